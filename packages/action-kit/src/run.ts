@@ -1,0 +1,31 @@
+/**
+ * The one entry point wrapper: every action's index.ts calls run(main).
+ * Whatever main throws becomes a single setFailed with a readable message;
+ * nothing is left as an unhandled rejection.
+ */
+import * as core from '@actions/core';
+import { describeError } from './errors.js';
+
+export interface RunDependencies {
+  setFailed: (message: string) => void;
+  debug: (message: string) => void;
+}
+
+const defaultDependencies: RunDependencies = {
+  setFailed: (message) => core.setFailed(message),
+  debug: (message) => core.debug(message),
+};
+
+export async function run(main: () => Promise<void>, dependencies: RunDependencies = defaultDependencies): Promise<void> {
+  try {
+    await main();
+  } catch (error: unknown) {
+    if (error instanceof Error && error.stack) dependencies.debug(error.stack);
+    dependencies.setFailed(describeError(error));
+  }
+}
+
+/** Runs `body` inside a collapsible log group named after the phase. */
+export async function phase<T>(name: string, body: () => Promise<T>): Promise<T> {
+  return core.group(name, body);
+}

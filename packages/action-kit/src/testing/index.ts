@@ -1,0 +1,2 @@
+export { runAction, readActionManifest, inputVariable, parseFileCommand, parseWorkflowCommands } from './harness.js';
+export type { ActionRun, Annotation, RunActionOptions, WorkflowCommand } from './harness.js';

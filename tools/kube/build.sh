@@ -4,6 +4,7 @@
 #   kube-apiserver kube-controller-manager kube-scheduler kubectl  (k8s.io/kubernetes)
 #   etcd                                                            (go.etcd.io/etcd/server/v3)
 #   kwok kwokctl                                                    (sigs.k8s.io/kwok)
+#   kwok-default-stages   prints kwok's default Stages (cmd/kwok-default-stages)
 #
 # Idempotent and cached: a binary is rebuilt only when its stamp file
 # (bin/.stamp-<name>) does not match the current build key (go.mod, go.sum,
@@ -26,7 +27,7 @@ names=()
 for arg in "$@"; do
   case "${arg}" in
     --force) force=1 ;;
-    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) awk 'NR>1 && /^#/ {sub(/^# ?/, ""); print; next} NR>1 {exit}' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) names+=("${arg}") ;;
   esac
 done
@@ -55,8 +56,9 @@ declare -A pkg=(
   [etcd]=go.etcd.io/etcd/server/v3
   [kwok]=sigs.k8s.io/kwok/cmd/kwok
   [kwokctl]=sigs.k8s.io/kwok/cmd/kwokctl
+  [kwok-default-stages]=./cmd/kwok-default-stages
 )
-order=(etcd kwok kwokctl kubectl kube-scheduler kube-controller-manager kube-apiserver)
+order=(etcd kwok kwokctl kwok-default-stages kubectl kube-scheduler kube-controller-manager kube-apiserver)
 if [[ ${#names[@]} -eq 0 ]]; then names=("${order[@]}"); fi
 
 kube_ldflags=""
@@ -81,7 +83,7 @@ export CGO_ENABLED=0
 parallel="${KUBE_BUILD_PARALLEL:-2}"
 nice_level="${KUBE_BUILD_NICE:-10}"
 go_version="$(go env GOVERSION)"
-mod_sum="$(cat "${here}/go.mod" "${here}/go.sum" | sha256sum | cut -c1-16)"
+mod_sum="$(cat "${here}/go.mod" "${here}/go.sum" "${here}"/cmd/*/*.go | sha256sum | cut -c1-16)"
 
 # One build at a time (cluster.sh up may be called concurrently).
 exec 9>"${bin}/.build.lock"

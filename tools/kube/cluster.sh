@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# Local Kubernetes control plane for tests: real etcd, kube-apiserver,
+# kube-controller-manager and kube-scheduler run as local processes by
+# `kwokctl --runtime binary`; kwok simulates the nodes, so pods are scheduled
+# and become Ready without a container runtime. No Docker needed.
+#
+# Usage: tools/kube/cluster.sh up|down|status|kubeconfig
+#   up          build if needed, start (or reuse) the cluster, wait until the
+#               API server is healthy and the nodes are Ready; the LAST line of
+#               stdout is the kubeconfig path (everything else goes to stderr)
+#   down        delete the cluster and stop every process it started
+#   status      report health; exit 0 when the cluster answers, 1 otherwise
+#   kubeconfig  print the kubeconfig path (exit 1 if the cluster is not up)
+#
+# Env:
+#   KUBE_CLUSTER_NAME   cluster name (default pipeline-actions)
+#   KUBE_STATE_DIR      state directory (default <repo>/.tmp/kube)
+#   KUBE_NODES          simulated nodes (default 3)
+#   KUBE_UP_TIMEOUT     seconds to wait for health (default 180)
+#   KUBE_FAILURE_STAGES 0: only kwok's default Stages, without the opt-in
+#                       failure Stages of stages/failures.yaml (default 1)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "${here}/../.." && pwd)"
+bin="${here}/bin"
+name="${KUBE_CLUSTER_NAME:-pipeline-actions}"
+state="${KUBE_STATE_DIR:-${root}/.tmp/kube}"
+nodes="${KUBE_NODES:-3}"
+timeout="${KUBE_UP_TIMEOUT:-180}"
+kubeconfig="${state}/kubeconfig"
+
+# kwokctl keeps everything (config, PKI, etcd data, logs, pid files) under
+# $KWOK_WORKDIR/clusters/<name>; keep it inside the repository's .tmp/.
+export KWOK_WORKDIR="${state}/kwok"
+cluster_dir="${KWOK_WORKDIR}/clusters/${name}"
+
+log() { echo "cluster.sh: $*" >&2; }
+die() { log "error: $*"; exit 1; }
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.1f", b-a}'; }
+
+kwokctl() { "${bin}/kwokctl" "$@"; }
+kubectl() { "${bin}/kubectl" --kubeconfig "${kubeconfig}" "$@"; }
+
+modver() { awk -v m="$1" '$1==m && $2 ~ /^v/ {print $2; exit}' "${here}/go.mod"; }
+
+cluster_exists() {
+  [[ -x "${bin}/kwokctl" ]] || return 1
+  kwokctl get clusters 2>/dev/null | grep -qx "${name}"
+}
+
+api_healthy() {
+  [[ -s "${kubeconfig}" && -x "${bin}/kubectl" ]] || return 1
+  kubectl get --raw /readyz --request-timeout=5s >/dev/null 2>&1
+}
+
+write_config() {
+  local kube_version etcd_version
+  kube_version="$(modver k8s.io/kubernetes)"
+  etcd_version="$(modver go.etcd.io/etcd/server/v3)"
+  mkdir -p "${state}"
+  cat > "${state}/kwokctl.yaml" <<EOF
+kind: KwokctlConfiguration
+apiVersion: config.kwok.x-k8s.io/v1alpha1
+options:
+  runtime: binary
+  bindAddress: 127.0.0.1
+  kubeVersion: ${kube_version}
+  etcdVersion: ${etcd_version#v}
+  kubeApiserverBinary: ${bin}/kube-apiserver
+  kubeControllerManagerBinary: ${bin}/kube-controller-manager
+  kubeSchedulerBinary: ${bin}/kube-scheduler
+  kubectlBinary: ${bin}/kubectl
+  etcdBinary: ${bin}/etcd
+  kwokControllerBinary: ${bin}/kwok
+EOF
+  # Any Stage in --config replaces all of kwokctl's default Stages, so the
+  # defaults (printed from the pinned kwok module) go in first, then the
+  # opt-in failure Stages of stages/failures.yaml.
+  if [[ "${KUBE_FAILURE_STAGES:-1}" != "0" ]]; then
+    "${bin}/kwok-default-stages" >> "${state}/kwokctl.yaml"
+    printf -- '---\n' >> "${state}/kwokctl.yaml"
+    cat "${here}/stages/failures.yaml" >> "${state}/kwokctl.yaml"
+  fi
+}
+
+export_kubeconfig() {
+  local tmp="${kubeconfig}.tmp"
+  kwokctl get kubeconfig --name "${name}" > "${tmp}"
+  [[ -s "${tmp}" ]] || die "kwokctl get kubeconfig returned nothing"
+  chmod 600 "${tmp}"
+  mv -f "${tmp}" "${kubeconfig}"
+}
+
+wait_for() { # description, timeout seconds, command...
+  local what="$1" limit="$2"; shift 2
+  local start; start="$(date +%s)"
+  until "$@" >/dev/null 2>&1; do
+    if (( $(date +%s) - start >= limit )); then
+      log "timed out after ${limit}s waiting for ${what}"
+      return 1
+    fi
+    sleep 0.5
+  done
+}
+
+ensure_nodes() {
+  local have
+  have="$(kubectl get nodes -o name 2>/dev/null | wc -l)"
+  if (( have < nodes )); then
+    log "scaling to ${nodes} kwok nodes"
+    kwokctl scale node --name "${name}" --replicas "${nodes}" >&2
+  fi
+  wait_for "${nodes} nodes" "${timeout}" bash -c \
+    "[[ \$('${bin}/kubectl' --kubeconfig '${kubeconfig}' get nodes -o name | wc -l) -ge ${nodes} ]]"
+  kubectl wait --for=condition=Ready node --all --timeout="${timeout}s" >&2
+  # Pods cannot be created until kube-controller-manager has made the
+  # namespace's default ServiceAccount.
+  wait_for "the default ServiceAccount" "${timeout}" kubectl -n default get serviceaccount default
+}
+
+cmd_up() {
+  local t0; t0="$(now)"
+  "${here}/build.sh" >&2
+  local t_built; t_built="$(now)"
+  mkdir -p "${state}"
+  exec 8>"${state}/.cluster.lock"
+  flock 8
+
+  if cluster_exists; then
+    if [[ -s "${kubeconfig}" ]] && api_healthy; then
+      log "cluster ${name} is already running; reusing it"
+    else
+      log "cluster ${name} exists but is not answering; starting it"
+      if ! kwokctl start cluster --name "${name}" >&2; then
+        log "start failed; deleting and recreating"
+        kwokctl delete cluster --name "${name}" --kubeconfig "" >&2 || true
+      fi
+    fi
+  fi
+
+  if ! cluster_exists; then
+    write_config
+    log "creating cluster ${name} (kwokctl --runtime binary, workdir ${KWOK_WORKDIR})"
+    kwokctl create cluster \
+      --name "${name}" \
+      --runtime binary \
+      --config "${state}/kwokctl.yaml" \
+      --kubeconfig "" \
+      --wait "${timeout}s" >&2
+  fi
+
+  export_kubeconfig
+  wait_for "the API server (/readyz)" "${timeout}" api_healthy || {
+    log "see logs: ${bin}/kwokctl logs --name ${name} kube-apiserver (KWOK_WORKDIR=${KWOK_WORKDIR})"
+    exit 1
+  }
+  ensure_nodes
+  log "cluster ${name} is up: build check $(elapsed "${t0}" "${t_built}")s, cluster $(elapsed "${t_built}" "$(now)")s"
+  log "server $(kubectl config view -o jsonpath='{.clusters[0].cluster.server}')"
+  echo "${kubeconfig}"
+}
+
+pids_of_cluster() {
+  # kwokctl's binary runtime records one pid file per component.
+  local f
+  for f in "${cluster_dir}"/pids/*.pid; do
+    [[ -f "${f}" ]] && cat "${f}"
+  done
+  return 0
+}
+
+cmd_down() {
+  mkdir -p "${state}"
+  exec 8>"${state}/.cluster.lock"
+  flock 8
+  if [[ ! -x "${bin}/kwokctl" ]]; then
+    log "kwokctl is not built; nothing to stop"
+    rm -f "${kubeconfig}"
+    return 0
+  fi
+  local pids
+  pids="$(pids_of_cluster | tr '\n' ' ')"
+  if cluster_exists; then
+    log "deleting cluster ${name}"
+    kwokctl delete cluster --name "${name}" --kubeconfig "" >&2
+  else
+    log "cluster ${name} does not exist"
+  fi
+  # Make sure nothing it started is still running (only the recorded pids).
+  local pid
+  for pid in ${pids}; do
+    if kill -0 "${pid}" 2>/dev/null; then
+      log "stopping leftover process ${pid}"
+      kill "${pid}" 2>/dev/null || true
+      sleep 1
+      kill -0 "${pid}" 2>/dev/null && kill -9 "${pid}" 2>/dev/null || true
+    fi
+  done
+  rm -f "${kubeconfig}"
+  log "cluster ${name} is down"
+}
+
+cmd_status() {
+  if ! cluster_exists; then
+    log "cluster ${name}: not created"
+    return 1
+  fi
+  if api_healthy; then
+    log "cluster ${name}: running; kubeconfig ${kubeconfig}"
+    kubectl get nodes >&2 || true
+    return 0
+  fi
+  log "cluster ${name}: created but the API server is not answering"
+  return 1
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  kubeconfig) api_healthy && echo "${kubeconfig}" || { log "cluster ${name} is not up"; exit 1; } ;;
+  *) awk 'NR>1 && /^#/ {sub(/^# ?/, ""); print; next} NR>1 {exit}' "${BASH_SOURCE[0]}" >&2; exit 2 ;;
+esac

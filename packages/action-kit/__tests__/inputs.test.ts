@@ -84,6 +84,9 @@ describe('parseList / parseEnumList', () => {
   it('splits on commas and newlines, drops blanks and comments', () => {
     expect(parseList('x', 'a, b\n# note\nc,,\n  d  \n')).toEqual(['a', 'b', 'c', 'd']);
   });
+  it('keeps glob alternatives in braces whole', () => {
+    expect(parseList('x', '**/*.{ts,js}, !dist/**')).toEqual(['**/*.{ts,js}', '!dist/**']);
+  });
   it('keeps commas inside lines in newline mode', () => {
     expect(parseList('x', 'a,b\nc', { separator: 'newline' })).toEqual(['a,b', 'c']);
   });

@@ -102,8 +102,26 @@ export function parseList(name: string, raw: string, options: { separator?: 'new
   void name;
   const separator = options.separator ?? 'comma-or-newline';
   const lines = raw.split(/\r?\n/).filter((line) => !line.trim().startsWith('#'));
-  const items = separator === 'newline' ? lines : lines.flatMap((line) => line.split(','));
+  const items = separator === 'newline' ? lines : lines.flatMap(splitTopLevelCommas);
   return items.map((item) => item.trim()).filter((item) => item !== '');
+}
+
+/** Splits on commas that are not inside `{...}`, so glob alternatives like `*.{ts,js}` stay whole. */
+function splitTopLevelCommas(line: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i];
+    if (char === '{') depth++;
+    else if (char === '}' && depth > 0) depth--;
+    else if (char === ',' && depth === 0) {
+      parts.push(line.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(line.slice(start));
+  return parts;
 }
 
 /** A list whose every item must come from `allowed`; duplicates are removed, order kept. */

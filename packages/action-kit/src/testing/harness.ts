@@ -22,6 +22,8 @@ export interface RunActionOptions {
   timeoutMs?: number;
   /** Node binary (default: the one running the tests). */
   node?: string;
+  /** RUNNER_TEMP to use; kept after the run so its files (reports, backups) can be read. Default: a temp dir removed afterwards. */
+  runnerTemp?: string;
   /** Write to the process's standard input (the runner gives none). */
   stdin?: string;
 }
@@ -90,8 +92,8 @@ export async function runAction(actionDir: string, options: RunActionOptions = {
     path: path.join(scratch, 'path'),
   };
   await Promise.all(Object.values(files).map((file) => writeFile(file, '')));
-  const runnerTemp = path.join(scratch, 'runner-temp');
-  await mkdir(runnerTemp);
+  const runnerTemp = options.runnerTemp ?? path.join(scratch, 'runner-temp');
+  await mkdir(runnerTemp, { recursive: true });
   const workspace = options.workspace ?? (await mkdtemp(path.join(scratch, 'workspace-')));
 
   const env: Record<string, string> = {

@@ -1,0 +1,75 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { CheckContext } from './context.js';
+import type { CheckResult, Finding } from '../findings.js';
+import { statusOf } from '../findings.js';
+import { tail, toWorkspacePath, type ToolRunner } from '../tools.js';
+
+interface EslintMessage {
+  ruleId: string | null;
+  severity: number;
+  message: string;
+  line?: number;
+  column?: number;
+  fatal?: boolean;
+}
+
+interface EslintFileResult {
+  filePath: string;
+  messages: EslintMessage[];
+}
+
+/** Converts ESLint's JSON formatter output into findings. Throws if it is not ESLint JSON. */
+export function parseEslintJson(json: string, workingDirectory: string, workspace: string): Finding[] {
+  const parsed: unknown = JSON.parse(json);
+  if (!Array.isArray(parsed)) throw new Error('ESLint JSON output is not an array');
+  return (parsed as EslintFileResult[]).flatMap((result) =>
+    result.messages.map((m): Finding => {
+      const finding: Finding = {
+        tool: 'eslint',
+        file: toWorkspacePath(result.filePath, workingDirectory, workspace),
+        line: m.line ?? 1,
+        severity: m.severity >= 2 || m.fatal ? 'error' : 'warning',
+        message: m.message,
+        rule: m.ruleId ?? (m.fatal ? 'parse-error' : 'eslint'),
+      };
+      if (m.column !== undefined) finding.column = m.column;
+      return finding;
+    }),
+  );
+}
+
+export async function runEslint(context: CheckContext, tool: ToolRunner): Promise<CheckResult> {
+  const started = performance.now();
+  const done = (result: Omit<CheckResult, 'check' | 'durationMs'>): CheckResult => ({
+    check: 'eslint',
+    durationMs: performance.now() - started,
+    ...result,
+  });
+  if (context.files && context.files.length === 0) return done({ status: 'skipped', findings: [], detail: 'no changed files' });
+
+  const scratch = await mkdtemp(path.join(tmpdir(), 'quality-eslint-'));
+  const outputFile = path.join(scratch, 'eslint.json');
+  try {
+    const args = ['--format', 'json', '--output-file', outputFile, '--no-error-on-unmatched-pattern'];
+    if (context.cacheDir) args.push('--cache', '--cache-strategy', 'content', '--cache-location', path.join(context.cacheDir, 'eslint') + path.sep);
+    if (context.files) args.push('--no-warn-ignored', '--', ...context.files);
+    else args.push('.');
+    const result = await tool.run(args, context.workingDirectory);
+    // 0: no errors, 1: lint errors; anything else (2) is a crash or configuration problem.
+    if (result.exitCode !== 0 && result.exitCode !== 1) {
+      return done({ status: 'crashed', findings: [], detail: `eslint exited with code ${result.exitCode}:\n${tail(result.stderr || result.stdout)}` });
+    }
+    let json: string;
+    try {
+      json = await readFile(outputFile, 'utf8');
+    } catch {
+      return done({ status: 'crashed', findings: [], detail: `eslint wrote no report:\n${tail(result.stderr || result.stdout)}` });
+    }
+    const findings = parseEslintJson(json, context.workingDirectory, context.workspace);
+    return done({ status: statusOf(findings), findings });
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,136 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as core from '@actions/core';
+import { ActionError, execArgs, phase, writeSummary, type Exec } from '@pipeline/action-kit';
+import { restoreToolCache, cacheKeys, configHash, type CacheSession } from './cache.js';
+import { changedFiles } from './changed-files.js';
+import type { CheckContext } from './checks/context.js';
+import { runEslint } from './checks/eslint.js';
+import { runLineLength } from './checks/line-length.js';
+import { runPrettier } from './checks/prettier.js';
+import { runTypescript, tsconfigPath } from './checks/typescript.js';
+import { evaluateGate, count, plural, type CheckResult } from './findings.js';
+import { getInputs, type CheckName, type Inputs } from './inputs.js';
+import { annotationTitle, buildReport, summaryMarkdown } from './report.js';
+import { findToolBin, missingToolError, ToolRunner, TOOLS } from './tools.js';
+
+/** Annotations beyond this many are only in the report and summary; the log stays readable. */
+const MAX_ANNOTATIONS = 200;
+
+export interface Dependencies {
+  exec: Exec;
+  env: NodeJS.ProcessEnv;
+}
+
+export async function main(dependencies: Dependencies = { exec: execArgs, env: process.env }): Promise<void> {
+  const { exec, env } = dependencies;
+  const inputs = getInputs(env);
+  const plan = preflight(inputs, exec);
+  const runnerTemp = env['RUNNER_TEMP'] || tmpdir();
+  const cacheDir = inputs.cache ? path.join(runnerTemp, 'pipeline-quality-cache') : undefined;
+
+  const files = inputs.onlyChanged
+    ? await phase(`Find files changed since ${inputs.baseRef}`, async () => {
+        const changed = await changedFiles(exec, inputs.workingDirectory, inputs.baseRef);
+        core.info(changed.length === 0 ? 'No changed files.' : changed.join('\n'));
+        return changed;
+      })
+    : undefined;
+
+  let cache: CacheSession | undefined;
+  if (cacheDir) {
+    await mkdir(cacheDir, { recursive: true });
+    const keys = cacheKeys(configHash([inputs.workingDirectory, inputs.workspace]), env);
+    cache = await phase('Restore tool caches', () => restoreToolCache(cacheDir, keys));
+  }
+
+  const context: CheckContext = { workingDirectory: inputs.workingDirectory, workspace: inputs.workspace, exec, files, cacheDir };
+  const results: CheckResult[] = [];
+  for (const check of inputs.checks) {
+    const result = await phase(`Run ${check}`, async () => {
+      const outcome = await runCheck(check, context, inputs, plan);
+      const totals = count(outcome.findings);
+      core.info(`${check}: ${outcome.status}, ${plural(totals.errors, 'error')}, ${plural(totals.warnings, 'warning')}${outcome.detail ? `\n${outcome.detail}` : ''}`);
+      return outcome;
+    });
+    results.push(result);
+  }
+
+  const verdict = evaluateGate(results, inputs.failOn);
+  const report = buildReport(results, verdict, inputs.failOn);
+  await phase('Report findings', async () => {
+    annotate(results);
+    const reportFile = path.join(runnerTemp, 'quality-report.json');
+    await writeFile(reportFile, JSON.stringify(report, null, 2));
+    core.setOutput('passed', String(verdict.passed));
+    core.setOutput('errors', String(verdict.errors));
+    core.setOutput('warnings', String(verdict.warnings));
+    core.setOutput('report', reportFile);
+    core.info(`Report: ${reportFile}`);
+  });
+  await writeSummary(() => summaryMarkdown(report));
+  if (cache && cacheDir) await phase('Save tool caches', () => cache.save());
+
+  if (!verdict.passed) {
+    const crashes = results
+      .filter((r) => r.status === 'crashed')
+      .map((r) => `\n${r.check}: ${r.detail ?? 'crashed'}`)
+      .join('');
+    throw new ActionError(`Quality gate failed: ${verdict.reason}. See the annotations and the job summary.${crashes}`);
+  }
+}
+
+interface Plan {
+  runners: Map<CheckName, ToolRunner>;
+  tsconfig: string | undefined;
+}
+
+/** Resolves every enabled tool before running anything, so a missing tool fails fast and clearly. */
+function preflight(inputs: Inputs, exec: Exec): Plan {
+  const runners = new Map<CheckName, ToolRunner>();
+  for (const check of inputs.checks) {
+    if (check === 'line-length') continue;
+    const tool = TOOLS[check];
+    const bin = findToolBin(tool, inputs.workingDirectory, inputs.workspace);
+    if (!bin) throw missingToolError(tool, inputs.workingDirectory);
+    runners.set(check, new ToolRunner(bin, exec));
+  }
+  const tsconfig = inputs.checks.includes('typescript') ? tsconfigPath(inputs.workingDirectory) : undefined;
+  if (inputs.checks.includes('typescript') && !tsconfig) {
+    throw new ActionError(
+      `The 'typescript' check is enabled but ${inputs.workingDirectory} has no tsconfig.json. Add one (npx tsc --init) or remove 'typescript' from the checks input.`,
+    );
+  }
+  return { runners, tsconfig };
+}
+
+function runCheck(check: CheckName, context: CheckContext, inputs: Inputs, plan: Plan): Promise<CheckResult> {
+  const runner = (): ToolRunner => plan.runners.get(check) as ToolRunner;
+  switch (check) {
+    case 'prettier':
+      return runPrettier(context, runner());
+    case 'eslint':
+      return runEslint(context, runner());
+    case 'typescript':
+      return runTypescript(context, runner(), plan.tsconfig as string);
+    case 'line-length':
+      return runLineLength(context, inputs.maxLineLength, inputs.lineLengthInclude);
+  }
+}
+
+function annotate(results: readonly CheckResult[]): void {
+  const findings = results.flatMap((r) => r.findings);
+  for (const finding of findings.slice(0, MAX_ANNOTATIONS)) {
+    const properties: core.AnnotationProperties = { title: annotationTitle(finding), file: finding.file, startLine: finding.line };
+    if (finding.column !== undefined) properties.startColumn = finding.column;
+    if (finding.severity === 'error') core.error(finding.message, properties);
+    else core.warning(finding.message, properties);
+  }
+  if (findings.length > MAX_ANNOTATIONS) {
+    core.notice(`${findings.length - MAX_ANNOTATIONS} more findings are not annotated; see the job summary and the report.`);
+  }
+  for (const crashed of results.filter((r) => r.status === 'crashed')) {
+    core.error(`${crashed.check} crashed; its result is unknown, not clean.\n${crashed.detail ?? ''}`, { title: `${crashed.check} crashed` });
+  }
+}

@@ -1,0 +1,173 @@
+export const id = 752;
+export const ids = [752];
+export const modules = {
+
+/***/ 9752:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   runLoad: () => (/* binding */ runLoad)
+/* harmony export */ });
+/* harmony import */ var _checks_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1349);
+/* harmony import */ var _evaluate_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4571);
+/* harmony import */ var _stats_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(5077);
+/* harmony import */ var _text_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9071);
+
+
+
+
+async function runLoad(options) {
+    if (options.targets.length === 0)
+        throw new Error('the load phase needs at least one request to replay');
+    if (options.durationMs === undefined && options.requests === undefined)
+        throw new Error('the load phase needs a duration or a number of requests');
+    const [{ Pool }, hdr] = await Promise.all([__webpack_require__.e(/* import() */ 627).then(__webpack_require__.t.bind(__webpack_require__, 3627, 19)), __webpack_require__.e(/* import() */ 100).then(__webpack_require__.bind(__webpack_require__, 6100))]);
+    const histogram = hdr.build({ bitBucketSize: 'packed', autoResize: true, lowestDiscernibleValue: 1, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+    const pool = new Pool(options.origin, {
+        connections: options.concurrency,
+        pipelining: 1,
+        headersTimeout: options.requestTimeoutMs,
+        bodyTimeout: options.requestTimeoutMs,
+        connectTimeout: options.requestTimeoutMs,
+    });
+    const prepared = options.targets.map((target) => ({
+        target,
+        dispatch: {
+            origin: options.origin,
+            path: target.path,
+            method: target.method,
+            headers: { ...target.headers },
+            ...(target.body === undefined ? {} : { body: target.body }),
+        },
+    }));
+    const errorKinds = {};
+    const errorSamples = {};
+    let errors = 0;
+    let responses = 0;
+    let next = 0;
+    const started = performance.now();
+    const end = options.durationMs === undefined ? Infinity : started + options.durationMs;
+    const limit = options.requests ?? Infinity;
+    const interval = options.ratePerSecond ? 1000 / options.ratePerSecond : 0;
+    const send = (index) => new Promise((resolve) => {
+        const { target, dispatch } = prepared[index % prepared.length];
+        let status = 0;
+        let chunks;
+        pool.dispatch(dispatch, {
+            onRequestStart() { },
+            onResponseStart(_controller, statusCode) {
+                status = statusCode;
+                if (target.graphqlNoErrors)
+                    chunks = [];
+            },
+            onResponseData(_controller, chunk) {
+                chunks?.push(chunk);
+            },
+            onResponseEnd() {
+                if (!(0,_checks_js__WEBPACK_IMPORTED_MODULE_0__/* .statusMatches */ .W_)(target.status, status))
+                    return resolve({ status, error: `status ${status}` });
+                if (chunks && hasGraphqlErrors(Buffer.concat(chunks).toString('utf8')))
+                    return resolve({ status, error: 'graphql errors' });
+                resolve({ status });
+            },
+            onResponseError(_controller, error) {
+                const kind = errorKind(error);
+                if (errorSamples[kind] === undefined)
+                    errorSamples[kind] = (0,_text_js__WEBPACK_IMPORTED_MODULE_3__/* .oneLine */ .TN)(error.message, 200);
+                resolve({ status: 0, error: kind });
+            },
+        });
+    });
+    const worker = async () => {
+        for (;;) {
+            const index = next;
+            if (index >= limit)
+                return;
+            let start;
+            if (interval > 0) {
+                start = started + index * interval;
+                if (start >= end)
+                    return;
+                next++;
+                const wait = start - performance.now();
+                if (wait >= 1)
+                    await new Promise((resolve) => setTimeout(resolve, wait));
+            }
+            else {
+                start = performance.now();
+                if (start >= end)
+                    return;
+                next++;
+            }
+            const outcome = await send(index);
+            if (outcome.status !== 0) {
+                responses++;
+                histogram.recordValue(Math.max(1, Math.round((performance.now() - start) * 1000)));
+            }
+            if (outcome.error !== undefined) {
+                errors++;
+                errorKinds[outcome.error] = (errorKinds[outcome.error] ?? 0) + 1;
+            }
+        }
+    };
+    try {
+        await Promise.all(Array.from({ length: options.concurrency }, worker));
+    }
+    finally {
+        await pool.close().catch(() => undefined);
+    }
+    const durationMs = performance.now() - started;
+    const requests = next;
+    const latency = histogram.totalCount === 0
+        ? undefined
+        : {
+            count: histogram.totalCount,
+            minMs: (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .round */ .LI)(histogram.minNonZeroValue / 1000),
+            meanMs: (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .round */ .LI)(histogram.mean / 1000),
+            p50Ms: (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .round */ .LI)(histogram.getValueAtPercentile(50) / 1000),
+            p75Ms: (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .round */ .LI)(histogram.getValueAtPercentile(75) / 1000),
+            p90Ms: (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .round */ .LI)(histogram.getValueAtPercentile(90) / 1000),
+            p95Ms: (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .round */ .LI)(histogram.getValueAtPercentile(95) / 1000),
+            p99Ms: (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .round */ .LI)(histogram.getValueAtPercentile(99) / 1000),
+            p999Ms: (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .round */ .LI)(histogram.getValueAtPercentile(99.9) / 1000),
+            maxMs: (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .round */ .LI)(histogram.maxValue / 1000),
+        };
+    histogram.destroy();
+    const result = {
+        mode: interval > 0 ? 'fixed-rate' : 'closed-loop',
+        concurrency: options.concurrency,
+        requests,
+        responses,
+        errors,
+        errorKinds,
+        errorSamples,
+        durationMs: (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .round */ .LI)(durationMs),
+        requestsPerSecond: durationMs > 0 ? Math.round((requests / durationMs) * 1000 * 10) / 10 : 0,
+        latency,
+    };
+    if (options.ratePerSecond)
+        result.targetRatePerSecond = options.ratePerSecond;
+    return result;
+}
+function hasGraphqlErrors(body) {
+    if (!body.includes('"errors"'))
+        return false;
+    try {
+        return (0,_evaluate_js__WEBPACK_IMPORTED_MODULE_1__/* .graphqlErrors */ .dM)(JSON.parse(body)).length > 0;
+    }
+    catch {
+        return false;
+    }
+}
+function errorKind(error) {
+    const code = 'code' in error ? String(error.code) : '';
+    if (/TIMEOUT/i.test(code) || error.name.includes('Timeout'))
+        return 'timeout';
+    return code || error.name || 'request error';
+}
+
+
+/***/ })
+
+};

@@ -1,0 +1,205 @@
+/**
+ * Every input of actions/smoke-test, read once and validated here.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as core from '@actions/core';
+import { ActionError, InputError, maskSecret, parseDuration, parseInteger, parseNumber, requireValue } from '@pipeline/action-kit';
+import { ChecksError, defaultCheck, parseChecks, type Check } from './checks.js';
+
+export interface Inputs {
+  url: URL;
+  checks: readonly Check[];
+  /** Where the checks came from: `inline`, a file path, or `default` (GET url). */
+  checksSource: string;
+  /** Path polled until it answers 2xx, or undefined to start at once. */
+  waitForReady?: string;
+  timeoutMs: number;
+  requestTimeoutMs: number;
+  retries: number;
+  loadDurationMs?: number;
+  loadRequests?: number;
+  loadConcurrency: number;
+  loadRate?: number;
+  maxP95Ms?: number;
+  maxErrorRate?: number;
+  headers: Readonly<Record<string, string>>;
+  /** Values masked in the log and redacted from the report and summary. */
+  secrets: readonly string[];
+}
+
+export const INPUT_NAMES = [
+  'url',
+  'checks',
+  'wait-for-ready',
+  'timeout',
+  'request-timeout',
+  'retries',
+  'load-duration',
+  'load-requests',
+  'load-concurrency',
+  'load-rate',
+  'max-p95-ms',
+  'max-error-rate',
+  'headers',
+] as const;
+export type RawInputs = Record<(typeof INPUT_NAMES)[number], string>;
+
+export interface InputEnvironment {
+  workspace: string;
+  readFile: (file: string) => string;
+}
+
+/** Header names whose values in `checks` are treated as secrets too (the `headers` input is always secret). */
+const SENSITIVE_HEADER = /authorization|cookie|token|secret|api-?key|password|session|signature/i;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+export function getInputs(): Inputs {
+  const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, core.getInput(name)])) as RawInputs;
+  // Mask the header values before anything can fail and print them.
+  const masked = new Set(rawHeaderValues(raw.headers));
+  for (const value of masked) maskSecret(value);
+  const inputs = parseInputs(raw, { workspace: process.env['GITHUB_WORKSPACE'] ?? process.cwd(), readFile: (file) => readFileSync(file, 'utf8') });
+  for (const secret of inputs.secrets) if (!masked.has(secret)) maskSecret(secret);
+  return inputs;
+}
+
+function rawHeaderValues(raw: string): string[] {
+  return raw
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const at = firstSeparator(line);
+      return at > 0 ? line.slice(at + 1).trim() : '';
+    })
+    .filter((value) => value !== '');
+}
+
+function firstSeparator(line: string): number {
+  const colon = line.indexOf(':');
+  const eq = line.indexOf('=');
+  if (colon < 0) return eq;
+  if (eq < 0) return colon;
+  return Math.min(colon, eq);
+}
+
+/** Pure apart from reading a checks file through `env.readFile`. */
+export function parseInputs(raw: RawInputs, env: InputEnvironment): Inputs {
+  const url = parseUrl(raw.url);
+  const headers = parseHeaders(raw.headers);
+  const { checks, source } = loadChecks(raw.checks, env);
+
+  const waitRaw = raw['wait-for-ready'].trim();
+  let waitForReady: string | undefined;
+  if (waitRaw !== '') {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(waitRaw) || waitRaw.startsWith('//')) throw new InputError('wait-for-ready', waitRaw, 'a path joined to url, such as /health/ready (not an absolute URL)');
+    if (/\s/.test(waitRaw)) throw new InputError('wait-for-ready', waitRaw, 'a path without spaces, such as /health/ready');
+    waitForReady = waitRaw;
+  }
+
+  const timeoutMs = parseDuration('timeout', raw.timeout, { minMs: 1000, maxMs: 6 * 3_600_000 }, 120_000);
+  const requestTimeoutMs = parseDuration('request-timeout', raw['request-timeout'], { minMs: 100, maxMs: 600_000 }, 10_000);
+  const retries = parseInteger('retries', raw.retries, { min: 0, max: 10 }, 2);
+  const loadConcurrency = parseInteger('load-concurrency', raw['load-concurrency'], { min: 1, max: 1000 }, 10);
+
+  const inputs: Inputs = { url, checks, checksSource: source, timeoutMs, requestTimeoutMs, retries, loadConcurrency, headers, secrets: [] };
+  if (waitForReady !== undefined) inputs.waitForReady = waitForReady;
+  if (raw['load-duration'].trim() !== '') inputs.loadDurationMs = parseDuration('load-duration', raw['load-duration'], { minMs: 100, maxMs: 3_600_000 });
+  if (raw['load-requests'].trim() !== '') inputs.loadRequests = parseInteger('load-requests', raw['load-requests'], { min: 1, max: 10_000_000 });
+  if (raw['load-rate'].trim() !== '') {
+    inputs.loadRate = parseNumber('load-rate', raw['load-rate'], { min: 0.1, max: 1_000_000 });
+    if (inputs.loadDurationMs === undefined && inputs.loadRequests === undefined) {
+      throw new InputError('load-rate', raw['load-rate'], 'to be used with load-duration or load-requests (the rate alone does not start a load phase)');
+    }
+  }
+  if (raw['max-p95-ms'].trim() !== '') inputs.maxP95Ms = parseNumber('max-p95-ms', raw['max-p95-ms'], { min: 0 });
+  if (raw['max-error-rate'].trim() !== '') inputs.maxErrorRate = parseErrorRate(raw['max-error-rate']);
+  if ((inputs.loadDurationMs !== undefined || inputs.loadRequests !== undefined) && !checks.some((c) => c.load)) {
+    throw new InputError('checks', source, 'at least one check without load: false when load-duration or load-requests is set (the load phase replays those checks)');
+  }
+
+  const secrets = new Set<string>(Object.values(headers));
+  for (const check of checks) {
+    for (const [name, value] of Object.entries(check.headers)) if (SENSITIVE_HEADER.test(name) && value !== '') secrets.add(value);
+  }
+  inputs.secrets = [...secrets];
+  return Object.freeze(inputs);
+}
+
+function parseUrl(raw: string): URL {
+  const value = requireValue('url', raw, 'the base URL of the service, such as https://staging.example.com').trim();
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InputError('url', raw, 'an absolute http:// or https:// URL, such as https://staging.example.com');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InputError('url', raw, 'an http:// or https:// URL');
+  if (url.username || url.password) throw new InputError('url', url.origin, 'a URL without user:password (pass credentials in headers, which are masked)');
+  url.hash = '';
+  return url;
+}
+
+/** `headers`: one header per line, `Name: value` or `Name=value` (a header name contains neither `:` nor `=`, so the first of them splits). */
+export function parseHeaders(raw: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const seen = new Set<string>();
+  for (const line of raw.split(/\r?\n/)) {
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
+    const at = firstSeparator(trimmed);
+    const name = at > 0 ? trimmed.slice(0, at).trim() : '';
+    // Never echo the line: the value is a secret.
+    if (!HEADER_NAME.test(name)) throw new InputError('headers', name === '' ? '(a line without a name)' : name, 'one header per line as "Name: value" or "Name=value", with a valid header name');
+    if (seen.has(name.toLowerCase())) throw new InputError('headers', name, 'each header once');
+    seen.add(name.toLowerCase());
+    headers[name] = trimmed.slice(at + 1).trim();
+  }
+  return headers;
+}
+
+/** `max-error-rate`: a fraction from 0 to 1 (`0.01`) or a percentage (`1%`). */
+export function parseErrorRate(raw: string): number {
+  const value = raw.trim();
+  const accepted = 'a fraction from 0 to 1 (such as 0.01) or a percentage (such as 1%)';
+  if (value.endsWith('%')) {
+    const n = Number(value.slice(0, -1).trim());
+    if (value.length === 1 || !Number.isFinite(n) || n < 0 || n > 100) throw new InputError('max-error-rate', raw, accepted);
+    return n / 100;
+  }
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InputError('max-error-rate', raw, accepted);
+  return n;
+}
+
+/**
+ * `checks` is inline YAML or the path of a YAML file (relative to
+ * GITHUB_WORKSPACE). A single line that does not start a YAML list (`-`, `[`)
+ * is a path; anything else is inline YAML. Empty: one check, GET url, expect 200.
+ */
+function loadChecks(raw: string, env: InputEnvironment): { checks: Check[]; source: string } {
+  const value = raw.trim();
+  if (value === '') return { checks: [defaultCheck()], source: 'default' };
+  const isPath = !value.includes('\n') && !/^[-[{]/.test(value);
+  let text = raw;
+  let source = 'inline';
+  if (isPath) {
+    const file = path.resolve(env.workspace, value);
+    source = value;
+    try {
+      text = env.readFile(file);
+    } catch (error: unknown) {
+      const code = error instanceof Error && 'code' in error ? String((error as { code: unknown }).code) : '';
+      const why = code === 'ENOENT' ? 'the file does not exist' : code === 'EISDIR' ? 'it is a directory' : `it cannot be read (${code || String(error)})`;
+      throw new InputError('checks', value, `inline YAML (a list starting with "- name: ...") or the path of a YAML file relative to the workspace; ${file}: ${why}`);
+    }
+  }
+  try {
+    const checks = parseChecks(text, source);
+    return checks.length === 0 ? { checks: [defaultCheck()], source: 'default' } : { checks, source };
+  } catch (error: unknown) {
+    if (error instanceof ChecksError || error instanceof ActionError) throw error;
+    throw new ActionError(`Input 'checks' (${source}) could not be read as YAML`, { cause: error });
+  }
+}

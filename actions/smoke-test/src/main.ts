@@ -1,0 +1,183 @@
+/**
+ * actions/smoke-test: wait for readiness, run the checks, then (when asked)
+ * a bounded load phase; gate on latency and error budgets; report.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as core from '@actions/core';
+import { ActionError, phase, writeSummary } from '@pipeline/action-kit';
+import { checkUrl, joinUrl } from './checks.js';
+import { fetchSend, type Send } from './http.js';
+import { getInputs, type Inputs } from './inputs.js';
+import type { LoadOptions, LoadResult, LoadTarget } from './load.js';
+import { failureMessage, measureFromChecks, measureFromLoad, outputsOf, redactDeep, summaryMarkdown, type Report } from './report.js';
+import { mergeHeaders, runCheck, waitForReady, type CheckResult } from './runner.js';
+import { evaluateBudgets, formatMs, summarize } from './stats.js';
+
+export interface SmokeDependencies {
+  send: Send;
+  runLoad: (options: LoadOptions) => Promise<LoadResult>;
+  log: (line: string) => void;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const defaultDependencies: SmokeDependencies = {
+  send: fetchSend,
+  runLoad: async (options) => (await import('./load.js')).runLoad(options),
+  log: (line) => core.info(line),
+};
+
+export async function main(): Promise<void> {
+  const inputs = getInputs();
+  const report = await smokeTest(inputs, defaultDependencies);
+  const safe = redactDeep(report, inputs.secrets);
+
+  const json = JSON.stringify(safe);
+  for (const [name, value] of Object.entries(outputsOf(safe))) core.setOutput(name, value);
+  core.setOutput('report', json);
+  const dir = process.env['RUNNER_TEMP'];
+  if (dir) {
+    const file = path.join(dir, 'smoke-test', 'report.json');
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, `${JSON.stringify(safe, null, 2)}\n`);
+    core.setOutput('report-file', file);
+  }
+  await writeSummary(() => summaryMarkdown(safe));
+
+  for (const check of safe.checks) {
+    if (!check.passed) core.error(`${check.failures.join('\n')}`, { title: `Smoke check "${check.name}" failed (${check.method} ${check.url})` });
+  }
+  for (const violation of safe.budgets.violations) core.error(violation, { title: 'Smoke test budget exceeded' });
+  const failure = failureMessage(safe);
+  if (failure) throw new ActionError(failure);
+  core.info(`Smoke test passed: ${safe.checksPassed} check(s)${safe.measured.latency ? `, p95 ${formatMs(safe.measured.latency.p95Ms)} ms over ${safe.measured.requests} ${safe.measured.source} requests` : ''}.`);
+}
+
+/** Runs every phase and returns the (unredacted) report; never throws for a failing service, only for a bug. */
+export async function smokeTest(inputs: Inputs, deps: SmokeDependencies): Promise<Report> {
+  const log = deps.log;
+  const report: Report = {
+    passed: false,
+    url: inputs.url.href,
+    checksSource: inputs.checksSource,
+    ready: null,
+    checksPassed: 0,
+    checksFailed: 0,
+    checks: [],
+    load: null,
+    measured: { source: 'checks', requests: 0, errors: 0, errorRate: 0, latency: null },
+    budgets: { ...budgetsOf(inputs), violations: [] },
+  };
+
+  if (inputs.waitForReady !== undefined) {
+    const readyPath = inputs.waitForReady;
+    report.ready = await phase(`Wait for ${readyPath} to answer 2xx (up to ${Math.round(inputs.timeoutMs / 1000)}s)`, async () => {
+      try {
+        const ready = await waitForReady({
+          url: joinUrl(inputs.url, readyPath).href,
+          headers: inputs.headers,
+          timeoutMs: inputs.timeoutMs,
+          requestTimeoutMs: inputs.requestTimeoutMs,
+          send: deps.send,
+          log,
+          ...(deps.sleep ? { sleep: deps.sleep } : {}),
+        });
+        log(`ready: ${ready.status} after ${ready.polls} poll(s), ${formatMs(ready.elapsedMs)} ms`);
+        return { path: readyPath, ready: true, polls: ready.polls, elapsedMs: Math.round(ready.elapsedMs) };
+      } catch (error: unknown) {
+        if (!(error instanceof ActionError)) throw error;
+        log(error.message);
+        return { path: readyPath, ready: false, error: error.message };
+      }
+    });
+    if (!report.ready.ready) {
+      report.load = inputs.loadDurationMs !== undefined || inputs.loadRequests !== undefined ? { skipped: 'the service never became ready' } : null;
+      return finish(report, inputs);
+    }
+  }
+
+  report.checks = await phase(`Run ${inputs.checks.length} check(s)`, async () => {
+    const results: CheckResult[] = [];
+    for (const check of inputs.checks) {
+      const result = await runCheck(check, {
+        baseUrl: inputs.url,
+        headers: inputs.headers,
+        retries: inputs.retries,
+        requestTimeoutMs: inputs.requestTimeoutMs,
+        send: deps.send,
+        log,
+        ...(deps.sleep ? { sleep: deps.sleep } : {}),
+      });
+      const time = result.durationMs === undefined ? '' : ` in ${formatMs(result.durationMs)} ms`;
+      log(`${result.passed ? 'PASS' : 'FAIL'} ${check.name}: ${check.method} ${result.url} -> ${result.status ?? 'no response'}${time} (${result.attempts} attempt(s))`);
+      for (const failure of result.failures) log(`    ${failure}`);
+      results.push(result);
+    }
+    return results;
+  });
+  report.checksPassed = report.checks.filter((c) => c.passed).length;
+  report.checksFailed = report.checks.length - report.checksPassed;
+  report.measured = measureFromChecks(report.checks, summarize);
+
+  const wantsLoad = inputs.loadDurationMs !== undefined || inputs.loadRequests !== undefined;
+  if (wantsLoad && report.checksFailed > 0) {
+    report.load = { skipped: `${report.checksFailed} check(s) failed; the load phase only runs against a service that passes its checks` };
+  } else if (wantsLoad) {
+    const load = await phase('Load phase', async () => {
+      const options = loadOptions(inputs);
+      const bounds = [inputs.loadDurationMs !== undefined ? `${formatMs(inputs.loadDurationMs / 1000)} s` : '', inputs.loadRequests !== undefined ? `${inputs.loadRequests} requests` : ''].filter(Boolean).join(' or ');
+      log(`${options.targets.length} request(s) replayed round-robin, ${options.concurrency} connection(s), ${options.ratePerSecond ? `fixed rate ${options.ratePerSecond} req/s` : 'closed loop'}, until ${bounds}`);
+      const result = await deps.runLoad(options);
+      const l = result.latency;
+      log(`${result.requests} requests, ${result.errors} errors, ${result.requestsPerSecond} req/s${l ? `; p50 ${formatMs(l.p50Ms)} ms, p95 ${formatMs(l.p95Ms)} ms, p99 ${formatMs(l.p99Ms)} ms, max ${formatMs(l.maxMs)} ms` : ''}`);
+      for (const [kind, count] of Object.entries(result.errorKinds)) log(`  ${kind}: ${count}${result.errorSamples[kind] ? ` (${result.errorSamples[kind]})` : ''}`);
+      return result;
+    });
+    report.load = load;
+    report.measured = measureFromLoad(load);
+  }
+  return finish(report, inputs);
+}
+
+function finish(report: Report, inputs: Inputs): Report {
+  if (report.ready === null || report.ready.ready) {
+    report.budgets.violations = evaluateBudgets(
+      { requests: report.measured.requests, errors: report.measured.errors, latency: report.measured.latency ?? undefined },
+      budgetsOf(inputs),
+      report.measured.source === 'load' ? 'load phase' : 'check request',
+    );
+  }
+  report.passed = (report.ready === null || report.ready.ready) && report.checksFailed === 0 && report.budgets.violations.length === 0;
+  return report;
+}
+
+function budgetsOf(inputs: Inputs): { maxP95Ms?: number; maxErrorRate?: number } {
+  const budgets: { maxP95Ms?: number; maxErrorRate?: number } = {};
+  if (inputs.maxP95Ms !== undefined) budgets.maxP95Ms = inputs.maxP95Ms;
+  if (inputs.maxErrorRate !== undefined) budgets.maxErrorRate = inputs.maxErrorRate;
+  return budgets;
+}
+
+/** The load phase replays every check with `load` left true, against the url's origin. */
+export function loadOptions(inputs: Inputs): LoadOptions {
+  const targets: LoadTarget[] = inputs.checks
+    .filter((check) => check.load)
+    .map((check) => {
+      const url = checkUrl(inputs.url, check);
+      const target: LoadTarget = {
+        name: check.name,
+        method: check.method,
+        path: `${url.pathname}${url.search}`,
+        headers: mergeHeaders(inputs.headers, check.headers),
+        status: check.status,
+        graphqlNoErrors: check.graphql !== undefined && !check.allowErrors,
+      };
+      if (check.body !== undefined) target.body = check.body;
+      return target;
+    });
+  const options: LoadOptions = { origin: inputs.url.origin, targets, concurrency: inputs.loadConcurrency, requestTimeoutMs: inputs.requestTimeoutMs };
+  if (inputs.loadDurationMs !== undefined) options.durationMs = inputs.loadDurationMs;
+  if (inputs.loadRequests !== undefined) options.requests = inputs.loadRequests;
+  if (inputs.loadRate !== undefined) options.ratePerSecond = inputs.loadRate;
+  return options;
+}

@@ -1,0 +1,181 @@
+/**
+ * The report (JSON, the `report` output and a file) and the job summary.
+ * Pure: built from results; every string is redacted of secrets.
+ */
+import { cell, markdownTable, mermaid, redact } from '@pipeline/action-kit';
+import type { LoadResult } from './load.js';
+import type { CheckResult } from './runner.js';
+import { errorRate, formatMs, formatRate, PERCENTILES, type Budgets, type LatencySummary } from './stats.js';
+
+export interface ReadyReport {
+  path: string;
+  ready: boolean;
+  polls?: number;
+  elapsedMs?: number;
+  error?: string;
+}
+
+export interface MeasuredReport {
+  /** `load` when the load phase ran, else `checks` (every check attempt). */
+  source: 'load' | 'checks';
+  requests: number;
+  errors: number;
+  errorRate: number;
+  latency: LatencySummary | null;
+}
+
+export interface Report {
+  passed: boolean;
+  url: string;
+  checksSource: string;
+  ready: ReadyReport | null;
+  checksPassed: number;
+  checksFailed: number;
+  checks: CheckResult[];
+  load: LoadResult | { skipped: string } | null;
+  measured: MeasuredReport;
+  budgets: Budgets & { violations: string[] };
+}
+
+/** Replaces every secret in every string of `value` (structurally, so the JSON stays valid). */
+export function redactDeep<T>(value: T, secrets: readonly string[]): T {
+  if (secrets.length === 0) return value;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return redact(v, secrets);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, inner]) => [redact(k, secrets), walk(inner)]));
+    return v;
+  };
+  return walk(value) as T;
+}
+
+export function measureFromChecks(checks: readonly CheckResult[], summarize: (values: number[]) => LatencySummary | undefined): MeasuredReport {
+  const requests = checks.reduce((n, c) => n + c.attempts, 0);
+  const errors = requests - checks.filter((c) => c.passed).length;
+  return { source: 'checks', requests, errors, errorRate: errorRate({ requests, errors }), latency: summarize(checks.flatMap((c) => c.durations)) ?? null };
+}
+
+export function measureFromLoad(load: LoadResult): MeasuredReport {
+  return { source: 'load', requests: load.requests, errors: load.errors, errorRate: errorRate(load), latency: load.latency ?? null };
+}
+
+/** Outputs as the action sets them (strings). */
+export function outputsOf(report: Report): Record<string, string> {
+  const latency = report.measured.latency;
+  return {
+    passed: String(report.passed),
+    'checks-passed': String(report.checksPassed),
+    'checks-failed': String(report.checksFailed),
+    requests: String(report.measured.requests),
+    'error-rate': String(Number(report.measured.errorRate.toFixed(6))),
+    'p50-ms': latency ? String(latency.p50Ms) : '',
+    'p95-ms': latency ? String(latency.p95Ms) : '',
+    'p99-ms': latency ? String(latency.p99Ms) : '',
+  };
+}
+
+/** The one-paragraph reason the step fails (empty when it passed). */
+export function failureMessage(report: Report): string {
+  const reasons: string[] = [];
+  if (report.ready && !report.ready.ready) reasons.push(report.ready.error ?? `${report.ready.path} was not ready`);
+  const failed = report.checks.filter((c) => !c.passed);
+  if (failed.length > 0) {
+    const names = failed.slice(0, 5).map((c) => `"${c.name}"`).join(', ');
+    reasons.push(`${failed.length} of ${report.checks.length} checks failed (${names}${failed.length > 5 ? ', ...' : ''})`);
+  }
+  reasons.push(...report.budgets.violations);
+  return reasons.length === 0 ? '' : `Smoke test failed: ${reasons.join('; ')}.`;
+}
+
+export function summaryMarkdown(report: Report): string {
+  const parts: string[] = [];
+  const icon = report.passed ? '✅' : '❌';
+  parts.push(`## ${icon} Smoke test ${report.passed ? 'passed' : 'failed'}: ${cell(report.url)}`);
+  const facts = [`checks: ${report.checksPassed} passed, ${report.checksFailed} failed (${cell(report.checksSource)})`];
+  if (report.ready) facts.push(report.ready.ready ? `ready after ${report.ready.polls} poll(s), ${formatMs(report.ready.elapsedMs ?? 0)} ms` : 'not ready');
+  parts.push(facts.join(' · '));
+
+  if (report.ready && !report.ready.ready) parts.push(`> ${cell(report.ready.error ?? 'not ready')}`);
+
+  if (report.checks.length > 0) {
+    parts.push('### Checks');
+    parts.push(
+      markdownTable(
+        ['', 'Check', 'Request', 'Status', 'Time (ms)', 'Attempts', 'Result'],
+        report.checks.map((c) => [
+          c.passed ? '✅' : '❌',
+          c.name,
+          `${c.method} ${pathOf(c.url)}`,
+          c.status ?? '—',
+          c.durationMs === undefined ? '—' : formatMs(c.durationMs),
+          c.attempts,
+          c.passed ? 'passed' : c.failures.join('\n'),
+        ]),
+      ),
+    );
+  }
+
+  const m = report.measured;
+  const load = report.load;
+  if (load && 'skipped' in load) parts.push(`### Load\nSkipped: ${cell(load.skipped)}`);
+  if (m.requests > 0 || m.latency) {
+    if (load && !('skipped' in load)) {
+      const rate = load.mode === 'fixed-rate' ? `fixed rate of ${load.targetRatePerSecond} req/s (latency from each request's due time: coordinated omission corrected)` : 'closed loop (each connection sends when the previous response is read)';
+      parts.push(`### Latency: load phase\n${load.requests} requests over ${formatMs(load.durationMs / 1000)} s on ${load.concurrency} connection(s), ${load.requestsPerSecond} req/s, ${rate}.`);
+    } else {
+      parts.push('### Latency: check requests\nNo load phase: these figures cover every check attempt.');
+    }
+    const l = m.latency;
+    parts.push(
+      markdownTable(
+        ['requests', 'errors', 'error rate', 'min', ...PERCENTILES.map((p) => p.label), 'max'],
+        [[m.requests, m.errors, formatRate(m.errorRate), l ? formatMs(l.minMs) : '—', ...PERCENTILES.map((p) => (l ? formatMs(l[p.key]) : '—')), l ? formatMs(l.maxMs) : '—']],
+      ) + '\n\nLatencies in ms, wall-clock per request.',
+    );
+    if (load && !('skipped' in load) && Object.keys(load.errorKinds).length > 0) {
+      parts.push(markdownTable(['error', 'count', 'example'], Object.entries(load.errorKinds).sort((a, b) => b[1] - a[1]).map(([kind, count]) => [kind, count, load.errorSamples[kind] ?? ''])));
+    }
+    if (l) parts.push(latencyChart(l));
+  }
+
+  if (report.budgets.maxP95Ms !== undefined || report.budgets.maxErrorRate !== undefined) {
+    parts.push('### Budgets');
+    const rows: unknown[][] = [];
+    if (report.budgets.maxP95Ms !== undefined) {
+      const ok = !report.budgets.violations.some((v) => v.startsWith('max-p95-ms'));
+      rows.push(['max-p95-ms', `${report.budgets.maxP95Ms} ms`, m.latency ? `${formatMs(m.latency.p95Ms)} ms` : '—', ok ? '✅ within' : '❌ exceeded']);
+    }
+    if (report.budgets.maxErrorRate !== undefined) {
+      const ok = !report.budgets.violations.some((v) => v.startsWith('max-error-rate'));
+      rows.push(['max-error-rate', formatRate(report.budgets.maxErrorRate), formatRate(m.errorRate), ok ? '✅ within' : '❌ exceeded']);
+    }
+    parts.push(markdownTable(['budget', 'limit', `measured (${m.source})`, 'result'], rows));
+  }
+  return `${parts.join('\n\n')}\n`;
+}
+
+function pathOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.pathname}${u.search}`;
+  } catch {
+    return url;
+  }
+}
+
+/** A Mermaid bar chart of latency by percentile (the distribution's quantile function). */
+export function latencyChart(latency: LatencySummary): string {
+  const labels = [...PERCENTILES.map((p) => p.label), 'max'];
+  const values = [...PERCENTILES.map((p) => latency[p.key]), latency.maxMs];
+  const top = Math.max(1, ...values);
+  const ceiling = Number((top * 1.1).toPrecision(2));
+  return mermaid(
+    [
+      'xychart-beta',
+      '  title "Latency by percentile (ms)"',
+      `  x-axis [${labels.map((l) => `"${l}"`).join(', ')}]`,
+      `  y-axis "ms" 0 --> ${ceiling}`,
+      `  bar [${values.map((v) => Number(v.toFixed(3))).join(', ')}]`,
+    ].join('\n'),
+  );
+}

@@ -1,0 +1,137 @@
+/**
+ * Readiness polling and the checks phase, over an injected `Send`.
+ */
+import { ActionError, backoffDelay, retry, sleep as realSleep } from '@pipeline/action-kit';
+import { checkUrl, type Check } from './checks.js';
+import { evaluateResponse, transportFailure, type HttpResponse } from './evaluate.js';
+import type { Send } from './http.js';
+import { oneLine } from './text.js';
+
+export interface CheckResult {
+  name: string;
+  method: string;
+  url: string;
+  passed: boolean;
+  attempts: number;
+  /** Status of the last attempt (absent when no response came back). */
+  status?: number;
+  /** Wall-clock duration of the last attempt that got a response, in ms. */
+  durationMs?: number;
+  /** Durations of every attempt that got a response, in ms. */
+  durations: number[];
+  /** Failures of the last attempt (empty when passed). */
+  failures: string[];
+}
+
+export interface CheckRunOptions {
+  baseUrl: URL;
+  headers: Readonly<Record<string, string>>;
+  retries: number;
+  requestTimeoutMs: number;
+  send: Send;
+  sleep?: (ms: number) => Promise<void>;
+  log?: (line: string) => void;
+  /** Backoff between attempts (the kit's retry: exponential with jitter). */
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+class AttemptFailed extends Error {
+  constructor(readonly failures: string[]) {
+    super(failures.join('; '));
+  }
+}
+
+/** Headers for a request: the `headers` input first, a check's own headers override by name (case-insensitive). */
+export function mergeHeaders(global: Readonly<Record<string, string>>, own: Readonly<Record<string, string>>): Record<string, string> {
+  const merged = new Map<string, [string, string]>();
+  for (const source of [global, own]) for (const [name, value] of Object.entries(source)) merged.set(name.toLowerCase(), [name, value]);
+  return Object.fromEntries([...merged.values()]);
+}
+
+export async function runCheck(check: Check, options: CheckRunOptions): Promise<CheckResult> {
+  const url = checkUrl(options.baseUrl, check).href;
+  const headers = mergeHeaders(options.headers, check.headers);
+  const result: CheckResult = { name: check.name, method: check.method, url, passed: false, attempts: 0, durations: [], failures: [] };
+  const log = options.log ?? (() => undefined);
+  try {
+    await retry(
+      async (attempt) => {
+        result.attempts = attempt;
+        let response: HttpResponse;
+        try {
+          response = await options.send({ url, method: check.method, headers, ...(check.body === undefined ? {} : { body: check.body }), timeoutMs: options.requestTimeoutMs });
+        } catch (error: unknown) {
+          delete result.status;
+          throw new AttemptFailed([transportFailure(error, options.requestTimeoutMs)]);
+        }
+        result.status = response.status;
+        result.durationMs = response.durationMs;
+        result.durations.push(response.durationMs);
+        const failures = evaluateResponse(check, response);
+        if (failures.length > 0) throw new AttemptFailed(failures);
+      },
+      {
+        attempts: options.retries + 1,
+        initialDelayMs: options.initialDelayMs ?? 500,
+        maxDelayMs: options.maxDelayMs ?? 5000,
+        shouldRetry: (error) => error instanceof AttemptFailed,
+        onRetry: (error, attempt, delay) => log(`  attempt ${attempt} of "${check.name}" failed (${oneLine(describe(error), 300)}); retrying in ${delay} ms`),
+        ...(options.sleep ? { sleep: options.sleep } : {}),
+      },
+    );
+    result.passed = true;
+    result.failures = [];
+  } catch (error: unknown) {
+    if (!(error instanceof AttemptFailed)) throw error;
+    result.failures = error.failures;
+  }
+  return result;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export interface ReadyOptions {
+  url: string;
+  headers: Readonly<Record<string, string>>;
+  timeoutMs: number;
+  requestTimeoutMs: number;
+  send: Send;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  log?: (line: string) => void;
+}
+
+export interface ReadyResult {
+  polls: number;
+  elapsedMs: number;
+  status: number;
+}
+
+/** Polls `url` with GET until it answers 2xx, for at most `timeoutMs`; throws an ActionError with the last answer otherwise. */
+export async function waitForReady(options: ReadyOptions): Promise<ReadyResult> {
+  const now = options.now ?? (() => performance.now());
+  const wait = options.sleep ?? realSleep;
+  const log = options.log ?? (() => undefined);
+  const started = now();
+  const deadline = started + options.timeoutMs;
+  let last: string;
+  for (let poll = 1; ; poll++) {
+    const remaining = deadline - now();
+    try {
+      const response = await options.send({ url: options.url, method: 'GET', headers: options.headers, timeoutMs: Math.max(1, Math.min(options.requestTimeoutMs, remaining)) });
+      if (response.status >= 200 && response.status < 300) return { polls: poll, elapsedMs: now() - started, status: response.status };
+      last = `status ${response.status}${response.body ? `: ${oneLine(response.body, 200)}` : ''}`;
+    } catch (error: unknown) {
+      last = transportFailure(error, Math.round(Math.min(options.requestTimeoutMs, remaining)));
+    }
+    const delay = Math.min(backoffDelay(poll, { initialDelayMs: 250, maxDelayMs: 2000 }), deadline - now());
+    if (delay <= 0) {
+      throw new ActionError(`${options.url} was not ready within ${Math.round(options.timeoutMs / 1000)}s (wait-for-ready, timeout): ${poll} polls, last answer: ${last}`);
+    }
+    log(`  poll ${poll}: ${last}; next in ${delay} ms`);
+    await wait(delay);
+  }
+}

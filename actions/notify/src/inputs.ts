@@ -1,0 +1,85 @@
+/**
+ * Every input of the notify action, read once, validated and frozen.
+ * Nothing else in this action calls core.getInput.
+ */
+import * as core from '@actions/core';
+import { InputError, maskSecret, parseBoolean, parseDuration, parseEnum, parseInteger } from '@pipeline/action-kit';
+import { STATUSES, parseFields, parseHttpUrl, parseMentions, parseMessageTs } from './parse.js';
+import type { Field, Mention, Status } from './parse.js';
+
+/** Where the message goes. `none` means neither slack-token nor webhook-url was set. */
+export type Destination =
+  | { kind: 'web-api'; token: string; channel: string; apiUrl: string }
+  | { kind: 'webhook'; url: string }
+  | { kind: 'none' };
+
+export interface Inputs {
+  destination: Destination;
+  status: Status;
+  /** Empty when not given (the workflow name is used then). */
+  title: string;
+  fields: readonly Field[];
+  environment: string;
+  durationMs: number | undefined;
+  messageTs: string | undefined;
+  threadTs: string | undefined;
+  mentions: readonly Mention[];
+  failOnError: boolean;
+  retries: number;
+  timeoutMs: number;
+  /** Values that must never be written anywhere (already masked). */
+  secrets: readonly string[];
+}
+
+export type ReadInput = (name: string) => string;
+
+const readActionInput: ReadInput = (name) => core.getInput(name);
+
+export function getInputs(read: ReadInput = readActionInput): Readonly<Inputs> {
+  // Secrets first, so that even an error about another input cannot show them unmasked.
+  const token = read('slack-token').trim();
+  const webhook = read('webhook-url').trim();
+  maskSecret(token);
+  maskSecret(webhook);
+
+  const status = parseEnum('status', read('status'), STATUSES);
+  const messageTs = parseMessageTs('message-ts', read('message-ts'));
+  const threadTs = parseMessageTs('thread-ts', read('thread-ts'));
+  const channel = read('channel').trim();
+  const apiUrlRaw = read('slack-api-url').trim() || 'https://slack.com/api/';
+
+  let destination: Destination;
+  if (token !== '' && webhook !== '') {
+    throw new InputError('webhook-url', '***', 'empty when slack-token is set: give one of slack-token or webhook-url, not both');
+  } else if (token !== '') {
+    if (channel === '') {
+      throw new InputError('channel', '', 'a channel ID such as C0123ABCD (or a name such as #deploys) when slack-token is set');
+    }
+    destination = { kind: 'web-api', token, channel, apiUrl: parseHttpUrl('slack-api-url', apiUrlRaw).href };
+  } else if (webhook !== '') {
+    parseHttpUrl('webhook-url', webhook, { secret: true });
+    if (messageTs !== undefined) {
+      throw new InputError('message-ts', messageTs, 'empty with webhook-url: incoming webhooks cannot update messages (use slack-token to post and update)');
+    }
+    destination = { kind: 'webhook', url: webhook };
+  } else {
+    destination = { kind: 'none' };
+  }
+
+  const durationRaw = read('duration');
+  return Object.freeze({
+    destination: Object.freeze(destination),
+    status,
+    title: read('title').trim(),
+    fields: Object.freeze(parseFields('fields', read('fields'))),
+    environment: read('environment').trim(),
+    durationMs: durationRaw.trim() === '' ? undefined : parseDuration('duration', durationRaw, { maxMs: 30 * 24 * 3_600_000 }),
+    messageTs,
+    threadTs,
+    mentions: Object.freeze(parseMentions('mention-on-failure', read('mention-on-failure'))),
+    failOnError: parseBoolean('fail-on-error', read('fail-on-error'), true),
+    retries: parseInteger('retries', read('retries'), { min: 0, max: 10 }, 3),
+    timeoutMs: parseDuration('timeout', read('timeout'), { minMs: 1000, maxMs: 600_000 }, 30_000),
+    secrets: Object.freeze([token, webhook].filter((s) => s !== '')),
+  });
+}

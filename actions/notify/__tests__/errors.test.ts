@@ -34,6 +34,11 @@ describe('classifyFailure reads the Slack SDKs\' real error objects', () => {
       { kind: 'network', detail: 'fetch failed: ECONNREFUSED' },
     ],
     ['rate limit retries exhausted', new Error('A rate limit was exceeded (url: chat.postMessage, retry-after: 1)'), { kind: 'rate-limited' }],
+    [
+      'rate limit retries exhausted, wrapped as a request error',
+      new WebAPIRequestError(new Error('A rate limit was exceeded (url: http://127.0.0.1/api/chat.postMessage, retry-after: 1)')),
+      { kind: 'rate-limited' },
+    ],
     ['webhook HTTP error', new IncomingWebhookHTTPError(410, 'Gone', 'channel_is_archived'), { kind: 'webhook-http', status: 410, body: 'channel_is_archived' }],
     ['webhook network error', new IncomingWebhookRequestError(new Error('socket hang up')), { kind: 'network', detail: 'socket hang up' }],
     ['anything else', new Error('boom'), { kind: 'unknown', detail: 'boom' }],

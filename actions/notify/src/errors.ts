@@ -26,6 +26,9 @@ export interface FailureContext {
 
 type Loose = Record<string, unknown>;
 
+/** The message @slack/web-api 8 uses for a 429 it is about to retry (WebClient.makeRequest). */
+const RATE_LIMIT_MESSAGE = /^A rate limit was exceeded/;
+
 const isObject = (value: unknown): value is Loose => typeof value === 'object' && value !== null;
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
@@ -68,8 +71,12 @@ export function classifyFailure(error: unknown, sawRateLimit = false): Failure {
       return { kind: 'http', status, body: bodyText(error['body']) };
     }
     case 'slack_webapi_request_error':
-    case 'slack_webhook_request_error':
-      return { kind: 'network', detail: causeDetail(error['original'] ?? error['cause']) };
+    case 'slack_webhook_request_error': {
+      const original = error['original'] ?? error['cause'];
+      // The Web API client signals "retry after a 429" with a plain Error that its own catch wraps as a request error.
+      if (isObject(original) && RATE_LIMIT_MESSAGE.test(str(original['message']) ?? '')) return { kind: 'rate-limited' };
+      return { kind: 'network', detail: causeDetail(original) };
+    }
     case 'slack_webhook_http_error': {
       const status = typeof error['statusCode'] === 'number' ? error['statusCode'] : 0;
       return { kind: 'webhook-http', status, body: bodyText(error['body']) };
@@ -77,7 +84,7 @@ export function classifyFailure(error: unknown, sawRateLimit = false): Failure {
   }
   const message = str(error['message']) ?? JSON.stringify(error);
   // After the last retry the Web API client rethrows its own plain Error for a 429.
-  if (sawRateLimit || /^A rate limit was exceeded/.test(message)) return { kind: 'rate-limited' };
+  if (sawRateLimit || RATE_LIMIT_MESSAGE.test(message)) return { kind: 'rate-limited' };
   return { kind: 'unknown', detail: message };
 }
 

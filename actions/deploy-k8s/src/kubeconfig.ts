@@ -1,0 +1,143 @@
+/**
+ * Kubeconfig handling that needs no cluster: decoding the input (raw YAML or
+ * base64), checking its shape, and finding every secret value inside it so
+ * that all of them can be masked. Error messages never include the text.
+ */
+import { parse as parseYaml } from 'yaml';
+import { ActionError } from '@pipeline/action-kit';
+
+export interface DecodedKubeconfig {
+  /** The kubeconfig YAML. */
+  text: string;
+  /** The input exactly as given (base64 or YAML), for masking. */
+  original: string;
+  encoding: 'yaml' | 'base64';
+}
+
+const ACCEPTED = 'a kubeconfig as raw YAML or base64, with clusters, users and contexts (the value is not shown because it is secret)';
+
+export class KubeconfigError extends ActionError {
+  override readonly name = 'KubeconfigError';
+  constructor(source: string, problem: string) {
+    super(`${source} is not a usable kubeconfig: ${problem}. Expected ${ACCEPTED}.`);
+  }
+}
+
+const BASE64 = /^[A-Za-z0-9+/=\s_-]+$/;
+
+/** Decodes the `kubeconfig` input; throws KubeconfigError (never echoing the value). */
+export function decodeKubeconfig(raw: string, source = "Input 'kubeconfig'"): DecodedKubeconfig {
+  const original = raw;
+  const trimmed = raw.trim();
+  if (trimmed === '') throw new KubeconfigError(source, 'it is empty');
+  let text = trimmed;
+  let encoding: DecodedKubeconfig['encoding'] = 'yaml';
+  if (!trimmed.includes(':') && BASE64.test(trimmed)) {
+    const decoded = Buffer.from(trimmed.replace(/\s+/g, ''), trimmed.includes('-') || trimmed.includes('_') ? 'base64url' : 'base64').toString('utf8');
+    if (!decoded.includes(':')) throw new KubeconfigError(source, 'it looks like base64 but does not decode to YAML');
+    text = decoded;
+    encoding = 'base64';
+  }
+  checkShape(text, source);
+  return { text, original, encoding };
+}
+
+interface NamedEntry {
+  name?: unknown;
+}
+
+/** Checks that the YAML is a kubeconfig with at least one cluster and context. */
+export function checkShape(text: string, source: string): void {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (error: unknown) {
+    const where = error instanceof Error && 'linePos' in error ? lineOf(error) : '';
+    throw new KubeconfigError(source, `it is not valid YAML${where}`);
+  }
+  if (!isRecord(doc)) throw new KubeconfigError(source, 'it is not a YAML mapping');
+  if (doc['kind'] !== undefined && doc['kind'] !== 'Config') throw new KubeconfigError(source, `its kind is ${JSON.stringify(doc['kind'])}, not Config`);
+  const clusters = doc['clusters'];
+  if (!Array.isArray(clusters) || clusters.length === 0) throw new KubeconfigError(source, 'it has no clusters');
+  const contexts = doc['contexts'];
+  if (!Array.isArray(contexts) || contexts.length === 0) throw new KubeconfigError(source, 'it has no contexts');
+  for (const cluster of clusters as unknown[]) {
+    const server = isRecord(cluster) && isRecord(cluster['cluster']) ? cluster['cluster']['server'] : undefined;
+    const name = isRecord(cluster) ? str((cluster as NamedEntry).name) || '?' : '?';
+    if (typeof server !== 'string' || !/^https?:\/\//.test(server)) {
+      throw new KubeconfigError(source, `cluster '${name}' has no http(s) server address`);
+    }
+  }
+}
+
+function lineOf(error: Error): string {
+  const pos = (error as Error & { linePos?: { line: number }[] }).linePos?.[0];
+  return pos ? ` (line ${pos.line})` : '';
+}
+
+/** Names of the contexts in a kubeconfig (not secret), for error messages. */
+export function contextNames(text: string): string[] {
+  const doc: unknown = parseYaml(text);
+  if (!isRecord(doc) || !Array.isArray(doc['contexts'])) return [];
+  return (doc['contexts'] as unknown[]).map((c) => (isRecord(c) && typeof c['name'] === 'string' ? c['name'] : '')).filter((n) => n !== '');
+}
+
+const SECRET_KEYS = new Set([
+  'token',
+  'password',
+  'client-key-data',
+  'client-certificate-data',
+  'client-key',
+  'id-token',
+  'refresh-token',
+  'access-token',
+  'client-secret',
+  'secret',
+  'value',
+]);
+
+/**
+ * Every secret-looking value in a kubeconfig: users' tokens, passwords,
+ * client keys (and the decoded PEM of *-data fields), auth-provider config
+ * and exec env values. Used to mask them one by one, in addition to the
+ * whole text and its lines.
+ */
+export function secretValues(text: string): string[] {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch {
+    return [];
+  }
+  const found = new Set<string>();
+  const users = isRecord(doc) && Array.isArray(doc['users']) ? (doc['users'] as unknown[]) : [];
+  const visit = (node: unknown, key: string | undefined): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item, key);
+      return;
+    }
+    if (isRecord(node)) {
+      for (const [k, v] of Object.entries(node)) visit(v, k);
+      return;
+    }
+    if (typeof node !== 'string' || key === undefined || node.length < 4) return;
+    if (SECRET_KEYS.has(key) || key.endsWith('-token') || key.endsWith('-secret')) {
+      found.add(node);
+      if (key.endsWith('-data')) {
+        const pem = Buffer.from(node, 'base64').toString('utf8');
+        if (pem.includes('-----BEGIN')) found.add(pem.trim());
+      }
+    }
+  };
+  for (const user of users) if (isRecord(user)) visit(user['user'], undefined);
+  return [...found];
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A primitive as text; '' for objects, arrays, null and undefined. */
+export function str(value: unknown): string {
+  return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' ? String(value) : '';
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseInputs } from '../src/inputs.js';
+import type { InputName } from '../src/inputs.js';
+
+const workspace = mkdtempSync(path.join(tmpdir(), 'security-inputs-'));
+mkdirSync(path.join(workspace, 'app'));
+const env = { GITHUB_WORKSPACE: workspace, RUNNER_TEMP: '/runner/temp' };
+
+const defaults: Record<InputName, string> = {
+  'working-directory': '.',
+  scanners: 'npm-audit,trivy-fs',
+  'severity-threshold': 'high',
+  image: '',
+  allowlist: '',
+  'sarif-file': '',
+  'snyk-token': '',
+  registry: '',
+  'fail-on-scanner-error': 'true',
+};
+const parse = (overrides: Partial<Record<InputName, string>>) => parseInputs({ ...defaults, ...overrides }, env);
+
+describe('inputs', () => {
+  it('applies the defaults', () => {
+    expect(parse({})).toEqual({
+      workingDirectory: workspace,
+      workingDirectoryFromRoot: '',
+      workspace,
+      scanners: ['npm-audit', 'trivy-fs'],
+      severityThreshold: 'high',
+      image: '',
+      allowlist: undefined,
+      sarifFile: '/runner/temp/security/security.sarif',
+      snykToken: '',
+      registry: undefined,
+      failOnScannerError: true,
+    });
+  });
+
+  it.each([
+    [{ 'working-directory': 'app' }, { workingDirectory: path.join(workspace, 'app'), workingDirectoryFromRoot: 'app' }],
+    [{ scanners: 'snyk\n npm-audit, snyk' }, { scanners: ['snyk', 'npm-audit'] }],
+    [{ 'severity-threshold': 'CRITICAL' }, { severityThreshold: 'critical' }],
+    [{ 'severity-threshold': ' moderate ' }, { severityThreshold: 'moderate' }],
+    [{ scanners: 'trivy-image', image: 'ghcr.io/acme/app:1.0' }, { image: 'ghcr.io/acme/app:1.0' }],
+    [{ allowlist: '.github/allow.yml' }, { allowlist: path.join(workspace, '.github/allow.yml') }],
+    [{ 'sarif-file': 'out/s.sarif' }, { sarifFile: path.join(workspace, 'out/s.sarif') }],
+    [{ registry: 'http://127.0.0.1:4873' }, { registry: 'http://127.0.0.1:4873/' }],
+    [{ 'fail-on-scanner-error': 'false' }, { failOnScannerError: false }],
+  ] as [Partial<Record<InputName, string>>, object][])('%j', (overrides, expected) => {
+    expect(parse(overrides)).toMatchObject(expected);
+  });
+
+  it.each([
+    [{ scanners: 'npm-audit,grype' }, `Input 'scanners' has an invalid value "grype": expected a comma-separated list of npm-audit, trivy-fs, trivy-image, snyk.`],
+    [{ scanners: ' , ' }, `Input 'scanners' has an invalid value " , ": expected at least one of npm-audit, trivy-fs, trivy-image, snyk.`],
+    [{ 'severity-threshold': 'medium' }, `Input 'severity-threshold' has an invalid value "medium": expected one of low, moderate, high, critical (Trivy's and Snyk's "medium" is "moderate" here).`],
+    [{ 'severity-threshold': 'severe' }, `Input 'severity-threshold' has an invalid value "severe": expected one of low, moderate, high, critical`],
+    [{ scanners: 'trivy-image' }, `Input 'image' has an invalid value "": expected a container image reference`],
+    [{ image: '--config=/etc/passwd' }, `Input 'image' has an invalid value "--config=/etc/passwd"`],
+    [{ registry: 'registry.example.com' }, `Input 'registry' has an invalid value "registry.example.com": expected an http(s) URL`],
+    [{ registry: 'file:///tmp' }, `Input 'registry' has an invalid value "file:///tmp"`],
+    [{ 'fail-on-scanner-error': 'maybe' }, `Input 'fail-on-scanner-error' has an invalid value "maybe": expected true or false.`],
+    [{ 'working-directory': 'missing' }, `Input 'working-directory' has an invalid value "missing": expected an existing directory`],
+  ] as [Partial<Record<InputName, string>>, string][])('rejects %j', (overrides, message) => {
+    expect(() => parse(overrides)).toThrow(message);
+  });
+});

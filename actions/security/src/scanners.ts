@@ -1,0 +1,151 @@
+/**
+ * Runs the scanners' real CLIs (argument arrays only, never a shell) and hands
+ * their output to the parsers. I/O sits behind RunnerDeps so tests can swap it.
+ */
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ActionError, describeError, execArgs } from '@pipeline/action-kit';
+import type { Exec } from '@pipeline/action-kit';
+import type { Inputs } from './inputs.js';
+import type { ScanResult, ScannerName } from './model.js';
+import { joinPath } from './parsers/common.js';
+import { parseNpmAudit } from './parsers/npm-audit.js';
+import { parseSnyk } from './parsers/snyk.js';
+import { parseTrivy } from './parsers/trivy.js';
+
+export interface RunnerDeps {
+  exec: Exec;
+  env: NodeJS.ProcessEnv;
+  /** Absolute path of a program found on PATH, or undefined. */
+  which: (program: string) => string | undefined;
+  readText: (file: string) => Promise<string>;
+  now: () => number;
+}
+
+export function whichOnPath(program: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const dir of (env['PATH'] ?? '').split(path.delimiter)) {
+    if (dir === '') continue;
+    const candidate = path.join(dir, program);
+    try {
+      if (statSync(candidate).isFile()) {
+        accessSync(candidate, constants.X_OK);
+        return candidate;
+      }
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+export const defaultDeps: RunnerDeps = {
+  exec: execArgs,
+  env: process.env,
+  which: (program) => whichOnPath(program, process.env),
+  readText: (file) => readFile(file, 'utf8'),
+  now: () => performance.now(),
+};
+
+/** How to get each scanner's CLI onto PATH (pin third-party actions by commit SHA). */
+export const INSTALL_HINTS: Record<ScannerName, string> = {
+  'npm-audit': 'add actions/setup-node (pinned by SHA) before this step, or remove npm-audit from scanners',
+  'trivy-fs':
+    'add a step that installs Trivy before this one, e.g. aquasecurity/setup-trivy pinned by commit SHA (trivy-action tags were force-pushed in 2026, CVE-2026-33634), or `go install github.com/aquasecurity/trivy/cmd/trivy@v0.74.0` with GOEXPERIMENT=jsonv2, or remove trivy-fs from scanners',
+  'trivy-image':
+    'add a step that installs Trivy before this one, e.g. aquasecurity/setup-trivy pinned by commit SHA, or `go install github.com/aquasecurity/trivy/cmd/trivy@v0.74.0` with GOEXPERIMENT=jsonv2, or remove trivy-image from scanners',
+  snyk: 'add snyk/actions/setup (pinned by commit SHA) or `npm install --global snyk` before this step, or remove snyk from scanners',
+};
+
+const PROGRAM: Record<ScannerName, string> = { 'npm-audit': 'npm', 'trivy-fs': 'trivy', 'trivy-image': 'trivy', snyk: 'snyk' };
+
+const LOCKFILES = ['npm-shrinkwrap.json', 'package-lock.json'] as const;
+const OTHER_LOCKFILES = ['yarn.lock', 'pnpm-lock.yaml', 'bun.lock', 'bun.lockb'];
+
+/** The lockfile npm audit will read (npm prefers npm-shrinkwrap.json), or a clear error. */
+export function requireLockfile(directory: string): string {
+  const found = LOCKFILES.find((name) => existsSync(path.join(directory, name)));
+  if (found) return found;
+  const others = OTHER_LOCKFILES.filter((name) => existsSync(path.join(directory, name)));
+  throw new ActionError(
+    `npm-audit needs a lockfile, but neither package-lock.json nor npm-shrinkwrap.json exists in ${directory}.` +
+      (others.length > 0 ? ` This folder has ${others.join(' and ')}, which npm audit cannot read.` : '') +
+      ' Commit one (`npm install --package-lock-only` creates it without installing), set working-directory to the folder that has it, or remove npm-audit from scanners.',
+  );
+}
+
+/** The environment given to scanners: the step's, without the INPUT_* variables (the Snyk token among them). */
+export function scannerEnv(env: NodeJS.ProcessEnv, extra: Record<string, string> = {}): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined && !key.startsWith('INPUT_')) result[key] = value;
+  return { ...result, ...extra };
+}
+
+export function npmAuditArgs(registry: string | undefined): string[] {
+  return ['audit', '--json', ...(registry ? ['--registry', registry] : [])];
+}
+
+/**
+ * Trivy's arguments. Trivy's own TRIVY_* environment variables stay in charge
+ * of everything else (TRIVY_DB_REPOSITORY for a mirror, TRIVY_SKIP_DB_UPDATE,
+ * TRIVY_OFFLINE_SCAN, TRIVY_CACHE_DIR...); --scanners is only passed when
+ * TRIVY_SCANNERS is not set, because a flag would override it.
+ */
+export function trivyArgs(scanner: 'trivy-fs' | 'trivy-image', env: NodeJS.ProcessEnv, image: string): string[] {
+  const common = ['--format', 'json', '--quiet', '--skip-version-check', '--disable-telemetry', '--exit-code', '0'];
+  if (scanner === 'trivy-fs') {
+    return ['fs', ...common, ...(env['TRIVY_SCANNERS'] ? [] : ['--scanners', 'vuln,secret,misconfig']), '.'];
+  }
+  return ['image', ...common, ...(env['TRIVY_SCANNERS'] ? [] : ['--scanners', 'vuln,secret']), image];
+}
+
+export function snykArgs(): string[] {
+  return ['test', '--json'];
+}
+
+async function timed(scanner: ScannerName, deps: RunnerDeps, body: () => Promise<ScanResult>): Promise<ScanResult> {
+  const started = deps.now();
+  try {
+    const result = await body();
+    return { ...result, durationMs: deps.now() - started };
+  } catch (error: unknown) {
+    return { scanner, findings: [], error: describeError(error), durationMs: deps.now() - started };
+  }
+}
+
+export async function runScanner(scanner: ScannerName, inputs: Inputs, deps: RunnerDeps = defaultDeps): Promise<ScanResult> {
+  return timed(scanner, deps, async () => {
+    const program = deps.which(PROGRAM[scanner]);
+    if (!program) {
+      return { scanner, findings: [], error: `${PROGRAM[scanner]} was not found on PATH: ${INSTALL_HINTS[scanner]}.` };
+    }
+    const cwd = inputs.workingDirectory;
+    switch (scanner) {
+      case 'npm-audit': {
+        const lockfile = requireLockfile(cwd);
+        const lockfileText = await deps.readText(path.join(cwd, lockfile)).catch(() => undefined);
+        const env = scannerEnv(deps.env, { npm_config_update_notifier: 'false', npm_config_fund: 'false' });
+        const out = await deps.exec(program, npmAuditArgs(inputs.registry), { cwd, env });
+        return parseNpmAudit(out.stdout, out.exitCode, out.stderr, {
+          lockfilePath: joinPath(inputs.workingDirectoryFromRoot, lockfile),
+          ...(lockfileText !== undefined ? { lockfileText } : {}),
+        });
+      }
+      case 'trivy-fs':
+      case 'trivy-image': {
+        const out = await deps.exec(program, trivyArgs(scanner, deps.env, inputs.image), { cwd, env: scannerEnv(deps.env) });
+        return parseTrivy(out.stdout, out.exitCode, out.stderr, {
+          scanner,
+          pathPrefix: inputs.workingDirectoryFromRoot,
+          ...(scanner === 'trivy-image' ? { image: inputs.image } : {}),
+        });
+      }
+      case 'snyk': {
+        const extra: Record<string, string> = { SNYK_DISABLE_ANALYTICS: '1' };
+        if (inputs.snykToken) extra['SNYK_TOKEN'] = inputs.snykToken;
+        const out = await deps.exec(program, snykArgs(), { cwd, env: scannerEnv(deps.env, extra) });
+        return parseSnyk(out.stdout, out.exitCode, out.stderr, { pathPrefix: inputs.workingDirectoryFromRoot });
+      }
+    }
+  });
+}

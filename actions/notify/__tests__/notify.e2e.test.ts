@@ -166,6 +166,15 @@ describe('posting and updating through the Web API', () => {
   });
 });
 
+describe('job summary', () => {
+  it('a summary that cannot be written is a warning, never a failure', async () => {
+    const result = await runAction(ACTION, { inputs: apiInputs({ status: 'success' }), env: { GITHUB_STEP_SUMMARY: '/proc/no-such-dir/summary.md' } });
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs['ts']).toMatch(/^\d+\.\d{6}$/);
+    expect(result.annotations.find((a) => a.level === 'warning')?.message).toMatch(/^Could not write the job summary/);
+  });
+});
+
 describe('Slack errors become explained failures', () => {
   it('invalid_auth: fails with the fix and never shows the token', async () => {
     const wrong = 'xoxb-9999999999-WRONGTOKENVALUE-zzzz';

@@ -22,15 +22,15 @@ async function runLoad(options) {
         throw new Error('the load phase needs at least one request to replay');
     if (options.durationMs === undefined && options.requests === undefined)
         throw new Error('the load phase needs a duration or a number of requests');
-    const [{ Pool }, hdr] = await Promise.all([__webpack_require__.e(/* import() */ 627).then(__webpack_require__.t.bind(__webpack_require__, 3627, 19)), __webpack_require__.e(/* import() */ 100).then(__webpack_require__.bind(__webpack_require__, 6100))]);
-    const histogram = hdr.build({ bitBucketSize: 'packed', autoResize: true, lowestDiscernibleValue: 1, numberOfSignificantValueDigits: 3, useWebAssembly: false });
-    const pool = new Pool(options.origin, {
-        connections: options.concurrency,
+    const [{ Client }, hdr] = await Promise.all([__webpack_require__.e(/* import() */ 627).then(__webpack_require__.t.bind(__webpack_require__, 3627, 19)), __webpack_require__.e(/* import() */ 100).then(__webpack_require__.bind(__webpack_require__, 6100))]);
+    const histogram = hdr.build({ bitBucketSize: 32, autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+    // One undici Client (one keep-alive connection, one request at a time) per worker, like autocannon's connections.
+    const clients = Array.from({ length: options.concurrency }, () => new Client(options.origin, {
         pipelining: 1,
         headersTimeout: options.requestTimeoutMs,
         bodyTimeout: options.requestTimeoutMs,
         connectTimeout: options.requestTimeoutMs,
-    });
+    }));
     const prepared = options.targets.map((target) => ({
         target,
         dispatch: {
@@ -46,78 +46,109 @@ async function runLoad(options) {
     let errors = 0;
     let responses = 0;
     let next = 0;
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const end = options.durationMs === undefined ? Infinity : started + options.durationMs;
     const limit = options.requests ?? Infinity;
     const interval = options.ratePerSecond ? 1000 / options.ratePerSecond : 0;
-    const send = (index) => new Promise((resolve) => {
-        const { target, dispatch } = prepared[index % prepared.length];
-        let status = 0;
-        let chunks;
-        pool.dispatch(dispatch, {
-            onRequestStart() { },
-            onResponseStart(_controller, statusCode) {
-                status = statusCode;
-                if (target.graphqlNoErrors)
-                    chunks = [];
-            },
-            onResponseData(_controller, chunk) {
-                chunks?.push(chunk);
-            },
-            onResponseEnd() {
-                if (!(0,_checks_js__WEBPACK_IMPORTED_MODULE_0__/* .statusMatches */ .W_)(target.status, status))
-                    return resolve({ status, error: `status ${status}` });
-                if (chunks && hasGraphqlErrors(Buffer.concat(chunks).toString('utf8')))
-                    return resolve({ status, error: 'graphql errors' });
-                resolve({ status });
-            },
-            onResponseError(_controller, error) {
-                const kind = errorKind(error);
-                if (errorSamples[kind] === undefined)
-                    errorSamples[kind] = (0,_text_js__WEBPACK_IMPORTED_MODULE_3__/* .oneLine */ .TN)(error.message, 200);
-                resolve({ status: 0, error: kind });
-            },
-        });
-    });
-    const worker = async () => {
-        for (;;) {
+    const record = (start) => {
+        responses++;
+        histogram.recordValue(Math.max(1, Math.round((performance.now() - start) * 1000)));
+    };
+    const fail = (kind) => {
+        errors++;
+        errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+    };
+    /** One request in flight: undici calls these as the response arrives (no promise per request: the tester stays cheap). */
+    class RequestHandler {
+        worker;
+        target;
+        start;
+        status = 0;
+        chunks;
+        constructor(worker, target, start) {
+            this.worker = worker;
+            this.target = target;
+            this.start = start;
+        }
+        onRequestStart() { }
+        onResponseStart(_controller, statusCode) {
+            this.status = statusCode;
+            if (this.target.graphqlNoErrors)
+                this.chunks = [];
+        }
+        onResponseData(_controller, chunk) {
+            this.chunks?.push(chunk);
+        }
+        onResponseEnd() {
+            record(this.start);
+            if (!(0,_checks_js__WEBPACK_IMPORTED_MODULE_0__/* .statusMatches */ .W_)(this.target.status, this.status))
+                fail(`status ${this.status}`);
+            else if (this.chunks && hasGraphqlErrors(Buffer.concat(this.chunks).toString('utf8')))
+                fail('graphql errors');
+            this.worker.next();
+        }
+        onResponseError(_controller, error) {
+            const kind = errorKind(error);
+            if (errorSamples[kind] === undefined)
+                errorSamples[kind] = (0,_text_js__WEBPACK_IMPORTED_MODULE_3__/* .oneLine */ .TN)(error.message, 200);
+            fail(kind);
+            // Errors can be reported synchronously from dispatch: continue on the next turn, not recursively.
+            setImmediate(() => this.worker.next());
+        }
+    }
+    let active = options.concurrency;
+    let finish = () => undefined;
+    const done = new Promise((resolve) => (finish = resolve));
+    /** One connection's loop: send the next request when the previous one is done (closed loop) or when it is due (fixed rate). */
+    class Worker {
+        client;
+        constructor(client) {
+            this.client = client;
+        }
+        next() {
             const index = next;
             if (index >= limit)
-                return;
-            let start;
+                return this.stop();
             if (interval > 0) {
-                start = started + index * interval;
-                if (start >= end)
-                    return;
+                const due = started + index * interval;
+                if (due >= end)
+                    return this.stop();
                 next++;
-                const wait = start - performance.now();
-                if (wait >= 1)
-                    await new Promise((resolve) => setTimeout(resolve, wait));
+                const wait = due - performance.now();
+                if (wait >= 1) {
+                    setTimeout(() => this.send(index, due), wait);
+                    return;
+                }
+                this.send(index, due);
             }
             else {
-                start = performance.now();
-                if (start >= end)
-                    return;
+                const now = performance.now();
+                if (now >= end)
+                    return this.stop();
                 next++;
-            }
-            const outcome = await send(index);
-            if (outcome.status !== 0) {
-                responses++;
-                histogram.recordValue(Math.max(1, Math.round((performance.now() - start) * 1000)));
-            }
-            if (outcome.error !== undefined) {
-                errors++;
-                errorKinds[outcome.error] = (errorKinds[outcome.error] ?? 0) + 1;
+                this.send(index, now);
             }
         }
-    };
+        send(index, start) {
+            const { target, dispatch } = prepared[index % prepared.length];
+            this.client.dispatch(dispatch, new RequestHandler(this, target, start));
+        }
+        stop() {
+            if (--active === 0)
+                finish();
+        }
+    }
     try {
-        await Promise.all(Array.from({ length: options.concurrency }, worker));
+        for (const client of clients)
+            new Worker(client).next();
+        await done;
     }
     finally {
-        await pool.close().catch(() => undefined);
+        await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
     }
     const durationMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
     const requests = next;
     const latency = histogram.totalCount === 0
         ? undefined
@@ -145,6 +176,7 @@ async function runLoad(options) {
         durationMs: (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .round */ .LI)(durationMs),
         requestsPerSecond: durationMs > 0 ? Math.round((requests / durationMs) * 1000 * 10) / 10 : 0,
         latency,
+        testerCpuPercent: durationMs > 0 ? Math.round(((cpu.user + cpu.system) / 1000 / durationMs) * 1000) / 10 : 0,
     };
     if (options.ratePerSecond)
         result.targetRatePerSecond = options.ratePerSecond;

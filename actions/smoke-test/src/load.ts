@@ -1,8 +1,9 @@
 /**
  * The load phase: replays the checks' requests round-robin against the
- * service with `concurrency` keep-alive connections (an undici Pool, one
- * request per connection at a time, driven through its low-level dispatch
- * API so the tester is not the bottleneck: see scripts/bench-smoke-test.ts).
+ * service with `concurrency` keep-alive connections (one undici Client per
+ * connection, one request at a time, driven through undici's low-level
+ * dispatch API so the tester is not the bottleneck: see
+ * scripts/bench-smoke-test.ts).
  *
  * Two schedules:
  *  - closed-loop (default): each of `concurrency` workers sends its next
@@ -67,27 +68,32 @@ export interface LoadResult {
   requestsPerSecond: number;
   /** Latency of every request that got a complete response. */
   latency: LatencySummary | undefined;
+  /**
+   * CPU time the tester itself used, as a percentage of one core over the
+   * phase. Near 100% the tester was saturated and latencies include its own
+   * queueing: treat them as an upper bound.
+   */
+  testerCpuPercent: number;
   /** Fixed-rate only: the schedule asked for this rate. */
   targetRatePerSecond?: number;
-}
-
-interface Outcome {
-  status: number;
-  error?: string;
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   if (options.targets.length === 0) throw new Error('the load phase needs at least one request to replay');
   if (options.durationMs === undefined && options.requests === undefined) throw new Error('the load phase needs a duration or a number of requests');
-  const [{ Pool }, hdr] = await Promise.all([import('undici'), import('hdr-histogram-js')]);
-  const histogram = hdr.build({ bitBucketSize: 'packed', autoResize: true, lowestDiscernibleValue: 1, numberOfSignificantValueDigits: 3, useWebAssembly: false });
-  const pool = new Pool(options.origin, {
-    connections: options.concurrency,
-    pipelining: 1,
-    headersTimeout: options.requestTimeoutMs,
-    bodyTimeout: options.requestTimeoutMs,
-    connectTimeout: options.requestTimeoutMs,
-  });
+  const [{ Client }, hdr] = await Promise.all([import('undici'), import('hdr-histogram-js')]);
+  const histogram = hdr.build({ bitBucketSize: 32, autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+  // One undici Client (one keep-alive connection, one request at a time) per worker, like autocannon's connections.
+  const clients = Array.from(
+    { length: options.concurrency },
+    () =>
+      new Client(options.origin, {
+        pipelining: 1,
+        headersTimeout: options.requestTimeoutMs,
+        bodyTimeout: options.requestTimeoutMs,
+        connectTimeout: options.requestTimeoutMs,
+      }),
+  );
   const prepared = options.targets.map((target) => ({
     target,
     dispatch: {
@@ -104,72 +110,97 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let errors = 0;
   let responses = 0;
   let next = 0;
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const end = options.durationMs === undefined ? Infinity : started + options.durationMs;
   const limit = options.requests ?? Infinity;
   const interval = options.ratePerSecond ? 1000 / options.ratePerSecond : 0;
 
-  const send = (index: number): Promise<Outcome> =>
-    new Promise((resolve) => {
-      const { target, dispatch } = prepared[index % prepared.length] as (typeof prepared)[number];
-      let status = 0;
-      let chunks: Buffer[] | undefined;
-      pool.dispatch(dispatch, {
-        onRequestStart() {},
-        onResponseStart(_controller, statusCode) {
-          status = statusCode;
-          if (target.graphqlNoErrors) chunks = [];
-        },
-        onResponseData(_controller, chunk) {
-          chunks?.push(chunk);
-        },
-        onResponseEnd() {
-          if (!statusMatches(target.status, status)) return resolve({ status, error: `status ${status}` });
-          if (chunks && hasGraphqlErrors(Buffer.concat(chunks).toString('utf8'))) return resolve({ status, error: 'graphql errors' });
-          resolve({ status });
-        },
-        onResponseError(_controller, error) {
-          const kind = errorKind(error);
-          if (errorSamples[kind] === undefined) errorSamples[kind] = oneLine(error.message, 200);
-          resolve({ status: 0, error: kind });
-        },
-      });
-    });
-
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      const index = next;
-      if (index >= limit) return;
-      let start: number;
-      if (interval > 0) {
-        start = started + index * interval;
-        if (start >= end) return;
-        next++;
-        const wait = start - performance.now();
-        if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
-      } else {
-        start = performance.now();
-        if (start >= end) return;
-        next++;
-      }
-      const outcome = await send(index);
-      if (outcome.status !== 0) {
-        responses++;
-        histogram.recordValue(Math.max(1, Math.round((performance.now() - start) * 1000)));
-      }
-      if (outcome.error !== undefined) {
-        errors++;
-        errorKinds[outcome.error] = (errorKinds[outcome.error] ?? 0) + 1;
-      }
-    }
+  const record = (start: number): void => {
+    responses++;
+    histogram.recordValue(Math.max(1, Math.round((performance.now() - start) * 1000)));
+  };
+  const fail = (kind: string): void => {
+    errors++;
+    errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
   };
 
+  /** One request in flight: undici calls these as the response arrives (no promise per request: the tester stays cheap). */
+  class RequestHandler implements Dispatcher.DispatchHandler {
+    private status = 0;
+    private chunks: Buffer[] | undefined;
+    constructor(
+      private readonly worker: Worker,
+      private readonly target: LoadTarget,
+      private readonly start: number,
+    ) {}
+    onRequestStart(): void {}
+    onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+      this.status = statusCode;
+      if (this.target.graphqlNoErrors) this.chunks = [];
+    }
+    onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+      this.chunks?.push(chunk);
+    }
+    onResponseEnd(): void {
+      record(this.start);
+      if (!statusMatches(this.target.status, this.status)) fail(`status ${this.status}`);
+      else if (this.chunks && hasGraphqlErrors(Buffer.concat(this.chunks).toString('utf8'))) fail('graphql errors');
+      this.worker.next();
+    }
+    onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+      const kind = errorKind(error);
+      if (errorSamples[kind] === undefined) errorSamples[kind] = oneLine(error.message, 200);
+      fail(kind);
+      // Errors can be reported synchronously from dispatch: continue on the next turn, not recursively.
+      setImmediate(() => this.worker.next());
+    }
+  }
+
+  let active = options.concurrency;
+  let finish: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+
+  /** One connection's loop: send the next request when the previous one is done (closed loop) or when it is due (fixed rate). */
+  class Worker {
+    constructor(private readonly client: InstanceType<typeof Client>) {}
+    next(): void {
+      const index = next;
+      if (index >= limit) return this.stop();
+      if (interval > 0) {
+        const due = started + index * interval;
+        if (due >= end) return this.stop();
+        next++;
+        const wait = due - performance.now();
+        if (wait >= 1) {
+          setTimeout(() => this.send(index, due), wait);
+          return;
+        }
+        this.send(index, due);
+      } else {
+        const now = performance.now();
+        if (now >= end) return this.stop();
+        next++;
+        this.send(index, now);
+      }
+    }
+    private send(index: number, start: number): void {
+      const { target, dispatch } = prepared[index % prepared.length] as (typeof prepared)[number];
+      this.client.dispatch(dispatch, new RequestHandler(this, target, start));
+    }
+    private stop(): void {
+      if (--active === 0) finish();
+    }
+  }
+
   try {
-    await Promise.all(Array.from({ length: options.concurrency }, worker));
+    for (const client of clients) new Worker(client).next();
+    await done;
   } finally {
-    await pool.close().catch(() => undefined);
+    await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
   }
   const durationMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
   const requests = next;
   const latency: LatencySummary | undefined =
     histogram.totalCount === 0
@@ -198,6 +229,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     durationMs: round(durationMs),
     requestsPerSecond: durationMs > 0 ? Math.round((requests / durationMs) * 1000 * 10) / 10 : 0,
     latency,
+    testerCpuPercent: durationMs > 0 ? Math.round(((cpu.user + cpu.system) / 1000 / durationMs) * 1000) / 10 : 0,
   };
   if (options.ratePerSecond) result.targetRatePerSecond = options.ratePerSecond;
   return result;

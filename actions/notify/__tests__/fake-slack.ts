@@ -152,6 +152,8 @@ export class FakeSlack {
   rateLimit = { count: 0, retryAfterSeconds: 1 };
   /** The next `count` Web API requests get this HTTP status (e.g. 503). */
   serverError = { count: 0, status: 503 };
+  /** The next `count` Web API requests are answered only after `ms` milliseconds. */
+  stall = { count: 0, ms: 0 };
   /** Forces the webhook's answer (e.g. 410 channel_is_archived). */
   webhookFailure: { status: number; body: string } | undefined;
   private counter = 0;
@@ -198,8 +200,17 @@ export class FakeSlack {
       const answer = this.webApi(record);
       record.status = answer.status;
       record.response = answer.body;
-      res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', ...answer.headers });
-      res.end(JSON.stringify(answer.body));
+      const respond = (): void => {
+        if (res.destroyed) return;
+        res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', ...answer.headers });
+        res.end(JSON.stringify(answer.body));
+      };
+      if (this.stall.count > 0) {
+        this.stall.count--;
+        setTimeout(respond, this.stall.ms).unref();
+      } else {
+        respond();
+      }
     });
   }
 

@@ -254,6 +254,16 @@ describe('retries and rate limits are the SDK\'s', () => {
     expect(slack.requests.slice(before).map((r) => r.status)).toEqual([503, 200]);
   });
 
+  it('gives up on a request that outlives timeout', async () => {
+    slack.stall = { count: 1, ms: 5000 };
+    const started = performance.now();
+    const result = await runAction(ACTION, { inputs: apiInputs({ status: 'success', timeout: '1s', retries: '0' }) });
+    slack.stall = { count: 0, ms: 0 };
+    expect(result.exitCode).toBe(1);
+    expect(performance.now() - started).toBeLessThan(4000);
+    expect(result.failure).toMatch(/could not reach the Slack API at .* \(.*timeout.*\) after 0 retries/i);
+  });
+
   it('explains an unreachable API', async () => {
     const port = await closedPort();
     const result = await runAction(ACTION, { inputs: apiInputs({ status: 'success', 'slack-api-url': `http://127.0.0.1:${port}/api/`, retries: '0' }) });

@@ -86,7 +86,13 @@ export function parseTrivy(stdout: string, exitCode: number, stderr: string, con
       const cause = isObject(misconfiguration['CauseMetadata']) ? misconfiguration['CauseMetadata'] : {};
       const startLine = num(cause['StartLine']);
       const endLine = num(cause['EndLine']);
-      const { id, aliases } = primaryAndAliases([str(misconfiguration['ID']), str(misconfiguration['AVDID'])]);
+      // Trivy 0.6x+ writes IDs as DS-0002/KSV-0017; the namespace keeps the older DS002 form (and older reports have AVDID).
+      const legacy = str(misconfiguration['Namespace'])?.split('.').pop();
+      const { id, aliases } = primaryAndAliases([
+        str(misconfiguration['ID']),
+        str(misconfiguration['AVDID']),
+        legacy && /^[A-Z]+\d+$/.test(legacy) ? legacy : undefined,
+      ]);
       const message = str(misconfiguration['Message']);
       const resolution = str(misconfiguration['Resolution']);
       const url = str(misconfiguration['PrimaryURL']);

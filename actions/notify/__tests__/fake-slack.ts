@@ -160,7 +160,11 @@ export class FakeSlack {
   private server!: http.Server;
   private port = 0;
 
-  private constructor(private readonly options: FakeSlackOptions) {}
+  private readonly options: FakeSlackOptions;
+
+  private constructor(options: FakeSlackOptions) {
+    this.options = options;
+  }
 
   static async start(options: FakeSlackOptions): Promise<FakeSlack> {
     const fake = new FakeSlack(options);

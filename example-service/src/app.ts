@@ -49,6 +49,12 @@ function sanitize(err: GraphQLError, log: Logger): Record<string, unknown> {
     return { ...json, extensions };
   }
   const cause = original ?? err;
+  const status = (cause as { statusCode?: unknown }).statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    // HTTP-level client errors raised by Fastify on the GraphQL route (body too large, bad JSON, ...)
+    const tooLarge = (cause as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE';
+    return { message: tooLarge ? 'Request body is too large' : cause.message, extensions: { code: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } };
+  }
   if (isUnavailable(cause)) {
     log.warn({ err: { message: cause.message, code: (cause as { code?: string }).code }, path: err.path }, 'dependency unavailable');
     return { message: 'Service temporarily unavailable, please retry', path: err.path, extensions: { code: 'SERVICE_UNAVAILABLE' } };

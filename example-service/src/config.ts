@@ -17,6 +17,7 @@ export interface Config {
   cacheEnabled: boolean;
   cacheTtlSeconds: number;
   cacheTimeoutMs: number;
+  cacheKeyPrefix: string;
   rateLimitEnabled: boolean;
   rateLimitMax: number;
   rateLimitWindowMs: number;
@@ -79,6 +80,7 @@ export function loadConfig(env: Env = process.env): Config {
     cacheEnabled: bool(env, 'CACHE_ENABLED', true),
     cacheTtlSeconds: int(env, 'CACHE_TTL_SECONDS', 60, 1),
     cacheTimeoutMs: int(env, 'CACHE_TIMEOUT_MS', 100, 1),
+    cacheKeyPrefix: env.CACHE_KEY_PREFIX ?? 'es:',
     rateLimitEnabled: bool(env, 'RATE_LIMIT_ENABLED', true),
     rateLimitMax: int(env, 'RATE_LIMIT_MAX', 600, 1),
     rateLimitWindowMs: int(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 100),

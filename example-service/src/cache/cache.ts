@@ -38,8 +38,6 @@ export interface Cache {
   close(): Promise<void>;
 }
 
-const PREFIX = 'es:';
-const VERSION_KEY = `${PREFIX}catalog:version`;
 
 export class RedisCache implements Cache {
   readonly kind = 'redis' as const;
@@ -52,10 +50,15 @@ export class RedisCache implements Cache {
 
   private readonly timeoutMs: number;
   private readonly log: Logger;
+  private readonly prefix: string;
+  private readonly versionKey: string;
 
-  constructor(url: string, timeoutMs: number, log: Logger) {
+  /** prefix namespaces every key (several services or test runs can share one Redis). */
+  constructor(url: string, timeoutMs: number, log: Logger, prefix = 'es:') {
     this.timeoutMs = timeoutMs;
     this.log = log;
+    this.prefix = prefix;
+    this.versionKey = `${prefix}catalog:version`;
     this.client = createClient({
       url,
       disableOfflineQueue: true,
@@ -92,7 +95,7 @@ export class RedisCache implements Cache {
   private bump(): Promise<void> {
     this.bumping ??= (async () => {
       try {
-        await withTimeout(this.client.incr(VERSION_KEY), this.timeoutMs * 5, 'redis INCR timed out');
+        await withTimeout(this.client.incr(this.versionKey), this.timeoutMs * 5, 'redis INCR timed out');
         this.usable = true;
       } catch (err) {
         this.usable = false;
@@ -115,7 +118,7 @@ export class RedisCache implements Cache {
       if (!this.usable) return undefined;
     }
     try {
-      const v = await withTimeout(this.client.get(VERSION_KEY), this.timeoutMs, 'redis GET timed out');
+      const v = await withTimeout(this.client.get(this.versionKey), this.timeoutMs, 'redis GET timed out');
       return v ?? undefined;
     } catch (err) {
       this.warn(err, 'cache read failed');
@@ -126,7 +129,7 @@ export class RedisCache implements Cache {
   async mget(keys: string[]): Promise<(string | null)[] | undefined> {
     if (!this.client.isReady || keys.length === 0) return undefined;
     try {
-      const values = await withTimeout(this.client.mGet(keys.map((k) => PREFIX + k)), this.timeoutMs, 'redis MGET timed out');
+      const values = await withTimeout(this.client.mGet(keys.map((k) => this.prefix + k)), this.timeoutMs, 'redis MGET timed out');
       for (const v of values) v === null ? this.stats.misses++ : this.stats.hits++;
       return values;
     } catch (err) {
@@ -139,7 +142,7 @@ export class RedisCache implements Cache {
     if (!this.client.isReady || entries.length === 0) return;
     try {
       const m = this.client.multi();
-      for (const [k, v] of entries) m.set(PREFIX + k, v, { expiration: { type: 'EX', value: ttlSeconds } });
+      for (const [k, v] of entries) m.set(this.prefix + k, v, { expiration: { type: 'EX', value: ttlSeconds } });
       await withTimeout(m.exec(), this.timeoutMs, 'redis SET timed out');
     } catch (err) {
       this.warn(err, 'cache write failed');
@@ -156,7 +159,7 @@ export class RedisCache implements Cache {
     if (!this.client.isReady) return undefined;
     try {
       const [count] = await withTimeout(
-        this.client.multi().incr(PREFIX + key).pExpire(PREFIX + key, windowMs, 'NX').exec(),
+        this.client.multi().incr(this.prefix + key).pExpire(this.prefix + key, windowMs, 'NX').exec(),
         this.timeoutMs,
         'redis INCR timed out',
       );

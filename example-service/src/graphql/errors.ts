@@ -10,6 +10,8 @@ export const PUBLIC_CODES = new Set([
   'QUERY_TOO_COSTLY',
   'RATE_LIMITED',
   'SERVICE_UNAVAILABLE',
+  'PAYLOAD_TOO_LARGE',
+  'BAD_REQUEST',
 ]);
 
 export interface FieldProblem {

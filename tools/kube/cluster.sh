@@ -40,7 +40,17 @@ die() { log "error: $*"; exit 1; }
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.1f", b-a}'; }
 
-kwokctl() { "${bin}/kwokctl" "$@"; }
+# The lock's file descriptor (8) must not leak into the components kwokctl
+# starts: they outlive this script and would hold the lock for ever.
+kwokctl() { "${bin}/kwokctl" "$@" 8>&-; }
+
+lock() {
+  mkdir -p "${state}"
+  exec 8>"${state}/cluster.flock"
+  if ! flock -w "${KUBE_LOCK_TIMEOUT:-300}" 8; then
+    die "another cluster.sh holds ${state}/cluster.flock (waited ${KUBE_LOCK_TIMEOUT:-300}s)"
+  fi
+}
 kubectl() { "${bin}/kubectl" --kubeconfig "${kubeconfig}" "$@"; }
 
 modver() { awk -v m="$1" '$1==m && $2 ~ /^v/ {print $2; exit}' "${here}/go.mod"; }
@@ -122,11 +132,9 @@ ensure_nodes() {
 
 cmd_up() {
   local t0; t0="$(now)"
-  "${here}/build.sh" >&2
+  "${here}/build.sh" >&2 8>&-
   local t_built; t_built="$(now)"
-  mkdir -p "${state}"
-  exec 8>"${state}/.cluster.lock"
-  flock 8
+  lock
 
   if cluster_exists; then
     if [[ -s "${kubeconfig}" ]] && api_healthy; then
@@ -135,7 +143,7 @@ cmd_up() {
       log "cluster ${name} exists but is not answering; starting it"
       if ! kwokctl start cluster --name "${name}" >&2; then
         log "start failed; deleting and recreating"
-        kwokctl delete cluster --name "${name}" --kubeconfig "" >&2 || true
+        kwokctl delete cluster --name "${name}" --kubeconfig "${state}/kwokctl-contexts.yaml" >&2 || true
       fi
     fi
   fi
@@ -166,15 +174,13 @@ pids_of_cluster() {
   # kwokctl's binary runtime records one pid file per component.
   local f
   for f in "${cluster_dir}"/pids/*.pid; do
-    [[ -f "${f}" ]] && cat "${f}"
+    [[ -f "${f}" ]] && echo "$(<"${f}")"
   done
   return 0
 }
 
 cmd_down() {
-  mkdir -p "${state}"
-  exec 8>"${state}/.cluster.lock"
-  flock 8
+  lock
   if [[ ! -x "${bin}/kwokctl" ]]; then
     log "kwokctl is not built; nothing to stop"
     rm -f "${kubeconfig}"
@@ -184,7 +190,9 @@ cmd_down() {
   pids="$(pids_of_cluster | tr '\n' ' ')"
   if cluster_exists; then
     log "deleting cluster ${name}"
-    kwokctl delete cluster --name "${name}" --kubeconfig "" >&2
+    # --kubeconfig "" is refused by delete ("empty path"); point it at a scratch
+    # file so that ~/.kube/config is never edited.
+    kwokctl delete cluster --name "${name}" --kubeconfig "${state}/kwokctl-contexts.yaml" >&2
   else
     log "cluster ${name} does not exist"
   fi

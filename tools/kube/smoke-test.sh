@@ -5,11 +5,14 @@
 #   2. a server-side dry run is accepted and changes nothing,
 #   3. a Deployment whose nodeSelector matches no node fails with
 #      ProgressDeadlineExceeded (the recipe the deploy tests use),
-#   4. everything is deleted again.
+#   4. the opt-in failure Stages put labelled pods into CrashLoopBackOff,
+#      ImagePullBackOff and Running-but-not-Ready,
+#   5. everything is deleted again.
 #
 # Usage: tools/kube/smoke-test.sh [kubeconfig]
 #   kubeconfig defaults to $KUBECONFIG, then to `cluster.sh kubeconfig`.
-# Env:   SMOKE_SKIP_FAILURE=1 skips step 3 (about 15 s).
+# Env:   SMOKE_SKIP_FAILURE=1 skips step 3 (about 10 s); SMOKE_SKIP_STAGES=1
+#        skips step 4 (needed on a cluster without stages/failures.yaml).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -75,7 +78,38 @@ if [[ "${SMOKE_SKIP_FAILURE:-0}" != "1" ]]; then
   k -n "${ns}" get pods -l app=stuck -o jsonpath='{range .items[*]}{.metadata.name} {.status.phase} {.status.conditions[0].reason}{"\n"}{end}' >&2
 fi
 
-step "4. delete"
+if [[ "${SMOKE_SKIP_STAGES:-0}" != "1" ]]; then
+  step "4. opt-in failure Stages (stages/failures.yaml): crash-loop, image-pull, not-ready"
+  for mode in crash-loop image-pull not-ready; do
+    cat <<EOF | k apply -f - >/dev/null
+apiVersion: v1
+kind: Pod
+metadata:
+  name: fail-${mode}
+  namespace: ${ns}
+  labels: {pipeline-actions.test/kwok-fail: ${mode}}
+spec:
+  containers:
+  - {name: web, image: registry.example/web:bad}
+EOF
+  done
+  want() { # pod jsonpath expected
+    local got="" i
+    for i in $(seq 1 40); do
+      got="$(k -n "${ns}" get pod "$1" -o jsonpath="$2" 2>/dev/null || true)"
+      [[ "${got}" == "$3" ]] && return 0
+      sleep 0.5
+    done
+    step "FAIL: pod $1: $2 is '${got}', want '$3' (are the failure Stages loaded? SMOKE_SKIP_STAGES=1 skips)"
+    exit 1
+  }
+  want fail-crash-loop '{.status.containerStatuses[0].state.waiting.reason}' CrashLoopBackOff
+  want fail-image-pull '{.status.containerStatuses[0].state.waiting.reason}' ImagePullBackOff
+  want fail-not-ready '{.status.phase}/{.status.conditions[?(@.type=="Ready")].status}' Running/False
+  k -n "${ns}" get pods -l pipeline-actions.test/kwok-fail >&2
+fi
+
+step "5. delete"
 k delete namespace "${ns}" --timeout=60s >/dev/null
 trap - EXIT
 step "OK in $(awk -v a="${t0}" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s"

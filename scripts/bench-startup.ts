@@ -8,12 +8,14 @@
  * inputs, so it loads its bundle, reads its inputs and exits on the first
  * validation error: import and start-up cost, not the work itself.
  * Heavy clients loaded on demand (chunk files) are reported separately.
+ * A bundle of `@actions/core` alone, built with the same ncc command in this
+ * run, shows the floor every action shares.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { listActions } from './build-actions.ts';
+import { bundle, listActions } from './build-actions.ts';
 
 const runsIndex = process.argv.indexOf('--runs');
 const runs = runsIndex > 0 ? Number(process.argv[runsIndex + 1]) : 7;
@@ -30,9 +32,21 @@ function once(args: string[]): number {
 
 const kb = (bytes: number): string => `${(bytes / 1024).toFixed(0)} kB`;
 
+/** Bundles `import '@actions/core'` alone, as the floor: every action needs it at start. */
+function buildCoreOnly(): string {
+  const dir = path.join(path.dirname(scratch), `${path.basename(scratch)}-core-only`);
+  const probe = path.join(process.cwd(), '.tmp', 'bench-core-only');
+  mkdirSync(path.join(probe, 'src'), { recursive: true });
+  writeFileSync(path.join(probe, 'package.json'), '{"type":"module","private":true}\n');
+  writeFileSync(path.join(probe, 'src', 'index.ts'), "import * as core from '@actions/core';\ncore.getInput('x');\nprocess.exitCode = 1;\n");
+  bundle(probe, dir);
+  return path.join(dir, 'index.js');
+}
+
 const actions = listActions().filter((dir) => existsSync(path.join(dir, 'dist', 'index.js')));
 const subjects: { name: string; args: string[] }[] = [
   { name: "node -e ''", args: ['-e', ''] },
+  { name: '@actions/core alone (floor)', args: [buildCoreOnly()] },
   ...actions.map((dir) => ({ name: path.basename(dir), args: [path.join(dir, 'dist', 'index.js')] })),
 ];
 const best = new Map<string, number>(subjects.map((s) => [s.name, Infinity]));
@@ -40,7 +54,6 @@ for (const subject of subjects) once(subject.args); // warm the file system cach
 for (let i = 0; i < runs; i++) {
   for (const subject of subjects) best.set(subject.name, Math.min(best.get(subject.name) as number, once(subject.args)));
 }
-rmSync(scratch, { recursive: true, force: true });
 
 const baseline = best.get("node -e ''") as number;
 console.log(`Node ${process.version}, best of ${runs} runs, to the first early exit`);
@@ -57,3 +70,5 @@ for (const subject of subjects) {
   }
   console.log(`| ${subject.name} | ${ms.toFixed(0)} | ${(ms / baseline).toFixed(2)}x | ${sizes[0]} | ${sizes[1]} |`);
 }
+rmSync(scratch, { recursive: true, force: true });
+rmSync(path.dirname(subjects[1]?.args[0] as string), { recursive: true, force: true });

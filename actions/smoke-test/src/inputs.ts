@@ -190,7 +190,7 @@ function loadChecks(raw: string, env: InputEnvironment): { checks: Check[]; sour
     try {
       text = env.readFile(file);
     } catch (error: unknown) {
-      const code = error instanceof Error && 'code' in error ? String((error as { code: unknown }).code) : '';
+      const code = error !== null && typeof error === 'object' && 'code' in error ? String((error as { code: unknown }).code) : '';
       const why = code === 'ENOENT' ? 'the file does not exist' : code === 'EISDIR' ? 'it is a directory' : `it cannot be read (${code || String(error)})`;
       throw new InputError('checks', value, `inline YAML (a list starting with "- name: ...") or the path of a YAML file relative to the workspace; ${file}: ${why}`);
     }

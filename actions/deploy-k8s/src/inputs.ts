@@ -45,12 +45,25 @@ export function maskKubeconfig(decoded: { text: string; original: string }, mask
   for (const secret of secretValues(decoded.text)) mask(secret);
 }
 
+/** Masks the secret values inside a kubeconfig even when it is too broken to use (YAML or base64). */
+function maskSecretsInside(raw: string): void {
+  const trimmed = raw.trim();
+  const texts = [trimmed];
+  if (!trimmed.includes(':')) {
+    const decoded = Buffer.from(trimmed.replace(/\s+/g, ''), 'base64').toString('utf8');
+    maskSecret(decoded);
+    texts.push(decoded);
+  }
+  for (const text of texts) for (const secret of secretValues(text)) maskSecret(secret);
+}
+
 export function parseInputs(read: InputReader): Inputs {
   const rawKubeconfig = read('kubeconfig');
   let kubeconfig: DecodedKubeconfig | undefined;
   if (rawKubeconfig.trim() !== '') {
     // Mask before decoding so that even a broken value never shows.
     maskSecret(rawKubeconfig);
+    maskSecretsInside(rawKubeconfig);
     kubeconfig = decodeKubeconfig(rawKubeconfig);
     maskKubeconfig(kubeconfig);
   }

@@ -110,7 +110,14 @@ export function toKubeError(error: unknown, doing: string, server: string): Kube
   if (error instanceof KubeError) return error;
   if (isRecord(error) && typeof error['code'] === 'number') {
     const status = error['code'];
-    const body = error['body'];
+    let body: unknown = error['body'];
+    if (typeof body === 'string' && body.trim().startsWith('{')) {
+      try {
+        body = JSON.parse(body);
+      } catch {
+        // keep the text
+      }
+    }
     let message = '';
     let reason: string | undefined;
     if (isRecord(body)) {
@@ -122,7 +129,8 @@ export function toKubeError(error: unknown, doing: string, server: string): Kube
     if (status === 401) {
       return new KubeError(`${doing}: the API server ${server} rejected the credentials (401 Unauthorized): the kubeconfig's token or client certificate is wrong or expired`, status, reason);
     }
-    return new KubeError(`${doing}: ${message || `HTTP ${status}`} (HTTP ${status}${reason ? ` ${reason}` : ''})`, status, reason);
+    const hint = status === 403 ? "; grant the kubeconfig's user this permission (Role/RoleBinding) or use another identity" : '';
+    return new KubeError(`${doing}: ${message || `HTTP ${status}`} (HTTP ${status}${reason ? ` ${reason}` : ''})${hint}`, status, reason);
   }
   const code = causeCode(error);
   if (code) {

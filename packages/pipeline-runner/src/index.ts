@@ -1,0 +1,6 @@
+export { runPipeline, findCaller, parseCallRef, resolveInputs, remoteActionSkipReason, hashFiles } from './runner.js';
+export type { RunOptions, RunReport, JobReport, StepReport, Status } from './runner.js';
+export { loadWorkflow, orderJobs, ancestors, rawJob, rawStep, get, literal, WorkflowError } from './workflow.js';
+export type { ParsedWorkflow } from './workflow.js';
+export { evaluateExpression, evaluateCondition, evaluateToken, evaluateStringMap, stringValue, truthy } from './expressions.js';
+export { toMarkdown, toHtml, writeReport, markdownToHtml } from './report.js';

@@ -1,0 +1,221 @@
+/**
+ * What the runner brings up on this machine in place of GitHub's: the
+ * workspace copy of the repository, this library's actions at a commit,
+ * PostgreSQL and Redis (tools/services/services.sh), a Kubernetes API server
+ * (tools/kube/cluster.sh) and, for smoke tests, the service itself.
+ */
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { cp, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+
+export async function git(cwd: string, args: string[]): Promise<string> {
+  const { stdout } = await execFileAsync('git', ['-C', cwd, ...args], { maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' });
+  return stdout;
+}
+
+export async function tryGit(cwd: string, args: string[]): Promise<string | undefined> {
+  try {
+    return (await git(cwd, args)).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** owner/name from the origin remote, else local/<folder>. */
+export async function repositoryName(dir: string): Promise<string> {
+  const url = await tryGit(dir, ['remote', 'get-url', 'origin']);
+  const match = url ? /[:/]([^/:]+\/[^/]+?)(?:\.git)?$/.exec(url) : null;
+  return match?.[1] ?? `local/${path.basename(path.resolve(dir))}`;
+}
+
+/** Copies the files git would check out (tracked and untracked-but-not-ignored, as in the working tree). */
+export async function copyWorkingTree(repo: string, destination: string): Promise<number> {
+  const list = await git(repo, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']);
+  const files = [...new Set(list.split('\0').filter((f) => f !== ''))];
+  let copied = 0;
+  for (const file of files) {
+    const from = path.join(repo, file);
+    const info = await stat(from).catch(() => undefined);
+    if (!info?.isFile()) continue; // deleted in the working tree, or a submodule
+    await mkdir(path.dirname(path.join(destination, file)), { recursive: true });
+    await cp(from, path.join(destination, file), { preserveTimestamps: true });
+    copied++;
+  }
+  return copied;
+}
+
+/**
+ * Materialises the library's files matching sparse patterns at a commit
+ * (`git archive`), or from the working tree when commit is undefined.
+ */
+export async function materializeLibrary(library: string, commit: string | undefined, patterns: string[], destination: string): Promise<void> {
+  await mkdir(destination, { recursive: true });
+  const pathspecs = patterns.map((p) => `:(glob)${p.replace(/\/$/, '')}${p.includes('*') && !p.endsWith('.yml') ? '/**' : ''}`);
+  if (commit === undefined) {
+    const list = await git(library, ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', ...pathspecs]);
+    for (const file of list.split('\0').filter((f) => f !== '')) {
+      const info = await stat(path.join(library, file)).catch(() => undefined);
+      if (!info?.isFile()) continue;
+      await mkdir(path.dirname(path.join(destination, file)), { recursive: true });
+      await cp(path.join(library, file), path.join(destination, file));
+    }
+    return;
+  }
+  await new Promise<void>((resolve, reject) => {
+    const archive = spawn('git', ['-C', library, 'archive', '--format=tar', commit, '--', ...pathspecs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const tar = spawn('tar', ['-x', '-C', destination], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let errors = '';
+    archive.stderr.on('data', (d: Buffer) => (errors += d.toString()));
+    tar.stderr.on('data', (d: Buffer) => (errors += d.toString()));
+    archive.stdout.pipe(tar.stdin);
+    tar.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`git archive ${commit} | tar failed: ${errors.trim()}`))));
+  });
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function parseEnvFile(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0 && !line.startsWith('#')) env[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
+  }
+  return env;
+}
+
+async function runScript(script: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, log: (line: string) => void): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(script, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      for (const line of d.split('\n')) if (line.trim() !== '') log(line);
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (e) => reject(e));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`${path.basename(script)} ${args.join(' ')} exited ${code}: ${stderr.trim().split('\n').slice(-5).join(' | ')}`));
+    });
+  });
+}
+
+export interface LocalServices {
+  env: Record<string, string>;
+  postgresPort?: number;
+  redisPort?: number;
+}
+
+/** PostgreSQL and Redis on loopback from Debian's packages, via the repository's script. */
+export async function startServices(library: string, stateDir: string, log: (line: string) => void): Promise<LocalServices> {
+  const script = path.join(library, 'tools/services/services.sh');
+  const env = { ...process.env, SERVICES_STATE_DIR: stateDir };
+  await runScript(script, ['start'], env, 300_000, log);
+  const text = await runScript(script, ['env'], env, 60_000, log);
+  const parsed = parseEnvFile(text);
+  const services: LocalServices = { env: parsed };
+  const pg = /:(\d+)\//.exec(parsed['DATABASE_URL'] ?? '');
+  const redis = /:(\d+)/.exec((parsed['REDIS_URL'] ?? '').replace(/^redis:\/\//, ''));
+  if (pg?.[1]) services.postgresPort = Number(pg[1]);
+  if (redis?.[1]) services.redisPort = Number(redis[1]);
+  return services;
+}
+
+export async function stopServices(library: string, stateDir: string, log: (line: string) => void): Promise<void> {
+  await runScript(path.join(library, 'tools/services/services.sh'), ['stop'], { ...process.env, SERVICES_STATE_DIR: stateDir }, 120_000, log).catch(
+    (e: unknown) => log(`services stop: ${String(e)}`),
+  );
+}
+
+/** A local Kubernetes API server; returns the kubeconfig path (the script's last stdout line). */
+export async function startCluster(library: string, log: (line: string) => void): Promise<string> {
+  const out = await runScript(path.join(library, 'tools/kube/cluster.sh'), ['up'], process.env, 45 * 60_000, log);
+  const last = out.trim().split('\n').pop()?.trim() ?? '';
+  if (last === '') throw new Error('tools/kube/cluster.sh up printed no kubeconfig path');
+  return last;
+}
+
+export interface AppProcess {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts the service (`npm start` in its directory) on a port and waits for /health/ready. */
+export async function startApp(dir: string, port: number, env: Record<string, string>, logFile: string, timeoutMs = 90_000): Promise<AppProcess> {
+  const pkg = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  if (!pkg.scripts?.['start']) throw new Error(`${dir}/package.json has no "start" script to run the service for smoke tests`);
+  await writeFile(logFile, '');
+  const child = spawn('npm', ['start'], {
+    cwd: dir,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const chunks: string[] = [];
+  const onData = (d: Buffer): void => {
+    chunks.push(d.toString());
+    if (chunks.length > 400) chunks.shift();
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async (): Promise<void> => {
+    await writeFile(logFile, chunks.join('')).catch(() => undefined);
+    if (child.exitCode !== null || child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+        resolve();
+      }, 15_000);
+      child.on('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`the service exited with code ${child.exitCode} before it was ready: ${chunks.join('').trim().split('\n').slice(-5).join(' | ')}`);
+    }
+    try {
+      const response = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2000) });
+      if (response.ok) return { url, child, stop };
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await stop();
+  throw new Error(`the service did not answer ${url}/health/ready within ${timeoutMs / 1000}s`);
+}

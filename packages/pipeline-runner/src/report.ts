@@ -1,0 +1,181 @@
+/**
+ * The run's one report: every job and step with status and duration, the
+ * reasons for skips and failures, and every step summary; as Markdown and as
+ * a self-contained HTML page.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { JobReport, RunReport, Status } from './runner.js';
+
+const ICON: Record<Status, string> = { success: '✅', failure: '❌', skipped: '⏭️', cancelled: '🚫' };
+
+export const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+
+export function toMarkdown(report: RunReport): string {
+  const lines: string[] = [];
+  lines.push(`# Pipeline run: ${ICON[report.status]} ${report.status}`, '');
+  lines.push(`| | |`, `| --- | --- |`);
+  lines.push(`| repository | \`${report.repo}\` |`);
+  lines.push(`| caller | \`${report.callerWorkflow}\` › \`${report.callerJob}\` → \`${report.pipelineRef}\` |`);
+  lines.push(`| pipeline | ${report.library.repository}@\`${report.library.commit.slice(0, 12)}\` (${report.library.source}) |`);
+  lines.push(`| event | \`${report.event}\` on \`${report.ref}\` |`);
+  lines.push(`| started | ${report.startedAt} |`);
+  lines.push(`| wall time | ${seconds(report.durationMs)} |`, '');
+  lines.push('```mermaid', 'flowchart LR');
+  for (const job of report.jobs) lines.push(`  ${mermaidId(job)}["${job.id}<br/>${job.status}"]:::${job.status}`);
+  lines.push('  classDef success fill:#d1f7d6,stroke:#1a7f37', '  classDef failure fill:#ffd8d3,stroke:#cf222e', '  classDef skipped fill:#eeeeee,stroke:#8c959f', '```', '');
+  lines.push('## Jobs', '', '| job | status | duration | steps | note |', '| --- | --- | --- | --- | --- |');
+  for (const job of report.jobs) {
+    const counts = countSteps(job);
+    lines.push(`| ${cell(job.path)} | ${ICON[job.status]} ${job.status} | ${seconds(job.durationMs)} | ${counts} | ${cell(job.reason ?? '')} |`);
+  }
+  lines.push('');
+  if (Object.keys(report.outputs).length > 0) {
+    lines.push('## Outputs', '', '| output | value |', '| --- | --- |');
+    for (const [k, v] of Object.entries(report.outputs)) lines.push(`| ${k} | \`${cell(v)}\` |`);
+    lines.push('');
+  }
+  for (const job of report.jobs.filter((j) => j.steps.length > 0 || j.status === 'failure')) {
+    lines.push(`## ${ICON[job.status]} ${job.path} — ${job.name}`, '');
+    for (const note of job.notes) lines.push(`- ${note}`);
+    if (job.reason) lines.push(`- ${job.reason}`);
+    if (job.notes.length > 0 || job.reason) lines.push('');
+    lines.push('| step | status | duration | detail |', '| --- | --- | --- | --- |');
+    for (const step of job.steps) {
+      const detail = step.reason ?? (step.uses ? `\`${step.uses.split('@')[0]}\`` : '');
+      const shown = step.status === step.outcome ? step.status : `${step.outcome} (continue-on-error)`;
+      lines.push(`| ${cell(step.name)} | ${ICON[step.status]} ${shown} | ${seconds(step.durationMs)} | ${cell(detail)} |`);
+    }
+    lines.push('');
+    for (const step of job.steps) {
+      const errors = step.annotations.filter((a) => a.level === 'error');
+      if (step.status === 'failure' && step.tail && step.tail.length > 0) {
+        lines.push(`<details><summary>${step.name}: last lines of output</summary>`, '', '```text', ...step.tail, '```', '</details>', '');
+      }
+      if (errors.length > 0) {
+        lines.push(`**${step.name}** annotations:`, '');
+        for (const a of errors.slice(0, 20)) lines.push(`- ${a.level}${a.file ? ` \`${a.file}${a.line ? `:${a.line}` : ''}\`` : ''}: ${a.message.split('\n')[0] ?? ''}`);
+        lines.push('');
+      }
+      if (step.summary.trim() !== '') {
+        lines.push(`### Summary: ${step.name}`, '', step.summary.trim(), '');
+      }
+    }
+  }
+  if (report.notes.length > 0) {
+    lines.push('## How this local run differs from GitHub', '');
+    for (const note of report.notes) lines.push(`- ${note}`);
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function countSteps(job: JobReport): string {
+  const by = (s: Status): number => job.steps.filter((x) => x.status === s).length;
+  if (job.steps.length === 0) return '';
+  return `${by('success')} ok, ${by('failure')} failed, ${by('skipped')} skipped`;
+}
+
+function mermaidId(job: JobReport): string {
+  return job.path.replace(/[^A-Za-z0-9]/g, '_');
+}
+
+const escapeHtml = (text: string): string =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** A small Markdown renderer for what the report and action summaries use: headings, tables, lists, code, details. */
+export function markdownToHtml(markdown: string): string {
+  const out: string[] = [];
+  const lines = markdown.split('\n');
+  let i = 0;
+  const inline = (text: string): string =>
+    escapeHtml(text)
+      .replace(/`([^`]+)`/g, '<code>$1</code>')
+      .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')
+      .replace(/\[([^\]]+)\]\((https?:[^)\s]+)\)/g, '<a href="$2">$1</a>')
+      .replace(/&lt;br\/?&gt;/g, '<br>');
+  while (i < lines.length) {
+    const line = lines[i] as string;
+    if (line.startsWith('```')) {
+      const lang = line.slice(3).trim();
+      const body: string[] = [];
+      for (i++; i < lines.length && !(lines[i] as string).startsWith('```'); i++) body.push(lines[i] as string);
+      i++;
+      out.push(lang === 'mermaid' ? `<pre class="mermaid">${escapeHtml(body.join('\n'))}</pre>` : `<pre><code>${escapeHtml(body.join('\n'))}</code></pre>`);
+      continue;
+    }
+    const heading = /^(#{1,6})\s+(.*)$/.exec(line);
+    if (heading) {
+      out.push(`<h${heading[1]?.length}>${inline(heading[2] ?? '')}</h${heading[1]?.length}>`);
+      i++;
+      continue;
+    }
+    if (line.startsWith('|')) {
+      const rows: string[][] = [];
+      for (; i < lines.length && (lines[i] as string).startsWith('|'); i++) {
+        const cells = (lines[i] as string).replace(/^\||\|$/g, '').split(/(?<!\\)\|/).map((c) => c.trim().replace(/\\\|/g, '|'));
+        if (cells.every((c) => /^:?-{3,}:?$/.test(c))) continue;
+        rows.push(cells);
+      }
+      const [head, ...body] = rows;
+      out.push(
+        `<table><thead><tr>${(head ?? []).map((c) => `<th>${inline(c)}</th>`).join('')}</tr></thead><tbody>${body
+          .map((r) => `<tr>${r.map((c) => `<td>${inline(c)}</td>`).join('')}</tr>`)
+          .join('')}</tbody></table>`,
+      );
+      continue;
+    }
+    if (/^\s*[-*] /.test(line)) {
+      const items: string[] = [];
+      for (; i < lines.length && /^\s*[-*] /.test(lines[i] as string); i++) items.push(`<li>${inline((lines[i] as string).replace(/^\s*[-*] /, ''))}</li>`);
+      out.push(`<ul>${items.join('')}</ul>`);
+      continue;
+    }
+    const details = /^<details><summary>(.*)<\/summary>$/.exec(line);
+    if (details) {
+      out.push(`<details><summary>${escapeHtml(details[1] ?? '')}</summary>`);
+      i++;
+      continue;
+    }
+    if (line === '</details>') {
+      out.push('</details>');
+      i++;
+      continue;
+    }
+    if (line.trim() === '') {
+      i++;
+      continue;
+    }
+    out.push(`<p>${inline(line)}</p>`);
+    i++;
+  }
+  return out.join('\n');
+}
+
+export function toHtml(report: RunReport): string {
+  const body = markdownToHtml(toMarkdown(report));
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Pipeline run: ${report.status}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{font:14px/1.5 system-ui,-apple-system,Segoe UI,sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#1f2328}
+table{border-collapse:collapse;margin:.5rem 0 1rem;width:100%}th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#f6f8fa}code{background:#f6f8fa;padding:0 3px;border-radius:4px}pre{background:#f6f8fa;padding:8px;overflow:auto}
+h1{border-bottom:1px solid #d0d7de}h2{margin-top:2rem;border-bottom:1px solid #eaeef2}details{margin:.5rem 0}
+</style></head><body>
+${body}
+</body></html>
+`;
+}
+
+export async function writeReport(report: RunReport, dir: string): Promise<{ markdown: string; html: string }> {
+  await mkdir(dir, { recursive: true });
+  const markdown = path.join(dir, 'report.md');
+  const html = path.join(dir, 'report.html');
+  await writeFile(markdown, toMarkdown(report));
+  await writeFile(html, toHtml(report));
+  await writeFile(path.join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  return { markdown, html };
+}

@@ -27,6 +27,8 @@ export interface Report {
   unusedAllowlist: { id: string; package?: string; expires: string }[];
   scannerErrors: ScannerError[];
   scanners: { name: ScannerName; findings: number; durationMs?: number; error?: string }[];
+  /** Milliseconds spent normalising, de-duplicating, gating and writing SARIF and the summary. */
+  processingMs?: number;
 }
 
 export function emptyCounts(): SeverityCounts {

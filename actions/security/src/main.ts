@@ -56,6 +56,7 @@ export async function main(deps: RunnerDeps = defaultDeps, now: Date = new Date(
     );
   }
 
+  const processingStarted = performance.now();
   const report = await phase('Normalise, de-duplicate, allow-list and gate', async () => {
     const merged = dedupe(results.flatMap((r) => r.findings));
     const allowlist = applyAllowlist(merged, entries, todayUtc(now));
@@ -72,6 +73,10 @@ export async function main(deps: RunnerDeps = defaultDeps, now: Date = new Date(
     await writeFile(inputs.sarifFile, `${JSON.stringify(buildSarif(report), null, 2)}\n`);
     core.info(`SARIF 2.1.0 written to ${inputs.sarifFile}`);
   });
+
+  // Everything the action adds on top of the scanners (normalise, de-duplicate, gate, SARIF, summary text).
+  const summary = redact(buildSummary(report), [inputs.snykToken]);
+  report.processingMs = Math.round((performance.now() - processingStarted) * 10) / 10;
 
   core.setOutput('passed', String(report.passed));
   core.setOutput('critical', String(report.counts.critical));
@@ -97,7 +102,7 @@ export async function main(deps: RunnerDeps = defaultDeps, now: Date = new Date(
     for (const error of report.scannerErrors) core.warning(`${error.scanner}: ${error.message}`);
   }
 
-  await writeSummary(() => redact(buildSummary(report), [inputs.snykToken]));
+  await writeSummary(summary);
 
   const problems: string[] = [];
   const gate = failureMessage(report);

@@ -101,7 +101,9 @@ async function timed(command: string, args: string[], options: { cwd: string; en
 }
 
 function npmAudit(project: string, registry: string): Promise<Sample> {
-  return timed(npmPath, ['audit', '--json', '--registry', registry], { cwd: project, env: process.env });
+  // The same npm settings the action gives npm (scanners.ts), so that both sides do the same work.
+  const env = { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false' };
+  return timed(npmPath, ['audit', '--json', '--registry', registry], { cwd: project, env });
 }
 
 /** The action as the runner starts it: node dist/index.js, inputs in INPUT_* variables, fresh runner files. */

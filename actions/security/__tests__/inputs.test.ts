@@ -68,3 +68,20 @@ describe('inputs', () => {
     expect(() => parse(overrides)).toThrow(message);
   });
 });
+
+describe('registry credentials', () => {
+  it('masks a password given in the registry URL', () => {
+    const lines: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      expect(parse({ registry: 'https://ci:s3cr3t-p4ss@registry.example.com/npm' }).registry).toBe('https://ci:s3cr3t-p4ss@registry.example.com/npm/');
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(lines.join('')).toContain('::add-mask::s3cr3t-p4ss');
+  });
+});

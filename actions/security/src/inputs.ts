@@ -89,6 +89,7 @@ export function parseInputs(raw: Readonly<Record<InputName, string>>, env: NodeJ
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
       throw new InputError('registry', registryRaw, 'an http(s) URL such as https://registry.example.com/ (or empty for the repository npm configuration)');
     }
+    if (url.password) maskSecret(decodeURIComponent(url.password));
     registry = url.href.endsWith('/') ? url.href : `${url.href}/`;
   }
 

@@ -21,6 +21,13 @@ function what(finding: ReportFinding): string {
   return `${finding.package ?? '?'}${finding.installedVersion ? `@${finding.installedVersion}` : ''}`;
 }
 
+/** Fix versions for a vulnerability; a secret or misconfiguration is fixed in place, not by a version. */
+function fixColumn(finding: ReportFinding): string[] {
+  if (finding.kind === 'secret') return ['remove and rotate'];
+  if (finding.kind === 'misconfiguration') return ['change the file'];
+  return [finding.fixedVersions.join(', ') || 'no fix known'];
+}
+
 /** A table whose first cell may hold a Markdown link (already escaped); the others are escaped here. */
 function table(headers: string[], rows: string[][]): string {
   const head = `| ${headers.map(cell).join(' | ')} |`;
@@ -71,14 +78,14 @@ export function buildSummary(report: Report): string {
 
   if (blocking.length > 0) {
     out.push(`### Findings at or above ${report.threshold}`);
-    out.push(table(['severity', 'id', 'title', 'package / place', 'fix', 'scanners'], findingRows(blocking, (f) => [f.fixedVersions.join(', ') || 'no fix known'])));
+    out.push(table(['severity', 'id', 'title', 'package / place', 'fix', 'scanners'], findingRows(blocking, fixColumn)));
     if (blocking.length > MAX_ROWS) out.push(`…and ${blocking.length - MAX_ROWS} more (see the report output or the SARIF file).`);
   }
 
   const below = report.findings.filter((f) => !f.blocking && !f.allowlisted && !atOrAbove(f.severity, report.threshold));
   if (below.length > 0) {
     out.push(`<details><summary>${below.length} finding${below.length === 1 ? '' : 's'} below the threshold</summary>\n`);
-    out.push(table(['severity', 'id', 'title', 'package / place', 'fix', 'scanners'], findingRows(below, (f) => [f.fixedVersions.join(', ') || 'no fix known'])));
+    out.push(table(['severity', 'id', 'title', 'package / place', 'fix', 'scanners'], findingRows(below, fixColumn)));
     out.push('\n</details>');
   }
 

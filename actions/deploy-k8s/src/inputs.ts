@@ -46,26 +46,26 @@ export function maskKubeconfig(decoded: { text: string; original: string }, mask
 }
 
 /** Masks the secret values inside a kubeconfig even when it is too broken to use (YAML or base64). */
-function maskSecretsInside(raw: string): void {
+function maskSecretsInside(raw: string, mask: (value: string) => void): void {
   const trimmed = raw.trim();
   const texts = [trimmed];
   if (!trimmed.includes(':')) {
     const decoded = Buffer.from(trimmed.replace(/\s+/g, ''), 'base64').toString('utf8');
-    maskSecret(decoded);
+    mask(decoded);
     texts.push(decoded);
   }
-  for (const text of texts) for (const secret of secretValues(text)) maskSecret(secret);
+  for (const text of texts) for (const secret of secretValues(text)) mask(secret);
 }
 
-export function parseInputs(read: InputReader): Inputs {
+export function parseInputs(read: InputReader, mask: (value: string) => void = maskSecret): Inputs {
   const rawKubeconfig = read('kubeconfig');
   let kubeconfig: DecodedKubeconfig | undefined;
   if (rawKubeconfig.trim() !== '') {
     // Mask before decoding so that even a broken value never shows.
-    maskSecret(rawKubeconfig);
-    maskSecretsInside(rawKubeconfig);
+    mask(rawKubeconfig);
+    maskSecretsInside(rawKubeconfig, mask);
     kubeconfig = decodeKubeconfig(rawKubeconfig);
-    maskKubeconfig(kubeconfig);
+    maskKubeconfig(kubeconfig, mask);
   }
 
   const context = read('context').trim() || undefined;

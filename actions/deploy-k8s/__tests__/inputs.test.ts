@@ -1,0 +1,74 @@
+import { describe, expect, it } from '@jest/globals';
+import { parseInputs } from '../src/inputs.js';
+
+const kubeconfig = 'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:6443\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\nusers:\n- name: u\n  user:\n    token: tok-abcdef123456\n';
+
+function reader(values: Record<string, string>): (name: string) => string {
+  const defaults: Record<string, string> = { manifests: 'k8s', timeout: '5m', 'rollback-on-failure': 'true', wait: 'true', lock: 'true', 'dry-run': 'false', 'field-manager': 'deploy-k8s', 'failure-grace': '5s' };
+  return (name) => values[name] ?? defaults[name] ?? '';
+}
+
+const masked: string[] = [];
+const collect = (value: string): void => void masked.push(value);
+
+describe('parseInputs', () => {
+  it('reads defaults', () => {
+    const inputs = parseInputs(reader({}), collect);
+    expect(inputs).toMatchObject({ kubeconfig: undefined, context: undefined, namespace: undefined, manifests: ['k8s'], images: [], timeoutMs: 300_000, rollbackOnFailure: true, wait: true, lock: true, dryRun: false, fieldManager: 'deploy-k8s', failureGraceMs: 5000 });
+    expect(Object.isFrozen(inputs)).toBe(true);
+  });
+
+  it('reads every input', () => {
+    const inputs = parseInputs(
+      reader({
+        kubeconfig: Buffer.from(kubeconfig).toString('base64'),
+        context: 'x',
+        namespace: 'shop',
+        manifests: 'k8s/base\n# comment\nk8s/overlays/*.yaml\n',
+        images: 'web=ghcr.io/acme/web:2.0.0\nghcr.io/acme/worker=ghcr.io/acme/worker@sha256:' + 'a'.repeat(64),
+        timeout: '90s',
+        'rollback-on-failure': 'false',
+        wait: 'false',
+        lock: 'false',
+        'dry-run': 'true',
+        'field-manager': 'ci',
+        annotations: 'team=payments\nexample.com/owner=ann',
+        'failure-grace': '1m',
+      }),
+      collect,
+    );
+    expect(masked).toEqual(expect.arrayContaining([Buffer.from(kubeconfig).toString('base64'), kubeconfig, 'tok-abcdef123456']));
+    expect(inputs.kubeconfig?.encoding).toBe('base64');
+    expect(inputs.kubeconfig?.text).toContain('tok-abcdef123456');
+    expect(inputs.manifests).toEqual(['k8s/base', 'k8s/overlays/*.yaml']);
+    expect(inputs.images).toEqual([
+      { name: 'web', image: 'ghcr.io/acme/web:2.0.0' },
+      { name: 'ghcr.io/acme/worker', image: `ghcr.io/acme/worker@sha256:${'a'.repeat(64)}` },
+    ]);
+    expect(inputs).toMatchObject({ context: 'x', namespace: 'shop', timeoutMs: 90_000, rollbackOnFailure: false, wait: false, lock: false, dryRun: true, fieldManager: 'ci', failureGraceMs: 60_000 });
+    expect(Object.fromEntries(inputs.annotations)).toEqual({ team: 'payments', 'example.com/owner': 'ann' });
+  });
+
+  it.each([
+    [{ manifests: '' }, "Input 'manifests' has an invalid value \"\": expected at least one file, directory or glob pattern, one per line."],
+    [{ namespace: 'Shop' }, "Input 'namespace' has an invalid value \"Shop\": expected a namespace name"],
+    [{ images: 'web' }, "Input 'images' has an invalid value \"web\": expected one key=value pair per line"],
+    [{ images: 'web=Not An Image' }, "Input 'images' has an invalid value \"web=Not An Image\": expected name=registry/name:tag lines whose right-hand side is an image reference"],
+    [{ timeout: 'soon' }, "Input 'timeout' has an invalid value \"soon\": expected a duration"],
+    [{ timeout: '0s' }, "Input 'timeout' has an invalid value \"0s\": expected a duration"],
+    [{ wait: 'maybe' }, "Input 'wait' has an invalid value \"maybe\": expected true or false."],
+    [{ annotations: 'bad key=1' }, "Input 'annotations' has an invalid value \"bad key\": expected key=value lines with Kubernetes annotation keys"],
+    [{ 'field-manager': 'a b' }, "Input 'field-manager' has an invalid value \"a b\""],
+  ])('rejects %j', (values, message) => {
+    expect(() => parseInputs(reader(values), collect)).toThrow(message);
+  });
+});
+
+describe('masking a broken kubeconfig', () => {
+  it('masks the value and the token inside even when it cannot be used', () => {
+    const seen: string[] = [];
+    const broken = 'kind: Config\nusers:\n- name: u\n  user:\n    token: tok-broken-0987654321\n';
+    expect(() => parseInputs(reader({ kubeconfig: broken }), (v) => void seen.push(v))).toThrow("Input 'kubeconfig' is not a usable kubeconfig: it has no clusters.");
+    expect(seen).toEqual(expect.arrayContaining([broken, 'tok-broken-0987654321']));
+  });
+});

@@ -65,6 +65,15 @@ async function main(): Promise<number> {
   const library = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
   const repo = path.resolve(process.env['INIT_CWD'] ?? process.cwd(), positionals[0] ?? library);
   const reportDir = path.resolve(values['report-dir'] ?? path.join(library, 'reports/pipeline'));
+  // Deviations a local run needs, applied only when the user did not set the input, and reported.
+  const inputs = pairs(values.input, '--input');
+  const localDefaults: string[] = [];
+  if (inputs['fail-on-scanner-error'] === undefined) {
+    inputs['fail-on-scanner-error'] = 'false';
+    localDefaults.push(
+      "fail-on-scanner-error=false: the npm registry reachable here does not serve npm audit's bulk advisory endpoint and Trivy's database cannot be downloaded, so scanner errors are warnings locally (override with --input fail-on-scanner-error=true)",
+    );
+  }
   const report = await runPipeline({
     repo,
     library,
@@ -73,12 +82,13 @@ async function main(): Promise<number> {
     ...(values['library-ref'] ? { libraryRef: values['library-ref'] } : {}),
     ...(values.ref ? { ref: values.ref } : {}),
     ...(values.event ? { event: values.event } : {}),
-    inputs: pairs(values.input, '--input'),
+    inputs,
     secrets: pairs(values.secret, '--secret'),
     vars: pairs(values.var, '--var'),
     provision: !values['no-provision'],
     verbose: values.verbose ?? false,
   });
+  report.notes.push(...localDefaults.map((d) => `Local default: ${d}.`));
   const files = await writeReport(report, reportDir);
   console.log('');
   for (const job of report.jobs) console.log(`${job.status.padEnd(8)} ${seconds(job.durationMs).padStart(8)}  ${job.path}${job.reason ? `  (${job.reason})` : ''}`);

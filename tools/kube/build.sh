@@ -110,7 +110,7 @@ for name in "${names[@]}"; do
     exit 2
   fi
   flags="$(ldflags_for "${name}")"
-  key="${name} ${pkg[${name}]} ${mod_sum} ${go_version} CGO_ENABLED=0 -trimpath ${flags}"
+  key="${name} ${pkg[${name}]} ${mod_sum} ${go_version} CGO_ENABLED=0 -trimpath -buildvcs=false ${flags}"
   stamp="${bin}/.stamp-${name}"
   if [[ ${force} -eq 0 && -x "${bin}/${name}" && -f "${stamp}" && "$(cat "${stamp}")" == "${key}" ]]; then
     echo "build.sh: ${name}: up to date"
@@ -118,7 +118,7 @@ for name in "${names[@]}"; do
   fi
   rm -f "${stamp}"
   t0="$(now)"
-  nice -n "${nice_level}" go build -trimpath -p "${parallel}" -ldflags "${flags}" \
+  nice -n "${nice_level}" go build -trimpath -buildvcs=false -p "${parallel}" -ldflags "${flags}" \
     -o "${bin}/${name}.tmp" "${pkg[${name}]}"
   mv -f "${bin}/${name}.tmp" "${bin}/${name}"
   printf '%s\n' "${key}" > "${stamp}"

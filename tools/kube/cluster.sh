@@ -65,12 +65,12 @@ api_healthy() {
   kubectl get --raw /readyz --request-timeout=5s >/dev/null 2>&1
 }
 
-write_config() {
-  local kube_version etcd_version
+write_config() { # output path
+  local out="$1" kube_version etcd_version
   kube_version="$(modver k8s.io/kubernetes)"
   etcd_version="$(modver go.etcd.io/etcd/server/v3)"
   mkdir -p "${state}"
-  cat > "${state}/kwokctl.yaml" <<EOF
+  cat > "${out}" <<EOF
 kind: KwokctlConfiguration
 apiVersion: config.kwok.x-k8s.io/v1alpha1
 options:
@@ -89,9 +89,9 @@ EOF
   # defaults (printed from the pinned kwok module) go in first, then the
   # opt-in failure Stages of stages/failures.yaml.
   if [[ "${KUBE_FAILURE_STAGES:-1}" != "0" ]]; then
-    "${bin}/kwok-default-stages" >> "${state}/kwokctl.yaml"
-    printf -- '---\n' >> "${state}/kwokctl.yaml"
-    cat "${here}/stages/failures.yaml" >> "${state}/kwokctl.yaml"
+    "${bin}/kwok-default-stages" >> "${out}"
+    printf -- '---\n' >> "${out}"
+    cat "${here}/stages/failures.yaml" >> "${out}"
   fi
 }
 
@@ -136,6 +136,19 @@ cmd_up() {
   local t_built; t_built="$(now)"
   lock
 
+  # A cluster made from another configuration or other binaries (go.mod or
+  # stages/failures.yaml changed) is recreated rather than reused.
+  write_config "${state}/kwokctl.yaml.new"
+  cat "${bin}"/.stamp-* | sha256sum | cut -c1-16 > "${state}/build.new"
+  if cluster_exists; then
+    if ! cmp -s "${state}/kwokctl.yaml.new" "${state}/kwokctl.yaml" || \
+       { [[ -f "${state}/build" ]] && ! cmp -s "${state}/build.new" "${state}/build"; }; then
+      log "configuration or binaries changed since cluster ${name} was created; recreating it"
+      kwokctl delete cluster --name "${name}" --kubeconfig "${state}/kwokctl-contexts.yaml" >&2
+    fi
+  fi
+  mv -f "${state}/build.new" "${state}/build"
+
   if cluster_exists; then
     if [[ -s "${kubeconfig}" ]] && api_healthy; then
       log "cluster ${name} is already running; reusing it"
@@ -149,7 +162,7 @@ cmd_up() {
   fi
 
   if ! cluster_exists; then
-    write_config
+    mv -f "${state}/kwokctl.yaml.new" "${state}/kwokctl.yaml"
     log "creating cluster ${name} (kwokctl --runtime binary, workdir ${KWOK_WORKDIR})"
     kwokctl create cluster \
       --name "${name}" \
@@ -159,6 +172,7 @@ cmd_up() {
       --wait "${timeout}s" >&2
   fi
 
+  rm -f "${state}/kwokctl.yaml.new"
   export_kubeconfig
   wait_for "the API server (/readyz)" "${timeout}" api_healthy || {
     log "see logs: ${bin}/kwokctl logs --name ${name} kube-apiserver (KWOK_WORKDIR=${KWOK_WORKDIR})"

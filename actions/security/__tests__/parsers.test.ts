@@ -178,3 +178,46 @@ describe('trivy', () => {
     expect(result.error).toMatch(message);
   });
 });
+
+describe('npm audit with several installed versions of a package', () => {
+  const lock = JSON.stringify(
+    {
+      name: 'x',
+      lockfileVersion: 3,
+      packages: {
+        '': { name: 'x' },
+        'node_modules/lodash': { version: '4.17.15' },
+        'node_modules/old/node_modules/lodash': { version: '3.10.1' },
+        'node_modules/new/node_modules/lodash': { version: '4.17.20' },
+      },
+    },
+    null,
+    2,
+  );
+  const report = JSON.stringify({
+    auditReportVersion: 2,
+    vulnerabilities: {
+      lodash: {
+        name: 'lodash',
+        severity: 'high',
+        via: [
+          { source: 1106920, name: 'lodash', title: 'Prototype Pollution in lodash', url: 'https://github.com/advisories/GHSA-p6mc-m468-83gw', severity: 'high', range: '>=3.7.0 <4.17.19' },
+          { source: 1106913, name: 'lodash', title: 'Command Injection in lodash', url: 'https://github.com/advisories/GHSA-35jh-r3h4-6jhm', severity: 'high', range: '<4.17.21' },
+        ],
+        nodes: ['node_modules/lodash', 'node_modules/new/node_modules/lodash', 'node_modules/old/node_modules/lodash'],
+        fixAvailable: true,
+      },
+    },
+  });
+
+  it('reports each advisory once per installed version it covers, at that version\'s lockfile line', () => {
+    const result = parseNpmAudit(report, 1, '', { lockfilePath: 'package-lock.json', lockfileText: lock });
+    expect(result.findings.map((f) => [f.id, f.installedVersion, f.location?.startLine])).toEqual([
+      ['GHSA-p6mc-m468-83gw', '4.17.15', 8],
+      ['GHSA-p6mc-m468-83gw', '3.10.1', 11],
+      ['GHSA-35jh-r3h4-6jhm', '4.17.15', 8],
+      ['GHSA-35jh-r3h4-6jhm', '4.17.20', 14],
+      ['GHSA-35jh-r3h4-6jhm', '3.10.1', 11],
+    ]);
+  });
+});

@@ -9,7 +9,8 @@
  */
 import type { Finding, ScanResult } from '../model.js';
 import { normaliseSeverity, primaryAndAliases } from '../model.js';
-import { isObject, num, parseJson, str, strings, tail, unique } from './common.js';
+import { isObject, num, parseJson, str, strings, tail } from './common.js';
+import { inRange } from '../version-range.js';
 import type { JsonObject } from './common.js';
 
 export interface NpmAuditContext {
@@ -101,13 +102,16 @@ export function parseNpmAudit(stdout: string, exitCode: number, stderr: string, 
       seen.add(key);
 
       const pkgNodes = nodes.filter((node) => node === `node_modules/${pkg}` || node.endsWith(`/node_modules/${pkg}`));
-      const versions = unique(
-        pkgNodes.map((node) => (isObject(packages[node]) ? str(packages[node]['version']) : undefined)).filter((v): v is string => v !== undefined),
-      );
       const range = str(via['range']);
+      // One finding per installed version the advisory covers (a tree can hold several versions of a package).
+      const byVersion = new Map<string | undefined, string>();
+      for (const node of pkgNodes) {
+        const version = isObject(packages[node]) ? str(packages[node]['version']) : undefined;
+        if (version !== undefined && range !== undefined && inRange(version, range) === false) continue;
+        if (!byVersion.has(version)) byVersion.set(version, node);
+      }
+      if (byVersion.size === 0) byVersion.set(undefined, pkgNodes[0] ?? `node_modules/${pkg}`);
       const fixed = fixFromRange(range);
-      const fixedVersions = fixed ? [fixed] : [];
-      const line = lockfileLine(context.lockfileText, pkgNodes[0] ?? `node_modules/${pkg}`);
       const { id, aliases } = primaryAndAliases([ghsa, source === undefined ? undefined : `npm:${source}`]);
       const cvss = isObject(via['cvss']) ? num(via['cvss']['score']) : undefined;
       const remediation =
@@ -116,23 +120,26 @@ export function parseNpmAudit(stdout: string, exitCode: number, stderr: string, 
           : isObject(fixAvailable)
             ? `Fix: install ${str(fixAvailable['name']) ?? pkg}@${str(fixAvailable['version']) ?? '?'}${fixAvailable['isSemVerMajor'] === true ? ' (a semver-major change: `npm audit fix --force`)' : ' (`npm audit fix`)'}.`
             : 'No fix available through `npm audit fix`.';
-      findings.push({
-        scanners: ['npm-audit'],
-        kind: 'vulnerability',
-        id,
-        aliases,
-        package: pkg,
-        ...(versions.length > 0 ? { installedVersion: versions.join(', ') } : {}),
-        fixedVersions,
-        severity: normaliseSeverity(str(via['severity'])),
-        scannerSeverity: { 'npm-audit': str(via['severity']) ?? 'unknown' },
-        title: str(via['title']) ?? id,
-        description: `Vulnerable versions: ${range ?? 'unknown'}. ${remediation}`,
-        ...(url ? { url } : {}),
-        ...(cvss !== undefined && cvss > 0 ? { cvssScore: cvss } : {}),
-        cwe: strings(via['cwe']),
-        location: { path: context.lockfilePath, ...(line ? { startLine: line, endLine: line } : {}) },
-      });
+      for (const [version, node] of byVersion) {
+        const line = lockfileLine(context.lockfileText, node);
+        findings.push({
+          scanners: ['npm-audit'],
+          kind: 'vulnerability',
+          id,
+          aliases,
+          package: pkg,
+          ...(version !== undefined ? { installedVersion: version } : {}),
+          fixedVersions: fixed ? [fixed] : [],
+          severity: normaliseSeverity(str(via['severity'])),
+          scannerSeverity: { 'npm-audit': str(via['severity']) ?? 'unknown' },
+          title: str(via['title']) ?? id,
+          description: `Vulnerable versions: ${range ?? 'unknown'}. ${remediation}`,
+          ...(url ? { url } : {}),
+          ...(cvss !== undefined && cvss > 0 ? { cvssScore: cvss } : {}),
+          cwe: strings(via['cwe']),
+          location: { path: context.lockfilePath, ...(line ? { startLine: line, endLine: line } : {}) },
+        });
+      }
     }
   }
   return { scanner: 'npm-audit', findings };

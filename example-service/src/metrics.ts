@@ -64,15 +64,16 @@ export function createMetrics(db: Db, cache: Cache, isDegraded: () => boolean) {
       this.inc(db.queryCount);
     },
   });
-  new Gauge({
-    name: 'cache_operations',
-    help: 'Cache lookups and errors since start, by result (hit, miss, error)',
+  new Counter({
+    name: 'cache_operations_total',
+    help: 'Cache lookups and errors by result (hit, miss, error)',
     labelNames: ['result'] as const,
     registers: [registry],
     collect() {
-      this.set({ result: 'hit' }, cache.stats.hits);
-      this.set({ result: 'miss' }, cache.stats.misses);
-      this.set({ result: 'error' }, cache.stats.errors);
+      this.reset();
+      this.inc({ result: 'hit' }, cache.stats.hits);
+      this.inc({ result: 'miss' }, cache.stats.misses);
+      this.inc({ result: 'error' }, cache.stats.errors);
     },
   });
   new Gauge({

@@ -25,6 +25,30 @@ afterAll(() => {
   // Nothing global to stop: the cluster is shared and stopped by `cluster.sh down`.
 });
 
+/** Does this cluster run the kwok failure Stages of tools/kube/stages/failures.yaml? (Only the kwok cluster does.) */
+async function kwokFailureStages(): Promise<boolean> {
+  const ns = await createNamespace(cluster, 'dk8s-probe');
+  try {
+    await cluster.core.createNamespacedPod({
+      namespace: ns,
+      body: { metadata: { name: 'probe', labels: { 'pipeline-actions.test/kwok-fail': 'crash-loop' } }, spec: { containers: [{ name: 'c', image: 'example.invalid/probe:1' }] } },
+    });
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const pod = await cluster.core.readNamespacedPod({ name: 'probe', namespace: ns });
+      if (pod.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff') return true;
+      if (pod.status?.containerStatuses?.[0]?.ready) return false;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    return false;
+  } finally {
+    await deleteNamespace(cluster, ns);
+  }
+}
+const stages = await kwokFailureStages();
+if (!stages) console.warn('This cluster has no kwok failure Stages (tools/kube/stages/failures.yaml): the crash-loop and not-ready tests are skipped.');
+const itWithStages = stages ? it : it.skip;
+
 async function freshNamespace(): Promise<string> {
   const ns = await createNamespace(cluster);
   namespaces.push(ns);
@@ -167,6 +191,44 @@ describe('deploy-k8s against a real API server', () => {
     expect(Number(bad.outputs['revision'])).toBeGreaterThan(Number(bad.outputs['previous-revision']));
   });
 
+  itWithStages('detects CrashLoopBackOff at once and rolls back (kwok Stage)', async () => {
+    const ns = await freshNamespace();
+    await deployRun({ ns, manifests: appManifests() });
+    const before = await cluster.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
+    const bad = await deployRun({ ns, manifests: appManifests({ kwokFail: 'crash-loop' }), inputs: { images: 'web=ghcr.io/acme/web:4.0.0' } });
+    expect(bad.exitCode).toBe(1);
+    expect(bad.outputs['status']).toBe('rolled-back');
+    expect(bad.failure).toMatch(/web-[a-z0-9]+-[a-z0-9]+ CrashLoopBackOff/);
+    expect(bad.summary).toMatch(/\| web-[a-z0-9]+-[a-z0-9]+ \| CrashLoopBackOff \(web\) \| back-off 40s restarting failed container=web \|/);
+    expect(bad.durationMs).toBeLessThan(20_000);
+    const after = await cluster.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
+    expect(after.spec).toEqual(before.spec);
+  });
+
+  itWithStages('treats pods that run but never become ready as failed after the grace period (kwok Stage)', async () => {
+    const ns = await freshNamespace();
+    await deployRun({ ns, manifests: appManifests() });
+    const bad = await deployRun({ ns, manifests: appManifests({ kwokFail: 'not-ready' }), inputs: { images: 'web=ghcr.io/acme/web:5.0.0', 'failure-grace': '2s' } });
+    expect(bad.exitCode).toBe(1);
+    expect(bad.outputs['status']).toBe('rolled-back');
+    expect(bad.failure).toMatch(/NotReady/);
+    expect(bad.durationMs).toBeLessThan(20_000);
+    const after = await cluster.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
+    expect(after.spec?.template.spec?.containers[0]?.image).toBe('ghcr.io/acme/web:1.0.0');
+    expect(after.spec?.template.metadata?.labels).toEqual({ app: 'web' });
+  });
+
+  it('leaves a failed rollout in place when rollback-on-failure is false', async () => {
+    const ns = await freshNamespace();
+    await deployRun({ ns, manifests: appManifests() });
+    const bad = await deployRun({ ns, manifests: appManifests({ unschedulable: true }), inputs: { images: 'web=ghcr.io/acme/web:6.0.0', 'failure-grace': '1s', 'rollback-on-failure': 'false' } });
+    expect(bad.exitCode).toBe(1);
+    expect(bad.outputs['status']).toBe('failed');
+    expect(bad.failure).toMatch(/rollback-on-failure is false/);
+    const after = await cluster.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
+    expect(after.spec?.template.spec?.containers[0]?.image).toBe('ghcr.io/acme/web:6.0.0');
+  });
+
   it('deletes objects that did not exist before when a first deploy fails', async () => {
     const ns = await freshNamespace();
     const bad = await deployRun({ ns, manifests: appManifests({ unschedulable: true }), inputs: { 'failure-grace': '2s' } });
@@ -192,14 +254,22 @@ describe('deploy-k8s against a real API server', () => {
 
   it('waits for a concurrent deploy holding the lock, and fails naming the holder when it does not let go', async () => {
     const ns = await freshNamespace();
-    // Two runs at once: one holds the Lease, the other waits for it and then deploys.
-    const [a, b] = await Promise.all([
-      deployRun({ ns, manifests: appManifests(), env: { GITHUB_RUN_ID: '101' } }),
-      deployRun({ ns, manifests: appManifests({ image: 'ghcr.io/acme/web:1.0.1' }), env: { GITHUB_RUN_ID: '102' } }),
-    ]);
-    expect([a.exitCode, b.exitCode]).toEqual([0, 0]);
-    const waited = [a, b].filter((r) => /Lock Lease .* is held by 'https:\/\/github\.com\/example-org\/example-repo\/actions\/runs\/10[12]/.test(r.stdout));
-    expect(waited).toHaveLength(1);
+    // Two runs at once: the first holds the Lease during a rollout of at least 3 s; the second starts
+    // once the Lease is taken, waits for it, then deploys on top.
+    const first = deployRun({ ns, manifests: appManifests({ minReadySeconds: 3 }), env: { GITHUB_RUN_ID: '101' } });
+    await eventually(
+      async () => (await cluster.coordination.readNamespacedLease({ name: 'deploy-k8s.web', namespace: ns }).catch(() => undefined))?.spec?.holderIdentity?.includes('/runs/101') === true,
+      20_000,
+      'run 101 to hold the lock',
+    );
+    const second = await deployRun({ ns, manifests: appManifests({ image: 'ghcr.io/acme/web:1.0.1' }), env: { GITHUB_RUN_ID: '102' } });
+    const a = await first;
+    expect([a.exitCode, second.exitCode]).toEqual([0, 0]);
+    expect(second.stdout).toMatch(/Lock Lease dk8s-[0-9a-f]+\/deploy-k8s\.web is held by 'https:\/\/github\.com\/example-org\/example-repo\/actions\/runs\/101\/attempts\/1'/);
+    expect(a.stdout).not.toMatch(/is held by/);
+    expect(second.summary).toMatch(/lock dk8s-[0-9a-f]+\/deploy-k8s\.web \(waited \d+\.\d s\)/);
+    const deployment = await cluster.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
+    expect(deployment.spec?.template.spec?.containers[0]?.image).toBe('ghcr.io/acme/web:1.0.1');
 
     // A holder that keeps renewing: the run gives up after its timeout and changes nothing.
     // MicroTime must carry microseconds; the typed client would send milliseconds.

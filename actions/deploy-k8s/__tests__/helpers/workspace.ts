@@ -21,13 +21,15 @@ export interface AppOptions {
   kwokFail?: string;
   progressDeadlineSeconds?: number;
   greeting?: string;
+  /** Makes a healthy rollout take at least this long (pods count as available only after it). */
+  minReadySeconds?: number;
 }
 
 export function appManifests(options: AppOptions = {}): string {
   const image = options.image ?? 'ghcr.io/acme/web:1.0.0';
   const podLabels = options.kwokFail ? `        app: web\n        pipeline-actions.test/kwok-fail: ${options.kwokFail}\n` : '        app: web\n';
   const nodeSelector = options.unschedulable ? '      nodeSelector:\n        pipeline-actions.test/no-such-node: "true"\n' : '';
-  const deadline = options.progressDeadlineSeconds ? `  progressDeadlineSeconds: ${options.progressDeadlineSeconds}\n` : '';
+  const deadline = (options.progressDeadlineSeconds ? `  progressDeadlineSeconds: ${options.progressDeadlineSeconds}\n` : '') + (options.minReadySeconds ? `  minReadySeconds: ${options.minReadySeconds}\n` : '');
   return `apiVersion: v1
 kind: ConfigMap
 metadata:

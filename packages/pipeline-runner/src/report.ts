@@ -60,7 +60,9 @@ export function toMarkdown(report: RunReport): string {
         lines.push('');
       }
       if (step.summary.trim() !== '') {
-        lines.push(`### Summary: ${step.name}`, '', step.summary.trim(), '');
+        // Step summaries sit under the job's heading: demote their headings by two levels.
+        const summary = step.summary.trim().replace(/^(#{1,4}) /gm, '$1## ');
+        lines.push(`### Summary: ${step.name}`, '', summary, '');
       }
     }
   }

@@ -77,6 +77,8 @@ export interface RunReport {
   outputs: Record<string, string>;
   notes: string[];
   reportFiles?: { markdown: string; html: string };
+  /** The workspace, when kept (RunOptions.keepWorkspace). */
+  workspace?: string;
 }
 
 export interface RunOptions {
@@ -101,6 +103,8 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** Print each step's output lines (default false: only failures' last lines). */
   verbose?: boolean;
+  /** Keep the workspace copy after the run (its path is in report.workspace). */
+  keepWorkspace?: boolean;
 }
 
 const PIPELINE_PATH = /^\.github\/workflows\/pipeline\.ya?ml$/;
@@ -336,7 +340,8 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     await runCaller(state, caller, pipeline, { github, secrets, vars });
   } finally {
     for (const cleanup of state.cleanups.reverse()) await cleanup().catch((e: unknown) => log(`cleanup: ${String(e)}`));
-    await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
+    if (options.keepWorkspace) report.workspace = workspace;
+    else await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
   }
   report.durationMs = performance.now() - started;
   report.status = report.jobs.some((j) => j.status === 'failure') ? 'failure' : 'success';
@@ -436,10 +441,13 @@ export function resolveInputs(
   callerFile: string,
 ): Record<string, Json> {
   const declared = pipeline.template.events.workflow_call?.inputs ?? {};
+  // 'number' is a valid workflow_call input type that the parser's InputType enum lacks
+  // (it converts it to undefined): read the declared type from the raw tokens.
+  const rawInputs = get(get(get(pipeline.root, 'on'), 'workflow_call'), 'inputs');
+  const typeOf = (name: string): string => literal(get(get(rawInputs, name), 'type')) ?? 'string';
   const inputs: Record<string, Json> = {};
   for (const [name, declaredSpec] of Object.entries(declared)) {
-    // 'number' is a valid workflow_call input type that the parser's enum does not list.
-    const spec = declaredSpec as { type: string; required?: boolean; default?: unknown };
+    const spec = { ...(declaredSpec as { required?: boolean; default?: unknown }), type: typeOf(name) };
     const raw = spec.default as string | number | boolean | Parameters<typeof evaluateToken>[0] | undefined;
     if (raw !== undefined) inputs[name] = typeof raw === 'object' ? stringValue(evaluateToken(raw, { contexts: {}, status: never })) : raw;
     else inputs[name] = spec.type === 'boolean' ? false : spec.type === 'number' ? 0 : '';
@@ -453,7 +461,7 @@ export function resolveInputs(
     inputs[name] = value;
   }
   for (const [name, declaredSpec] of Object.entries(declared)) {
-    const spec = declaredSpec as { type: string; required?: boolean };
+    const spec = { ...(declaredSpec as { required?: boolean }), type: typeOf(name) };
     if (spec.required && !(name in withValues) && !(name in overrides)) throw new WorkflowError(`${pipeline.file} requires input '${name}'`);
     const value = inputs[name];
     if (spec.type === 'number' && typeof value === 'string') {

@@ -1,0 +1,138 @@
+/**
+ * The local runner against the adopter fixture, copied into a separate git
+ * repository: the caller's pinned reference resolves to this checkout's
+ * commit and its actions, a clean run passes, and a lint error fails the
+ * quality stage and skips every later stage as the workflow says.
+ */
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runPipeline } from '../src/runner.js';
+import type { RunReport } from '../src/runner.js';
+import { toHtml, toMarkdown } from '../src/report.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const fixture = path.join(root, 'fixtures/adopter-repo');
+const temps: string[] = [];
+
+afterAll(async () => {
+  for (const dir of temps) await rm(dir, { recursive: true, force: true });
+});
+
+const git = (cwd: string, ...args: string[]): string =>
+  execFileSync('git', ['-C', cwd, ...args], { encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' } }).trim();
+
+/** A separate repository with the fixture's files (none of the library's), on branch `develop`. */
+async function adopterRepo(change?: (dir: string) => Promise<void>): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'adopter-'));
+  temps.push(dir);
+  await cp(fixture, dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}node_modules`) });
+  git(dir, 'init', '-q', '-b', 'develop');
+  if (change) await change(dir);
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'fixture');
+  return dir;
+}
+
+async function pinnedSha(): Promise<string> {
+  const text = await readFile(path.join(fixture, '.github/workflows/pipeline.yml'), 'utf8');
+  const sha = /pipeline\.yml@([0-9a-f]{40})/.exec(text)?.[1];
+  if (!sha) throw new Error('the fixture caller is not pinned by SHA');
+  return sha;
+}
+
+function job(report: RunReport, id: string) {
+  const found = report.jobs.find((j) => j.path === `pipeline/${id}`);
+  if (!found) throw new Error(`no job pipeline/${id} in ${report.jobs.map((j) => j.path).join(', ')}`);
+  return found;
+}
+
+describe('npm run pipeline -- <adopter repository>', () => {
+  it('resolves the pinned reference to this checkout and runs quality, security and test', async () => {
+    const repo = await adopterRepo();
+    const reportDir = await mkdtemp(path.join(tmpdir(), 'report-'));
+    temps.push(reportDir);
+    const report = await runPipeline({
+      repo,
+      library: root,
+      reportDir,
+      inputs: { stages: 'quality,security,test', 'fail-on-scanner-error': 'false' },
+      keepWorkspace: true,
+      log: () => undefined,
+    });
+    if (report.workspace) temps.push(path.dirname(report.workspace));
+    const sha = await pinnedSha();
+    expect(report.library).toMatchObject({ repository: 'example-org/pipeline-actions', commit: sha, source: 'commit' });
+    expect(report.jobs.map((j) => [j.path, j.status])).toEqual(
+      expect.arrayContaining([
+        ['pipeline/plan', 'success'],
+        ['pipeline/quality', 'success'],
+        ['pipeline/security', 'success'],
+        ['pipeline/test', 'success'],
+        ['pipeline/build', 'skipped'],
+        ['pipeline/deploy-staging', 'skipped'],
+      ]),
+    );
+    // The actions the caller ran are the library's files at the pinned commit, not the working tree.
+    const checkoutStep = job(report, 'quality').steps.find((s) => s.name.includes("pipeline's actions"));
+    expect(checkoutStep).toMatchObject({ status: 'success' });
+    expect(checkoutStep?.reason).toContain(`commit ${sha.slice(0, 12)}`);
+    const used = await readFile(path.join(report.workspace as string, '.pipeline-actions/actions/quality/action.yml'), 'utf8');
+    expect(used).toBe(git(root, 'show', `${sha}:actions/quality/action.yml`) + '\n');
+    const quality = job(report, 'quality').steps.find((s) => s.uses?.endsWith('actions/quality'));
+    expect(quality).toMatchObject({ status: 'success', outputs: expect.objectContaining({ passed: 'true', errors: '0' }) });
+    expect(quality?.summary).toContain('eslint');
+    // Steps that need GitHub or Docker are skipped with the reason.
+    const setupNode = job(report, 'quality').steps.find((s) => s.uses?.startsWith('actions/setup-node'));
+    expect(setupNode).toMatchObject({ status: 'skipped', reason: expect.stringContaining("GitHub's tool cache") });
+    const markdown = toMarkdown(report);
+    expect(markdown).toContain('| pipeline/test | ✅ success |');
+    expect(toHtml(report)).toContain('<table>');
+  });
+
+  it('a lint error fails the quality stage and skips every later stage', async () => {
+    const repo = await adopterRepo(async (dir) => {
+      await appendFile(path.join(dir, 'src/app.js'), '\nconst unusedHelper = 42;\n');
+    });
+    const reportDir = await mkdtemp(path.join(tmpdir(), 'report-'));
+    temps.push(reportDir);
+    const report = await runPipeline({ repo, library: root, reportDir, log: () => undefined });
+    expect(report.status).toBe('failure');
+    const quality = job(report, 'quality');
+    expect(quality.status).toBe('failure');
+    const step = quality.steps.find((s) => s.uses?.endsWith('actions/quality'));
+    expect(step).toMatchObject({ status: 'failure', outputs: expect.objectContaining({ passed: 'false', errors: '1' }) });
+    expect(step?.annotations).toEqual(expect.arrayContaining([expect.objectContaining({ level: 'error', file: 'src/app.js', line: 36 })]));
+    for (const later of ['security', 'test', 'build', 'deploy-staging', 'smoke-staging', 'deploy-production']) {
+      expect([later, job(report, later).status]).toEqual([later, 'skipped']);
+    }
+    expect(job(report, 'plan').status).toBe('success');
+    expect(toMarkdown(report)).toContain("'unusedHelper' is assigned a value but never used");
+  });
+
+  it('a failing test fails the test stage; quality passed before it and build is skipped', async () => {
+    const repo = await adopterRepo(async (dir) => {
+      const file = path.join(dir, 'src/app.js');
+      await writeFile(file, (await readFile(file, 'utf8')).replace("['fr', 'Bonjour']", "['fr', 'Salut']"));
+    });
+    const reportDir = await mkdtemp(path.join(tmpdir(), 'report-'));
+    temps.push(reportDir);
+    const report = await runPipeline({
+      repo,
+      library: root,
+      reportDir,
+      inputs: { stages: 'quality,test,build,deploy', 'fail-on-scanner-error': 'false' },
+      log: () => undefined,
+    });
+    expect(job(report, 'quality').status).toBe('success');
+    expect(job(report, 'security').status).toBe('skipped');
+    const test = job(report, 'test');
+    expect(test.status).toBe('failure');
+    expect(test.steps.find((s) => s.name === 'Run the tests with coverage')).toMatchObject({ status: 'failure', reason: 'exit code 1' });
+    expect(job(report, 'build').status).toBe('skipped');
+    expect(job(report, 'deploy-staging').status).toBe('skipped');
+  });
+});

@@ -1,0 +1,315 @@
+/**
+ * deploy-k8s against kubectl on the same real cluster, in the same run.
+ *
+ *   node scripts/bench-deploy-k8s.ts [--rounds 3] [--deadline 10]
+ *
+ * 1. Success: a 3-replica Deployment update (new image) through the action
+ *    (the built actions/deploy-k8s/dist/index.js, run as the runner runs it:
+ *    a new Node process with INPUT_* variables) versus `kubectl apply -f`
+ *    followed by `kubectl rollout status`. Rounds alternate the order.
+ * 2. Failure: a bad update whose new pods fail (CrashLoopBackOff through the
+ *    kwok Stage, when the cluster has it; and an unschedulable nodeSelector).
+ *    From the first failing pod signal (seen by a pod watch in this process)
+ *    to the action's "Rollout failed" line and to its exit after a healthy
+ *    rollback, versus `kubectl rollout status` waiting for
+ *    progressDeadlineSeconds (--deadline, both get the same manifest) and
+ *    then `kubectl rollout undo` + `kubectl rollout status`.
+ *
+ * Uses KUBECONFIG when set, otherwise `tools/kube/cluster.sh up`. Every
+ * round runs in a fresh namespace, deleted at the end. Bounded: each command
+ * has a timeout; only the cluster's 127.0.0.1 API server is contacted.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as k8s from '@kubernetes/client-node';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const action = path.join(root, 'actions', 'deploy-k8s', 'dist', 'index.js');
+const kubectl = process.env['KUBECTL'] ?? path.join(root, 'tools', 'kube', 'bin', 'kubectl');
+
+function option(name: string, fallback: number, max: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  const value = at >= 0 ? Number(process.argv[at + 1]) : fallback;
+  if (!Number.isFinite(value) || value <= 0 || value > max) throw new Error(`--${name} must be a number from 1 to ${max}`);
+  return value;
+}
+const rounds = option('rounds', 3, 10);
+const deadlineS = option('deadline', 10, 120);
+
+function kubeconfigPath(): string {
+  if (process.env['KUBECONFIG']) return process.env['KUBECONFIG'].split(path.delimiter)[0] as string;
+  const up = spawnSync('bash', [path.join(root, 'tools/kube/cluster.sh'), 'up'], { encoding: 'utf8', timeout: 90 * 60_000 });
+  const last = up.stdout.trim().split('\n').pop() ?? '';
+  if (up.status !== 0 || !last) throw new Error(`tools/kube/cluster.sh up failed: ${up.stderr.split('\n').slice(-10).join('\n')}`);
+  return last;
+}
+
+const kubeconfig = kubeconfigPath();
+const kubeconfigText = readFileSync(kubeconfig, 'utf8');
+const kc = new k8s.KubeConfig();
+kc.loadFromString(kubeconfigText);
+const core = kc.makeApiClient(k8s.CoreV1Api);
+
+function manifest(options: { image: string; crash?: boolean; unschedulable?: boolean }): string {
+  const labels = options.crash ? '        app: web\n        pipeline-actions.test/kwok-fail: crash-loop\n' : '        app: web\n';
+  const selector = options.unschedulable ? '      nodeSelector:\n        pipeline-actions.test/no-such-node: "true"\n' : '';
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels:
+    app: web
+spec:
+  replicas: 3
+  progressDeadlineSeconds: ${deadlineS}
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+${labels}    spec:
+${selector}      containers:
+      - name: web
+        image: ${options.image}
+`;
+}
+
+interface Timed {
+  ms: number;
+  /** performance.now() when the process exited. */
+  endedAt: number;
+  code: number | null;
+  /** Milliseconds (performance.now) at which each matching stdout line appeared. */
+  marks: Map<string, number>;
+  out: string;
+}
+
+function run(command: string, args: string[], options: { env?: Record<string, string>; watchFor?: Record<string, RegExp>; timeoutMs?: number } = {}): Promise<Timed> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { env: options.env ?? { ...process.env, KUBECONFIG: kubeconfig }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const marks = new Map<string, number>();
+    let out = '';
+    const scan = (chunk: string): void => {
+      out += chunk;
+      for (const [name, pattern] of Object.entries(options.watchFor ?? {})) if (!marks.has(name) && pattern.test(out)) marks.set(name, performance.now());
+    };
+    child.stdout.setEncoding('utf8').on('data', scan);
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 180_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const endedAt = performance.now();
+      resolve({ ms: endedAt - started, endedAt, code, marks, out });
+    });
+  });
+}
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'bench-deploy-k8s-'));
+let fileCounter = 0;
+function writeManifest(text: string): { dir: string; file: string } {
+  const dir = path.join(scratch, `ws-${++fileCounter}`);
+  mkdirSync(path.join(dir, 'k8s'), { recursive: true });
+  const file = path.join(dir, 'k8s', 'app.yaml');
+  writeFileSync(file, text);
+  return { dir, file };
+}
+
+function runAction(ns: string, text: string, watchFor: Record<string, RegExp> = {}): Promise<Timed> {
+  const { dir } = writeManifest(text);
+  const runnerTemp = path.join(dir, 'runner-temp');
+  mkdirSync(runnerTemp);
+  const files = ['output', 'summary', 'state', 'env', 'path'].map((f) => path.join(dir, f));
+  for (const f of files) writeFileSync(f, '');
+  const env: Record<string, string> = {
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    HOME: process.env['HOME'] ?? dir,
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    RUNNER_TEMP: runnerTemp,
+    GITHUB_WORKSPACE: dir,
+    GITHUB_OUTPUT: files[0] as string,
+    GITHUB_STEP_SUMMARY: files[1] as string,
+    GITHUB_STATE: files[2] as string,
+    GITHUB_ENV: files[3] as string,
+    GITHUB_PATH: files[4] as string,
+    GITHUB_REPOSITORY: 'bench/deploy-k8s',
+    GITHUB_RUN_ID: String(fileCounter),
+    GITHUB_SHA: '0'.repeat(40),
+    INPUT_KUBECONFIG: kubeconfigText,
+    INPUT_NAMESPACE: ns,
+    INPUT_MANIFESTS: 'k8s',
+    INPUT_TIMEOUT: '120s',
+    'INPUT_ROLLBACK-ON-FAILURE': 'true',
+    INPUT_WAIT: 'true',
+    INPUT_LOCK: 'true',
+    'INPUT_DRY-RUN': 'false',
+    'INPUT_FIELD-MANAGER': 'deploy-k8s',
+    'INPUT_FAILURE-GRACE': '5s',
+  };
+  return run(process.execPath, [action], { env, watchFor });
+}
+
+async function namespace(prefix: string): Promise<string> {
+  const name = `${prefix}-${randomBytes(3).toString('hex')}`;
+  await core.createNamespace({ body: { metadata: { name } } });
+  for (let i = 0; i < 150; i++) {
+    try {
+      await core.readNamespacedServiceAccount({ name: 'default', namespace: name });
+      return name;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`namespace ${name} got no default ServiceAccount`);
+}
+const created: string[] = [];
+
+async function kubectlDeploy(ns: string, text: string): Promise<Timed> {
+  const { file } = writeManifest(text);
+  const started = performance.now();
+  const apply = await run(kubectl, ['--kubeconfig', kubeconfig, '-n', ns, 'apply', '-f', file]);
+  if (apply.code !== 0) throw new Error(`kubectl apply failed: ${apply.out}`);
+  const status = await run(kubectl, ['--kubeconfig', kubeconfig, '-n', ns, 'rollout', 'status', 'deployment/web', '--timeout=180s']);
+  return { ms: performance.now() - started, endedAt: status.endedAt, code: status.code, marks: status.marks, out: apply.out + status.out };
+}
+
+/** Watches the namespace's pods; resolves the time of the first pod showing a failure signal. */
+function firstFailingSignal(ns: string): { at: Promise<number>; stop: () => void } {
+  let controller: AbortController | undefined;
+  let stopped = false;
+  const at = new Promise<number>((resolve) => {
+    const failing = (pod: k8s.V1Pod): boolean => {
+      const statuses = pod.status?.containerStatuses ?? [];
+      if (statuses.some((c) => ['CrashLoopBackOff', 'ImagePullBackOff', 'ErrImagePull'].includes(c.state?.waiting?.reason ?? ''))) return true;
+      return (pod.status?.conditions ?? []).some((c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable');
+    };
+    void new k8s.Watch(kc)
+      .watch(`/api/v1/namespaces/${ns}/pods`, {}, (_type: string, pod: k8s.V1Pod) => {
+        if (failing(pod)) resolve(performance.now());
+      }, () => undefined)
+      .then((c) => {
+        controller = c;
+        if (stopped) c.abort();
+      });
+  });
+  return { at, stop: () => ((stopped = true), controller?.abort()) };
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+
+async function hasCrashStage(): Promise<boolean> {
+  const ns = await namespace('bench-probe');
+  created.push(ns);
+  await core.createNamespacedPod({ namespace: ns, body: { metadata: { name: 'probe', labels: { 'pipeline-actions.test/kwok-fail': 'crash-loop' } }, spec: { containers: [{ name: 'c', image: 'example.invalid/p:1' }] } } });
+  for (let i = 0; i < 50; i++) {
+    const pod = await core.readNamespacedPod({ name: 'probe', namespace: ns });
+    if (pod.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff') return true;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
+async function main(): Promise<void> {
+  const version = spawnSync(kubectl, ['version', '--client', '-o', 'json'], { encoding: 'utf8' });
+  console.log(`cluster ${kc.getCurrentCluster()?.server ?? '?'}; kubectl ${(JSON.parse(version.stdout || '{}') as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion ?? '?'}; action ${path.relative(root, action)}; ${rounds} round(s)`);
+
+  // 1. Successful 3-replica rollout (an image update of a running Deployment).
+  const actionMs: number[] = [];
+  const kubectlMs: number[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    const nsA = await namespace('bench-action');
+    const nsK = await namespace('bench-kubectl');
+    created.push(nsA, nsK);
+    const first = await runAction(nsA, manifest({ image: 'ghcr.io/acme/web:1.0.0' }));
+    if (first.code !== 0) throw new Error(`action first deploy failed:\n${first.out}`);
+    const base = await kubectlDeploy(nsK, manifest({ image: 'ghcr.io/acme/web:1.0.0' }));
+    if (base.code !== 0) throw new Error(`kubectl first deploy failed:\n${base.out}`);
+    const order = round % 2 === 1 ? ['action', 'kubectl'] : ['kubectl', 'action'];
+    for (const who of order) {
+      if (who === 'action') {
+        const r = await runAction(nsA, manifest({ image: `ghcr.io/acme/web:2.0.${round}` }));
+        if (r.code !== 0) throw new Error(`action update failed:\n${r.out}`);
+        actionMs.push(r.ms);
+      } else {
+        const r = await kubectlDeploy(nsK, manifest({ image: `ghcr.io/acme/web:2.0.${round}` }));
+        if (r.code !== 0) throw new Error(`kubectl update failed:\n${r.out}`);
+        kubectlMs.push(r.ms);
+      }
+    }
+    console.log(`success round ${round}: action ${s(actionMs.at(-1) as number)}, kubectl apply + rollout status ${s(kubectlMs.at(-1) as number)}`);
+  }
+  console.log(`\nSuccessful 3-replica rollout (median of ${rounds}): action ${s(median(actionMs))}, kubectl ${s(median(kubectlMs))}, ratio action/kubectl ${(median(actionMs) / median(kubectlMs)).toFixed(2)}`);
+
+  // 2. Failing rollouts.
+  const scenarios: { name: string; crash?: boolean; unschedulable?: boolean }[] = [];
+  if (await hasCrashStage()) scenarios.push({ name: 'CrashLoopBackOff (kwok Stage)', crash: true });
+  else console.log('\n(no kwok failure Stages on this cluster: the CrashLoopBackOff scenario is skipped)');
+  scenarios.push({ name: 'Unschedulable (nodeSelector), failure-grace 5s', unschedulable: true });
+  const failureRounds = Math.min(rounds, 2);
+  for (const scenario of scenarios) {
+    const detect: number[] = [];
+    const rollback: number[] = [];
+    const kDetect: number[] = [];
+    const kRollback: number[] = [];
+    for (let round = 1; round <= failureRounds; round++) {
+      const nsA = await namespace('bench-fail-action');
+      const nsK = await namespace('bench-fail-kubectl');
+      created.push(nsA, nsK);
+      const good = manifest({ image: 'ghcr.io/acme/web:1.0.0' });
+      const bad = manifest({ image: 'ghcr.io/acme/web:9.9.9', ...(scenario.crash ? { crash: true } : {}), ...(scenario.unschedulable ? { unschedulable: true } : {}) });
+      if ((await runAction(nsA, good)).code !== 0) throw new Error('action setup failed');
+      if ((await kubectlDeploy(nsK, good)).code !== 0) throw new Error('kubectl setup failed');
+
+      const signal = firstFailingSignal(nsA);
+      const r = await runAction(nsA, bad, { failed: /Rollout failed:/ });
+      const signalAt = await Promise.race([signal.at, new Promise<number>((resolve) => setTimeout(() => resolve(Number.NaN), 1000))]);
+      signal.stop();
+      const failedAt = r.marks.get('failed');
+      if (r.code === 0 || failedAt === undefined || Number.isNaN(signalAt)) throw new Error(`action did not fail as expected:\n${r.out}`);
+      if (!readFileSync(path.join(scratch, `ws-${fileCounter}`, 'output'), 'utf8').includes('rolled-back')) throw new Error(`action did not roll back:\n${r.out}`);
+      detect.push(failedAt - signalAt);
+
+      const kSignal = firstFailingSignal(nsK);
+      const { file } = writeManifest(bad);
+      const applied = await run(kubectl, ['--kubeconfig', kubeconfig, '-n', nsK, 'apply', '-f', file]);
+      if (applied.code !== 0) throw new Error(`kubectl apply failed: ${applied.out}`);
+      const status = await run(kubectl, ['--kubeconfig', kubeconfig, '-n', nsK, 'rollout', 'status', 'deployment/web', `--timeout=${deadlineS * 6}s`]);
+      const kFailedAt = performance.now();
+      const kSignalAt = await Promise.race([kSignal.at, new Promise<number>((resolve) => setTimeout(() => resolve(Number.NaN), 1000))]);
+      kSignal.stop();
+      if (status.code === 0) throw new Error('kubectl rollout status did not fail');
+      const undo = await run(kubectl, ['--kubeconfig', kubeconfig, '-n', nsK, 'rollout', 'undo', 'deployment/web']);
+      const undone = await run(kubectl, ['--kubeconfig', kubeconfig, '-n', nsK, 'rollout', 'status', 'deployment/web', '--timeout=120s']);
+      if (undo.code !== 0 || undone.code !== 0) throw new Error(`kubectl rollout undo failed: ${undo.out}${undone.out}`);
+      kDetect.push(kFailedAt - kSignalAt);
+      kRollback.push(performance.now() - kSignalAt);
+      rollback.push(r.endedAt - signalAt);
+      console.log(
+        `${scenario.name} round ${round}: action detected ${s(detect.at(-1) as number)} after the first failing pod, rolled back and healthy ${s(rollback.at(-1) as number)} after it; kubectl rollout status failed ${s(kDetect.at(-1) as number)} after it, undo healthy ${s(kRollback.at(-1) as number)}`,
+      );
+    }
+    console.log(
+      `\n${scenario.name}, median of ${failureRounds}: detection action ${s(median(detect))} vs kubectl ${s(median(kDetect))} (${(median(kDetect) / median(detect)).toFixed(1)}x faster); ` +
+        `rollback complete action ${s(median(rollback))} vs kubectl + undo ${s(median(kRollback))} (${(median(kRollback) / median(rollback)).toFixed(1)}x faster); progressDeadlineSeconds ${deadlineS}`,
+    );
+  }
+}
+
+try {
+  await main();
+} finally {
+  await Promise.all(created.map((name) => core.deleteNamespace({ name }).catch(() => undefined)));
+  rmSync(scratch, { recursive: true, force: true });
+}

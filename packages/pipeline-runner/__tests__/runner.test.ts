@@ -115,6 +115,7 @@ jobs:
   it('applies defaults, the caller with:, then local overrides, typed as declared', async () => {
     const pipeline = await loadWorkflow('p.yml', pipelineText);
     expect(resolveInputs(pipeline, { must: 'x', count: 5 }, { flag: 'false' }, 'c.yml')).toEqual({ dir: '.', count: 5, flag: false, must: 'x' });
+    expect(resolveInputs(pipeline, { must: 'x' }, {}, 'c.yml')).toEqual({ dir: '.', count: 2, flag: true, must: 'x' });
   });
 
   it.each([

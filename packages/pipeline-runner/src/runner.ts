@@ -448,7 +448,8 @@ export function resolveInputs(
   const inputs: Record<string, Json> = {};
   for (const [name, declaredSpec] of Object.entries(declared)) {
     const spec = { ...(declaredSpec as { required?: boolean; default?: unknown }), type: typeOf(name) };
-    const raw = spec.default as string | number | boolean | Parameters<typeof evaluateToken>[0] | undefined;
+    // The parser also drops the default of a 'number' input: fall back to the raw token.
+    const raw = (spec.default ?? get(get(rawInputs, name), 'default')) as string | number | boolean | Parameters<typeof evaluateToken>[0] | undefined;
     if (raw !== undefined) inputs[name] = typeof raw === 'object' ? stringValue(evaluateToken(raw, { contexts: {}, status: never })) : raw;
     else inputs[name] = spec.type === 'boolean' ? false : spec.type === 'number' ? 0 : '';
   }

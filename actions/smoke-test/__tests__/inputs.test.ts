@@ -87,7 +87,7 @@ describe('parseInputs', () => {
   it.each<[Partial<RawInputs>, RegExp]>([
     [{ url: '' }, /Input 'url' has an invalid value "": expected the base URL of the service/],
     [{ url: 'svc.example' }, /Input 'url' has an invalid value "svc.example": expected an absolute http:\/\/ or https:\/\/ URL/],
-    [{ url: 'ftp://svc.example' }, /Input 'url' .* expected an http:\/\/ or https:\/\/ URL/],
+    [{ url: 'ftp://svc.example' }, /Input 'url' .* expected an absolute http:\/\/ or https:\/\/ URL/],
     [{ url: 'https://user:pw@svc.example' }, /Input 'url' has an invalid value "https:\/\/svc.example": expected a URL without user:password/],
     [{ checks: 'missing.yml' }, /Input 'checks' has an invalid value "missing.yml": expected inline YAML .* \/ws\/missing.yml: the file does not exist/],
     [{ checks: '- name: a\n  bogus: 1\n' }, /Input 'checks' \(inline\) is invalid:\n {2}- checks\[0\] \("a"\): unknown field 'bogus'/],

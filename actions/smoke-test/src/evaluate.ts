@@ -91,7 +91,7 @@ export function transportFailure(error: unknown, timeoutMs: number): string {
   if (isErrorLike(error)) {
     if (error.name === 'TimeoutError' || error.name === 'AbortError') return `request: no response within ${timeoutMs} ms (request-timeout)`;
     const cause = isErrorLike(error.cause) ? error.cause : undefined;
-    const code = cause?.code === undefined ? undefined : String(cause.code);
+    const code = typeof cause?.code === 'string' || typeof cause?.code === 'number' ? String(cause.code) : undefined;
     const detail = cause ? `${code ? `${code}: ` : ''}${cause.message}` : error.message;
     return `request: no response (${oneLine(detail, 300)})`;
   }

@@ -21,7 +21,7 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export const fetchSend: Send = async (request) => {
   const started = performance.now();
-  const signal = AbortSignal.timeout(request.timeoutMs);
+  const signal = AbortSignal.timeout(Math.max(1, Math.ceil(request.timeoutMs)));
   const init: RequestInit = { method: request.method, headers: { 'user-agent': 'pipeline-smoke-test', ...request.headers }, redirect: 'manual', signal };
   if (request.body !== undefined) init.body = request.body;
   const response = await fetch(request.url, init);

@@ -135,7 +135,7 @@ function parseUrl(raw: string): URL {
   } catch {
     throw new InputError('url', raw, 'an absolute http:// or https:// URL, such as https://staging.example.com');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InputError('url', raw, 'an http:// or https:// URL');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InputError('url', raw, 'an absolute http:// or https:// URL, such as https://staging.example.com');
   if (url.username || url.password) throw new InputError('url', url.origin, 'a URL without user:password (pass credentials in headers, which are masked)');
   url.hash = '';
   return url;
@@ -190,7 +190,7 @@ function loadChecks(raw: string, env: InputEnvironment): { checks: Check[]; sour
     try {
       text = env.readFile(file);
     } catch (error: unknown) {
-      const code = error !== null && typeof error === 'object' && 'code' in error ? String((error as { code: unknown }).code) : '';
+      const code = error !== null && typeof error === 'object' && 'code' in error ? String(error.code) : '';
       const why = code === 'ENOENT' ? 'the file does not exist' : code === 'EISDIR' ? 'it is a directory' : `it cannot be read (${code || String(error)})`;
       throw new InputError('checks', value, `inline YAML (a list starting with "- name: ...") or the path of a YAML file relative to the workspace; ${file}: ${why}`);
     }

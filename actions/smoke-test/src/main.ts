@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { ActionError, phase, writeSummary } from '@pipeline/action-kit';
+import { ActionError, phase, redact, writeSummary } from '@pipeline/action-kit';
 import { checkUrl, joinUrl } from './checks.js';
 import { fetchSend, type Send } from './http.js';
 import { getInputs, type Inputs } from './inputs.js';
@@ -21,15 +21,14 @@ export interface SmokeDependencies {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const defaultDependencies: SmokeDependencies = {
-  send: fetchSend,
-  runLoad: async (options) => (await import('./load.js')).runLoad(options),
-  log: (line) => core.info(line),
-};
-
 export async function main(): Promise<void> {
   const inputs = getInputs();
-  const report = await smokeTest(inputs, defaultDependencies);
+  const report = await smokeTest(inputs, {
+    send: fetchSend,
+    runLoad: async (options) => (await import('./load.js')).runLoad(options),
+    // A service may echo a header back: redact our own lines too, not only rely on the runner's masking.
+    log: (line) => core.info(redact(line, inputs.secrets)),
+  });
   const safe = redactDeep(report, inputs.secrets);
 
   const json = JSON.stringify(safe);

@@ -1,7 +1,10 @@
 /**
  * Readiness polling and the checks phase, over an injected `Send`.
  */
-import { ActionError, backoffDelay, retry, sleep as realSleep } from '@pipeline/action-kit';
+import { ActionError, backoffDelay, formatDuration, retry, sleep as realSleep } from '@pipeline/action-kit';
+
+/** The shortest time a readiness poll is given to answer. */
+const MIN_POLL_MS = 100;
 import { checkUrl, type Check } from './checks.js';
 import { evaluateResponse, transportFailure, type HttpResponse } from './evaluate.js';
 import type { Send } from './http.js';
@@ -119,7 +122,7 @@ export async function waitForReady(options: ReadyOptions): Promise<ReadyResult> 
   const deadline = started + options.timeoutMs;
   let last: string;
   for (let poll = 1; ; poll++) {
-    const remaining = deadline - now();
+    const remaining = Math.max(MIN_POLL_MS, deadline - now());
     try {
       const response = await options.send({ url: options.url, method: 'GET', headers: options.headers, timeoutMs: Math.max(1, Math.min(options.requestTimeoutMs, remaining)) });
       if (response.status >= 200 && response.status < 300) return { polls: poll, elapsedMs: now() - started, status: response.status };
@@ -127,9 +130,11 @@ export async function waitForReady(options: ReadyOptions): Promise<ReadyResult> 
     } catch (error: unknown) {
       last = transportFailure(error, Math.round(Math.min(options.requestTimeoutMs, remaining)));
     }
-    const delay = Math.min(backoffDelay(poll, { initialDelayMs: 250, maxDelayMs: 2000 }), deadline - now());
-    if (delay <= 0) {
-      throw new ActionError(`${options.url} was not ready within ${Math.round(options.timeoutMs / 1000)}s (wait-for-ready, timeout): ${poll} polls, last answer: ${last}`);
+    // Stop when no useful poll fits before the deadline (a poll with a few ms to answer says nothing).
+    const left = deadline - now();
+    const delay = Math.max(0, Math.min(backoffDelay(poll, { initialDelayMs: 250, maxDelayMs: 2000 }), left - MIN_POLL_MS));
+    if (left <= MIN_POLL_MS) {
+      throw new ActionError(`${options.url} was not ready within ${formatDuration(options.timeoutMs)} (wait-for-ready, timeout): ${poll} poll${poll === 1 ? '' : 's'}, last answer: ${last}`);
     }
     log(`  poll ${poll}: ${last}; next in ${delay} ms`);
     await wait(delay);

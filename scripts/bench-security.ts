@@ -147,7 +147,8 @@ async function main(): Promise<number> {
       startup.push((await action(root, { scanners: 'none' })));
     }
     const startupWall = median(startup.map((s) => s.wallMs)) - median(empty.map((s) => s.wallMs));
-    console.log(`\nstartup: empty node ${ms(empty.map((s) => s.wallMs))}, action failing on its first input ${ms(startup.map((s) => s.wallMs))}: the bundle costs ~${startupWall.toFixed(0)} ms`);
+    const startupCpu = haveTime ? `; CPU ${ms(empty.map((s) => s.cpuMs ?? 0))} vs ${ms(startup.map((s) => s.cpuMs ?? 0))}` : '';
+    console.log(`\nstartup: empty node ${ms(empty.map((s) => s.wallMs))}, action failing on its first input ${ms(startup.map((s) => s.wallMs))}${startupCpu}: the bundle costs ~${startupWall.toFixed(0)} ms`);
 
     for (const project of options.projects) {
       await npmAudit(project, server.url);

@@ -218,6 +218,34 @@ describe('deploy-k8s against a real API server', () => {
     expect(after.spec?.template.metadata?.labels).toEqual({ app: 'web' });
   });
 
+  it('stops at ProgressDeadlineExceeded when the pod signals are given more time than the deadline', async () => {
+    const ns = await freshNamespace();
+    await deployRun({ ns, manifests: appManifests() });
+    const bad = await deployRun({ ns, manifests: appManifests({ unschedulable: true, progressDeadlineSeconds: 3 }), inputs: { images: 'web=ghcr.io/acme/web:7.0.0', 'failure-grace': '5m' } });
+    expect(bad.exitCode).toBe(1);
+    expect(bad.outputs['status']).toBe('rolled-back');
+    expect(bad.failure).toMatch(/ReplicaSet "web-[a-z0-9]+" has timed out progressing/);
+    expect(bad.durationMs).toBeLessThan(30_000);
+    const after = await cluster.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
+    expect(after.spec?.template.spec?.containers[0]?.image).toBe('ghcr.io/acme/web:1.0.0');
+    expect(after.spec?.progressDeadlineSeconds).toBe(600);
+  });
+
+  it('rolls back as soon as one of several workloads fails, without waiting for the slow one', async () => {
+    const ns = await freshNamespace();
+    const slow = appManifests({ minReadySeconds: 60 }).split('---\n')[2]?.replace(/\bweb\b/g, 'slow') ?? '';
+    const bad = await deployRun({ ns, manifests: `${appManifests({ unschedulable: true })}---\n${slow}`, inputs: { 'failure-grace': '1s' } });
+    expect(bad.exitCode).toBe(1);
+    expect(bad.outputs['status']).toBe('rolled-back');
+    expect(bad.durationMs).toBeLessThan(20_000);
+    expect(resources(bad).map((r) => [r.name, r.result])).toEqual([
+      ['web-config', 'deleted (rolled back)'],
+      ['web', 'deleted (rolled back)'],
+      ['web', expect.stringMatching(/^failed: Unschedulable, deleted/)],
+      ['slow', expect.stringMatching(/^stopped: Stopped, deleted/)],
+    ]);
+  });
+
   it('leaves a failed rollout in place when rollback-on-failure is false', async () => {
     const ns = await freshNamespace();
     await deployRun({ ns, manifests: appManifests() });

@@ -438,9 +438,11 @@ export async function deploy(options: DeployOptions): Promise<DeployReport> {
     const workloads = appliedItems.filter((i) => isWorkload(i.ref));
     if (!failure && options.wait && workloads.length > 0) {
       await phase('Wait for rollout', async () => {
+        // One failing workload is enough to roll back: stop waiting for the others then.
+        const stop = new AbortController();
         rollout = await Promise.all(
-          workloads.map((item) =>
-            waitForRollout({
+          workloads.map(async (item) => {
+            const result = await waitForRollout({
               api,
               workload: item.applied as KubeObject,
               timeoutMs: options.timeoutMs,
@@ -448,15 +450,18 @@ export async function deploy(options: DeployOptions): Promise<DeployReport> {
               clock,
               log,
               timeline: (entry) => timeline.push(entry),
-            }),
-          ),
+              signal: stop.signal,
+            });
+            if (result.outcome !== 'complete') stop.abort();
+            return result;
+          }),
         );
         rollout.forEach((result, index) => {
           const item = workloads[index] as Item;
           item.report.result = result.outcome === 'complete' ? 'ready' : `${result.outcome}: ${result.reason ?? result.message}`;
           item.report.revision = result.revision;
         });
-        const bad = rollout.filter((r) => r.outcome !== 'complete');
+        const bad = rollout.filter((r) => r.outcome !== 'complete' && r.outcome !== 'stopped');
         if (bad.length > 0) {
           failure = bad.map((r) => r.message).join('; ');
           report.failingPods = bad.flatMap((r) => r.failingPods);

@@ -41,7 +41,7 @@ export function buildSummary(report: DeployReport | undefined, context: SummaryC
   const title = report?.dryRun ? 'dry run' : STATUS_TEXT[status];
   parts.push(`## deploy-k8s: ${title}`);
   const facts: string[] = [`Duration ${seconds(context.durationMs)}`];
-  if (report?.revision) facts.push(`revision ${report.revision}${report.previousRevision ? ` (previous ${report.previousRevision})` : ''}`);
+  if (report?.revision) facts.push(`revision ${report.revision}${report.previousRevision && report.previousRevision !== report.revision ? ` (previous ${report.previousRevision})` : ''}`);
   if (report?.lock) facts.push(`lock ${report.lock.namespace}/${report.lock.name}${report.lock.waitedMs > 1000 ? ` (waited ${seconds(report.lock.waitedMs)})` : ''}`);
   if (report?.backupFile) facts.push(`backup \`${report.backupFile}\``);
   parts.push(facts.join(' · '));
@@ -60,7 +60,7 @@ export function buildSummary(report: DeployReport | undefined, context: SummaryC
           r.oldImages.join('\n'),
           r.action === 'unchanged' || r.oldImages.join() === r.newImages.join() ? '' : r.newImages.join('\n'),
           r.result,
-          r.revision ? (r.previousRevision ? `${r.previousRevision} → ${r.revision}` : r.revision) : (r.previousRevision ?? ''),
+          r.revision ? (r.previousRevision && r.previousRevision !== r.revision ? `${r.previousRevision} → ${r.revision}` : r.revision) : (r.previousRevision ?? ''),
         ]),
       ),
     );

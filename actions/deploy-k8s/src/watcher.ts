@@ -19,7 +19,8 @@ export interface PodReport {
 }
 
 export interface RolloutResult {
-  outcome: 'complete' | 'failed' | 'timeout';
+  /** `stopped`: the caller gave up on it (another workload of the same deploy failed). */
+  outcome: 'complete' | 'failed' | 'timeout' | 'stopped';
   message: string;
   reason?: string;
   failingPods: PodReport[];
@@ -44,6 +45,8 @@ export interface WaitOptions {
   clock?: () => number;
   log?: (message: string) => void;
   timeline?: (entry: TimelineEntry) => void;
+  /** Stops the wait early (outcome `stopped`). */
+  signal?: AbortSignal;
 }
 
 /** `matchLabels` + `matchExpressions` as a label selector string. */
@@ -116,6 +119,7 @@ export async function waitForRollout(options: WaitOptions): Promise<RolloutResul
     const finish = (result: Omit<RolloutResult, 'final' | 'revision' | 'workloadEvents' | 'firstSignalAt' | 'detectedAt'> & { workloadEvents?: string[] }): void => {
       if (settled) return;
       settled = true;
+      options.signal?.removeEventListener('abort', onAbort);
       clearTimeout(recheck);
       clearTimeout(overall);
       for (const h of handles) h.stop();
@@ -129,7 +133,7 @@ export async function waitForRollout(options: WaitOptions): Promise<RolloutResul
       });
     };
 
-    const failWith = async (outcome: 'failed' | 'timeout', message: string, reason: string | undefined, failing: { pod: string; signal: PodSignal }[]): Promise<void> => {
+    const failWith = async (outcome: 'failed' | 'timeout' | 'stopped', message: string, reason: string | undefined, failing: { pod: string; signal: PodSignal }[]): Promise<void> => {
       if (settled) return;
       const reports: PodReport[] = [];
       for (const { pod, signal } of failing.slice(0, 5)) {
@@ -280,6 +284,10 @@ export async function waitForRollout(options: WaitOptions): Promise<RolloutResul
       }
       void failWith('timeout', `${kind}/${name} did not finish rolling out within ${Math.round(timeoutMs / 1000)} s: ${lastMessage}`, 'Timeout', failing);
     }, Math.max(0, timeoutMs - (clock() - started)));
+
+    const onAbort = (): void => void failWith('stopped', `${kind}/${name}: stopped waiting because another workload failed (${lastMessage})`, 'Stopped', []);
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
 
     timeline({ at: clock(), text: `watching ${kind}/${name}` });
     void follow('workload');

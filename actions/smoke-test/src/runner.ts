@@ -8,6 +8,7 @@ const MIN_POLL_MS = 100;
 import { checkUrl, type Check } from './checks.js';
 import { evaluateResponse, transportFailure, type HttpResponse } from './evaluate.js';
 import type { Send } from './http.js';
+import { round } from './stats.js';
 import { oneLine } from './text.js';
 
 export interface CheckResult {
@@ -69,8 +70,8 @@ export async function runCheck(check: Check, options: CheckRunOptions): Promise<
           throw new AttemptFailed([transportFailure(error, options.requestTimeoutMs)]);
         }
         result.status = response.status;
-        result.durationMs = response.durationMs;
-        result.durations.push(response.durationMs);
+        result.durationMs = round(response.durationMs);
+        result.durations.push(result.durationMs);
         const failures = evaluateResponse(check, response);
         if (failures.length > 0) throw new AttemptFailed(failures);
       },

@@ -37,6 +37,7 @@ export async function openRuntime(config: Config, log: Logger): Promise<Runtime>
   let cache: Cache;
   if (config.redisUrl) {
     const rc = new RedisCache(config.redisUrl, config.cacheTimeoutMs, log, config.cacheKeyPrefix);
+    rc.setLocalTtl(config.cacheTtlSeconds);
     await rc.connect();
     cache = rc;
   } else {

@@ -3,7 +3,8 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NESTED, gql, startApp, type TestApp } from './helpers.ts';
-import { servicesCtl } from './services.ts';
+import { createClient } from 'redis';
+import { servicesCtl, servicesEnv } from './services.ts';
 
 const apps: TestApp[] = [];
 after(async () => {
@@ -95,3 +96,43 @@ describe('PostgreSQL stopped and restarted under the service', () => {
     assert.equal((await fetch(`${t.url}/health/ready`)).status, 200);
   });
 });
+
+describe('cache coherence across pods', () => {
+  test('a write on one pod is seen by the next read on another (shared Redis, in-process tiers)', async () => {
+    const a = await startApp({ label: 'podA', env: { CACHE_KEY_PREFIX: 'pods:' } });
+    apps.push(a);
+    const b = await startApp({ label: 'podB', databaseUrl: a.databaseUrl, env: { CACHE_KEY_PREFIX: 'pods:' } });
+    apps.push(b);
+    const q = '{ book(id: "5") { title } author(id: "1") { books(first: 8) { title } } }';
+    for (const t of [a, b, a, b]) await gql(t.url, q); // both pods have it in both tiers
+    assert.equal(await countQueriesOf(b, () => gql(b.url, q)), 0, 'pod B answers from its cache');
+    const m = await gql(a.url, 'mutation { updateBook(id: "5", input: { title: "Seen Everywhere" }) { title } }');
+    assert.equal(m.body.data!.updateBook.title, 'Seen Everywhere');
+    const r = await gql(b.url, q);
+    assert.equal(r.body.data!.book.title, 'Seen Everywhere');
+    assert.equal(r.body.data!.author.books[4].title, 'Seen Everywhere');
+  });
+
+  test('Redis wiped under the service (FLUSHALL): no version is reused, writes stay visible', async () => {
+    const t = await startApp({ label: 'flush' });
+    apps.push(t);
+    const q = '{ book(id: "6") { title } }';
+    await gql(t.url, q);
+    await gql(t.url, q);
+    const redis = createClient({ url: servicesEnv().REDIS_URL });
+    await redis.connect();
+    try {
+      await redis.flushAll();
+    } finally {
+      await redis.close();
+    }
+    await gql(t.url, 'mutation { updateBook(id: "6", input: { title: "After The Flush" }) { title } }');
+    for (let i = 0; i < 3; i++) assert.equal((await gql(t.url, q)).body.data!.book.title, 'After The Flush');
+  });
+});
+
+async function countQueriesOf(t: TestApp, fn: () => Promise<unknown>): Promise<number> {
+  const before = t.db.queryCount;
+  await fn();
+  return t.db.queryCount - before;
+}

@@ -49,7 +49,7 @@ export async function startApp(opts: { env?: Record<string, string>; databaseUrl
   if (opts.redis === false) {
     cache = new MemoryCache();
   } else {
-    const rc = new RedisCache(REDIS_URL, config.cacheTimeoutMs, log, `test:${randomBytes(4).toString('hex')}:`);
+    const rc = new RedisCache(REDIS_URL, config.cacheTimeoutMs, log, opts.env?.CACHE_KEY_PREFIX ?? `test:${randomBytes(4).toString('hex')}:`);
     await rc.connect();
     for (let i = 0; i < 100 && !rc.connected(); i++) await new Promise((r) => setTimeout(r, 20));
     cache = rc;

@@ -35,7 +35,42 @@ export interface Cache {
   ping(timeoutMs: number): Promise<void>;
   connected(): boolean;
   readonly stats: CacheStats;
+  /**
+   * In-process copy of entries of one catalogue version. Versioned entries never change, so a
+   * local copy is coherent by construction: a new version (any pod's mutation) starts empty.
+   */
+  local(version: string): Map<string, unknown>;
   close(): Promise<void>;
+}
+
+/** Bounded per-version in-process map (shared by both cache kinds). */
+export class LocalTier {
+  private version = '';
+  private map = new Map<string, unknown>();
+  private bornAt = 0;
+  private readonly max: number;
+  private readonly maxAgeMs: number;
+
+  /** maxAgeMs bounds staleness like the shared entries' TTL (a write that could not bump the version). */
+  constructor(max = 20_000, maxAgeMs = 60_000) {
+    this.max = max;
+    this.maxAgeMs = maxAgeMs;
+  }
+
+  get(version: string): Map<string, unknown> {
+    const now = Date.now();
+    if (version !== this.version || this.map.size > this.max || now - this.bornAt > this.maxAgeMs) {
+      this.version = version;
+      this.map = new Map();
+      this.bornAt = now;
+    }
+    return this.map;
+  }
+
+  clear(): void {
+    this.version = '';
+    this.map = new Map();
+  }
 }
 
 
@@ -47,6 +82,16 @@ export class RedisCache implements Cache {
   private usable = false;
   private bumping: Promise<void> | undefined;
   private lastWarn = 0;
+  private tier = new LocalTier();
+
+  local(version: string): Map<string, unknown> {
+    return this.tier.get(version);
+  }
+
+  /** Entries live at most ttlSeconds in the in-process tier too. */
+  setLocalTtl(ttlSeconds: number): void {
+    this.tier = new LocalTier(20_000, ttlSeconds * 1000);
+  }
 
   private readonly timeoutMs: number;
   private readonly log: Logger;
@@ -71,10 +116,12 @@ export class RedisCache implements Cache {
     this.client.on('ready', () => {
       this.log.info('redis connected');
       this.usable = false;
+      this.tier.clear();
       void this.bump();
     });
     this.client.on('end', () => {
       this.usable = false;
+      this.tier.clear();
     });
   }
 
@@ -95,7 +142,13 @@ export class RedisCache implements Cache {
   private bump(): Promise<void> {
     this.bumping ??= (async () => {
       try {
-        await withTimeout(this.client.incr(this.versionKey), this.timeoutMs * 5, 'redis INCR timed out');
+        // Start from a microsecond timestamp when the key is missing (new or wiped Redis), so a
+        // version number is never reused: in-process tiers keyed by an old number stay unreachable.
+        await withTimeout(
+          this.client.multi().set(this.versionKey, String(Date.now() * 1000), { condition: 'NX' }).incr(this.versionKey).exec(),
+          this.timeoutMs * 5,
+          'redis INCR timed out',
+        );
         this.usable = true;
       } catch (err) {
         this.usable = false;
@@ -119,7 +172,14 @@ export class RedisCache implements Cache {
     }
     try {
       const v = await withTimeout(this.client.get(this.versionKey), this.timeoutMs, 'redis GET timed out');
-      return v ?? undefined;
+      if (v === null) {
+        // wiped (FLUSHALL, failover to an empty replica): start a fresh, never-used version
+        this.tier.clear();
+        this.usable = false;
+        void this.bump();
+        return undefined;
+      }
+      return v;
     } catch (err) {
       this.warn(err, 'cache read failed');
       return undefined;
@@ -151,6 +211,7 @@ export class RedisCache implements Cache {
 
   async invalidate(): Promise<void> {
     this.usable = false;
+    this.tier.clear();
     if (!this.client.isReady) return; // the 'ready' handler bumps on reconnection
     await this.bump();
   }
@@ -190,6 +251,16 @@ export class MemoryCache implements Cache {
   readonly stats: CacheStats = { hits: 0, misses: 0, errors: 0 };
   private readonly map = new Map<string, { v: string; exp: number }>();
   private ver = 1;
+  private tier = new LocalTier();
+
+  local(version: string): Map<string, unknown> {
+    return this.tier.get(version);
+  }
+
+  /** Entries live at most ttlSeconds in the in-process tier too. */
+  setLocalTtl(ttlSeconds: number): void {
+    this.tier = new LocalTier(20_000, ttlSeconds * 1000);
+  }
 
   private readonly maxEntries: number;
 

@@ -24,7 +24,9 @@ export interface CacheCtx {
 }
 
 /**
- * Look keys up in the shared cache, fetch the missing ones with one batched call, store them.
+ * Look keys up in the in-process tier, then the shared cache (one MGET), fetch what is still
+ * missing with one batched call, store it in both. The version is read from the shared cache once
+ * per request, so a mutation on any pod is seen by the next request everywhere.
  * Falls back to the database alone when the cache is off or unavailable.
  */
 async function cached<V>(cc: CacheCtx, ns: string, keys: readonly string[], fetch: (keys: readonly string[]) => Promise<V[]>): Promise<V[]> {
@@ -32,18 +34,44 @@ async function cached<V>(cc: CacheCtx, ns: string, keys: readonly string[], fetc
   cc.version ??= cc.cache.version();
   const version = await cc.version;
   if (version === undefined) return fetch(keys);
-  const full = keys.map((k) => `v${version}:${ns}:${k}`);
-  const hit = await cc.cache.mget(full);
-  if (hit === undefined) return fetch(keys);
+  const local = cc.cache.local(version);
   const out = new Array<V>(keys.length);
+  let remote: number[] = [];
+  keys.forEach((k, i) => {
+    const v = local.get(`${ns}:${k}`);
+    if (v === undefined) remote.push(i);
+    else out[i] = v as V;
+  });
+  cc.cache.stats.hits += keys.length - remote.length;
+  if (remote.length === 0) return out;
+  const full = remote.map((i) => `v${version}:${ns}:${keys[i]!}`);
+  const hit = await cc.cache.mget(full);
+  if (hit === undefined) {
+    const fetched = await fetch(remote.map((i) => keys[i]!));
+    remote.forEach((idx, j) => (out[idx] = fetched[j]!));
+    return out;
+  }
   const missIdx: number[] = [];
-  hit.forEach((v, i) => (v === null ? missIdx.push(i) : (out[i] = JSON.parse(v) as V)));
-  if (missIdx.length === 0) return out;
-  const fetched = await fetch(missIdx.map((i) => keys[i]!));
+  const missFull: string[] = [];
+  hit.forEach((v, j) => {
+    const idx = remote[j]!;
+    if (v === null) {
+      missIdx.push(idx);
+      missFull.push(full[j]!);
+    } else {
+      out[idx] = JSON.parse(v) as V;
+      local.set(`${ns}:${keys[idx]!}`, out[idx]);
+    }
+  });
+  remote = missIdx;
+  if (remote.length === 0) return out;
+  const fetched = await fetch(remote.map((i) => keys[i]!));
   const toStore: Array<[string, string]> = [];
-  missIdx.forEach((idx, j) => {
-    out[idx] = fetched[j]!;
-    toStore.push([full[idx]!, JSON.stringify(fetched[j] ?? null)]);
+  remote.forEach((idx, j) => {
+    const v = fetched[j] ?? (null as V);
+    out[idx] = v;
+    local.set(`${ns}:${keys[idx]!}`, v);
+    toStore.push([missFull[j]!, JSON.stringify(v)]);
   });
   void cc.cache.mset(toStore, cc.ttlSeconds);
   return out;

@@ -118,6 +118,8 @@ describe('parseChecks', () => {
     ['- name: a\n  headers: [x]\n', /field 'headers' must be a mapping/],
     ['- name: a\n  headers: { "bad name": x }\n', /invalid header name "bad name"/],
     ['- name: a\n  headers: { X: { y: 1 } }\n', /value of X must be a string/],
+    ['- name: a\n  headers: { Connection: close }\n', /field 'headers' cannot set Connection: the HTTP client manages connection, content-length/],
+    ['- name: a\n  headers: { Host: other.example }\n', /cannot set Host/],
     ['- name: a\n  body: hello\n', /field 'body' cannot be sent with GET/],
     ['- name: a\n  method: POST\n  body: 5\n', /field 'body' must be a string or a mapping/],
     ['- name: a\n  status: 700\n', /field 'status' must be an HTTP status code/],

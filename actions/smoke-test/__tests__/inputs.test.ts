@@ -123,6 +123,7 @@ describe('parseHeaders', () => {
     ['no separator secretvalue', /Input 'headers' has an invalid value "\(a line without a name\)"/],
     ['Bad Name: secretvalue', /Input 'headers' has an invalid value "Bad Name"/],
     ['X-A: 1\nx-a: 2', /Input 'headers' has an invalid value "x-a": expected each header once/],
+    ['Transfer-Encoding: secretvalue', /Input 'headers' has an invalid value "Transfer-Encoding": expected a header the HTTP client does not manage itself/],
   ])('rejects %j without echoing the value', (raw, message) => {
     expect(() => parseHeaders(raw)).toThrow(message);
     try {

@@ -43,6 +43,8 @@ export const CHECK_KEYS = ['name', 'method', 'path', 'headers', 'body', 'status'
 const GRAPHQL_KEYS = ['query', 'variables', 'operationName'] as const;
 export const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Headers the HTTP client manages itself (connection handling and framing): setting them would break keep-alive or the body. */
+export const MANAGED_HEADERS = ['connection', 'content-length', 'expect', 'host', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'] as const;
 
 export class ChecksError extends ActionError {
   override readonly name = 'ChecksError';
@@ -140,6 +142,7 @@ function validateCheck(item: unknown, index: number, problems: string[]): Check 
     else {
       for (const [name, value] of Object.entries(h)) {
         if (!HEADER_NAME.test(name)) problem('headers', `has an invalid header name ${JSON.stringify(name)}`);
+        else if ((MANAGED_HEADERS as readonly string[]).includes(name.toLowerCase())) problem('headers', `cannot set ${name}: the HTTP client manages ${MANAGED_HEADERS.join(', ')}`);
         else if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') problem('headers', `value of ${name} must be a string, got ${kind(value)}`);
         else if (/[\r\n\0]/.test(String(value))) problem('headers', `value of ${name} must not contain line breaks`);
         else headers[name] = String(value);

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as core from '@actions/core';
 import { ActionError, InputError, maskSecret, parseDuration, parseInteger, parseNumber, requireValue } from '@pipeline/action-kit';
-import { ChecksError, defaultCheck, parseChecks, type Check } from './checks.js';
+import { ChecksError, defaultCheck, MANAGED_HEADERS, parseChecks, type Check } from './checks.js';
 
 export interface Inputs {
   url: URL;
@@ -153,6 +153,7 @@ export function parseHeaders(raw: string): Record<string, string> {
     // Never echo the line: the value is a secret.
     if (!HEADER_NAME.test(name)) throw new InputError('headers', name === '' ? '(a line without a name)' : name, 'one header per line as "Name: value" or "Name=value", with a valid header name');
     if (seen.has(name.toLowerCase())) throw new InputError('headers', name, 'each header once');
+    if ((MANAGED_HEADERS as readonly string[]).includes(name.toLowerCase())) throw new InputError('headers', name, `a header the HTTP client does not manage itself (not ${MANAGED_HEADERS.join(', ')})`);
     seen.add(name.toLowerCase());
     headers[name] = trimmed.slice(at + 1).trim();
   }

@@ -21,6 +21,9 @@ export interface SmokeDependencies {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** Above this share of one core used by the tester, its own queueing may show in the latencies. */
+const TESTER_SATURATED_PERCENT = 90;
+
 export async function main(): Promise<void> {
   const inputs = getInputs();
   const report = await smokeTest(inputs, {
@@ -47,6 +50,12 @@ export async function main(): Promise<void> {
     if (!check.passed) core.error(`${check.failures.join('\n')}`, { title: `Smoke check "${check.name}" failed (${check.method} ${check.url})` });
   }
   for (const violation of safe.budgets.violations) core.error(violation, { title: 'Smoke test budget exceeded' });
+  if (safe.load && 'testerCpuPercent' in safe.load && safe.load.testerCpuPercent >= TESTER_SATURATED_PERCENT) {
+    core.warning(
+      `The load generator itself used ${safe.load.testerCpuPercent}% of a CPU core: it may have been the bottleneck, so the latencies are an upper bound. Lower load-concurrency or load-rate, or run on a larger runner.`,
+      { title: 'Smoke test load generator saturated' },
+    );
+  }
   const failure = failureMessage(safe);
   if (failure) throw new ActionError(failure);
   core.info(`Smoke test passed: ${safe.checksPassed} check(s)${safe.measured.latency ? `, p95 ${formatMs(safe.measured.latency.p95Ms)} ms over ${safe.measured.requests} ${safe.measured.source} requests` : ''}.`);

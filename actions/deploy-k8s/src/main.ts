@@ -87,12 +87,18 @@ export async function main(): Promise<void> {
 
   const durationMs = Date.now() - startedAt;
   const status = report?.status ?? 'failed';
-  core.setOutput('status', failure && status !== 'rolled-back' ? 'failed' : status);
-  core.setOutput('revision', report?.revision ?? '');
-  core.setOutput('previous-revision', report?.previousRevision ?? '');
-  core.setOutput('backup-file', report?.backupFile ?? '');
-  core.setOutput('duration-seconds', (durationMs / 1000).toFixed(1));
-  core.setOutput('resources', JSON.stringify(report?.resources ?? []));
+  try {
+    core.setOutput('status', failure && status !== 'rolled-back' ? 'failed' : status);
+    core.setOutput('revision', report?.revision ?? '');
+    core.setOutput('previous-revision', report?.previousRevision ?? '');
+    core.setOutput('backup-file', report?.backupFile ?? '');
+    core.setOutput('duration-seconds', (durationMs / 1000).toFixed(1));
+    core.setOutput('resources', JSON.stringify(report?.resources ?? []));
+  } catch (error: unknown) {
+    // Keep the deploy's own error (if any) as the step's failure.
+    if (failure === undefined) throw error;
+    core.warning(`Could not write the outputs: ${describeError(error)}`);
+  }
 
   const failureText = failure === undefined ? undefined : describeError(failure);
   await writeSummary(() => redact(buildSummary(report, { durationMs, startedAt, ...(failureText ? { failure: failureText } : {}) }), secrets));

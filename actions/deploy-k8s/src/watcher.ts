@@ -110,6 +110,8 @@ export async function waitForRollout(options: WaitOptions): Promise<RolloutResul
   let newPodKeyRevision = '';
   let lastMessage = '';
   let settled = false;
+  /** A failure is being reported (events are being fetched): no further evaluation. */
+  let stopping = false;
   const handles: WatchHandle[] = [];
   let recheck: NodeJS.Timeout | undefined;
   let overall: NodeJS.Timeout | undefined;
@@ -134,7 +136,8 @@ export async function waitForRollout(options: WaitOptions): Promise<RolloutResul
     };
 
     const failWith = async (outcome: 'failed' | 'timeout' | 'stopped', message: string, reason: string | undefined, failing: { pod: string; signal: PodSignal }[]): Promise<void> => {
-      if (settled) return;
+      if (settled || stopping) return;
+      stopping = true;
       const reports: PodReport[] = [];
       for (const { pod, signal } of failing.slice(0, 5)) {
         reports.push({ pod, reason: signal.reason, message: signal.message, ...(signal.container ? { container: signal.container } : {}), events: await recentEvents(api, namespace, pod) });
@@ -151,6 +154,9 @@ export async function waitForRollout(options: WaitOptions): Promise<RolloutResul
     const refreshNewPodKey = async (): Promise<void> => {
       if (!current) return;
       const status = isRecord(current['status']) ? current['status'] : {};
+      // Until the controller has observed the new generation, revision fields still describe the old one.
+      const generation = typeof current.metadata['generation'] === 'number' ? current.metadata['generation'] : 0;
+      if (kind !== 'DaemonSet' && (typeof status['observedGeneration'] === 'number' ? status['observedGeneration'] : 0) < generation) return;
       if (kind === 'StatefulSet' && typeof status['updateRevision'] === 'string') {
         newPodKey = { label: 'controller-revision-hash', value: status['updateRevision'] };
       } else if (kind === 'DaemonSet' && current.metadata['generation'] !== undefined) {
@@ -171,7 +177,7 @@ export async function waitForRollout(options: WaitOptions): Promise<RolloutResul
     };
 
     const evaluate = (): void => {
-      if (settled || !current) return;
+      if (settled || stopping || !current) return;
       const state = evaluateWorkload(current);
       if (state.message !== lastMessage) {
         lastMessage = state.message;

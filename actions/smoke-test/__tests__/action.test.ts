@@ -39,9 +39,10 @@ describe('smoke-test action (built bundle, real local server)', () => {
           '  json:',
           '    data.books[0].id: "1"',
           '    data.books[0].pages: 412',
+          // The example verbatim: the unquoted bracket path in { } is not valid YAML, and is repaired with a notice.
           '- name: first book',
           '  graphql: { query: "{ books(first: 1) { id } }" }',
-          '  json: { "data.books[0].id": "1" }',
+          '  json: { data.books[0].id: "1" }',
         ].join('\n'),
         'load-requests': '300',
         'load-concurrency': '4',
@@ -60,6 +61,9 @@ describe('smoke-test action (built bundle, real local server)', () => {
     expect(r.load).toMatchObject({ mode: 'closed-loop', requests: 300, errors: 0, concurrency: 4 });
     expect(r.measured).toMatchObject({ source: 'load', requests: 300, errors: 0 });
     expect(run.annotations.filter((a) => a.level === 'error')).toEqual([]);
+    expect(run.annotations.filter((a) => a.level === 'notice').map((a) => [a.title, a.message])).toEqual([
+      ['Smoke test checks', 'checks (inline): quoted the JSON path key(s) with [ ] inside json: { ... } on line(s) 12; YAML itself needs them quoted, e.g. json: { "data.books[0].id": "1" }'],
+    ]);
     expect(run.summary).toMatch(/## ✅ Smoke test passed/);
     expect(run.summary).toMatch(/\| ✅ \| books over REST \| GET \/books \| 200 \|/);
     expect(run.summary).toMatch(/\| ✅ \| first book \| POST \/graphql \| 200 \|/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { CHECK_KEYS, checkUrl, ChecksError, defaultCheck, joinUrl, parseChecks, statusMatches } from '../src/checks.js';
+import { CHECK_KEYS, checkUrl, ChecksError, defaultCheck, joinUrl, parseChecks, quoteBracketKeys, statusMatches } from '../src/checks.js';
 
 function problems(text: string): string[] {
   try {
@@ -40,8 +40,21 @@ describe('parseChecks', () => {
     ]);
   });
 
-  it('explains how to fix an unquoted bracket path inside { }', () => {
-    const found = problems('- name: a\n  json: { data.books[0].id: "1" }\n');
+  it('accepts the issue example verbatim (unquoted bracket path inside { }), with a notice', () => {
+    const notices: string[] = [];
+    const checks = parseChecks('- name: ready\n  path: /health/ready\n- name: first book\n  graphql: { query: "{ books(first: 1) { id } }" }\n  json: { data.books[0].id: "1", data.books[0].tags[1]: x }\n', 'inline', notices);
+    expect(checks[1]?.json.map((j) => [j.path, j.expected])).toEqual([
+      ['data.books[0].id', '1'],
+      ['data.books[0].tags[1]', 'x'],
+    ]);
+    expect(checks[1]?.graphql?.query).toBe('{ books(first: 1) { id } }');
+    expect(notices).toEqual([
+      'checks (inline): quoted the JSON path key(s) with [ ] inside json: { ... } on line(s) 5; YAML itself needs them quoted, e.g. json: { "data.books[0].id": "1" }',
+    ]);
+  });
+
+  it('explains how to fix a bracket path inside { } it cannot repair', () => {
+    const found = problems('- name: a\n  json: { data.books[0].id: "1",\n    other[1]: 2 }\n');
     expect(found.join('\n')).toMatch(/hint: inside \{ \} a JSON path with brackets must be quoted/);
   });
 
@@ -154,6 +167,18 @@ describe('parseChecks', () => {
 
   it('names the source in the error message', () => {
     expect(() => parseChecks('- path: /x\n', 'smoke/checks.yml')).toThrow(/Input 'checks' \(smoke\/checks.yml\) is invalid:\n {2}- checks\[0\]/);
+  });
+});
+
+describe('quoteBracketKeys', () => {
+  it.each([
+    ['  json: { data.books[0].id: "1" }', '  json: { "data.books[0].id": "1" }'],
+    ['- json: {a[0]: 1, b: 2, c[1].d: 3} # note', '- json: {"a[0]": 1, b: 2, "c[1].d": 3} # note'],
+    ['  json: { "a[0]": 1 }', '  json: { "a[0]": 1 }'],
+    ['  graphql: { query: "{ a[0]: x }" }', '  graphql: { query: "{ a[0]: x }" }'],
+    ['  json:', '  json:'],
+  ])('%j', (line, fixed) => {
+    expect(quoteBracketKeys(line).text).toBe(fixed);
   });
 });
 

@@ -125,9 +125,10 @@ function parseEnvFile(text: string): Record<string, string> {
           '  json: { status: ok, checks.postgres.status: ok, checks.redis.status: ok }',
           '- name: live',
           '  path: /health/live',
+          // The example, verbatim.
           '- name: first book',
           '  graphql: { query: "{ books(first: 1) { id } }" }',
-          '  json: { "data.books[0].id": "1" }',
+          '  json: { data.books[0].id: "1" }',
           '- name: book by id',
           '  graphql:',
           '    query: "query Book($id: ID!) { book(id: $id) { id title author { name } } }"',

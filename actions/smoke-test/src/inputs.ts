@@ -26,6 +26,8 @@ export interface Inputs {
   headers: Readonly<Record<string, string>>;
   /** Values masked in the log and redacted from the report and summary. */
   secrets: readonly string[];
+  /** What was tolerated while reading the inputs (shown as notices). */
+  notices: readonly string[];
 }
 
 export const INPUT_NAMES = [
@@ -88,7 +90,8 @@ function firstSeparator(line: string): number {
 export function parseInputs(raw: RawInputs, env: InputEnvironment): Inputs {
   const url = parseUrl(raw.url);
   const headers = parseHeaders(raw.headers);
-  const { checks, source } = loadChecks(raw.checks, env);
+  const notices: string[] = [];
+  const { checks, source } = loadChecks(raw.checks, env, notices);
 
   const waitRaw = raw['wait-for-ready'].trim();
   let waitForReady: string | undefined;
@@ -103,7 +106,7 @@ export function parseInputs(raw: RawInputs, env: InputEnvironment): Inputs {
   const retries = parseInteger('retries', raw.retries, { min: 0, max: 10 }, 2);
   const loadConcurrency = parseInteger('load-concurrency', raw['load-concurrency'], { min: 1, max: 1000 }, 10);
 
-  const inputs: Inputs = { url, checks, checksSource: source, timeoutMs, requestTimeoutMs, retries, loadConcurrency, headers, secrets: [] };
+  const inputs: Inputs = { url, checks, checksSource: source, timeoutMs, requestTimeoutMs, retries, loadConcurrency, headers, secrets: [], notices };
   if (waitForReady !== undefined) inputs.waitForReady = waitForReady;
   if (raw['load-duration'].trim() !== '') inputs.loadDurationMs = parseDuration('load-duration', raw['load-duration'], { minMs: 100, maxMs: 3_600_000 });
   if (raw['load-requests'].trim() !== '') inputs.loadRequests = parseInteger('load-requests', raw['load-requests'], { min: 1, max: 10_000_000 });
@@ -179,7 +182,7 @@ export function parseErrorRate(raw: string): number {
  * GITHUB_WORKSPACE). A single line that does not start a YAML list (`-`, `[`)
  * is a path; anything else is inline YAML. Empty: one check, GET url, expect 200.
  */
-function loadChecks(raw: string, env: InputEnvironment): { checks: Check[]; source: string } {
+function loadChecks(raw: string, env: InputEnvironment, notices: string[]): { checks: Check[]; source: string } {
   const value = raw.trim();
   if (value === '') return { checks: [defaultCheck()], source: 'default' };
   const isPath = !value.includes('\n') && !/^[-[{]/.test(value);
@@ -197,7 +200,7 @@ function loadChecks(raw: string, env: InputEnvironment): { checks: Check[]; sour
     }
   }
   try {
-    const checks = parseChecks(text, source);
+    const checks = parseChecks(text, source, notices);
     return checks.length === 0 ? { checks: [defaultCheck()], source: 'default' } : { checks, source };
   } catch (error: unknown) {
     if (error instanceof ChecksError || error instanceof ActionError) throw error;

@@ -26,6 +26,7 @@ const TESTER_SATURATED_PERCENT = 90;
 
 export async function main(): Promise<void> {
   const inputs = getInputs();
+  for (const notice of inputs.notices) core.notice(redact(notice, inputs.secrets), { title: 'Smoke test checks' });
   const report = await smokeTest(inputs, {
     send: fetchSend,
     runLoad: async (options) => (await import('./load.js')).runLoad(options),

@@ -208,8 +208,12 @@ try {
   try {
     for (const c of cases) await prepare(c);
     // Interleaved rounds: a noisy neighbour on the shared cores hits every case alike.
+    // The order rotates every round and each case starts after a pause, so no case always
+    // follows the same neighbour (a slow server may still be finishing its backlog).
     for (let r = 0; r < ROUNDS; r++) {
-      for (const c of cases) {
+      const order = cases.map((_, i) => cases[(i + r * 2) % cases.length]!);
+      for (const c of order) {
+        await new Promise((res) => setTimeout(res, 2000));
         const res = await load(c.url!, DURATION, c.child?.pid);
         c.rounds.push(res);
         console.log(`  round ${r + 1}  ${c.name.padEnd(46)} ${String(Math.round(res.rps)).padStart(7)} req/s   p99 ${String(res.p99).padStart(4)} ms   server CPU ${res.cpuUsPerReq} us/req`);

@@ -89,6 +89,11 @@ free_port() {
   printf '%s\n' "$p"
 }
 
+# True when something already listens on 127.0.0.1:$1.
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
 # As root, PostgreSQL must run as an unprivileged user.
 as_pg() {
   if [[ $(id -u) -eq 0 ]]; then
@@ -129,7 +134,8 @@ start_postgres() {
     state_set pg_root "$root"
     state_set pg_created_db 0
   fi
-  [[ -n "$port" ]] || { port="$(free_port)"; state_set pg_port "$port"; }
+  # a remembered port taken by something else meanwhile (e.g. after a reboot): take a new one
+  if [[ -z "$port" ]] || port_in_use "$port"; then port="$(free_port)"; state_set pg_port "$port"; fi
   # Test settings: loopback only, no durability (temporary data), quick shutdown.
   as_pg "$bin/pg_ctl" -D "$root/data" -l "$root/postgres.log" -w -t 60 \
     -o "-p $port -k $root/sock -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
@@ -164,7 +170,7 @@ start_redis() {
     dir="$(mktemp -d "${TMPDIR:-/tmp}/services-redis.XXXXXX")"
     state_set redis_dir "$dir"
   fi
-  [[ -n "$port" ]] || { port="$(free_port)"; state_set redis_port "$port"; }
+  if [[ -z "$port" ]] || port_in_use "$port"; then port="$(free_port)"; state_set redis_port "$port"; fi
   redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --daemonize yes \
     --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save "" --appendonly no \
     --protected-mode yes >/dev/null 9>&- || die "redis-server did not start"

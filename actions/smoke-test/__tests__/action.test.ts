@@ -126,6 +126,18 @@ describe('smoke-test action (built bundle, real local server)', () => {
     expect(run.summary).toMatch(/\| max-p95-ms \| 5 ms \| [\d.]+ ms \| ❌ exceeded \|/);
   });
 
+  it('runs a fixed-rate load phase when load-rate is set', async () => {
+    const run = await runAction(ACTION, {
+      inputs: { url: server.url, checks: '- name: live\n  path: /health/live\n', 'load-requests': '20', 'load-rate': '50', 'load-concurrency': '2' },
+    });
+    expect(run.exitCode).toBe(0);
+    const load = report(run).load;
+    expect(load).toMatchObject({ mode: 'fixed-rate', targetRatePerSecond: 50, requests: 20, errors: 0 });
+    // 20 requests at 50/s: the last one is due 380 ms after the start.
+    expect(load && 'durationMs' in load ? load.durationMs : 0).toBeGreaterThanOrEqual(380);
+    expect(run.summary).toMatch(/fixed rate of 50 req\/s \(latency from each request's due time: coordinated omission corrected\)/);
+  });
+
   it('fails the step when the error rate budget is exceeded', async () => {
     server.control.failEvery = 5;
     try {

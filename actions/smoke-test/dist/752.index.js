@@ -120,7 +120,9 @@ async function runLoad(options) {
                     setTimeout(() => this.send(index, due), wait);
                     return;
                 }
-                this.send(index, due);
+                // Late (the schedule is behind): measure from the due time, so the wait counts.
+                // Less than a timer tick early: send now and measure from now.
+                this.send(index, Math.min(due, performance.now()));
             }
             else {
                 const now = performance.now();

@@ -176,7 +176,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
           setTimeout(() => this.send(index, due), wait);
           return;
         }
-        this.send(index, due);
+        // Late (the schedule is behind): measure from the due time, so the wait counts.
+        // Less than a timer tick early: send now and measure from now.
+        this.send(index, Math.min(due, performance.now()));
       } else {
         const now = performance.now();
         if (now >= end) return this.stop();

@@ -19,7 +19,7 @@ export interface CheckResult {
   attempts: number;
   /** Status of the last attempt (absent when no response came back). */
   status?: number;
-  /** Wall-clock duration of the last attempt that got a response, in ms. */
+  /** Wall-clock duration of the last attempt, in ms (absent when it got no response). */
   durationMs?: number;
   /** Durations of every attempt that got a response, in ms. */
   durations: number[];
@@ -67,6 +67,7 @@ export async function runCheck(check: Check, options: CheckRunOptions): Promise<
           response = await options.send({ url, method: check.method, headers, ...(check.body === undefined ? {} : { body: check.body }), timeoutMs: options.requestTimeoutMs });
         } catch (error: unknown) {
           delete result.status;
+          delete result.durationMs;
           throw new AttemptFailed([transportFailure(error, options.requestTimeoutMs)]);
         }
         result.status = response.status;

@@ -276,6 +276,59 @@ describe('deploy-k8s against a real API server', () => {
     ]);
   });
 
+  itWithStages('rolls a StatefulSet back, replacing its broken pod (forced rollback), and updates a DaemonSet', async () => {
+    const ns = await freshNamespace();
+    const workloads = (image: string, crash = false): string => `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  replicas: 2
+  serviceName: db
+  selector:
+    matchLabels: {app: db}
+  template:
+    metadata:
+      labels: {app: db${crash ? ', pipeline-actions.test/kwok-fail: crash-loop' : ''}}
+    spec:
+      containers:
+      - {name: db, image: '${image}'}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent
+spec:
+  selector:
+    matchLabels: {app: agent}
+  template:
+    metadata:
+      labels: {app: agent}
+    spec:
+      tolerations: [{operator: Exists}]
+      containers:
+      - {name: agent, image: 'ghcr.io/acme/agent:${image.endsWith('1.0.0') ? '1.0.0' : '2.0.0'}'}
+`;
+    const first = await deployRun({ ns, manifests: workloads('ghcr.io/acme/db:1.0.0') });
+    expect(first.outputs['status']).toBe('deployed');
+    const update = await deployRun({ ns, manifests: workloads('ghcr.io/acme/db:2.0.0') });
+    expect(update.outputs['status']).toBe('deployed');
+    expect(resources(update).map((r) => [r.kind, r.result])).toEqual([
+      ['StatefulSet', 'ready'],
+      ['DaemonSet', 'ready'],
+    ]);
+    const before = await cluster.apps.readNamespacedStatefulSet({ name: 'db', namespace: ns });
+    const bad = await deployRun({ ns, manifests: workloads('ghcr.io/acme/db:3.0.0', true) });
+    expect(bad.exitCode).toBe(1);
+    expect(bad.outputs['status']).toBe('rolled-back');
+    expect(bad.stdout).toMatch(/pod db-1: deleted \(revision db-[0-9a-f]+ never became ready/);
+    expect(bad.durationMs).toBeLessThan(20_000);
+    const after = await cluster.apps.readNamespacedStatefulSet({ name: 'db', namespace: ns });
+    expect(after.spec).toEqual(before.spec);
+    expect(after.status?.readyReplicas).toBe(2);
+    expect(after.status?.currentRevision).toBe(before.status?.currentRevision);
+  });
+
   it('leaves a failed rollout in place when rollback-on-failure is false', async () => {
     const ns = await freshNamespace();
     await deployRun({ ns, manifests: appManifests() });

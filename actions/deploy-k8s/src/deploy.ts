@@ -29,7 +29,7 @@ import {
   type ObjectRef,
 } from './objects.js';
 import { workloadRevision } from './rollout.js';
-import { waitForRollout, type PodReport, type RolloutResult, type TimelineEntry } from './watcher.js';
+import { selectorString, waitForRollout, type PodReport, type RolloutResult, type TimelineEntry } from './watcher.js';
 
 export type DeployStatus = 'deployed' | 'unchanged' | 'rolled-back' | 'failed';
 export type ResourceAction = 'create' | 'configure' | 'unchanged';
@@ -123,6 +123,8 @@ interface Item {
   predicted?: KubeObject;
   applied?: KubeObject;
   action?: ResourceAction;
+  /** The revision whose rollout failed (StatefulSet update revision), for a forced rollback. */
+  failedRevision?: string;
   report: ResourceReport;
 }
 
@@ -460,6 +462,7 @@ export async function deploy(options: DeployOptions): Promise<DeployReport> {
           const item = workloads[index] as Item;
           item.report.result = result.outcome === 'complete' ? 'ready' : `${result.outcome}: ${result.reason ?? result.message}`;
           item.report.revision = result.revision;
+          if (result.outcome !== 'complete' && item.ref.kind === 'StatefulSet') item.failedRevision = result.revision;
         });
         const bad = rollout.filter((r) => r.outcome !== 'complete' && r.outcome !== 'stopped');
         if (bad.length > 0) {
@@ -506,6 +509,7 @@ export async function deploy(options: DeployOptions): Promise<DeployReport> {
         if (!backup) continue;
         try {
           await restore(api, item, backup, options.fieldManager, log);
+          if (item.failedRevision) await deleteBrokenPods(api, item, item.failedRevision, log);
           restored.push(item);
           item.report.result = appendResult(item.report.result, 'rolled back');
         } catch (error: unknown) {
@@ -559,6 +563,25 @@ export async function deploy(options: DeployOptions): Promise<DeployReport> {
 
 function appendResult(current: string, next: string): string {
   return current === 'applied' || current === 'not applied' ? next : `${current}, ${next}`;
+}
+
+/**
+ * A StatefulSet does not replace a pod of the failed revision that never
+ * became ready, even after its template is restored (the documented "forced
+ * rollback"): delete those pods so that the controller recreates them from
+ * the restored template.
+ */
+async function deleteBrokenPods(api: KubeApi, item: Item, failedRevision: string, log: (message: string) => void): Promise<void> {
+  const spec = isRecord(item.applied?.['spec']) ? item.applied['spec'] : {};
+  const { items } = await api.list('v1', 'Pod', item.ref.namespace, { labelSelector: selectorString(spec['selector']) });
+  for (const pod of items) {
+    if (pod.metadata.labels?.['controller-revision-hash'] !== failedRevision) continue;
+    const status = isRecord(pod['status']) ? pod['status'] : {};
+    const ready = Array.isArray(status['conditions']) && (status['conditions'] as { type?: string; status?: string }[]).some((c) => c.type === 'Ready' && c.status === 'True');
+    if (ready) continue;
+    await api.remove({ apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, ...(item.ref.namespace ? { namespace: item.ref.namespace } : {}) });
+    log(`pod ${pod.metadata.name}: deleted (revision ${failedRevision} never became ready; the StatefulSet recreates it from the restored template)`);
+  }
 }
 
 /** Waits (bounded) until the CRDs this deploy applied are Established. */

@@ -75,9 +75,11 @@ function eventLine(event: KubeObject): string {
 }
 
 /** Recent events about one object, newest last (at most `limit`). */
-export async function recentEvents(api: KubeApi, namespace: string, name: string, limit = 5): Promise<string[]> {
+export async function recentEvents(api: KubeApi, namespace: string, name: string, limit = 5, uid?: string): Promise<string[]> {
   try {
-    const { items } = await api.list('v1', 'Event', namespace, { fieldSelector: `involvedObject.name=${name}` });
+    // By uid when known: a StatefulSet pod keeps its name across restarts, its events should not.
+    const selector = uid ? `involvedObject.name=${name},involvedObject.uid=${uid}` : `involvedObject.name=${name}`;
+    const { items } = await api.list('v1', 'Event', namespace, { fieldSelector: selector });
     const time = (e: KubeObject): string => {
       const r = e as KubeObject & { lastTimestamp?: string; eventTime?: string };
       return r.lastTimestamp ?? r.eventTime ?? str(e.metadata['creationTimestamp']);
@@ -140,7 +142,7 @@ export async function waitForRollout(options: WaitOptions): Promise<RolloutResul
       stopping = true;
       const reports: PodReport[] = [];
       for (const { pod, signal } of failing.slice(0, 5)) {
-        reports.push({ pod, reason: signal.reason, message: signal.message, ...(signal.container ? { container: signal.container } : {}), events: await recentEvents(api, namespace, pod) });
+        reports.push({ pod, reason: signal.reason, message: signal.message, ...(signal.container ? { container: signal.container } : {}), events: await recentEvents(api, namespace, pod, 5, str(pods.get(pod)?.metadata['uid']) || undefined) });
       }
       const workloadEvents = await recentEvents(api, namespace, name);
       finish({ outcome, message, ...(reason ? { reason } : {}), failingPods: reports, workloadEvents });

@@ -48,8 +48,9 @@ describe('runLoad against a real local server', () => {
     const elapsed = performance.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(300);
     expect(elapsed).toBeLessThan(1500);
-    expect(result.requests).toBeGreaterThanOrEqual(10);
-    expect(result.requests).toBeLessThanOrEqual(40);
+    // 2 connections x 300 ms / 20 ms = at most 30 (plus the two in flight at the end); a busy machine gives fewer.
+    expect(result.requests).toBeGreaterThanOrEqual(4);
+    expect(result.requests).toBeLessThanOrEqual(32);
     expect(result.latency?.p50Ms).toBeGreaterThanOrEqual(20);
   });
 
@@ -68,12 +69,14 @@ describe('runLoad against a real local server', () => {
     const fixedRate = await runLoad({ origin: server.url, targets: [target('/slow/50')], concurrency: 1, requests: 20, ratePerSecond: 50, requestTimeoutMs: 5000 });
     expect(fixedRate.mode).toBe('fixed-rate');
     expect(fixedRate.targetRatePerSecond).toBe(50);
-    const closed = closedLoop.latency?.maxMs ?? 0;
-    const fixed = fixedRate.latency?.maxMs ?? 0;
-    // Closed loop: every request ~50 ms. Fixed rate: request 20 is due at 380 ms but can only start after 19 x 50 ms = 950 ms.
-    expect(closed).toBeLessThan(200);
-    expect(fixed).toBeGreaterThan(450);
-    expect(fixedRate.latency?.p50Ms ?? 0).toBeGreaterThan(closedLoop.latency?.p50Ms ?? 0);
+    const closedP50 = closedLoop.latency?.p50Ms ?? Infinity;
+    const fixedMax = fixedRate.latency?.maxMs ?? 0;
+    // Closed loop: every request takes ~50 ms. Fixed rate: request 20 is due at 380 ms but cannot
+    // start before the 19 ahead of it are done (~950 ms), so its latency is ~620 ms.
+    expect(closedP50).toBeLessThan(200);
+    expect(fixedMax).toBeGreaterThan(450);
+    expect(fixedMax).toBeGreaterThan(closedP50 + 350);
+    expect(fixedRate.latency?.p50Ms ?? 0).toBeGreaterThan(closedP50);
   });
 
   it('fixed rate paces requests when the service keeps up', async () => {
@@ -83,6 +86,6 @@ describe('runLoad against a real local server', () => {
     // 10 requests at 20/s: the last is due at 450 ms.
     expect(elapsed).toBeGreaterThanOrEqual(440);
     expect(result.requests).toBe(10);
-    expect(result.latency?.p99Ms ?? Infinity).toBeLessThan(100);
+    expect(result.latency?.p50Ms ?? Infinity).toBeLessThan(100);
   });
 });

@@ -5,7 +5,8 @@
  * quality stage and skips every later stage as the workflow says.
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -135,4 +136,39 @@ describe('npm run pipeline -- <adopter repository>', () => {
     expect(job(report, 'build').status).toBe('skipped');
     expect(job(report, 'deploy-staging').status).toBe('skipped');
   });
+
+  // Needs the local control plane (tools/kube/build.sh); CI builds it in .ci/run.
+  const kubectl = path.join(root, 'tools/kube/bin/kubectl');
+  const withKube = existsSync(path.join(root, 'tools/kube/bin/kwokctl')) && existsSync(kubectl) ? it : it.skip;
+  withKube('a bad image on deploy fails deploy-staging, rolls back, and skips smoke', async () => {
+    const ns = `adopter-bad-${Date.now().toString(36)}`;
+    const repo = await adopterRepo(async (dir) => {
+      const file = path.join(dir, 'k8s/staging/deployment.yaml');
+      const text = (await readFile(file, 'utf8'))
+        .replace(/namespace: default/g, `namespace: ${ns}`)
+        .replace('progressDeadlineSeconds: 60', 'progressDeadlineSeconds: 20')
+        // kwok's opt-in failure Stage (tools/kube/stages/failures.yaml): containers stay in ImagePullBackOff.
+        .replace("    metadata:\n      labels: { app: adopter-service }", "    metadata:\n      labels: { app: adopter-service, pipeline-actions.test/kwok-fail: image-pull }");
+      expect(text).toContain('kwok-fail: image-pull');
+      await writeFile(file, `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n---\n${text}`);
+    });
+    const reportDir = await mkdtemp(path.join(tmpdir(), 'report-'));
+    temps.push(reportDir);
+    let kubeconfig = '';
+    try {
+      const report = await runPipeline({ repo, library: root, reportDir, ref: 'develop', inputs: { stages: 'build,deploy,smoke' }, log: () => undefined });
+      kubeconfig = /kubeconfig (\S+)/.exec(report.jobs.flatMap((j) => j.notes).join('\n'))?.[1] ?? '';
+      expect(job(report, 'build').status).toBe('success');
+      const deploy = job(report, 'deploy-staging');
+      expect(deploy.status).toBe('failure');
+      const step = deploy.steps.find((s) => s.uses?.endsWith('actions/deploy-k8s'));
+      expect(step?.status).toBe('failure');
+      expect(['rolled-back', 'failed']).toContain(step?.outputs['status']);
+      expect(step?.reason ?? '').toMatch(/ImagePull|image/i);
+      expect(job(report, 'smoke-staging').status).toBe('skipped');
+      expect(report.outputs['deploy-status']).toBe(step?.outputs['status']);
+    } finally {
+      if (kubeconfig) spawnSync(kubectl, ['--kubeconfig', kubeconfig, 'delete', 'namespace', ns, '--wait=false'], { encoding: 'utf8' });
+    }
+  }, 600_000);
 });

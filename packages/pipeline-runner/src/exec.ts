@@ -83,7 +83,7 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
     }
     const line = mask(raw, spec.masks);
     // The runner hides ::debug:: lines unless step debugging is on; keep them in the log only.
-    if (!line.startsWith('::debug::')) tail.push(line);
+    if (!line.startsWith('::debug::') && !line.startsWith('::add-mask::')) tail.push(line);
     if (tail.length > 60) tail.shift();
     spec.onLine?.(line);
     void appendFile(spec.logFile, `${line}\n`).catch(() => undefined);

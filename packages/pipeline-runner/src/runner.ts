@@ -8,10 +8,10 @@
  */
 import { createHash } from 'node:crypto';
 import { appendFile, cp, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { globSync, readFileSync } from 'node:fs';
+import { existsSync, globSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { inputVariable } from '@pipeline/action-kit/testing';
 import { evaluateCondition, evaluateExpression, evaluateStringMap, evaluateToken, stringValue } from './expressions.js';
 import type { EvalContext, Json, StatusFunctions } from './expressions.js';
@@ -188,6 +188,8 @@ interface RunState {
   app?: AppProcess;
   appUrlVars: Map<string, number>;
   appPort?: number;
+  /** The manifests the last successful deploy-k8s step applied (for the service's configuration). */
+  deployedManifests?: string[];
   cleanups: (() => Promise<void>)[];
 }
 
@@ -734,9 +736,11 @@ function baseEnv(state: RunState, ctx: EvalContext, extraPath: string[]): Record
       (entry): entry is [string, string] => entry[1] !== undefined && !/^(npm_|INIT_CWD$|GITHUB_|RUNNER_|INPUT_|STATE_|NODE_OPTIONS$)/.test(entry[0]),
     ),
   );
+  // GitHub's runner images come with kubectl (and its kustomize); locally the one built by tools/kube.
+  const kubeBin = path.join(state.options.library, 'tools/kube/bin');
   const env: Record<string, string> = {
     ...inherited,
-    PATH: [...extraPath, path.dirname(process.execPath), process.env['PATH'] ?? '/usr/bin:/bin'].join(path.delimiter),
+    PATH: [...extraPath, path.dirname(process.execPath), ...(existsSync(path.join(kubeBin, 'kubectl')) ? [kubeBin] : []), process.env['PATH'] ?? '/usr/bin:/bin'].join(path.delimiter),
     HOME: process.env['HOME'] ?? state.scratch,
     LANG: process.env['LANG'] ?? 'C.UTF-8',
     CI: 'true',
@@ -888,6 +892,9 @@ async function runUses(
   };
   await mkdir(path.join(state.scratch, 'runner-temp'), { recursive: true });
   const result = await runProcess({ ...spec, args: [main] });
+  if (result.exitCode === 0 && uses.endsWith('actions/deploy-k8s') && withValues['manifests']) {
+    state.deployedManifests = withValues['manifests'].split('\n').map((m) => path.resolve(state.workspace, m.trim())).filter((m) => m !== state.workspace);
+  }
   if (unexpected.length > 0) result.annotations.unshift({ level: 'warning', message: `Unexpected input(s) '${unexpected.join("', '")}'` });
   const postFile = manifest.runs?.post;
   if (!postFile) return { kind: 'ran', result };
@@ -1013,17 +1020,86 @@ async function provisionForJob(
   // The service for smoke tests, when the URL points at the runner's own port.
   if (state.appPort !== undefined && !state.app && /actions\/smoke-test/.test(rawText)) {
     const serviceDir = path.resolve(state.workspace, stringValue(contexts.inputs['service-directory'] ?? '.'));
-    const nodeModules = await exists(path.join(serviceDir, 'node_modules'));
-    if (!nodeModules) throw new Error(`${serviceDir} has no node_modules (the install step of an earlier job did not run)`);
-    const env: Record<string, string> = { ...(state.services?.env ?? {}) };
     const t = performance.now();
+    if (!(await exists(path.join(serviceDir, 'node_modules')))) {
+      // What the image build does (npm ci), when no earlier job installed the dependencies.
+      const install = await runProcess({
+        command: 'npm',
+        args: ['ci', '--no-audit', '--no-fund'],
+        cwd: serviceDir,
+        env: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !e[0].startsWith('npm_'))),
+        timeoutMs: 15 * 60_000,
+        scratchRoot: state.scratch,
+        masks: state.masks,
+        logFile: path.join(state.logs, 'service-install.log'),
+      });
+      if (install.exitCode !== 0) throw new Error(`npm ci for the service failed: ${install.tail.slice(-3).join(' | ')}`);
+    }
+    if (!state.services) {
+      // The service needs its databases: the same local PostgreSQL and Redis the test job uses.
+      state.services = await startServices(state.options.library, state.servicesDir, (line) => state.log(`      ${line}`));
+      const dir = state.servicesDir;
+      state.cleanups.push(() => stopServices(state.options.library, dir, (line) => state.log(line)));
+    }
+    // The configuration the deploy applied (container env values and envFrom ConfigMaps), then the local databases.
+    const deployed = await deployedEnvironment(state.deployedManifests ?? []);
+    const env: Record<string, string> = { ...deployed, ...state.services.env };
+    // A real environment's database is already migrated; the fresh local one gets the service's own `npm run migrate`.
+    const pkg = JSON.parse(await readFile(path.join(serviceDir, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+    if (pkg.scripts?.['migrate']) {
+      const migrate = await runProcess({
+        command: 'npm',
+        args: ['run', 'migrate'],
+        cwd: serviceDir,
+        env: { ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !e[0].startsWith('npm_'))), ...env },
+        timeoutMs: 5 * 60_000,
+        scratchRoot: state.scratch,
+        masks: state.masks,
+        logFile: path.join(state.logs, 'service-migrate.log'),
+      });
+      if (migrate.exitCode !== 0) throw new Error(`npm run migrate failed: ${migrate.tail.slice(-3).join(' | ')}`);
+      report.notes.push('The local database was prepared with the service\'s `npm run migrate` (a real environment\'s database is already migrated).');
+    }
+    if (Object.keys(deployed).length > 0) report.notes.push(`The service gets the deployed configuration: ${Object.keys(deployed).sort().join(', ')} (from the applied manifests).`);
     state.app = await startApp(serviceDir, state.appPort, env, path.join(state.logs, 'service.log'));
     const app = state.app;
     state.cleanups.push(() => app.stop());
     report.notes.push(
-      `The service runs locally at ${state.app.url} (npm start in ${path.relative(state.workspace, serviceDir) || '.'}, ready in ${((performance.now() - t) / 1000).toFixed(1)}s${state.services ? ', on the local PostgreSQL and Redis' : ', embedded defaults'}).`,
+      `The service runs locally at ${state.app.url} (npm start in ${path.relative(state.workspace, serviceDir) || '.'}, ready in ${((performance.now() - t) / 1000).toFixed(1)}s, on the local PostgreSQL and Redis).`,
     );
   }
 }
 
 export { WorkflowError };
+
+/** Environment of the deployed workloads: literal container env values and ConfigMaps they load with envFrom. */
+export async function deployedEnvironment(files: string[]): Promise<Record<string, string>> {
+  type Obj = { kind?: string; metadata?: { name?: string }; data?: Record<string, unknown>; spec?: { template?: { spec?: { containers?: Container[] } } } };
+  type Container = { env?: { name?: string; value?: unknown }[]; envFrom?: { configMapRef?: { name?: string } }[] };
+  const objects: Obj[] = [];
+  const collect = async (file: string): Promise<void> => {
+    const info = await stat(file).catch(() => undefined);
+    if (info?.isDirectory()) {
+      for (const name of (await readdir(file)).sort()) if (/\.ya?ml$/.test(name) && !/^kustomization\.ya?ml$/.test(name)) await collect(path.join(file, name));
+      return;
+    }
+    if (!info?.isFile()) return;
+    for (const doc of parseAllDocuments(await readFile(file, 'utf8'))) {
+      const value = doc.toJS() as Obj | null;
+      if (value && typeof value === 'object') objects.push(value);
+    }
+  };
+  for (const file of files) await collect(file);
+  const configMaps = new Map(objects.filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata?.name ?? '', o.data ?? {}]));
+  const env: Record<string, string> = {};
+  for (const workload of objects.filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind ?? ''))) {
+    for (const container of workload.spec?.template?.spec?.containers ?? []) {
+      for (const from of container.envFrom ?? []) {
+        for (const [k, v] of Object.entries(configMaps.get(from.configMapRef?.name ?? '') ?? {})) env[k] = stringValue(v as Json);
+      }
+      for (const entry of container.env ?? []) if (entry.name && entry.value !== undefined) env[entry.name] = stringValue(entry.value as Json);
+    }
+  }
+  for (const local of ['PORT', 'HOST', 'DATABASE_URL', 'REDIS_URL', 'NODE_ENV']) delete env[local];
+  return env;
+}

@@ -25,7 +25,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "${here}/../.." && pwd)"
 bin="${here}/bin"
 name="${KUBE_CLUSTER_NAME:-pipeline-actions}"
-state="${KUBE_STATE_DIR:-${root}/.tmp/kube}"
+state="$(realpath -m "${KUBE_STATE_DIR:-${root}/.tmp/kube}")"
 nodes="${KUBE_NODES:-3}"
 timeout="${KUBE_UP_TIMEOUT:-180}"
 kubeconfig="${state}/kubeconfig"
@@ -193,6 +193,10 @@ pids_of_cluster() {
   return 0
 }
 
+ours() { # pid: running, and its executable lives in this cluster's directory
+  [[ -r "/proc/$1/cmdline" ]] && tr '\0' '\n' < "/proc/$1/cmdline" | head -n1 | grep -q "^${cluster_dir}/"
+}
+
 cmd_down() {
   lock
   if [[ ! -x "${bin}/kwokctl" ]]; then
@@ -210,14 +214,20 @@ cmd_down() {
   else
     log "cluster ${name} does not exist"
   fi
-  # Make sure nothing it started is still running (only the recorded pids).
-  local pid
+  # kwokctl signals the components and returns; give them time to shut down,
+  # then stop any that remain. Only the recorded pids, and only while they
+  # still run a binary from this cluster's directory (pids can be reused).
+  local pid i
   for pid in ${pids}; do
-    if kill -0 "${pid}" 2>/dev/null; then
-      log "stopping leftover process ${pid}"
+    for i in $(seq 1 40); do
+      ours "${pid}" || break
+      sleep 0.25
+    done
+    if ours "${pid}"; then
+      log "stopping leftover process ${pid} ($(tr '\0' ' ' < "/proc/${pid}/cmdline" | cut -c1-80))"
       kill "${pid}" 2>/dev/null || true
-      sleep 1
-      kill -0 "${pid}" 2>/dev/null && kill -9 "${pid}" 2>/dev/null || true
+      sleep 2
+      ours "${pid}" && kill -9 "${pid}" 2>/dev/null || true
     fi
   done
   rm -f "${kubeconfig}"

@@ -89,9 +89,11 @@ EOF
   # defaults (printed from the pinned kwok module) go in first, then the
   # opt-in failure Stages of stages/failures.yaml.
   if [[ "${KUBE_FAILURE_STAGES:-1}" != "0" ]]; then
-    "${bin}/kwok-default-stages" >> "${out}"
-    printf -- '---\n' >> "${out}"
-    cat "${here}/stages/failures.yaml" >> "${out}"
+    {
+      "${bin}/kwok-default-stages"
+      printf -- '---\n'
+      cat "${here}/stages/failures.yaml"
+    } >> "${out}"
   fi
 }
 
@@ -217,9 +219,9 @@ cmd_down() {
   # kwokctl signals the components and returns; give them time to shut down,
   # then stop any that remain. Only the recorded pids, and only while they
   # still run a binary from this cluster's directory (pids can be reused).
-  local pid i
+  local pid _
   for pid in ${pids}; do
-    for i in $(seq 1 40); do
+    for _ in $(seq 1 40); do
       ours "${pid}" || break
       sleep 0.25
     done
@@ -227,7 +229,7 @@ cmd_down() {
       log "stopping leftover process ${pid} ($(tr '\0' ' ' < "/proc/${pid}/cmdline" | cut -c1-80))"
       kill "${pid}" 2>/dev/null || true
       sleep 2
-      ours "${pid}" && kill -9 "${pid}" 2>/dev/null || true
+      if ours "${pid}"; then kill -9 "${pid}" 2>/dev/null || true; fi
     fi
   done
   rm -f "${kubeconfig}"
@@ -252,6 +254,7 @@ case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
-  kubeconfig) api_healthy && echo "${kubeconfig}" || { log "cluster ${name} is not up"; exit 1; } ;;
+  kubeconfig)
+    if api_healthy; then echo "${kubeconfig}"; else log "cluster ${name} is not up"; exit 1; fi ;;
   *) awk 'NR>1 && /^#/ {sub(/^# ?/, ""); print; next} NR>1 {exit}' "${BASH_SOURCE[0]}" >&2; exit 2 ;;
 esac

@@ -94,8 +94,8 @@ spec:
 EOF
   done
   want() { # pod jsonpath expected
-    local got="" i
-    for i in $(seq 1 40); do
+    local got="" _
+    for _ in $(seq 1 40); do
       got="$(k -n "${ns}" get pod "$1" -o jsonpath="$2" 2>/dev/null || true)"
       [[ "${got}" == "$3" ]] && return 0
       sleep 0.5

@@ -164,7 +164,7 @@ describe('npm run pipeline -- <adopter repository>', () => {
       const step = deploy.steps.find((s) => s.uses?.endsWith('actions/deploy-k8s'));
       expect(step?.status).toBe('failure');
       expect(['rolled-back', 'failed']).toContain(step?.outputs['status']);
-      expect(step?.reason ?? '').toMatch(/ImagePull|image/i);
+      expect(step?.reason ?? '').toMatch(/ImagePullBackOff/);
       expect(job(report, 'smoke-staging').status).toBe('skipped');
       expect(report.outputs['deploy-status']).toBe(step?.outputs['status']);
     } finally {

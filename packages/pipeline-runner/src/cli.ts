@@ -5,6 +5,7 @@
  * .github/workflows/pipeline.yml (default: this repository's own caller for
  * example-service) and writes reports/pipeline/report.{md,html,json}.
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -24,6 +25,7 @@ Options:
   --library-ref <ref>       library commit/branch/tag instead of the caller's @ref; 'worktree' for uncommitted files
   --input name=value        override a pipeline input (repeatable), e.g. --input stages=quality,test
   --secret NAME=value       a secret (repeatable); unset *KUBECONFIG secrets get the local cluster's
+  --secret-file NAME=path   a secret read from a file (repeatable), e.g. a kubeconfig
   --var NAME=value          a configuration variable (repeatable)
   --report-dir <dir>        where to write the report (default: <library>/reports/pipeline)
   --no-provision            do not start PostgreSQL/Redis, the Kubernetes cluster or the service
@@ -40,6 +42,18 @@ function pairs(values: string[] | undefined, flag: string): Record<string, strin
   return result;
 }
 
+async function readSecretFiles(files: Record<string, string>): Promise<Record<string, string>> {
+  const secrets: Record<string, string> = {};
+  for (const [name, file] of Object.entries(files)) {
+    try {
+      secrets[name] = await readFile(path.resolve(process.env['INIT_CWD'] ?? process.cwd(), file), 'utf8');
+    } catch (error) {
+      throw new Error(`--secret-file ${name}=${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
+  return secrets;
+}
+
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -50,6 +64,7 @@ async function main(): Promise<number> {
       'library-ref': { type: 'string' },
       input: { type: 'string', multiple: true },
       secret: { type: 'string', multiple: true },
+      'secret-file': { type: 'string', multiple: true },
       var: { type: 'string', multiple: true },
       'report-dir': { type: 'string' },
       'no-provision': { type: 'boolean' },
@@ -83,7 +98,7 @@ async function main(): Promise<number> {
     ...(values.ref ? { ref: values.ref } : {}),
     ...(values.event ? { event: values.event } : {}),
     inputs,
-    secrets: pairs(values.secret, '--secret'),
+    secrets: { ...pairs(values.secret, '--secret'), ...(await readSecretFiles(pairs(values['secret-file'], '--secret-file'))) },
     vars: pairs(values.var, '--var'),
     provision: !values['no-provision'],
     verbose: values.verbose ?? false,

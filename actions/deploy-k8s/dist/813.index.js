@@ -48641,10 +48641,11 @@ VersionInfo.attributeTypeMap = [
 /***/ 84813:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
+__webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   ObjectSerializer: () => (/* binding */ ObjectSerializer)
+/* harmony export */   ObjectSerializer: () => (/* binding */ ObjectSerializer),
+/* harmony export */   defaultSerializer: () => (/* binding */ defaultSerializer)
 /* harmony export */ });
-/* unused harmony export defaultSerializer */
 /* harmony import */ var _gen_models_ObjectSerializer_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(89728);
 
 const isKubernetesObject = (data) => !!data && typeof data === 'object' && 'apiVersion' in data && 'kind' in data;

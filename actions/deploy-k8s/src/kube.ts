@@ -168,11 +168,22 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string, ser
   }
 }
 
+type ClientModules = [typeof import('@kubernetes/client-node'), typeof import('@kubernetes/client-node/dist/serializer.js')];
+let loading: Promise<ClientModules> | undefined;
+
+/**
+ * Starts loading @kubernetes/client-node (a large module) without waiting,
+ * so that it loads while the manifests are read. `connect` waits for it.
+ */
+export function preloadClient(): Promise<ClientModules> {
+  // The serializer is not re-exported by the package index; it is the same module instance object.js uses.
+  loading ??= Promise.all([import('@kubernetes/client-node'), import('@kubernetes/client-node/dist/serializer.js')]);
+  return loading;
+}
+
 /** Builds a KubeApi on @kubernetes/client-node (loaded here, lazily). */
 export async function connect(options: ConnectOptions): Promise<KubeApi> {
-  const k8s = await import('@kubernetes/client-node');
-  // Not re-exported by the package index; the same module instance object.js uses.
-  const { ObjectSerializer } = await import('@kubernetes/client-node/dist/serializer.js');
+  const [k8s, { ObjectSerializer }] = await preloadClient();
   const kc = new k8s.KubeConfig();
   try {
     if (options.kubeconfig !== undefined) kc.loadFromString(options.kubeconfig);

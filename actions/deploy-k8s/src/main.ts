@@ -9,7 +9,7 @@ import { describeError, phase, redact, writeSummary } from '@pipeline/action-kit
 import { deploy, DeployError, type DeployReport } from './deploy.js';
 import { getInputs, maskKubeconfig, type Inputs } from './inputs.js';
 import { checkShape, secretValues } from './kubeconfig.js';
-import { connect } from './kube.js';
+import { connect, preloadClient } from './kube.js';
 import { loadManifests } from './manifests.js';
 import { runAnnotations, runUrl } from './objects.js';
 import { buildSummary } from './summary.js';
@@ -46,6 +46,8 @@ export async function main(): Promise<void> {
   let secrets: string[] = [];
   try {
     inputs = getInputs();
+    // Load the Kubernetes client while the manifests are read (connect() waits for it; errors surface there).
+    preloadClient().catch(() => undefined);
     const workspace = process.env['GITHUB_WORKSPACE'] || process.cwd();
     const objects = await phase('Read manifests', async () => {
       const found = await loadManifests(inputs?.manifests ?? [], workspace);

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAction, type ActionRun } from '@pipeline/action-kit/testing';
 import { createNamespace, deleteNamespace, eventually, exists, testCluster, tokenKubeconfig } from './helpers/cluster.js';
-import { appManifests, workspace } from './helpers/workspace.js';
+import { appManifests, IMAGE_BROKEN, IMAGE_NAME, IMAGE_V1, IMAGE_V2, workspace } from './helpers/workspace.js';
 
 const action = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cluster = testCluster();
@@ -46,6 +46,9 @@ async function kwokFailureStages(): Promise<boolean> {
   }
 }
 const stages = await kwokFailureStages();
+if (!stages && process.env['REQUIRE_KWOK_STAGES'] === '1') {
+  throw new Error('REQUIRE_KWOK_STAGES=1 but this cluster has no kwok failure Stages (tools/kube/stages/failures.yaml).');
+}
 if (!stages) console.warn('This cluster has no kwok failure Stages (tools/kube/stages/failures.yaml): the crash-loop and not-ready tests are skipped.');
 const itWithStages = stages ? it : it.skip;
 
@@ -170,38 +173,38 @@ describe('deploy-k8s against a real API server', () => {
     expect(first.outputs['status']).toBe('deployed');
 
     const runnerTemp = await mkdtemp(path.join(tmpdir(), 'deploy-k8s-rt-'));
-    const update = await deployRun({ ns, manifests: appManifests(), runnerTemp, inputs: { images: 'web=ghcr.io/acme/web:2.0.0' } });
+    const update = await deployRun({ ns, manifests: appManifests(), runnerTemp, inputs: { images: `${IMAGE_NAME}=${IMAGE_V2}` } });
     expect(update.exitCode).toBe(0);
     expect(update.outputs['status']).toBe('deployed');
     expect(update.outputs['previous-revision']).toBe('1');
     expect(update.outputs['revision']).toBe('2');
     const web = resources(update).find((r) => r.kind === 'Deployment');
-    expect(web).toMatchObject({ action: 'configure', result: 'ready', oldImages: ['ghcr.io/acme/web:1.0.0'], newImages: ['ghcr.io/acme/web:2.0.0'] });
+    expect(web).toMatchObject({ action: 'configure', result: 'ready', oldImages: [IMAGE_V1], newImages: [IMAGE_V2] });
     expect(resources(update).filter((r) => r.kind !== 'Deployment').map((r) => r.action)).toEqual(['unchanged', 'unchanged']);
 
     const deployment = await cluster.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
-    expect(deployment.spec?.template.spec?.containers[0]?.image).toBe('ghcr.io/acme/web:2.0.0');
+    expect(deployment.spec?.template.spec?.containers[0]?.image).toBe(IMAGE_V2);
     expect(deployment.status?.updatedReplicas).toBe(3);
     expect(deployment.status?.availableReplicas).toBe(3);
 
     const backup = await readFile(update.outputs['backup-file'] as string, 'utf8');
-    expect(backup).toContain('image: ghcr.io/acme/web:1.0.0');
+    expect(backup).toContain(`image: ${IMAGE_V1}`);
     for (const serverField of ['managedFields', 'resourceVersion', 'uid:', 'creationTimestamp', 'status:', 'deployment.kubernetes.io/revision']) {
       expect(backup).not.toContain(serverField);
     }
-    expect(update.summary).toContain('ghcr.io/acme/web:1.0.0');
-    expect(update.summary).toContain('ghcr.io/acme/web:2.0.0');
+    expect(update.summary).toContain(IMAGE_V1);
+    expect(update.summary).toContain(IMAGE_V2);
 
-    const again = await deployRun({ ns, manifests: appManifests(), inputs: { images: 'web=ghcr.io/acme/web:2.0.0' }, env: { GITHUB_RUN_ID: '2' } });
+    const again = await deployRun({ ns, manifests: appManifests(), inputs: { images: `${IMAGE_NAME}=${IMAGE_V2}` }, env: { GITHUB_RUN_ID: '2' } });
     expect(again.outputs['status']).toBe('unchanged');
     expect(again.outputs['revision']).toBe('2');
   });
 
   it('rolls a rollout whose pods can never be scheduled back to the exact previous spec, within 30 s', async () => {
     const ns = await freshNamespace();
-    await deployRun({ ns, manifests: appManifests({ image: 'ghcr.io/acme/web:1.0.0' }) });
+    await deployRun({ ns, manifests: appManifests({ image: IMAGE_V1 }) });
     const before = await cluster.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
-    const bad = await deployRun({ ns, manifests: appManifests({ unschedulable: true, progressDeadlineSeconds: 30, greeting: 'changed' }), inputs: { images: 'web=ghcr.io/acme/web:3.0.0', 'failure-grace': '3s' } });
+    const bad = await deployRun({ ns, manifests: appManifests({ unschedulable: true, progressDeadlineSeconds: 30, greeting: 'changed' }), inputs: { images: `${IMAGE_NAME}=${IMAGE_BROKEN}`, 'failure-grace': '3s' } });
 
     expect(bad.exitCode).toBe(1);
     expect(bad.outputs['status']).toBe('rolled-back');
@@ -225,7 +228,7 @@ describe('deploy-k8s against a real API server', () => {
     const ns = await freshNamespace();
     await deployRun({ ns, manifests: appManifests() });
     const before = await cluster.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
-    const bad = await deployRun({ ns, manifests: appManifests({ kwokFail: 'crash-loop' }), inputs: { images: 'web=ghcr.io/acme/web:4.0.0' } });
+    const bad = await deployRun({ ns, manifests: appManifests({ kwokFail: 'crash-loop' }), inputs: { images: `${IMAGE_NAME}=${IMAGE_BROKEN}` } });
     expect(bad.exitCode).toBe(1);
     expect(bad.outputs['status']).toBe('rolled-back');
     expect(bad.failure).toMatch(/web-[a-z0-9]+-[a-z0-9]+ CrashLoopBackOff/);
@@ -238,26 +241,26 @@ describe('deploy-k8s against a real API server', () => {
   itWithStages('treats pods that run but never become ready as failed after the grace period (kwok Stage)', async () => {
     const ns = await freshNamespace();
     await deployRun({ ns, manifests: appManifests() });
-    const bad = await deployRun({ ns, manifests: appManifests({ kwokFail: 'not-ready' }), inputs: { images: 'web=ghcr.io/acme/web:5.0.0', 'failure-grace': '2s' } });
+    const bad = await deployRun({ ns, manifests: appManifests({ kwokFail: 'not-ready' }), inputs: { images: `${IMAGE_NAME}=${IMAGE_BROKEN}`, 'failure-grace': '2s' } });
     expect(bad.exitCode).toBe(1);
     expect(bad.outputs['status']).toBe('rolled-back');
     expect(bad.failure).toMatch(/NotReady/);
     expect(bad.durationMs).toBeLessThan(20_000);
     const after = await cluster.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
-    expect(after.spec?.template.spec?.containers[0]?.image).toBe('ghcr.io/acme/web:1.0.0');
+    expect(after.spec?.template.spec?.containers[0]?.image).toBe(IMAGE_V1);
     expect(after.spec?.template.metadata?.labels).toEqual({ app: 'web' });
   });
 
   it('stops at ProgressDeadlineExceeded when the pod signals are given more time than the deadline', async () => {
     const ns = await freshNamespace();
     await deployRun({ ns, manifests: appManifests() });
-    const bad = await deployRun({ ns, manifests: appManifests({ unschedulable: true, progressDeadlineSeconds: 3 }), inputs: { images: 'web=ghcr.io/acme/web:7.0.0', 'failure-grace': '5m' } });
+    const bad = await deployRun({ ns, manifests: appManifests({ unschedulable: true, progressDeadlineSeconds: 3 }), inputs: { images: `${IMAGE_NAME}=${IMAGE_BROKEN}`, 'failure-grace': '5m' } });
     expect(bad.exitCode).toBe(1);
     expect(bad.outputs['status']).toBe('rolled-back');
     expect(bad.failure).toMatch(/ReplicaSet "web-[a-z0-9]+" has timed out progressing/);
     expect(bad.durationMs).toBeLessThan(30_000);
     const after = await cluster.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
-    expect(after.spec?.template.spec?.containers[0]?.image).toBe('ghcr.io/acme/web:1.0.0');
+    expect(after.spec?.template.spec?.containers[0]?.image).toBe(IMAGE_V1);
     expect(after.spec?.progressDeadlineSeconds).toBe(600);
   });
 
@@ -332,12 +335,12 @@ spec:
   it('leaves a failed rollout in place when rollback-on-failure is false', async () => {
     const ns = await freshNamespace();
     await deployRun({ ns, manifests: appManifests() });
-    const bad = await deployRun({ ns, manifests: appManifests({ unschedulable: true }), inputs: { images: 'web=ghcr.io/acme/web:6.0.0', 'failure-grace': '1s', 'rollback-on-failure': 'false' } });
+    const bad = await deployRun({ ns, manifests: appManifests({ unschedulable: true }), inputs: { images: `${IMAGE_NAME}=${IMAGE_BROKEN}`, 'failure-grace': '1s', 'rollback-on-failure': 'false' } });
     expect(bad.exitCode).toBe(1);
     expect(bad.outputs['status']).toBe('failed');
     expect(bad.failure).toMatch(/rollback-on-failure is false/);
     const after = await cluster.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
-    expect(after.spec?.template.spec?.containers[0]?.image).toBe('ghcr.io/acme/web:6.0.0');
+    expect(after.spec?.template.spec?.containers[0]?.image).toBe(IMAGE_BROKEN);
   });
 
   it('deletes objects that did not exist before when a first deploy fails', async () => {
@@ -373,14 +376,14 @@ spec:
       20_000,
       'run 101 to hold the lock',
     );
-    const second = await deployRun({ ns, manifests: appManifests({ image: 'ghcr.io/acme/web:1.0.1' }), env: { GITHUB_RUN_ID: '102' } });
+    const second = await deployRun({ ns, manifests: appManifests({ image: IMAGE_V2 }), env: { GITHUB_RUN_ID: '102' } });
     const a = await first;
     expect([a.exitCode, second.exitCode]).toEqual([0, 0]);
     expect(second.stdout).toMatch(/Lock Lease dk8s-[0-9a-f]+\/deploy-k8s\.web is held by 'https:\/\/github\.com\/example-org\/example-repo\/actions\/runs\/101\/attempts\/1'/);
     expect(a.stdout).not.toMatch(/is held by/);
     expect(second.summary).toMatch(/lock dk8s-[0-9a-f]+\/deploy-k8s\.web \(waited \d+\.\d s\)/);
     const deployment = await cluster.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
-    expect(deployment.spec?.template.spec?.containers[0]?.image).toBe('ghcr.io/acme/web:1.0.1');
+    expect(deployment.spec?.template.spec?.containers[0]?.image).toBe(IMAGE_V2);
 
     // A holder that keeps renewing: the run gives up after its timeout and changes nothing.
     // MicroTime must carry microseconds; the typed client would send milliseconds.

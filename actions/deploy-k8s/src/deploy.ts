@@ -484,10 +484,12 @@ export async function deploy(options: DeployOptions): Promise<DeployReport> {
 
     if (!failure) {
       report.status = 'deployed';
-      for (const item of workloads) if (!options.wait) item.report.revision = workloadRevision(item.applied);
-      const first = firstWorkload && (firstWorkload.applied ? firstWorkload : undefined);
-      report.revision = first?.report.revision || (first ? workloadRevision(await api.get(first.ref).catch(() => undefined)) : report.previousRevision);
-      if (firstWorkload && !first) report.revision = report.previousRevision;
+      for (const item of ordered) {
+        if (!isWorkload(item.ref) || item.report.revision) continue;
+        // Unchanged workloads keep their revision; without a wait, read the revision the controller assigned so far.
+        item.report.revision = item.applied ? workloadRevision(await api.get(item.ref).catch(() => item.applied)) : (item.report.previousRevision ?? '');
+      }
+      report.revision = firstWorkload?.report.revision ?? '';
       return report;
     }
 

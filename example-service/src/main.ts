@@ -20,7 +20,7 @@ try {
   process.exit(1);
 }
 
-const handle = await buildApp({ config, db: runtime.db, cache: runtime.cache, log });
+const handle = await buildApp({ config, db: runtime.db, cache: runtime.cache, log, tracing: telemetry.enabled });
 await handle.app.listen({ port: config.port, host: config.host });
 
 let stopping = false;

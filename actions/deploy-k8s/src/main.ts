@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { describeError, phase, redact, writeSummary } from '@pipeline/action-kit';
+import { describeError, maskSecret, phase, redact, writeSummary } from '@pipeline/action-kit';
 import { deploy, DeployError, type DeployReport } from './deploy.js';
 import { getInputs, maskKubeconfig, type Inputs } from './inputs.js';
 import { checkShape, secretValues } from './kubeconfig.js';
@@ -23,10 +23,16 @@ function knownSecrets(texts: readonly string[]): string[] {
   return secrets;
 }
 
-/** Reads and masks the KUBECONFIG files when the input is empty. */
+const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+/** Reads and masks the KUBECONFIG files (or the in-cluster token) when the input is empty. */
 async function maskKubeconfigFiles(): Promise<string[]> {
   const list = process.env['KUBECONFIG'];
-  if (!list) return [];
+  if (!list) {
+    const token = process.env['KUBERNETES_SERVICE_HOST'] ? await readFile(IN_CLUSTER_TOKEN, 'utf8').catch(() => undefined) : undefined;
+    if (token) maskSecret(token.trim());
+    return token ? [token] : [];
+  }
   const texts: string[] = [];
   for (const file of list.split(path.delimiter).filter(Boolean)) {
     const text = await readFile(file, 'utf8').catch(() => undefined);

@@ -99,4 +99,18 @@ describe('acquireLock', () => {
     expect((await api.get(ref))?.['spec']).toMatchObject({ holderIdentity: 'run-3', leaseTransitions: 1 });
     await held.release();
   });
+
+  it('renews the Lease while held, and does not release a Lease someone else took over', async () => {
+    const api = new FakeKube();
+    const time = manualClock();
+    const held = await acquireLock({ api, namespace: 'shop', name: ref.name, holder: 'run-4', fieldManager: 'm', waitMs: 5000, leaseDurationSeconds: 3, ...time });
+    time.advance(2000);
+    await new Promise((resolve) => setTimeout(resolve, 1300)); // the renewal timer runs every second for a 3 s lease
+    expect((await api.get(ref))?.['spec']).toMatchObject({ holderIdentity: 'run-4', renewTime: microTime(time.clock()) });
+
+    const live = (await api.get(ref)) as KubeObject;
+    api.put({ ...live, spec: { holderIdentity: 'run-5', renewTime: microTime(time.clock()), leaseDurationSeconds: 30 } });
+    await held.release();
+    expect((await api.get(ref))?.['spec']).toMatchObject({ holderIdentity: 'run-5' });
+  });
 });

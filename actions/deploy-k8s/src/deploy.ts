@@ -233,6 +233,9 @@ export async function deploy(options: DeployOptions): Promise<DeployReport> {
   const defaultNamespace = options.namespace ?? api.contextNamespace ?? 'default';
 
   await phase('Validate manifests', async () => {
+    // Discovery for every API group at once (cached per group), then the checks in manifest order.
+    const kinds = [...new Map(options.objects.map((o) => [`${o.object.apiVersion}|${o.object.kind}`, o.object])).values()];
+    await Promise.all(kinds.map((o) => api.resourceInfo(o.apiVersion, o.kind).catch(() => undefined)));
     for (const source of options.objects) {
       const object = structuredClone(source.object);
       const oldImages = imagesOf(object);
@@ -332,8 +335,7 @@ export async function deploy(options: DeployOptions): Promise<DeployReport> {
       const found: ValidationProblem[] = [];
       await mapLimit(batch, 4, async (item) => {
         try {
-          item.live = await api.get(item.ref);
-          item.predicted = await api.apply(item.object, { fieldManager: options.fieldManager, dryRun: true });
+          [item.live, item.predicted] = await Promise.all([api.get(item.ref), api.apply(item.object, { fieldManager: options.fieldManager, dryRun: true })]);
         } catch (error: unknown) {
           const message = error instanceof KubeError ? error.message.replace(/^[^:]*: /, '') : error instanceof Error ? error.message : String(error);
           found.push({ file: item.source.file, document: item.source.document, object: `${item.ref.kind}/${item.ref.name}`, message });

@@ -87,11 +87,13 @@ export async function acquireLock(options: LockOptions): Promise<HeldLock> {
     return { holderIdentity: holder, leaseDurationSeconds: duration, acquireTime: now, renewTime: now, leaseTransitions: transitions };
   };
 
+  /** The Lease as last written by us: renewal and release try it first (one request), reading again only on a conflict. */
+  let mine: KubeObject | undefined;
   for (;;) {
     const lease = await api.get(ref);
     if (!lease) {
       try {
-        await api.create(
+        mine = await api.create(
           { apiVersion: ref.apiVersion, kind: 'Lease', metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'deploy-k8s' } }, spec: fresh({}, 0) },
           { fieldManager },
         );
@@ -105,7 +107,7 @@ export async function acquireLock(options: LockOptions): Promise<HeldLock> {
     if (!heldByOther(spec, holder, clock())) {
       const transitions = (spec.leaseTransitions ?? 0) + (spec.holderIdentity && spec.holderIdentity !== holder ? 1 : 0);
       try {
-        await api.replace({ ...lease, spec: { ...spec, ...fresh(spec, transitions) } }, { fieldManager });
+        mine = await api.replace({ ...lease, spec: { ...spec, ...fresh(spec, transitions) } }, { fieldManager });
         break;
       } catch (error: unknown) {
         if (isConflict(error)) continue;
@@ -129,13 +131,27 @@ export async function acquireLock(options: LockOptions): Promise<HeldLock> {
   const waitedMs = clock() - started;
   let lost = false;
   const renew = async (): Promise<void> => {
+    if (mine) {
+      try {
+        mine = await api.replace({ ...mine, spec: { ...specOf(mine), renewTime: microTime(clock()) } }, { fieldManager });
+        return;
+      } catch (error: unknown) {
+        if (!isConflict(error)) throw error;
+        mine = undefined;
+      }
+    }
     const lease = await api.get(ref);
     if (!lease || specOf(lease).holderIdentity !== holder) {
       if (!lost) log(`Lost the lock Lease ${namespace}/${name} (now held by ${lease ? String(specOf(lease).holderIdentity) : 'nobody'})`);
       lost = true;
       return;
     }
-    await api.replace({ ...lease, spec: { ...specOf(lease), renewTime: microTime(clock()) } }, { fieldManager });
+    mine = await api.replace({ ...lease, spec: { ...specOf(lease), renewTime: microTime(clock()) } }, { fieldManager });
+  };
+  const released = (lease: KubeObject): KubeObject => {
+    const spec = { ...specOf(lease) };
+    delete spec.holderIdentity;
+    return { ...lease, spec };
   };
   const timer = setInterval(() => {
     renew().catch((error: unknown) => log(`Could not renew the lock Lease: ${error instanceof Error ? error.message : String(error)}`));
@@ -148,12 +164,11 @@ export async function acquireLock(options: LockOptions): Promise<HeldLock> {
     release: async () => {
       clearInterval(timer);
       for (let attempt = 0; attempt < 3; attempt++) {
-        const lease = await api.get(ref).catch(() => undefined);
+        // First try: the Lease as we last wrote it (one request); a conflict means someone else wrote it since.
+        const lease = attempt === 0 && mine ? mine : await api.get(ref).catch(() => undefined);
         if (!lease || specOf(lease).holderIdentity !== holder) return;
-        const spec = { ...specOf(lease) };
-        delete spec.holderIdentity;
         try {
-          await api.replace({ ...lease, spec }, { fieldManager });
+          await api.replace(released(lease), { fieldManager });
           return;
         } catch (error: unknown) {
           if (!isConflict(error) && !isNotFound(error)) throw error;

@@ -156,8 +156,21 @@ export function markdownToHtml(markdown: string): string {
   return out.join('\n');
 }
 
+/** A bar per job on the run's time axis (jobs run one after another locally). */
+function timeline(report: RunReport): string {
+  const total = Math.max(1, report.jobs.reduce((sum, job) => sum + job.durationMs, 0));
+  let offset = 0;
+  const rows = report.jobs.map((job) => {
+    const left = (offset / total) * 100;
+    const width = Math.max(0.4, (job.durationMs / total) * 100);
+    offset += job.durationMs;
+    return `<div class="row"><span class="label">${escapeHtml(job.path)}</span><span class="track"><span class="bar ${job.status}" style="margin-left:${left.toFixed(2)}%;width:${width.toFixed(2)}%" title="${escapeHtml(`${job.status}, ${seconds(job.durationMs)}`)}"></span></span><span class="time">${job.status === 'skipped' ? 'skipped' : seconds(job.durationMs)}</span></div>`;
+  });
+  return `<div class="timeline">${rows.join('')}</div>`;
+}
+
 export function toHtml(report: RunReport): string {
-  const body = markdownToHtml(toMarkdown(report));
+  const body = markdownToHtml(toMarkdown(report)).replace(/(<pre class="mermaid">[\s\S]*?<\/pre>)/, `${timeline(report)}\n<details><summary>Mermaid source</summary>$1</details>`);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Pipeline run: ${report.status}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -166,6 +179,9 @@ body{font:14px/1.5 system-ui,-apple-system,Segoe UI,sans-serif;max-width:1100px;
 table{border-collapse:collapse;margin:.5rem 0 1rem;width:100%}th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f6f8fa}code{background:#f6f8fa;padding:0 3px;border-radius:4px}pre{background:#f6f8fa;padding:8px;overflow:auto}
 h1{border-bottom:1px solid #d0d7de}h2{margin-top:2rem;border-bottom:1px solid #eaeef2}details{margin:.5rem 0}
+.timeline{margin:1rem 0}.row{display:flex;align-items:center;gap:8px;margin:2px 0}.label{width:220px;font-family:monospace;font-size:12px}
+.track{flex:1;background:#f6f8fa;height:14px;border-radius:3px}.bar{display:block;height:14px;border-radius:3px}
+.bar.success{background:#2da44e}.bar.failure{background:#cf222e}.bar.skipped{background:#d0d7de}.bar.cancelled{background:#9a6700}.time{width:70px;text-align:right;font-size:12px}
 </style></head><body>
 ${body}
 </body></html>

@@ -338,10 +338,24 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     action_path: '',
   };
 
+  // Interrupted (Ctrl-C, a CI timeout): stop what the run started before exiting.
+  const runCleanups = async (): Promise<void> => {
+    for (const cleanup of state.cleanups.splice(0).reverse()) await cleanup().catch((e: unknown) => log(`cleanup: ${String(e)}`));
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    log(`pipeline: ${signal}: stopping the services, the service process and removing the workspace`);
+    void runCleanups()
+      .then(() => rm(scratch, { recursive: true, force: true }))
+      .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     await runCaller(state, caller, pipeline, { github, secrets, vars });
   } finally {
-    for (const cleanup of state.cleanups.reverse()) await cleanup().catch((e: unknown) => log(`cleanup: ${String(e)}`));
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await runCleanups();
     if (options.keepWorkspace) report.workspace = workspace;
     else await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
   }

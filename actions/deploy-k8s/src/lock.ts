@@ -7,7 +7,7 @@
  */
 import { ActionError, sleep as defaultSleep } from '@pipeline/action-kit';
 import { isRecord } from './kubeconfig.js';
-import { isConflict, isNotFound, type KubeApi } from './kube.js';
+import { isConflict, isNotFound, type KubeApi, type WatchHandle } from './kube.js';
 import type { KubeObject, ObjectRef } from './objects.js';
 
 export interface LockOptions {
@@ -24,6 +24,8 @@ export interface LockOptions {
   clock?: () => number;
   sleep?: (ms: number) => Promise<void>;
   log?: (message: string) => void;
+  /** Wait for the holder with the watch API (default); false polls every `pollMs`. */
+  watchChanges?: boolean;
 }
 
 export interface HeldLock {
@@ -69,6 +71,46 @@ export function heldByOther(spec: LeaseSpec, holder: string, nowMs: number): boo
 function specOf(lease: KubeObject): LeaseSpec {
   const spec: unknown = lease['spec'];
   return isRecord(spec) ? spec : {};
+}
+
+/**
+ * Resolves when the Lease changes (a watch event), or after `limitMs`. If the
+ * watch cannot be opened, falls back to sleeping `fallbackMs`.
+ */
+async function leaseChanged(api: KubeApi, lease: KubeObject, limitMs: number, fallbackMs: number, sleep: (ms: number) => Promise<void>): Promise<void> {
+  let handle: WatchHandle | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let settled = false;
+  const outcome = await new Promise<'changed' | 'failed'>((resolve) => {
+    const settle = (value: 'changed' | 'failed'): void => {
+      if (settled) return;
+      settled = true;
+      resolve(value);
+    };
+    timer = setTimeout(() => settle('changed'), limitMs);
+    api
+      .watch(
+        lease.apiVersion,
+        'Lease',
+        lease.metadata.namespace,
+        { fieldSelector: `metadata.name=${lease.metadata.name}`, ...(typeof lease.metadata['resourceVersion'] === 'string' ? { resourceVersion: lease.metadata['resourceVersion'] } : {}) },
+        (type) => {
+          if (type !== 'BOOKMARK' && type !== 'ERROR') settle('changed');
+        },
+        (error) => settle(error ? 'failed' : 'changed'),
+      )
+      .then(
+        (h) => {
+          handle = h;
+          if (settled) h.stop();
+        },
+        () => settle('failed'),
+      );
+  });
+  clearTimeout(timer);
+  handle?.stop();
+  // No watch (for example no RBAC permission to watch Leases): poll instead of spinning.
+  if (outcome === 'failed') await sleep(fallbackMs);
 }
 
 export async function acquireLock(options: LockOptions): Promise<HeldLock> {
@@ -125,7 +167,11 @@ export async function acquireLock(options: LockOptions): Promise<HeldLock> {
       announced = spec.holderIdentity ?? '';
       log(`Lock Lease ${namespace}/${name} is held by ${holderText}; waiting up to ${Math.round((options.waitMs - waited) / 1000)} s`);
     }
-    await wait(Math.min(pollMs, Math.max(1, options.waitMs - waited)));
+    // Wake up when the Lease changes (watch), when it would expire, or at the bound, whichever is first.
+    const renewed = Date.parse(spec.renewTime ?? spec.acquireTime ?? '');
+    const expiresIn = Number.isNaN(renewed) ? pollMs : renewed + (spec.leaseDurationSeconds ?? 15) * 1000 - clock() + 10;
+    const limit = Math.max(1, Math.min(options.waitMs - waited, Math.max(expiresIn, 1)));
+    await (options.watchChanges === false ? wait(Math.min(pollMs, limit)) : leaseChanged(api, lease, limit, Math.min(pollMs, limit), wait));
   }
 
   const waitedMs = clock() - started;

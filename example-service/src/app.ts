@@ -155,10 +155,10 @@ export async function buildApp({ config, db, cache, log, tracing = false }: AppD
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
     if (reply.statusCode >= 500) metrics.httpErrors.inc(labels);
-    if (reply.statusCode >= 500 || reply.elapsedTime > 1000) {
-      req.log.warn({ method: req.method, url: req.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
-    } else {
-      req.log.debug({ method: req.method, url: req.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
+    // access log: 5xx and slow requests at warn, 4xx at info, the rest at debug
+    const level = reply.statusCode >= 500 || reply.elapsedTime > 1000 ? 'warn' : reply.statusCode >= 400 ? 'info' : 'debug';
+    if ((req.log as unknown as Logger).isLevelEnabled(level)) {
+      req.log[level]({ method: req.method, url: req.url.split('?')[0], statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
     }
   });
 

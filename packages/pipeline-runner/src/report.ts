@@ -16,7 +16,7 @@ const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n
 export function toMarkdown(report: RunReport): string {
   const lines: string[] = [];
   lines.push(`# Pipeline run: ${ICON[report.status]} ${report.status}`, '');
-  lines.push(`| | |`, `| --- | --- |`);
+  lines.push(`| run | |`, `| --- | --- |`);
   lines.push(`| repository | \`${report.repo}\` |`);
   lines.push(`| caller | \`${report.callerWorkflow}\` › \`${report.callerJob}\` → \`${report.pipelineRef}\` |`);
   lines.push(`| pipeline | ${report.library.repository}@\`${report.library.commit.slice(0, 12)}\` (${report.library.source}) |`);
@@ -170,7 +170,11 @@ function timeline(report: RunReport): string {
 }
 
 export function toHtml(report: RunReport): string {
-  const body = markdownToHtml(toMarkdown(report)).replace(/(<pre class="mermaid">[\s\S]*?<\/pre>)/, `${timeline(report)}\n<details><summary>Mermaid source</summary>$1</details>`);
+  const badges: [string, Status][] = [['✅', 'success'], ['❌', 'failure'], ['⏭️', 'skipped'], ['🚫', 'cancelled']];
+  let html = markdownToHtml(toMarkdown(report));
+  // Status marks as coloured badges (emoji fonts are not everywhere).
+  for (const [emoji, status] of badges) html = html.split(`${emoji} `).join(`<span class="dot ${status}"></span>`).split(emoji).join(`<span class="dot ${status}"></span>`);
+  const body = html.replace(/(<pre class="mermaid">[\s\S]*?<\/pre>)/, `${timeline(report)}\n<details><summary>Mermaid source</summary>$1</details>`);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Pipeline run: ${report.status}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -181,6 +185,9 @@ th{background:#f6f8fa}code{background:#f6f8fa;padding:0 3px;border-radius:4px}pr
 h1{border-bottom:1px solid #d0d7de}h2{margin-top:2rem;border-bottom:1px solid #eaeef2}details{margin:.5rem 0}
 .timeline{margin:1rem 0}.row{display:flex;align-items:center;gap:8px;margin:2px 0}.label{width:220px;font-family:monospace;font-size:12px}
 .track{flex:1;background:#f6f8fa;height:14px;border-radius:3px}.bar{display:block;height:14px;border-radius:3px}
+.dot{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:6px;vertical-align:middle}
+.dot.success{background:#2da44e}.dot.failure{background:#cf222e}.dot.skipped{background:#afb8c1}.dot.cancelled{background:#9a6700}
+pre{white-space:pre-wrap;word-break:break-word}td{word-break:break-word}
 .bar.success{background:#2da44e}.bar.failure{background:#cf222e}.bar.skipped{background:#d0d7de}.bar.cancelled{background:#9a6700}.time{width:70px;text-align:right;font-size:12px}
 </style></head><body>
 ${body}

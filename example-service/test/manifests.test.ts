@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import pino from 'pino';
+import { parser as promql } from '@prometheus-io/lezer-promql';
 import { loadConfig } from '../src/config.ts';
 import { Db } from '../src/db/pool.ts';
 import { MemoryCache } from '../src/cache/cache.ts';
@@ -165,11 +166,26 @@ describe('monitoring as code', () => {
     await db.close();
     return new Set([...text.matchAll(/^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{| )/gm)].map((x) => x[1]!));
   }
+  /** PromQL syntax check with the Prometheus project's own grammar (the one its UI uses). */
+  const promqlErrors = (expr: string): boolean => {
+    let bad = false;
+    promql.parse(expr.replaceAll('$__rate_interval', '5m')).iterate({
+      enter: (n) => {
+        if (n.type.isError) bad = true;
+      },
+    });
+    return bad;
+  };
   const external = new Set(['up', 'kube_deployment_status_replicas_available', 'kube_deployment_spec_replicas']);
   const referenced = (expr: string) =>
     [...expr.matchAll(/\b([a-z_][a-z0-9_]*)\s*(?:\{|\[)/g)].map((m) => m[1]!).filter((n) => !['by', 'sum', 'rate', 'max', 'min', 'on', 'without'].includes(n));
 
-  test('alert rules: error rate, p95 latency, saturation, readiness; every metric exists', async () => {
+  test('the PromQL check catches broken expressions', () => {
+    assert.equal(promqlErrors('sum(rate(http_requests_total[5m])) by (route)'), false);
+    assert.equal(promqlErrors('sum(rate(http_requests_total[5m]) /'), true);
+  });
+
+  test('alert rules: error rate, p95 latency, saturation, readiness; valid PromQL; every metric exists', async () => {
     const rules = parseYaml(readFileSync(path.join(SERVICE_ROOT, 'monitoring/prometheus-rules.yaml'), 'utf8')) as { groups: Array<{ rules: Array<{ alert?: string; record?: string; expr: string; for?: string }> }> };
     const all = rules.groups.flatMap((g) => g.rules);
     const alerts = all.filter((r) => r.alert).map((r) => r.alert!);
@@ -177,6 +193,7 @@ describe('monitoring as code', () => {
     const names = await exported();
     const records = new Set(all.filter((r) => r.record).map((r) => r.record!));
     for (const r of all) {
+      assert.equal(promqlErrors(r.expr), false, `${r.alert ?? r.record}: PromQL syntax error in ${r.expr}`);
       for (const n of referenced(r.expr)) {
         const base = n.replace(/_(bucket|sum|count)$/, '');
         assert.ok(names.has(n) || names.has(base) || external.has(n) || records.has(n) || n === 'absent', `${r.alert ?? r.record}: unknown metric ${n}`);
@@ -184,13 +201,14 @@ describe('monitoring as code', () => {
     }
   });
 
-  test('Grafana dashboard JSON: panels query only exported metrics', async () => {
+  test('Grafana dashboard JSON: valid PromQL, panels query only exported metrics', async () => {
     const dash = JSON.parse(readFileSync(path.join(SERVICE_ROOT, 'monitoring/grafana-dashboard.json'), 'utf8')) as { uid: string; panels: Array<{ title: string; targets: Array<{ expr: string }> }> };
     assert.equal(dash.uid, 'example-service');
     assert.ok(dash.panels.length >= 8);
     const names = await exported();
     for (const p of dash.panels) {
       for (const t of p.targets) {
+        assert.equal(promqlErrors(t.expr), false, `${p.title}: PromQL syntax error in ${t.expr}`);
         for (const n of referenced(t.expr)) {
           assert.ok(names.has(n) || names.has(n.replace(/_(bucket|sum|count)$/, '')), `${p.title}: unknown metric ${n}`);
         }

@@ -146,3 +146,42 @@ describe('report HTML', () => {
     expect(html).not.toContain('<script>');
   });
 });
+
+describe('the service configuration a local run takes from the applied manifests', () => {
+  it('merges envFrom ConfigMaps and literal env values, leaving the local connection settings alone', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const { deployedEnvironment } = await import('../src/runner.js');
+    const dir = await mkdtemp(path.join(tmpdir(), 'manifests-'));
+    await writeFile(
+      path.join(dir, 'all.yaml'),
+      `apiVersion: v1
+kind: ConfigMap
+metadata: { name: cfg }
+data: { LOG_LEVEL: info, MIGRATE_ON_START: "true", PORT: "9999" }
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: unused }
+data: { NOT_LOADED: x }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web }
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          envFrom: [{ configMapRef: { name: cfg } }]
+          env:
+            - { name: PG_POOL_MAX, value: "5" }
+            - { name: FROM_SECRET, valueFrom: { secretKeyRef: { name: s, key: k } } }
+            - { name: DATABASE_URL, value: postgres://prod }
+`,
+    );
+    expect(await deployedEnvironment([dir])).toEqual({ LOG_LEVEL: 'info', MIGRATE_ON_START: 'true', PG_POOL_MAX: '5' });
+    expect(await deployedEnvironment([path.join(dir, 'missing.yaml')])).toEqual({});
+  });
+});

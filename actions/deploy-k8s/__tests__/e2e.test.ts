@@ -134,6 +134,8 @@ describe('deploy-k8s against a real API server', () => {
     expect(result.summary).toContain('## deploy-k8s: deployed');
     expect(result.summary).toMatch(/\| Deployment\/web \(dk8s-[0-9a-f]+\) \| k8s\/app.yaml#3 \| create \|/);
     expect(result.summary).toContain('```mermaid\ngantt');
+    // The diff of created objects is readable: kubeconfig lines like `apiVersion: v1` are not scrubbed from it.
+    expect(result.summary).toContain('+kind: ConfigMap\n+apiVersion: v1\n');
     expect(result.masks.length).toBeGreaterThan(3);
   });
 
@@ -361,6 +363,11 @@ spec:
     expect(result.outputs['status']).toBe('failed');
     expect(result.failure).toMatch(/k8s\/app\.yaml \(document 3\) Deployment\/web: .*\.spec\.replicaz: field not declared in schema/);
     expect(result.failure).toMatch(/nothing was applied/);
+    expect(resources(result).map((r) => [r.kind, r.action, r.result])).toEqual([
+      ['ConfigMap', 'create', 'not applied'],
+      ['Service', 'create', 'not applied'],
+      ['Deployment', 'invalid', 'rejected by the server-side dry run'],
+    ]);
     expect(await exists(() => cluster.core.readNamespacedConfigMap({ name: 'web-config', namespace: ns }))).toBe(false);
     expect(await exists(() => cluster.core.readNamespacedService({ name: 'web', namespace: ns }))).toBe(false);
     expect(await exists(() => cluster.apps.readNamespacedDeployment({ name: 'web', namespace: ns }))).toBe(false);

@@ -32,7 +32,7 @@ import { workloadRevision } from './rollout.js';
 import { selectorString, waitForRollout, type PodReport, type RolloutResult, type TimelineEntry } from './watcher.js';
 
 export type DeployStatus = 'deployed' | 'unchanged' | 'rolled-back' | 'failed';
-export type ResourceAction = 'create' | 'configure' | 'unchanged';
+export type ResourceAction = 'create' | 'configure' | 'unchanged' | 'invalid';
 
 export interface ResourceReport {
   apiVersion: string;
@@ -339,6 +339,8 @@ export async function deploy(options: DeployOptions): Promise<DeployReport> {
         } catch (error: unknown) {
           const message = error instanceof KubeError ? error.message.replace(/^[^:]*: /, '') : error instanceof Error ? error.message : String(error);
           found.push({ file: item.source.file, document: item.source.document, object: `${item.ref.kind}/${item.ref.name}`, message });
+          item.report.action = 'invalid';
+          item.report.result = 'rejected by the server-side dry run';
           return;
         }
         item.action = !item.live ? 'create' : sameObject(item.live, item.predicted, options.volatileAnnotations) ? 'unchanged' : 'configure';

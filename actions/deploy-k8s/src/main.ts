@@ -14,11 +14,16 @@ import { loadManifests } from './manifests.js';
 import { runAnnotations, runUrl } from './objects.js';
 import { buildSummary } from './summary.js';
 
-/** Every secret string we know of, to scrub our own summary text as a second line of defence. */
-function knownSecrets(texts: readonly string[]): string[] {
+/**
+ * Every secret string we know of, to scrub our own summary text as a second
+ * line of defence: the kubeconfig texts, the secrets inside them and their
+ * long (key and certificate data) lines. Short structural lines such as
+ * `apiVersion: v1` are left out, or every manifest diff would be mangled.
+ */
+export function knownSecrets(texts: readonly string[]): string[] {
   const secrets: string[] = [];
   for (const text of texts) {
-    secrets.push(text, text.trim(), ...text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length >= 8), ...secretValues(text));
+    secrets.push(text, text.trim(), ...text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length >= 40), ...secretValues(text));
   }
   return secrets;
 }

@@ -125,6 +125,28 @@ describe('bad input and limits', () => {
   });
 });
 
+describe('statement timeout', () => {
+  test('a query stuck behind a lock is cancelled by statement_timeout and reported as retryable', async () => {
+    const t2 = await startApp({ label: 'stmt', env: { PG_STATEMENT_TIMEOUT_MS: '300', CACHE_ENABLED: 'false' } });
+    const locker = new pg.Client({ connectionString: t2.databaseUrl });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE books IN ACCESS EXCLUSIVE MODE');
+      const t0 = performance.now();
+      const r = await gql(t2.url, '{ books(first: 1) { id } }');
+      const ms = performance.now() - t0;
+      assert.ok(ms < 3000, `answered in ${Math.round(ms)} ms`);
+      assert.equal(r.body.errors![0]!.extensions!.code, 'SERVICE_UNAVAILABLE', r.text);
+      assert.doesNotMatch(r.text, /statement timeout|canceling/i);
+    } finally {
+      await locker.query('ROLLBACK');
+      await locker.end();
+      await t2.close();
+    }
+  });
+});
+
 describe('production mode', () => {
   test('introspection is off, rate limit answers 429 with Retry-After', async () => {
     const p = await startApp({ label: 'prod', env: { NODE_ENV: 'production', RATE_LIMIT_MAX: '5', RATE_LIMIT_WINDOW_MS: '60000', SHUTDOWN_DELAY_MS: '0' } });

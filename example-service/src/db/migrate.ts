@@ -58,7 +58,7 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<MigrateResu
       for (const m of migrations) {
         const prior = done.get(m.version);
         if (prior !== undefined) {
-          if (prior !== m.checksum) throw new Error(`migration ${m.version}_${m.name} was changed after it was applied`);
+          if (prior !== m.checksum) throw new Error(`migration ${String(m.version).padStart(4, '0')}_${m.name} was changed after it was applied`);
           continue;
         }
         await client.query('BEGIN');

@@ -3,6 +3,7 @@
  * and rollbacks are exercised against the real API server in e2e.test.ts).
  */
 import { describe, expect, it } from '@jest/globals';
+import { EventEmitter } from 'node:events';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -124,6 +125,32 @@ metadata:
     const report = await deploy({ ...(await options(api)), images: [{ name: 'nope', image: 'nope:1' }], warn: (m) => void warnings.push(m) });
     expect(report.unmatchedImageRules).toEqual(['nope']);
     expect(warnings).toEqual(["Input 'images': no container uses an image named nope; the rule changed nothing."]);
+  });
+});
+
+describe('cancellation', () => {
+  it('releases the lock Lease on SIGTERM, then lets the signal take effect', async () => {
+    const api = new FakeKube();
+    const kills: [number, string][] = [];
+    const proc = Object.assign(new EventEmitter(), { pid: 4242, kill: (pid: number, signal?: string | number) => void kills.push([pid, String(signal)]) });
+    const leaseRef = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: 'deploy-k8s.web-config', namespace: 'shop' };
+    let holderAtSignal: unknown;
+    const apply = api.apply;
+    api.apply = async (object, opts) => {
+      if (!opts.dryRun && object.kind === 'ConfigMap') {
+        holderAtSignal = ((await api.get(leaseRef))?.['spec'] as { holderIdentity?: string }).holderIdentity;
+        proc.emit('SIGTERM', 'SIGTERM');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return apply(object, opts);
+    };
+    const warnings: string[] = [];
+    await deploy({ ...(await options(api)), process: proc as unknown as NodeJS.Process, warn: (m) => void warnings.push(m) });
+    expect(holderAtSignal).toBe('https://ci/run/1');
+    expect(kills).toEqual([[4242, 'SIGTERM']]);
+    expect(warnings[0]).toMatch(/^Received SIGTERM \(the run is being cancelled\): releasing the lock Lease shop\/deploy-k8s\.web-config/);
+    expect((await api.get(leaseRef))?.['spec']).not.toHaveProperty('holderIdentity');
+    expect(proc.listenerCount('SIGINT') + proc.listenerCount('SIGTERM')).toBe(0);
   });
 });
 

@@ -99,6 +99,11 @@ export interface DeployOptions {
   log?: (message: string) => void;
   warn?: (message: string) => void;
   phase?: <T>(name: string, body: () => Promise<T>) => Promise<T>;
+  /**
+   * The process, to release the lock when the run is cancelled (SIGINT or
+   * SIGTERM from the runner) before the signal takes its usual effect.
+   */
+  process?: Pick<NodeJS.Process, 'once' | 'removeListener' | 'kill' | 'pid'>;
 }
 
 /** A failed deploy: carries the report so that outputs and the summary can still be written. */
@@ -314,6 +319,7 @@ export async function deploy(options: DeployOptions): Promise<DeployReport> {
 
   // 2. Lock (not for a dry run). When the lock's namespace is created by this deploy, lock right after creating it.
   let lock: HeldLock | undefined;
+  let removeSignalHandlers = (): void => undefined;
   const lockNamespace = firstWorkload?.ref.namespace ?? ordered.find((i) => i.ref.namespace)?.ref.namespace ?? defaultNamespace;
   const lockName = leaseName(applicationName(ordered.map((i) => i.object)));
   const takeLock = async (): Promise<void> => {
@@ -321,6 +327,20 @@ export async function deploy(options: DeployOptions): Promise<DeployReport> {
     await phase('Acquire lock', async () => {
       mark(`waiting for lock ${lockNamespace}/${lockName}`);
       lock = await acquireLock({ api, namespace: lockNamespace, name: lockName, holder: options.holder, fieldManager: options.fieldManager, waitMs: options.timeoutMs, log });
+      const proc = options.process;
+      if (proc) {
+        const held = lock;
+        const onSignal = (signal: NodeJS.Signals): void => {
+          warn(`Received ${signal} (the run is being cancelled): releasing the lock Lease ${lockNamespace}/${lockName}; no rollback is attempted. The backup is ${report.backupFile || 'not written yet'}.`);
+          void held.release().finally(() => proc.kill(proc.pid, signal));
+        };
+        proc.once('SIGINT', onSignal);
+        proc.once('SIGTERM', onSignal);
+        removeSignalHandlers = () => {
+          proc.removeListener('SIGINT', onSignal);
+          proc.removeListener('SIGTERM', onSignal);
+        };
+      }
       report.lock = { name: lockName, namespace: lockNamespace, waitedMs: lock.waitedMs };
       mark(`lock acquired after ${Math.round(lock.waitedMs / 100) / 10} s`);
       log(`Holding lock Lease ${lockNamespace}/${lockName} as ${options.holder}`);
@@ -561,6 +581,7 @@ export async function deploy(options: DeployOptions): Promise<DeployReport> {
     report.failure = `${failure}\nRolled back: every changed object was restored from the backup taken before the deploy and new objects were deleted.`;
     throw new DeployError(report.failure, report);
   } finally {
+    removeSignalHandlers();
     if (lock) {
       await lock.release().catch((error: unknown) => warn(`Could not release the lock Lease: ${error instanceof Error ? error.message : String(error)}`));
     }

@@ -92,6 +92,7 @@ export async function main(): Promise<void> {
       log: (message) => core.info(message),
       warn: (message) => core.warning(message),
       phase,
+      process,
     });
   } catch (error: unknown) {
     failure = error;

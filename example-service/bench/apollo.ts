@@ -14,7 +14,15 @@ import { createLoaders, type CacheCtx } from '../src/graphql/loaders.ts';
 const config = loadConfig();
 const log = pino({ level: 'warn' });
 if (!config.databaseUrl) throw new Error('DATABASE_URL is required');
-const db = new Db({ connectionString: config.databaseUrl, max: config.pgPoolMax, statementTimeoutMs: config.pgStatementTimeoutMs, connectTimeoutMs: config.pgConnectTimeoutMs }, log);
+const db = new Db(
+  {
+    connectionString: config.databaseUrl,
+    max: config.pgPoolMax,
+    statementTimeoutMs: config.pgStatementTimeoutMs,
+    connectTimeoutMs: config.pgConnectTimeoutMs,
+  },
+  log,
+);
 let cache: Cache;
 if (config.redisUrl) {
   const rc = new RedisCache(config.redisUrl, config.cacheTimeoutMs, log, config.cacheKeyPrefix);
@@ -24,7 +32,10 @@ if (config.redisUrl) {
   cache = new MemoryCache();
 }
 
-const server = new ApolloServer<GqlContext>({ typeDefs, resolvers: resolvers as never });
+const server = new ApolloServer<GqlContext>({
+  typeDefs,
+  resolvers: resolvers as never,
+});
 await server.start();
 const app = express();
 app.get('/health/ready', (_req, res) => {
@@ -35,13 +46,28 @@ app.use(
   express.json({ limit: config.bodyLimitBytes }),
   expressMiddleware(server, {
     context: async (): Promise<GqlContext> => {
-      const cacheCtx: CacheCtx = { cache, enabled: config.cacheEnabled, ttlSeconds: config.cacheTtlSeconds };
-      return { db, cache, cacheCtx, loaders: createLoaders(db, cacheCtx), maxPageSize: config.maxPageSize };
+      const cacheCtx: CacheCtx = {
+        cache,
+        enabled: config.cacheEnabled,
+        ttlSeconds: config.cacheTtlSeconds,
+      };
+      return {
+        db,
+        cache,
+        cacheCtx,
+        loaders: createLoaders(db, cacheCtx),
+        maxPageSize: config.maxPageSize,
+      };
     },
   }),
 );
-const listener = app.listen(config.port, '127.0.0.1', () => log.warn({ port: config.port }, 'apollo baseline listening'));
+const listener = app.listen(config.port, '127.0.0.1', () =>
+  log.warn({ port: config.port }, 'apollo baseline listening'),
+);
 process.on('SIGTERM', () => {
   listener.close();
-  void server.stop().then(() => Promise.allSettled([db.close(), cache.close()])).then(() => process.exit(0));
+  void server
+    .stop()
+    .then(() => Promise.allSettled([db.close(), cache.close()]))
+    .then(() => process.exit(0));
 });

@@ -2,8 +2,22 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import mercurius from 'mercurius';
-import { GraphQLError, Kind, NoSchemaIntrospectionCustomRule, type DocumentNode, type OperationDefinitionNode } from 'graphql';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context as otelContext, propagation, trace, type Span } from '@opentelemetry/api';
+import {
+  GraphQLError,
+  Kind,
+  NoSchemaIntrospectionCustomRule,
+  type DocumentNode,
+  type OperationDefinitionNode,
+} from 'graphql';
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  context as otelContext,
+  propagation,
+  trace,
+  type Span,
+} from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Db } from './db/pool.ts';
@@ -34,8 +48,13 @@ export interface AppHandle {
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
-function operationOf(document: DocumentNode, name: string | undefined | null): OperationDefinitionNode | undefined {
-  const ops = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+function operationOf(
+  document: DocumentNode,
+  name: string | undefined | null,
+): OperationDefinitionNode | undefined {
+  const ops = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
   return name ? ops.find((o) => o.name?.value === name) : ops[0];
 }
 
@@ -46,7 +65,10 @@ function sanitize(err: GraphQLError, log: Logger): Record<string, unknown> {
   const ours = original === undefined || original instanceof GraphQLError;
   if (ours && (code === undefined || PUBLIC_CODES.has(code))) {
     const json = err.toJSON() as unknown as Record<string, unknown>;
-    const extensions = { ...(json.extensions as Record<string, unknown> | undefined), code: code ?? 'GRAPHQL_VALIDATION_FAILED' };
+    const extensions = {
+      ...(json.extensions as Record<string, unknown> | undefined),
+      code: code ?? 'GRAPHQL_VALIDATION_FAILED',
+    };
     return { ...json, extensions };
   }
   const cause = original ?? err;
@@ -54,14 +76,34 @@ function sanitize(err: GraphQLError, log: Logger): Record<string, unknown> {
   if (typeof status === 'number' && status >= 400 && status < 500) {
     // HTTP-level client errors raised by Fastify on the GraphQL route (body too large, bad JSON, ...)
     const tooLarge = (cause as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE';
-    return { message: tooLarge ? 'Request body is too large' : cause.message, extensions: { code: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } };
+    return {
+      message: tooLarge ? 'Request body is too large' : cause.message,
+      extensions: { code: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' },
+    };
   }
   if (isUnavailable(cause)) {
-    log.warn({ err: { message: cause.message, code: (cause as { code?: string }).code }, path: err.path }, 'dependency unavailable');
-    return { message: 'Service temporarily unavailable, please retry', path: err.path, extensions: { code: 'SERVICE_UNAVAILABLE' } };
+    log.warn(
+      {
+        err: {
+          message: cause.message,
+          code: (cause as { code?: string }).code,
+        },
+        path: err.path,
+      },
+      'dependency unavailable',
+    );
+    return {
+      message: 'Service temporarily unavailable, please retry',
+      path: err.path,
+      extensions: { code: 'SERVICE_UNAVAILABLE' },
+    };
   }
   log.error({ err: cause, path: err.path }, 'unexpected resolver error');
-  return { message: 'Internal server error', path: err.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  return {
+    message: 'Internal server error',
+    path: err.path,
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  };
 }
 
 const kSpan = Symbol('otel.span');
@@ -106,7 +148,11 @@ function traceRequests(app: FastifyInstance): void {
     if (!span) return;
     (req as Record<symbol, Span | undefined>)[kSpan] = undefined;
     if (status !== undefined) span.setAttribute('http.response.status_code', status);
-    if (aborted) span.setStatus({ code: SpanStatusCode.ERROR, message: 'request aborted' });
+    if (aborted)
+      span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: 'request aborted',
+      });
     else if (status !== undefined && status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
     span.end();
   };
@@ -120,7 +166,13 @@ function traceRequests(app: FastifyInstance): void {
   });
 }
 
-export async function buildApp({ config, db, cache, log, tracing = false }: AppDeps): Promise<AppHandle> {
+export async function buildApp({
+  config,
+  db,
+  cache,
+  log,
+  tracing = false,
+}: AppDeps): Promise<AppHandle> {
   const state = { shuttingDown: false };
   const isDegraded = () => cache.kind === 'redis' && !cache.connected();
   const metrics = createMetrics(db, cache, isDegraded);
@@ -140,7 +192,10 @@ export async function buildApp({ config, db, cache, log, tracing = false }: AppD
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     // Fastify's own per-request lines are replaced by the onResponse hook below (warn on 5xx/slow, else debug).
-    logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
+    logController: new LogController({
+      requestIdLogLabel: 'request_id',
+      disableRequestLogging: true,
+    }),
   });
 
   if (tracing) traceRequests(app as unknown as FastifyInstance);
@@ -151,14 +206,31 @@ export async function buildApp({ config, db, cache, log, tracing = false }: AppD
   });
 
   app.addHook('onResponse', async (req, reply) => {
-    const labels = { method: req.method, route: req.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) };
+    const labels = {
+      method: req.method,
+      route: req.routeOptions.url ?? 'unmatched',
+      status_code: String(reply.statusCode),
+    };
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
     if (reply.statusCode >= 500) metrics.httpErrors.inc(labels);
     // access log: 5xx and slow requests at warn, 4xx at info, the rest at debug
-    const level = reply.statusCode >= 500 || reply.elapsedTime > 1000 ? 'warn' : reply.statusCode >= 400 ? 'info' : 'debug';
+    const level =
+      reply.statusCode >= 500 || reply.elapsedTime > 1000
+        ? 'warn'
+        : reply.statusCode >= 400
+          ? 'info'
+          : 'debug';
     if ((req.log as unknown as Logger).isLevelEnabled(level)) {
-      req.log[level]({ method: req.method, url: req.url.split('?')[0], statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
+      req.log[level](
+        {
+          method: req.method,
+          url: req.url.split('?')[0],
+          statusCode: reply.statusCode,
+          ms: Math.round(reply.elapsedTime),
+        },
+        'request completed',
+      );
     }
   });
 
@@ -166,22 +238,45 @@ export async function buildApp({ config, db, cache, log, tracing = false }: AppD
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     if (status >= 500) {
       req.log.error({ err }, 'request failed');
-      return reply.status(status).send({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      return reply.status(status).send({
+        errors: [
+          {
+            message: 'Internal server error',
+            extensions: { code: 'INTERNAL_SERVER_ERROR' },
+          },
+        ],
+      });
     }
-    const code = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST';
-    const message = code === 'PAYLOAD_TOO_LARGE' ? `Request body is larger than ${config.bodyLimitBytes} bytes` : err.message;
+    const code =
+      err.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? 'PAYLOAD_TOO_LARGE'
+        : status === 415
+          ? 'UNSUPPORTED_MEDIA_TYPE'
+          : 'BAD_REQUEST';
+    const message =
+      code === 'PAYLOAD_TOO_LARGE'
+        ? `Request body is larger than ${config.bodyLimitBytes} bytes`
+        : err.message;
     return reply.status(status).send({ errors: [{ message, extensions: { code } }] });
   });
 
   app.setNotFoundHandler((req, reply) => {
-    reply.status(404).send({ errors: [{ message: `Route ${req.method} ${req.url.split('?')[0]} not found`, extensions: { code: 'NOT_FOUND' } }] });
+    reply.status(404).send({
+      errors: [
+        {
+          message: `Route ${req.method} ${req.url.split('?')[0]} not found`,
+          extensions: { code: 'NOT_FOUND' },
+        },
+      ],
+    });
   });
 
   // ---- health
   app.get('/health/live', async () => ({ status: 'ok' }));
 
   app.get('/health/ready', async (_req, reply) => {
-    if (state.shuttingDown) return reply.status(503).send({ status: 'shutting_down', failed: ['shutdown'] });
+    if (state.shuttingDown)
+      return reply.status(503).send({ status: 'shutting_down', failed: ['shutdown'] });
     const timeout = config.readinessTimeoutMs;
     const check = async (fn: () => Promise<void>) => {
       const t0 = performance.now();
@@ -189,11 +284,23 @@ export async function buildApp({ config, db, cache, log, tracing = false }: AppD
         await fn();
         return { status: 'ok', ms: Math.round(performance.now() - t0) };
       } catch (err) {
-        return { status: 'down', error: err instanceof Error ? err.message : String(err) };
+        return {
+          status: 'down',
+          error: err instanceof Error ? err.message : String(err),
+        };
       }
     };
-    const [postgres, cacheCheck] = await Promise.all([check(() => db.ping(timeout)), check(() => cache.ping(timeout))]);
-    const checks = { postgres, [cache.kind === 'redis' ? 'redis' : 'cache']: { ...cacheCheck, kind: cache.kind } };
+    const [postgres, cacheCheck] = await Promise.all([
+      check(() => db.ping(timeout)),
+      check(() => cache.ping(timeout)),
+    ]);
+    const checks = {
+      postgres,
+      [cache.kind === 'redis' ? 'redis' : 'cache']: {
+        ...cacheCheck,
+        kind: cache.kind,
+      },
+    };
     if (postgres.status !== 'ok') {
       const failed = ['postgres', ...(cacheCheck.status !== 'ok' ? ['redis'] : [])];
       return reply.status(503).send({ status: 'unavailable', failed, checks });
@@ -221,7 +328,14 @@ export async function buildApp({ config, db, cache, log, tracing = false }: AppD
       if (r.count > config.rateLimitMax) {
         metrics.rateLimited.inc();
         reply.header('retry-after', String(Math.ceil(r.resetMs / 1000)));
-        return reply.status(429).send({ errors: [{ message: 'Too many requests, slow down', extensions: { code: 'RATE_LIMITED' } }] });
+        return reply.status(429).send({
+          errors: [
+            {
+              message: 'Too many requests, slow down',
+              extensions: { code: 'RATE_LIMITED' },
+            },
+          ],
+        });
       }
     });
   }
@@ -241,8 +355,18 @@ export async function buildApp({ config, db, cache, log, tracing = false }: AppD
     graphiql: config.graphiql,
     validationRules,
     context: (): GqlContext => {
-      const cacheCtx: CacheCtx = { cache, enabled: config.cacheEnabled, ttlSeconds: config.cacheTtlSeconds };
-      return { db, cache, cacheCtx, loaders: createLoaders(db, cacheCtx), maxPageSize: config.maxPageSize };
+      const cacheCtx: CacheCtx = {
+        cache,
+        enabled: config.cacheEnabled,
+        ttlSeconds: config.cacheTtlSeconds,
+      };
+      return {
+        db,
+        cache,
+        cacheCtx,
+        loaders: createLoaders(db, cacheCtx),
+        maxPageSize: config.maxPageSize,
+      };
     },
     errorFormatter: (execution, context) => {
       const reqLog = (context.reply?.log ?? log) as Logger;
@@ -250,7 +374,12 @@ export async function buildApp({ config, db, cache, log, tracing = false }: AppD
         const inner = (e.originalError as { errors?: unknown } | undefined)?.errors;
         return Array.isArray(inner) ? (inner as GraphQLError[]) : [e];
       });
-      const errors = flat.map((e) => sanitize(e instanceof GraphQLError ? e : new GraphQLError(String((e as Error).message ?? e)), reqLog));
+      const errors = flat.map((e) =>
+        sanitize(
+          e instanceof GraphQLError ? e : new GraphQLError(String((e as Error).message ?? e)),
+          reqLog,
+        ),
+      );
       for (const e of errors) {
         const code = (e.extensions as { code?: string }).code ?? 'OTHER';
         metrics.gqlErrors.inc({ code: knownCodes.has(code) ? code : 'OTHER' });
@@ -258,10 +387,14 @@ export async function buildApp({ config, db, cache, log, tracing = false }: AppD
       const ex = execution as typeof execution & { statusCode?: number };
       let statusCode = execution.data ? 200 : (ex.statusCode ?? 200);
       if (!execution.data && ex.statusCode === undefined && execution.errors.length === 1) {
-        const sc = (execution.errors[0]!.originalError as { statusCode?: unknown } | undefined)?.statusCode;
+        const sc = (execution.errors[0].originalError as { statusCode?: unknown } | undefined)
+          ?.statusCode;
         if (typeof sc === 'number') statusCode = sc;
       }
-      return { statusCode, response: { data: execution.data ?? null, errors } as never };
+      return {
+        statusCode,
+        response: { data: execution.data ?? null, errors } as never,
+      };
     },
   });
 
@@ -270,11 +403,17 @@ export async function buildApp({ config, db, cache, log, tracing = false }: AppD
   // instrumentation alone would not see executions).
   const started = new WeakMap<object, { t0: number; type: string; span: Span | undefined }>();
   app.graphql.addHook('preExecution', async (_schema, document, context) => {
-    const op = operationOf(document, (context.reply.request.body as { operationName?: string } | undefined)?.operationName);
+    const op = operationOf(
+      document,
+      (context.reply.request.body as { operationName?: string } | undefined)?.operationName,
+    );
     const type = op?.operation ?? 'unknown';
     const span = trace.getActiveSpan();
     if (span?.isRecording()) {
-      span.setAttributes({ 'graphql.operation.type': type, 'graphql.operation.name': op?.name?.value ?? '' });
+      span.setAttributes({
+        'graphql.operation.type': type,
+        'graphql.operation.name': op?.name?.value ?? '',
+      });
     }
     started.set(context, { t0: performance.now(), type, span });
   });
@@ -282,14 +421,24 @@ export async function buildApp({ config, db, cache, log, tracing = false }: AppD
     const s = started.get(context);
     if (!s) return;
     const outcome = execution.errors?.length ? 'error' : 'success';
-    metrics.gqlDuration.observe({ operation_type: s.type, outcome }, (performance.now() - s.t0) / 1000);
-    if (outcome === 'error' && s.span?.isRecording()) s.span.setStatus({ code: SpanStatusCode.ERROR, message: 'GraphQL errors' });
+    metrics.gqlDuration.observe(
+      { operation_type: s.type, outcome },
+      (performance.now() - s.t0) / 1000,
+    );
+    if (outcome === 'error' && s.span?.isRecording())
+      s.span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: 'GraphQL errors',
+      });
   });
 
   async function drain(): Promise<void> {
     state.shuttingDown = true;
     if (config.shutdownDelayMs > 0) {
-      log.info({ ms: config.shutdownDelayMs }, 'readiness off, waiting for load balancers to notice');
+      log.info(
+        { ms: config.shutdownDelayMs },
+        'readiness off, waiting for load balancers to notice',
+      );
       await new Promise((r) => setTimeout(r, config.shutdownDelayMs));
     }
     log.info('closing HTTP server: finishing in-flight requests');

@@ -40,7 +40,9 @@ function int(env: Env, name: string, def: number, min = 0, max = Number.MAX_SAFE
   if (raw === undefined || raw === '') return def;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new Error(`${name} must be an integer between ${min} and ${max}, got ${JSON.stringify(raw)}`);
+    throw new Error(
+      `${name} must be an integer between ${min} and ${max}, got ${JSON.stringify(raw)}`,
+    );
   }
   return n;
 }

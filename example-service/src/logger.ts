@@ -8,12 +8,19 @@ export function createLogger(level: string): Logger {
     base: { service: 'example-service' },
     formatters: { level: (label) => ({ level: label }) },
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], remove: true },
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie'],
+      remove: true,
+    },
     mixin() {
       const span = trace.getActiveSpan();
       if (!span) return {};
       const c = span.spanContext();
-      return { trace_id: c.traceId, span_id: c.spanId, trace_flags: `0${c.traceFlags.toString(16)}` };
+      return {
+        trace_id: c.traceId,
+        span_id: c.spanId,
+        trace_flags: `0${c.traceFlags.toString(16)}`,
+      };
     },
   });
 }

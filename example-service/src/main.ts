@@ -9,7 +9,10 @@ const { buildApp } = await import('./app.ts');
 
 const config = loadConfig();
 const log = createLogger(config.logLevel);
-log.info({ node: process.version, tracing: telemetry.enabled, env: config.nodeEnv }, 'starting example-service');
+log.info(
+  { node: process.version, tracing: telemetry.enabled, env: config.nodeEnv },
+  'starting example-service',
+);
 
 let runtime: Awaited<ReturnType<typeof openRuntime>>;
 try {
@@ -20,7 +23,13 @@ try {
   process.exit(1);
 }
 
-const handle = await buildApp({ config, db: runtime.db, cache: runtime.cache, log, tracing: telemetry.enabled });
+const handle = await buildApp({
+  config,
+  db: runtime.db,
+  cache: runtime.cache,
+  log,
+  tracing: telemetry.enabled,
+});
 await handle.app.listen({ port: config.port, host: config.host });
 
 let stopping = false;

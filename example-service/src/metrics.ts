@@ -41,7 +41,11 @@ export function createMetrics(db: Db, cache: Cache, isDegraded: () => boolean) {
     labelNames: ['code'] as const,
     registers: [registry],
   });
-  const rateLimited = new Counter({ name: 'rate_limited_requests_total', help: 'Requests refused with 429', registers: [registry] });
+  const rateLimited = new Counter({
+    name: 'rate_limited_requests_total',
+    help: 'Requests refused with 429',
+    registers: [registry],
+  });
   new Gauge({
     name: 'db_pool_connections',
     help: 'PostgreSQL pool connections by state',
@@ -94,5 +98,13 @@ export function createMetrics(db: Db, cache: Cache, isDegraded: () => boolean) {
       this.set(isDegraded() ? 1 : 0);
     },
   });
-  return { registry, httpRequests, httpErrors, httpDuration, gqlDuration, gqlErrors, rateLimited };
+  return {
+    registry,
+    httpRequests,
+    httpErrors,
+    httpDuration,
+    gqlDuration,
+    gqlErrors,
+    rateLimited,
+  };
 }

@@ -21,7 +21,8 @@ export class RateLimiter {
     const window = Math.floor(now / this.windowMs);
     const key = `rl:${client}:${window}`;
     const resetMs = (window + 1) * this.windowMs - now;
-    const shared = this.store.kind === 'redis' ? await this.store.incrWindow(key, this.windowMs) : undefined;
+    const shared =
+      this.store.kind === 'redis' ? await this.store.incrWindow(key, this.windowMs) : undefined;
     const count = shared ?? (await this.local.incrWindow(key, this.windowMs));
     return { count, resetMs };
   }

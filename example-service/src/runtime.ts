@@ -13,7 +13,10 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function openDatabase(config: Config, log: Logger): Promise<{ db: Db; embedded: EmbeddedPg | undefined }> {
+export async function openDatabase(
+  config: Config,
+  log: Logger,
+): Promise<{ db: Db; embedded: EmbeddedPg | undefined }> {
   let url = config.databaseUrl;
   let embedded: EmbeddedPg | undefined;
   if (!url) {
@@ -22,7 +25,12 @@ export async function openDatabase(config: Config, log: Logger): Promise<{ db: D
     url = embedded.url;
   }
   const db = new Db(
-    { connectionString: url, max: config.pgPoolMax, statementTimeoutMs: config.pgStatementTimeoutMs, connectTimeoutMs: config.pgConnectTimeoutMs },
+    {
+      connectionString: url,
+      max: config.pgPoolMax,
+      statementTimeoutMs: config.pgStatementTimeoutMs,
+      connectTimeoutMs: config.pgConnectTimeoutMs,
+    },
     log,
   );
   return { db, embedded };

@@ -14,31 +14,47 @@ export interface Telemetry {
 export async function startTelemetry(env: NodeJS.ProcessEnv = process.env): Promise<Telemetry> {
   const off: Telemetry = { enabled: false, shutdown: async () => {} };
   if (env.OTEL_SDK_DISABLED === 'true') return off;
-  const exporterName = (env.OTEL_TRACES_EXPORTER ?? '').split(',')[0]!.trim();
+  const exporterName = (env.OTEL_TRACES_EXPORTER ?? '').split(',')[0].trim();
   if (exporterName === 'none') return off;
-  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT && !env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT && !exporterName) return off;
+  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT && !env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT && !exporterName)
+    return off;
   env.OTEL_SERVICE_NAME ??= 'example-service';
 
-  const [trace, { OTLPTraceExporter }, { registerInstrumentations }, resources, { HttpInstrumentation }, { PgInstrumentation }, { GraphQLInstrumentation }] =
-    await Promise.all([
-      import('@opentelemetry/sdk-trace-node'),
-      import('@opentelemetry/exporter-trace-otlp-proto'),
-      import('@opentelemetry/instrumentation'),
-      import('@opentelemetry/resources'),
-      import('@opentelemetry/instrumentation-http'),
-      import('@opentelemetry/instrumentation-pg'),
-      import('@opentelemetry/instrumentation-graphql'),
-    ]);
+  const [
+    trace,
+    { OTLPTraceExporter },
+    { registerInstrumentations },
+    resources,
+    { HttpInstrumentation },
+    { PgInstrumentation },
+    { GraphQLInstrumentation },
+  ] = await Promise.all([
+    import('@opentelemetry/sdk-trace-node'),
+    import('@opentelemetry/exporter-trace-otlp-proto'),
+    import('@opentelemetry/instrumentation'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/instrumentation-http'),
+    import('@opentelemetry/instrumentation-pg'),
+    import('@opentelemetry/instrumentation-graphql'),
+  ]);
 
-  const exporter = exporterName === 'console' ? new trace.ConsoleSpanExporter() : new OTLPTraceExporter();
+  const exporter =
+    exporterName === 'console' ? new trace.ConsoleSpanExporter() : new OTLPTraceExporter();
   const provider = new trace.NodeTracerProvider({
-    resource: resources.detectResources({ detectors: [resources.envDetector, resources.hostDetector, resources.processDetector] }),
+    resource: resources.detectResources({
+      detectors: [resources.envDetector, resources.hostDetector, resources.processDetector],
+    }),
     spanProcessors: [new trace.BatchSpanProcessor(exporter)],
   });
   provider.register(); // global tracer provider, AsyncLocalStorage context, W3C trace context propagator
 
   // Same convention as @opentelemetry/auto-instrumentations-node: a comma list of names to skip.
-  const disabled = new Set((env.OTEL_NODE_DISABLED_INSTRUMENTATIONS ?? '').split(',').map((x) => x.trim()).filter(Boolean));
+  const disabled = new Set(
+    (env.OTEL_NODE_DISABLED_INSTRUMENTATIONS ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
   const instrumentations = [
     disabled.has('http')
       ? undefined
@@ -51,7 +67,10 @@ export async function startTelemetry(env: NodeJS.ProcessEnv = process.env): Prom
     // Resolver spans cost most of the throughput (anchors: 75-87% with them, ~14% without).
     disabled.has('graphql')
       ? undefined
-      : new GraphQLInstrumentation({ ignoreResolveSpans: env.OTEL_GRAPHQL_IGNORE_RESOLVE_SPANS !== 'false', mergeItems: true }),
+      : new GraphQLInstrumentation({
+          ignoreResolveSpans: env.OTEL_GRAPHQL_IGNORE_RESOLVE_SPANS !== 'false',
+          mergeItems: true,
+        }),
   ].filter((i) => i !== undefined);
   registerInstrumentations({ instrumentations, tracerProvider: provider });
 

@@ -12,7 +12,11 @@ after(async () => {
   await servicesCtl('start'); // whatever happened, leave both services up
 });
 
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
+async function until<T>(
+  fn: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs: number,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: T;
   do {
@@ -34,7 +38,15 @@ describe('Redis stopped', () => {
 
     await servicesCtl('stop', 'redis');
     try {
-      const ready = await until(() => fetch(`${t.url}/health/ready`).then(async (r) => ({ status: r.status, body: (await r.json()) as any })), (r) => r.body.status === 'degraded', 5000);
+      const ready = await until(
+        () =>
+          fetch(`${t.url}/health/ready`).then(async (r) => ({
+            status: r.status,
+            body: (await r.json()) as any,
+          })),
+        (r) => r.body.status === 'degraded',
+        5000,
+      );
       assert.equal(ready.status, 200, 'a cache outage must not take pods out of service');
       assert.deepEqual(ready.body.degraded, ['redis']);
       assert.equal(ready.body.checks.redis.status, 'down');
@@ -45,7 +57,10 @@ describe('Redis stopped', () => {
       assert.ok(performance.now() - t0 < 2000, 'no waiting on the dead cache');
       assert.deepEqual(during.body, baseline.body, 'same answer, from PostgreSQL');
 
-      const m = await gql(t.url, 'mutation { updateBook(id: "3", input: { title: "Written While Redis Was Down" }) { title } }');
+      const m = await gql(
+        t.url,
+        'mutation { updateBook(id: "3", input: { title: "Written While Redis Was Down" }) { title } }',
+      );
       assert.equal(m.body.data!.updateBook.title, 'Written While Redis Was Down', m.text);
       assert.equal((await gql(t.url, q)).body.data!.book.title, 'Written While Redis Was Down');
 
@@ -55,7 +70,11 @@ describe('Redis stopped', () => {
     } finally {
       await servicesCtl('start', 'redis');
     }
-    const back = await until(() => fetch(`${t.url}/health/ready`).then(async (r) => (await r.json()) as any), (b) => b.status === 'ok', 10_000);
+    const back = await until(
+      () => fetch(`${t.url}/health/ready`).then(async (r) => (await r.json()) as any),
+      (b) => b.status === 'ok',
+      10_000,
+    );
     assert.equal(back.status, 'ok');
     // after reconnection the version is bumped: nothing cached before the outage is served
     assert.equal((await gql(t.url, q)).body.data!.book.title, 'Written While Redis Was Down');
@@ -65,7 +84,10 @@ describe('Redis stopped', () => {
 
 describe('PostgreSQL stopped and restarted under the service', () => {
   test('readiness 503 naming postgres, clear retryable errors, then reconnects and answers again', async () => {
-    const t = await startApp({ label: 'pgrestart', env: { CACHE_ENABLED: 'false', PG_CONNECT_TIMEOUT_MS: '1000' } });
+    const t = await startApp({
+      label: 'pgrestart',
+      env: { CACHE_ENABLED: 'false', PG_CONNECT_TIMEOUT_MS: '1000' },
+    });
     apps.push(t);
     const before = await gql(t.url, NESTED);
     assert.equal(before.status, 200);
@@ -79,19 +101,27 @@ describe('PostgreSQL stopped and restarted under the service', () => {
       assert.equal(body.status, 'unavailable');
 
       const during = await gql(t.url, NESTED);
-      assert.equal(during.body.errors![0]!.extensions!.code, 'SERVICE_UNAVAILABLE', during.text);
+      assert.equal(during.body.errors![0].extensions!.code, 'SERVICE_UNAVAILABLE', during.text);
       assert.doesNotMatch(during.text, /ECONNREFUSED|127\.0\.0\.1|SELECT/);
       const live = await fetch(`${t.url}/health/live`);
       assert.equal(live.status, 200, 'liveness is the process only: no restart storm');
     } finally {
       await servicesCtl('start', 'postgres');
     }
-    const after = await until(() => gql(t.url, NESTED), (r) => r.status === 200 && !r.body.errors, 15_000);
+    const after = await until(
+      () => gql(t.url, NESTED),
+      (r) => r.status === 200 && !r.body.errors,
+      15_000,
+    );
     assert.deepEqual(after.body, before.body);
 
     // a restart while the pool holds idle connections: they are dropped and replaced
     await servicesCtl('restart', 'postgres');
-    const again = await until(() => gql(t.url, NESTED), (r) => r.status === 200 && !r.body.errors, 15_000);
+    const again = await until(
+      () => gql(t.url, NESTED),
+      (r) => r.status === 200 && !r.body.errors,
+      15_000,
+    );
     assert.deepEqual(again.body, before.body);
     assert.equal((await fetch(`${t.url}/health/ready`)).status, 200);
   });
@@ -99,14 +129,24 @@ describe('PostgreSQL stopped and restarted under the service', () => {
 
 describe('cache coherence across pods', () => {
   test('a write on one pod is seen by the next read on another (shared Redis, in-process tiers)', async () => {
-    const a = await startApp({ label: 'podA', env: { CACHE_KEY_PREFIX: 'pods:' } });
+    const a = await startApp({
+      label: 'podA',
+      env: { CACHE_KEY_PREFIX: 'pods:' },
+    });
     apps.push(a);
-    const b = await startApp({ label: 'podB', databaseUrl: a.databaseUrl, env: { CACHE_KEY_PREFIX: 'pods:' } });
+    const b = await startApp({
+      label: 'podB',
+      databaseUrl: a.databaseUrl,
+      env: { CACHE_KEY_PREFIX: 'pods:' },
+    });
     apps.push(b);
     const q = '{ book(id: "5") { title } author(id: "1") { books(first: 8) { title } } }';
     for (const t of [a, b, a, b]) await gql(t.url, q); // both pods have it in both tiers
     assert.equal(await countQueriesOf(b, () => gql(b.url, q)), 0, 'pod B answers from its cache');
-    const m = await gql(a.url, 'mutation { updateBook(id: "5", input: { title: "Seen Everywhere" }) { title } }');
+    const m = await gql(
+      a.url,
+      'mutation { updateBook(id: "5", input: { title: "Seen Everywhere" }) { title } }',
+    );
     assert.equal(m.body.data!.updateBook.title, 'Seen Everywhere');
     const r = await gql(b.url, q);
     assert.equal(r.body.data!.book.title, 'Seen Everywhere');
@@ -126,8 +166,12 @@ describe('cache coherence across pods', () => {
     } finally {
       await redis.close();
     }
-    await gql(t.url, 'mutation { updateBook(id: "6", input: { title: "After The Flush" }) { title } }');
-    for (let i = 0; i < 3; i++) assert.equal((await gql(t.url, q)).body.data!.book.title, 'After The Flush');
+    await gql(
+      t.url,
+      'mutation { updateBook(id: "6", input: { title: "After The Flush" }) { title } }',
+    );
+    for (let i = 0; i < 3; i++)
+      assert.equal((await gql(t.url, q)).body.data!.book.title, 'After The Flush');
   });
 });
 

@@ -38,18 +38,44 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startApp(opts: { env?: Record<string, string>; databaseUrl?: string; redis?: boolean; label?: string } = {}): Promise<TestApp> {
+export async function startApp(
+  opts: {
+    env?: Record<string, string>;
+    databaseUrl?: string;
+    redis?: boolean;
+    label?: string;
+  } = {},
+): Promise<TestApp> {
   const databaseUrl = opts.databaseUrl ?? (await freshDatabase(opts.label ?? 'app'));
   const { REDIS_URL } = servicesEnv();
-  const config = loadConfig({ NODE_ENV: 'test', RATE_LIMIT_MAX: '100000', ...opts.env, DATABASE_URL: databaseUrl, PORT: '0' });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    RATE_LIMIT_MAX: '100000',
+    ...opts.env,
+    DATABASE_URL: databaseUrl,
+    PORT: '0',
+  });
   const log = quietLog();
-  const db = new Db({ connectionString: databaseUrl, max: config.pgPoolMax, statementTimeoutMs: config.pgStatementTimeoutMs, connectTimeoutMs: config.pgConnectTimeoutMs }, log);
+  const db = new Db(
+    {
+      connectionString: databaseUrl,
+      max: config.pgPoolMax,
+      statementTimeoutMs: config.pgStatementTimeoutMs,
+      connectTimeoutMs: config.pgConnectTimeoutMs,
+    },
+    log,
+  );
   await migrate(db);
   let cache: Cache;
   if (opts.redis === false) {
     cache = new MemoryCache();
   } else {
-    const rc = new RedisCache(REDIS_URL, config.cacheTimeoutMs, log, opts.env?.CACHE_KEY_PREFIX ?? `test:${randomBytes(4).toString('hex')}:`);
+    const rc = new RedisCache(
+      REDIS_URL,
+      config.cacheTimeoutMs,
+      log,
+      opts.env?.CACHE_KEY_PREFIX ?? `test:${randomBytes(4).toString('hex')}:`,
+    );
     await rc.connect();
     for (let i = 0; i < 100 && !rc.connected(); i++) await new Promise((r) => setTimeout(r, 20));
     cache = rc;
@@ -76,18 +102,35 @@ export async function startApp(opts: { env?: Record<string, string>; databaseUrl
 export interface GqlResponse {
   status: number;
   headers: Headers;
-  body: { data?: Record<string, any> | null; errors?: Array<{ message: string; extensions?: Record<string, any>; path?: unknown[] }> };
+  body: {
+    data?: Record<string, any> | null;
+    errors?: Array<{
+      message: string;
+      extensions?: Record<string, any>;
+      path?: unknown[];
+    }>;
+  };
   text: string;
 }
 
-export async function gql(url: string, query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GqlResponse> {
+export async function gql(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<GqlResponse> {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query, variables }),
   });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, body: JSON.parse(text), text };
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: JSON.parse(text),
+    text,
+  };
 }
 
 /** Queries sent to PostgreSQL while fn runs. */
@@ -100,10 +143,18 @@ export async function countQueries(db: Db, fn: () => Promise<unknown>): Promise<
 export const NESTED = /* GraphQL */ `
   query Nested {
     authors(first: 10) {
-      id name bookCount
+      id
+      name
+      bookCount
       books(first: 5) {
-        id title averageRating
-        reviews(first: 3) { id rating reviewer }
+        id
+        title
+        averageRating
+        reviews(first: 3) {
+          id
+          rating
+          reviewer
+        }
       }
     }
   }

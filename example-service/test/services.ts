@@ -7,9 +7,13 @@ import { promisify } from 'node:util';
 const exec = promisify(execFile);
 export const SERVICE_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const SCRIPT = path.resolve(SERVICE_ROOT, '../tools/services/services.sh');
-export const STATE_DIR = process.env.TEST_SERVICES_STATE_DIR ?? path.join(SERVICE_ROOT, '.tmp/test-services');
+export const STATE_DIR =
+  process.env.TEST_SERVICES_STATE_DIR ?? path.join(SERVICE_ROOT, '.tmp/test-services');
 
-export async function servicesCtl(cmd: 'start' | 'stop' | 'restart', which?: 'postgres' | 'redis'): Promise<string> {
+export async function servicesCtl(
+  cmd: 'start' | 'stop' | 'restart',
+  which?: 'postgres' | 'redis',
+): Promise<string> {
   const args = which ? [cmd, which] : [cmd];
   const { stdout } = await exec('bash', [SCRIPT, ...args], {
     env: { ...process.env, SERVICES_STATE_DIR: STATE_DIR },

@@ -30,113 +30,162 @@ type Outcome = { kind: 'ok' } | { kind: 'failed'; detail: string } | { kind: 're
 function post(agent: http.Agent, port: number, body: string): Promise<Outcome> {
   return new Promise((resolve) => {
     const req = http.request(
-      { host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: 10_000 },
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/graphql',
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+        timeout: 10_000,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString();
-          resolve(res.statusCode === 200 && !text.includes('"errors"') ? { kind: 'ok' } : { kind: 'failed', detail: `${res.statusCode} ${text.slice(0, 200)}` });
+          resolve(
+            res.statusCode === 200 && !text.includes('"errors"')
+              ? { kind: 'ok' }
+              : {
+                  kind: 'failed',
+                  detail: `${res.statusCode} ${text.slice(0, 200)}`,
+                },
+          );
         });
         res.on('error', (e) => resolve({ kind: 'failed', detail: e.message }));
       },
     );
     req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED' ? { kind: 'refused' } : { kind: 'failed', detail: `${e.code} ${e.message}` }));
+    req.on('error', (e: NodeJS.ErrnoException) =>
+      resolve(
+        e.code === 'ECONNREFUSED'
+          ? { kind: 'refused' }
+          : { kind: 'failed', detail: `${e.code} ${e.message}` },
+      ),
+    );
     req.end(body);
   });
 }
 
-test('SIGTERM under load: zero failed requests among those accepted', { timeout: 60_000 }, async (t) => {
-  const { REDIS_URL } = servicesEnv();
-  const databaseUrl = await freshDatabase('shutdown');
-  const port = await freePort();
-  const child = spawn(process.execPath, [path.join(SERVICE_ROOT, 'src/main.ts')], {
-    cwd: SERVICE_ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL,
-      CACHE_KEY_PREFIX: `shutdown-${port}:`,
-      CACHE_ENABLED: 'false',
-      MIGRATE_ON_START: 'true',
-      RATE_LIMIT_MAX: '1000000',
-      SHUTDOWN_DELAY_MS: '700',
-      SHUTDOWN_TIMEOUT_MS: '15000',
-      LOG_LEVEL: 'info',
-      OTEL_SDK_DISABLED: 'true',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let logs = '';
-  child.stdout.on('data', (d: Buffer) => (logs += d));
-  child.stderr.on('data', (d: Buffer) => (logs += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+test(
+  'SIGTERM under load: zero failed requests among those accepted',
+  { timeout: 60_000 },
+  async (t) => {
+    const { REDIS_URL } = servicesEnv();
+    const databaseUrl = await freshDatabase('shutdown');
+    const port = await freePort();
+    const child = spawn(process.execPath, [path.join(SERVICE_ROOT, 'src/main.ts')], {
+      cwd: SERVICE_ROOT,
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: databaseUrl,
+        REDIS_URL,
+        CACHE_KEY_PREFIX: `shutdown-${port}:`,
+        CACHE_ENABLED: 'false',
+        MIGRATE_ON_START: 'true',
+        RATE_LIMIT_MAX: '1000000',
+        SHUTDOWN_DELAY_MS: '700',
+        SHUTDOWN_TIMEOUT_MS: '15000',
+        LOG_LEVEL: 'info',
+        OTEL_SDK_DISABLED: 'true',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let logs = '';
+    child.stdout.on('data', (d: Buffer) => (logs += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (logs += d.toString()));
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => resolve(code)),
+    );
 
-  try {
-    // wait until ready
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const ok = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.status === 200, () => false);
-      if (ok) break;
-      assert.ok(Date.now() < deadline, `service did not become ready:\n${logs}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    try {
+      // wait until ready
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const ok = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
+          (r) => r.status === 200,
+          () => false,
+        );
+        if (ok) break;
+        assert.ok(Date.now() < deadline, `service did not become ready:\n${logs}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
 
-    const body = JSON.stringify({ query: '{ authors(first: 10) { id books(first: 8) { id title reviews(first: 5) { rating } } } }' });
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-    const counts = { ok: 0, failed: 0, refused: 0 };
-    const failures: string[] = [];
-    let stop = false;
-    let removedAt = Infinity; // when the "load balancer" saw readiness 503
-    const LAG_MS = 300;
-    const loadEnd = Date.now() + 15_000; // hard bound on the load
-    let sentAfterRemoval = 0;
-    const worker = async () => {
-      while (!stop && Date.now() < loadEnd && Date.now() < removedAt + LAG_MS) {
-        if (removedAt !== Infinity) sentAfterRemoval++;
-        const o = await post(agent, port, body);
-        if (o.kind === 'ok') counts.ok++;
-        else if (o.kind === 'refused') {
-          counts.refused++;
-          await new Promise((r) => setTimeout(r, 20));
-        } else {
-          counts.failed++;
-          failures.push(o.detail);
+      const body = JSON.stringify({
+        query:
+          '{ authors(first: 10) { id books(first: 8) { id title reviews(first: 5) { rating } } } }',
+      });
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+      const counts = { ok: 0, failed: 0, refused: 0 };
+      const failures: string[] = [];
+      let stop = false;
+      let removedAt = Infinity; // when the "load balancer" saw readiness 503
+      const LAG_MS = 300;
+      const loadEnd = Date.now() + 15_000; // hard bound on the load
+      let sentAfterRemoval = 0;
+      const worker = async () => {
+        while (!stop && Date.now() < loadEnd && Date.now() < removedAt + LAG_MS) {
+          if (removedAt !== Infinity) sentAfterRemoval++;
+          const o = await post(agent, port, body);
+          if (o.kind === 'ok') counts.ok++;
+          else if (o.kind === 'refused') {
+            counts.refused++;
+            await new Promise((r) => setTimeout(r, 20));
+          } else {
+            counts.failed++;
+            failures.push(o.detail);
+          }
         }
-      }
-    };
-    const readiness: number[] = [];
-    const prober = async () => {
-      while (!stop && Date.now() < loadEnd) {
-        const s = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.status, () => 0);
-        readiness.push(s);
-        if (s !== 200 && removedAt === Infinity) removedAt = Date.now();
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    };
-    const workers = [...Array.from({ length: 12 }, worker), prober()];
-    await new Promise((r) => setTimeout(r, 1500));
-    const okBeforeSignal = counts.ok;
-    child.kill('SIGTERM');
-    const code = await exited;
-    await new Promise((r) => setTimeout(r, 200));
-    stop = true;
-    await Promise.all(workers);
-    agent.destroy();
+      };
+      const readiness: number[] = [];
+      const prober = async () => {
+        while (!stop && Date.now() < loadEnd) {
+          const s = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
+            (r) => r.status,
+            () => 0,
+          );
+          readiness.push(s);
+          if (s !== 200 && removedAt === Infinity) removedAt = Date.now();
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      const workers = [...Array.from({ length: 12 }, worker), prober()];
+      await new Promise((r) => setTimeout(r, 1500));
+      const okBeforeSignal = counts.ok;
+      child.kill('SIGTERM');
+      const code = await exited;
+      await new Promise((r) => setTimeout(r, 200));
+      stop = true;
+      await Promise.all(workers);
+      agent.destroy();
 
-    t.diagnostic(`ok=${counts.ok} (before SIGTERM ${okBeforeSignal}, sent while draining ${sentAfterRemoval}) failed=${counts.failed} refused=${counts.refused}`);
-    assert.equal(code, 0, `exit code, logs:\n${logs.slice(-2000)}`);
-    assert.ok(okBeforeSignal > 20, `load was too light: ${okBeforeSignal}`);
-    assert.ok(sentAfterRemoval > 0 && counts.ok > okBeforeSignal, 'requests were still served during the drain');
-    assert.deepEqual(failures.slice(0, 5), [], `failed: ${counts.failed}`);
-    assert.equal(counts.failed, 0);
-    assert.ok(readiness.includes(503), `readiness turned 503 while draining (${[...new Set(readiness)]})`);
-    assert.match(logs, /shutdown complete/);
-  } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  }
-});
+      t.diagnostic(
+        `ok=${counts.ok} (before SIGTERM ${okBeforeSignal}, ` +
+          `sent while draining ${sentAfterRemoval}) ` +
+          `failed=${counts.failed} refused=${counts.refused}`,
+      );
+      assert.equal(code, 0, `exit code, logs:\n${logs.slice(-2000)}`);
+      assert.ok(okBeforeSignal > 20, `load was too light: ${okBeforeSignal}`);
+      assert.ok(
+        sentAfterRemoval > 0 && counts.ok > okBeforeSignal,
+        'requests were still served during the drain',
+      );
+      assert.deepEqual(failures.slice(0, 5), [], `failed: ${counts.failed}`);
+      assert.equal(counts.failed, 0);
+      assert.ok(
+        readiness.includes(503),
+        `readiness turned 503 while draining (${[...new Set(readiness)].join(',')})`,
+      );
+      assert.match(logs, /shutdown complete/);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  },
+);

@@ -16,7 +16,10 @@ describe('config', () => {
     assert.equal(c.introspection, true);
     assert.equal(c.migrateOnStart, true, 'zero-setup: migrate the embedded database');
     assert.equal(loadConfig({ DATABASE_URL: 'postgres://x/y' }).migrateOnStart, false);
-    assert.equal(loadConfig({ DATABASE_URL: 'postgres://x/y', MIGRATE_ON_START: 'true' }).migrateOnStart, true);
+    assert.equal(
+      loadConfig({ DATABASE_URL: 'postgres://x/y', MIGRATE_ON_START: 'true' }).migrateOnStart,
+      true,
+    );
   });
 
   test('production turns introspection and GraphiQL off and waits before draining', () => {
@@ -45,8 +48,14 @@ describe('input validation', () => {
     c.text('title', '   ', 1, 10);
     c.isbn('isbn', '12345');
     c.intRange('rating', 0, 1, 5, false);
-    assert.deepEqual(c.problems.map((p) => p.field), ['authorId', 'title', 'isbn', 'rating']);
-    assert.throws(() => c.done(), (e: any) => e.extensions.code === 'BAD_USER_INPUT' && e.extensions.fields.length === 4);
+    assert.deepEqual(
+      c.problems.map((p) => p.field),
+      ['authorId', 'title', 'isbn', 'rating'],
+    );
+    assert.throws(
+      () => c.done(),
+      (e: any) => e.extensions.code === 'BAD_USER_INPUT' && e.extensions.fields.length === 4,
+    );
   });
 
   test('normalises good input', () => {
@@ -62,25 +71,38 @@ describe('input validation', () => {
     assert.deepEqual(pageArgs(5, '10', 100), { first: 5, after: '10' });
     assert.throws(() => pageArgs(101, null, 100));
     assert.throws(() => pageArgs(-1, null, 100));
-    assert.throws(() => pageArgs(5, "1; DROP TABLE books", 100));
+    assert.throws(() => pageArgs(5, '1; DROP TABLE books', 100));
   });
 });
 
 describe('query limits', () => {
   const schema = buildSchema(typeDefs);
   const check = (q: string, depth = 6, cost = 1000) =>
-    validate(schema, parse(q), [...specifiedRules, depthLimitRule(depth), costLimitRule(cost, 100)]).map((e) => e.extensions?.code ?? e.message);
+    validate(schema, parse(q), [
+      ...specifiedRules,
+      depthLimitRule(depth),
+      costLimitRule(cost, 100),
+    ]).map((e) => e.extensions?.code ?? e.message);
 
   test('depth counts nesting through fragments', () => {
     assert.deepEqual(check('{ book(id: "1") { author { name } } }'), []);
-    assert.deepEqual(check('{ book(id: "1") { ...F } } fragment F on Book { author { books { author { books { author { name } } } } } }'), ['QUERY_TOO_DEEP']);
+    assert.deepEqual(
+      check(
+        '{ book(id: "1") { ...F } } fragment F on Book { author { books { author { books { author { name } } } } } }',
+      ),
+      ['QUERY_TOO_DEEP'],
+    );
   });
 
   test('cost multiplies by page sizes, defaults and variables', () => {
     assert.deepEqual(check('{ authors(first: 10) { books(first: 10) { id } } }'), []); // 10 * 10 = 100
-    assert.deepEqual(check('{ authors(first: 40) { books(first: 30) { id } } }'), ['QUERY_TOO_COSTLY']); // 1200
+    assert.deepEqual(check('{ authors(first: 40) { books(first: 30) { id } } }'), [
+      'QUERY_TOO_COSTLY',
+    ]); // 1200
     assert.deepEqual(check('{ authors { books { reviews { id } } } }'), ['QUERY_TOO_COSTLY']); // defaults 20^3
-    assert.deepEqual(check('query($n: Int) { authors(first: $n) { books(first: 20) { id } } }'), ['QUERY_TOO_COSTLY']); // variable = 100
+    assert.deepEqual(check('query($n: Int) { authors(first: $n) { books(first: 20) { id } } }'), [
+      'QUERY_TOO_COSTLY',
+    ]); // variable = 100
   });
 
   test('aliases do not escape the cost', () => {
@@ -91,8 +113,29 @@ describe('query limits', () => {
 
 describe('error classification', () => {
   test('connection failures are retryable, bugs are not', () => {
-    assert.equal(isUnavailable(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })), true);
-    assert.equal(isUnavailable(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })), true);
-    assert.equal(isUnavailable(Object.assign(new Error('relation "x" does not exist'), { code: '42P01' })), false);
+    assert.equal(
+      isUnavailable(
+        Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+          code: 'ECONNREFUSED',
+        }),
+      ),
+      true,
+    );
+    assert.equal(
+      isUnavailable(
+        Object.assign(new Error('terminating connection due to administrator command'), {
+          code: '57P01',
+        }),
+      ),
+      true,
+    );
+    assert.equal(
+      isUnavailable(
+        Object.assign(new Error('relation "x" does not exist'), {
+          code: '42P01',
+        }),
+      ),
+      false,
+    );
   });
 });

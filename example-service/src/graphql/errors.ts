@@ -21,12 +21,27 @@ export interface FieldProblem {
 
 export function badInput(problems: FieldProblem[]): GraphQLError {
   const msg = `Invalid input: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`;
-  return new GraphQLError(msg, { extensions: { code: 'BAD_USER_INPUT', fields: problems } });
+  return new GraphQLError(msg, {
+    extensions: { code: 'BAD_USER_INPUT', fields: problems },
+  });
 }
 
 export function notFound(what: string, id: string): GraphQLError {
-  return new GraphQLError(`${what} ${id} not found`, { extensions: { code: 'NOT_FOUND' } });
+  return new GraphQLError(`${what} ${id} not found`, {
+    extensions: { code: 'NOT_FOUND' },
+  });
 }
+
+const UNAVAILABLE_MESSAGE = new RegExp(
+  [
+    'Connection terminated',
+    'timeout exceeded when trying to connect',
+    'Client has encountered a connection error',
+    'connect ECONNREFUSED',
+    'Query read timeout',
+  ].join('|'),
+  'i',
+);
 
 /** Errors from the pg driver or the network that mean "try again", not "bug". */
 export function isUnavailable(err: unknown): boolean {
@@ -35,8 +50,6 @@ export function isUnavailable(err: unknown): boolean {
   return (
     /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN)$/.test(code) ||
     /^(57P0[1-3]|08\d\d\d|53300|57014)$/.test(code) ||
-    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED|Query read timeout/i.test(
-      err.message,
-    )
+    UNAVAILABLE_MESSAGE.test(err.message)
   );
 }

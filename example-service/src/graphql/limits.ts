@@ -7,6 +7,7 @@
 import {
   GraphQLError,
   Kind,
+  OperationTypeNode,
   getNamedType,
   getNullableType,
   isListType,
@@ -33,7 +34,7 @@ export function depthLimitRule(maxDepth: number): ValidationRule {
       if (!set) return 0;
       let max = 0;
       for (const sel of set.selections) {
-        let d = 0;
+        let d: number;
         if (sel.kind === Kind.FIELD) {
           if (sel.name.value.startsWith('__')) continue;
           d = sel.selectionSet ? 1 + depthOf(sel.selectionSet, seen) : 1;
@@ -74,15 +75,23 @@ export function costLimitRule(maxCost: number, maxPageSize: number): ValidationR
       if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
     }
 
-    const pageSize = (node: FieldNode, field: GraphQLField<unknown, unknown> | undefined): number => {
+    const pageSize = (
+      node: FieldNode,
+      field: GraphQLField<unknown, unknown> | undefined,
+    ): number => {
       const arg = node.arguments?.find((a) => a.name.value === 'first');
-      if (arg?.value.kind === Kind.INT) return Math.max(0, Math.min(Number(arg.value.value), maxPageSize));
+      if (arg?.value.kind === Kind.INT)
+        return Math.max(0, Math.min(Number(arg.value.value), maxPageSize));
       if (arg) return maxPageSize; // a variable: assume the worst
       const def = field?.args.find((a) => a.name === 'first')?.defaultValue;
       return typeof def === 'number' ? Math.min(def, maxPageSize) : maxPageSize;
     };
 
-    const costOf = (set: SelectionSetNode | undefined, parent: GraphQLObjectType | undefined, seen: Set<string>): number => {
+    const costOf = (
+      set: SelectionSetNode | undefined,
+      parent: GraphQLObjectType | undefined,
+      seen: Set<string>,
+    ): number => {
       if (!set) return 0;
       let total = 0;
       for (const sel of set.selections) {
@@ -94,7 +103,10 @@ export function costLimitRule(maxCost: number, maxPageSize: number): ValidationR
           const field = parent?.getFields()[sel.name.value];
           const type: GraphQLOutputType | undefined = field?.type;
           const named = type ? getNamedType(type) : undefined;
-          const child = named && (isObjectType(named) || isInterfaceType(named)) ? (named as GraphQLObjectType) : undefined;
+          const child =
+            named && (isObjectType(named) || isInterfaceType(named))
+              ? (named as GraphQLObjectType)
+              : undefined;
           const inner = costOf(sel.selectionSet, child, seen);
           const list = type ? isListType(getNullableType(type)) : false;
           total += list ? pageSize(sel, field) * Math.max(1, inner) : 1 + inner;
@@ -107,7 +119,11 @@ export function costLimitRule(maxCost: number, maxPageSize: number): ValidationR
           const frag = fragments.get(name);
           if (!frag) continue;
           const cond = schema.getType(frag.typeCondition.name.value);
-          total += costOf(frag.selectionSet, cond && isObjectType(cond) ? cond : parent, new Set([...seen, name]));
+          total += costOf(
+            frag.selectionSet,
+            cond && isObjectType(cond) ? cond : parent,
+            new Set([...seen, name]),
+          );
         }
         if (total > maxCost * 1000) return total; // stop runaway documents early
       }
@@ -117,7 +133,11 @@ export function costLimitRule(maxCost: number, maxPageSize: number): ValidationR
     return {
       OperationDefinition(node) {
         const root =
-          node.operation === 'query' ? schema.getQueryType() : node.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+          node.operation === OperationTypeNode.QUERY
+            ? schema.getQueryType()
+            : node.operation === OperationTypeNode.MUTATION
+              ? schema.getMutationType()
+              : schema.getSubscriptionType();
         const cost = costOf(node.selectionSet, root ?? undefined, new Set());
         if (cost > maxCost) {
           context.reportError(

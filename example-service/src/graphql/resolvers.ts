@@ -2,7 +2,17 @@
 import { GraphQLError } from 'graphql';
 import type { Db } from '../db/pool.ts';
 import type { Cache } from '../cache/cache.ts';
-import { AUTHOR_COLS, BOOK_COLS, REVIEW_COLS, pageKey, type AuthorRow, type BookRow, type CacheCtx, type Loaders, type ReviewRow } from './loaders.ts';
+import {
+  AUTHOR_COLS,
+  BOOK_COLS,
+  REVIEW_COLS,
+  pageKey,
+  type AuthorRow,
+  type BookRow,
+  type CacheCtx,
+  type Loaders,
+  type ReviewRow,
+} from './loaders.ts';
 import { Checker, ID_RE, pageArgs } from './validate.ts';
 import { badInput, notFound } from './errors.ts';
 
@@ -17,7 +27,8 @@ export interface GqlContext {
 type Args = Record<string, unknown>;
 
 function id(value: unknown, field = 'id'): string {
-  if (typeof value !== 'string' || !ID_RE.test(value)) throw badInput([{ field, message: 'must be a positive integer id' }]);
+  if (typeof value !== 'string' || !ID_RE.test(value))
+    throw badInput([{ field, message: 'must be a positive integer id' }]);
   return value;
 }
 
@@ -27,7 +38,7 @@ function decodeCursor(cursor: unknown): string | null {
   const raw = typeof cursor === 'string' ? Buffer.from(cursor, 'base64url').toString() : '';
   const m = /^book:([1-9][0-9]{0,17})$/.exec(raw);
   if (!m) throw badInput([{ field: 'after', message: 'is not a valid cursor' }]);
-  return m[1]!;
+  return m[1];
 }
 
 /** After a committed write: make cached data unreachable and forget this request's memoised reads. */
@@ -39,8 +50,10 @@ async function afterWrite(ctx: GqlContext): Promise<void> {
 
 function mapDbError(err: unknown): never {
   const e = err as { code?: string; constraint?: string };
-  if (e?.code === '23505' && e.constraint === 'books_isbn_key') throw badInput([{ field: 'isbn', message: 'is already used by another book' }]);
-  if (e?.code === '23503') throw badInput([{ field: 'id', message: 'refers to something that does not exist' }]);
+  if (e?.code === '23505' && e.constraint === 'books_isbn_key')
+    throw badInput([{ field: 'isbn', message: 'is already used by another book' }]);
+  if (e?.code === '23503')
+    throw badInput([{ field: 'id', message: 'refers to something that does not exist' }]);
   if (e?.code === '23514') throw badInput([{ field: 'input', message: 'violates a constraint' }]);
   throw err;
 }
@@ -65,7 +78,10 @@ export const resolvers = {
       const page = rows.slice(0, p.first);
       return {
         edges: page.map((node) => ({ cursor: encodeCursor(node.id), node })),
-        pageInfo: { endCursor: page.length ? encodeCursor(page[page.length - 1]!.id) : null, hasNextPage: rows.length > p.first },
+        pageInfo: {
+          endCursor: page.length ? encodeCursor(page[page.length - 1].id) : null,
+          hasNextPage: rows.length > p.first,
+        },
       };
     },
   },
@@ -76,7 +92,12 @@ export const resolvers = {
       const name = c.text('name', a.input.name, 1, 200);
       const bio = c.optionalText('bio', a.input.bio, 2000);
       c.done();
-      const [row] = await ctx.db.query<AuthorRow>(`INSERT INTO authors (name, bio) VALUES ($1, $2) RETURNING ${AUTHOR_COLS}`, [name, bio]).catch(mapDbError);
+      const [row] = await ctx.db
+        .query<AuthorRow>(
+          `INSERT INTO authors (name, bio) VALUES ($1, $2) RETURNING ${AUTHOR_COLS}`,
+          [name, bio],
+        )
+        .catch(mapDbError);
       await afterWrite(ctx);
       return row;
     },
@@ -109,8 +130,15 @@ export const resolvers = {
       const input = a.input;
       const title = input.title === undefined ? undefined : c.text('title', input.title, 1, 300);
       const isbn = input.isbn === undefined ? undefined : c.isbn('isbn', input.isbn);
-      const year = input.publishedYear === undefined ? undefined : c.intRange('publishedYear', input.publishedYear, 1450, 2100, true);
-      if (title === undefined && isbn === undefined && year === undefined) c.problems.push({ field: 'input', message: 'must change at least one field' });
+      const year =
+        input.publishedYear === undefined
+          ? undefined
+          : c.intRange('publishedYear', input.publishedYear, 1450, 2100, true);
+      if (title === undefined && isbn === undefined && year === undefined)
+        c.problems.push({
+          field: 'input',
+          message: 'must change at least one field',
+        });
       c.done();
       const [row] = await ctx.db
         .query<BookRow>(
@@ -119,7 +147,15 @@ export const resolvers = {
              isbn = CASE WHEN $4::boolean THEN $5 ELSE isbn END,
              published_year = CASE WHEN $6::boolean THEN $7::int ELSE published_year END
            WHERE id = $1 RETURNING ${BOOK_COLS}`,
-          [bookId, title !== undefined, title ?? null, isbn !== undefined, isbn ?? null, year !== undefined, year ?? null],
+          [
+            bookId,
+            title !== undefined,
+            title ?? null,
+            isbn !== undefined,
+            isbn ?? null,
+            year !== undefined,
+            year ?? null,
+          ],
         )
         .catch(mapDbError);
       if (!row) throw notFound('Book', bookId);
@@ -172,11 +208,16 @@ export const resolvers = {
     createdAt: (r: BookRow) => r.created_at,
     author: async (r: BookRow, _: Args, ctx: GqlContext) => {
       const a = await ctx.loaders.author.load(r.author_id);
-      if (!a) throw new GraphQLError('Author not found', { extensions: { code: 'NOT_FOUND' } });
+      if (!a)
+        throw new GraphQLError('Author not found', {
+          extensions: { code: 'NOT_FOUND' },
+        });
       return a;
     },
-    averageRating: async (r: BookRow, _: Args, ctx: GqlContext) => (await ctx.loaders.rating.load(r.id)).average,
-    reviewCount: async (r: BookRow, _: Args, ctx: GqlContext) => (await ctx.loaders.rating.load(r.id)).count,
+    averageRating: async (r: BookRow, _: Args, ctx: GqlContext) =>
+      (await ctx.loaders.rating.load(r.id)).average,
+    reviewCount: async (r: BookRow, _: Args, ctx: GqlContext) =>
+      (await ctx.loaders.rating.load(r.id)).count,
     reviews: (r: BookRow, a: Args, ctx: GqlContext) => {
       const p = pageArgs(a.first, a.after, ctx.maxPageSize);
       return ctx.loaders.reviewsByBook.load(pageKey(r.id, p.first, p.after));
@@ -187,7 +228,10 @@ export const resolvers = {
     createdAt: (r: ReviewRow) => r.created_at,
     book: async (r: ReviewRow, _: Args, ctx: GqlContext) => {
       const b = await ctx.loaders.book.load(r.book_id);
-      if (!b) throw new GraphQLError('Book not found', { extensions: { code: 'NOT_FOUND' } });
+      if (!b)
+        throw new GraphQLError('Book not found', {
+          extensions: { code: 'NOT_FOUND' },
+        });
       return b;
     },
   },

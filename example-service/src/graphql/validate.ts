@@ -8,14 +8,19 @@ export class Checker {
   readonly problems: FieldProblem[] = [];
 
   id(field: string, value: unknown): string {
-    if (typeof value !== 'string' || !ID_RE.test(value)) this.problems.push({ field, message: 'must be a positive integer id' });
+    if (typeof value !== 'string' || !ID_RE.test(value))
+      this.problems.push({ field, message: 'must be a positive integer id' });
     return String(value);
   }
 
   text(field: string, value: unknown, min: number, max: number): string {
     const s = typeof value === 'string' ? value.trim() : '';
     if (typeof value !== 'string' || s.length < min || s.length > max) {
-      this.problems.push({ field, message: min > 0 ? `must be ${min} to ${max} characters` : `must be at most ${max} characters` });
+      this.problems.push({
+        field,
+        message:
+          min > 0 ? `must be ${min} to ${max} characters` : `must be at most ${max} characters`,
+      });
     }
     return s;
   }
@@ -33,10 +38,19 @@ export class Checker {
     return s;
   }
 
-  intRange(field: string, value: unknown, min: number, max: number, optional: boolean): number | null {
+  intRange(
+    field: string,
+    value: unknown,
+    min: number,
+    max: number,
+    optional: boolean,
+  ): number | null {
     if ((value === null || value === undefined) && optional) return null;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      this.problems.push({ field, message: `must be an integer from ${min} to ${max}` });
+      this.problems.push({
+        field,
+        message: `must be an integer from ${min} to ${max}`,
+      });
     }
     return value as number;
   }
@@ -46,7 +60,11 @@ export class Checker {
   }
 }
 
-export function pageArgs(first: unknown, after: unknown, maxPageSize: number): { first: number; after: string | null } {
+export function pageArgs(
+  first: unknown,
+  after: unknown,
+  maxPageSize: number,
+): { first: number; after: string | null } {
   const c = new Checker();
   c.intRange('first', first, 0, maxPageSize, false);
   const a = after === null || after === undefined ? null : c.id('after', after);

@@ -1,5 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { backoffDelay, cell, describeError, markdownTable, redact, retry, run } from '../src/index.js';
+import { backoffDelay, cell, describeError, markdownTable, redact, retry, run, secretFragments } from '../src/index.js';
 
 describe('run', () => {
   it('turns a thrown Error into one setFailed with the message', async () => {
@@ -68,5 +68,29 @@ describe('summary helpers', () => {
 
   it('redacts secrets, longest first', () => {
     expect(redact('token=abcd1234 and abcd1234xyz', ['abcd1234', 'abcd1234xyz'])).toBe('token=*** and ***');
+  });
+});
+
+describe('secretFragments', () => {
+  it('masks values of a kubeconfig, not its structure', () => {
+    const kubeconfig = [
+      'apiVersion: v1',
+      'kind: Config',
+      'users:',
+      '- name: ci',
+      '  user:',
+      '    token: eyJhbGciOiJSUzI1NiJ9.payload.signature',
+      '    client-key-data: "LS0tLS1CRUdJTiBSU0Eg"',
+    ].join('\n');
+    expect(secretFragments(kubeconfig)).toEqual(['eyJhbGciOiJSUzI1NiJ9.payload.signature', 'LS0tLS1CRUdJTiBSU0Eg']);
+  });
+
+  it('masks each long line of a PEM key', () => {
+    const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----';
+    expect(secretFragments(pem)).toContain('MIIEvQIBADANBgkqhkiG9w0BAQEFAASC');
+  });
+
+  it('adds nothing for a one-line secret (it is masked whole)', () => {
+    expect(secretFragments('xoxb-123-456-abcdef')).toEqual([]);
   });
 });

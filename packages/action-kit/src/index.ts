@@ -12,7 +12,7 @@ export {
   requireValue,
 } from './inputs.js';
 export type { IntegerRange } from './inputs.js';
-export { maskSecret, redact } from './secrets.js';
+export { maskSecret, redact, secretFragments } from './secrets.js';
 export { execArgs } from './exec.js';
 export type { Exec, ExecOptions, ExecResult } from './exec.js';
 export { retry, backoffDelay, sleep } from './retry.js';

@@ -7,9 +7,9 @@
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { cp, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { parseEnvFile } from '@pipeline/action-kit/testing';
 
 const execFileAsync = promisify(execFile);
 
@@ -77,27 +77,6 @@ export async function materializeLibrary(library: string, commit: string | undef
   });
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function parseEnvFile(text: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const eq = line.indexOf('=');
-    if (eq > 0 && !line.startsWith('#')) env[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
-  }
-  return env;
-}
 
 async function runScript(script: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, log: (line: string) => void): Promise<string> {
   return new Promise((resolve, reject) => {

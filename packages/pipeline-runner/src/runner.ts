@@ -12,14 +12,13 @@ import { existsSync, globSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
-import { inputVariable } from '@pipeline/action-kit/testing';
+import { freePort, inputVariable } from '@pipeline/action-kit/testing';
 import { evaluateCondition, evaluateExpression, evaluateStringMap, evaluateToken, stringValue } from './expressions.js';
 import type { EvalContext, Json, StatusFunctions } from './expressions.js';
 import { mask, runProcess } from './exec.js';
 import type { ProcessResult } from './exec.js';
 import {
   copyWorkingTree,
-  freePort,
   git,
   materializeLibrary,
   repositoryName,

@@ -28,6 +28,9 @@ const SERVICES_SH = path.join(ROOT, 'tools/services/services.sh');
 const SERVICE_NODE = path.join(SERVICE_DIR, 'node_modules/.bin/node');
 const available = existsSync(path.join(SERVICE_DIR, 'node_modules')) && existsSync(path.join(SERVICE_DIR, 'src/main.ts'));
 
+if (!available && process.env['CI'] === 'true') {
+  throw new Error('CI=true but example-service/node_modules is missing: .ci/run must run `npm ci` in example-service first.');
+}
 if (!available) {
   process.stderr.write(
     '\n' +

@@ -139,7 +139,9 @@ describe('npm run pipeline -- <adopter repository>', () => {
 
   // Needs the local control plane (tools/kube/build.sh); CI builds it in .ci/run.
   const kubectl = path.join(root, 'tools/kube/bin/kubectl');
-  const withKube = existsSync(path.join(root, 'tools/kube/bin/kwokctl')) && existsSync(kubectl) ? it : it.skip;
+  const kubeBuilt = existsSync(path.join(root, 'tools/kube/bin/kwokctl')) && existsSync(kubectl);
+  if (!kubeBuilt && process.env['CI'] === 'true') throw new Error('CI=true but tools/kube/bin is not built: .ci/run must run tools/kube/build.sh first.');
+  const withKube = kubeBuilt ? it : it.skip;
   withKube('a bad image on deploy fails deploy-staging, rolls back, and skips smoke', async () => {
     const ns = `adopter-bad-${Date.now().toString(36)}`;
     const repo = await adopterRepo(async (dir) => {

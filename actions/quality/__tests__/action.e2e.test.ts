@@ -3,7 +3,8 @@
  * small consumer repositories using their own prettier, eslint and tsc.
  */
 import { execFileSync } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { runAction, type ActionRun } from '@pipeline/action-kit/testing';
 import { actionDir, consumerRepo, type ConsumerRepo, type ToolPackage } from './fixture.js';
@@ -57,6 +58,24 @@ describe('quality action on fixture repositories', () => {
     ]);
     expect(result.failure).toContain('Quality gate failed: 1 error and 0 warnings (fail-on: error)');
     expect(result.summary).toContain(file);
+  });
+
+  it("ignores the pipeline's own checkout of its actions in .pipeline-actions/", async () => {
+    const bundle = `const  unused=1;export var x = ${JSON.stringify('y'.repeat(120))}\n`;
+    const repo = await repoWith({});
+    await mkdir(path.join(repo.workspace, '.pipeline-actions/actions/quality/dist'), { recursive: true });
+    await repo.write('.pipeline-actions/actions/quality/dist/index.js', bundle);
+    const result = await runOn(repo);
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs).toMatchObject({ passed: 'true', errors: '0', warnings: '0' });
+    // The same file anywhere else is found by every check that reads it.
+    await repo.write('src/bundle.js', bundle);
+    const control = await runOn(repo, { checks: 'prettier,eslint,line-length' });
+    expect(control.annotations.filter((a) => a.file === 'src/bundle.js').map((a) => a.title)).toEqual([
+      'prettier: format',
+      'eslint: no-unused-vars',
+      'line-length: max-line-length',
+    ]);
   });
 
   it('accepts an 80-character line at the default limit', async () => {

@@ -21,6 +21,13 @@ export const TOOLS: Readonly<Record<Exclude<CheckName, 'line-length'>, Tool>> = 
   typescript: { check: 'typescript', packageName: 'typescript', bin: 'tsc' },
 };
 
+/**
+ * The reusable pipeline checks its own actions out into this folder of the
+ * workspace (see docs/referencing-actions.md). Its bundles are not the
+ * repository's code, so no check reads them.
+ */
+export const PIPELINE_CHECKOUT_DIR = '.pipeline-actions';
+
 /** Looks for node_modules/.bin/<bin> from `start` up to `stopAt` (the workspace root), as npm would for a hoisted install. */
 export function findToolBin(tool: Tool, start: string, stopAt: string): string | undefined {
   let dir = path.resolve(start);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { CheckContext } from './context.js';
 import type { CheckResult, Finding } from '../findings.js';
 import { statusOf } from '../findings.js';
-import { tail, toWorkspacePath, type ToolRunner } from '../tools.js';
+import { PIPELINE_CHECKOUT_DIR, tail, toWorkspacePath, type ToolRunner } from '../tools.js';
 
 interface EslintMessage {
   ruleId: string | null;
@@ -52,7 +52,7 @@ export async function runEslint(context: CheckContext, tool: ToolRunner): Promis
   const scratch = await mkdtemp(path.join(tmpdir(), 'quality-eslint-'));
   const outputFile = path.join(scratch, 'eslint.json');
   try {
-    const args = ['--format', 'json', '--output-file', outputFile, '--no-error-on-unmatched-pattern'];
+    const args = ['--format', 'json', '--output-file', outputFile, '--no-error-on-unmatched-pattern', '--ignore-pattern', `${PIPELINE_CHECKOUT_DIR}/**`];
     if (context.cacheDir) args.push('--cache', '--cache-strategy', 'content', '--cache-location', path.join(context.cacheDir, 'eslint') + path.sep);
     if (context.files) args.push('--no-warn-ignored', '--', ...context.files);
     else args.push('.');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { CheckContext } from './context.js';
 import type { CheckResult, Finding } from '../findings.js';
 import { statusOf } from '../findings.js';
-import { toWorkspacePath } from '../tools.js';
+import { PIPELINE_CHECKOUT_DIR, toWorkspacePath } from '../tools.js';
 
 /** Always excluded: generated, vendored and lock files are not anyone's line length to fix. */
 export const ALWAYS_EXCLUDED = [
@@ -17,6 +17,7 @@ export const ALWAYS_EXCLUDED = [
   '**/npm-shrinkwrap.json',
   '**/yarn.lock',
   '**/pnpm-lock.yaml',
+  `**/${PIPELINE_CHECKOUT_DIR}/**`,
 ];
 const MAX_FILE_BYTES = 1024 * 1024;
 

@@ -1,9 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CheckContext } from './context.js';
 import type { CheckResult, Finding } from '../findings.js';
 import { statusOf } from '../findings.js';
-import { tail, toWorkspacePath, type ToolRunner } from '../tools.js';
+import { PIPELINE_CHECKOUT_DIR, tail, toWorkspacePath, type ToolRunner } from '../tools.js';
 
 /** Files whose first differing line is located exactly; the rest are annotated on line 1. */
 const LOCATE_LIMIT = 25;
@@ -58,7 +59,7 @@ export async function runPrettier(context: CheckContext, tool: ToolRunner): Prom
   const args = ['--list-different', '--no-error-on-unmatched-pattern'];
   if (context.cacheDir) args.push('--cache', '--cache-strategy', 'content', '--cache-location', path.join(context.cacheDir, 'prettier.cache'));
   if (context.files) args.push('--ignore-unknown', '--', ...context.files);
-  else args.push('.');
+  else args.push(...(await wholeProjectTargets(context.workingDirectory)));
   const result = await tool.run(args, context.workingDirectory);
   const syntaxErrors = parseSyntaxErrors(result.stderr, context.workingDirectory, context.workspace);
   // 0: formatted, 1: some files differ, 2: something went wrong (syntax errors are reported, anything else is a crash).
@@ -80,6 +81,18 @@ export async function runPrettier(context: CheckContext, tool: ToolRunner): Prom
     });
   }
   return done({ status: statusOf(findings), findings });
+}
+
+/**
+ * `.`, or, when the pipeline's own checkout sits in the project, every other
+ * top-level entry: Prettier has no command-line ignore pattern, and writing a
+ * .prettierignore into the user's checkout is not ours to do.
+ */
+export async function wholeProjectTargets(workingDirectory: string): Promise<string[]> {
+  if (!existsSync(path.join(workingDirectory, PIPELINE_CHECKOUT_DIR))) return ['.'];
+  const entries = await readdir(workingDirectory);
+  const targets = entries.filter((name) => name !== PIPELINE_CHECKOUT_DIR && name !== 'node_modules' && name !== '.git').sort();
+  return ['--ignore-unknown', '--', ...targets];
 }
 
 async function locate(tool: ToolRunner, cwd: string, file: string): Promise<number> {

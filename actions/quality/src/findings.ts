@@ -24,6 +24,9 @@ export interface CheckResult {
   detail?: string;
 }
 
+/** What a check reports; the caller adds which check it was and how long it took. */
+export type CheckOutcome = Omit<CheckResult, 'check' | 'durationMs'>;
+
 export interface Totals {
   errors: number;
   warnings: number;

@@ -10,7 +10,7 @@ import { runEslint } from './checks/eslint.js';
 import { runLineLength } from './checks/line-length.js';
 import { runPrettier } from './checks/prettier.js';
 import { runTypescript, tsconfigPath } from './checks/typescript.js';
-import { evaluateGate, count, plural, type CheckResult } from './findings.js';
+import { evaluateGate, count, plural, type CheckOutcome, type CheckResult } from './findings.js';
 import { getInputs, type CheckName, type Inputs } from './inputs.js';
 import { annotationTitle, buildReport, summaryMarkdown } from './report.js';
 import { findToolBin, missingToolError, ToolRunner, TOOLS } from './tools.js';
@@ -48,11 +48,12 @@ export async function main(dependencies: Dependencies = { exec: execArgs, env: p
   const context: CheckContext = { workingDirectory: inputs.workingDirectory, workspace: inputs.workspace, exec, files, cacheDir };
   const results: CheckResult[] = [];
   for (const check of inputs.checks) {
-    const result = await phase(`Run ${check}`, async () => {
+    const result = await phase(`Run ${check}`, async (): Promise<CheckResult> => {
+      const started = performance.now();
       const outcome = await runCheck(check, context, inputs, plan);
       const totals = count(outcome.findings);
       core.info(`${check}: ${outcome.status}, ${plural(totals.errors, 'error')}, ${plural(totals.warnings, 'warning')}${outcome.detail ? `\n${outcome.detail}` : ''}`);
-      return outcome;
+      return { check, durationMs: performance.now() - started, ...outcome };
     });
     results.push(result);
   }
@@ -105,7 +106,7 @@ function preflight(inputs: Inputs, exec: Exec): Plan {
   return { runners, tsconfig };
 }
 
-function runCheck(check: CheckName, context: CheckContext, inputs: Inputs, plan: Plan): Promise<CheckResult> {
+function runCheck(check: CheckName, context: CheckContext, inputs: Inputs, plan: Plan): Promise<CheckOutcome> {
   const runner = (): ToolRunner => plan.runners.get(check) as ToolRunner;
   switch (check) {
     case 'prettier':

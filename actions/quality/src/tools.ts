@@ -51,15 +51,20 @@ export function missingToolError(tool: Tool, workingDirectory: string): ActionEr
 
 /** A resolved tool: runs JavaScript entry points with this Node, shell shims (pnpm, yarn) directly. */
 export class ToolRunner {
+  /** The JavaScript entry point behind the bin link, or undefined for a shell shim; resolved once. */
+  private readonly script: string | undefined;
+
   constructor(
     readonly binPath: string,
     private readonly exec: Exec,
-  ) {}
+  ) {
+    const target = realpathSync(binPath);
+    this.script = isNodeScript(target) ? target : undefined;
+  }
 
   run(args: readonly string[], cwd: string, input?: string): Promise<ExecResult> {
-    const target = realpathSync(this.binPath);
     const options = input === undefined ? { cwd } : { cwd, input };
-    if (isNodeScript(target)) return this.exec(process.execPath, [target, ...args], options);
+    if (this.script) return this.exec(process.execPath, [this.script, ...args], options);
     return this.exec(this.binPath, args, options);
   }
 }

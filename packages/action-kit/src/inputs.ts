@@ -97,9 +97,10 @@ export function parseEnum<T extends string>(name: string, raw: string, allowed: 
 /**
  * A list given one item per line or separated by commas (or both). Blank
  * entries and `#` comment lines are dropped; surrounding whitespace is trimmed.
+ * Every list is valid, so the input name is unused; it is kept so that all
+ * parsers share one signature.
  */
-export function parseList(name: string, raw: string, options: { separator?: 'newline' | 'comma-or-newline' } = {}): string[] {
-  void name;
+export function parseList(_name: string, raw: string, options: { separator?: 'newline' | 'comma-or-newline' } = {}): string[] {
   const separator = options.separator ?? 'comma-or-newline';
   const lines = raw.split(/\r?\n/).filter((line) => !line.trim().startsWith('#'));
   const items = separator === 'newline' ? lines : lines.flatMap(splitTopLevelCommas);

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CheckContext } from './context.js';
-import type { CheckResult, Finding } from '../findings.js';
+import type { CheckOutcome, Finding } from '../findings.js';
 import { statusOf } from '../findings.js';
 import { PIPELINE_CHECKOUT_DIR, tail, toWorkspacePath, type ToolRunner } from '../tools.js';
 
@@ -40,14 +40,8 @@ export function parseEslintJson(json: string, workingDirectory: string, workspac
   );
 }
 
-export async function runEslint(context: CheckContext, tool: ToolRunner): Promise<CheckResult> {
-  const started = performance.now();
-  const done = (result: Omit<CheckResult, 'check' | 'durationMs'>): CheckResult => ({
-    check: 'eslint',
-    durationMs: performance.now() - started,
-    ...result,
-  });
-  if (context.files && context.files.length === 0) return done({ status: 'skipped', findings: [], detail: 'no changed files' });
+export async function runEslint(context: CheckContext, tool: ToolRunner): Promise<CheckOutcome> {
+  if (context.files && context.files.length === 0) return { status: 'skipped', findings: [], detail: 'no changed files' };
 
   const scratch = await mkdtemp(path.join(tmpdir(), 'quality-eslint-'));
   const outputFile = path.join(scratch, 'eslint.json');
@@ -59,16 +53,16 @@ export async function runEslint(context: CheckContext, tool: ToolRunner): Promis
     const result = await tool.run(args, context.workingDirectory);
     // 0: no errors, 1: lint errors; anything else (2) is a crash or configuration problem.
     if (result.exitCode !== 0 && result.exitCode !== 1) {
-      return done({ status: 'crashed', findings: [], detail: `eslint exited with code ${result.exitCode}:\n${tail(result.stderr || result.stdout)}` });
+      return { status: 'crashed', findings: [], detail: `eslint exited with code ${result.exitCode}:\n${tail(result.stderr || result.stdout)}` };
     }
     let json: string;
     try {
       json = await readFile(outputFile, 'utf8');
     } catch {
-      return done({ status: 'crashed', findings: [], detail: `eslint wrote no report:\n${tail(result.stderr || result.stdout)}` });
+      return { status: 'crashed', findings: [], detail: `eslint wrote no report:\n${tail(result.stderr || result.stdout)}` };
     }
     const findings = parseEslintJson(json, context.workingDirectory, context.workspace);
-    return done({ status: statusOf(findings), findings });
+    return { status: statusOf(findings), findings };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

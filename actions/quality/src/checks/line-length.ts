@@ -1,7 +1,7 @@
 import { glob, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CheckContext } from './context.js';
-import type { CheckResult, Finding } from '../findings.js';
+import type { CheckOutcome, Finding } from '../findings.js';
 import { statusOf } from '../findings.js';
 import { PIPELINE_CHECKOUT_DIR, toWorkspacePath } from '../tools.js';
 
@@ -51,8 +51,7 @@ export function matchesPatterns(file: string, patterns: readonly string[]): bool
   return include.some((p) => path.matchesGlob(file, p)) && !exclude.some((p) => path.matchesGlob(file, p));
 }
 
-export async function runLineLength(context: CheckContext, max: number, patterns: readonly string[]): Promise<CheckResult> {
-  const started = performance.now();
+export async function runLineLength(context: CheckContext, max: number, patterns: readonly string[]): Promise<CheckOutcome> {
   const files = context.files
     ? context.files.filter((file) => matchesPatterns(file, patterns))
     : await listFiles(context.workingDirectory, patterns);
@@ -74,5 +73,5 @@ export async function runLineLength(context: CheckContext, max: number, patterns
       });
     }
   }
-  return { check: 'line-length', status: statusOf(findings), findings, durationMs: performance.now() - started, detail: `${files.length} files read` };
+  return { status: statusOf(findings), findings, detail: `${files.length} files read` };
 }

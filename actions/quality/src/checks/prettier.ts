@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CheckContext } from './context.js';
-import type { CheckResult, Finding } from '../findings.js';
+import type { CheckOutcome, Finding } from '../findings.js';
 import { statusOf } from '../findings.js';
 import { PIPELINE_CHECKOUT_DIR, tail, toWorkspacePath, type ToolRunner } from '../tools.js';
 
@@ -47,14 +47,8 @@ export function parseSyntaxErrors(stderr: string, workingDirectory: string, work
   return findings;
 }
 
-export async function runPrettier(context: CheckContext, tool: ToolRunner): Promise<CheckResult> {
-  const started = performance.now();
-  const done = (result: Omit<CheckResult, 'check' | 'durationMs'>): CheckResult => ({
-    check: 'prettier',
-    durationMs: performance.now() - started,
-    ...result,
-  });
-  if (context.files && context.files.length === 0) return done({ status: 'skipped', findings: [], detail: 'no changed files' });
+export async function runPrettier(context: CheckContext, tool: ToolRunner): Promise<CheckOutcome> {
+  if (context.files && context.files.length === 0) return { status: 'skipped', findings: [], detail: 'no changed files' };
 
   const args = ['--list-different', '--no-error-on-unmatched-pattern'];
   if (context.cacheDir) args.push('--cache', '--cache-strategy', 'content', '--cache-location', path.join(context.cacheDir, 'prettier.cache'));
@@ -64,7 +58,7 @@ export async function runPrettier(context: CheckContext, tool: ToolRunner): Prom
   const syntaxErrors = parseSyntaxErrors(result.stderr, context.workingDirectory, context.workspace);
   // 0: formatted, 1: some files differ, 2: something went wrong (syntax errors are reported, anything else is a crash).
   if (result.exitCode !== 0 && result.exitCode !== 1 && syntaxErrors.length === 0) {
-    return done({ status: 'crashed', findings: [], detail: `prettier exited with code ${result.exitCode}:\n${tail(result.stderr || result.stdout)}` });
+    return { status: 'crashed', findings: [], detail: `prettier exited with code ${result.exitCode}:\n${tail(result.stderr || result.stdout)}` };
   }
   const unformatted = parseListDifferent(result.stdout);
   const findings: Finding[] = [...syntaxErrors];
@@ -80,7 +74,7 @@ export async function runPrettier(context: CheckContext, tool: ToolRunner): Prom
       message: `File is not formatted as Prettier would format it (first difference on line ${line}). Run \`prettier --write ${file}\`.`,
     });
   }
-  return done({ status: statusOf(findings), findings });
+  return { status: statusOf(findings), findings };
 }
 
 /**

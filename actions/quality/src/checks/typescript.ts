@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { CheckContext } from './context.js';
-import type { CheckResult, Finding } from '../findings.js';
+import type { CheckOutcome, Finding } from '../findings.js';
 import { statusOf } from '../findings.js';
 import { tail, toWorkspacePath, type ToolRunner } from '../tools.js';
 
@@ -50,16 +50,14 @@ export function tsconfigPath(workingDirectory: string): string | undefined {
   return existsSync(file) ? file : undefined;
 }
 
-export async function runTypescript(context: CheckContext, tool: ToolRunner, tsconfig: string): Promise<CheckResult> {
-  const started = performance.now();
+export async function runTypescript(context: CheckContext, tool: ToolRunner, tsconfig: string): Promise<CheckOutcome> {
   const args = ['--noEmit', '--pretty', 'false', '-p', tsconfig];
   if (context.cacheDir) args.push('--incremental', '--tsBuildInfoFile', path.join(context.cacheDir, 'tsc.tsbuildinfo'));
   const result = await tool.run(args, context.workingDirectory);
   const findings = parseTscOutput(result.stdout, context.workingDirectory, context.workspace, tsconfig);
-  const durationMs = performance.now() - started;
   // tsc exits 1 or 2 when it reports diagnostics; a non-zero exit with nothing parsed is a crash.
   if (result.exitCode !== 0 && (findings.length === 0 || result.exitCode > 2)) {
-    return { check: 'typescript', status: 'crashed', findings, durationMs, detail: `tsc exited with code ${result.exitCode}:\n${tail(`${result.stdout}\n${result.stderr}`)}` };
+    return { status: 'crashed', findings, detail: `tsc exited with code ${result.exitCode}:\n${tail(`${result.stdout}\n${result.stderr}`)}` };
   }
-  return { check: 'typescript', status: statusOf(findings), findings, durationMs };
+  return { status: statusOf(findings), findings };
 }

@@ -16,7 +16,7 @@
  *               (report.processingMs) / npm's median wall time: the issue's goal, under 10%
  *   startup     node starting the bundle and failing at once on a bad input, minus an empty node
  *
- *   node scripts/bench-security.ts [--runs N] [--project DIR]... [--strict]
+ *   npm run bench:security -- [--runs N] [--project DIR]... [--strict]
  *
  * Projects default to the example service (when it has a package-lock.json)
  * and the lodash fixture. --strict exits 1 when an overhead is over the goal.
@@ -27,7 +27,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inputVariable, parseFileCommand, readActionManifest } from '../packages/action-kit/src/testing/harness.ts';
+import { inputVariable, parseFileCommand, readActionManifest } from '@pipeline/action-kit/testing';
 import { startAdvisoryServer } from '../actions/security/__tests__/advisory-server.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,0 +1,4 @@
+/** The one guard for "a plain key/value object" in parsed JSON or YAML: not null, not an array. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,71 @@
+/**
+ * The one parser for http(s) URL inputs. A URL may carry credentials
+ * (`https://user:token@host/`): they are either refused or registered as
+ * secrets, and every text this module produces shows them as `***`, so a
+ * URL with credentials never reaches a log line, summary or error unmasked.
+ */
+import { InputError } from './errors.js';
+import { maskSecret } from './secrets.js';
+
+export interface HttpUrlOptions {
+  /** `reject` (default): a URL with user or password fails. `mask`: allowed, and the password (or a user name given alone, a token) is masked. */
+  credentials?: 'reject' | 'mask';
+  /** Why credentials are refused and where they go instead, for the error (with `credentials: 'reject'`). */
+  credentialsHint?: string;
+  /** The whole URL is secret (a webhook URL): errors show `***` instead of it. */
+  secret?: boolean;
+  /** What the error says is accepted. Default: "an absolute http:// or https:// URL". */
+  accepted?: string;
+}
+
+const ACCEPTED = 'an absolute http:// or https:// URL';
+/** `scheme://userinfo@`: userinfo runs to the last `@` before the path, as WHATWG URL parsing has it. */
+const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\\\s]*@/gi;
+/** The same for one value that is meant to be a URL: there a space does not end it (URL parsing encodes it). */
+const VALUE_USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#\\]*@/i;
+
+/** `text` with the user:password part of every URL in it replaced by `***`. */
+export function redactUrlCredentials(text: string): string {
+  return text.replace(USERINFO, '$1***@');
+}
+
+/** A URL for display: its href with any credentials shown as `***`. */
+export function displayUrl(url: URL | string): string {
+  if (typeof url === 'string') return redactUrlCredentials(url);
+  if (url.username === '' && url.password === '') return url.href;
+  const copy = new URL(url.href);
+  copy.username = '***';
+  copy.password = '';
+  return copy.href;
+}
+
+export function parseHttpUrl(name: string, raw: string, options: HttpUrlOptions = {}): URL {
+  const value = raw.trim();
+  const shown = options.secret ? '***' : value.replace(VALUE_USERINFO, '$1***@');
+  const accepted = options.accepted ?? ACCEPTED;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InputError(name, shown, accepted);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new InputError(name, shown, accepted);
+  if (url.username === '' && url.password === '') return url;
+  if ((options.credentials ?? 'reject') === 'reject') {
+    const hint = options.credentialsHint ? ` (${options.credentialsHint})` : '';
+    throw new InputError(name, shown, `a URL without user:password${hint}`);
+  }
+  // With a password, the password is the secret; `https://token@host` puts it in the user name.
+  const secret = url.password !== '' ? url.password : url.username;
+  maskSecret(secret);
+  maskSecret(decodeUrlPart(name, shown, secret));
+  return url;
+}
+
+function decodeUrlPart(name: string, shown: string, part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new InputError(name, shown, 'a URL whose user and password are percent-encoded correctly (% followed by two hex digits; write a literal % as %25)');
+  }
+}

@@ -3,13 +3,13 @@
 #   actionlint  go install github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION
 #               into tools/linters/bin (git-ignored); Go's module and build caches
 #               make a second install instant
-#   shellcheck  Debian's package via apt-get when missing (actionlint runs it on run: scripts)
+#   ShellCheck  Debian's package via apt-get when missing (actionlint runs it on run: scripts)
 #   zizmor      from PyPI into tools/linters/.venv (or pip --user when venv is unavailable)
 # Prints nothing but progress on stderr; exits non-zero with the failing step.
 set -euo pipefail
 
 here="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=versions.env
+# shellcheck source=SCRIPTDIR/versions.env
 source "$here/versions.env"
 bin="$here/bin"
 venv="$here/.venv"

@@ -174,8 +174,7 @@ start_redis() {
   redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --daemonize yes \
     --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save "" --appendonly no \
     --protected-mode yes >/dev/null 9>&- || die "redis-server did not start"
-  local i
-  for i in $(seq 1 100); do
+  for _ in $(seq 1 100); do
     redis_running && break
     sleep 0.05
   done
@@ -193,8 +192,7 @@ stop_redis() {
   if [[ -n "$dir" && -f "$dir/redis.pid" ]]; then
     pid="$(cat "$dir/redis.pid" 2>/dev/null || true)"
     if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-      local i
-      for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
       kill -0 "$pid" 2>/dev/null && kill "$pid" 2>/dev/null || true
     fi
   fi

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the workflow linters, idempotently and cached:
+# Installs the linters, idempotently and cached:
 #   actionlint  go install github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION
 #               into tools/linters/bin (git-ignored); Go's module and build caches
 #               make a second install instant
-#   ShellCheck  Debian's package via apt-get when missing (actionlint runs it on run: scripts)
+#   ShellCheck  Debian's package via apt-get when missing (run.sh checks every shell
+#               script with it; actionlint runs it on workflow run: scripts)
 #   zizmor      from PyPI into tools/linters/.venv (or pip --user when venv is unavailable)
 # Prints nothing but progress on stderr; exits non-zero with the failing step.
 set -euo pipefail

@@ -1,0 +1,58 @@
+/**
+ * One lookup for the runner's step loop: a `uses:` value → the emulation of
+ * that docker action, or undefined when the action is not one of them.
+ *
+ *   const emulate = dockerEmulation(step.uses);
+ *   if (emulate) outcome = await emulate(withValues, context, io);
+ */
+import { buildPushAction } from './build-push.js';
+import { setupBuildxAction } from './buildx.js';
+import { loginAction } from './login.js';
+import { metadataAction } from './metadata.js';
+import { setupQemuAction } from './qemu.js';
+import { checkRegistry } from './registry-mapping.js';
+import type { DockerEnv, Emulation } from './types.js';
+
+export const DOCKER_EMULATIONS: Record<string, Emulation> = {
+  'docker/setup-qemu-action@': setupQemuAction,
+  'docker/setup-buildx-action@': setupBuildxAction,
+  'docker/login-action@': loginAction,
+  'docker/metadata-action@': metadataAction,
+  'docker/build-push-action@': buildPushAction,
+};
+
+/** The emulation for `uses` (owner/name@ref, case-insensitive owner and name), if any. */
+export function dockerEmulation(uses: string): Emulation | undefined {
+  const at = uses.indexOf('@');
+  if (at < 0) return undefined;
+  return DOCKER_EMULATIONS[`${uses.slice(0, at).toLowerCase()}@`];
+}
+
+/**
+ * The tooling description from `containers.sh up` output (KEY=value lines,
+ * the registry host:port last) plus what the runner decides (cache
+ * directory, host architecture).
+ */
+export function dockerEnvFromUp(output: string, extra: { cacheDir: string; hostArch: string; binfmtDir?: string }): { env: DockerEnv; vars: Record<string, string> } {
+  const lines = output.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const vars: Record<string, string> = {};
+  for (const line of lines) {
+    const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
+    if (m) vars[m[1] as string] = m[2] as string;
+  }
+  const registry = checkRegistry(lines[lines.length - 1] ?? '');
+  const env: DockerEnv = {
+    registry,
+    builder: vars['BUILDX_BUILDER'] ?? '',
+    cacheDir: extra.cacheDir,
+    dockerCommand: 'docker',
+    hostArch: extra.hostArch,
+    binfmtDir: extra.binfmtDir ?? '/proc/sys/fs/binfmt_misc',
+    standInImages: (vars['STAND_IN_IMAGES'] ?? '').split(',').filter((s) => s !== ''),
+  };
+  return { env, vars };
+}
+
+export { githubContextFrom } from './github-context.js';
+export { localImageRef, mapImage } from './registry-mapping.js';
+export type * from './types.js';

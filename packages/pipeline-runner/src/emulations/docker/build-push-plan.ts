@@ -92,7 +92,7 @@ function hasExporter(outputs: readonly string[], type: string): boolean {
   });
 }
 
-function secretArgs(inputs: BuildPushInputs, ctx: PlanContext, plan: BuildPlan): string[] {
+function secretArgs(inputs: BuildPushInputs, plan: BuildPlan): string[] {
   const args: string[] = [];
   inputs['secret-envs'].forEach((kvp, i) => {
     const parsed = parseSecretKvp(kvp);
@@ -132,11 +132,52 @@ function noDefaultAttestations(env: Record<string, string>): boolean {
   return value ? parseBool(value) : false;
 }
 
+function commonFlags(inputs: BuildPushInputs, metadataFile: string): string[] {
+  return [
+    ...optional('--builder', inputs.builder),
+    ...(inputs.load ? ['--load'] : []),
+    '--metadata-file',
+    metadataFile,
+    ...optional('--network', inputs.network),
+    ...(inputs['no-cache'] ? ['--no-cache'] : []),
+    ...(inputs.pull ? ['--pull'] : []),
+    ...(inputs.push ? ['--push'] : []),
+  ];
+}
+
+interface Rewritten {
+  tags: string[];
+  outputs: string[];
+  cacheArgs: string[];
+}
+
+/** Image names and caches rewritten for the local registry and cache directory. */
+function rewrite(inputs: BuildPushInputs, ctx: PlanContext, plan: BuildPlan): Rewritten {
+  const { docker } = ctx;
+  const redirects = docker.redirectHosts ?? ALL_HOSTS;
+  const named = <T>(input: string, f: () => T): T => {
+    try {
+      return f();
+    } catch (error) {
+      throw new InputError(`input '${input}': ${(error as Error).message}`);
+    }
+  };
+  const mapped = named('tags', () => mapImages(inputs.tags, docker.registry, redirects));
+  plan.mappings.push(...mapped.mappings);
+  const outputs = named('outputs', () => mapOutputs(inputs.outputs, docker.registry, redirects, plan.mappings));
+  const existingCaches = new Set([...ctx.existing].filter((p) => p.endsWith(`${path.sep}index.json`)).map((p) => path.dirname(p)));
+  const target = { cacheDir: docker.cacheDir, registry: docker.registry, redirects };
+  const cache = named('cache-from/cache-to', () => planCache(inputs['cache-from'], inputs['cache-to'], target, existingCaches));
+  plan.cacheMoves = cache.moves;
+  plan.mappings.push(...cache.mappings);
+  plan.notes.push(...cache.notes);
+  return { tags: mapped.refs, outputs, cacheArgs: cache.args };
+}
+
 /** The whole plan; throws InputError for a bad platform, tag, file or context. */
 export function planBuild(inputs: BuildPushInputs, ctx: PlanContext): BuildPlan {
-  const { docker } = ctx;
   const dockerfile = checkFiles(inputs, ctx);
-  parsePlatforms(inputs.platforms, docker.hostArch);
+  parsePlatforms(inputs.platforms, ctx.docker.hostArch);
   const plan: BuildPlan = {
     argv: [],
     secretFiles: [],
@@ -149,26 +190,7 @@ export function planBuild(inputs: BuildPushInputs, ctx: PlanContext): BuildPlan 
     warnings: [],
     dockerfile,
   };
-  const redirects = docker.redirectHosts ?? ALL_HOSTS;
-  let tags: string[];
-  try {
-    const mapped = mapImages(inputs.tags, docker.registry, redirects);
-    tags = mapped.refs;
-    plan.mappings.push(...mapped.mappings);
-  } catch (error) {
-    throw new InputError(`input 'tags': ${(error as Error).message}`);
-  }
-  let outputs: string[];
-  try {
-    outputs = mapOutputs(inputs.outputs, docker.registry, redirects, plan.mappings);
-  } catch (error) {
-    throw new InputError(`input 'outputs': ${(error as Error).message}`);
-  }
-  const existingCaches = new Set([...ctx.existing].filter((p) => p.endsWith(`${path.sep}index.json`)).map((p) => path.dirname(p)));
-  const cache = planCache(inputs['cache-from'], inputs['cache-to'], { cacheDir: docker.cacheDir, registry: docker.registry, redirects }, existingCaches);
-  plan.cacheMoves = cache.moves;
-  plan.mappings.push(...cache.mappings);
-  plan.notes.push(...cache.notes);
+  const { tags, outputs, cacheArgs } = rewrite(inputs, ctx, plan);
   const attests = attestArgs({
     provenance: inputs.provenance,
     sbom: inputs.sbom,
@@ -186,10 +208,10 @@ export function planBuild(inputs: BuildPushInputs, ctx: PlanContext): BuildPlan 
     ...repeat('--annotation', inputs.annotations),
     ...repeat('--build-arg', inputs['build-args']),
     ...repeat('--build-context', inputs['build-contexts']),
-    ...cache.args,
+    ...cacheArgs,
     ...optional('--call', inputs.call),
     ...optional('--cgroup-parent', inputs['cgroup-parent']),
-    ...secretArgs(inputs, ctx, plan),
+    ...secretArgs(inputs, plan),
     ...optional('--file', inputs.file),
     ...iid,
     ...repeat('--label', inputs.labels),
@@ -204,17 +226,6 @@ export function planBuild(inputs: BuildPushInputs, ctx: PlanContext): BuildPlan 
     ...optional('--target', inputs.target),
     ...repeat('--ulimit', inputs.ulimit),
   ];
-  const common = [
-    ...optional('--builder', inputs.builder),
-    ...(inputs.load ? ['--load'] : []),
-    '--metadata-file',
-    plan.metadataFile,
-    ...optional('--network', inputs.network),
-    ...(inputs['no-cache'] ? ['--no-cache'] : []),
-    ...(inputs.pull ? ['--pull'] : []),
-    ...(inputs.push ? ['--push'] : []),
-  ];
-  plan.argv = [docker.dockerCommand, 'buildx', ...build, ...common, inputs.context];
+  plan.argv = [ctx.docker.dockerCommand, 'buildx', ...build, ...commonFlags(inputs, plan.metadataFile), inputs.context];
   return plan;
 }
-

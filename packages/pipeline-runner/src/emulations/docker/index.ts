@@ -29,9 +29,10 @@ export function dockerEmulation(uses: string): Emulation | undefined {
 }
 
 /**
- * The tooling description from `containers.sh up` output (KEY=value lines,
- * the registry host:port last) plus what the runner decides (cache
- * directory, host architecture).
+ * The tooling description from `containers.sh up` (or `env`) output:
+ * KEY=value lines (BUILDX_BUILDER, optional STAND_IN_IMAGES as a comma
+ * list) and the registry host:port as the last line or CONTAINERS_REGISTRY;
+ * plus what the runner decides (cache directory, host architecture).
  */
 export function dockerEnvFromUp(output: string, extra: { cacheDir: string; hostArch: string; binfmtDir?: string }): { env: DockerEnv; vars: Record<string, string> } {
   const lines = output.split('\n').map((l) => l.trim()).filter((l) => l !== '');
@@ -40,7 +41,9 @@ export function dockerEnvFromUp(output: string, extra: { cacheDir: string; hostA
     const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
     if (m) vars[m[1] as string] = m[2] as string;
   }
-  const registry = checkRegistry(lines[lines.length - 1] ?? '');
+  const last = lines[lines.length - 1] ?? '';
+  // `up` ends with the registry address; `env` gives it as CONTAINERS_REGISTRY.
+  const registry = checkRegistry(/^[A-Z_][A-Z0-9_]*=/.test(last) ? (vars['CONTAINERS_REGISTRY'] ?? '') : last);
   const env: DockerEnv = {
     registry,
     builder: vars['BUILDX_BUILDER'] ?? '',
@@ -54,5 +57,7 @@ export function dockerEnvFromUp(output: string, extra: { cacheDir: string; hostA
 }
 
 export { githubContextFrom } from './github-context.js';
+export { nodeIO } from './node-io.js';
+export type { NodeIOOptions } from './node-io.js';
 export { localImageRef, mapImage } from './registry-mapping.js';
 export type * from './types.js';

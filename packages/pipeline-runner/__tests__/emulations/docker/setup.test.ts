@@ -151,6 +151,12 @@ describe('dispatch and tooling description', () => {
     expect(dockerEmulation(uses) !== undefined).toBe(found);
   });
 
+  it('warns about an input the action does not declare, in GitHub wording', async () => {
+    const outcome = await dockerEmulation('docker/metadata-action@v6')!({ tags: 'type=raw,value=x', tag: 'oops' }, context(), new FakeIO());
+    expect(outcome.status).toBe('success');
+    expect(outcome.warnings?.[0]).toMatch(/^Unexpected input\(s\) 'tag', valid inputs are \['context', 'images', 'tags'/);
+  });
+
   it('reads containers.sh up output: KEY=value lines, the registry last', () => {
     const { env, vars } = dockerEnvFromUp('DOCKER_HOST=unix:///w/.tmp/containers/docker.sock\nBUILDX_BUILDER=pipeline\nSTAND_IN_IMAGES=docker.io/library/node:24-bookworm-slim\n127.0.0.1:5123\n', { cacheDir: '/c', hostArch: 'amd64' });
     expect(vars['DOCKER_HOST']).toBe('unix:///w/.tmp/containers/docker.sock');

@@ -46,13 +46,13 @@ export function buildxError(stderr: string, exitCode: number): string {
 }
 
 /** Every path whose existence the plan depends on. */
-function pathsToCheck(inputs: BuildPushInputs, context: EmulationContext, docker: DockerEnv): string[] {
-  const contextDir = resolvePath(context.workspace, inputs.context);
+function pathsToCheck(inputs: BuildPushInputs, workspace: string, cacheDir: string | undefined): string[] {
+  const contextDir = resolvePath(workspace, inputs.context);
   return [
     contextDir,
-    inputs.file ? resolvePath(context.workspace, inputs.file) : path.join(contextDir, 'Dockerfile'),
-    ...inputs['secret-files'].map((kvp) => resolvePath(context.workspace, kvp.slice(kvp.indexOf('=') + 1))),
-    ...ghaImportDirs(inputs['cache-from'], docker.cacheDir).map((dir) => path.join(dir, 'index.json')),
+    inputs.file ? resolvePath(workspace, inputs.file) : path.join(contextDir, 'Dockerfile'),
+    ...inputs['secret-files'].map((kvp) => resolvePath(workspace, kvp.slice(kvp.indexOf('=') + 1))),
+    ...(cacheDir === undefined ? [] : ghaImportDirs(inputs['cache-from'], cacheDir).map((dir) => path.join(dir, 'index.json'))),
   ];
 }
 
@@ -112,7 +112,7 @@ export async function buildPushAction(raw: StepInputs, context: EmulationContext
   let plan: BuildPlan | undefined;
   let tmpDir: string | undefined;
   try {
-    const existing = await existingPaths(io, pathsToCheck(inputs, context, docker ?? ({ cacheDir: '' } as DockerEnv)));
+    const existing = await existingPaths(io, pathsToCheck(inputs, context.workspace, docker?.cacheDir));
     if (!docker) {
       // Still fail a missing Dockerfile or a bad platform at once, as GitHub would.
       planBuild(inputs, { github: context.github, docker: OFFLINE, env: context.env, workspace: context.workspace, tmpDir: '/nonexistent', existing });

@@ -6,6 +6,7 @@
  *   if (emulate) outcome = await emulate(withValues, context, io);
  */
 import { buildPushAction } from './build-push.js';
+import { BUILD_PUSH_INPUTS } from './build-push-inputs.js';
 import { setupBuildxAction } from './buildx.js';
 import { loginAction } from './login.js';
 import { metadataAction } from './metadata.js';
@@ -13,13 +14,39 @@ import { setupQemuAction } from './qemu.js';
 import { checkRegistry } from './registry-mapping.js';
 import type { DockerEnv, Emulation } from './types.js';
 
-export const DOCKER_EMULATIONS: Record<string, Emulation> = {
-  'docker/setup-qemu-action@': setupQemuAction,
-  'docker/setup-buildx-action@': setupBuildxAction,
-  'docker/login-action@': loginAction,
-  'docker/metadata-action@': metadataAction,
-  'docker/build-push-action@': buildPushAction,
+/** Each action's declared inputs (its action.yml at the pinned version). */
+export const DECLARED_INPUTS: Record<string, readonly string[]> = {
+  'docker/setup-qemu-action@': ['image', 'platforms', 'reset', 'cache-image'],
+  'docker/setup-buildx-action@': [
+    'version', 'driver', 'driver-opts', 'buildkitd-flags', 'buildkitd-config', 'buildkitd-config-inline', 'use', 'name', 'endpoint', 'platforms',
+    'append', 'keep-state', 'cache-binary', 'cleanup',
+  ],
+  'docker/login-action@': ['registry', 'username', 'password', 'ecr', 'scope', 'logout', 'registry-auth'],
+  'docker/metadata-action@': ['context', 'images', 'tags', 'flavor', 'labels', 'annotations', 'sep-tags', 'sep-labels', 'sep-annotations', 'bake-target', 'github-token'],
+  'docker/build-push-action@': BUILD_PUSH_INPUTS,
 };
+
+/** The runner's warning for inputs an action does not declare (GitHub's wording). */
+function checkingInputs(prefix: string, emulation: Emulation): Emulation {
+  const declared = DECLARED_INPUTS[prefix] ?? [];
+  return async (inputs, context, io) => {
+    const outcome = await emulation(inputs, context, io);
+    const unexpected = Object.keys(inputs).filter((name) => !declared.includes(name));
+    if (unexpected.length === 0) return outcome;
+    const warning = `Unexpected input(s) ${unexpected.map((n) => `'${n}'`).join(', ')}, valid inputs are [${declared.map((n) => `'${n}'`).join(', ')}]`;
+    return { ...outcome, warnings: [warning, ...(outcome.warnings ?? [])] };
+  };
+}
+
+export const DOCKER_EMULATIONS: Record<string, Emulation> = Object.fromEntries(
+  Object.entries({
+    'docker/setup-qemu-action@': setupQemuAction,
+    'docker/setup-buildx-action@': setupBuildxAction,
+    'docker/login-action@': loginAction,
+    'docker/metadata-action@': metadataAction,
+    'docker/build-push-action@': buildPushAction,
+  }).map(([prefix, emulation]) => [prefix, checkingInputs(prefix, emulation)]),
+);
 
 /** The emulation for `uses` (owner/name@ref, case-insensitive owner and name), if any. */
 export function dockerEmulation(uses: string): Emulation | undefined {

@@ -176,7 +176,3 @@ export function withDefaults(inputs: StepInputs, defaults: Record<string, string
   return merged;
 }
 
-/** Refuses inputs the action does not declare (the runner's "Unexpected input" is a warning; here it is a hint). */
-export function unexpectedInputs(inputs: StepInputs, declared: readonly string[]): string[] {
-  return Object.keys(inputs).filter((name) => !declared.includes(name));
-}

@@ -11,7 +11,7 @@
  */
 import type * as K8s from '@kubernetes/client-node';
 import { ActionError } from '@pipeline/action-kit';
-import { isRecord } from './kubeconfig.js';
+import { isRecord } from './records.js';
 import type { KubeObject, ObjectRef } from './objects.js';
 
 export interface ResourceInfo {

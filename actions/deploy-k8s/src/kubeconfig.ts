@@ -5,6 +5,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { ActionError } from '@pipeline/action-kit';
+import { isRecord, str } from './records.js';
 
 export interface DecodedKubeconfig {
   /** The kubeconfig YAML. */
@@ -131,13 +132,4 @@ export function secretValues(text: string): string[] {
   };
   for (const user of users) if (isRecord(user)) visit(user['user'], undefined);
   return [...found];
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A primitive as text; '' for objects, arrays, null and undefined. */
-export function str(value: unknown): string {
-  return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' ? String(value) : '';
 }

@@ -6,7 +6,7 @@
  * naming the holder.
  */
 import { ActionError, sleep as defaultSleep } from '@pipeline/action-kit';
-import { isRecord } from './kubeconfig.js';
+import { isRecord } from './records.js';
 import { isConflict, isNotFound, type KubeApi, type WatchHandle } from './kube.js';
 import type { KubeObject, ObjectRef } from './objects.js';
 

@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ActionError } from '@pipeline/action-kit';
-import { isRecord } from './kubeconfig.js';
+import { isRecord } from './records.js';
 import type { KubeObject } from './objects.js';
 
 export interface SourcedObject {

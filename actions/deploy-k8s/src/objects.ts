@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
 import { stringify as toYaml } from 'yaml';
-import { isRecord } from './kubeconfig.js';
+import { isRecord } from './records.js';
 
 export interface ObjectMeta {
   name: string;

@@ -3,7 +3,7 @@
  * decides) and pod failure signals. Pure functions: the watcher feeds them
  * objects from the watch API and keeps the clock.
  */
-import { isRecord, str } from './kubeconfig.js';
+import { num, recordOf as rec, str } from './records.js';
 import type { KubeObject } from './objects.js';
 
 export type RolloutPhase = 'waiting' | 'complete' | 'failed';
@@ -13,9 +13,6 @@ export interface RolloutState {
   message: string;
   reason?: string;
 }
-
-const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
-const rec = (value: unknown): Record<string, unknown> => (isRecord(value) ? value : {});
 
 interface Condition {
   type?: string;

@@ -4,7 +4,7 @@
  * and redacts secrets.
  */
 import { markdownTable, mermaid } from '@pipeline/action-kit';
-import type { DeployReport, PhaseSpan } from './deploy.js';
+import type { DeployReport, PhaseSpan } from './report.js';
 
 const STATUS_TEXT: Readonly<Record<DeployReport['status'], string>> = {
   deployed: 'deployed',

@@ -5,7 +5,7 @@
  * signal was seen, so that "unschedulable for longer than the grace period"
  * is measured here, not from timestamps written by another machine.
  */
-import { isRecord, str } from './kubeconfig.js';
+import { isRecord, str } from './records.js';
 import type { KubeApi, WatchHandle } from './kube.js';
 import type { KubeObject } from './objects.js';
 import { evaluateWorkload, podSignal, signalDeadline, signalIsFailure, workloadRevision, type PodSignal } from './rollout.js';

@@ -1,8 +1,10 @@
 /**
  * An in-memory KubeApi for logic tests: create/replace with the API server's
  * optimistic concurrency (409 on an existing name or a stale
- * resourceVersion) and 404 on missing objects. No watch: the code that
- * needs watches is tested against the real API server.
+ * resourceVersion) and 404 on missing objects; a uid for every object, kept
+ * by apply with the metadata nobody applied (as server-side apply keeps it).
+ * No watch: the code that needs watches is tested against the real API
+ * server (unit tests inject the rollout waiter instead).
  */
 import { KubeError, type KubeApi } from '../../src/kube.js';
 import { refKey, type KubeObject } from '../../src/objects.js';
@@ -17,8 +19,10 @@ export class FakeKube implements KubeApi {
 
   put(object: KubeObject): KubeObject {
     const stored = structuredClone(object);
+    const key = this.key(stored);
     stored.metadata['resourceVersion'] = String(++this.version);
-    this.objects.set(refKey({ ...stored, name: stored.metadata.name, ...(stored.metadata.namespace ? { namespace: stored.metadata.namespace } : {}) }), stored);
+    stored.metadata['uid'] ??= this.objects.get(key)?.metadata['uid'] ?? `uid-${this.version}`;
+    this.objects.set(key, stored);
     return structuredClone(stored);
   }
 
@@ -32,7 +36,12 @@ export class FakeKube implements KubeApi {
     return found ? structuredClone(found) : undefined;
   };
   apply: KubeApi['apply'] = async (object, { dryRun }) => {
-    const merged = { ...(this.objects.get(this.key(object)) ?? {}), ...structuredClone(object) };
+    const live = this.objects.get(this.key(object));
+    const merged = { ...(live ?? {}), ...structuredClone(object) };
+    if (live) {
+      const annotations = { ...live.metadata.annotations, ...object.metadata.annotations };
+      merged.metadata = { ...structuredClone(live.metadata), ...merged.metadata, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) };
+    }
     return dryRun ? merged : this.put(merged);
   };
   create: KubeApi['create'] = async (object) => {

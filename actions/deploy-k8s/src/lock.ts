@@ -5,7 +5,7 @@
  * A run that finds the Lease held and fresh waits (bounded), then fails
  * naming the holder.
  */
-import { ActionError, sleep as defaultSleep } from '@pipeline/action-kit';
+import { ActionError, retry, sleep as defaultSleep } from '@pipeline/action-kit';
 import { isRecord } from './records.js';
 import { isConflict, isNotFound, type KubeApi, type WatchHandle } from './kube.js';
 import type { KubeObject, ObjectRef } from './objects.js';
@@ -113,113 +113,134 @@ async function leaseChanged(api: KubeApi, lease: KubeObject, limitMs: number, fa
   if (outcome === 'failed') await sleep(fallbackMs);
 }
 
-export async function acquireLock(options: LockOptions): Promise<HeldLock> {
-  const { api, namespace, name, holder, fieldManager } = options;
-  const clock = options.clock ?? Date.now;
-  const wait = options.sleep ?? defaultSleep;
-  const log = options.log ?? (() => undefined);
-  const duration = options.leaseDurationSeconds ?? 30;
-  const pollMs = options.pollMs ?? 1000;
-  const ref: ObjectRef = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name, namespace };
-  const started = clock();
-  let announced = '';
+interface Acquiring {
+  options: LockOptions;
+  ref: ObjectRef;
+  clock: () => number;
+  sleep: (ms: number) => Promise<void>;
+  duration: number;
+}
 
-  const fresh = (spec: LeaseSpec, transitions: number): LeaseSpec => {
-    const now = microTime(clock());
-    return { holderIdentity: holder, leaseDurationSeconds: duration, acquireTime: now, renewTime: now, leaseTransitions: transitions };
-  };
+function freshSpec(a: Acquiring, transitions: number): LeaseSpec {
+  const now = microTime(a.clock());
+  return { holderIdentity: a.options.holder, leaseDurationSeconds: a.duration, acquireTime: now, renewTime: now, leaseTransitions: transitions };
+}
 
-  /** The Lease as last written by us: renewal and release try it first (one request), reading again only on a conflict. */
-  let mine: KubeObject | undefined;
-  for (;;) {
-    const lease = await api.get(ref);
-    if (!lease) {
-      try {
-        mine = await api.create(
-          { apiVersion: ref.apiVersion, kind: 'Lease', metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'deploy-k8s' } }, spec: fresh({}, 0) },
-          { fieldManager },
-        );
-        break;
-      } catch (error: unknown) {
-        if (isConflict(error)) continue; // someone created it first: look again
-        throw error;
+/** Conflicts mean another run wrote the Lease between our read and our write: read again at once. */
+const ON_CONFLICT = { attempts: 20, initialDelayMs: 10, maxDelayMs: 200, shouldRetry: isConflict };
+
+/** One look at the Lease: takes it when free (the Lease as written), else returns the other holder's Lease. */
+async function tryAcquire(a: Acquiring): Promise<{ mine: KubeObject } | { held: KubeObject }> {
+  const { api, name, namespace, holder, fieldManager } = a.options;
+  return retry(
+    async () => {
+      const lease = await api.get(a.ref);
+      if (!lease) {
+        const labels = { 'app.kubernetes.io/managed-by': 'deploy-k8s' };
+        return { mine: await api.create({ apiVersion: a.ref.apiVersion, kind: 'Lease', metadata: { name, namespace, labels }, spec: freshSpec(a, 0) }, { fieldManager }) };
       }
-    }
-    const spec = specOf(lease);
-    if (!heldByOther(spec, holder, clock())) {
+      const spec = specOf(lease);
+      if (heldByOther(spec, holder, a.clock())) return { held: lease };
       const transitions = (spec.leaseTransitions ?? 0) + (spec.holderIdentity && spec.holderIdentity !== holder ? 1 : 0);
-      try {
-        mine = await api.replace({ ...lease, spec: { ...spec, ...fresh(spec, transitions) } }, { fieldManager });
-        break;
-      } catch (error: unknown) {
-        if (isConflict(error)) continue;
-        throw error;
-      }
-    }
-    const waited = clock() - started;
-    const holderText = `'${spec.holderIdentity ?? '?'}' (last renewed ${spec.renewTime ?? 'never'}, lease duration ${spec.leaseDurationSeconds ?? '?'} s)`;
-    if (waited >= options.waitMs) {
-      throw new LockTimeoutError(
-        `Another deployment holds the lock Lease ${namespace}/${name}: holder ${holderText}. Waited ${Math.round(waited / 1000)} s (the 'timeout' input); nothing was changed. Re-run when it has finished, or set lock: false if the holder is gone for good.`,
-      );
-    }
-    if (announced !== spec.holderIdentity) {
-      announced = spec.holderIdentity ?? '';
-      log(`Lock Lease ${namespace}/${name} is held by ${holderText}; waiting up to ${Math.round((options.waitMs - waited) / 1000)} s`);
-    }
-    // Wake up when the Lease changes (watch), when it would expire, or at the bound, whichever is first.
-    const renewed = Date.parse(spec.renewTime ?? spec.acquireTime ?? '');
-    const expiresIn = Number.isNaN(renewed) ? pollMs : renewed + (spec.leaseDurationSeconds ?? 15) * 1000 - clock() + 10;
-    const limit = Math.max(1, Math.min(options.waitMs - waited, Math.max(expiresIn, 1)));
-    await (options.watchChanges === false ? wait(Math.min(pollMs, limit)) : leaseChanged(api, lease, limit, Math.min(pollMs, limit), wait));
-  }
+      return { mine: await api.replace({ ...lease, spec: { ...spec, ...freshSpec(a, transitions) } }, { fieldManager }) };
+    },
+    { ...ON_CONFLICT, sleep: a.sleep },
+  );
+}
 
-  const waitedMs = clock() - started;
+function holderText(spec: LeaseSpec): string {
+  return `'${spec.holderIdentity ?? '?'}' (last renewed ${spec.renewTime ?? 'never'}, lease duration ${spec.leaseDurationSeconds ?? '?'} s)`;
+}
+
+/** Waits for a held Lease to change or expire (bounded by what is left of `waitMs`); throws at the bound. */
+async function waitForHolder(a: Acquiring, lease: KubeObject, waited: number, announce: (spec: LeaseSpec, waited: number) => void): Promise<void> {
+  const { options } = a;
+  const spec = specOf(lease);
+  if (waited >= options.waitMs) {
+    throw new LockTimeoutError(
+      `Another deployment holds the lock Lease ${options.namespace}/${options.name}: holder ${holderText(spec)}. Waited ${Math.round(waited / 1000)} s (the 'timeout' input); nothing was changed. Re-run when it has finished, or set lock: false if the holder is gone for good.`,
+    );
+  }
+  announce(spec, waited);
+  // Wake up when the Lease changes (watch), when it would expire, or at the bound, whichever is first.
+  const pollMs = options.pollMs ?? 1000;
+  const renewed = Date.parse(spec.renewTime ?? spec.acquireTime ?? '');
+  const expiresIn = Number.isNaN(renewed) ? pollMs : renewed + (spec.leaseDurationSeconds ?? 15) * 1000 - a.clock() + 10;
+  const limit = Math.max(1, Math.min(options.waitMs - waited, Math.max(expiresIn, 1)));
+  await (options.watchChanges === false ? a.sleep(Math.min(pollMs, limit)) : leaseChanged(options.api, lease, limit, Math.min(pollMs, limit), a.sleep));
+}
+
+/** The held lock: renewed on a timer until released. */
+function holdLock(a: Acquiring, written: KubeObject, waitedMs: number): HeldLock {
+  const { api, holder, fieldManager, namespace, name } = a.options;
+  const log = a.options.log ?? (() => undefined);
+  /** The Lease as last written by us: renewal and release try it first (one request), reading again only on a conflict. */
+  let mine: KubeObject | undefined = written;
   let lost = false;
+  const renewed = (lease: KubeObject): KubeObject => ({ ...lease, spec: { ...specOf(lease), renewTime: microTime(a.clock()) } });
   const renew = async (): Promise<void> => {
     if (mine) {
       try {
-        mine = await api.replace({ ...mine, spec: { ...specOf(mine), renewTime: microTime(clock()) } }, { fieldManager });
+        mine = await api.replace(renewed(mine), { fieldManager });
         return;
       } catch (error: unknown) {
         if (!isConflict(error)) throw error;
         mine = undefined;
       }
     }
-    const lease = await api.get(ref);
+    const lease = await api.get(a.ref);
     if (!lease || specOf(lease).holderIdentity !== holder) {
       if (!lost) log(`Lost the lock Lease ${namespace}/${name} (now held by ${lease ? String(specOf(lease).holderIdentity) : 'nobody'})`);
       lost = true;
       return;
     }
-    mine = await api.replace({ ...lease, spec: { ...specOf(lease), renewTime: microTime(clock()) } }, { fieldManager });
-  };
-  const released = (lease: KubeObject): KubeObject => {
-    const spec = { ...specOf(lease) };
-    delete spec.holderIdentity;
-    return { ...lease, spec };
+    mine = await api.replace(renewed(lease), { fieldManager });
   };
   const timer = setInterval(() => {
     renew().catch((error: unknown) => log(`Could not renew the lock Lease: ${error instanceof Error ? error.message : String(error)}`));
-  }, Math.max(1000, (duration * 1000) / 3));
+  }, Math.max(1000, (a.duration * 1000) / 3));
   timer.unref();
-
+  const release = async (attempt: number): Promise<void> => {
+    // First try: the Lease as we last wrote it (one request); a conflict means someone else wrote it since.
+    const lease = attempt === 1 && mine ? mine : await api.get(a.ref).catch(() => undefined);
+    if (!lease || specOf(lease).holderIdentity !== holder) return;
+    const spec = { ...specOf(lease) };
+    delete spec.holderIdentity;
+    await api.replace({ ...lease, spec }, { fieldManager });
+  };
   return {
-    ref,
+    ref: a.ref,
     waitedMs,
     release: async () => {
       clearInterval(timer);
-      for (let attempt = 0; attempt < 3; attempt++) {
-        // First try: the Lease as we last wrote it (one request); a conflict means someone else wrote it since.
-        const lease = attempt === 0 && mine ? mine : await api.get(ref).catch(() => undefined);
-        if (!lease || specOf(lease).holderIdentity !== holder) return;
-        try {
-          await api.replace(released(lease), { fieldManager });
-          return;
-        } catch (error: unknown) {
-          if (!isConflict(error) && !isNotFound(error)) throw error;
-        }
-      }
+      const shouldRetry = (error: unknown): boolean => isConflict(error) || isNotFound(error);
+      // After three conflicts someone else keeps writing the Lease: it is no longer ours to release.
+      await retry(release, { attempts: 3, initialDelayMs: 10, maxDelayMs: 100, shouldRetry, sleep: a.sleep }).catch((error: unknown) => {
+        if (!shouldRetry(error)) throw error;
+      });
     },
   };
+}
+
+export async function acquireLock(options: LockOptions): Promise<HeldLock> {
+  const clock = options.clock ?? Date.now;
+  const a: Acquiring = {
+    options,
+    ref: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: options.name, namespace: options.namespace },
+    clock,
+    sleep: options.sleep ?? defaultSleep,
+    duration: options.leaseDurationSeconds ?? 30,
+  };
+  const started = clock();
+  let announced = '';
+  const announce = (spec: LeaseSpec, waited: number): void => {
+    if (announced === spec.holderIdentity) return;
+    announced = spec.holderIdentity ?? '';
+    options.log?.(`Lock Lease ${options.namespace}/${options.name} is held by ${holderText(spec)}; waiting up to ${Math.round((options.waitMs - waited) / 1000)} s`);
+  };
+  for (;;) {
+    const attempt = await tryAcquire(a);
+    if ('mine' in attempt) return holdLock(a, attempt.mine, clock() - started);
+    await waitForHolder(a, attempt.held, clock() - started, announce);
+  }
 }

@@ -9,7 +9,7 @@ import { describeError, maskSecret, phase, redact, writeSummary } from '@pipelin
 import { deploy, DeployError, type DeployReport } from './deploy.js';
 import { getInputs, maskKubeconfig, type Inputs } from './inputs.js';
 import { checkShape, secretValues } from './kubeconfig.js';
-import { connect, preloadClient } from './kube.js';
+import { connect, preloadClient } from './kube-client.js';
 import { loadManifests } from './manifests.js';
 import { runAnnotations, runUrl } from './objects.js';
 import { buildSummary } from './summary.js';

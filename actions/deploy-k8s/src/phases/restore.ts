@@ -8,7 +8,7 @@ import { retry } from '@pipeline/action-kit';
 import { isConflict, isNotFound, type KubeApi } from '../kube.js';
 import { describeRef, type KubeObject } from '../objects.js';
 import { isRecord } from '../records.js';
-import { selectorString } from '../watcher.js';
+import { selectorString } from '../selectors.js';
 import type { Item } from './context.js';
 
 /** The pod template of the Deployment's ReplicaSet at `revision`, without the pod-template-hash label. */

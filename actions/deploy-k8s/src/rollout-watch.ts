@@ -1,0 +1,271 @@
+/**
+ * One workload's rollout, followed with the watch API: the workload itself
+ * and the pods of its new revision. Decides with the pure functions in
+ * rollout.ts; keeps the clock and the first time each pod signal was seen,
+ * so that "unschedulable for longer than the grace period" is measured here,
+ * not from timestamps written by another machine.
+ */
+import { retry } from '@pipeline/action-kit';
+import type { KubeApi, WatchEventType, WatchHandle } from './kube.js';
+import type { KubeObject } from './objects.js';
+import { plural } from './plural.js';
+import { isRecord, str } from './records.js';
+import { evaluateWorkload, podSignal, signalDeadline, signalIsFailure, workloadRevision, type PodSignal } from './rollout.js';
+import { recentEvents } from './events.js';
+import { selectorString } from './selectors.js';
+import type { PodReport, RolloutResult, TimelineEntry, WaitOptions } from './watcher.js';
+
+type Outcome = RolloutResult['outcome'];
+type Failing = { pod: string; signal: PodSignal }[];
+type Finished = Omit<RolloutResult, 'final' | 'revision' | 'workloadEvents' | 'firstSignalAt' | 'detectedAt'> & { workloadEvents?: string[] };
+
+/** The label that marks the pods of a workload's current revision. */
+interface PodKey {
+  label: string;
+  value: string;
+  /** Deployment revision it was found for (the ReplicaSet lookup is done once per revision). */
+  revision?: string;
+}
+
+/** A sleep whose timer does not keep the process alive (for retries of a watch that may be abandoned). */
+const unrefSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+/** The pod key of the workload's current revision, or `known` when it cannot tell yet. */
+export async function currentPodKey(api: KubeApi, workload: KubeObject, podSelector: string, known: PodKey | undefined): Promise<PodKey | undefined> {
+  const status = isRecord(workload['status']) ? workload['status'] : {};
+  const kind = workload.kind;
+  // Until the controller has observed the new generation, revision fields still describe the old one.
+  const generation = typeof workload.metadata['generation'] === 'number' ? workload.metadata['generation'] : 0;
+  if (kind !== 'DaemonSet' && (typeof status['observedGeneration'] === 'number' ? status['observedGeneration'] : 0) < generation) return known;
+  if (kind === 'StatefulSet' && typeof status['updateRevision'] === 'string') return { label: 'controller-revision-hash', value: status['updateRevision'] };
+  if (kind === 'DaemonSet' && workload.metadata['generation'] !== undefined) return { label: 'pod-template-generation', value: str(workload.metadata['generation']) };
+  if (kind !== 'Deployment') return known;
+  const revision = workloadRevision(workload);
+  if (!revision || revision === known?.revision) return known;
+  const uid = workload.metadata['uid'];
+  const { items } = await api.list('apps/v1', 'ReplicaSet', workload.metadata.namespace, { labelSelector: podSelector });
+  const owned = items.filter((rs) => Array.isArray(rs.metadata['ownerReferences']) && (rs.metadata['ownerReferences'] as { uid?: string }[]).some((o) => o.uid === uid));
+  const hash = owned.find((r) => r.metadata.annotations?.['deployment.kubernetes.io/revision'] === revision)?.metadata.labels?.['pod-template-hash'];
+  return hash ? { label: 'pod-template-hash', value: hash, revision } : known;
+}
+
+export class RolloutWatch {
+  private readonly api: KubeApi;
+  private readonly clock: () => number;
+  private readonly log: (message: string) => void;
+  private readonly timeline: (entry: TimelineEntry) => void;
+  private readonly namespace: string;
+  private readonly name: string;
+  private readonly kind: string;
+  private readonly podSelector: string;
+  private readonly started: number;
+  private current: KubeObject | undefined;
+  private readonly pods = new Map<string, KubeObject>();
+  private readonly firstSeen = new Map<string, number>();
+  private readonly seenPods = new Set<string>();
+  private firstSignalAt: number | undefined;
+  private podKey: PodKey | undefined;
+  private lastMessage = '';
+  private settled = false;
+  /** A failure is being reported (events are being fetched): no further evaluation. */
+  private stopping = false;
+  private readonly handles: WatchHandle[] = [];
+  private recheck: NodeJS.Timeout | undefined;
+  private overall: NodeJS.Timeout | undefined;
+  private resolve: (result: RolloutResult) => void = () => undefined;
+  private readonly onAbort = (): void => void this.failWith('stopped', `${this.label}: stopped waiting because another workload failed (${this.lastMessage})`, 'Stopped', []);
+
+  constructor(private readonly options: WaitOptions) {
+    const { workload } = options;
+    this.api = options.api;
+    this.clock = options.clock ?? Date.now;
+    this.log = options.log ?? (() => undefined);
+    this.timeline = options.timeline ?? (() => undefined);
+    this.namespace = workload.metadata.namespace as string;
+    this.name = workload.metadata.name;
+    this.kind = workload.kind;
+    this.podSelector = selectorString(isRecord(workload['spec']) ? workload['spec']['selector'] : undefined);
+    this.started = this.clock();
+    this.current = workload;
+  }
+
+  private get label(): string {
+    return `${this.kind}/${this.name}`;
+  }
+
+  run(): Promise<RolloutResult> {
+    return new Promise<RolloutResult>((resolve) => {
+      this.resolve = resolve;
+      const { timeoutMs, signal } = this.options;
+      this.overall = setTimeout(() => this.timedOut(), Math.max(0, timeoutMs - (this.clock() - this.started)));
+      if (signal?.aborted) this.onAbort();
+      signal?.addEventListener('abort', this.onAbort, { once: true });
+      this.timeline({ at: this.clock(), text: `watching ${this.label}` });
+      void this.follow('workload');
+      void this.follow('pods');
+    });
+  }
+
+  private finish(result: Finished): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    clearTimeout(this.recheck);
+    clearTimeout(this.overall);
+    for (const h of this.handles) h.stop();
+    this.resolve({
+      workloadEvents: [],
+      ...result,
+      final: this.current,
+      revision: workloadRevision(this.current),
+      ...(this.firstSignalAt === undefined ? {} : { firstSignalAt: this.firstSignalAt }),
+      ...(result.outcome === 'complete' ? {} : { detectedAt: this.clock() }),
+    });
+  }
+
+  private async failWith(outcome: Exclude<Outcome, 'complete'>, message: string, reason: string | undefined, failing: Failing): Promise<void> {
+    if (this.settled || this.stopping) return;
+    this.stopping = true;
+    const reports: PodReport[] = [];
+    for (const { pod, signal } of failing.slice(0, 5)) {
+      const events = await recentEvents(this.api, this.namespace, pod, 5, str(this.pods.get(pod)?.metadata['uid']) || undefined);
+      reports.push({ pod, reason: signal.reason, message: signal.message, ...(signal.container ? { container: signal.container } : {}), events });
+    }
+    const workloadEvents = await recentEvents(this.api, this.namespace, this.name);
+    this.finish({ outcome, message, ...(reason ? { reason } : {}), failingPods: reports, workloadEvents });
+  }
+
+  private timedOut(): void {
+    const failing: Failing = [];
+    for (const [pod, object] of this.pods) {
+      const signal = this.isNewPod(object) ? podSignal(object) : undefined;
+      if (signal) failing.push({ pod, signal });
+    }
+    const within = Math.round(this.options.timeoutMs / 1000);
+    void this.failWith('timeout', `${this.label} did not finish rolling out within ${within} s: ${this.lastMessage}`, 'Timeout', failing);
+  }
+
+  private isNewPod(pod: KubeObject): boolean {
+    return this.podKey !== undefined && pod.metadata.labels?.[this.podKey.label] === this.podKey.value;
+  }
+
+  private async refreshPodKey(): Promise<void> {
+    if (this.current) this.podKey = await currentPodKey(this.api, this.current, this.podSelector, this.podKey);
+  }
+
+  /** Pod signals of the new revision, first sightings logged; the failing ones and when the next one would count. */
+  private podFailures(now: number): { failing: Failing; nextDeadline: number } {
+    const failing: Failing = [];
+    let nextDeadline = Infinity;
+    for (const [pod, object] of this.pods) {
+      if (!this.isNewPod(object)) continue;
+      if (!this.seenPods.has(pod)) {
+        this.seenPods.add(pod);
+        this.timeline({ at: now, text: `pod ${pod} created` });
+      }
+      const signal = podSignal(object);
+      if (!signal) continue;
+      const key = `${pod}|${signal.reason}`;
+      if (!this.firstSeen.has(key)) {
+        this.firstSeen.set(key, now);
+        this.firstSignalAt ??= now;
+        this.timeline({ at: now, text: `pod ${pod}: ${signal.reason}` });
+        this.log(`pod ${pod}: ${signal.reason}: ${signal.message}`);
+      }
+      const since = this.firstSeen.get(key) as number;
+      if (signalIsFailure(signal, since, now, this.options.graceMs)) failing.push({ pod, signal });
+      else nextDeadline = Math.min(nextDeadline, signalDeadline(signal, since, this.options.graceMs));
+    }
+    return { failing, nextDeadline };
+  }
+
+  private evaluate(): void {
+    if (this.settled || this.stopping || !this.current) return;
+    const state = evaluateWorkload(this.current);
+    if (state.message !== this.lastMessage) {
+      this.lastMessage = state.message;
+      this.log(`${this.label}: ${state.message}`);
+    }
+    if (state.phase === 'complete') {
+      this.timeline({ at: this.clock(), text: `${this.label} rollout complete` });
+      this.finish({ outcome: 'complete', message: state.message, failingPods: [] });
+      return;
+    }
+    const now = this.clock();
+    const { failing, nextDeadline } = this.podFailures(now);
+    if (state.phase === 'failed') {
+      this.timeline({ at: now, text: `${this.label}: ${state.reason ?? 'failed'}` });
+      void this.failWith('failed', state.message, state.reason, failing);
+      return;
+    }
+    const first = failing[0];
+    if (first) {
+      this.timeline({ at: now, text: `failure detected (${first.signal.reason})` });
+      void this.failWith('failed', `${plural(failing.length, 'new pod')} failing: ${first.pod} ${first.signal.reason}`, first.signal.reason, failing);
+      return;
+    }
+    clearTimeout(this.recheck);
+    if (nextDeadline !== Infinity) this.recheck = setTimeout(() => this.evaluate(), Math.max(0, nextDeadline - this.clock()) + 50);
+  }
+
+  private deleted(): void {
+    void this.failWith('failed', `${this.label} was deleted while rolling out`, 'Deleted', []);
+  }
+
+  private onEvent(which: 'workload' | 'pods', type: WatchEventType, object: KubeObject): void {
+    if (this.settled || type === 'BOOKMARK' || type === 'ERROR') return;
+    if (which === 'pods') {
+      if (type === 'DELETED') this.pods.delete(object.metadata.name);
+      else this.pods.set(object.metadata.name, object);
+      this.evaluate();
+      return;
+    }
+    this.current = type === 'DELETED' ? undefined : object;
+    if (!this.current) return this.deleted();
+    this.refreshPodKey().then(
+      () => this.evaluate(),
+      (error: unknown) => this.log(`could not list ReplicaSets: ${String(error)}`),
+    );
+  }
+
+  /** Lists, evaluates, then watches from the list's resourceVersion; resumes when the watch ends. */
+  private async listAndWatch(which: 'workload' | 'pods'): Promise<void> {
+    const apiVersion = which === 'workload' ? this.options.workload.apiVersion : 'v1';
+    const kind = which === 'workload' ? this.kind : 'Pod';
+    const opts = which === 'workload' ? { fieldSelector: `metadata.name=${this.name}` } : { labelSelector: this.podSelector };
+    const list = await this.api.list(apiVersion, kind, this.namespace, opts);
+    if (which === 'workload') {
+      this.current = list.items[0];
+      if (!this.current) return this.deleted();
+      await this.refreshPodKey();
+    } else {
+      this.pods.clear();
+      for (const pod of list.items) this.pods.set(pod.metadata.name, pod);
+    }
+    this.evaluate();
+    if (this.settled) return;
+    const onDone = (error?: unknown): void => {
+      if (this.settled) return;
+      if (error) this.log(`watch of ${kind} ended (${error instanceof Error ? error.message : 'unknown error'}); resuming`);
+      setTimeout(() => void this.follow(which), error ? 1000 : 0).unref();
+    };
+    const handle = await this.api.watch(apiVersion, kind, this.namespace, { ...opts, resourceVersion: list.resourceVersion }, (type, object) => this.onEvent(which, type, object), onDone);
+    if (this.settled) handle.stop();
+    else this.handles.push(handle);
+  }
+
+  /** listAndWatch, retried every second while the rollout is being waited for. */
+  private async follow(which: 'workload' | 'pods'): Promise<void> {
+    if (this.settled) return;
+    const kind = which === 'workload' ? this.kind : 'Pod';
+    await retry(() => this.listAndWatch(which), {
+      attempts: Number.POSITIVE_INFINITY,
+      initialDelayMs: 1000,
+      factor: 1,
+      maxDelayMs: 1000,
+      shouldRetry: () => !this.settled,
+      onRetry: (error) => this.log(`watching ${kind} failed (${error instanceof Error ? error.message : String(error)}); retrying`),
+      sleep: unrefSleep,
+    }).catch(() => undefined); // given up only once settled
+  }
+}

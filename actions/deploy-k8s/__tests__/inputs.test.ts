@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseInputs } from '../src/inputs.js';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { kubeconfigMasks, maskingReader, parseInputs } from '../src/inputs.js';
 
 const kubeconfig = 'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:6443\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\nusers:\n- name: u\n  user:\n    token: tok-abcdef123456\n';
 
@@ -13,29 +15,32 @@ const collect = (value: string): void => void masked.push(value);
 
 describe('parseInputs', () => {
   it('reads defaults', () => {
-    const inputs = parseInputs(reader({}), collect);
+    const inputs = parseInputs(maskingReader(reader({}), collect), {});
     expect(inputs).toMatchObject({ kubeconfig: undefined, context: undefined, namespace: undefined, manifests: ['k8s'], images: [], timeoutMs: 300_000, rollbackOnFailure: true, wait: true, lock: true, dryRun: false, fieldManager: 'deploy-k8s', failureGraceMs: 5000 });
     expect(Object.isFrozen(inputs)).toBe(true);
   });
 
   it('reads every input', () => {
     const inputs = parseInputs(
-      reader({
-        kubeconfig: Buffer.from(kubeconfig).toString('base64'),
-        context: 'x',
-        namespace: 'shop',
-        manifests: 'k8s/base\n# comment\nk8s/overlays/*.yaml\n',
-        images: 'web=ghcr.io/acme/web:2.0.0\nghcr.io/acme/worker=ghcr.io/acme/worker@sha256:' + 'a'.repeat(64),
-        timeout: '90s',
-        'rollback-on-failure': 'false',
-        wait: 'false',
-        lock: 'false',
-        'dry-run': 'true',
-        'field-manager': 'ci',
-        annotations: 'team=payments\nexample.com/owner=ann',
-        'failure-grace': '1m',
-      }),
-      collect,
+      maskingReader(
+        reader({
+          kubeconfig: Buffer.from(kubeconfig).toString('base64'),
+          context: 'x',
+          namespace: 'shop',
+          manifests: 'k8s/base\n# comment\nk8s/overlays/*.yaml\n',
+          images: 'web=ghcr.io/acme/web:2.0.0\nghcr.io/acme/worker=ghcr.io/acme/worker@sha256:' + 'a'.repeat(64),
+          timeout: '90s',
+          'rollback-on-failure': 'false',
+          wait: 'false',
+          lock: 'false',
+          'dry-run': 'true',
+          'field-manager': 'ci',
+          annotations: 'team=payments\nexample.com/owner=ann',
+          'failure-grace': '1m',
+        }),
+        collect,
+      ),
+      {},
     );
     expect(masked).toEqual(expect.arrayContaining([Buffer.from(kubeconfig).toString('base64'), kubeconfig, 'tok-abcdef123456']));
     expect(inputs.kubeconfig?.encoding).toBe('base64');
@@ -60,7 +65,7 @@ describe('parseInputs', () => {
     [{ annotations: 'bad key=1' }, "Input 'annotations' has an invalid value \"bad key\": expected key=value lines with Kubernetes annotation keys"],
     [{ 'field-manager': 'a b' }, "Input 'field-manager' has an invalid value \"a b\""],
   ])('rejects %j', (values, message) => {
-    expect(() => parseInputs(reader(values), collect)).toThrow(message);
+    expect(() => parseInputs(maskingReader(reader(values), collect), {})).toThrow(message);
   });
 });
 
@@ -68,7 +73,57 @@ describe('masking a broken kubeconfig', () => {
   it('masks the value and the token inside even when it cannot be used', () => {
     const seen: string[] = [];
     const broken = 'kind: Config\nusers:\n- name: u\n  user:\n    token: tok-broken-0987654321\n';
-    expect(() => parseInputs(reader({ kubeconfig: broken }), (v) => void seen.push(v))).toThrow("Input 'kubeconfig' is not a usable kubeconfig: it has no clusters.");
+    expect(() => parseInputs(maskingReader(reader({ kubeconfig: broken }), (v) => void seen.push(v)), {})).toThrow("Input 'kubeconfig' is not a usable kubeconfig: it has no clusters.");
     expect(seen).toEqual(expect.arrayContaining([broken, 'tok-broken-0987654321']));
+  });
+});
+
+describe('kubeconfigMasks', () => {
+  it.each([
+    ['', []],
+    ['  \n', []],
+    [`  ${kubeconfig}`, [`  ${kubeconfig}`, kubeconfig.trim(), 'tok-abcdef123456']],
+    [Buffer.from(kubeconfig).toString('base64url'), [Buffer.from(kubeconfig).toString('base64url'), kubeconfig, 'tok-abcdef123456']],
+  ])('%#', (raw, expected) => {
+    expect(kubeconfigMasks(raw)).toEqual(expected);
+  });
+
+  it('masks only the kubeconfig input, when it is read', () => {
+    const seen: string[] = [];
+    const read = maskingReader(reader({ kubeconfig, context: 'tok-abcdef123456-not-secret-here' }), (v) => void seen.push(v));
+    read('context');
+    expect(seen).toEqual([]);
+    read('kubeconfig');
+    expect(seen).toContain('tok-abcdef123456');
+  });
+});
+
+describe('what parseInputs takes from the environment', () => {
+  const env = { GITHUB_WORKSPACE: '/ws', RUNNER_TEMP: '/rt', GITHUB_REPOSITORY: 'o/r', GITHUB_SHA: 'abc', GITHUB_RUN_ID: '7', GITHUB_RUN_ATTEMPT: '3', GITHUB_ACTOR: 'ann', GITHUB_JOB: 'deploy' };
+
+  it('stamps the run metadata, which does not count as a change, beside the user annotations', () => {
+    const inputs = parseInputs(reader({ annotations: 'team=payments' }), env);
+    expect(inputs.run).toMatchObject({ workspace: '/ws', runnerTemp: '/rt', runUrl: 'https://github.com/o/r/actions/runs/7/attempts/3', job: 'deploy' });
+    expect(inputs.backupDir).toBe(path.join('/rt', 'deploy-k8s'));
+    expect(Object.fromEntries(inputs.stampedAnnotations)).toEqual({
+      'deploy-k8s.pipeline-actions.io/repository': 'o/r',
+      'deploy-k8s.pipeline-actions.io/commit': 'abc',
+      'deploy-k8s.pipeline-actions.io/run-url': 'https://github.com/o/r/actions/runs/7/attempts/3',
+      'deploy-k8s.pipeline-actions.io/actor': 'ann',
+      team: 'payments',
+    });
+    expect([...inputs.volatileAnnotations].sort()).toEqual([
+      'deploy-k8s.pipeline-actions.io/actor',
+      'deploy-k8s.pipeline-actions.io/commit',
+      'deploy-k8s.pipeline-actions.io/repository',
+      'deploy-k8s.pipeline-actions.io/run-url',
+    ]);
+  });
+
+  it('counts a run-metadata key the user sets as a change, and falls back to the system temp directory', () => {
+    const inputs = parseInputs(reader({ annotations: 'deploy-k8s.pipeline-actions.io/commit=pinned' }), { GITHUB_SHA: 'abc', RUNNER_TEMP: '' });
+    expect(inputs.stampedAnnotations.get('deploy-k8s.pipeline-actions.io/commit')).toBe('pinned');
+    expect(inputs.volatileAnnotations.has('deploy-k8s.pipeline-actions.io/commit')).toBe(false);
+    expect(inputs.backupDir).toBe(path.join(tmpdir(), 'deploy-k8s'));
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { applyRank, cleanObject, comparable, objectDiff, redactSecret, runAnnotations, sameObject, sortForApply, stampAnnotations, type KubeObject } from '../src/objects.js';
+import { runContext } from '../src/run-context.js';
 
 const obj = (kind: string, name: string, extra: Record<string, unknown> = {}): KubeObject => ({ apiVersion: 'v1', kind, metadata: { name }, ...extra });
 
@@ -67,7 +68,7 @@ describe('run annotations and change detection', () => {
   const env = { GITHUB_REPOSITORY: 'o/r', GITHUB_SHA: 'abc', GITHUB_RUN_ID: '7', GITHUB_RUN_ATTEMPT: '2', GITHUB_ACTOR: 'ann', GITHUB_SERVER_URL: 'https://github.example' };
 
   it('stamps repository, commit, run URL, actor and the user annotations', () => {
-    const annotations = runAnnotations(env, new Map([['team', 'payments']]));
+    const annotations = runAnnotations(runContext(env), new Map([['team', 'payments']]));
     expect(Object.fromEntries(annotations)).toEqual({
       'deploy-k8s.pipeline-actions.io/repository': 'o/r',
       'deploy-k8s.pipeline-actions.io/commit': 'abc',

@@ -1,7 +1,9 @@
 /**
- * Every input of the action, read once, validated and frozen. Secrets are
- * masked here, before anything else can print them.
+ * Every input of the action, read once, validated and frozen, with what the
+ * deploy needs from the run's environment. Secret inputs are masked as they
+ * are read (maskingReader), before anything else can print them.
  */
+import path from 'node:path';
 import * as core from '@actions/core';
 import {
   InputError,
@@ -13,6 +15,8 @@ import {
 } from '@pipeline/action-kit';
 import { decodeKubeconfig, secretValues, type DecodedKubeconfig } from './kubeconfig.js';
 import { parseImage, type ImageRule } from './images.js';
+import { runAnnotations } from './objects.js';
+import { runContext, type Environment, type RunContext } from './run-context.js';
 
 export interface Inputs {
   /** Decoded kubeconfig from the input, or undefined to fall back to KUBECONFIG / in-cluster. */
@@ -29,6 +33,14 @@ export interface Inputs {
   fieldManager: string;
   annotations: ReadonlyMap<string, string>;
   failureGraceMs: number;
+  /** The run, from GITHUB_* and RUNNER_TEMP. */
+  run: RunContext;
+  /** Run metadata and the user's annotations, stamped on every object. */
+  stampedAnnotations: ReadonlyMap<string, string>;
+  /** Stamped keys that do not count as a change. */
+  volatileAnnotations: ReadonlySet<string>;
+  /** Where the backup file is written. */
+  backupDir: string;
 }
 
 export type InputReader = (name: string) => string;
@@ -37,36 +49,59 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 // Annotation keys: optional DNS-subdomain prefix and a name of at most 63 characters.
 const ANNOTATION_KEY = /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
-/** Masks a kubeconfig: the input as given, the decoded text, each line and each secret inside. */
-export function maskKubeconfig(decoded: { text: string; original: string }, mask: (value: string) => void = maskSecret): void {
-  mask(decoded.original);
-  if (decoded.original.trim() !== decoded.original) mask(decoded.original.trim());
-  mask(decoded.text);
-  for (const secret of secretValues(decoded.text)) mask(secret);
-}
-
-/** Masks the secret values inside a kubeconfig even when it is too broken to use (YAML or base64). */
-function maskSecretsInside(raw: string, mask: (value: string) => void): void {
+/**
+ * Every value to mask for a kubeconfig text (or input): as given, trimmed,
+ * base64-decoded, and each secret inside. Works on values too broken to
+ * use, so that even those never show.
+ */
+export function kubeconfigMasks(raw: string): string[] {
   const trimmed = raw.trim();
+  if (trimmed === '') return [];
   const texts = [trimmed];
-  if (!trimmed.includes(':')) {
-    const decoded = Buffer.from(trimmed.replace(/\s+/g, ''), 'base64').toString('utf8');
-    mask(decoded);
-    texts.push(decoded);
-  }
-  for (const text of texts) for (const secret of secretValues(text)) mask(secret);
+  // Node's base64 decoder reads the url-safe alphabet too.
+  if (!trimmed.includes(':')) texts.push(Buffer.from(trimmed.replace(/\s+/g, ''), 'base64').toString('utf8'));
+  return [...new Set([raw, ...texts, ...texts.flatMap((text) => secretValues(text))])];
 }
 
-export function parseInputs(read: InputReader, mask: (value: string) => void = maskSecret): Inputs {
-  const rawKubeconfig = read('kubeconfig');
-  let kubeconfig: DecodedKubeconfig | undefined;
-  if (rawKubeconfig.trim() !== '') {
-    // Mask before decoding so that even a broken value never shows.
-    mask(rawKubeconfig);
-    maskSecretsInside(rawKubeconfig, mask);
-    kubeconfig = decodeKubeconfig(rawKubeconfig);
-    maskKubeconfig(kubeconfig, mask);
+/** Wraps an input reader so that secret inputs are masked the moment they are read. */
+export function maskingReader(read: InputReader, mask: (value: string) => void = maskSecret): InputReader {
+  return (name) => {
+    const value = read(name);
+    if (name === 'kubeconfig') for (const secret of kubeconfigMasks(value)) mask(secret);
+    return value;
+  };
+}
+
+/** `images`: name=image lines whose name is an image repository name and whose image is a reference. */
+function parseImageRules(raw: string): ImageRule[] {
+  const images: ImageRule[] = [];
+  for (const [name, image] of parseKeyValueMap('images', raw)) {
+    if (!parseImage(name) && !/^[a-z0-9][a-z0-9._/-]*$/.test(name)) {
+      throw new InputError('images', `${name}=${image}`, 'name=registry/name:tag lines whose name is an image repository name');
+    }
+    if (!parseImage(image)) {
+      throw new InputError('images', `${name}=${image}`, 'name=registry/name:tag lines whose right-hand side is an image reference (registry/name:tag or registry/name@sha256:...)');
+    }
+    images.push({ name, image });
   }
+  return images;
+}
+
+/** `annotations`: key=value lines with Kubernetes annotation keys. */
+function parseAnnotations(raw: string): Map<string, string> {
+  const annotations = parseKeyValueMap('annotations', raw);
+  for (const key of annotations.keys()) {
+    if (!ANNOTATION_KEY.test(key) || key.length > 316) {
+      throw new InputError('annotations', key, 'key=value lines with Kubernetes annotation keys ([prefix/]name, name of at most 63 letters, digits, -, _ or .)');
+    }
+  }
+  return annotations;
+}
+
+/** Reads and checks every input; pure (getInputs passes the runner's reader and environment). */
+export function parseInputs(read: InputReader, env: Environment): Inputs {
+  const rawKubeconfig = read('kubeconfig');
+  const kubeconfig = rawKubeconfig.trim() === '' ? undefined : decodeKubeconfig(rawKubeconfig);
 
   const context = read('context').trim() || undefined;
 
@@ -78,16 +113,7 @@ export function parseInputs(read: InputReader, mask: (value: string) => void = m
   const manifests = parseList('manifests', read('manifests'), { separator: 'newline' });
   if (manifests.length === 0) throw new InputError('manifests', read('manifests'), 'at least one file, directory or glob pattern, one per line');
 
-  const images: ImageRule[] = [];
-  for (const [name, image] of parseKeyValueMap('images', read('images'))) {
-    if (!parseImage(name) && !/^[a-z0-9][a-z0-9._/-]*$/.test(name)) {
-      throw new InputError('images', `${name}=${image}`, 'name=registry/name:tag lines whose name is an image repository name');
-    }
-    if (!parseImage(image)) {
-      throw new InputError('images', `${name}=${image}`, 'name=registry/name:tag lines whose right-hand side is an image reference (registry/name:tag or registry/name@sha256:...)');
-    }
-    images.push({ name, image });
-  }
+  const images = parseImageRules(read('images'));
 
   const timeoutMs = parseDuration('timeout', read('timeout'), { minMs: 1000, maxMs: 6 * 3_600_000 }, 300_000);
   const rollbackOnFailure = parseBoolean('rollback-on-failure', read('rollback-on-failure'), true);
@@ -100,14 +126,11 @@ export function parseInputs(read: InputReader, mask: (value: string) => void = m
     throw new InputError('field-manager', fieldManager, 'a field manager name without spaces, at most 128 characters');
   }
 
-  const annotations = parseKeyValueMap('annotations', read('annotations'));
-  for (const key of annotations.keys()) {
-    if (!ANNOTATION_KEY.test(key) || key.length > 316) {
-      throw new InputError('annotations', key, 'key=value lines with Kubernetes annotation keys ([prefix/]name, name of at most 63 letters, digits, -, _ or .)');
-    }
-  }
+  const annotations = parseAnnotations(read('annotations'));
 
   const failureGraceMs = parseDuration('failure-grace', read('failure-grace'), { minMs: 0, maxMs: 3_600_000 }, 5000);
+  const run = runContext(env);
+  const runMetadata = runAnnotations(run, new Map());
 
   return Object.freeze({
     kubeconfig,
@@ -123,9 +146,13 @@ export function parseInputs(read: InputReader, mask: (value: string) => void = m
     fieldManager,
     annotations,
     failureGraceMs,
+    run,
+    stampedAnnotations: runAnnotations(run, annotations),
+    // A re-run of the same manifests is unchanged although its run URL and commit differ (unless the user set those keys).
+    volatileAnnotations: new Set([...runMetadata.keys()].filter((key) => !annotations.has(key))),
+    backupDir: path.join(run.runnerTemp, 'deploy-k8s'),
   });
 }
 
-export function getInputs(): Inputs {
-  return parseInputs((name) => core.getInput(name));
-}
+/** The only reader of the action's inputs. */
+export const getInputs = (): Inputs => parseInputs(maskingReader((name) => core.getInput(name)), process.env);

@@ -1,120 +1,131 @@
 /**
  * Wires the inputs, the manifests, the cluster connection and the deploy
- * together, then writes outputs and the job summary whatever happened.
+ * together, then writes outputs and the job summary whatever happened. All
+ * I/O goes through MainIo, so a unit test can run main against FakeKube.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import * as core from '@actions/core';
-import { describeError, maskSecret, phase, redact, writeSummary } from '@pipeline/action-kit';
+import { describeError, phase, redact, writeSummary } from '@pipeline/action-kit';
 import { deploy, DeployError, type DeployReport } from './deploy.js';
-import { getInputs, maskKubeconfig, type Inputs } from './inputs.js';
-import { checkShape, secretValues } from './kubeconfig.js';
-import { connect, preloadClient } from './kube-client.js';
-import { loadManifests } from './manifests.js';
-import { runAnnotations, runUrl } from './objects.js';
+import { getInputs, type Inputs } from './inputs.js';
+import type { KubeApi } from './kube.js';
+import { connect, preloadClient, type ConnectOptions } from './kube-client.js';
+import { ambientKubeconfigs, knownSecrets } from './kubeconfig-files.js';
+import { loadManifests, type SourcedObject } from './manifests.js';
+import type { DeployOptions } from './phases/context.js';
 import { buildSummary } from './summary.js';
 
-/**
- * Every secret string we know of, to scrub our own summary text as a second
- * line of defence: the kubeconfig texts, the secrets inside them and their
- * long (key and certificate data) lines. Short structural lines such as
- * `apiVersion: v1` are left out, or every manifest diff would be mangled.
- */
-export function knownSecrets(texts: readonly string[]): string[] {
-  const secrets: string[] = [];
-  for (const text of texts) {
-    secrets.push(text, text.trim(), ...text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length >= 40), ...secretValues(text));
-  }
-  return secrets;
+export interface MainIo {
+  getInputs: () => Inputs;
+  /** Kubeconfig texts from KUBECONFIG or the in-cluster token (masked as read), when the input is empty. */
+  ambientKubeconfigs: () => Promise<string[]>;
+  /** Starts loading the Kubernetes client early; `connect` waits for it. */
+  preloadClient: () => void;
+  connect: (options: ConnectOptions) => Promise<KubeApi>;
+  loadManifests: (patterns: readonly string[], workspace: string) => Promise<SourcedObject[]>;
+  setOutput: (name: string, value: string) => void;
+  writeSummary: (build: () => string) => Promise<unknown>;
+  info: (message: string) => void;
+  warning: (message: string) => void;
+  phase: <T>(name: string, body: () => Promise<T>) => Promise<T>;
+  process: DeployOptions['process'];
+  clock: () => number;
+  pid: number;
 }
 
-const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+export const runnerIo: MainIo = {
+  getInputs,
+  ambientKubeconfigs: () => ambientKubeconfigs(process.env),
+  preloadClient: () => void preloadClient().catch(() => undefined),
+  connect,
+  loadManifests,
+  setOutput: (name, value) => core.setOutput(name, value),
+  writeSummary,
+  info: (message) => core.info(message),
+  warning: (message) => core.warning(message),
+  phase,
+  process,
+  clock: Date.now,
+  pid: process.pid,
+};
 
-/** Reads and masks the KUBECONFIG files (or the in-cluster token) when the input is empty. */
-async function maskKubeconfigFiles(): Promise<string[]> {
-  const list = process.env['KUBECONFIG'];
-  if (!list) {
-    const token = process.env['KUBERNETES_SERVICE_HOST'] ? await readFile(IN_CLUSTER_TOKEN, 'utf8').catch(() => undefined) : undefined;
-    if (token) maskSecret(token.trim());
-    return token ? [token] : [];
-  }
-  const texts: string[] = [];
-  for (const file of list.split(path.delimiter).filter(Boolean)) {
-    const text = await readFile(file, 'utf8').catch(() => undefined);
-    if (text === undefined) throw new Error(`The KUBECONFIG environment variable names ${file}, which cannot be read.`);
-    maskKubeconfig({ text, original: text });
-    checkShape(text, `The KUBECONFIG file ${file}`);
-    texts.push(text);
-  }
-  return texts;
+/** Who holds the lock: the run's URL (and job), else something unique to this process. */
+function lockHolder(inputs: Inputs, pid: number): string {
+  const { run } = inputs;
+  const holder = run.runUrl ?? `${run.repository ?? 'local'} run ${run.runId ?? pid}`;
+  return run.job ? `${holder} (job ${run.job})` : holder;
 }
 
-export async function main(): Promise<void> {
-  const startedAt = Date.now();
-  let inputs: Inputs | undefined;
-  let report: DeployReport | undefined;
-  let failure: unknown;
-  let secrets: string[] = [];
-  try {
-    inputs = getInputs();
-    // Load the Kubernetes client while the manifests are read (connect() waits for it; errors surface there).
-    preloadClient().catch(() => undefined);
-    const workspace = process.env['GITHUB_WORKSPACE'] || process.cwd();
-    const objects = await phase('Read manifests', async () => {
-      const found = await loadManifests(inputs?.manifests ?? [], workspace);
-      core.info(`${found.length} object(s) in the manifests`);
-      return found;
-    });
-    const kubeTexts = inputs.kubeconfig ? [inputs.kubeconfig.text, inputs.kubeconfig.original] : await maskKubeconfigFiles();
-    secrets = knownSecrets(kubeTexts);
-    const api = await connect({ kubeconfig: inputs.kubeconfig?.text, context: inputs.context });
-    core.info(`API server ${api.server}`);
-    const stamped = runAnnotations(process.env, new Map());
-    const annotations = runAnnotations(process.env, inputs.annotations);
-    const holder = runUrl(process.env) ?? `${process.env['GITHUB_REPOSITORY'] ?? 'local'} run ${process.env['GITHUB_RUN_ID'] ?? process.pid}`;
-    const job = process.env['GITHUB_JOB'];
-    report = await deploy({
-      api,
-      objects,
-      namespace: inputs.namespace,
-      images: inputs.images,
-      annotations,
-      volatileAnnotations: new Set([...stamped.keys()].filter((key) => !inputs?.annotations.has(key))),
-      timeoutMs: inputs.timeoutMs,
-      rollbackOnFailure: inputs.rollbackOnFailure,
-      wait: inputs.wait,
-      lock: inputs.lock,
-      dryRun: inputs.dryRun,
-      fieldManager: inputs.fieldManager,
-      failureGraceMs: inputs.failureGraceMs,
-      backupDir: path.join(process.env['RUNNER_TEMP'] || path.join(workspace, '.deploy-k8s'), 'deploy-k8s'),
-      holder: job ? `${holder} (job ${job})` : holder,
-      log: (message) => core.info(message),
-      warn: (message) => core.warning(message),
-      phase,
-      process,
-    });
-  } catch (error: unknown) {
-    failure = error;
-    if (error instanceof DeployError) report = error.report;
-  }
+interface Attempt {
+  report?: DeployReport;
+  failure?: unknown;
+  secrets: string[];
+}
 
-  const durationMs = Date.now() - startedAt;
+async function attemptDeploy(io: MainIo, attempt: Attempt): Promise<void> {
+  const inputs = io.getInputs();
+  io.preloadClient();
+  const objects = await io.phase('Read manifests', async () => {
+    const found = await io.loadManifests(inputs.manifests, inputs.run.workspace);
+    io.info(`${found.length} object(s) in the manifests`);
+    return found;
+  });
+  const kubeTexts = inputs.kubeconfig ? [inputs.kubeconfig.text, inputs.kubeconfig.original] : await io.ambientKubeconfigs();
+  attempt.secrets = knownSecrets(kubeTexts);
+  const api = await io.connect({ kubeconfig: inputs.kubeconfig?.text, context: inputs.context });
+  io.info(`API server ${api.server}`);
+  attempt.report = await deploy({
+    api,
+    objects,
+    namespace: inputs.namespace,
+    images: inputs.images,
+    annotations: inputs.stampedAnnotations,
+    volatileAnnotations: inputs.volatileAnnotations,
+    timeoutMs: inputs.timeoutMs,
+    rollbackOnFailure: inputs.rollbackOnFailure,
+    wait: inputs.wait,
+    lock: inputs.lock,
+    dryRun: inputs.dryRun,
+    fieldManager: inputs.fieldManager,
+    failureGraceMs: inputs.failureGraceMs,
+    backupDir: inputs.backupDir,
+    holder: lockHolder(inputs, io.pid),
+    log: io.info,
+    warn: io.warning,
+    phase: io.phase,
+    ...(io.process ? { process: io.process } : {}),
+  });
+}
+
+function writeOutputs(io: MainIo, attempt: Attempt, durationMs: number): void {
+  const { report, failure } = attempt;
   const status = report?.status ?? 'failed';
   try {
-    core.setOutput('status', failure && status !== 'rolled-back' ? 'failed' : status);
-    core.setOutput('revision', report?.revision ?? '');
-    core.setOutput('previous-revision', report?.previousRevision ?? '');
-    core.setOutput('backup-file', report?.backupFile ?? '');
-    core.setOutput('duration-seconds', (durationMs / 1000).toFixed(1));
-    core.setOutput('resources', JSON.stringify(report?.resources ?? []));
+    io.setOutput('status', failure && status !== 'rolled-back' ? 'failed' : status);
+    io.setOutput('revision', report?.revision ?? '');
+    io.setOutput('previous-revision', report?.previousRevision ?? '');
+    io.setOutput('backup-file', report?.backupFile ?? '');
+    io.setOutput('duration-seconds', (durationMs / 1000).toFixed(1));
+    io.setOutput('resources', JSON.stringify(report?.resources ?? []));
   } catch (error: unknown) {
     // Keep the deploy's own error (if any) as the step's failure.
     if (failure === undefined) throw error;
-    core.warning(`Could not write the outputs: ${describeError(error)}`);
+    io.warning(`Could not write the outputs: ${describeError(error)}`);
   }
+}
 
+export async function main(io: MainIo = runnerIo): Promise<void> {
+  const startedAt = io.clock();
+  const attempt: Attempt = { secrets: [] };
+  try {
+    await attemptDeploy(io, attempt);
+  } catch (error: unknown) {
+    attempt.failure = error;
+    if (error instanceof DeployError) attempt.report = error.report;
+  }
+  const durationMs = io.clock() - startedAt;
+  writeOutputs(io, attempt, durationMs);
+  const { failure, report, secrets } = attempt;
   const failureText = failure === undefined ? undefined : describeError(failure);
-  await writeSummary(() => redact(buildSummary(report, { durationMs, startedAt, ...(failureText ? { failure: failureText } : {}) }), secrets));
+  await io.writeSummary(() => redact(buildSummary(report, { durationMs, startedAt, ...(failureText ? { failure: failureText } : {}) }), secrets));
   if (failure !== undefined) throw failure instanceof Error ? failure : new Error(describeError(failure));
 }

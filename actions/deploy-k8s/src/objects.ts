@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
 import { stringify as toYaml } from 'yaml';
 import { isRecord } from './records.js';
+import type { RunContext } from './run-context.js';
 
 export interface ObjectMeta {
   name: string;
@@ -142,26 +143,15 @@ export function stampAnnotations(object: KubeObject, annotations: ReadonlyMap<st
   object.metadata.annotations = current;
 }
 
-/** The run metadata stamped on every object. */
-export function runAnnotations(env: NodeJS.ProcessEnv, extra: ReadonlyMap<string, string>, prefix = 'deploy-k8s.pipeline-actions.io'): Map<string, string> {
+/** The run metadata stamped on every object, then the user's annotations. */
+export function runAnnotations(run: Pick<RunContext, 'repository' | 'sha' | 'runUrl' | 'actor'>, extra: ReadonlyMap<string, string>, prefix = 'deploy-k8s.pipeline-actions.io'): Map<string, string> {
   const result = new Map<string, string>();
-  const repository = env['GITHUB_REPOSITORY'];
-  if (repository) result.set(`${prefix}/repository`, repository);
-  if (env['GITHUB_SHA']) result.set(`${prefix}/commit`, env['GITHUB_SHA']);
-  const url = runUrl(env);
-  if (url) result.set(`${prefix}/run-url`, url);
-  if (env['GITHUB_ACTOR']) result.set(`${prefix}/actor`, env['GITHUB_ACTOR']);
+  if (run.repository) result.set(`${prefix}/repository`, run.repository);
+  if (run.sha) result.set(`${prefix}/commit`, run.sha);
+  if (run.runUrl) result.set(`${prefix}/run-url`, run.runUrl);
+  if (run.actor) result.set(`${prefix}/actor`, run.actor);
   for (const [key, value] of extra) result.set(key, value);
   return result;
-}
-
-export function runUrl(env: NodeJS.ProcessEnv): string | undefined {
-  const repository = env['GITHUB_REPOSITORY'];
-  const runId = env['GITHUB_RUN_ID'];
-  if (!repository || !runId) return undefined;
-  const server = env['GITHUB_SERVER_URL'] || 'https://github.com';
-  const attempt = env['GITHUB_RUN_ATTEMPT'];
-  return `${server}/${repository}/actions/runs/${runId}${attempt ? `/attempts/${attempt}` : ''}`;
 }
 
 /**

@@ -52,7 +52,7 @@ function template(image: string, extra: Record<string, unknown> = {}): Record<st
 
 /** The cluster before the deploy: revision 1 of the Deployment with its ReplicaSet, and the ConfigMap. */
 function seed(api: FakeKube, options: { revision?: string; replicaSetTemplate?: Record<string, unknown> } = {}): KubeObject {
-  api.put({ ...configRef, metadata: { name: configRef.name, namespace: NS }, data: { greeting: 'hello' } });
+  api.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: configRef.name, namespace: NS }, data: { greeting: 'hello' } });
   const annotations = options.revision === '' ? {} : { annotations: { 'deployment.kubernetes.io/revision': options.revision ?? '1' } };
   const deployment = api.put({
     apiVersion: 'apps/v1',

@@ -7,6 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ActionError } from '@pipeline/action-kit';
+import { plural } from './plural.js';
 import { isRecord } from './records.js';
 import type { KubeObject } from './objects.js';
 
@@ -31,7 +32,7 @@ export class ManifestError extends ActionError {
   override readonly name = 'ManifestError';
   constructor(readonly problems: readonly ManifestProblem[]) {
     super(
-      `${problems.length} manifest problem${problems.length === 1 ? '' : 's'}; nothing was applied:\n` +
+      `${plural(problems.length, 'manifest problem')}; nothing was applied:\n` +
         problems.map((p) => `  ${p.file} (document ${p.document}, line ${p.line}): ${p.message}`).join('\n'),
     );
   }

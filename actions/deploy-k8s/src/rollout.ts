@@ -3,7 +3,7 @@
  * decides) and pod failure signals. Pure functions: the watcher feeds them
  * objects from the watch API and keeps the clock.
  */
-import { num, recordOf as rec, str } from './records.js';
+import { arrayOf, num, recordOf as rec, str } from './records.js';
 import type { KubeObject } from './objects.js';
 
 export type RolloutPhase = 'waiting' | 'complete' | 'failed';
@@ -23,7 +23,7 @@ interface Condition {
 }
 
 function conditions(status: Record<string, unknown>): Condition[] {
-  return Array.isArray(status['conditions']) ? (status['conditions'] as Condition[]) : [];
+  return arrayOf<Condition>(status['conditions']);
 }
 
 /** Decides whether a Deployment, StatefulSet or DaemonSet has finished rolling out its current generation. */
@@ -191,7 +191,7 @@ export function podSignal(pod: KubeObject): PodSignal | undefined {
 
 /** How long readiness probes may legitimately keep a started container not ready. */
 export function readinessAllowanceMs(podSpec: Record<string, unknown>): number {
-  const containers = Array.isArray(podSpec['containers']) ? (podSpec['containers'] as Record<string, unknown>[]) : [];
+  const containers = arrayOf<Record<string, unknown>>(podSpec['containers']);
   let longest = 0;
   for (const c of containers) {
     let ms = 0;

@@ -6,7 +6,7 @@
  */
 import { ActionError, retry } from '@pipeline/action-kit';
 import { describeRef } from '../objects.js';
-import { isRecord } from '../records.js';
+import { arrayOf, recordOf } from '../records.js';
 import { errorText, type Applied, type BackedUp, type Item, type PhaseContext } from './context.js';
 import { takeLock } from './lock.js';
 import { dryRunAll } from './validate.js';
@@ -25,8 +25,7 @@ async function waitForCrds(ctx: PhaseContext, applied: readonly Item[]): Promise
     await retry(
       async () => {
         const live = await ctx.api.get(crd.ref);
-        const status = live && isRecord(live['status']) ? live['status'] : {};
-        const conditions = Array.isArray(status['conditions']) ? (status['conditions'] as { type?: string; status?: string }[]) : [];
+        const conditions = arrayOf<{ type?: string; status?: string }>(recordOf(live?.['status'])['conditions']);
         if (!conditions.some((c) => c.type === 'Established' && c.status === 'True')) {
           throw new NotEstablished(`${describeRef(crd.ref)} was not Established within ${CRD_WAIT_MS / 1000} s`);
         }

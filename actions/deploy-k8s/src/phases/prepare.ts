@@ -8,7 +8,7 @@ import { KubeError } from '../kube.js';
 import { leaseName } from '../lock.js';
 import type { SourcedObject } from '../manifests.js';
 import { describeRef, isWorkload, refKey, refOf, sortForApply, stampAnnotations, type KubeObject } from '../objects.js';
-import { isRecord } from '../records.js';
+import { arrayOf, isRecord } from '../records.js';
 import { fail, ValidationError, type ValidationProblem } from '../report.js';
 import type { Item, PhaseContext, Prepared } from './context.js';
 
@@ -31,7 +31,7 @@ export function definedKinds(objects: readonly KubeObject[]): Set<string> {
     if (o.kind !== 'CustomResourceDefinition' || !isRecord(o['spec'])) continue;
     const spec = o['spec'];
     const names = isRecord(spec['names']) ? spec['names'] : {};
-    const versions = Array.isArray(spec['versions']) ? (spec['versions'] as { name?: string }[]) : [];
+    const versions = arrayOf<{ name?: string }>(spec['versions']);
     for (const v of versions) kinds.add(`${String(spec['group'])}/${v.name ?? ''}|${String(names['kind'])}`);
   }
   return kinds;

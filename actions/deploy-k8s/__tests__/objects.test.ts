@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { runContext } from '@pipeline/action-kit';
 import { applyRank, cleanObject, comparable, objectDiff, redactSecret, runAnnotations, sameObject, sortForApply, stampAnnotations, type KubeObject } from '../src/objects.js';
-import { runContext } from '../src/run-context.js';
 
 const obj = (kind: string, name: string, extra: Record<string, unknown> = {}): KubeObject => ({ apiVersion: 'v1', kind, metadata: { name }, ...extra });
 

@@ -5,18 +5,13 @@
  */
 import path from 'node:path';
 import * as core from '@actions/core';
-import {
-  InputError,
-  maskSecret,
-  parseBoolean,
-  parseDuration,
-  parseKeyValueMap,
-  parseList,
-} from '@pipeline/action-kit';
+import { InputError, maskSecret, parseBoolean, parseDuration, parseKeyValueMap, parseList, runContext, type RunContext } from '@pipeline/action-kit';
 import { decodeKubeconfig, secretValues, type DecodedKubeconfig } from './kubeconfig.js';
 import { parseImage, type ImageRule } from './images.js';
 import { runAnnotations } from './objects.js';
-import { runContext, type Environment, type RunContext } from './run-context.js';
+
+/** The runner's environment variables (process.env in production). */
+export type Environment = Readonly<Record<string, string | undefined>>;
 
 export interface Inputs {
   /** Decoded kubeconfig from the input, or undefined to fall back to KUBECONFIG / in-cluster. */

@@ -2,8 +2,8 @@
  * Whatever the Kubernetes client throws, turned into a KubeError whose
  * message says what we were doing and what to check.
  */
+import { isRecord } from '@pipeline/action-kit';
 import { KubeError } from './kube.js';
-import { isRecord } from './records.js';
 
 const NETWORK_HINTS: Readonly<Record<string, string>> = {
   ECONNREFUSED: 'connection refused: is the cluster running and is the server address in the kubeconfig right?',

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { maskSecret } from '@pipeline/action-kit';
 import { kubeconfigMasks } from './inputs.js';
 import { checkShape, secretValues } from './kubeconfig.js';
-import type { Environment } from './run-context.js';
+import type { Environment } from './inputs.js';
 
 const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 

@@ -4,8 +4,8 @@
  * that all of them can be masked. Error messages never include the text.
  */
 import { parse as parseYaml } from 'yaml';
-import { ActionError } from '@pipeline/action-kit';
-import { isRecord, str } from './records.js';
+import { ActionError, isRecord } from '@pipeline/action-kit';
+import { str } from './records.js';
 
 export interface DecodedKubeconfig {
   /** The kubeconfig YAML. */

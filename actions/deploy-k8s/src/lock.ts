@@ -5,8 +5,7 @@
  * A run that finds the Lease held and fresh waits (bounded), then fails
  * naming the holder.
  */
-import { ActionError, retry, sleep as defaultSleep } from '@pipeline/action-kit';
-import { isRecord } from './records.js';
+import { ActionError, isRecord, retry, sleep as defaultSleep } from '@pipeline/action-kit';
 import { isConflict, isNotFound, type KubeApi, type WatchHandle } from './kube.js';
 import type { KubeObject, ObjectRef } from './objects.js';
 

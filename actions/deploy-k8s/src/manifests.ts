@@ -6,9 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { ActionError } from '@pipeline/action-kit';
-import { plural } from './plural.js';
-import { isRecord } from './records.js';
+import { ActionError, isRecord, plural } from '@pipeline/action-kit';
 import type { KubeObject } from './objects.js';
 
 export interface SourcedObject {

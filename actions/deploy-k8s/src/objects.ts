@@ -4,10 +4,9 @@
  * diffs. Pure functions.
  */
 import { createHash } from 'node:crypto';
+import { isRecord, type RunContext } from '@pipeline/action-kit';
 import { createTwoFilesPatch } from 'diff';
 import { stringify as toYaml } from 'yaml';
-import { isRecord } from './records.js';
-import type { RunContext } from './run-context.js';
 
 export interface ObjectMeta {
   name: string;

@@ -1,11 +1,8 @@
 /**
- * Reading parsed YAML/JSON (Kubernetes objects, kubeconfigs) without casts.
- * `isRecord` is the kit's guard once it has one; the rest is specific to
- * the loose shapes Kubernetes status fields have.
+ * Reading the loose shapes of parsed YAML/JSON (Kubernetes status fields,
+ * kubeconfigs) without casts. The record guard itself is the kit's isRecord.
  */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isRecord } from '@pipeline/action-kit';
 
 /** The value if it is a record, else an empty one (for optional nested fields). */
 export function recordOf(value: unknown): Record<string, unknown> {

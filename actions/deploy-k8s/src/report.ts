@@ -2,8 +2,7 @@
  * What a deploy reports: per object, per phase, and overall. The outputs and
  * the job summary are written from it, also when the deploy failed.
  */
-import { ActionError } from '@pipeline/action-kit';
-import { plural } from './plural.js';
+import { ActionError, plural } from '@pipeline/action-kit';
 import type { PodReport, TimelineEntry } from './watcher.js';
 
 export type DeployStatus = 'deployed' | 'unchanged' | 'rolled-back' | 'failed';

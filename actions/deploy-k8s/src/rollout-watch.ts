@@ -5,11 +5,10 @@
  * so that "unschedulable for longer than the grace period" is measured here,
  * not from timestamps written by another machine.
  */
-import { retry } from '@pipeline/action-kit';
+import { isRecord, plural, retry } from '@pipeline/action-kit';
 import type { KubeApi, WatchEventType, WatchHandle } from './kube.js';
 import type { KubeObject } from './objects.js';
-import { plural } from './plural.js';
-import { isRecord, str } from './records.js';
+import { str } from './records.js';
 import { evaluateWorkload, podSignal, signalDeadline, signalIsFailure, workloadRevision, type PodSignal } from './rollout.js';
 import { recentEvents } from './events.js';
 import { selectorString } from './selectors.js';

@@ -1,5 +1,5 @@
 /** Label selectors of workloads as the list and watch APIs take them. */
-import { isRecord } from './records.js';
+import { isRecord } from '@pipeline/action-kit';
 
 /** `matchLabels` + `matchExpressions` as a label selector string. */
 export function selectorString(selector: unknown): string {

@@ -3,12 +3,13 @@
  * namespace settled for every object, duplicates and unknown kinds reported
  * all at once. Reads API discovery and namespaces; writes nothing.
  */
+import { isRecord } from '@pipeline/action-kit';
 import { imageMatches, imagesOf, replaceImages } from '../images.js';
 import { KubeError } from '../kube.js';
 import { leaseName } from '../lock.js';
 import type { SourcedObject } from '../manifests.js';
 import { describeRef, isWorkload, refKey, refOf, sortForApply, stampAnnotations, type KubeObject } from '../objects.js';
-import { arrayOf, isRecord } from '../records.js';
+import { arrayOf } from '../records.js';
 import { fail, ValidationError, type ValidationProblem } from '../report.js';
 import type { Item, PhaseContext, Prepared } from './context.js';
 

@@ -4,10 +4,9 @@
  * (what `kubectl rollout undo` does); a StatefulSet also loses the pods of
  * the failed revision that never became ready.
  */
-import { retry } from '@pipeline/action-kit';
+import { isRecord, retry } from '@pipeline/action-kit';
 import { isConflict, isNotFound, type KubeApi } from '../kube.js';
 import { describeRef, type KubeObject } from '../objects.js';
-import { isRecord } from '../records.js';
 import { selectorString } from '../selectors.js';
 import type { Item } from './context.js';
 

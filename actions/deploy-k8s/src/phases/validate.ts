@@ -4,9 +4,9 @@
  * and unchanged apart and to diff. Objects waiting for their Namespace or CRD
  * are validated by apply, with the same function.
  */
+import { mapLimit } from '@pipeline/action-kit';
 import { imagesOf } from '../images.js';
 import { KubeError } from '../kube.js';
-import { mapLimit } from '../map-limit.js';
 import { describeRef, objectDiff, redactSecret, sameObject } from '../objects.js';
 import { fail, ValidationError, type ValidationProblem } from '../report.js';
 import { workloadRevision } from '../rollout.js';

@@ -39,6 +39,8 @@ describe('decodeKubeconfig', () => {
     ['kind: Pod\nclusters: []', 'its kind is "Pod", not Config'],
     ['kind: Config\ncontexts: [{name: x}]', 'it has no clusters'],
     ['kind: Config\nclusters: [{name: c, cluster: {server: x}}]\ncontexts: [{name: x}]', "cluster 'c' has no http(s) server address"],
+    ['kind: Config\nclusters: [{name: c, cluster: {server: "https://"}}]\ncontexts: [{name: x}]', "cluster 'c' has no http(s) server address"],
+    ['kind: Config\nclusters: [{name: c, cluster: {server: "ftp://h"}}]\ncontexts: [{name: x}]', "cluster 'c' has no http(s) server address"],
     ['kind: Config\nclusters: [{name: c, cluster: {server: "https://h"}}]', 'it has no contexts'],
     [Buffer.from('plain words only').toString('base64'), 'it looks like base64 but does not decode to YAML'],
   ])('rejects %j without showing it', (raw, problem) => {

@@ -4,7 +4,7 @@
  * that all of them can be masked. Error messages never include the text.
  */
 import { parse as parseYaml } from 'yaml';
-import { ActionError, isRecord } from '@pipeline/action-kit';
+import { ActionError, isRecord, parseHttpUrl } from '@pipeline/action-kit';
 import { str } from './records.js';
 
 export interface DecodedKubeconfig {
@@ -65,9 +65,18 @@ export function checkShape(text: string, source: string): void {
   for (const cluster of clusters as unknown[]) {
     const server = isRecord(cluster) && isRecord(cluster['cluster']) ? cluster['cluster']['server'] : undefined;
     const name = isRecord(cluster) ? str((cluster as NamedEntry).name) || '?' : '?';
-    if (typeof server !== 'string' || !/^https?:\/\//.test(server)) {
-      throw new KubeconfigError(source, `cluster '${name}' has no http(s) server address`);
-    }
+    if (!isServerUrl(server)) throw new KubeconfigError(source, `cluster '${name}' has no http(s) server address`);
+  }
+}
+
+/** An absolute http(s) URL, by the kit's one URL rule (credentials in it are masked, never shown). */
+function isServerUrl(server: unknown): boolean {
+  if (typeof server !== 'string') return false;
+  try {
+    parseHttpUrl('kubeconfig', server, { credentials: 'mask', secret: true });
+    return true;
+  } catch {
+    return false;
   }
 }
 

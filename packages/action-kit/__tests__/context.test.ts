@@ -56,6 +56,7 @@ describe('runContext', () => {
       GITHUB_EVENT_NAME: 'push',
       GITHUB_REF: 'refs/heads/main',
       RUNNER_TEMP: '/t',
+      RUNNER_OS: 'Linux',
       GITHUB_WORKSPACE: '/w',
     };
     const expected: RunContext = {
@@ -75,6 +76,7 @@ describe('runContext', () => {
       workflow: 'CI',
       job: 'build',
       eventName: 'push',
+      runnerOs: 'Linux',
     };
     expect(runContext(env, '/cwd')).toEqual(expected);
     expect(runContext({ GITHUB_ACTOR: '', GITHUB_SHA: '  ' }, '/cwd')).toEqual({ workspace: '/cwd', runnerTemp: tmpdir(), serverUrl: 'https://github.com' });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { displayUrl, parseHttpUrl, redactUrlCredentials } from '../src/index.js';
+import { displayUrl, parseHttpUrl, redactUrlCredentials, urlSecrets } from '../src/index.js';
 import type { HttpUrlOptions } from '../src/index.js';
 
 /** What the action wrote to stdout while `body` ran: workflow commands such as ::add-mask::. */
@@ -86,5 +86,17 @@ describe('redactUrlCredentials and displayUrl', () => {
   ])('displays %j as %j', (href, expected) => {
     expect(displayUrl(new URL(href))).toBe(expected);
     expect(displayUrl(href)).toBe(expected);
+  });
+});
+
+describe('urlSecrets', () => {
+  it.each([
+    ['https://h.example/', []],
+    ['https://ci:p%40ss@h.example/', ['p%40ss', 'p@ss']],
+    ['https://ci:plain@h.example/', ['plain']],
+    ['https://tok@h.example/', ['tok']],
+    ['https://ci:50%zz@h.example/', ['50%zz']],
+  ])('%j', (href, expected) => {
+    expect(urlSecrets(new URL(href))).toEqual(expected);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Everything an action reads from the runner's GITHUB_* and RUNNER_TEMP
+ * Everything an action reads from the runner's GITHUB_* and RUNNER_*
  * variables, read in one place with one rule each. Pure over the environment
  * it is given; an empty variable counts as unset.
  */
@@ -37,13 +37,16 @@ export interface RunContext {
   workflow?: string;
   job?: string;
   eventName?: string;
+  /** RUNNER_OS: Linux, Windows or macOS. */
+  runnerOs?: string;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+/** The process environment, or a plain table of it in tests. */
+export type RunEnv = Readonly<Record<string, string | undefined>>;
 
 const encodePath = (value: string): string => value.split('/').map(encodeURIComponent).join('/');
 
-export function runContext(env: Env = process.env, cwd: string = process.cwd()): RunContext {
+export function runContext(env: RunEnv = process.env, cwd: string = process.cwd()): RunContext {
   const value = (name: string): string | undefined => {
     const v = env[name]?.trim();
     return v ? v : undefined;
@@ -77,5 +80,6 @@ export function runContext(env: Env = process.env, cwd: string = process.cwd()):
   set('workflow', value('GITHUB_WORKFLOW'));
   set('job', value('GITHUB_JOB'));
   set('eventName', value('GITHUB_EVENT_NAME'));
+  set('runnerOs', value('RUNNER_OS'));
   return context;
 }

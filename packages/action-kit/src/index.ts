@@ -11,7 +11,7 @@ export {
   parseKeyValueMap,
   requireValue,
 } from './inputs.js';
-export type { IntegerRange } from './inputs.js';
+export type { IntegerRange, ReadInput } from './inputs.js';
 export { maskSecret, redact, secretFragments } from './secrets.js';
 export { execArgs } from './exec.js';
 export type { Exec, ExecOptions, ExecResult } from './exec.js';
@@ -21,7 +21,7 @@ export { cell, markdownTable, mermaid, writeSummary } from './summary.js';
 export { run, phase } from './run.js';
 export type { RunDependencies } from './run.js';
 export { isRecord } from './record.js';
-export { parseHttpUrl, displayUrl, redactUrlCredentials } from './url.js';
+export { parseHttpUrl, displayUrl, redactUrlCredentials, urlSecrets } from './url.js';
 export type { HttpUrlOptions } from './url.js';
 export { plural } from './plural.js';
 export { tail, TAIL_LINES, TAIL_MAX_CHARS } from './tail.js';
@@ -31,4 +31,4 @@ export type { AnnotationItem, AnnotationLevel, AnnotationOptions, AnnotationSink
 export { mapLimit } from './map-limit.js';
 export { isHeaderName, HEADER_NAME_ACCEPTED } from './headers.js';
 export { runContext } from './context.js';
-export type { RunContext } from './context.js';
+export type { RunContext, RunEnv } from './context.js';

@@ -160,3 +160,6 @@ export function requireValue(name: string, raw: string, accepted: string): strin
   if (raw.trim() === '') throw new InputError(name, raw, accepted);
   return raw;
 }
+
+/** Reads one input's raw string by its name (core.getInput on the runner, a table in tests). */
+export type ReadInput = (name: string) => string;

@@ -55,11 +55,25 @@ export function parseHttpUrl(name: string, raw: string, options: HttpUrlOptions 
     const hint = options.credentialsHint ? ` (${options.credentialsHint})` : '';
     throw new InputError(name, shown, `a URL without user:password${hint}`);
   }
-  // With a password, the password is the secret; `https://token@host` puts it in the user name.
-  const secret = url.password !== '' ? url.password : url.username;
-  maskSecret(secret);
-  maskSecret(decodeUrlPart(name, shown, secret));
+  const decoded = decodeUrlPart(name, shown, credentialOf(url));
+  for (const secret of [credentialOf(url), decoded]) maskSecret(secret);
   return url;
+}
+
+/** With a password, the password is the secret; `https://token@host` puts it in the user name. */
+function credentialOf(url: URL): string {
+  return url.password !== '' ? url.password : url.username;
+}
+
+/** The secret in a URL's credentials as it stands in the URL and decoded, for redact(); [] without credentials. */
+export function urlSecrets(url: URL): string[] {
+  const raw = credentialOf(url);
+  if (raw === '') return [];
+  try {
+    return [...new Set([raw, decodeURIComponent(raw)])];
+  } catch {
+    return [raw];
+  }
 }
 
 function decodeUrlPart(name: string, shown: string, part: string): string {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { runContext } from '@pipeline/action-kit';
 import { parseEslintJson } from '../src/checks/eslint.js';
 import { longLines, matchesPatterns } from '../src/checks/line-length.js';
 import { firstDifferentLine, parseListDifferent, parseSyntaxErrors } from '../src/checks/prettier.js';
@@ -83,7 +84,7 @@ describe('line length', () => {
 
 describe('cache keys and summary', () => {
   it('keys caches on OS and config hash, saving under a unique run key', () => {
-    expect(cacheKeys('abc', { RUNNER_OS: 'Linux', GITHUB_RUN_ID: '7', GITHUB_RUN_ATTEMPT: '2' })).toEqual({
+    expect(cacheKeys('abc', runContext({ RUNNER_OS: 'Linux', GITHUB_RUN_ID: '7', GITHUB_RUN_ATTEMPT: '2' }))).toEqual({
       primary: 'pipeline-quality-v1-Linux-abc',
       restore: ['pipeline-quality-v1-Linux-abc-', 'pipeline-quality-v1-Linux-'],
       save: 'pipeline-quality-v1-Linux-abc-7-2',

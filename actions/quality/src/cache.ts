@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { describeError } from '@pipeline/action-kit';
+import { describeError, type RunContext } from '@pipeline/action-kit';
 
 const KEY_FILES = [
   'package-lock.json',
@@ -46,11 +46,11 @@ export interface CacheKeys {
   save: string;
 }
 
-export function cacheKeys(hash: string, env: NodeJS.ProcessEnv): CacheKeys {
-  const prefix = `pipeline-quality-v1-${env['RUNNER_OS'] ?? 'local'}`;
+export function cacheKeys(hash: string, run: Pick<RunContext, 'runId' | 'runAttempt' | 'runnerOs'>): CacheKeys {
+  const prefix = `pipeline-quality-v1-${run.runnerOs ?? 'local'}`;
   const primary = `${prefix}-${hash}`;
   // Each run saves under a unique key so caches keep improving; restores match the newest by prefix.
-  return { primary, restore: [`${primary}-`, `${prefix}-`], save: `${primary}-${env['GITHUB_RUN_ID'] ?? '0'}-${env['GITHUB_RUN_ATTEMPT'] ?? '1'}` };
+  return { primary, restore: [`${primary}-`, `${prefix}-`], save: `${primary}-${run.runId ?? '0'}-${run.runAttempt ?? 1}` };
 }
 
 export interface CacheSession {

@@ -1,3 +1,4 @@
+import { plural } from '@pipeline/action-kit';
 import type { CheckName, FailOn } from './inputs.js';
 
 export type Severity = 'error' | 'warning';
@@ -64,8 +65,4 @@ export function evaluateGate(results: readonly CheckResult[], failOn: FailOn): V
   if (crashed.length > 0) parts.push(`${crashed.join(', ')} crashed`);
   if (findingsFail) parts.push(`${plural(totals.errors, 'error')} and ${plural(totals.warnings, 'warning')} (fail-on: ${failOn})`);
   return { ...totals, passed, crashed, reason: passed ? 'passed' : parts.join('; ') };
-}
-
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

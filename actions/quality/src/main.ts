@@ -1,8 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { ActionError, execArgs, phase, writeSummary, type Exec } from '@pipeline/action-kit';
+import { ActionError, execArgs, phase, plural, runContext, writeAnnotations, writeSummary, type AnnotationItem, type Exec, type RunContext } from '@pipeline/action-kit';
 import { restoreToolCache, cacheKeys, configHash, type CacheSession } from './cache.js';
 import { changedFiles } from './changed-files.js';
 import type { CheckContext } from './checks/context.js';
@@ -10,24 +9,22 @@ import { runEslint } from './checks/eslint.js';
 import { runLineLength } from './checks/line-length.js';
 import { runPrettier } from './checks/prettier.js';
 import { runTypescript, tsconfigPath } from './checks/typescript.js';
-import { evaluateGate, count, plural, type CheckOutcome, type CheckResult } from './findings.js';
+import { evaluateGate, count, type CheckOutcome, type CheckResult } from './findings.js';
 import { getInputs, type CheckName, type Inputs } from './inputs.js';
 import { annotationTitle, buildReport, summaryMarkdown } from './report.js';
 import { findToolBin, missingToolError, ToolRunner, TOOLS } from './tools.js';
 
-/** Annotations beyond this many are only in the report and summary; the log stays readable. */
-const MAX_ANNOTATIONS = 200;
-
+/** The action's I/O: the tools run through `exec`; the run's facts come from the runner's environment. */
 export interface Dependencies {
   exec: Exec;
-  env: NodeJS.ProcessEnv;
+  context: RunContext;
 }
 
-export async function main(dependencies: Dependencies = { exec: execArgs, env: process.env }): Promise<void> {
-  const { exec, env } = dependencies;
-  const inputs = getInputs(env);
+export async function main(dependencies: Dependencies = { exec: execArgs, context: runContext() }): Promise<void> {
+  const { exec, context: run } = dependencies;
+  const inputs = getInputs();
   const plan = preflight(inputs, exec);
-  const runnerTemp = env['RUNNER_TEMP'] || tmpdir();
+  const runnerTemp = run.runnerTemp;
   const cacheDir = inputs.cache ? path.join(runnerTemp, 'pipeline-quality-cache') : undefined;
 
   const files = inputs.onlyChanged
@@ -41,7 +38,7 @@ export async function main(dependencies: Dependencies = { exec: execArgs, env: p
   let cache: CacheSession | undefined;
   if (cacheDir) {
     await mkdir(cacheDir, { recursive: true });
-    const keys = cacheKeys(configHash([inputs.workingDirectory, inputs.workspace]), env);
+    const keys = cacheKeys(configHash([inputs.workingDirectory, inputs.workspace]), run);
     cache = await phase('Restore tool caches', () => restoreToolCache(cacheDir, keys));
   }
 
@@ -61,7 +58,7 @@ export async function main(dependencies: Dependencies = { exec: execArgs, env: p
   const verdict = evaluateGate(results, inputs.failOn);
   const report = buildReport(results, verdict, inputs.failOn);
   await phase('Report findings', async () => {
-    annotate(results);
+    writeAnnotations(annotations(results), { seeAlso: 'the job summary and the report' });
     const reportFile = path.join(runnerTemp, 'quality-report.json');
     await writeFile(reportFile, JSON.stringify(report, null, 2));
     core.setOutput('passed', String(verdict.passed));
@@ -120,18 +117,15 @@ function runCheck(check: CheckName, context: CheckContext, inputs: Inputs, plan:
   }
 }
 
-function annotate(results: readonly CheckResult[]): void {
-  const findings = results.flatMap((r) => r.findings);
-  for (const finding of findings.slice(0, MAX_ANNOTATIONS)) {
+/** Crashes first (they void a check's result), then the findings; the kit caps how many GitHub is sent. */
+export function annotations(results: readonly CheckResult[]): AnnotationItem[] {
+  const crashes = results
+    .filter((r) => r.status === 'crashed')
+    .map((r): AnnotationItem => ({ level: 'error', message: `${r.check} crashed; its result is unknown, not clean.\n${r.detail ?? ''}`, properties: { title: `${r.check} crashed` } }));
+  const findings = results.flatMap((r) => r.findings).map((finding): AnnotationItem => {
     const properties: core.AnnotationProperties = { title: annotationTitle(finding), file: finding.file, startLine: finding.line };
     if (finding.column !== undefined) properties.startColumn = finding.column;
-    if (finding.severity === 'error') core.error(finding.message, properties);
-    else core.warning(finding.message, properties);
-  }
-  if (findings.length > MAX_ANNOTATIONS) {
-    core.notice(`${findings.length - MAX_ANNOTATIONS} more findings are not annotated; see the job summary and the report.`);
-  }
-  for (const crashed of results.filter((r) => r.status === 'crashed')) {
-    core.error(`${crashed.check} crashed; its result is unknown, not clean.\n${crashed.detail ?? ''}`, { title: `${crashed.check} crashed` });
-  }
+    return { level: finding.severity, message: finding.message, properties };
+  });
+  return [...crashes, ...findings];
 }

@@ -1,6 +1,6 @@
-import { cell, markdownTable } from '@pipeline/action-kit';
+import { cell, markdownTable, plural } from '@pipeline/action-kit';
 import type { CheckResult, Finding, Verdict } from './findings.js';
-import { count, plural } from './findings.js';
+import { count } from './findings.js';
 
 export interface Report {
   passed: boolean;

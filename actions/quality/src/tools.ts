@@ -82,12 +82,6 @@ function isNodeScript(file: string): boolean {
   }
 }
 
-/** Last lines of a tool's output, for crash reports. */
-export function tail(text: string, lines = 15): string {
-  const all = text.trimEnd().split(/\r?\n/);
-  return all.slice(-lines).join('\n');
-}
-
 /** Path relative to the workspace with forward slashes, for annotations. */
 export function toWorkspacePath(file: string, base: string, workspace: string): string {
   return path.relative(workspace, path.resolve(base, file)).split(path.sep).join('/');

@@ -1,10 +1,11 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { tail } from '@pipeline/action-kit';
 import type { CheckContext } from './context.js';
 import type { CheckOutcome, Finding } from '../findings.js';
 import { statusOf } from '../findings.js';
-import { PIPELINE_CHECKOUT_DIR, tail, toWorkspacePath, type ToolRunner } from '../tools.js';
+import { PIPELINE_CHECKOUT_DIR, toWorkspacePath, type ToolRunner } from '../tools.js';
 
 interface EslintMessage {
   ruleId: string | null;

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { tail } from '@pipeline/action-kit';
 import type { CheckContext } from './context.js';
 import type { CheckOutcome, Finding } from '../findings.js';
 import { statusOf } from '../findings.js';
-import { PIPELINE_CHECKOUT_DIR, tail, toWorkspacePath, type ToolRunner } from '../tools.js';
+import { PIPELINE_CHECKOUT_DIR, toWorkspacePath, type ToolRunner } from '../tools.js';
 
 /** Files whose first differing line is located exactly; the rest are annotated on line 1. */
 const LOCATE_LIMIT = 25;

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { tail } from '@pipeline/action-kit';
 import type { CheckContext } from './context.js';
 import type { CheckOutcome, Finding } from '../findings.js';
 import { statusOf } from '../findings.js';
-import { tail, toWorkspacePath, type ToolRunner } from '../tools.js';
+import { toWorkspacePath, type ToolRunner } from '../tools.js';
 
 const LOCATED = /^(.+?)\((\d+),(\d+)\): (error|warning|message) (TS\d+): (.*)$/;
 const GLOBAL = /^(error|warning) (TS\d+): (.*)$/;

@@ -1,0 +1,81 @@
+import { describe, expect, it } from '@jest/globals';
+import { parseInputs, type Inputs } from '../src/inputs.js';
+
+/** The action.yml defaults, as the runner passes them. */
+const defaults: Record<string, string> = {
+  'working-directory': '.',
+  checks: 'prettier,eslint,typescript,line-length',
+  'max-line-length': '80',
+  'line-length-include': '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}',
+  'only-changed': 'false',
+  'base-ref': '',
+  'fail-on': 'error',
+  cache: 'true',
+};
+const env = { GITHUB_WORKSPACE: '/ws' };
+
+function parse(overrides: Record<string, string> = {}, environment: Record<string, string> = env): Inputs {
+  const raw = { ...defaults, ...overrides };
+  return parseInputs((name) => {
+    if (!(name in raw)) throw new Error(`read an input action.yml does not declare: ${name}`);
+    return raw[name] as string;
+  }, environment);
+}
+
+describe('quality inputs', () => {
+  it('takes the action.yml defaults', () => {
+    expect(parse()).toEqual({
+      workingDirectory: '/ws',
+      workspace: '/ws',
+      checks: ['prettier', 'eslint', 'typescript', 'line-length'],
+      maxLineLength: 80,
+      lineLengthInclude: ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'],
+      onlyChanged: false,
+      baseRef: 'HEAD~1',
+      failOn: 'error',
+      cache: true,
+    });
+    expect(Object.isFrozen(parse())).toBe(true);
+  });
+
+  it('reads each input once', () => {
+    const reads: string[] = [];
+    parseInputs((name) => {
+      reads.push(name);
+      return defaults[name] ?? '';
+    }, env);
+    expect(reads.sort()).toEqual(Object.keys(defaults).sort());
+  });
+
+  it.each([
+    [{ 'working-directory': 'packages/api' }, env, { workingDirectory: '/ws/packages/api' }],
+    [{ 'working-directory': '' }, env, { workingDirectory: '/ws' }],
+    [{ checks: 'eslint, line-length' }, env, { checks: ['eslint', 'line-length'] }],
+    [{ checks: 'eslint\nprettier' }, env, { checks: ['eslint', 'prettier'] }],
+    [{ 'max-line-length': '120' }, env, { maxLineLength: 120 }],
+    [{ 'max-line-length': '' }, env, { maxLineLength: 80 }],
+    [{ 'line-length-include': 'src/**/*.ts\n!src/gen/**' }, env, { lineLengthInclude: ['src/**/*.ts', '!src/gen/**'] }],
+    [{ 'only-changed': 'true' }, env, { onlyChanged: true }],
+    [{}, { ...env, GITHUB_BASE_REF: 'main' }, { baseRef: 'origin/main' }],
+    [{ 'base-ref': 'origin/release' }, { ...env, GITHUB_BASE_REF: 'main' }, { baseRef: 'origin/release' }],
+    [{ 'fail-on': 'warning' }, env, { failOn: 'warning' }],
+    [{ 'fail-on': 'never' }, env, { failOn: 'never' }],
+    [{ cache: 'false' }, env, { cache: false }],
+  ] as [Record<string, string>, Record<string, string>, Partial<Inputs>][])('%j with %j', (overrides, environment, expected) => {
+    expect(parse(overrides, environment)).toMatchObject(expected);
+  });
+
+  it.each([
+    [{ 'working-directory': '../elsewhere' }, `Input 'working-directory' has an invalid value "../elsewhere": expected a directory inside the workspace.`],
+    [{ checks: 'eslint,flake8' }, `Input 'checks' has an invalid value`],
+    [{ checks: ' , ' }, `Input 'checks' has an invalid value " , ": expected at least one of prettier, eslint, typescript, line-length.`],
+    [{ 'max-line-length': '0' }, `Input 'max-line-length' has an invalid value "0": expected a whole number from 1 to 10000.`],
+    [{ 'max-line-length': 'wide' }, `Input 'max-line-length' has an invalid value "wide"`],
+    [{ 'only-changed': 'sometimes' }, `Input 'only-changed' has an invalid value "sometimes": expected true or false.`],
+    [{ 'base-ref': '--output=/etc/passwd' }, `Input 'base-ref' has an invalid value "--output=/etc/passwd": expected a git ref (a branch, tag or commit), not an option.`],
+    [{ 'fail-on': 'always' }, `Input 'fail-on' has an invalid value "always": expected one of error, warning, never.`],
+    [{ cache: 'maybe' }, `Input 'cache' has an invalid value "maybe": expected true or false.`],
+  ])('rejects %j', (overrides, message) => {
+    expect(() => parse(overrides)).toThrow(message);
+  });
+});

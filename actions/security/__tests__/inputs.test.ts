@@ -20,7 +20,10 @@ const defaults: Record<InputName, string> = {
   registry: '',
   'fail-on-scanner-error': 'true',
 };
-const parse = (overrides: Partial<Record<InputName, string>>) => parseInputs({ ...defaults, ...overrides }, env);
+const parse = (overrides: Partial<Record<InputName, string>>) => {
+  const raw: Record<string, string> = { ...defaults, ...overrides };
+  return parseInputs((name) => raw[name] ?? '', env);
+};
 
 describe('inputs', () => {
   it('applies the defaults', () => {
@@ -36,7 +39,12 @@ describe('inputs', () => {
       snykToken: '',
       registry: undefined,
       failOnScannerError: true,
+      secrets: [],
     });
+  });
+
+  it('without RUNNER_TEMP, writes the SARIF file under the system temp directory, not the workspace', () => {
+    expect(parseInputs((name) => defaults[name as InputName] ?? '', { GITHUB_WORKSPACE: workspace }).sarifFile).toBe(path.join(tmpdir(), 'security', 'security.sarif'));
   });
 
   it.each([
@@ -83,5 +91,12 @@ describe('registry credentials', () => {
       process.stdout.write = write;
     }
     expect(lines.join('')).toContain('::add-mask::s3cr3t-p4ss');
+  });
+
+  it('keeps the credentials for redact(), and never shows them in an error', () => {
+    expect(parse({ registry: 'https://ci:p%40ss@registry.example.com/', 'snyk-token': 'snyk-tok' }).secrets).toEqual(['snyk-tok', 'p%40ss', 'p@ss']);
+    expect(() => parse({ registry: 'https://ci:50%zz@registry.example.com/' })).toThrow(
+      `Input 'registry' has an invalid value "https://***@registry.example.com/": expected a URL whose user and password are percent-encoded correctly`,
+    );
   });
 });

@@ -20,6 +20,7 @@ const inputs: Inputs = {
   snykToken: 'tok-123456',
   registry: 'http://127.0.0.1:9/',
   failOnScannerError: true,
+  secrets: ['tok-123456'],
 };
 
 function fakeDeps(output: { stdout: string; exitCode?: number; stderr?: string }, found = true) {

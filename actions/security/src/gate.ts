@@ -2,6 +2,7 @@
  * The gate and the report: counts after the allow-list, which findings block,
  * and the JSON report given as the `report` output.
  */
+import { plural } from '@pipeline/action-kit';
 import type { AllowlistResult } from './allowlist.js';
 import type { Finding, ScanResult, ScannerError, ScannerName, Severity } from './model.js';
 import { SEVERITIES, atOrAbove, severityRank } from './model.js';
@@ -104,7 +105,7 @@ export function failureMessage(report: Report): string | undefined {
       .filter(([, n]) => n > 0)
       .map(([s, n]) => `${n} ${s}`);
     parts.push(
-      `${blocking.length} finding${blocking.length === 1 ? '' : 's'} at or above '${report.threshold}' (${bySeverity.join(', ')}) not allow-listed: ${blocking
+      `${plural(blocking.length, 'finding')} at or above '${report.threshold}' (${bySeverity.join(', ')}) not allow-listed: ${blocking
         .slice(0, 5)
         .map((f) => `${f.id}${f.package ? ` in ${f.package}` : f.location ? ` in ${f.location.path}` : ''}`)
         .join(', ')}${blocking.length > 5 ? ', ...' : ''}`,

@@ -1,6 +1,4 @@
 import { run } from '@pipeline/action-kit';
 import { main } from './main.js';
 
-void run(async () => {
-  await main();
-});
+void run(main);

@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { InputError, maskSecret, parseBoolean, parseEnum, parseEnumList } from '@pipeline/action-kit';
+import { InputError, maskSecret, parseBoolean, parseEnum, parseEnumList, parseHttpUrl, runContext, urlSecrets, type ReadInput, type RunEnv } from '@pipeline/action-kit';
 import { SCANNERS, SEVERITIES } from './model.js';
 import type { ScannerName, Severity } from './model.js';
 
@@ -21,6 +21,8 @@ export interface Inputs {
   snykToken: string;
   registry: string | undefined;
   failOnScannerError: boolean;
+  /** Every secret the inputs carry (the Snyk token, the registry URL's credentials), for redact(). */
+  secrets: readonly string[];
 }
 
 export const INPUT_NAMES = [
@@ -38,9 +40,12 @@ export type InputName = (typeof INPUT_NAMES)[number];
 
 const THRESHOLD_ACCEPTED = `one of ${SEVERITIES.join(', ')} (Trivy's and Snyk's "medium" is "moderate" here)`;
 
-/** Validates raw input strings (as core.getInput returns them). Pure apart from checking that paths exist. */
-export function parseInputs(raw: Readonly<Record<InputName, string>>, env: NodeJS.ProcessEnv = process.env): Inputs {
-  const workspace = path.resolve(env['GITHUB_WORKSPACE'] || process.cwd());
+export const getInputs = (): Inputs => parseInputs(core.getInput, process.env);
+
+/** Validates every input, read once. Pure apart from checking that paths exist and registering secrets. */
+export function parseInputs(read: ReadInput, env: RunEnv): Inputs {
+  const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, read(name)])) as Record<InputName, string>;
+  const { workspace, runnerTemp } = runContext(env);
 
   const workingDirectory = path.resolve(workspace, raw['working-directory'].trim() || '.');
   if (!existsSync(workingDirectory) || !statSync(workingDirectory).isDirectory()) {
@@ -70,26 +75,21 @@ export function parseInputs(raw: Readonly<Record<InputName, string>>, env: NodeJ
   const allowlistRaw = raw['allowlist'].trim();
   const allowlist = allowlistRaw === '' ? undefined : path.resolve(workspace, allowlistRaw);
 
-  const runnerTemp = env['RUNNER_TEMP'] || path.join(workspace, '.tmp');
   const sarifRaw = raw['sarif-file'].trim();
   const sarifFile = sarifRaw === '' ? path.join(runnerTemp, 'security', 'security.sarif') : path.resolve(workspace, sarifRaw);
 
   const snykToken = raw['snyk-token'].trim();
   maskSecret(snykToken);
 
+  const secrets = [snykToken];
   const registryRaw = raw['registry'].trim();
   let registry: string | undefined;
   if (registryRaw !== '') {
-    let url: URL | undefined;
-    try {
-      url = new URL(registryRaw);
-    } catch {
-      url = undefined;
-    }
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-      throw new InputError('registry', registryRaw, 'an http(s) URL such as https://registry.example.com/ (or empty for the repository npm configuration)');
-    }
-    if (url.password) maskSecret(decodeURIComponent(url.password));
+    const url = parseHttpUrl('registry', registryRaw, {
+      credentials: 'mask',
+      accepted: 'an http(s) URL such as https://registry.example.com/ (or empty for the repository npm configuration)',
+    });
+    secrets.push(...urlSecrets(url));
     registry = url.href.endsWith('/') ? url.href : `${url.href}/`;
   }
 
@@ -107,11 +107,6 @@ export function parseInputs(raw: Readonly<Record<InputName, string>>, env: NodeJ
     snykToken,
     registry,
     failOnScannerError,
+    secrets: Object.freeze(secrets.filter((s) => s !== '')),
   });
-}
-
-/** Reads every input once (the only place that calls core.getInput). */
-export function getInputs(): Inputs {
-  const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, core.getInput(name)])) as Record<InputName, string>;
-  return parseInputs(raw);
 }

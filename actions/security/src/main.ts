@@ -6,7 +6,7 @@
 import * as core from '@actions/core';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ActionError, phase, redact, writeSummary } from '@pipeline/action-kit';
+import { ActionError, phase, plural, redact, redactUrlCredentials, writeAnnotations, writeSummary, type AnnotationItem } from '@pipeline/action-kit';
 import { applyAllowlist, parseAllowlist, todayUtc } from './allowlist.js';
 import type { AllowlistEntry } from './allowlist.js';
 import { dedupe } from './dedupe.js';
@@ -20,8 +20,6 @@ import { defaultDeps, requireLockfile, runScanner } from './scanners.js';
 import type { RunnerDeps } from './scanners.js';
 import { buildSummary } from './summary.js';
 
-const MAX_ANNOTATIONS = 20;
-
 async function loadAllowlist(file: string | undefined): Promise<AllowlistEntry[]> {
   if (!file) return [];
   let text: string;
@@ -33,14 +31,16 @@ async function loadAllowlist(file: string | undefined): Promise<AllowlistEntry[]
   return parseAllowlist(text, file);
 }
 
-export async function main(deps: RunnerDeps = defaultDeps, now: Date = new Date()): Promise<Report> {
+/** Fails the step (by throwing) when the gate or, with fail-on-scanner-error, a scanner failed; the outputs are written either way. */
+export async function main(deps: RunnerDeps = defaultDeps, now: Date = new Date()): Promise<void> {
   const inputs: Inputs = getInputs();
+  const scrub = (text: string): string => redactUrlCredentials(redact(text, inputs.secrets));
 
   // Everything that can be checked before scanning is checked first: bad input fails fast.
   const entries = await phase('Check inputs and allow-list', async () => {
     if (inputs.scanners.includes('npm-audit')) requireLockfile(inputs.workingDirectory);
     const loaded = await loadAllowlist(inputs.allowlist);
-    core.info(`Scanners: ${inputs.scanners.join(', ')}; threshold ${inputs.severityThreshold}; ${loaded.length} allow-list entr${loaded.length === 1 ? 'y' : 'ies'}.`);
+    core.info(`Scanners: ${inputs.scanners.join(', ')}; threshold ${inputs.severityThreshold}; ${plural(loaded.length, 'allow-list entry', 'allow-list entries')}.`);
     return loaded;
   });
 
@@ -50,7 +50,7 @@ export async function main(deps: RunnerDeps = defaultDeps, now: Date = new Date(
       await phase(`Run ${scanner}`, async () => {
         const result = await runScanner(scanner, inputs, deps);
         if (result.error) core.info(`${scanner}: scanner error: ${result.error}`);
-        else core.info(`${scanner}: ${result.findings.length} finding${result.findings.length === 1 ? '' : 's'} in ${Math.round(result.durationMs ?? 0)} ms`);
+        else core.info(`${scanner}: ${plural(result.findings.length, 'finding')} in ${Math.round(result.durationMs ?? 0)} ms`);
         return result;
       }),
     );
@@ -75,7 +75,7 @@ export async function main(deps: RunnerDeps = defaultDeps, now: Date = new Date(
   });
 
   // Everything the action adds on top of the scanners (normalise, de-duplicate, gate, SARIF, summary text).
-  const summary = redact(buildSummary(report), [inputs.snykToken]);
+  const summary = scrub(buildSummary(report));
   report.processingMs = Math.round((performance.now() - processingStarted) * 10) / 10;
 
   core.setOutput('passed', String(report.passed));
@@ -84,32 +84,44 @@ export async function main(deps: RunnerDeps = defaultDeps, now: Date = new Date(
   core.setOutput('moderate', String(report.counts.moderate));
   core.setOutput('low', String(report.counts.low));
   core.setOutput('sarif-file', inputs.sarifFile);
-  core.setOutput('report', redact(reportJson(report), [inputs.snykToken]));
+  core.setOutput('report', scrub(reportJson(report)));
 
-  for (const finding of report.findings.filter((f) => f.blocking).slice(0, MAX_ANNOTATIONS)) {
-    const target = finding.kind === 'vulnerability' ? `${finding.package ?? '?'}${finding.installedVersion ? `@${finding.installedVersion}` : ''}` : finding.kind;
-    const fix = finding.fixedVersions.length > 0 ? ` Fixed in ${finding.fixedVersions.join(', ')}.` : '';
-    core.error(`${finding.title} (${target}).${fix} Reported by ${finding.scanners.join(', ')}.`, {
-      title: `${finding.severity}: ${finding.id}`,
-      ...(finding.location ? { file: finding.location.path } : {}),
-      ...(finding.location?.startLine ? { startLine: finding.location.startLine } : {}),
-    });
-  }
-  for (const expired of report.expiredAllowlist) {
-    core.warning(`Allow-list entry ${expired.id}${expired.package ? ` (${expired.package})` : ''} expired after ${expired.expires} and no longer applies (it covered ${expired.matched} finding${expired.matched === 1 ? '' : 's'}).`);
-  }
-  if (!inputs.failOnScannerError) {
-    for (const error of report.scannerErrors) core.warning(`${error.scanner}: ${error.message}`);
-  }
-
+  writeAnnotations(
+    annotations(report, inputs.failOnScannerError).map((a) => ({ ...a, message: scrub(a.message) })),
+    { seeAlso: 'the job summary, the SARIF file and the report output' },
+  );
   await writeSummary(summary);
 
   const problems: string[] = [];
   const gate = failureMessage(report);
   if (gate) problems.push(gate);
   if (inputs.failOnScannerError && report.scannerErrors.length > 0) {
-    problems.push(`scanner error${report.scannerErrors.length === 1 ? '' : 's'}: ${report.scannerErrors.map((e) => `${e.scanner}: ${e.message}`).join('; ')} (set fail-on-scanner-error: false to only warn)`);
+    problems.push(`${plural(report.scannerErrors.length, 'scanner error')}: ${report.scannerErrors.map((e) => `${e.scanner}: ${e.message}`).join('; ')} (set fail-on-scanner-error: false to only warn)`);
   }
-  if (problems.length > 0) core.setFailed(redact(problems.join('. '), [inputs.snykToken]));
-  return report;
+  if (problems.length > 0) throw new ActionError(scrub(problems.join('. ')));
+}
+
+/** Blocking findings as errors; expired allow-list entries, and scanner errors that do not fail the step, as warnings. */
+export function annotations(report: Report, failOnScannerError: boolean): AnnotationItem[] {
+  const items: AnnotationItem[] = report.findings
+    .filter((f) => f.blocking)
+    .map((finding) => {
+      const target = finding.kind === 'vulnerability' ? `${finding.package ?? '?'}${finding.installedVersion ? `@${finding.installedVersion}` : ''}` : finding.kind;
+      const fix = finding.fixedVersions.length > 0 ? ` Fixed in ${finding.fixedVersions.join(', ')}.` : '';
+      return {
+        level: 'error',
+        message: `${finding.title} (${target}).${fix} Reported by ${finding.scanners.join(', ')}.`,
+        properties: {
+          title: `${finding.severity}: ${finding.id}`,
+          ...(finding.location ? { file: finding.location.path } : {}),
+          ...(finding.location?.startLine ? { startLine: finding.location.startLine } : {}),
+        },
+      };
+    });
+  for (const expired of report.expiredAllowlist) {
+    const what = `${expired.id}${expired.package ? ` (${expired.package})` : ''}`;
+    items.push({ level: 'warning', message: `Allow-list entry ${what} expired after ${expired.expires} and no longer applies (it covered ${plural(expired.matched, 'finding')}).` });
+  }
+  if (!failOnScannerError) for (const error of report.scannerErrors) items.push({ level: 'warning', message: `${error.scanner}: ${error.message}` });
+  return items;
 }

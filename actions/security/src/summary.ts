@@ -1,5 +1,5 @@
 /** The job summary: what a person reads first. Pure: builds Markdown from the report. */
-import { cell, markdownTable, mermaid } from '@pipeline/action-kit';
+import { cell, markdownTable, mermaid, plural } from '@pipeline/action-kit';
 import type { Report, ReportFinding } from './gate.js';
 import { SEVERITIES, atOrAbove } from './model.js';
 
@@ -52,8 +52,8 @@ export function buildSummary(report: Report): string {
   out.push(`## Security: ${verdict}`);
   const blocking = report.findings.filter((f) => f.blocking);
   out.push(
-    `Threshold **${report.threshold}**: ${blocking.length} finding${blocking.length === 1 ? '' : 's'} at or above it not allow-listed` +
-      `${report.scannerErrors.length > 0 ? `, ${report.scannerErrors.length} scanner error${report.scannerErrors.length === 1 ? '' : 's'}` : ''}.`,
+    `Threshold **${report.threshold}**: ${plural(blocking.length, 'finding')} at or above it not allow-listed` +
+      `${report.scannerErrors.length > 0 ? `, ${plural(report.scannerErrors.length, 'scanner error')}` : ''}.`,
   );
 
   const severities = [...SEVERITIES].reverse();
@@ -84,7 +84,7 @@ export function buildSummary(report: Report): string {
 
   const below = report.findings.filter((f) => !f.blocking && !f.allowlisted && !atOrAbove(f.severity, report.threshold));
   if (below.length > 0) {
-    out.push(`<details><summary>${below.length} finding${below.length === 1 ? '' : 's'} below the threshold</summary>\n`);
+    out.push(`<details><summary>${plural(below.length, 'finding')} below the threshold</summary>\n`);
     out.push(table(['severity', 'id', 'title', 'package / place', 'fix', 'scanners'], findingRows(below, fixColumn)));
     out.push('\n</details>');
   }

@@ -1,11 +1,11 @@
 /** Small helpers shared by the scanner output parsers. */
+import { isRecord } from '@pipeline/action-kit';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** The kit's record guard, narrowing parsed JSON to a JSON object. */
+export const isObject = (value: unknown): value is JsonObject => isRecord(value);
 
 export function str(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
@@ -28,17 +28,6 @@ export function parseJson(text: string): Json | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The last few non-empty lines of a stream, for error messages. */
-export function tail(text: string, lines = 5, maxChars = 800): string {
-  const kept = text
-    .split(/\r?\n/)
-    .map((line) => line.trimEnd())
-    .filter((line) => line.trim() !== '')
-    .slice(-lines)
-    .join('\n');
-  return kept.length > maxChars ? `...${kept.slice(-maxChars)}` : kept;
 }
 
 /** Joins a repository-relative prefix and a path with forward slashes. */

@@ -8,8 +8,9 @@
  * and both are scanner errors, never "no findings".
  */
 import type { Finding, ScanResult } from '../model.js';
+import { tail } from '@pipeline/action-kit';
 import { normaliseSeverity, primaryAndAliases } from '../model.js';
-import { isObject, num, parseJson, str, strings, tail } from './common.js';
+import { isObject, num, parseJson, str, strings } from './common.js';
 import { inRange } from '../version-range.js';
 import type { JsonObject } from './common.js';
 

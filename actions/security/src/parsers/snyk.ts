@@ -7,8 +7,9 @@
  * Failures print { "ok": false, "error": "...", "path": "..." }: a scanner error.
  */
 import type { Finding, ScanResult } from '../model.js';
+import { tail } from '@pipeline/action-kit';
 import { normaliseSeverity, primaryAndAliases } from '../model.js';
-import { isObject, joinPath, num, parseJson, str, strings, tail } from './common.js';
+import { isObject, joinPath, num, parseJson, str, strings } from './common.js';
 import type { JsonObject } from './common.js';
 
 export interface SnykContext {

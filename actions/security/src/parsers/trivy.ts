@@ -7,8 +7,9 @@
  * non-zero exit and no JSON: that is a scanner error, never "no findings".
  */
 import type { Finding, ScanResult, ScannerName } from '../model.js';
+import { tail } from '@pipeline/action-kit';
 import { normaliseSeverity, primaryAndAliases } from '../model.js';
-import { isObject, joinPath, num, parseJson, str, strings, tail, unique } from './common.js';
+import { isObject, joinPath, num, parseJson, str, strings, unique } from './common.js';
 import type { Json, JsonObject } from './common.js';
 
 export interface TrivyContext {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseErrorRate, parseHeaders, parseInputs, type InputEnvironment, type RawInputs } from '../src/inputs.js';
+import { parseErrorRate, parseHeaders, parseInputs, type RawInputs } from '../src/inputs.js';
 
 const defaults: RawInputs = {
   url: 'https://svc.example',
@@ -17,15 +17,16 @@ const defaults: RawInputs = {
   headers: '',
 };
 const files: Record<string, string> = { '/ws/smoke/checks.yml': '- name: from file\n  path: /health/ready\n', '/abs/checks.yaml': '- name: absolute\n' };
-const env: InputEnvironment = {
-  workspace: '/ws',
-  readFile: (file) => {
-    const text = files[file];
-    if (text === undefined) throw Object.assign(new Error(`ENOENT: no such file, open '${file}'`), { code: 'ENOENT' });
-    return text;
-  },
+const env = { GITHUB_WORKSPACE: '/ws' };
+const readFile = (file: string): string => {
+  const text = files[file];
+  if (text === undefined) throw Object.assign(new Error(`ENOENT: no such file, open '${file}'`), { code: 'ENOENT' });
+  return text;
 };
-const parse = (overrides: Partial<RawInputs>) => parseInputs({ ...defaults, ...overrides }, env);
+const parse = (overrides: Partial<RawInputs>) => {
+  const raw: RawInputs = { ...defaults, ...overrides };
+  return parseInputs((name) => raw[name as keyof RawInputs], env, readFile);
+};
 
 describe('parseInputs', () => {
   it('applies the defaults: one check GETting url, no load phase, no budgets', () => {
@@ -88,7 +89,7 @@ describe('parseInputs', () => {
     [{ url: '' }, /Input 'url' has an invalid value "": expected the base URL of the service/],
     [{ url: 'svc.example' }, /Input 'url' has an invalid value "svc.example": expected an absolute http:\/\/ or https:\/\/ URL/],
     [{ url: 'ftp://svc.example' }, /Input 'url' .* expected an absolute http:\/\/ or https:\/\/ URL/],
-    [{ url: 'https://user:pw@svc.example' }, /Input 'url' has an invalid value "https:\/\/svc.example": expected a URL without user:password/],
+    [{ url: 'https://user:pw@svc.example' }, /Input 'url' has an invalid value "https:\/\/\*\*\*@svc.example": expected a URL without user:password \(pass credentials in headers/],
     [{ checks: 'missing.yml' }, /Input 'checks' has an invalid value "missing.yml": expected inline YAML .* \/ws\/missing.yml: the file does not exist/],
     [{ checks: '- name: a\n  bogus: 1\n' }, /Input 'checks' \(inline\) is invalid:\n {2}- checks\[0\] \("a"\): unknown field 'bogus'/],
     [{ 'wait-for-ready': 'https://other.example/ready' }, /Input 'wait-for-ready' .* expected a path joined to url/],

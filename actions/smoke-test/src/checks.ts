@@ -4,7 +4,7 @@
  * each naming the check and the field.
  */
 import { parseDocument } from 'yaml';
-import { ActionError } from '@pipeline/action-kit';
+import { ActionError, isHeaderName, isRecord } from '@pipeline/action-kit';
 import { parsePath, PathSyntaxError, type Segment } from './jsonpath.js';
 
 export interface GraphqlRequest {
@@ -42,7 +42,6 @@ export interface Check {
 export const CHECK_KEYS = ['name', 'method', 'path', 'headers', 'body', 'status', 'contains', 'json', 'graphql', 'allow-errors', 'load'] as const;
 const GRAPHQL_KEYS = ['query', 'variables', 'operationName'] as const;
 export const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Headers the HTTP client manages itself (connection handling and framing): setting them would break keep-alive or the body. */
 export const MANAGED_HEADERS = ['connection', 'content-length', 'expect', 'host', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'] as const;
 
@@ -128,12 +127,9 @@ function kind(value: unknown): string {
   return `a ${typeof value} (${JSON.stringify(value)})`;
 }
 
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 function validateCheck(item: unknown, index: number, problems: string[]): Check | undefined {
-  if (!isMapping(item)) {
+  if (!isRecord(item)) {
     problems.push(`checks[${index}]: each check must be a mapping with at least a name, got ${kind(item)}`);
     return undefined;
   }
@@ -173,10 +169,10 @@ function validateCheck(item: unknown, index: number, problems: string[]): Check 
   const headers: Record<string, string> = {};
   if (item['headers'] !== undefined) {
     const h = item['headers'];
-    if (!isMapping(h)) problem('headers', `must be a mapping of header names to values, got ${kind(h)}`);
+    if (!isRecord(h)) problem('headers', `must be a mapping of header names to values, got ${kind(h)}`);
     else {
       for (const [name, value] of Object.entries(h)) {
-        if (!HEADER_NAME.test(name)) problem('headers', `has an invalid header name ${JSON.stringify(name)}`);
+        if (!isHeaderName(name)) problem('headers', `has an invalid header name ${JSON.stringify(name)}`);
         else if ((MANAGED_HEADERS as readonly string[]).includes(name.toLowerCase())) problem('headers', `cannot set ${name}: the HTTP client manages ${MANAGED_HEADERS.join(', ')}`);
         else if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') problem('headers', `value of ${name} must be a string, got ${kind(value)}`);
         else if (/[\r\n\0]/.test(String(value))) problem('headers', `value of ${name} must not contain line breaks`);
@@ -231,7 +227,7 @@ type Problem = (field: string, message: string) => void;
 
 function validateGraphql(value: unknown, problem: Problem): GraphqlRequest | undefined {
   if (value === undefined) return undefined;
-  if (!isMapping(value)) {
+  if (!isRecord(value)) {
     problem('graphql', `must be a mapping with query (and optionally variables, operationName), got ${kind(value)}`);
     return undefined;
   }
@@ -248,7 +244,7 @@ function validateGraphql(value: unknown, problem: Problem): GraphqlRequest | und
     ok = false;
   }
   const variables = value['variables'];
-  if (variables !== undefined && !isMapping(variables)) {
+  if (variables !== undefined && !isRecord(variables)) {
     problem('graphql.variables', `must be a mapping of variable names to values, got ${kind(variables)}`);
     ok = false;
   }
@@ -296,7 +292,7 @@ function validateContains(value: unknown, problem: Problem): string[] {
 
 function validateJson(value: unknown, problem: Problem): JsonExpectation[] {
   if (value === undefined) return [];
-  if (!isMapping(value)) {
+  if (!isRecord(value)) {
     problem('json', `must be a mapping from a JSON path (such as data.books[0].id) to the expected value, got ${kind(value)}`);
     return [];
   }

@@ -3,6 +3,7 @@
  * expected and what came back (status, JSON path and actual value, GraphQL
  * error messages), with body excerpts truncated.
  */
+import { isRecord } from '@pipeline/action-kit';
 import { describeStatus, statusMatches, type Check } from './checks.js';
 import { evaluatePath } from './jsonpath.js';
 import { jsonEqual, oneLine, showValue, typeHint } from './text.js';
@@ -51,7 +52,7 @@ export function evaluateResponse(check: Check, response: HttpResponse): string[]
       const shown = messages.slice(0, 5).map((m) => oneLine(m, 200));
       const more = messages.length > 5 ? ` and ${messages.length - 5} more` : '';
       failures.push(`graphql: expected no errors, got ${messages.length}: ${shown.join(' | ')}${more}`);
-    } else if (!isObject(parsed) || !('data' in parsed)) {
+    } else if (!isRecord(parsed) || !('data' in parsed)) {
       failures.push(`graphql: expected a response with "data", got ${showValue(parsed, 200)}`);
     }
   }
@@ -67,17 +68,13 @@ export function evaluateResponse(check: Check, response: HttpResponse): string[]
   return failures.map((f) => (f.length > MESSAGE_CHARS ? oneLine(f, MESSAGE_CHARS) : f));
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 /** The messages of a GraphQL response's `errors` entries (a non-list `errors` counts as one). */
 export function graphqlErrors(parsed: unknown): string[] {
-  if (!isObject(parsed) || !('errors' in parsed) || parsed['errors'] === null || parsed['errors'] === undefined) return [];
+  if (!isRecord(parsed) || !('errors' in parsed) || parsed['errors'] === null || parsed['errors'] === undefined) return [];
   const errors = parsed['errors'];
   if (!Array.isArray(errors)) return [`errors is not a list: ${JSON.stringify(errors)}`];
   return errors.map((error: unknown) => {
-    if (isObject(error) && typeof error['message'] === 'string') {
+    if (isRecord(error) && typeof error['message'] === 'string') {
       const path = Array.isArray(error['path']) ? ` (at ${error['path'].map(String).join('.')})` : '';
       return `${error['message']}${path}`;
     }

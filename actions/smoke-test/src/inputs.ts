@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { ActionError, InputError, maskSecret, parseDuration, parseInteger, parseNumber, requireValue } from '@pipeline/action-kit';
+import { ActionError, InputError, isHeaderName, maskSecret, parseDuration, parseHttpUrl, parseInteger, parseNumber, requireValue, runContext, isRecord, type ReadInput, type RunEnv } from '@pipeline/action-kit';
 import { ChecksError, defaultCheck, MANAGED_HEADERS, parseChecks, type Check } from './checks.js';
 
 export interface Inputs {
@@ -47,21 +47,24 @@ export const INPUT_NAMES = [
 ] as const;
 export type RawInputs = Record<(typeof INPUT_NAMES)[number], string>;
 
-export interface InputEnvironment {
-  workspace: string;
-  readFile: (file: string) => string;
-}
+/** Reads a checks file (the file system on the runner, a table in tests). */
+export type ReadFile = (file: string) => string;
 
 /** Header names whose values in `checks` are treated as secrets too (the `headers` input is always secret). */
 const SENSITIVE_HEADER = /authorization|cookie|token|secret|api-?key|password|session|signature/i;
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-export function getInputs(): Inputs {
-  const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, core.getInput(name)])) as RawInputs;
-  // Mask the header values before anything can fail and print them.
+export const getInputs = (): Inputs => parseInputs(core.getInput, process.env, (file) => readFileSync(file, 'utf8'));
+
+/**
+ * Every input, read once and validated. Pure apart from reading a checks file
+ * through `readFile` and registering secrets: the header values are masked
+ * before anything can fail and print them.
+ */
+export function parseInputs(read: ReadInput, env: RunEnv, readFile: ReadFile): Inputs {
+  const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, read(name)])) as RawInputs;
   const masked = new Set(rawHeaderValues(raw.headers));
   for (const value of masked) maskSecret(value);
-  const inputs = parseInputs(raw, { workspace: process.env['GITHUB_WORKSPACE'] ?? process.cwd(), readFile: (file) => readFileSync(file, 'utf8') });
+  const inputs = validate(raw, runContext(env).workspace, readFile);
   for (const secret of inputs.secrets) if (!masked.has(secret)) maskSecret(secret);
   return inputs;
 }
@@ -86,12 +89,11 @@ function firstSeparator(line: string): number {
   return Math.min(colon, eq);
 }
 
-/** Pure apart from reading a checks file through `env.readFile`. */
-export function parseInputs(raw: RawInputs, env: InputEnvironment): Inputs {
+function validate(raw: RawInputs, workspace: string, readFile: ReadFile): Inputs {
   const url = parseUrl(raw.url);
   const headers = parseHeaders(raw.headers);
   const notices: string[] = [];
-  const { checks, source } = loadChecks(raw.checks, env, notices);
+  const { checks, source } = loadChecks(raw.checks, workspace, readFile, notices);
 
   const waitRaw = raw['wait-for-ready'].trim();
   let waitForReady: string | undefined;
@@ -131,15 +133,11 @@ export function parseInputs(raw: RawInputs, env: InputEnvironment): Inputs {
 }
 
 function parseUrl(raw: string): URL {
-  const value = requireValue('url', raw, 'the base URL of the service, such as https://staging.example.com').trim();
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new InputError('url', raw, 'an absolute http:// or https:// URL, such as https://staging.example.com');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InputError('url', raw, 'an absolute http:// or https:// URL, such as https://staging.example.com');
-  if (url.username || url.password) throw new InputError('url', url.origin, 'a URL without user:password (pass credentials in headers, which are masked)');
+  const value = requireValue('url', raw, 'the base URL of the service, such as https://staging.example.com');
+  const url = parseHttpUrl('url', value, {
+    accepted: 'an absolute http:// or https:// URL, such as https://staging.example.com',
+    credentialsHint: 'pass credentials in headers, which are masked',
+  });
   url.hash = '';
   return url;
 }
@@ -154,7 +152,7 @@ export function parseHeaders(raw: string): Record<string, string> {
     const at = firstSeparator(trimmed);
     const name = at > 0 ? trimmed.slice(0, at).trim() : '';
     // Never echo the line: the value is a secret.
-    if (!HEADER_NAME.test(name)) throw new InputError('headers', name === '' ? '(a line without a name)' : name, 'one header per line as "Name: value" or "Name=value", with a valid header name');
+    if (!isHeaderName(name)) throw new InputError('headers', name === '' ? '(a line without a name)' : name, 'one header per line as "Name: value" or "Name=value", with a valid header name');
     if (seen.has(name.toLowerCase())) throw new InputError('headers', name, 'each header once');
     if ((MANAGED_HEADERS as readonly string[]).includes(name.toLowerCase())) throw new InputError('headers', name, `a header the HTTP client does not manage itself (not ${MANAGED_HEADERS.join(', ')})`);
     seen.add(name.toLowerCase());
@@ -182,19 +180,19 @@ export function parseErrorRate(raw: string): number {
  * GITHUB_WORKSPACE). A single line that does not start a YAML list (`-`, `[`)
  * is a path; anything else is inline YAML. Empty: one check, GET url, expect 200.
  */
-function loadChecks(raw: string, env: InputEnvironment, notices: string[]): { checks: Check[]; source: string } {
+function loadChecks(raw: string, workspace: string, readFile: ReadFile, notices: string[]): { checks: Check[]; source: string } {
   const value = raw.trim();
   if (value === '') return { checks: [defaultCheck()], source: 'default' };
   const isPath = !value.includes('\n') && !/^[-[{]/.test(value);
   let text = raw;
   let source = 'inline';
   if (isPath) {
-    const file = path.resolve(env.workspace, value);
+    const file = path.resolve(workspace, value);
     source = value;
     try {
-      text = env.readFile(file);
+      text = readFile(file);
     } catch (error: unknown) {
-      const code = error !== null && typeof error === 'object' && 'code' in error ? String(error.code) : '';
+      const code = isRecord(error) && 'code' in error ? String(error['code']) : '';
       const why = code === 'ENOENT' ? 'the file does not exist' : code === 'EISDIR' ? 'it is a directory' : `it cannot be read (${code || String(error)})`;
       throw new InputError('checks', value, `inline YAML (a list starting with "- name: ...") or the path of a YAML file relative to the workspace; ${file}: ${why}`);
     }

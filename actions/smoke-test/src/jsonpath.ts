@@ -11,6 +11,7 @@
  * There are no wildcards, filters or script expressions: a path names exactly
  * one value, so a failed expectation can say exactly where it stopped.
  */
+import { plural } from '@pipeline/action-kit';
 
 export type Segment = { kind: 'key'; key: string } | { kind: 'index'; index: number } | { kind: 'name-or-index'; key: string; index: number };
 
@@ -114,7 +115,7 @@ export function evaluatePath(root: unknown, segments: readonly Segment[]): PathR
       if (segment.kind === 'key') return { found: false, at, reason: `${at} is an array (${current.length} items), not an object with key ${JSON.stringify(segment.key)}` };
       const index = segment.index < 0 ? current.length + segment.index : segment.index;
       if (index < 0 || index >= current.length) {
-        return { found: false, at, reason: `${at} has ${current.length} item${current.length === 1 ? '' : 's'}, so index ${segment.index} does not exist` };
+        return { found: false, at, reason: `${at} has ${plural(current.length, 'item')}, so index ${segment.index} does not exist` };
       }
       current = current[index];
       continue;

@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { ActionError, phase, redact, writeSummary } from '@pipeline/action-kit';
+import { ActionError, phase, redact, runContext, writeAnnotations, writeSummary, type AnnotationItem } from '@pipeline/action-kit';
 import { checkUrl, joinUrl } from './checks.js';
 import { fetchSend, type Send } from './http.js';
 import { getInputs, type Inputs } from './inputs.js';
@@ -38,28 +38,32 @@ export async function main(): Promise<void> {
   const json = JSON.stringify(safe);
   for (const [name, value] of Object.entries(outputsOf(safe))) core.setOutput(name, value);
   core.setOutput('report', json);
-  const dir = process.env['RUNNER_TEMP'];
-  if (dir) {
-    const file = path.join(dir, 'smoke-test', 'report.json');
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, `${JSON.stringify(safe, null, 2)}\n`);
-    core.setOutput('report-file', file);
-  }
+  const file = path.join(runContext().runnerTemp, 'smoke-test', 'report.json');
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(safe, null, 2)}\n`);
+  core.setOutput('report-file', file);
   await writeSummary(() => summaryMarkdown(safe));
+  writeAnnotations(annotations(safe), { seeAlso: 'the job summary and the report' });
 
-  for (const check of safe.checks) {
-    if (!check.passed) core.error(`${check.failures.join('\n')}`, { title: `Smoke check "${check.name}" failed (${check.method} ${check.url})` });
-  }
-  for (const violation of safe.budgets.violations) core.error(violation, { title: 'Smoke test budget exceeded' });
-  if (safe.load && 'testerCpuPercent' in safe.load && safe.load.testerCpuPercent >= TESTER_SATURATED_PERCENT) {
-    core.warning(
-      `The load generator itself used ${safe.load.testerCpuPercent}% of a CPU core: it may have been the bottleneck, so the latencies are an upper bound. Lower load-concurrency or load-rate, or run on a larger runner.`,
-      { title: 'Smoke test load generator saturated' },
-    );
-  }
   const failure = failureMessage(safe);
   if (failure) throw new ActionError(failure);
   core.info(`Smoke test passed: ${safe.checksPassed} check(s)${safe.measured.latency ? `, p95 ${formatMs(safe.measured.latency.p95Ms)} ms over ${safe.measured.requests} ${safe.measured.source} requests` : ''}.`);
+}
+
+/** Failed checks and exceeded budgets as errors; a saturated load generator as a warning. */
+export function annotations(report: Report): AnnotationItem[] {
+  const items: AnnotationItem[] = report.checks
+    .filter((check) => !check.passed)
+    .map((check) => ({ level: 'error', message: check.failures.join('\n'), properties: { title: `Smoke check "${check.name}" failed (${check.method} ${check.url})` } }));
+  for (const violation of report.budgets.violations) items.push({ level: 'error', message: violation, properties: { title: 'Smoke test budget exceeded' } });
+  if (report.load && 'testerCpuPercent' in report.load && report.load.testerCpuPercent >= TESTER_SATURATED_PERCENT) {
+    items.push({
+      level: 'warning',
+      message: `The load generator itself used ${report.load.testerCpuPercent}% of a CPU core: it may have been the bottleneck, so the latencies are an upper bound. Lower load-concurrency or load-rate, or run on a larger runner.`,
+      properties: { title: 'Smoke test load generator saturated' },
+    });
+  }
+  return items;
 }
 
 /** Runs every phase and returns the (unredacted) report; never throws for a failing service, only for a bug. */

@@ -1,7 +1,7 @@
 /**
  * Readiness polling and the checks phase, over an injected `Send`.
  */
-import { ActionError, backoffDelay, formatDuration, retry, sleep as realSleep } from '@pipeline/action-kit';
+import { ActionError, backoffDelay, formatDuration, plural, retry, sleep as realSleep } from '@pipeline/action-kit';
 
 /** The shortest time a readiness poll is given to answer. */
 const MIN_POLL_MS = 100;
@@ -136,7 +136,7 @@ export async function waitForReady(options: ReadyOptions): Promise<ReadyResult> 
     const left = deadline - now();
     const delay = Math.max(0, Math.min(backoffDelay(poll, { initialDelayMs: 250, maxDelayMs: 2000 }), left - MIN_POLL_MS));
     if (left <= MIN_POLL_MS) {
-      throw new ActionError(`${options.url} was not ready within ${formatDuration(options.timeoutMs)} (wait-for-ready, timeout): ${poll} poll${poll === 1 ? '' : 's'}, last answer: ${last}`);
+      throw new ActionError(`${options.url} was not ready within ${formatDuration(options.timeoutMs)} (wait-for-ready, timeout): ${plural(poll, 'poll')}, last answer: ${last}`);
     }
     log(`  poll ${poll}: ${last}; next in ${delay} ms`);
     await wait(delay);

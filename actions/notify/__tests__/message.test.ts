@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { KnownBlock } from '@slack/types';
-import { readRunContext } from '../src/context.js';
-import type { RunContext } from '../src/context.js';
+import { runFacts } from '../src/context.js';
+import type { RunFacts } from '../src/context.js';
 import {
   LIMITS,
   buildMessage,
@@ -18,7 +18,7 @@ import type { MessageSpec } from '../src/message.js';
 import type { Field, Mention, Status } from '../src/parse.js';
 import { validateBlocks } from './fake-slack.js';
 
-const run: RunContext = readRunContext({
+const run: RunFacts = runFacts({
   GITHUB_SERVER_URL: 'https://github.com',
   GITHUB_REPOSITORY: 'example-org/example-repo',
   GITHUB_REF_NAME: 'main',
@@ -145,7 +145,7 @@ describe('templates per status', () => {
       '*Branch:* <https://github.com/example-org/example-repo/tree/main|main>',
       '*Commit:* <https://github.com/example-org/example-repo/commit/0123456789abcdef0123456789abcdef01234567|0123456>',
       '*By:* octocat',
-      '*Run:* <https://github.com/example-org/example-repo/actions/runs/42|run 42>',
+      '*Run:* <https://github.com/example-org/example-repo/actions/runs/42/attempts/1|run 42>',
       '*Environment:* production',
       '*Duration:* 4m 12s',
     ]);
@@ -201,7 +201,7 @@ describe('user values are escaped and survive intact', () => {
   });
 
   it('escapes hostile branch and repository names in links', () => {
-    const hostile = readRunContext({ GITHUB_REPOSITORY: 'o/r', GITHUB_REF_NAME: 'feat/<!here>&x', GITHUB_SERVER_URL: 'https://github.com' });
+    const hostile = runFacts({ GITHUB_REPOSITORY: 'o/r', GITHUB_REF_NAME: 'feat/<!here>&x', GITHUB_SERVER_URL: 'https://github.com' });
     const texts = contextTexts(buildMessage(spec({ run: hostile, environment: '' })).blocks);
     expect(texts).toContain('*Branch:* <https://github.com/o/r/tree/feat/%3C!here%3E%26x|feat/&lt;!here&gt;&amp;x>');
   });

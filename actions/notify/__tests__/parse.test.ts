@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { readRunContext } from '../src/context.js';
-import { parseFields, parseHttpUrl, parseMentions, parseMessageTs } from '../src/parse.js';
+import { runFacts } from '../src/context.js';
+import { parseFields, parseMentions, parseMessageTs } from '../src/parse.js';
 
 describe('parseFields', () => {
   it.each<[string, [string, string][]]>([
@@ -62,27 +62,7 @@ describe('parseMessageTs', () => {
   });
 });
 
-describe('parseHttpUrl', () => {
-  it('accepts http and https', () => {
-    expect(parseHttpUrl('slack-api-url', 'https://slack.com/api/').href).toBe('https://slack.com/api/');
-    expect(parseHttpUrl('slack-api-url', ' http://127.0.0.1:8080/api ').href).toBe('http://127.0.0.1:8080/api');
-  });
-
-  it.each(['slack.com/api', 'ftp://x/', 'not a url'])('rejects %j', (raw) => {
-    expect(() => parseHttpUrl('slack-api-url', raw)).toThrow(`Input 'slack-api-url' has an invalid value ${JSON.stringify(raw)}: expected an absolute http:// or https:// URL.`);
-  });
-
-  it('keeps a secret URL out of its error', () => {
-    expect(() => parseHttpUrl('webhook-url', 'hooks/T1/B2/s3cr3t-value', { secret: true })).toThrow(`Input 'webhook-url' has an invalid value "***"`);
-    try {
-      parseHttpUrl('webhook-url', 'hooks/T1/B2/s3cr3t-value', { secret: true });
-    } catch (error: unknown) {
-      expect(String(error)).not.toContain('s3cr3t');
-    }
-  });
-});
-
-describe('readRunContext', () => {
+describe('runFacts', () => {
   it.each<[Record<string, string>, Record<string, string>]>([
     [{}, {}],
     [
@@ -95,7 +75,7 @@ describe('readRunContext', () => {
         sha: 'abc1234def',
         commitUrl: 'https://github.com/o/r/commit/abc1234def',
         actor: 'me',
-        runUrl: 'https://github.com/o/r/actions/runs/7',
+        runUrl: 'https://github.com/o/r/actions/runs/7/attempts/1',
         runLabel: 'run 7',
       },
     ],
@@ -112,6 +92,6 @@ describe('readRunContext', () => {
     ],
     [{ GITHUB_REF: 'refs/tags/v1.2.3' }, { branch: 'v1.2.3' }],
   ])('%j', (env, expected) => {
-    expect(readRunContext(env)).toEqual(expected);
+    expect(runFacts(env)).toEqual(expected);
   });
 });

@@ -1,9 +1,11 @@
 /**
- * What the runner tells every step about the run (GITHUB_* variables),
- * turned into the facts and links a notification shows. Pure: it takes the
- * environment as a plain record.
+ * The facts and links about the run that a notification shows, from the
+ * kit's runContext (the one reader of the GITHUB_* variables). Pure: it
+ * takes the environment as a plain record.
  */
-export interface RunContext {
+import { runContext, type RunEnv } from '@pipeline/action-kit';
+
+export interface RunFacts {
   repository?: string;
   repositoryUrl?: string;
   branch?: string;
@@ -16,39 +18,28 @@ export interface RunContext {
   runLabel?: string;
 }
 
-export function readRunContext(env: Readonly<Record<string, string | undefined>>): RunContext {
-  const value = (name: string): string | undefined => {
-    const v = env[name]?.trim();
-    return v ? v : undefined;
-  };
-  const server = (value('GITHUB_SERVER_URL') ?? 'https://github.com').replace(/\/+$/, '');
-  const repository = value('GITHUB_REPOSITORY');
-  const repositoryUrl = repository ? `${server}/${repository.split('/').map(encodeURIComponent).join('/')}` : undefined;
-  const ref = value('GITHUB_REF');
-  const branch = value('GITHUB_HEAD_REF') ?? value('GITHUB_REF_NAME') ?? ref?.replace(/^refs\/(heads|tags)\//, '');
-  const sha = value('GITHUB_SHA');
-  const runId = value('GITHUB_RUN_ID');
-  const attempt = value('GITHUB_RUN_ATTEMPT');
-  const attemptNumber = attempt && /^\d+$/.test(attempt) ? Number(attempt) : 1;
+const encodePath = (value: string): string => value.split('/').map(encodeURIComponent).join('/');
 
-  const context: RunContext = {};
-  if (repository) context.repository = repository;
-  if (repositoryUrl) context.repositoryUrl = repositoryUrl;
+export function runFacts(env: RunEnv): RunFacts {
+  const run = runContext(env, '/');
+  const facts: RunFacts = {};
+  const { repository, repositoryUrl, branch, sha } = run;
+  if (repository) facts.repository = repository;
+  if (repositoryUrl) facts.repositoryUrl = repositoryUrl;
   if (branch) {
-    context.branch = branch;
-    if (repositoryUrl) context.branchUrl = `${repositoryUrl}/tree/${branch.split('/').map(encodeURIComponent).join('/')}`;
+    facts.branch = branch;
+    if (repositoryUrl) facts.branchUrl = `${repositoryUrl}/tree/${encodePath(branch)}`;
   }
   if (sha) {
-    context.sha = sha;
-    if (repositoryUrl) context.commitUrl = `${repositoryUrl}/commit/${encodeURIComponent(sha)}`;
+    facts.sha = sha;
+    if (repositoryUrl) facts.commitUrl = `${repositoryUrl}/commit/${encodeURIComponent(sha)}`;
   }
-  const actor = value('GITHUB_ACTOR');
-  if (actor) context.actor = actor;
-  const workflow = value('GITHUB_WORKFLOW');
-  if (workflow) context.workflow = workflow;
-  if (runId && repositoryUrl) {
-    context.runUrl = `${repositoryUrl}/actions/runs/${encodeURIComponent(runId)}${attemptNumber > 1 ? `/attempts/${attemptNumber}` : ''}`;
-    context.runLabel = `run ${runId}${attemptNumber > 1 ? ` (attempt ${attemptNumber})` : ''}`;
+  if (run.actor) facts.actor = run.actor;
+  if (run.workflow) facts.workflow = run.workflow;
+  if (run.runUrl) {
+    facts.runUrl = run.runUrl;
+    const attempt = run.runAttempt ?? 1;
+    facts.runLabel = `run ${run.runId ?? ''}${attempt > 1 ? ` (attempt ${attempt})` : ''}`;
   }
-  return context;
+  return facts;
 }

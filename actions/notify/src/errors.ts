@@ -4,6 +4,7 @@
  * their documented shape (code, data, statusCode, body, original), so this
  * module needs no import of the SDK; explainFailure is a pure table.
  */
+import { isRecord, plural } from '@pipeline/action-kit';
 
 export type Failure =
   | { kind: 'platform'; error: string; needed?: string; provided?: string; details: string[] }
@@ -24,18 +25,15 @@ export interface FailureContext {
   sawRateLimit?: boolean;
 }
 
-type Loose = Record<string, unknown>;
-
 /** The message @slack/web-api 8 uses for a 429 it is about to retry (WebClient.makeRequest). */
 const RATE_LIMIT_MESSAGE = /^A rate limit was exceeded/;
 
-const isObject = (value: unknown): value is Loose => typeof value === 'object' && value !== null;
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 function causeDetail(error: unknown): string {
   const parts: string[] = [];
   let current: unknown = error;
-  for (let depth = 0; depth < 5 && isObject(current); depth++) {
+  for (let depth = 0; depth < 5 && isRecord(current); depth++) {
     const code = str(current['code']);
     const message = str(current['message']);
     if (code && !code.startsWith('slack_')) parts.push(code);
@@ -48,12 +46,12 @@ function causeDetail(error: unknown): string {
 
 /** Reads an error thrown by @slack/web-api or @slack/webhook. */
 export function classifyFailure(error: unknown, sawRateLimit = false): Failure {
-  if (!isObject(error)) return { kind: 'unknown', detail: String(error) };
+  if (!isRecord(error)) return { kind: 'unknown', detail: String(error) };
   const code = str(error['code']);
   switch (code) {
     case 'slack_webapi_platform_error': {
-      const data = isObject(error['data']) ? error['data'] : {};
-      const metadata = isObject(data['response_metadata']) ? data['response_metadata'] : {};
+      const data = isRecord(error['data']) ? error['data'] : {};
+      const metadata = isRecord(data['response_metadata']) ? data['response_metadata'] : {};
       const details = [...asList(data['errors']), ...asList(metadata['messages'])].filter((d): d is string => typeof d === 'string');
       const failure: Failure = { kind: 'platform', error: str(data['error']) ?? 'unknown_error', details: [...new Set(details)] };
       const needed = str(data['needed']);
@@ -74,7 +72,7 @@ export function classifyFailure(error: unknown, sawRateLimit = false): Failure {
     case 'slack_webhook_request_error': {
       const original = error['original'] ?? error['cause'];
       // The Web API client signals "retry after a 429" with a plain Error that its own catch wraps as a request error.
-      if (isObject(original) && RATE_LIMIT_MESSAGE.test(str(original['message']) ?? '')) return { kind: 'rate-limited' };
+      if (isRecord(original) && RATE_LIMIT_MESSAGE.test(str(original['message']) ?? '')) return { kind: 'rate-limited' };
       return { kind: 'network', detail: causeDetail(original) };
     }
     case 'slack_webhook_http_error': {
@@ -160,20 +158,20 @@ export function explainFailure(failure: Failure, ctx: FailureContext): string {
       return `${prefix}Slack answered error '${failure.error}'${details}. See the error list of ${ctx.method} in Slack's API reference for its meaning.`;
     }
     case 'rate-limited':
-      return `${prefix}Slack kept rate-limiting the request (HTTP 429) after ${ctx.retries} ${ctx.retries === 1 ? 'retry' : 'retries'}${failure.retryAfterSeconds !== undefined ? ` (Retry-After ${failure.retryAfterSeconds}s)` : ''}. Fix: send fewer messages (post once and update it with message-ts) or raise retries.`;
+      return `${prefix}Slack kept rate-limiting the request (HTTP 429) after ${plural(ctx.retries, 'retry', 'retries')}${failure.retryAfterSeconds !== undefined ? ` (Retry-After ${failure.retryAfterSeconds}s)` : ''}. Fix: send fewer messages (post once and update it with message-ts) or raise retries.`;
     case 'http':
-      return `${prefix}the Slack API at ${ctx.apiUrl ?? 'slack-api-url'} answered HTTP ${failure.status}${failure.body ? ` (${failure.body})` : ''} after ${ctx.retries} ${ctx.retries === 1 ? 'retry' : 'retries'}. Fix: check slack-api-url (a proxy must forward to Slack's Web API), or retry later if Slack is having an outage.`;
+      return `${prefix}the Slack API at ${ctx.apiUrl ?? 'slack-api-url'} answered HTTP ${failure.status}${failure.body ? ` (${failure.body})` : ''} after ${plural(ctx.retries, 'retry', 'retries')}. Fix: check slack-api-url (a proxy must forward to Slack's Web API), or retry later if Slack is having an outage.`;
     case 'network':
       return ctx.method === 'webhook'
-        ? `${prefix}could not reach the webhook URL (${failure.detail}) after ${ctx.retries} ${ctx.retries === 1 ? 'retry' : 'retries'}. Fix: check webhook-url and that the runner can reach Slack (proxy, firewall).`
-        : `${prefix}could not reach the Slack API at ${ctx.apiUrl ?? 'slack-api-url'} (${failure.detail}) after ${ctx.retries} ${ctx.retries === 1 ? 'retry' : 'retries'}. Fix: check slack-api-url and that the runner can reach it (proxy, firewall), or raise timeout.`;
+        ? `${prefix}could not reach the webhook URL (${failure.detail}) after ${plural(ctx.retries, 'retry', 'retries')}. Fix: check webhook-url and that the runner can reach Slack (proxy, firewall).`
+        : `${prefix}could not reach the Slack API at ${ctx.apiUrl ?? 'slack-api-url'} (${failure.detail}) after ${plural(ctx.retries, 'retry', 'retries')}. Fix: check slack-api-url and that the runner can reach it (proxy, firewall), or raise timeout.`;
     case 'webhook-http': {
       const code = failure.body.trim();
       if (failure.status === 429) return `${prefix}Slack rate-limited the webhook (HTTP 429). Fix: send fewer messages, or use slack-token, whose client waits and retries as Slack asks.`;
       const fix = WEBHOOK_FIXES[code];
       if (fix) return `${prefix}${fix} (HTTP ${failure.status})`;
       if (failure.status === 404) return `${prefix}the webhook URL was not found (HTTP 404${code ? `, ${code}` : ''}). Fix: create a new incoming webhook and update the webhook-url secret.`;
-      return `${prefix}Slack answered HTTP ${failure.status}${code ? ` (${code})` : ''}${failure.status >= 500 ? ` after ${ctx.retries} ${ctx.retries === 1 ? 'retry' : 'retries'}; retry later` : ''}.`;
+      return `${prefix}Slack answered HTTP ${failure.status}${code ? ` (${code})` : ''}${failure.status >= 500 ? ` after ${plural(ctx.retries, 'retry', 'retries')}; retry later` : ''}.`;
     }
     case 'unknown':
       return `${prefix}the message could not be sent: ${failure.detail}`;

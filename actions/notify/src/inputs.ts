@@ -3,8 +3,9 @@
  * Nothing else in this action calls core.getInput.
  */
 import * as core from '@actions/core';
-import { InputError, maskSecret, parseBoolean, parseDuration, parseEnum, parseInteger } from '@pipeline/action-kit';
-import { STATUSES, parseFields, parseHttpUrl, parseMentions, parseMessageTs } from './parse.js';
+import { InputError, maskSecret, parseBoolean, parseDuration, parseEnum, parseHttpUrl, parseInteger, urlSecrets, type ReadInput, type RunEnv } from '@pipeline/action-kit';
+import { runFacts, type RunFacts } from './context.js';
+import { STATUSES, parseFields, parseMentions, parseMessageTs } from './parse.js';
 import type { Field, Mention, Status } from './parse.js';
 
 /** Where the message goes. `none` means neither slack-token nor webhook-url was set. */
@@ -29,13 +30,14 @@ export interface Inputs {
   timeoutMs: number;
   /** Values that must never be written anywhere (already masked). */
   secrets: readonly string[];
+  /** The run the message is about (repository, branch, commit, run link), from the runner's environment. */
+  run: RunFacts;
 }
 
-export type ReadInput = (name: string) => string;
+export const getInputs = (): Readonly<Inputs> => parseInputs(core.getInput, process.env);
 
-const readActionInput: ReadInput = (name) => core.getInput(name);
-
-export function getInputs(read: ReadInput = readActionInput): Readonly<Inputs> {
+/** Every input, read once and validated. Pure apart from registering secrets, which happens first. */
+export function parseInputs(read: ReadInput, env: RunEnv): Readonly<Inputs> {
   // Secrets first, so that even an error about another input cannot show them unmasked.
   const token = read('slack-token').trim();
   const webhook = read('webhook-url').trim();
@@ -48,6 +50,7 @@ export function getInputs(read: ReadInput = readActionInput): Readonly<Inputs> {
   const channel = read('channel').trim();
   const apiUrlRaw = read('slack-api-url').trim() || 'https://slack.com/api/';
 
+  const secrets = [token, webhook];
   let destination: Destination;
   if (token !== '' && webhook !== '') {
     throw new InputError('webhook-url', '***', 'empty when slack-token is set: give one of slack-token or webhook-url, not both');
@@ -55,9 +58,11 @@ export function getInputs(read: ReadInput = readActionInput): Readonly<Inputs> {
     if (channel === '') {
       throw new InputError('channel', '', 'a channel ID such as C0123ABCD (or a name such as #deploys) when slack-token is set');
     }
-    destination = { kind: 'web-api', token, channel, apiUrl: parseHttpUrl('slack-api-url', apiUrlRaw).href };
+    const apiUrl = parseHttpUrl('slack-api-url', apiUrlRaw, { credentials: 'mask' });
+    secrets.push(...urlSecrets(apiUrl));
+    destination = { kind: 'web-api', token, channel, apiUrl: apiUrl.href };
   } else if (webhook !== '') {
-    parseHttpUrl('webhook-url', webhook, { secret: true });
+    parseHttpUrl('webhook-url', webhook, { secret: true, credentials: 'mask' });
     if (messageTs !== undefined) {
       throw new InputError('message-ts', messageTs, 'empty with webhook-url: incoming webhooks cannot update messages (use slack-token to post and update)');
     }
@@ -80,6 +85,7 @@ export function getInputs(read: ReadInput = readActionInput): Readonly<Inputs> {
     failOnError: parseBoolean('fail-on-error', read('fail-on-error'), true),
     retries: parseInteger('retries', read('retries'), { min: 0, max: 10 }, 3),
     timeoutMs: parseDuration('timeout', read('timeout'), { minMs: 1000, maxMs: 600_000 }, 30_000),
-    secrets: Object.freeze([token, webhook].filter((s) => s !== '')),
+    secrets: Object.freeze(secrets.filter((s) => s !== '')),
+    run: Object.freeze(runFacts(env)),
   });
 }

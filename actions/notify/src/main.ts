@@ -5,18 +5,17 @@
  */
 import * as core from '@actions/core';
 import { ActionError, describeError, phase, redact, writeSummary } from '@pipeline/action-kit';
-import { readRunContext } from './context.js';
 import { getInputs } from './inputs.js';
 import type { Inputs } from './inputs.js';
 import { buildMessage, displayTitle, resolveDuration } from './message.js';
 import type { SlackMessage } from './message.js';
-import { sendWithWebApi, sendWithWebhook } from './slack.js';
-import type { Delivery, Log } from './slack.js';
+import { sendWithWebApi, sendWithWebhook, slackClients } from './slack.js';
+import type { Delivery, Log, SlackClients } from './slack.js';
 import { renderSummary } from './summary.js';
 
-export async function main(): Promise<void> {
+export async function main(clients: SlackClients = slackClients): Promise<void> {
   const inputs = getInputs();
-  const run = readRunContext(process.env);
+  const run = inputs.run;
   const title = displayTitle({ title: inputs.title, run });
 
   const message = await phase('Build the Slack message', async () => {
@@ -39,7 +38,7 @@ export async function main(): Promise<void> {
   const log: Log = { debug: (m) => core.debug(redact(m, inputs.secrets)), info: (m) => core.info(redact(m, inputs.secrets)) };
   let delivery: Delivery;
   try {
-    delivery = await phase('Send to Slack', () => send(message, inputs, log));
+    delivery = await phase('Send to Slack', () => send(message, inputs, log, clients));
   } catch (error: unknown) {
     const problem = redact(describeError(error), inputs.secrets);
     if (inputs.failOnError) throw new ActionError(problem);
@@ -55,7 +54,7 @@ export async function main(): Promise<void> {
   await writeSummary(() => renderSummary({ status: inputs.status, title, blocks: message.blocks.length, delivery, secrets: inputs.secrets }));
 }
 
-async function send(message: SlackMessage, inputs: Readonly<Inputs>, log: Log): Promise<Delivery> {
+async function send(message: SlackMessage, inputs: Readonly<Inputs>, log: Log, clients: SlackClients): Promise<Delivery> {
   const destination = inputs.destination;
   switch (destination.kind) {
     case 'web-api':
@@ -71,9 +70,10 @@ async function send(message: SlackMessage, inputs: Readonly<Inputs>, log: Log): 
           timeoutMs: inputs.timeoutMs,
         },
         log,
+        clients,
       );
     case 'webhook':
-      return sendWithWebhook(message, { url: destination.url, threadTs: inputs.threadTs, retries: inputs.retries, timeoutMs: inputs.timeoutMs });
+      return sendWithWebhook(message, { url: destination.url, threadTs: inputs.threadTs, retries: inputs.retries, timeoutMs: inputs.timeoutMs }, clients);
     case 'none':
       throw new ActionError(
         'Neither slack-token nor webhook-url is set, so the message has nowhere to go. Fix: set slack-token (with channel) or webhook-url from a secret; secrets are empty in workflows started from forks.',

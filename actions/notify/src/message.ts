@@ -18,7 +18,7 @@
  *   per section and 2000 characters per field.
  */
 import type { ContextBlock, HeaderBlock, KnownBlock, MrkdwnElement, SectionBlock } from '@slack/types';
-import type { RunContext } from './context.js';
+import type { RunFacts } from './context.js';
 import type { Field, Mention, Status } from './parse.js';
 
 export const LIMITS = Object.freeze({
@@ -61,7 +61,7 @@ export interface MessageSpec {
   environment: string;
   durationMs?: number | undefined;
   mentions: readonly Mention[];
-  run: RunContext;
+  run: RunFacts;
 }
 
 export interface SlackMessage {

@@ -1,6 +1,6 @@
 /**
  * Parsers for notify's own input formats (fields, mentions, message
- * timestamps, URLs). Pure functions: they take the input's name and raw
+ * timestamps). Pure functions: they take the input's name and raw
  * value and return typed values or throw an InputError naming the input.
  */
 import { InputError, parseKeyValueMap, parseList } from '@pipeline/action-kit';
@@ -81,17 +81,4 @@ export function parseMessageTs(name: string, raw: string): string | undefined {
     throw new InputError(name, raw, 'a Slack message ts such as 1712345678.123456 (the ts output of the step that posted)');
   }
   return value;
-}
-
-/** An absolute http(s) URL. `secret` keeps the value out of the error message. */
-export function parseHttpUrl(name: string, raw: string, options: { secret?: boolean } = {}): URL {
-  const shown = options.secret ? '***' : raw;
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    throw new InputError(name, shown, 'an absolute http:// or https:// URL');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new InputError(name, shown, 'an absolute http:// or https:// URL');
-  return url;
 }

@@ -1,12 +1,16 @@
 /**
- * Sending: the official clients, loaded with import() only when a message
- * is really sent (the action's startup stays small). Retries on network
- * errors and HTTP 5xx, and waiting out HTTP 429 for as long as Slack's
- * Retry-After says, are the Slack SDK's own; we only choose a retry budget
- * that fits a CI step and turn failures into explained errors.
+ * Sending: which call to make (post, update, thread reply, webhook), what its
+ * answer means, and failures turned into explained errors. The calls go
+ * through the small SlackClients interface: `slackClients` is the official
+ * @slack/web-api and @slack/webhook, loaded with import() only when a message
+ * is really sent (the action's startup stays small); unit tests pass a fake.
+ * Retries on network errors and HTTP 5xx, and waiting out HTTP 429 for as
+ * long as Slack's Retry-After says, are the Slack SDK's own; we only choose a
+ * retry budget that fits a CI step.
  */
-import type { Logger, LogLevel } from '@slack/web-api';
-import { ActionError } from '@pipeline/action-kit';
+import type { ChatPostMessageArguments, ChatPostMessageResponse, ChatUpdateArguments, ChatUpdateResponse, Logger, LogLevel } from '@slack/web-api';
+import type { IncomingWebhookSendArguments } from '@slack/webhook';
+import { ActionError, displayUrl } from '@pipeline/action-kit';
 import { classifyFailure, explainFailure } from './errors.js';
 import type { Failure, FailureContext } from './errors.js';
 import type { SlackMessage } from './message.js';
@@ -41,6 +45,66 @@ export function retryPolicy(retries: number): { retries: number; factor: number;
   return { retries, factor: 2, minTimeout: 1000, maxTimeout: 30_000, randomize: true };
 }
 
+/** The two Web API methods notify calls. */
+export interface SlackWebApi {
+  postMessage(args: ChatPostMessageArguments): Promise<Pick<ChatPostMessageResponse, 'ts' | 'channel' | 'message'>>;
+  update(args: ChatUpdateArguments): Promise<Pick<ChatUpdateResponse, 'ts' | 'channel'>>;
+}
+
+export interface SlackWebhook {
+  send(payload: IncomingWebhookSendArguments): Promise<void>;
+}
+
+export interface WebApiOptions {
+  token: string;
+  apiUrl: string;
+  retries: number;
+  timeoutMs: number;
+  log: Log;
+  /** Called when Slack answers HTTP 429 and the client is about to wait and retry. */
+  onRateLimited: (retryAfterSeconds: number) => void;
+}
+
+export interface WebhookOptions {
+  url: string;
+  retries: number;
+  timeoutMs: number;
+}
+
+/** How notify reaches Slack. */
+export interface SlackClients {
+  webApi(options: WebApiOptions): Promise<SlackWebApi>;
+  webhook(options: WebhookOptions): Promise<SlackWebhook>;
+}
+
+/** The real clients: @slack/web-api's WebClient and @slack/webhook's IncomingWebhook. */
+export const slackClients: SlackClients = {
+  async webApi(options) {
+    const { WebClient, WebClientEvent } = await import('@slack/web-api');
+    const client = new WebClient(options.token, {
+      slackApiUrl: options.apiUrl,
+      logger: sdkLogger(options.log),
+      retryConfig: retryPolicy(options.retries),
+      // false: the client pauses for Retry-After seconds and retries (within `retries`), as Slack asks.
+      rejectRateLimitedCalls: false,
+      timeout: options.timeoutMs,
+      // Method names only: nothing may send the token to another host.
+      allowAbsoluteUrls: false,
+    });
+    client.on(WebClientEvent.RATE_LIMITED, options.onRateLimited);
+    return { postMessage: (args) => client.chat.postMessage(args), update: (args) => client.chat.update(args) };
+  },
+  async webhook(options) {
+    const { IncomingWebhook } = await import('@slack/webhook');
+    const webhook = new IncomingWebhook(options.url, { timeout: options.timeoutMs, retryConfig: retryPolicy(options.retries) });
+    return {
+      send: async (payload) => {
+        await webhook.send(payload);
+      },
+    };
+  },
+};
+
 export interface WebApiTarget {
   token: string;
   apiUrl: string;
@@ -66,40 +130,38 @@ function sdkLogger(log: Log): Logger {
   };
 }
 
-export async function sendWithWebApi(message: SlackMessage, target: WebApiTarget, log: Log): Promise<Delivery> {
-  const { WebClient, WebClientEvent } = await import('@slack/web-api');
+/** Posts `message`, or updates `messageTs` when given; a thread reply when `threadTs` is given. */
+export async function sendWithWebApi(message: SlackMessage, target: WebApiTarget, log: Log, clients: SlackClients = slackClients): Promise<Delivery> {
   const method: Method = target.messageTs ? 'chat.update' : 'chat.postMessage';
+  const apiUrl = displayUrl(target.apiUrl);
   let sawRateLimit = false;
-  const client = new WebClient(target.token, {
-    slackApiUrl: target.apiUrl,
-    logger: sdkLogger(log),
-    retryConfig: retryPolicy(target.retries),
-    // false: the client pauses for Retry-After seconds and retries (within `retries`), as Slack asks.
-    rejectRateLimitedCalls: false,
-    timeout: target.timeoutMs,
-    // Method names only: nothing may send the token to another host.
-    allowAbsoluteUrls: false,
-  });
-  client.on(WebClientEvent.RATE_LIMITED, (retryAfterSeconds: number) => {
-    sawRateLimit = true;
-    log.info(`Slack rate-limited ${method} (HTTP 429); the client waits ${retryAfterSeconds}s as Retry-After asks, then retries.`);
+  const client = await clients.webApi({
+    token: target.token,
+    apiUrl: target.apiUrl,
+    retries: target.retries,
+    timeoutMs: target.timeoutMs,
+    log,
+    onRateLimited: (retryAfterSeconds) => {
+      sawRateLimit = true;
+      log.info(`Slack rate-limited ${method} (HTTP 429); the client waits ${retryAfterSeconds}s as Retry-After asks, then retries.`);
+    },
   });
   const context: FailureContext = {
     method,
     channel: target.channel,
-    apiUrl: target.apiUrl,
+    apiUrl,
     retries: target.retries,
     ...(target.messageTs ? { messageTs: target.messageTs } : {}),
     ...(target.threadTs ? { threadTs: target.threadTs } : {}),
   };
   try {
     if (target.messageTs) {
-      const result = await client.chat.update({ channel: target.channel, ts: target.messageTs, text: message.text, blocks: message.blocks });
+      const result = await client.update({ channel: target.channel, ts: target.messageTs, text: message.text, blocks: message.blocks });
       const ts = result.ts ?? target.messageTs;
       const threadTs = target.threadTs ?? ts;
       return { method, ts, threadTs, channelId: result.channel ?? target.channel };
     }
-    const result = await client.chat.postMessage({
+    const result = await client.postMessage({
       channel: target.channel,
       text: message.text,
       blocks: message.blocks,
@@ -108,7 +170,7 @@ export async function sendWithWebApi(message: SlackMessage, target: WebApiTarget
       ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
     });
     const ts = result.ts;
-    if (!ts) throw new ActionError(`Slack ${method} answered ok but without a message ts; the API at ${target.apiUrl} does not behave like Slack's.`);
+    if (!ts) throw new ActionError(`Slack ${method} answered ok but without a message ts; the API at ${apiUrl} does not behave like Slack's.`);
     return { method, ts, threadTs: target.threadTs ?? result.message?.thread_ts ?? ts, channelId: result.channel ?? target.channel };
   } catch (error: unknown) {
     if (error instanceof ActionError) throw error;
@@ -124,9 +186,8 @@ export interface WebhookTarget {
   timeoutMs: number;
 }
 
-export async function sendWithWebhook(message: SlackMessage, target: WebhookTarget): Promise<Delivery> {
-  const { IncomingWebhook } = await import('@slack/webhook');
-  const webhook = new IncomingWebhook(target.url, { timeout: target.timeoutMs, retryConfig: retryPolicy(target.retries) });
+export async function sendWithWebhook(message: SlackMessage, target: WebhookTarget, clients: SlackClients = slackClients): Promise<Delivery> {
+  const webhook = await clients.webhook({ url: target.url, retries: target.retries, timeoutMs: target.timeoutMs });
   try {
     await webhook.send({
       text: message.text,

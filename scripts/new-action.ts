@@ -1,9 +1,12 @@
 /**
- * Scaffolds a new pipeline stage: actions/<name>/ with action.yml (node24),
- * package.json, src/index.ts (`void run(main)`), src/inputs.ts (every input
- * read once and validated), src/main.ts (one phase, an output and a job
- * summary), a table-driven inputs test, an end-to-end test through the
- * runner-faithful harness, and a README. It builds and its tests pass at once.
+ * Scaffolds a new pipeline stage in the shape every action here has:
+ * actions/<name>/ with action.yml (node24), package.json, src/index.ts
+ * (`void run(main)`), src/inputs.ts (a pure `parseInputs(read, env)` and the
+ * one-line `getInputs()`, the only reader of inputs), src/main.ts (I/O behind
+ * a Dependencies interface, one phase, outputs, a job summary, errors
+ * thrown), table tests for the inputs and the logic (with a fake for the
+ * I/O), an end-to-end test through the runner-faithful harness, and a README.
+ * It builds and its tests pass at once.
  *
  *   node scripts/new-action.ts <name> [--description "..."] [--root <dir>]
  *
@@ -75,24 +78,25 @@ void run(main);
 `,
     'src/inputs.ts': `/**
  * Every input of the ${name} action, read once, validated and frozen.
- * Nothing else in this action calls core.getInput.
+ * parseInputs is pure (tested with tables); getInputs is the only reader.
  */
+import path from 'node:path';
 import * as core from '@actions/core';
-import { parseBoolean, parseInteger } from '@pipeline/action-kit';
+import { parseBoolean, parseInteger, runContext, type ReadInput, type RunEnv } from '@pipeline/action-kit';
 
 export interface Inputs {
+  /** Absolute: working-directory resolved against the workspace. */
   workingDirectory: string;
   maxFiles: number;
   dryRun: boolean;
 }
 
-export type ReadInput = (name: string) => string;
+export const getInputs = (): Inputs => parseInputs(core.getInput, process.env);
 
-const readActionInput: ReadInput = (name) => core.getInput(name);
-
-export function getInputs(read: ReadInput = readActionInput): Readonly<Inputs> {
+export function parseInputs(read: ReadInput, env: RunEnv): Inputs {
+  const { workspace } = runContext(env);
   return Object.freeze({
-    workingDirectory: read('working-directory').trim() || '.',
+    workingDirectory: path.resolve(workspace, read('working-directory').trim() || '.'),
     maxFiles: parseInteger('max-files', read('max-files'), { min: 1 }, 1000),
     dryRun: parseBoolean('dry-run', read('dry-run'), false),
   });
@@ -100,15 +104,21 @@ export function getInputs(read: ReadInput = readActionInput): Readonly<Inputs> {
 `,
     'src/main.ts': `/**
  * The ${name} stage: one phase per step of work, outputs, and a job summary.
- * Replace the example check with the stage's real work; keep I/O behind small
- * interfaces so that logic tests need no mocks.
+ * Replace the example check with the stage's real work. I/O goes through
+ * Dependencies: the real thing by default, fakes in unit tests.
  */
 import * as core from '@actions/core';
 import { readdir } from 'node:fs/promises';
-import path from 'node:path';
-import { ActionError, markdownTable, phase, writeSummary } from '@pipeline/action-kit';
+import { ActionError, describeError, markdownTable, phase, writeSummary } from '@pipeline/action-kit';
 import { getInputs } from './inputs.js';
 import type { Inputs } from './inputs.js';
+
+/** The stage's I/O. */
+export interface Dependencies {
+  listDirectory(directory: string): Promise<string[]>;
+}
+
+export const realDependencies: Dependencies = { listDirectory: (directory) => readdir(directory) };
 
 export interface Result {
   files: number;
@@ -120,16 +130,18 @@ export function evaluate(entries: readonly string[], inputs: Pick<Inputs, 'maxFi
   return { files: entries.length, passed: entries.length <= inputs.maxFiles };
 }
 
-export async function main(): Promise<void> {
+/** The entries of working-directory; an error that names it when it cannot be read. */
+export async function inspect(inputs: Pick<Inputs, 'workingDirectory'>, deps: Dependencies): Promise<string[]> {
+  try {
+    return await deps.listDirectory(inputs.workingDirectory);
+  } catch (error: unknown) {
+    throw new ActionError(\`working-directory \${inputs.workingDirectory} cannot be read: \${describeError(error)}\`);
+  }
+}
+
+export async function main(deps: Dependencies = realDependencies): Promise<void> {
   const inputs = getInputs();
-  const directory = path.resolve(process.env['GITHUB_WORKSPACE'] ?? process.cwd(), inputs.workingDirectory);
-  const entries = await phase('Inspect', async () => {
-    try {
-      return await readdir(directory);
-    } catch (error) {
-      throw new ActionError(\`working-directory '\${inputs.workingDirectory}' cannot be read (\${directory}): \${String(error)}\`);
-    }
-  });
+  const entries = await phase('Inspect', () => inspect(inputs, deps));
   const result = evaluate(entries, inputs);
   core.setOutput('files', String(result.files));
   core.setOutput('passed', String(result.passed));
@@ -146,14 +158,23 @@ export async function main(): Promise<void> {
 }
 `,
     '__tests__/inputs.test.ts': `import { describe, expect, it } from '@jest/globals';
-import { getInputs } from '../src/inputs.js';
-import { evaluate } from '../src/main.js';
+import { parseInputs } from '../src/inputs.js';
+import type { Inputs } from '../src/inputs.js';
 
-const reader = (values: Record<string, string>) => (name: string) => values[name] ?? '';
+const env = { GITHUB_WORKSPACE: '/ws' };
+const parse = (values: Record<string, string>): Inputs => parseInputs((name) => values[name] ?? '', env);
 
 describe('${name} inputs', () => {
   it('applies defaults', () => {
-    expect(getInputs(reader({}))).toEqual({ workingDirectory: '.', maxFiles: 1000, dryRun: false });
+    expect(parse({})).toEqual({ workingDirectory: '/ws', maxFiles: 1000, dryRun: false });
+  });
+
+  it.each([
+    [{ 'working-directory': 'sub/dir' }, { workingDirectory: '/ws/sub/dir' }],
+    [{ 'max-files': '5' }, { maxFiles: 5 }],
+    [{ 'dry-run': 'true' }, { dryRun: true }],
+  ] as [Record<string, string>, Partial<Inputs>][])('%j', (values, expected) => {
+    expect(parse(values)).toMatchObject(expected);
   });
 
   it.each([
@@ -161,9 +182,13 @@ describe('${name} inputs', () => {
     [{ 'max-files': 'many' }, "Input 'max-files' has an invalid value \\"many\\""],
     [{ 'dry-run': 'maybe' }, "Input 'dry-run' has an invalid value \\"maybe\\""],
   ])('rejects %j', (values, message) => {
-    expect(() => getInputs(reader(values))).toThrow(message);
+    expect(() => parse(values)).toThrow(message);
   });
 });
+`,
+    '__tests__/main.test.ts': `import { describe, expect, it } from '@jest/globals';
+import { evaluate, inspect } from '../src/main.js';
+import type { Dependencies } from '../src/main.js';
 
 describe('${name} evaluate', () => {
   it.each([
@@ -172,6 +197,24 @@ describe('${name} evaluate', () => {
     [[], 1, { files: 0, passed: true }],
   ])('%j with max %i', (entries, maxFiles, expected) => {
     expect(evaluate(entries, { maxFiles })).toEqual(expected);
+  });
+});
+
+describe('${name} inspect', () => {
+  const fake = (listing: Record<string, string[]>): Dependencies => ({
+    listDirectory: async (directory) => {
+      const entries = listing[directory];
+      if (!entries) throw Object.assign(new Error(\`ENOENT: no such file or directory, scandir '\${directory}'\`), { code: 'ENOENT' });
+      return entries;
+    },
+  });
+
+  it('lists working-directory', async () => {
+    await expect(inspect({ workingDirectory: '/ws/app' }, fake({ '/ws/app': ['a', 'b'] }))).resolves.toEqual(['a', 'b']);
+  });
+
+  it('names working-directory when it cannot be read', async () => {
+    await expect(inspect({ workingDirectory: '/ws/gone' }, fake({}))).rejects.toThrow("working-directory /ws/gone cannot be read: ENOENT: no such file or directory, scandir '/ws/gone'");
   });
 });
 `,

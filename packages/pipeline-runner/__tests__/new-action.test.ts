@@ -1,12 +1,14 @@
 /**
  * The scaffold (scripts/new-action.ts) creates an action that type-checks,
  * builds with the shared ncc command, runs through the runner-faithful
- * harness and passes its own generated tests, from the first minute.
+ * harness and passes its own generated tests, from the first minute; and it
+ * has the edge shape of every action (pure parseInputs, one-line getInputs,
+ * `void run(main)`, I/O passed in, errors thrown).
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAction } from '@pipeline/action-kit/testing';
@@ -37,6 +39,7 @@ describe('npm run new-action', () => {
         'actions/cache-warm/README.md',
         'actions/cache-warm/__tests__/action.e2e.test.ts',
         'actions/cache-warm/__tests__/inputs.test.ts',
+        'actions/cache-warm/__tests__/main.test.ts',
         'actions/cache-warm/action.yml',
         'actions/cache-warm/package.json',
         'actions/cache-warm/src/index.ts',
@@ -45,6 +48,14 @@ describe('npm run new-action', () => {
       ].sort(),
     );
     const actionDir = path.join(scratch, 'actions/cache-warm');
+    const source = async (file: string): Promise<string> => readFile(path.join(actionDir, file), 'utf8');
+    expect(await source('src/index.ts')).toBe("import { run } from '@pipeline/action-kit';\nimport { main } from './main.js';\n\nvoid run(main);\n");
+    const inputs = await source('src/inputs.ts');
+    expect(inputs).toContain('export const getInputs = (): Inputs => parseInputs(core.getInput, process.env);\n');
+    expect(inputs).toContain('export function parseInputs(read: ReadInput, env: RunEnv): Inputs {');
+    const main = await source('src/main.ts');
+    expect(main).toContain('export async function main(deps: Dependencies = realDependencies): Promise<void> {');
+    expect(main).not.toMatch(/setFailed|getInput|process\.env/);
 
     // Strict type check with the repository's settings.
     await writeFile(path.join(scratch, 'tsconfig.json'), JSON.stringify({ extends: path.join(root, 'tsconfig.json'), include: ['actions/*/src/**/*.ts', 'actions/*/__tests__/**/*.ts'] }));
@@ -72,7 +83,7 @@ describe('npm run new-action', () => {
       { encoding: 'utf8', cwd: root, env: { ...process.env, NODE_OPTIONS: '--experimental-vm-modules --disable-warning=ExperimentalWarning' } },
     );
     const output = jest.stdout + jest.stderr;
-    expect(output).toMatch(/Tests:\s+10 passed, 10 total/);
+    expect(output).toMatch(/Tests:\s+15 passed, 15 total/);
     expect(jest.status).toBe(0);
   });
 });

@@ -94,9 +94,20 @@ describe('registry credentials', () => {
   });
 
   it('keeps the credentials for redact(), and never shows them in an error', () => {
-    expect(parse({ registry: 'https://ci:p%40ss@registry.example.com/', 'snyk-token': 'snyk-tok' }).secrets).toEqual(['snyk-tok', 'p%40ss', 'p@ss']);
-    expect(() => parse({ registry: 'https://ci:50%zz@registry.example.com/' })).toThrow(
-      `Input 'registry' has an invalid value "https://***@registry.example.com/": expected a URL whose user and password are percent-encoded correctly`,
-    );
+    const write = process.stdout.write.bind(process.stdout);
+    let written = '';
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      written += String(chunk);
+      return true;
+    });
+    try {
+      expect(parse({ registry: 'https://ci:p%40ss@registry.example.com/', 'snyk-token': 'snyk-tok' }).secrets).toEqual(['snyk-tok', 'p%40ss', 'p@ss']);
+      expect(() => parse({ registry: 'https://ci:50%zz@registry.example.com/' })).toThrow(
+        `Input 'registry' has an invalid value "https://***@registry.example.com/": expected a URL whose user and password are percent-encoded correctly`,
+      );
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(written).toContain('::add-mask::p@ss');
   });
 });

@@ -115,6 +115,62 @@ function ruleHelp(finding: ReportFinding): { text: string; markdown: string } {
   return { text, markdown };
 }
 
+function sarifRule(finding: ReportFinding, severityScore: string): SarifRule {
+  return {
+    id: finding.id,
+    name: ruleName(finding.title),
+    shortDescription: { text: finding.title.slice(0, 1000) },
+    fullDescription: { text: (finding.description ?? finding.title).slice(0, 1000) },
+    help: ruleHelp(finding),
+    ...(finding.url ? { helpUri: finding.url } : {}),
+    defaultConfiguration: { level: LEVEL[finding.severity] },
+    properties: {
+      tags: ['security', finding.kind, ...finding.cwe.map((c) => (c.startsWith('CWE-') ? `external/cwe/${c.toLowerCase()}` : c))],
+      precision: 'very-high',
+      'security-severity': severityScore,
+      problem: { severity: LEVEL[finding.severity] === 'note' ? 'recommendation' : LEVEL[finding.severity] },
+    },
+  };
+}
+
+function sarifResult(finding: ReportFinding, index: number): SarifResult {
+  const location = finding.location;
+  return {
+    ruleId: finding.id,
+    ruleIndex: index,
+    level: LEVEL[finding.severity],
+    message: { text: resultMessage(finding) },
+    ...(location
+      ? {
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: toUri(location.path) },
+                ...(location.startLine
+                  ? { region: { startLine: location.startLine, ...(location.endLine && location.endLine >= location.startLine ? { endLine: location.endLine } : {}) } }
+                  : {}),
+              },
+            },
+          ],
+        }
+      : {}),
+    partialFingerprints: { 'pipelineSecurityFinding/v1': fingerprint(finding) },
+    ...(finding.allowlisted
+      ? { suppressions: [{ kind: 'external' as const, status: 'accepted' as const, justification: `${finding.allowlisted.reason} (allow-listed until ${finding.allowlisted.expires})` }] }
+      : {}),
+    properties: {
+      severity: finding.severity,
+      scanners: finding.scanners,
+      scannerSeverity: finding.scannerSeverity,
+      aliases: finding.aliases,
+      ...(finding.package ? { package: finding.package } : {}),
+      ...(finding.installedVersion ? { installedVersion: finding.installedVersion } : {}),
+      fixedVersions: finding.fixedVersions,
+      blocking: finding.blocking,
+    },
+  };
+}
+
 export function buildSarif(report: Report, options: { automationId?: string } = {}): SarifLog {
   const rules: SarifRule[] = [];
   const ruleIndex = new Map<string, number>();
@@ -126,21 +182,7 @@ export function buildSarif(report: Report, options: { automationId?: string } = 
     if (index === undefined) {
       index = rules.length;
       ruleIndex.set(finding.id, index);
-      rules.push({
-        id: finding.id,
-        name: ruleName(finding.title),
-        shortDescription: { text: finding.title.slice(0, 1000) },
-        fullDescription: { text: (finding.description ?? finding.title).slice(0, 1000) },
-        help: ruleHelp(finding),
-        ...(finding.url ? { helpUri: finding.url } : {}),
-        defaultConfiguration: { level: LEVEL[finding.severity] },
-        properties: {
-          tags: ['security', finding.kind, ...finding.cwe.map((c) => (c.startsWith('CWE-') ? `external/cwe/${c.toLowerCase()}` : c))],
-          precision: 'very-high',
-          'security-severity': severityScore,
-          problem: { severity: LEVEL[finding.severity] === 'note' ? 'recommendation' : LEVEL[finding.severity] },
-        },
-      });
+      rules.push(sarifRule(finding, severityScore));
     } else {
       const rule = rules[index] as SarifRule;
       if (Number(severityScore) > Number(rule.properties['security-severity'])) {
@@ -149,41 +191,7 @@ export function buildSarif(report: Report, options: { automationId?: string } = 
       }
     }
 
-    const location = finding.location;
-    results.push({
-      ruleId: finding.id,
-      ruleIndex: index,
-      level: LEVEL[finding.severity],
-      message: { text: resultMessage(finding) },
-      ...(location
-        ? {
-            locations: [
-              {
-                physicalLocation: {
-                  artifactLocation: { uri: toUri(location.path) },
-                  ...(location.startLine
-                    ? { region: { startLine: location.startLine, ...(location.endLine && location.endLine >= location.startLine ? { endLine: location.endLine } : {}) } }
-                    : {}),
-                },
-              },
-            ],
-          }
-        : {}),
-      partialFingerprints: { 'pipelineSecurityFinding/v1': fingerprint(finding) },
-      ...(finding.allowlisted
-        ? { suppressions: [{ kind: 'external' as const, status: 'accepted' as const, justification: `${finding.allowlisted.reason} (allow-listed until ${finding.allowlisted.expires})` }] }
-        : {}),
-      properties: {
-        severity: finding.severity,
-        scanners: finding.scanners,
-        scannerSeverity: finding.scannerSeverity,
-        aliases: finding.aliases,
-        ...(finding.package ? { package: finding.package } : {}),
-        ...(finding.installedVersion ? { installedVersion: finding.installedVersion } : {}),
-        fixedVersions: finding.fixedVersions,
-        blocking: finding.blocking,
-      },
-    });
+    results.push(sarifResult(finding, index));
   }
 
   return {

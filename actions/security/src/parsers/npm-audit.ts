@@ -12,7 +12,7 @@ import { tail } from '@pipeline/action-kit';
 import { normaliseSeverity, primaryAndAliases } from '../model.js';
 import { isObject, num, parseJson, str, strings } from './common.js';
 import { inRange } from '../version-range.js';
-import type { JsonObject } from './common.js';
+import type { Json, JsonObject } from './common.js';
 
 export interface NpmAuditContext {
   /** The lockfile's path relative to the repository root, for locations. */
@@ -63,6 +63,26 @@ function describeNpmError(report: JsonObject, exitCode: number, stderr: string):
   return undefined;
 }
 
+/** One lockfile node per installed version the advisory covers (a tree can hold several versions of a package). */
+function installedVersions(pkg: string, pkgNodes: readonly string[], packages: JsonObject, range: string | undefined): Map<string | undefined, string> {
+  const byVersion = new Map<string | undefined, string>();
+  for (const node of pkgNodes) {
+    const entry = packages[node];
+    const version = isObject(entry) ? str(entry['version']) : undefined;
+    if (version !== undefined && range !== undefined && inRange(version, range) === false) continue;
+    if (!byVersion.has(version)) byVersion.set(version, node);
+  }
+  if (byVersion.size === 0) byVersion.set(undefined, pkgNodes[0] ?? `node_modules/${pkg}`);
+  return byVersion;
+}
+
+function remediationOf(fixAvailable: Json | undefined, pkg: string): string {
+  if (fixAvailable === true) return 'Fix: `npm audit fix`.';
+  if (!isObject(fixAvailable)) return 'No fix available through `npm audit fix`.';
+  const major = fixAvailable['isSemVerMajor'] === true ? ' (a semver-major change: `npm audit fix --force`)' : ' (`npm audit fix`)';
+  return `Fix: install ${str(fixAvailable['name']) ?? pkg}@${str(fixAvailable['version']) ?? '?'}${major}.`;
+}
+
 export function parseNpmAudit(stdout: string, exitCode: number, stderr: string, context: NpmAuditContext): ScanResult {
   const report = parseJson(stdout);
   if (!isObject(report)) {
@@ -104,23 +124,11 @@ export function parseNpmAudit(stdout: string, exitCode: number, stderr: string, 
 
       const pkgNodes = nodes.filter((node) => node === `node_modules/${pkg}` || node.endsWith(`/node_modules/${pkg}`));
       const range = str(via['range']);
-      // One finding per installed version the advisory covers (a tree can hold several versions of a package).
-      const byVersion = new Map<string | undefined, string>();
-      for (const node of pkgNodes) {
-        const version = isObject(packages[node]) ? str(packages[node]['version']) : undefined;
-        if (version !== undefined && range !== undefined && inRange(version, range) === false) continue;
-        if (!byVersion.has(version)) byVersion.set(version, node);
-      }
-      if (byVersion.size === 0) byVersion.set(undefined, pkgNodes[0] ?? `node_modules/${pkg}`);
+      const byVersion = installedVersions(pkg, pkgNodes, packages, range);
       const fixed = fixFromRange(range);
       const { id, aliases } = primaryAndAliases([ghsa, source === undefined ? undefined : `npm:${source}`]);
       const cvss = isObject(via['cvss']) ? num(via['cvss']['score']) : undefined;
-      const remediation =
-        fixAvailable === true
-          ? 'Fix: `npm audit fix`.'
-          : isObject(fixAvailable)
-            ? `Fix: install ${str(fixAvailable['name']) ?? pkg}@${str(fixAvailable['version']) ?? '?'}${fixAvailable['isSemVerMajor'] === true ? ' (a semver-major change: `npm audit fix --force`)' : ' (`npm audit fix`)'}.`
-            : 'No fix available through `npm audit fix`.';
+      const remediation = remediationOf(fixAvailable, pkg);
       for (const [version, node] of byVersion) {
         const line = lockfileLine(context.lockfileText, node);
         findings.push({

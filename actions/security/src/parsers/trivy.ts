@@ -54,92 +54,98 @@ export function parseTrivy(stdout: string, exitCode: number, stderr: string, con
 
   const findings: Finding[] = [];
   for (const result of list(report['Results'])) {
-    const target = str(result['Target']) ?? '.';
-
-    for (const vulnerability of list(result['Vulnerabilities'])) {
-      const { id, aliases } = primaryAndAliases([str(vulnerability['VulnerabilityID']), ...strings(vulnerability['VendorIDs'])]);
-      const cvss = bestCvss(vulnerability);
-      const fixed = str(vulnerability['FixedVersion']);
-      const url = str(vulnerability['PrimaryURL']);
-      const description = str(vulnerability['Description']);
-      findings.push({
-        scanners: [scanner],
-        kind: 'vulnerability',
-        id,
-        aliases,
-        ...optional('package', str(vulnerability['PkgName'])),
-        ...optional('installedVersion', str(vulnerability['InstalledVersion'])),
-        fixedVersions: fixed ? unique(fixed.split(',').map((v) => v.trim()).filter(Boolean)) : [],
-        severity: normaliseSeverity(str(vulnerability['Severity'])),
-        scannerSeverity: { [scanner]: str(vulnerability['Severity']) ?? 'UNKNOWN' },
-        title: str(vulnerability['Title']) ?? description?.split('\n')[0]?.slice(0, 200) ?? id,
-        ...(description ? { description } : {}),
-        ...(url ? { url } : {}),
-        ...(cvss !== undefined ? { cvssScore: cvss } : {}),
-        cwe: strings(vulnerability['CweIDs']),
-        location: { path: locate(target) },
-      });
-    }
-
+    const path = locate(str(result['Target']) ?? '.');
+    for (const vulnerability of list(result['Vulnerabilities'])) findings.push(vulnerabilityFinding(vulnerability, scanner, path));
     for (const misconfiguration of list(result['Misconfigurations'])) {
-      const status = str(misconfiguration['Status']);
-      if (status && status !== 'FAIL') continue; // PASS/EXCEPTION only appear with --include-non-failures
-      const cause = isObject(misconfiguration['CauseMetadata']) ? misconfiguration['CauseMetadata'] : {};
-      const startLine = num(cause['StartLine']);
-      const endLine = num(cause['EndLine']);
-      // Trivy 0.6x+ writes IDs as DS-0002/KSV-0017; the namespace keeps the older DS002 form (and older reports have AVDID).
-      const legacy = str(misconfiguration['Namespace'])?.split('.').pop();
-      const { id, aliases } = primaryAndAliases([
-        str(misconfiguration['ID']),
-        str(misconfiguration['AVDID']),
-        legacy && /^[A-Z]+\d+$/.test(legacy) ? legacy : undefined,
-      ]);
-      const message = str(misconfiguration['Message']);
-      const resolution = str(misconfiguration['Resolution']);
-      const url = str(misconfiguration['PrimaryURL']);
-      findings.push({
-        scanners: [scanner],
-        kind: 'misconfiguration',
-        id,
-        aliases,
-        fixedVersions: [],
-        severity: normaliseSeverity(str(misconfiguration['Severity'])),
-        scannerSeverity: { [scanner]: str(misconfiguration['Severity']) ?? 'UNKNOWN' },
-        title: str(misconfiguration['Title']) ?? id,
-        description: [message, resolution ? `Resolution: ${resolution}` : undefined].filter(Boolean).join(' '),
-        ...(url ? { url } : {}),
-        cwe: [],
-        location: {
-          path: locate(target),
-          ...(startLine && startLine > 0 ? { startLine } : {}),
-          ...(endLine && endLine > 0 ? { endLine } : {}),
-        },
-      });
+      const finding = misconfigurationFinding(misconfiguration, scanner, path);
+      if (finding) findings.push(finding);
     }
-
-    for (const secret of list(result['Secrets'])) {
-      const startLine = num(secret['StartLine']);
-      const endLine = num(secret['EndLine']);
-      const { id, aliases } = primaryAndAliases([str(secret['RuleID'])]);
-      findings.push({
-        scanners: [scanner],
-        kind: 'secret',
-        id,
-        aliases,
-        fixedVersions: [],
-        severity: normaliseSeverity(str(secret['Severity'])),
-        scannerSeverity: { [scanner]: str(secret['Severity']) ?? 'UNKNOWN' },
-        title: str(secret['Title']) ?? id,
-        // Trivy masks the secret in Match; it is still kept out of the description to be safe.
-        description: `${str(secret['Category']) ?? 'Secret'} found: remove it from the repository and rotate it.`,
-        cwe: ['CWE-798'],
-        location: {
-          path: locate(target),
-          ...(startLine && startLine > 0 ? { startLine } : {}),
-          ...(endLine && endLine > 0 ? { endLine } : {}),
-        },
-      });
-    }
+    for (const secret of list(result['Secrets'])) findings.push(secretFinding(secret, scanner, path));
   }
   return { scanner, findings };
+}
+
+function vulnerabilityFinding(vulnerability: JsonObject, scanner: ScannerName, path: string): Finding {
+  const { id, aliases } = primaryAndAliases([str(vulnerability['VulnerabilityID']), ...strings(vulnerability['VendorIDs'])]);
+  const cvss = bestCvss(vulnerability);
+  const fixed = str(vulnerability['FixedVersion']);
+  const url = str(vulnerability['PrimaryURL']);
+  const description = str(vulnerability['Description']);
+  return {
+    scanners: [scanner],
+    kind: 'vulnerability',
+    id,
+    aliases,
+    ...optional('package', str(vulnerability['PkgName'])),
+    ...optional('installedVersion', str(vulnerability['InstalledVersion'])),
+    fixedVersions: fixed ? unique(fixed.split(',').map((v) => v.trim()).filter(Boolean)) : [],
+    severity: normaliseSeverity(str(vulnerability['Severity'])),
+    scannerSeverity: { [scanner]: str(vulnerability['Severity']) ?? 'UNKNOWN' },
+    title: str(vulnerability['Title']) ?? description?.split('\n')[0]?.slice(0, 200) ?? id,
+    ...(description ? { description } : {}),
+    ...(url ? { url } : {}),
+    ...(cvss !== undefined ? { cvssScore: cvss } : {}),
+    cwe: strings(vulnerability['CweIDs']),
+    location: { path },
+  };
+}
+
+function misconfigurationFinding(misconfiguration: JsonObject, scanner: ScannerName, path: string): Finding | undefined {
+  const status = str(misconfiguration['Status']);
+  if (status && status !== 'FAIL') return undefined; // PASS/EXCEPTION only appear with --include-non-failures
+  const cause = isObject(misconfiguration['CauseMetadata']) ? misconfiguration['CauseMetadata'] : {};
+  const startLine = num(cause['StartLine']);
+  const endLine = num(cause['EndLine']);
+  // Trivy 0.6x+ writes IDs as DS-0002/KSV-0017; the namespace keeps the older DS002 form (and older reports have AVDID).
+  const legacy = str(misconfiguration['Namespace'])?.split('.').pop();
+  const { id, aliases } = primaryAndAliases([
+    str(misconfiguration['ID']),
+    str(misconfiguration['AVDID']),
+    legacy && /^[A-Z]+\d+$/.test(legacy) ? legacy : undefined,
+  ]);
+  const message = str(misconfiguration['Message']);
+  const resolution = str(misconfiguration['Resolution']);
+  const url = str(misconfiguration['PrimaryURL']);
+  return {
+    scanners: [scanner],
+    kind: 'misconfiguration',
+    id,
+    aliases,
+    fixedVersions: [],
+    severity: normaliseSeverity(str(misconfiguration['Severity'])),
+    scannerSeverity: { [scanner]: str(misconfiguration['Severity']) ?? 'UNKNOWN' },
+    title: str(misconfiguration['Title']) ?? id,
+    description: [message, resolution ? `Resolution: ${resolution}` : undefined].filter(Boolean).join(' '),
+    ...(url ? { url } : {}),
+    cwe: [],
+    location: {
+      path,
+      ...(startLine && startLine > 0 ? { startLine } : {}),
+      ...(endLine && endLine > 0 ? { endLine } : {}),
+    },
+  };
+}
+
+function secretFinding(secret: JsonObject, scanner: ScannerName, path: string): Finding {
+  const startLine = num(secret['StartLine']);
+  const endLine = num(secret['EndLine']);
+  const { id, aliases } = primaryAndAliases([str(secret['RuleID'])]);
+  return {
+    scanners: [scanner],
+    kind: 'secret',
+    id,
+    aliases,
+    fixedVersions: [],
+    severity: normaliseSeverity(str(secret['Severity'])),
+    scannerSeverity: { [scanner]: str(secret['Severity']) ?? 'UNKNOWN' },
+    title: str(secret['Title']) ?? id,
+    // Trivy masks the secret in Match; it is still kept out of the description to be safe.
+    description: `${str(secret['Category']) ?? 'Secret'} found: remove it from the repository and rotate it.`,
+    cwe: ['CWE-798'],
+    location: {
+      path,
+      ...(startLine && startLine > 0 ? { startLine } : {}),
+      ...(endLine && endLine > 0 ? { endLine } : {}),
+    },
+  };
 }

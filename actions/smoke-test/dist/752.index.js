@@ -17,15 +17,133 @@ __webpack_require__.r(__webpack_exports__);
 
 
 
+/** What the workers of one phase share: the request counter, the schedule, and the counts and latencies so far. */
+class Phase {
+    prepared;
+    histogram;
+    next = 0;
+    errors = 0;
+    responses = 0;
+    errorKinds = {};
+    errorSamples = {};
+    started = performance.now();
+    end;
+    limit;
+    /** Milliseconds between request starts (fixed rate), 0 for closed loop. */
+    interval;
+    done;
+    active;
+    finish = () => undefined;
+    constructor(options, prepared, histogram) {
+        this.prepared = prepared;
+        this.histogram = histogram;
+        this.end = options.durationMs === undefined ? Infinity : this.started + options.durationMs;
+        this.limit = options.requests ?? Infinity;
+        this.interval = options.ratePerSecond ? 1000 / options.ratePerSecond : 0;
+        this.active = options.concurrency;
+        this.done = new Promise((resolve) => (this.finish = resolve));
+    }
+    record(start) {
+        this.responses++;
+        this.histogram.recordValue(Math.max(1, Math.round((performance.now() - start) * 1000)));
+    }
+    fail(kind, message) {
+        this.errors++;
+        this.errorKinds[kind] = (this.errorKinds[kind] ?? 0) + 1;
+        if (message !== undefined && this.errorSamples[kind] === undefined)
+            this.errorSamples[kind] = (0,_text_js__WEBPACK_IMPORTED_MODULE_3__/* .oneLine */ .TN)(message, 200);
+    }
+    /** A worker has nothing more to send; the phase is done when all have stopped. */
+    stop() {
+        if (--this.active === 0)
+            this.finish();
+    }
+}
+/** One request in flight: undici calls these as the response arrives (no promise per request: the tester stays cheap). */
+class RequestHandler {
+    worker;
+    target;
+    start;
+    status = 0;
+    chunks;
+    constructor(worker, target, start) {
+        this.worker = worker;
+        this.target = target;
+        this.start = start;
+    }
+    onRequestStart() { }
+    onResponseStart(_controller, statusCode) {
+        this.status = statusCode;
+        if (this.target.graphqlNoErrors)
+            this.chunks = [];
+    }
+    onResponseData(_controller, chunk) {
+        this.chunks?.push(chunk);
+    }
+    onResponseEnd() {
+        const phase = this.worker.phase;
+        phase.record(this.start);
+        if (!(0,_checks_js__WEBPACK_IMPORTED_MODULE_0__/* .statusMatches */ .W_)(this.target.status, this.status))
+            phase.fail(`status ${this.status}`);
+        else if (this.chunks && hasGraphqlErrors(Buffer.concat(this.chunks).toString('utf8')))
+            phase.fail('graphql errors');
+        this.worker.next();
+    }
+    onResponseError(_controller, error) {
+        this.worker.phase.fail(errorKind(error), error.message);
+        // Errors can be reported synchronously from dispatch: continue on the next turn, not recursively.
+        setImmediate(() => this.worker.next());
+    }
+}
+/** One connection's loop: send the next request when the previous one is done (closed loop) or when it is due (fixed rate). */
+class Worker {
+    client;
+    phase;
+    constructor(client, phase) {
+        this.client = client;
+        this.phase = phase;
+    }
+    next() {
+        const phase = this.phase;
+        const index = phase.next;
+        if (index >= phase.limit)
+            return phase.stop();
+        if (phase.interval > 0) {
+            const due = phase.started + index * phase.interval;
+            if (due >= phase.end)
+                return phase.stop();
+            phase.next++;
+            const wait = due - performance.now();
+            if (wait >= 1) {
+                setTimeout(() => this.send(index, due), wait);
+                return;
+            }
+            // Late (the schedule is behind): measure from the due time, so the wait counts.
+            // Less than a timer tick early: send now and measure from now.
+            this.send(index, Math.min(due, performance.now()));
+        }
+        else {
+            const now = performance.now();
+            if (now >= phase.end)
+                return phase.stop();
+            phase.next++;
+            this.send(index, now);
+        }
+    }
+    send(index, start) {
+        const { target, dispatch } = this.phase.prepared[index % this.phase.prepared.length];
+        this.client.dispatch(dispatch, new RequestHandler(this, target, start));
+    }
+}
 async function runLoad(options) {
     if (options.targets.length === 0)
         throw new Error('the load phase needs at least one request to replay');
     if (options.durationMs === undefined && options.requests === undefined)
         throw new Error('the load phase needs a duration or a number of requests');
-    const [{ Client }, hdr] = await Promise.all([__webpack_require__.e(/* import() */ 627).then(__webpack_require__.t.bind(__webpack_require__, 3627, 19)), __webpack_require__.e(/* import() */ 100).then(__webpack_require__.bind(__webpack_require__, 6100))]);
+    const [{ Client: UndiciClient }, hdr] = await Promise.all([__webpack_require__.e(/* import() */ 627).then(__webpack_require__.t.bind(__webpack_require__, 3627, 19)), __webpack_require__.e(/* import() */ 100).then(__webpack_require__.bind(__webpack_require__, 6100))]);
     const histogram = hdr.build({ bitBucketSize: 32, autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
     // One undici Client (one keep-alive connection, one request at a time) per worker, like autocannon's connections.
-    const clients = Array.from({ length: options.concurrency }, () => new Client(options.origin, {
+    const clients = Array.from({ length: options.concurrency }, () => new UndiciClient(options.origin, {
         pipelining: 1,
         headersTimeout: options.requestTimeoutMs,
         bodyTimeout: options.requestTimeoutMs,
@@ -41,148 +159,54 @@ async function runLoad(options) {
             ...(target.body === undefined ? {} : { body: target.body }),
         },
     }));
-    const errorKinds = {};
-    const errorSamples = {};
-    let errors = 0;
-    let responses = 0;
-    let next = 0;
     const cpuBefore = process.cpuUsage();
-    const started = performance.now();
-    const end = options.durationMs === undefined ? Infinity : started + options.durationMs;
-    const limit = options.requests ?? Infinity;
-    const interval = options.ratePerSecond ? 1000 / options.ratePerSecond : 0;
-    const record = (start) => {
-        responses++;
-        histogram.recordValue(Math.max(1, Math.round((performance.now() - start) * 1000)));
-    };
-    const fail = (kind) => {
-        errors++;
-        errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
-    };
-    /** One request in flight: undici calls these as the response arrives (no promise per request: the tester stays cheap). */
-    class RequestHandler {
-        worker;
-        target;
-        start;
-        status = 0;
-        chunks;
-        constructor(worker, target, start) {
-            this.worker = worker;
-            this.target = target;
-            this.start = start;
-        }
-        onRequestStart() { }
-        onResponseStart(_controller, statusCode) {
-            this.status = statusCode;
-            if (this.target.graphqlNoErrors)
-                this.chunks = [];
-        }
-        onResponseData(_controller, chunk) {
-            this.chunks?.push(chunk);
-        }
-        onResponseEnd() {
-            record(this.start);
-            if (!(0,_checks_js__WEBPACK_IMPORTED_MODULE_0__/* .statusMatches */ .W_)(this.target.status, this.status))
-                fail(`status ${this.status}`);
-            else if (this.chunks && hasGraphqlErrors(Buffer.concat(this.chunks).toString('utf8')))
-                fail('graphql errors');
-            this.worker.next();
-        }
-        onResponseError(_controller, error) {
-            const kind = errorKind(error);
-            if (errorSamples[kind] === undefined)
-                errorSamples[kind] = (0,_text_js__WEBPACK_IMPORTED_MODULE_3__/* .oneLine */ .TN)(error.message, 200);
-            fail(kind);
-            // Errors can be reported synchronously from dispatch: continue on the next turn, not recursively.
-            setImmediate(() => this.worker.next());
-        }
-    }
-    let active = options.concurrency;
-    let finish = () => undefined;
-    const done = new Promise((resolve) => (finish = resolve));
-    /** One connection's loop: send the next request when the previous one is done (closed loop) or when it is due (fixed rate). */
-    class Worker {
-        client;
-        constructor(client) {
-            this.client = client;
-        }
-        next() {
-            const index = next;
-            if (index >= limit)
-                return this.stop();
-            if (interval > 0) {
-                const due = started + index * interval;
-                if (due >= end)
-                    return this.stop();
-                next++;
-                const wait = due - performance.now();
-                if (wait >= 1) {
-                    setTimeout(() => this.send(index, due), wait);
-                    return;
-                }
-                // Late (the schedule is behind): measure from the due time, so the wait counts.
-                // Less than a timer tick early: send now and measure from now.
-                this.send(index, Math.min(due, performance.now()));
-            }
-            else {
-                const now = performance.now();
-                if (now >= end)
-                    return this.stop();
-                next++;
-                this.send(index, now);
-            }
-        }
-        send(index, start) {
-            const { target, dispatch } = prepared[index % prepared.length];
-            this.client.dispatch(dispatch, new RequestHandler(this, target, start));
-        }
-        stop() {
-            if (--active === 0)
-                finish();
-        }
-    }
+    const phase = new Phase(options, prepared, histogram);
     try {
         for (const client of clients)
-            new Worker(client).next();
-        await done;
+            new Worker(client, phase).next();
+        await phase.done;
     }
     finally {
         await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
     }
-    const durationMs = performance.now() - started;
+    const durationMs = performance.now() - phase.started;
     const cpu = process.cpuUsage(cpuBefore);
-    const requests = next;
-    const latency = histogram.totalCount === 0
-        ? undefined
-        : {
-            count: histogram.totalCount,
-            minMs: (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .round */ .LI)(histogram.minNonZeroValue / 1000),
-            meanMs: (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .round */ .LI)(histogram.mean / 1000),
-            p50Ms: (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .round */ .LI)(histogram.getValueAtPercentile(50) / 1000),
-            p75Ms: (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .round */ .LI)(histogram.getValueAtPercentile(75) / 1000),
-            p90Ms: (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .round */ .LI)(histogram.getValueAtPercentile(90) / 1000),
-            p95Ms: (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .round */ .LI)(histogram.getValueAtPercentile(95) / 1000),
-            p99Ms: (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .round */ .LI)(histogram.getValueAtPercentile(99) / 1000),
-            p999Ms: (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .round */ .LI)(histogram.getValueAtPercentile(99.9) / 1000),
-            maxMs: (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .round */ .LI)(histogram.maxValue / 1000),
-        };
+    const latency = latencyOf(histogram);
     histogram.destroy();
     const result = {
-        mode: interval > 0 ? 'fixed-rate' : 'closed-loop',
+        mode: phase.interval > 0 ? 'fixed-rate' : 'closed-loop',
         concurrency: options.concurrency,
-        requests,
-        responses,
-        errors,
-        errorKinds,
-        errorSamples,
+        requests: phase.next,
+        responses: phase.responses,
+        errors: phase.errors,
+        errorKinds: phase.errorKinds,
+        errorSamples: phase.errorSamples,
         durationMs: (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .round */ .LI)(durationMs),
-        requestsPerSecond: durationMs > 0 ? Math.round((requests / durationMs) * 1000 * 10) / 10 : 0,
+        requestsPerSecond: durationMs > 0 ? Math.round((phase.next / durationMs) * 1000 * 10) / 10 : 0,
         latency,
         testerCpuPercent: durationMs > 0 ? Math.round(((cpu.user + cpu.system) / 1000 / durationMs) * 1000) / 10 : 0,
     };
     if (options.ratePerSecond)
         result.targetRatePerSecond = options.ratePerSecond;
     return result;
+}
+/** The latency distribution in milliseconds (the histogram counts microseconds); undefined with no responses. */
+function latencyOf(histogram) {
+    if (histogram.totalCount === 0)
+        return undefined;
+    const ms = (us) => (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .round */ .LI)(us / 1000);
+    return {
+        count: histogram.totalCount,
+        minMs: ms(histogram.minNonZeroValue),
+        meanMs: ms(histogram.mean),
+        p50Ms: ms(histogram.getValueAtPercentile(50)),
+        p75Ms: ms(histogram.getValueAtPercentile(75)),
+        p90Ms: ms(histogram.getValueAtPercentile(90)),
+        p95Ms: ms(histogram.getValueAtPercentile(95)),
+        p99Ms: ms(histogram.getValueAtPercentile(99)),
+        p999Ms: ms(histogram.getValueAtPercentile(99.9)),
+        maxMs: ms(histogram.maxValue),
+    };
 }
 function hasGraphqlErrors(body) {
     if (!body.includes('"errors"'))

@@ -157,29 +157,8 @@ function validateCheck(item: unknown, index: number, problems: string[]): Check 
   }
   if (isGraphql && method !== 'GET' && method !== 'POST') problem('method', `must be POST (default) or GET for a GraphQL check, got ${method}`);
 
-  let path = isGraphql ? '/graphql' : '';
-  if (item['path'] !== undefined) {
-    const p = item['path'];
-    if (typeof p !== 'string') problem('path', `must be a string such as /health/ready, got ${kind(p)}`);
-    else if (/^[a-z][a-z0-9+.-]*:/i.test(p.trim()) || p.trim().startsWith('//')) problem('path', `must be a path joined to 'url' (such as /health/ready), not an absolute URL: ${JSON.stringify(p)} (headers could be sent to another host)`);
-    else if (/\s/.test(p.trim())) problem('path', `must not contain spaces (percent-encode them): ${JSON.stringify(p)}`);
-    else path = p.trim();
-  }
-
-  const headers: Record<string, string> = {};
-  if (item['headers'] !== undefined) {
-    const h = item['headers'];
-    if (!isRecord(h)) problem('headers', `must be a mapping of header names to values, got ${kind(h)}`);
-    else {
-      for (const [name, value] of Object.entries(h)) {
-        if (!isHeaderName(name)) problem('headers', `has an invalid header name ${JSON.stringify(name)}`);
-        else if ((MANAGED_HEADERS as readonly string[]).includes(name.toLowerCase())) problem('headers', `cannot set ${name}: the HTTP client manages ${MANAGED_HEADERS.join(', ')}`);
-        else if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') problem('headers', `value of ${name} must be a string, got ${kind(value)}`);
-        else if (/[\r\n\0]/.test(String(value))) problem('headers', `value of ${name} must not contain line breaks`);
-        else headers[name] = String(value);
-      }
-    }
-  }
+  const path = validatePath(item['path'], isGraphql ? '/graphql' : '', problem);
+  const headers = validateHeaders(item['headers'], problem);
 
   let body: string | undefined;
   if (item['body'] !== undefined) {
@@ -224,6 +203,32 @@ function validateCheck(item: unknown, index: number, problems: string[]): Check 
 }
 
 type Problem = (field: string, message: string) => void;
+
+function validatePath(value: unknown, fallback: string, problem: Problem): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string') problem('path', `must be a string such as /health/ready, got ${kind(value)}`);
+  else if (/^[a-z][a-z0-9+.-]*:/i.test(value.trim()) || value.trim().startsWith('//')) problem('path', `must be a path joined to 'url' (such as /health/ready), not an absolute URL: ${JSON.stringify(value)} (headers could be sent to another host)`);
+  else if (/\s/.test(value.trim())) problem('path', `must not contain spaces (percent-encode them): ${JSON.stringify(value)}`);
+  else return value.trim();
+  return fallback;
+}
+
+function validateHeaders(value: unknown, problem: Problem): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (value === undefined) return headers;
+  if (!isRecord(value)) {
+    problem('headers', `must be a mapping of header names to values, got ${kind(value)}`);
+    return headers;
+  }
+  for (const [name, v] of Object.entries(value)) {
+    if (!isHeaderName(name)) problem('headers', `has an invalid header name ${JSON.stringify(name)}`);
+    else if ((MANAGED_HEADERS as readonly string[]).includes(name.toLowerCase())) problem('headers', `cannot set ${name}: the HTTP client manages ${MANAGED_HEADERS.join(', ')}`);
+    else if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') problem('headers', `value of ${name} must be a string, got ${kind(v)}`);
+    else if (/[\r\n\0]/.test(String(v))) problem('headers', `value of ${name} must not contain line breaks`);
+    else headers[name] = String(v);
+  }
+  return headers;
+}
 
 function validateGraphql(value: unknown, problem: Problem): GraphqlRequest | undefined {
   if (value === undefined) return undefined;

@@ -22,7 +22,8 @@
  * Latencies go into an HDR histogram (hdr-histogram-js) in microseconds with
  * 3 significant digits, so percentiles are exact to 0.1%.
  */
-import type { Dispatcher } from 'undici';
+import type { Histogram } from 'hdr-histogram-js';
+import type { Client, Dispatcher } from 'undici';
 import { statusMatches, type StatusMatcher } from './checks.js';
 import { graphqlErrors } from './evaluate.js';
 import { round, type LatencySummary } from './stats.js';
@@ -78,16 +79,132 @@ export interface LoadResult {
   targetRatePerSecond?: number;
 }
 
+interface Prepared {
+  target: LoadTarget;
+  dispatch: Dispatcher.DispatchOptions;
+}
+
+/** What the workers of one phase share: the request counter, the schedule, and the counts and latencies so far. */
+class Phase {
+  next = 0;
+  errors = 0;
+  responses = 0;
+  readonly errorKinds: Record<string, number> = {};
+  readonly errorSamples: Record<string, string> = {};
+  readonly started = performance.now();
+  readonly end: number;
+  readonly limit: number;
+  /** Milliseconds between request starts (fixed rate), 0 for closed loop. */
+  readonly interval: number;
+  readonly done: Promise<void>;
+  private active: number;
+  private finish: () => void = () => undefined;
+
+  constructor(
+    options: LoadOptions,
+    readonly prepared: readonly Prepared[],
+    private readonly histogram: Histogram,
+  ) {
+    this.end = options.durationMs === undefined ? Infinity : this.started + options.durationMs;
+    this.limit = options.requests ?? Infinity;
+    this.interval = options.ratePerSecond ? 1000 / options.ratePerSecond : 0;
+    this.active = options.concurrency;
+    this.done = new Promise<void>((resolve) => (this.finish = resolve));
+  }
+
+  record(start: number): void {
+    this.responses++;
+    this.histogram.recordValue(Math.max(1, Math.round((performance.now() - start) * 1000)));
+  }
+
+  fail(kind: string, message?: string): void {
+    this.errors++;
+    this.errorKinds[kind] = (this.errorKinds[kind] ?? 0) + 1;
+    if (message !== undefined && this.errorSamples[kind] === undefined) this.errorSamples[kind] = oneLine(message, 200);
+  }
+
+  /** A worker has nothing more to send; the phase is done when all have stopped. */
+  stop(): void {
+    if (--this.active === 0) this.finish();
+  }
+}
+
+/** One request in flight: undici calls these as the response arrives (no promise per request: the tester stays cheap). */
+class RequestHandler implements Dispatcher.DispatchHandler {
+  private status = 0;
+  private chunks: Buffer[] | undefined;
+  constructor(
+    private readonly worker: Worker,
+    private readonly target: LoadTarget,
+    private readonly start: number,
+  ) {}
+  onRequestStart(): void {}
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    this.status = statusCode;
+    if (this.target.graphqlNoErrors) this.chunks = [];
+  }
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks?.push(chunk);
+  }
+  onResponseEnd(): void {
+    const phase = this.worker.phase;
+    phase.record(this.start);
+    if (!statusMatches(this.target.status, this.status)) phase.fail(`status ${this.status}`);
+    else if (this.chunks && hasGraphqlErrors(Buffer.concat(this.chunks).toString('utf8'))) phase.fail('graphql errors');
+    this.worker.next();
+  }
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.worker.phase.fail(errorKind(error), error.message);
+    // Errors can be reported synchronously from dispatch: continue on the next turn, not recursively.
+    setImmediate(() => this.worker.next());
+  }
+}
+
+/** One connection's loop: send the next request when the previous one is done (closed loop) or when it is due (fixed rate). */
+class Worker {
+  constructor(
+    private readonly client: Client,
+    readonly phase: Phase,
+  ) {}
+  next(): void {
+    const phase = this.phase;
+    const index = phase.next;
+    if (index >= phase.limit) return phase.stop();
+    if (phase.interval > 0) {
+      const due = phase.started + index * phase.interval;
+      if (due >= phase.end) return phase.stop();
+      phase.next++;
+      const wait = due - performance.now();
+      if (wait >= 1) {
+        setTimeout(() => this.send(index, due), wait);
+        return;
+      }
+      // Late (the schedule is behind): measure from the due time, so the wait counts.
+      // Less than a timer tick early: send now and measure from now.
+      this.send(index, Math.min(due, performance.now()));
+    } else {
+      const now = performance.now();
+      if (now >= phase.end) return phase.stop();
+      phase.next++;
+      this.send(index, now);
+    }
+  }
+  private send(index: number, start: number): void {
+    const { target, dispatch } = this.phase.prepared[index % this.phase.prepared.length] as Prepared;
+    this.client.dispatch(dispatch, new RequestHandler(this, target, start));
+  }
+}
+
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   if (options.targets.length === 0) throw new Error('the load phase needs at least one request to replay');
   if (options.durationMs === undefined && options.requests === undefined) throw new Error('the load phase needs a duration or a number of requests');
-  const [{ Client }, hdr] = await Promise.all([import('undici'), import('hdr-histogram-js')]);
+  const [{ Client: UndiciClient }, hdr] = await Promise.all([import('undici'), import('hdr-histogram-js')]);
   const histogram = hdr.build({ bitBucketSize: 32, autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
   // One undici Client (one keep-alive connection, one request at a time) per worker, like autocannon's connections.
   const clients = Array.from(
     { length: options.concurrency },
     () =>
-      new Client(options.origin, {
+      new UndiciClient(options.origin, {
         pipelining: 1,
         headersTimeout: options.requestTimeoutMs,
         bodyTimeout: options.requestTimeoutMs,
@@ -105,136 +222,51 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     } satisfies Dispatcher.DispatchOptions,
   }));
 
-  const errorKinds: Record<string, number> = {};
-  const errorSamples: Record<string, string> = {};
-  let errors = 0;
-  let responses = 0;
-  let next = 0;
   const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  const end = options.durationMs === undefined ? Infinity : started + options.durationMs;
-  const limit = options.requests ?? Infinity;
-  const interval = options.ratePerSecond ? 1000 / options.ratePerSecond : 0;
-
-  const record = (start: number): void => {
-    responses++;
-    histogram.recordValue(Math.max(1, Math.round((performance.now() - start) * 1000)));
-  };
-  const fail = (kind: string): void => {
-    errors++;
-    errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
-  };
-
-  /** One request in flight: undici calls these as the response arrives (no promise per request: the tester stays cheap). */
-  class RequestHandler implements Dispatcher.DispatchHandler {
-    private status = 0;
-    private chunks: Buffer[] | undefined;
-    constructor(
-      private readonly worker: Worker,
-      private readonly target: LoadTarget,
-      private readonly start: number,
-    ) {}
-    onRequestStart(): void {}
-    onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
-      this.status = statusCode;
-      if (this.target.graphqlNoErrors) this.chunks = [];
-    }
-    onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-      this.chunks?.push(chunk);
-    }
-    onResponseEnd(): void {
-      record(this.start);
-      if (!statusMatches(this.target.status, this.status)) fail(`status ${this.status}`);
-      else if (this.chunks && hasGraphqlErrors(Buffer.concat(this.chunks).toString('utf8'))) fail('graphql errors');
-      this.worker.next();
-    }
-    onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-      const kind = errorKind(error);
-      if (errorSamples[kind] === undefined) errorSamples[kind] = oneLine(error.message, 200);
-      fail(kind);
-      // Errors can be reported synchronously from dispatch: continue on the next turn, not recursively.
-      setImmediate(() => this.worker.next());
-    }
-  }
-
-  let active = options.concurrency;
-  let finish: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => (finish = resolve));
-
-  /** One connection's loop: send the next request when the previous one is done (closed loop) or when it is due (fixed rate). */
-  class Worker {
-    constructor(private readonly client: InstanceType<typeof Client>) {}
-    next(): void {
-      const index = next;
-      if (index >= limit) return this.stop();
-      if (interval > 0) {
-        const due = started + index * interval;
-        if (due >= end) return this.stop();
-        next++;
-        const wait = due - performance.now();
-        if (wait >= 1) {
-          setTimeout(() => this.send(index, due), wait);
-          return;
-        }
-        // Late (the schedule is behind): measure from the due time, so the wait counts.
-        // Less than a timer tick early: send now and measure from now.
-        this.send(index, Math.min(due, performance.now()));
-      } else {
-        const now = performance.now();
-        if (now >= end) return this.stop();
-        next++;
-        this.send(index, now);
-      }
-    }
-    private send(index: number, start: number): void {
-      const { target, dispatch } = prepared[index % prepared.length] as (typeof prepared)[number];
-      this.client.dispatch(dispatch, new RequestHandler(this, target, start));
-    }
-    private stop(): void {
-      if (--active === 0) finish();
-    }
-  }
-
+  const phase = new Phase(options, prepared, histogram);
   try {
-    for (const client of clients) new Worker(client).next();
-    await done;
+    for (const client of clients) new Worker(client, phase).next();
+    await phase.done;
   } finally {
     await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
   }
-  const durationMs = performance.now() - started;
+  const durationMs = performance.now() - phase.started;
   const cpu = process.cpuUsage(cpuBefore);
-  const requests = next;
-  const latency: LatencySummary | undefined =
-    histogram.totalCount === 0
-      ? undefined
-      : {
-          count: histogram.totalCount,
-          minMs: round(histogram.minNonZeroValue / 1000),
-          meanMs: round(histogram.mean / 1000),
-          p50Ms: round(histogram.getValueAtPercentile(50) / 1000),
-          p75Ms: round(histogram.getValueAtPercentile(75) / 1000),
-          p90Ms: round(histogram.getValueAtPercentile(90) / 1000),
-          p95Ms: round(histogram.getValueAtPercentile(95) / 1000),
-          p99Ms: round(histogram.getValueAtPercentile(99) / 1000),
-          p999Ms: round(histogram.getValueAtPercentile(99.9) / 1000),
-          maxMs: round(histogram.maxValue / 1000),
-        };
+  const latency = latencyOf(histogram);
   histogram.destroy();
   const result: LoadResult = {
-    mode: interval > 0 ? 'fixed-rate' : 'closed-loop',
+    mode: phase.interval > 0 ? 'fixed-rate' : 'closed-loop',
     concurrency: options.concurrency,
-    requests,
-    responses,
-    errors,
-    errorKinds,
-    errorSamples,
+    requests: phase.next,
+    responses: phase.responses,
+    errors: phase.errors,
+    errorKinds: phase.errorKinds,
+    errorSamples: phase.errorSamples,
     durationMs: round(durationMs),
-    requestsPerSecond: durationMs > 0 ? Math.round((requests / durationMs) * 1000 * 10) / 10 : 0,
+    requestsPerSecond: durationMs > 0 ? Math.round((phase.next / durationMs) * 1000 * 10) / 10 : 0,
     latency,
     testerCpuPercent: durationMs > 0 ? Math.round(((cpu.user + cpu.system) / 1000 / durationMs) * 1000) / 10 : 0,
   };
   if (options.ratePerSecond) result.targetRatePerSecond = options.ratePerSecond;
   return result;
+}
+
+/** The latency distribution in milliseconds (the histogram counts microseconds); undefined with no responses. */
+function latencyOf(histogram: Histogram): LatencySummary | undefined {
+  if (histogram.totalCount === 0) return undefined;
+  const ms = (us: number): number => round(us / 1000);
+  return {
+    count: histogram.totalCount,
+    minMs: ms(histogram.minNonZeroValue),
+    meanMs: ms(histogram.mean),
+    p50Ms: ms(histogram.getValueAtPercentile(50)),
+    p75Ms: ms(histogram.getValueAtPercentile(75)),
+    p90Ms: ms(histogram.getValueAtPercentile(90)),
+    p95Ms: ms(histogram.getValueAtPercentile(95)),
+    p99Ms: ms(histogram.getValueAtPercentile(99)),
+    p999Ms: ms(histogram.getValueAtPercentile(99.9)),
+    maxMs: ms(histogram.maxValue),
+  };
 }
 
 function hasGraphqlErrors(body: string): boolean {

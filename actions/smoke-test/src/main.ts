@@ -68,7 +68,6 @@ export function annotations(report: Report): AnnotationItem[] {
 
 /** Runs every phase and returns the (unredacted) report; never throws for a failing service, only for a bug. */
 export async function smokeTest(inputs: Inputs, deps: SmokeDependencies): Promise<Report> {
-  const log = deps.log;
   const report: Report = {
     passed: false,
     url: inputs.url.href,
@@ -83,33 +82,55 @@ export async function smokeTest(inputs: Inputs, deps: SmokeDependencies): Promis
   };
 
   if (inputs.waitForReady !== undefined) {
-    const readyPath = inputs.waitForReady;
-    report.ready = await phase(`Wait for ${readyPath} to answer 2xx (up to ${Math.round(inputs.timeoutMs / 1000)}s)`, async () => {
-      try {
-        const ready = await waitForReady({
-          url: joinUrl(inputs.url, readyPath).href,
-          headers: inputs.headers,
-          timeoutMs: inputs.timeoutMs,
-          requestTimeoutMs: inputs.requestTimeoutMs,
-          send: deps.send,
-          log,
-          ...(deps.sleep ? { sleep: deps.sleep } : {}),
-        });
-        log(`ready: ${ready.status} after ${ready.polls} poll(s), ${formatMs(ready.elapsedMs)} ms`);
-        return { path: readyPath, ready: true, polls: ready.polls, elapsedMs: Math.round(ready.elapsedMs) };
-      } catch (error: unknown) {
-        if (!(error instanceof ActionError)) throw error;
-        log(error.message);
-        return { path: readyPath, ready: false, error: error.message };
-      }
-    });
+    report.ready = await readyPhase(inputs.waitForReady, inputs, deps);
     if (!report.ready.ready) {
       report.load = inputs.loadDurationMs !== undefined || inputs.loadRequests !== undefined ? { skipped: 'the service never became ready' } : null;
       return finish(report, inputs);
     }
   }
 
-  report.checks = await phase(`Run ${inputs.checks.length} check(s)`, async () => {
+  report.checks = await checksPhase(inputs, deps);
+  report.checksPassed = report.checks.filter((c) => c.passed).length;
+  report.checksFailed = report.checks.length - report.checksPassed;
+  report.measured = measureFromChecks(report.checks, summarize);
+
+  const wantsLoad = inputs.loadDurationMs !== undefined || inputs.loadRequests !== undefined;
+  if (wantsLoad && report.checksFailed > 0) {
+    report.load = { skipped: `${report.checksFailed} check(s) failed; the load phase only runs against a service that passes its checks` };
+  } else if (wantsLoad) {
+    const load = await loadPhase(inputs, deps);
+    report.load = load;
+    report.measured = measureFromLoad(load);
+  }
+  return finish(report, inputs);
+}
+
+function readyPhase(readyPath: string, inputs: Inputs, deps: SmokeDependencies): Promise<NonNullable<Report['ready']>> {
+  const log = deps.log;
+  return phase(`Wait for ${readyPath} to answer 2xx (up to ${Math.round(inputs.timeoutMs / 1000)}s)`, async () => {
+    try {
+      const ready = await waitForReady({
+        url: joinUrl(inputs.url, readyPath).href,
+        headers: inputs.headers,
+        timeoutMs: inputs.timeoutMs,
+        requestTimeoutMs: inputs.requestTimeoutMs,
+        send: deps.send,
+        log,
+        ...(deps.sleep ? { sleep: deps.sleep } : {}),
+      });
+      log(`ready: ${ready.status} after ${ready.polls} poll(s), ${formatMs(ready.elapsedMs)} ms`);
+      return { path: readyPath, ready: true, polls: ready.polls, elapsedMs: Math.round(ready.elapsedMs) };
+    } catch (error: unknown) {
+      if (!(error instanceof ActionError)) throw error;
+      log(error.message);
+      return { path: readyPath, ready: false, error: error.message };
+    }
+  });
+}
+
+function checksPhase(inputs: Inputs, deps: SmokeDependencies): Promise<CheckResult[]> {
+  const log = deps.log;
+  return phase(`Run ${inputs.checks.length} check(s)`, async () => {
     const results: CheckResult[] = [];
     for (const check of inputs.checks) {
       const result = await runCheck(check, {
@@ -128,28 +149,20 @@ export async function smokeTest(inputs: Inputs, deps: SmokeDependencies): Promis
     }
     return results;
   });
-  report.checksPassed = report.checks.filter((c) => c.passed).length;
-  report.checksFailed = report.checks.length - report.checksPassed;
-  report.measured = measureFromChecks(report.checks, summarize);
+}
 
-  const wantsLoad = inputs.loadDurationMs !== undefined || inputs.loadRequests !== undefined;
-  if (wantsLoad && report.checksFailed > 0) {
-    report.load = { skipped: `${report.checksFailed} check(s) failed; the load phase only runs against a service that passes its checks` };
-  } else if (wantsLoad) {
-    const load = await phase('Load phase', async () => {
-      const options = loadOptions(inputs);
-      const bounds = [inputs.loadDurationMs !== undefined ? `${formatMs(inputs.loadDurationMs / 1000)} s` : '', inputs.loadRequests !== undefined ? `${inputs.loadRequests} requests` : ''].filter(Boolean).join(' or ');
-      log(`${options.targets.length} request(s) replayed round-robin, ${options.concurrency} connection(s), ${options.ratePerSecond ? `fixed rate ${options.ratePerSecond} req/s` : 'closed loop'}, until ${bounds}`);
-      const result = await deps.runLoad(options);
-      const l = result.latency;
-      log(`${result.requests} requests, ${result.errors} errors, ${result.requestsPerSecond} req/s${l ? `; p50 ${formatMs(l.p50Ms)} ms, p95 ${formatMs(l.p95Ms)} ms, p99 ${formatMs(l.p99Ms)} ms, max ${formatMs(l.maxMs)} ms` : ''}`);
-      for (const [kind, count] of Object.entries(result.errorKinds)) log(`  ${kind}: ${count}${result.errorSamples[kind] ? ` (${result.errorSamples[kind]})` : ''}`);
-      return result;
-    });
-    report.load = load;
-    report.measured = measureFromLoad(load);
-  }
-  return finish(report, inputs);
+function loadPhase(inputs: Inputs, deps: SmokeDependencies): Promise<LoadResult> {
+  const log = deps.log;
+  return phase('Load phase', async () => {
+    const options = loadOptions(inputs);
+    const bounds = [inputs.loadDurationMs !== undefined ? `${formatMs(inputs.loadDurationMs / 1000)} s` : '', inputs.loadRequests !== undefined ? `${inputs.loadRequests} requests` : ''].filter(Boolean).join(' or ');
+    log(`${options.targets.length} request(s) replayed round-robin, ${options.concurrency} connection(s), ${options.ratePerSecond ? `fixed rate ${options.ratePerSecond} req/s` : 'closed loop'}, until ${bounds}`);
+    const result = await deps.runLoad(options);
+    const l = result.latency;
+    log(`${result.requests} requests, ${result.errors} errors, ${result.requestsPerSecond} req/s${l ? `; p50 ${formatMs(l.p50Ms)} ms, p95 ${formatMs(l.p95Ms)} ms, p99 ${formatMs(l.p99Ms)} ms, max ${formatMs(l.maxMs)} ms` : ''}`);
+    for (const [kind, count] of Object.entries(result.errorKinds)) log(`  ${kind}: ${count}${result.errorSamples[kind] ? ` (${result.errorSamples[kind]})` : ''}`);
+    return result;
+  });
 }
 
 function finish(report: Report, inputs: Inputs): Report {

@@ -55,7 +55,7 @@ describe('npm run new-action', () => {
     expect(inputs).toContain('export function parseInputs(read: ReadInput, env: RunEnv): Inputs {');
     const main = await source('src/main.ts');
     expect(main).toContain('export async function main(deps: Dependencies = realDependencies): Promise<void> {');
-    expect(main).not.toMatch(/setFailed|getInput|process\.env/);
+    expect(main).not.toMatch(/setFailed|core\.getInput\b|process\.env/);
 
     // Strict type check with the repository's settings.
     await writeFile(path.join(scratch, 'tsconfig.json'), JSON.stringify({ extends: path.join(root, 'tsconfig.json'), include: ['actions/*/src/**/*.ts', 'actions/*/__tests__/**/*.ts'] }));

@@ -62,7 +62,7 @@ export function parseFileCommandEntries(text: string): Array<[string, string]> {
     if (name === '' || delimiter === '') throw new Error(`Invalid line ${JSON.stringify(line)}: name and delimiter must not be empty`);
     const end = lines.indexOf(delimiter, i + 1);
     // The delimiter line must exist; a value line at the very end of the file (no line break after it) cannot be one.
-    if (end < 0) throw new Error(`No line '${delimiter}' closes the value of '${name}'`);
+    if (end < 0) throw new Error(`Unterminated value for '${name}': no line '${delimiter}' closes it`);
     entries.push([name, lines.slice(i + 1, end).join('\n')]);
     i = end;
   }
@@ -135,7 +135,7 @@ export async function readFileCommands(paths: FileCommandPaths): Promise<FileCom
   result.path = parsePathFile(await readText(paths.GITHUB_PATH));
   const size = await stat(paths.GITHUB_STEP_SUMMARY).then((s) => s.size, () => 0);
   if (size > STEP_SUMMARY_LIMIT) {
-    result.errors.push(`GITHUB_STEP_SUMMARY: ${Math.floor(size / 1024)}k is over the ${STEP_SUMMARY_LIMIT / 1024}k limit; the summary is not shown`);
+    result.errors.push(`GITHUB_STEP_SUMMARY: ${size} bytes is over the ${STEP_SUMMARY_LIMIT / 1024}k limit; the summary is not shown`);
   } else {
     result.summary = await readText(paths.GITHUB_STEP_SUMMARY);
   }

@@ -58,6 +58,7 @@ export class StepOutput {
       case 'stop':
         // The runner hides a stop token longer than 6 characters, so the log does not reveal how to resume.
         if (event.token.length > 6) this.options.masker.addValue(event.token);
+        this.commands.push({ command: 'stop-commands', properties: {}, message: event.token });
         return [this.mask(raw)];
       case 'resume':
         return [this.mask(raw)];

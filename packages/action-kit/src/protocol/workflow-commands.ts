@@ -129,6 +129,7 @@ export function parseWorkflowCommands(text: string): WorkflowCommand[] {
   for (const line of splitLines(text)) {
     const event = reader.read(line);
     if (event.kind === 'command') commands.push(event.command);
+    if (event.kind === 'stop') commands.push({ command: 'stop-commands', properties: {}, message: event.token });
   }
   return commands;
 }

@@ -30,8 +30,9 @@ function evaluate(expression: string, contexts: Record<string, Value>, input: st
     const parts = splitOutsideQuotes(text, operator);
     if (parts.length > 1) {
       const values = parts.map((part) => evaluate(part, contexts, input));
-      const pick = operator === '||' ? values.find(truthy) : values.find((v) => !truthy(v));
-      return pick ?? (values.at(-1) as Value);
+      // `a || b` is the first truthy operand, `a && b` the first falsy one; otherwise the last.
+      const at = values.findIndex((v) => truthy(v) === (operator === '||'));
+      return values[at < 0 ? values.length - 1 : at] as Value;
     }
   }
   if (/^'(?:[^']|'')*'$/.test(text)) return text.slice(1, -1).replaceAll("''", "'");

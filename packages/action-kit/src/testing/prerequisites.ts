@@ -33,6 +33,6 @@ export function requireOrSkip(prerequisite: Prerequisite, env: Record<string, st
   const variable = prerequisite.requiredBy ?? 'CI';
   const missing = `${prerequisite.what} is missing: ${prerequisite.howToGet}`;
   if (isSet(env[variable])) throw new Error(`${variable}=${env[variable] ?? ''} but ${missing}`);
-  process.stderr.write(`\nSKIPPED tests that need ${missing} (they fail instead when ${variable}=${variable === 'CI' ? 'true' : '1'})\n`);
+  process.stderr.write(`\nSKIPPED: ${missing} (the tests that need it fail instead when ${variable}=${variable === 'CI' ? 'true' : '1'})\n`);
   return false;
 }

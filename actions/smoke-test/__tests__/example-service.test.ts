@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { freePort, parseEnvFile, runAction } from '@pipeline/action-kit/testing';
+import { freePort, parseEnvFile, requireOrSkip, runAction } from '@pipeline/action-kit/testing';
 import type { Report } from '../src/report.js';
 
 const exec = promisify(execFile);
@@ -28,23 +28,10 @@ const SERVICES_SH = path.join(ROOT, 'tools/services/services.sh');
 const SERVICE_NODE = path.join(SERVICE_DIR, 'node_modules/.bin/node');
 const available = existsSync(path.join(SERVICE_DIR, 'node_modules')) && existsSync(path.join(SERVICE_DIR, 'src/main.ts'));
 
-if (!available && process.env['CI'] === 'true') {
-  throw new Error('CI=true but example-service/node_modules is missing: .ci/run must run `npm ci` in example-service first.');
-}
-if (!available) {
-  process.stderr.write(
-    '\n' +
-      '#####################################################################\n' +
-      '# SKIPPED: smoke-test against the real example service.            #\n' +
-      '# example-service/node_modules is missing: run                     #\n' +
-      '#   (cd example-service && npm ci)                                  #\n' +
-      '# first (.ci/run does).                                             #\n' +
-      '#####################################################################\n',
-  );
-}
+const serviceDeps = { what: "example-service's dependencies (example-service/node_modules)", available, howToGet: 'run `(cd example-service && npm ci)` (.ci/run does)' };
+const describeWithService = requireOrSkip(serviceDeps) ? describe : describe.skip;
 
-
-(available ? describe : describe.skip)('smoke-test against the real example service (PostgreSQL + Redis)', () => {
+describeWithService('smoke-test against the real example service (PostgreSQL + Redis)', () => {
   let stateDir = '';
   let service: ChildProcess | undefined;
   let serviceLog = '';

@@ -75,8 +75,7 @@ describe('annotation positions (ValidateLinesAndColumns)', () => {
     ['a line that is not a number is left out', { line: 'x' }, {}],
   ];
   it.each(rows)('%s', (_rule, properties, expected) => {
-    const { level: _level, message: _message, ...position } = toAnnotation({ command: 'error', properties, message: 'm' });
-    expect(position).toEqual(expected);
+    expect(toAnnotation({ command: 'error', properties, message: 'm' })).toEqual({ level: 'error', message: 'm', ...expected });
     expect(validatePosition({})).toEqual({});
   });
 

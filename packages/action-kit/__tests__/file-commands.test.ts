@@ -3,7 +3,14 @@ import { describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { addToPath, createFileCommandFiles, parseFileCommand, parsePathFile, prependedPath, readFileCommands } from '../src/protocol/index.js';
+import {
+  addToPath,
+  createFileCommandFiles,
+  parseFileCommand,
+  parsePathFile,
+  prependedPath,
+  readFileCommands,
+} from '../src/protocol/index.js';
 
 describe('GITHUB_OUTPUT / GITHUB_ENV / GITHUB_STATE', () => {
   const rows: Array<[string, string, Record<string, string>]> = [
@@ -20,7 +27,11 @@ describe('GITHUB_OUTPUT / GITHUB_ENV / GITHUB_STATE', () => {
     ['= before << makes a plain value', 'x=a<<b\n', { x: 'a<<b' }],
     ['<< before = makes a heredoc whose delimiter may hold =', 'x<<E=F\nv\nE=F\n', { x: 'v' }],
     ['on Linux only \\n ends a line: a \\r stays in the value', 'a=1\r\n', { a: '1\r' }],
-    ['core-style delimiters', 'report<<ghadelimiter_1\n{"a":1}\nsecond line\nghadelimiter_1\n', { report: '{"a":1}\nsecond line' }],
+    [
+      'core-style delimiters',
+      'report<<ghadelimiter_1\n{"a":1}\nsecond line\nghadelimiter_1\n',
+      { report: '{"a":1}\nsecond line' },
+    ],
   ];
   it.each(rows)('%s', (_rule, text, expected) => {
     expect(parseFileCommand(text)).toEqual(expected);
@@ -65,8 +76,18 @@ describe('readFileCommands', () => {
       await writeFile(files.GITHUB_PATH, '/opt/tool/bin\n');
       await writeFile(files.GITHUB_STEP_SUMMARY, '# Done\n');
       const result = await readFileCommands(files);
-      expect(result).toMatchObject({ outputs: {}, env: { A: '1' }, state: { pid: '42' }, path: ['/opt/tool/bin'], summary: '# Done\n', failed: true });
-      expect(result.errors).toEqual([expect.stringMatching(/^GITHUB_OUTPUT: Unterminated/), expect.stringMatching(/^GITHUB_ENV: node_options cannot be set/)]);
+      expect(result).toMatchObject({
+        outputs: {},
+        env: { A: '1' },
+        state: { pid: '42' },
+        path: ['/opt/tool/bin'],
+        summary: '# Done\n',
+        failed: true,
+      });
+      expect(result.errors).toEqual([
+        expect.stringMatching(/^GITHUB_OUTPUT: Unterminated/),
+        expect.stringMatching(/^GITHUB_ENV: node_options cannot be set/),
+      ]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -79,7 +100,9 @@ describe('readFileCommands', () => {
       await writeFile(files.GITHUB_STEP_SUMMARY, 'x'.repeat(1024 * 1024 + 1));
       const result = await readFileCommands(files);
       expect([result.summary, result.failed]).toEqual(['', false]);
-      expect(result.errors).toEqual([expect.stringMatching(/^GITHUB_STEP_SUMMARY: 1048577 bytes is over the 1024k limit/)]);
+      expect(result.errors).toEqual([
+        expect.stringMatching(/^GITHUB_STEP_SUMMARY: 1048577 bytes is over the 1024k limit/),
+      ]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { inputVariable, parseFileCommand, parseWorkflowCommands, requireOrSkip, runAction } from '../src/testing/index.js';
+import {
+  inputVariable,
+  parseFileCommand,
+  parseWorkflowCommands,
+  requireOrSkip,
+  runAction,
+} from '../src/testing/index.js';
 
 describe('runner file and workflow command parsing (the harness re-exports)', () => {
   it('parses simple and heredoc values as the runner writes them', () => {
@@ -15,7 +21,9 @@ describe('runner file and workflow command parsing (the harness re-exports)', ()
   });
 
   it('parses annotations with escaped properties and data', () => {
-    const [command] = parseWorkflowCommands('noise\n::error file=src/a%2Cb.ts,line=3,col=7,title=eslint%3A semi::Missing semicolon%0Asecond\n');
+    const [command] = parseWorkflowCommands(
+      'noise\n::error file=src/a%2Cb.ts,line=3,col=7,title=eslint%3A semi::Missing semicolon%0Asecond\n',
+    );
     expect(command).toEqual({
       command: 'error',
       properties: { file: 'src/a,b.ts', line: '3', col: '7', title: 'eslint: semi' },

@@ -1,7 +1,14 @@
 /** INPUT_* variables and the step environment, as actions/runner assembles them. */
 import { describe, expect, it } from '@jest/globals';
 import path from 'node:path';
-import { inputEnv, inputVariable, interpolate, stepEnvironment, type ActionManifest, type FileCommandPaths } from '../src/protocol/index.js';
+import {
+  inputEnv,
+  inputVariable,
+  interpolate,
+  stepEnvironment,
+  type ActionManifest,
+  type FileCommandPaths,
+} from '../src/protocol/index.js';
 import { simpleEvaluator } from '../src/testing/index.js';
 
 describe('INPUT_* names', () => {
@@ -36,7 +43,7 @@ describe('inputEnv', () => {
       INPUT_LEVEL: 'error',
       INPUT_EXTRA: 'x',
       INPUT_OLD: '1',
-      'INPUT_TOKEN': '<${{ github.token }}>',
+      INPUT_TOKEN: '<${{ github.token }}>',
       INPUT_URL: '<https://${{ github.server }}/x>',
       INPUT_RETRIES: '3',
       INPUT_STRICT: 'false',
@@ -55,7 +62,11 @@ describe('interpolate and the harness evaluator', () => {
     expect(() => interpolate('${{ a', (e) => e)).toThrow(/Unclosed expression/);
   });
 
-  const evaluate = simpleEvaluator({ github: { repository: 'o/r', token: '' }, runner: { temp: '/t' }, env: { MODE: 'fast' } });
+  const evaluate = simpleEvaluator({
+    github: { repository: 'o/r', token: '' },
+    runner: { temp: '/t' },
+    env: { MODE: 'fast' },
+  });
   it.each([
     ['${{ github.repository }}', 'o/r'],
     ['${{ runner.temp }}/cache', '/t/cache'],
@@ -71,7 +82,9 @@ describe('interpolate and the harness evaluator', () => {
   });
 
   it('names the input when it cannot evaluate an expression', () => {
-    expect(() => evaluate("${{ format('{0}', 1) }}", 'greeting')).toThrow(/The default of input 'greeting' uses \$\{\{ format/);
+    expect(() => evaluate("${{ format('{0}', 1) }}", 'greeting')).toThrow(
+      /The default of input 'greeting' uses \$\{\{ format/,
+    );
   });
 });
 
@@ -83,7 +96,11 @@ describe('stepEnvironment', () => {
     GITHUB_STATE: '/f/state',
     GITHUB_STEP_SUMMARY: '/f/summary',
   };
-  const base = { github: { repository: 'o/r', token: 'ghs_secret', ref_protected: false, event: { a: 1 } }, runner: { os: 'Linux', temp: '/t' }, files };
+  const base = {
+    github: { repository: 'o/r', token: 'ghs_secret', ref_protected: false, event: { a: 1 } },
+    runner: { os: 'Linux', temp: '/t' },
+    files,
+  };
 
   it('layers the runner environment, env context, state, inputs, PATH, contexts, GITHUB_ACTIONS and CI', () => {
     const env = stepEnvironment({

@@ -75,15 +75,21 @@ export interface InputEnvironment {
   missingRequired: string[];
 }
 
-export function inputEnv(manifest: ActionManifest, withValues: Record<string, string>, evaluate: DefaultEvaluator): InputEnvironment {
+export function inputEnv(
+  manifest: ActionManifest,
+  withValues: Record<string, string>,
+  evaluate: DefaultEvaluator,
+): InputEnvironment {
   const declared = Object.entries(manifest.inputs ?? {});
-  const given = (name: string): string | undefined => Object.keys(withValues).find((key) => key.toLowerCase() === name.toLowerCase());
+  const given = (name: string): string | undefined =>
+    Object.keys(withValues).find((key) => key.toLowerCase() === name.toLowerCase());
   const result: InputEnvironment = { env: {}, unexpected: [], deprecated: [], missingRequired: [] };
   for (const [name, value] of Object.entries(withValues)) {
     result.env[inputVariable(name)] = value;
     const spec = declared.find(([declaredName]) => declaredName.toLowerCase() === name.toLowerCase());
     if (!spec) result.unexpected.push(name);
-    else if (spec[1]?.deprecationMessage) result.deprecated.push(`Input '${name}' has been deprecated: ${spec[1].deprecationMessage}`);
+    else if (spec[1]?.deprecationMessage)
+      result.deprecated.push(`Input '${name}' has been deprecated: ${spec[1].deprecationMessage}`);
   }
   for (const [name, spec] of declared) {
     const key = given(name);

@@ -26,7 +26,9 @@ export const ANNOTATION_MESSAGE_LIMIT = 4096;
 /** Per step and level, only this many annotations reach the check run; the rest are only in the log. */
 export const ANNOTATIONS_PER_LEVEL = 10;
 
-export function isAnnotationCommand(command: WorkflowCommand): command is WorkflowCommand & { command: AnnotationLevel } {
+export function isAnnotationCommand(
+  command: WorkflowCommand,
+): command is WorkflowCommand & { command: AnnotationLevel } {
   return command.command === 'error' || command.command === 'warning' || command.command === 'notice';
 }
 
@@ -79,7 +81,10 @@ export function toAnnotation(command: WorkflowCommand & { command: AnnotationLev
     col: property(command, 'col'),
     endColumn: property(command, 'endColumn'),
   });
-  const annotation: Annotation = { level: command.command, message: command.message.slice(0, ANNOTATION_MESSAGE_LIMIT) };
+  const annotation: Annotation = {
+    level: command.command,
+    message: command.message.slice(0, ANNOTATION_MESSAGE_LIMIT),
+  };
   const file = property(command, 'file');
   if (file !== undefined) annotation.file = annotationFile(file, workspace);
   const numbers = [

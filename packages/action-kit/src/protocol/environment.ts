@@ -13,14 +13,49 @@ import { prependedPath } from './file-commands.js';
 
 /** The github context keys the runner exports as GITHUB_<KEY> (GitHubContext's allow-list). */
 export const GITHUB_ENV_KEYS = [
-  'action', 'action_path', 'action_ref', 'action_repository', 'actor', 'actor_id', 'api_url', 'artifacts',
-  'artifacts_list', 'base_ref', 'env', 'event_name', 'event_path', 'graphql_url', 'head_ref', 'job', 'output',
-  'path', 'ref', 'ref_name', 'ref_protected', 'ref_type', 'repository', 'repository_id', 'repository_owner',
-  'repository_owner_id', 'retention_days', 'run_attempt', 'run_id', 'run_number', 'server_url', 'sha', 'state',
-  'step_summary', 'triggering_actor', 'workflow', 'workflow_ref', 'workflow_sha', 'workspace',
+  'action',
+  'action_path',
+  'action_ref',
+  'action_repository',
+  'actor',
+  'actor_id',
+  'api_url',
+  'artifacts',
+  'artifacts_list',
+  'base_ref',
+  'env',
+  'event_name',
+  'event_path',
+  'graphql_url',
+  'head_ref',
+  'job',
+  'output',
+  'path',
+  'ref',
+  'ref_name',
+  'ref_protected',
+  'ref_type',
+  'repository',
+  'repository_id',
+  'repository_owner',
+  'repository_owner_id',
+  'retention_days',
+  'run_attempt',
+  'run_id',
+  'run_number',
+  'server_url',
+  'sha',
+  'state',
+  'step_summary',
+  'triggering_actor',
+  'workflow',
+  'workflow_ref',
+  'workflow_sha',
+  'workspace',
 ] as const;
 
-export type GithubContext = Partial<Record<(typeof GITHUB_ENV_KEYS)[number], string | boolean>> & Record<string, unknown>;
+export type GithubContext = Partial<Record<(typeof GITHUB_ENV_KEYS)[number], string | boolean>> &
+  Record<string, unknown>;
 /** The runner context (os, arch, name, environment, temp, tool_cache, workspace, debug), each exported as RUNNER_<KEY>. */
 export type RunnerContext = Record<string, string>;
 
@@ -65,12 +100,17 @@ export function runnerEnv(runner: RunnerContext): Record<string, string> {
 }
 
 export function stepEnvironment(options: StepEnvironmentOptions): Record<string, string> {
-  const inherited = Object.fromEntries(Object.entries(options.inherited ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
+  const inherited = Object.fromEntries(
+    Object.entries(options.inherited ?? {}).filter((e): e is [string, string] => e[1] !== undefined),
+  );
   const env: Record<string, string> = { ...options.env };
   for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;
   Object.assign(env, options.inputs);
-  if ((options.prependPath ?? []).length > 0) env['PATH'] = prependedPath(options.prependPath ?? [], env['PATH'] ?? inherited['PATH']);
-  const files = Object.fromEntries(Object.entries(FILE_CONTEXT_KEYS).map(([name, key]) => [key, options.files[name as keyof FileCommandPaths]]));
+  if ((options.prependPath ?? []).length > 0)
+    env['PATH'] = prependedPath(options.prependPath ?? [], env['PATH'] ?? inherited['PATH']);
+  const files = Object.fromEntries(
+    Object.entries(FILE_CONTEXT_KEYS).map(([name, key]) => [key, options.files[name as keyof FileCommandPaths]]),
+  );
   Object.assign(env, githubEnv({ ...options.github, ...files }), runnerEnv(options.runner));
   const result: Record<string, string> = { ...inherited, ...env, GITHUB_ACTIONS: 'true' };
   if (result['CI'] === undefined) result['CI'] = 'true';

@@ -40,7 +40,11 @@ export const escapeData = (text: string): string => escapeWith(DATA, text);
 export const escapeProperty = (text: string): string => escapeWith(PROPERTY, text);
 
 /** A `::name k=v,...::message` line with every part escaped: untrusted text cannot start another command. */
-export function formatWorkflowCommand(name: string, properties: Record<string, string | number | undefined>, message: string): string {
+export function formatWorkflowCommand(
+  name: string,
+  properties: Record<string, string | number | undefined>,
+  message: string,
+): string {
   const props = Object.entries(properties)
     .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
     .map(([key, value]) => `${key}=${escapeProperty(String(value))}`)

@@ -32,7 +32,9 @@ const PREFIXES: Record<keyof FileCommandPaths, string> = {
 /** Creates the five empty files for one step in `dir`, named as the runner names them. */
 export async function createFileCommandFiles(dir: string): Promise<FileCommandPaths> {
   const suffix = randomUUID();
-  const paths = Object.fromEntries(Object.entries(PREFIXES).map(([name, prefix]) => [name, path.join(dir, prefix + suffix)])) as unknown as FileCommandPaths;
+  const paths = Object.fromEntries(
+    Object.entries(PREFIXES).map(([name, prefix]) => [name, path.join(dir, prefix + suffix)]),
+  ) as unknown as FileCommandPaths;
   await Promise.all(Object.values(paths).map((file: string) => writeFile(file, '')));
   return paths;
 }
@@ -59,7 +61,8 @@ export function parseFileCommandEntries(text: string): Array<[string, string]> {
     }
     if (heredoc < 0) throw new Error(`Invalid line ${JSON.stringify(line)}: expected name=value or name<<DELIMITER`);
     const [name, delimiter] = [line.slice(0, heredoc), line.slice(heredoc + 2)];
-    if (name === '' || delimiter === '') throw new Error(`Invalid line ${JSON.stringify(line)}: name and delimiter must not be empty`);
+    if (name === '' || delimiter === '')
+      throw new Error(`Invalid line ${JSON.stringify(line)}: name and delimiter must not be empty`);
     const end = lines.indexOf(delimiter, i + 1);
     // The delimiter line must exist; a value line at the very end of the file (no line break after it) cannot be one.
     if (end < 0) throw new Error(`Unterminated value for '${name}': no line '${delimiter}' closes it`);
@@ -117,7 +120,15 @@ const readText = (file: string): Promise<string> => readFile(file, 'utf8').catch
 
 /** Reads the five files after a step, with the runner's errors instead of exceptions. */
 export async function readFileCommands(paths: FileCommandPaths): Promise<FileCommandResults> {
-  const result: FileCommandResults = { outputs: {}, env: {}, state: {}, path: [], summary: '', errors: [], failed: false };
+  const result: FileCommandResults = {
+    outputs: {},
+    env: {},
+    state: {},
+    path: [],
+    summary: '',
+    errors: [],
+    failed: false,
+  };
   const parse = async (name: keyof FileCommandPaths): Promise<Record<string, string>> => {
     try {
       return parseFileCommand(await readText(paths[name]));
@@ -129,13 +140,19 @@ export async function readFileCommands(paths: FileCommandPaths): Promise<FileCom
   };
   [result.outputs, result.state] = [await parse('GITHUB_OUTPUT'), await parse('GITHUB_STATE')];
   for (const [name, value] of Object.entries(await parse('GITHUB_ENV'))) {
-    if (BLOCKED_ENV.some((blocked) => blocked.toLowerCase() === name.toLowerCase())) result.errors.push(`GITHUB_ENV: ${name} cannot be set by a step; the line is ignored`);
+    if (BLOCKED_ENV.some((blocked) => blocked.toLowerCase() === name.toLowerCase()))
+      result.errors.push(`GITHUB_ENV: ${name} cannot be set by a step; the line is ignored`);
     else result.env[name] = value;
   }
   result.path = parsePathFile(await readText(paths.GITHUB_PATH));
-  const size = await stat(paths.GITHUB_STEP_SUMMARY).then((s) => s.size, () => 0);
+  const size = await stat(paths.GITHUB_STEP_SUMMARY).then(
+    (s) => s.size,
+    () => 0,
+  );
   if (size > STEP_SUMMARY_LIMIT) {
-    result.errors.push(`GITHUB_STEP_SUMMARY: ${size} bytes is over the ${STEP_SUMMARY_LIMIT / 1024}k limit; the summary is not shown`);
+    result.errors.push(
+      `GITHUB_STEP_SUMMARY: ${size} bytes is over the ${STEP_SUMMARY_LIMIT / 1024}k limit; the summary is not shown`,
+    );
   } else {
     result.summary = await readText(paths.GITHUB_STEP_SUMMARY);
   }

@@ -5,9 +5,23 @@
  * Each rule is taken from actions/runner's source; the files say where.
  */
 export { escapeData, escapeProperty, formatWorkflowCommand, unescapeData, unescapeProperty } from './escaping.js';
-export { CommandReader, RUNNER_COMMANDS, parseWorkflowCommand, parseWorkflowCommands, property, splitLines } from './workflow-commands.js';
+export {
+  CommandReader,
+  RUNNER_COMMANDS,
+  parseWorkflowCommand,
+  parseWorkflowCommands,
+  property,
+  splitLines,
+} from './workflow-commands.js';
 export type { CommandEvent, WorkflowCommand } from './workflow-commands.js';
-export { ANNOTATIONS_PER_LEVEL, ANNOTATION_MESSAGE_LIMIT, annotationFile, isAnnotationCommand, toAnnotation, validatePosition } from './annotations.js';
+export {
+  ANNOTATIONS_PER_LEVEL,
+  ANNOTATION_MESSAGE_LIMIT,
+  annotationFile,
+  isAnnotationCommand,
+  toAnnotation,
+  validatePosition,
+} from './annotations.js';
 export type { Annotation, AnnotationLevel } from './annotations.js';
 export {
   BLOCKED_ENV,

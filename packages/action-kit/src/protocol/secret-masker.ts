@@ -62,7 +62,8 @@ export class SecretMasker {
     if (text === '' || this.secrets.size === 0) return text;
     const ranges: Array<[start: number, end: number]> = [];
     for (const secret of this.secrets) {
-      for (let at = text.indexOf(secret); at >= 0; at = text.indexOf(secret, at + 1)) ranges.push([at, at + secret.length]);
+      for (let at = text.indexOf(secret); at >= 0; at = text.indexOf(secret, at + 1))
+        ranges.push([at, at + secret.length]);
     }
     if (ranges.length === 0) return text;
     ranges.sort((a, b) => a[0] - b[0]);

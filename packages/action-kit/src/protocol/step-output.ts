@@ -45,7 +45,9 @@ export class StepOutput {
   private echo: boolean;
 
   constructor(private readonly options: StepOutputOptions) {
-    this.reader = new CommandReader({ allowUnsecureStopTokens: isTrue(options.env?.['ACTIONS_ALLOW_UNSECURE_STOPCOMMAND_TOKENS']) });
+    this.reader = new CommandReader({
+      allowUnsecureStopTokens: isTrue(options.env?.['ACTIONS_ALLOW_UNSECURE_STOPCOMMAND_TOKENS']),
+    });
     this.echo = options.debug ?? false;
   }
 
@@ -63,7 +65,9 @@ export class StepOutput {
       case 'resume':
         return [this.mask(raw)];
       case 'invalid-stop':
-        return this.fail(`stop-commands: the token must not be empty, 'pause-logging' or a command name (got ${JSON.stringify(event.token)}); set ACTIONS_ALLOW_UNSECURE_STOPCOMMAND_TOKENS=true to allow it`);
+        return this.fail(
+          `stop-commands: the token must not be empty, 'pause-logging' or a command name (got ${JSON.stringify(event.token)}); set ACTIONS_ALLOW_UNSECURE_STOPCOMMAND_TOKENS=true to allow it`,
+        );
       case 'command':
         this.commands.push(event.command);
         return this.command(event.command, raw);
@@ -121,7 +125,8 @@ export class StepOutput {
 
   private setEcho(value: string, raw: string): string[] {
     const answer = value.trim().toLowerCase();
-    if (answer !== 'on' && answer !== 'off') return this.fail(`echo: expected 'on' or 'off', got ${JSON.stringify(value)}`);
+    if (answer !== 'on' && answer !== 'off')
+      return this.fail(`echo: expected 'on' or 'off', got ${JSON.stringify(value)}`);
     const lines = this.echoed(raw);
     this.echo = answer === 'on';
     return lines;
@@ -136,7 +141,9 @@ export class StepOutput {
 
   private unsecure(command: WorkflowCommand, raw: string): string[] {
     if (!isTrue(this.options.env?.['ACTIONS_ALLOW_UNSECURE_COMMANDS'])) {
-      return this.fail(`${command.command} is disabled: write to ${command.command === 'set-env' ? 'GITHUB_ENV' : 'GITHUB_PATH'} instead (or set ACTIONS_ALLOW_UNSECURE_COMMANDS=true)`);
+      return this.fail(
+        `${command.command} is disabled: write to ${command.command === 'set-env' ? 'GITHUB_ENV' : 'GITHUB_PATH'} instead (or set ACTIONS_ALLOW_UNSECURE_COMMANDS=true)`,
+      );
     }
     if (command.command === 'add-path') {
       if (command.message === '') return this.fail('add-path: the path is empty');

@@ -81,7 +81,10 @@ function parseLegacy(line: string, registered: ReadonlySet<string>): WorkflowCom
 }
 
 /** One output line as a command, or undefined when the runner would print it as plain output. */
-export function parseWorkflowCommand(line: string, registered: ReadonlySet<string> = RUNNER_COMMANDS): WorkflowCommand | undefined {
+export function parseWorkflowCommand(
+  line: string,
+  registered: ReadonlySet<string> = RUNNER_COMMANDS,
+): WorkflowCommand | undefined {
   return parseV2(line, registered) ?? parseLegacy(line, registered);
 }
 

@@ -145,7 +145,11 @@ export async function runAction(actionDir: string, options: RunActionOptions = {
   const step = new StepOutput({ masker, workspace, env, ...(options.debug ? { debug: true } : {}) });
   const log: string[] = [];
   const started = performance.now();
-  const child = spawn(options.node ?? process.execPath, [main], { cwd: workspace, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(options.node ?? process.execPath, [main], {
+    cwd: workspace,
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   const streams = { stdout: new LineSplitter(), stderr: new LineSplitter() };

@@ -28,11 +28,16 @@ const isSet = (value: string | undefined): boolean => value === '1' || value?.to
  *
  *   const describeWithTrivy = requireOrSkip({ what, available, howToGet }) ? describe : describe.skip;
  */
-export function requireOrSkip(prerequisite: Prerequisite, env: Record<string, string | undefined> = process.env): boolean {
+export function requireOrSkip(
+  prerequisite: Prerequisite,
+  env: Record<string, string | undefined> = process.env,
+): boolean {
   if (prerequisite.available) return true;
   const variable = prerequisite.requiredBy ?? 'CI';
   const missing = `${prerequisite.what} is missing: ${prerequisite.howToGet}`;
   if (isSet(env[variable])) throw new Error(`${variable}=${env[variable] ?? ''} but ${missing}`);
-  process.stderr.write(`\nSKIPPED: ${missing} (the tests that need it fail instead when ${variable}=${variable === 'CI' ? 'true' : '1'})\n`);
+  process.stderr.write(
+    `\nSKIPPED: ${missing} (the tests that need it fail instead when ${variable}=${variable === 'CI' ? 'true' : '1'})\n`,
+  );
   return false;
 }

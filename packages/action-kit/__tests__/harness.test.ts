@@ -92,10 +92,11 @@ describe('runAction (a real process through the protocol module)', () => {
     expect(run.annotations).toEqual(
       expect.arrayContaining([
         { level: 'warning', message: 'from stderr', file: 'src/a.ts', line: 2, column: 3, endColumn: 9, title: 'lint' },
-        { level: 'error', message: 'failed with ***' },
+        { level: 'error', message: 'failed with tok-5150' },
       ]),
     );
-    expect(run.failure).toBe('failed with ***');
+    expect(run.failure).toBe('failed with tok-5150');
+    expect(run.log).toContain('##[error]failed with ***');
     // The log masks from the add-mask on (base64 too); a line printed before it leaks, as on GitHub.
     expect(run.log).toContain('before the mask: tok-5150');
     expect(run.log).toContain('after the mask: *** and ***');

@@ -18,6 +18,12 @@ export interface StepOutputOptions {
   debug?: boolean;
   /** The step's environment: ACTIONS_ALLOW_UNSECURE_COMMANDS and ACTIONS_ALLOW_UNSECURE_STOPCOMMAND_TOKENS are read from it. */
   env?: Record<string, string | undefined>;
+  /**
+   * Mask annotation messages, as the runner records them (default true). The
+   * test harness keeps them as the action wrote them, so a test that no secret
+   * reaches an annotation can fail; the log lines are masked either way.
+   */
+  maskAnnotations?: boolean;
 }
 
 const isTrue = (value: string | undefined): boolean => value?.trim().toLowerCase() === 'true';
@@ -90,9 +96,11 @@ export class StepOutput {
 
   private command(command: WorkflowCommand, raw: string): string[] {
     if (isAnnotationCommand(command)) {
-      const annotation = toAnnotation({ ...command, message: this.mask(command.message) }, this.options.workspace);
-      this.annotations.push(annotation);
-      return [`##[${annotation.level}]${annotation.message}`];
+      const masked = toAnnotation({ ...command, message: this.mask(command.message) }, this.options.workspace);
+      this.annotations.push(
+        this.options.maskAnnotations === false ? toAnnotation(command, this.options.workspace) : masked,
+      );
+      return [`##[${masked.level}]${masked.message}`];
     }
     switch (command.command) {
       case 'add-mask':

@@ -70,11 +70,11 @@ export interface ActionRun {
   /** The step log as the runner shows it: masked, commands acted on rather than printed. */
   log: string[];
   commands: WorkflowCommand[];
-  /** error/warning/notice commands, messages masked as the runner records them. */
+  /** error/warning/notice commands, messages as the action wrote them (`log` shows them masked, as the runner does). */
   annotations: Annotation[];
   /** Values registered with ::add-mask:: */
   masks: string[];
-  /** The `::error::` message given to setFailed, if any (the last error without file). */
+  /** The `::error::` message given to setFailed, if any (the last error without file), unmasked. */
   failure?: string;
   /** Errors and warnings the runner itself would report (bad commands, unreadable file commands). */
   runnerErrors: string[];
@@ -142,7 +142,13 @@ async function prepare(actionDir: string, options: RunActionOptions): Promise<Pr
 
 export async function runAction(actionDir: string, options: RunActionOptions = {}): Promise<ActionRun> {
   const { main, scratch, files, workspace, env, masker, warnings } = await prepare(actionDir, options);
-  const step = new StepOutput({ masker, workspace, env, ...(options.debug ? { debug: true } : {}) });
+  const step = new StepOutput({
+    masker,
+    workspace,
+    env,
+    maskAnnotations: false,
+    ...(options.debug ? { debug: true } : {}),
+  });
   const log: string[] = [];
   const started = performance.now();
   const child = spawn(options.node ?? process.execPath, [main], {

@@ -25,6 +25,16 @@ export default tseslint.config(
     },
   },
   {
+    // The runner, the kit and scripts run under Node's type stripping, which
+    // rejects TypeScript-only runtime syntax (parameter properties, enums);
+    // the actions are bundled by ncc, which transpiles it.
+    files: ['packages/*/src/**/*.ts', 'scripts/**/*.ts'],
+    rules: {
+      '@typescript-eslint/parameter-properties': 'error',
+      'no-restricted-syntax': ['error', { selector: 'TSEnumDeclaration', message: 'Node type stripping cannot run enums.' }],
+    },
+  },
+  {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },

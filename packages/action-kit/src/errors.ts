@@ -10,12 +10,15 @@ export class ActionError extends Error {
 /** A bad input value: the message names the input, the value and what is accepted. */
 export class InputError extends ActionError {
   override readonly name = 'InputError';
-  constructor(
-    readonly input: string,
-    readonly value: string,
-    readonly accepted: string,
-  ) {
+  readonly input: string;
+  readonly value: string;
+  readonly accepted: string;
+
+  constructor(input: string, value: string, accepted: string) {
     super(`Input '${input}' has an invalid value ${quote(value)}: expected ${accepted}.`);
+    this.input = input;
+    this.value = value;
+    this.accepted = accepted;
   }
 }
 

@@ -14,11 +14,10 @@ const isMultiLine = (value: string): boolean => /[\r\n]/.test(value);
 export class SecretMasker {
   private readonly originals = new Set<string>();
   private readonly secrets = new Set<string>();
+  private readonly encoders: readonly ValueEncoder[];
 
-  constructor(
-    values: Iterable<string | undefined> = [],
-    private readonly encoders: readonly ValueEncoder[] = VALUE_ENCODERS,
-  ) {
+  constructor(values: Iterable<string | undefined> = [], encoders: readonly ValueEncoder[] = VALUE_ENCODERS) {
+    this.encoders = encoders;
     for (const value of values) if (value !== undefined) this.add(value);
   }
 

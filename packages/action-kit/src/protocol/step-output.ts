@@ -50,7 +50,10 @@ export class StepOutput {
   private readonly reader: CommandReader;
   private echo: boolean;
 
-  constructor(private readonly options: StepOutputOptions) {
+  private readonly options: StepOutputOptions;
+
+  constructor(options: StepOutputOptions) {
+    this.options = options;
     this.reader = new CommandReader({
       allowUnsecureStopTokens: isTrue(options.env?.['ACTIONS_ALLOW_UNSECURE_STOPCOMMAND_TOKENS']),
     });

@@ -104,7 +104,11 @@ export type CommandEvent =
 export class CommandReader {
   private stopToken: string | undefined;
 
-  constructor(private readonly options: { allowUnsecureStopTokens?: boolean } = {}) {}
+  private readonly options: { allowUnsecureStopTokens?: boolean };
+
+  constructor(options: { allowUnsecureStopTokens?: boolean } = {}) {
+    this.options = options;
+  }
 
   read(line: string): CommandEvent {
     if (this.stopToken !== undefined) {

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { criticalPath } from './critical-path.js';
 import { writeReport, seconds } from './report.js';
 import { runPipeline } from './runner.js';
 
@@ -107,7 +108,9 @@ async function main(): Promise<number> {
   const files = await writeReport(report, reportDir);
   console.log('');
   for (const job of report.jobs) console.log(`${job.status.padEnd(8)} ${seconds(job.durationMs).padStart(8)}  ${job.path}${job.reason ? `  (${job.reason})` : ''}`);
-  console.log(`\npipeline ${report.status} in ${seconds(report.durationMs)}`);
+  const critical = criticalPath(report.jobs);
+  console.log(`\npipeline ${report.status} in ${seconds(report.durationMs)} (jobs one after another; sum of job times ${seconds(critical.sequentialMs)})`);
+  console.log(`critical path on GitHub: ${seconds(critical.durationMs)} (${critical.chain.join(' → ') || 'no job ran'})`);
   console.log(`report: ${files.markdown}\n        ${files.html}`);
   return report.status === 'success' ? 0 : 1;
 }

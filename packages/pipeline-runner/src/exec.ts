@@ -7,8 +7,8 @@
 import { spawn } from 'node:child_process';
 import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseFileCommand, parseWorkflowCommands } from '@pipeline/action-kit/testing';
-import type { Annotation, WorkflowCommand } from '@pipeline/action-kit/testing';
+import { parseFileCommand, parseWorkflowCommands } from './protocol.js';
+import type { Annotation, WorkflowCommand } from './protocol.js';
 
 export interface ProcessSpec {
   command: string;

@@ -16,6 +16,9 @@ export interface StatusFunctions {
   cancelled(): boolean;
 }
 
+/** For expressions outside `if:` (names, env, with:), where status functions do not apply. */
+export const noStatus: StatusFunctions = { success: () => true, failure: () => false, cancelled: () => false };
+
 export interface EvalContext {
   contexts: Record<string, Json>;
   status: StatusFunctions;

@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { cp, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { parseEnvFile } from '@pipeline/action-kit/testing';
+import { parseEnvFile } from './protocol.js';
 
 const execFileAsync = promisify(execFile);
 

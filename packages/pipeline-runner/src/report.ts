@@ -5,7 +5,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { JobReport, RunReport, Status } from './runner.js';
+import { criticalPath } from './critical-path.js';
+import type { JobReport, RunReport, Status } from './report-types.js';
 
 const ICON: Record<Status, string> = { success: '✅', failure: '❌', skipped: '⏭️', cancelled: '🚫' };
 
@@ -22,7 +23,10 @@ export function toMarkdown(report: RunReport): string {
   lines.push(`| pipeline | ${report.library.repository}@\`${report.library.commit.slice(0, 12)}\` (${report.library.source}) |`);
   lines.push(`| event | \`${report.event}\` on \`${report.ref}\` |`);
   lines.push(`| started | ${report.startedAt} |`);
-  lines.push(`| wall time | ${seconds(report.durationMs)} |`, '');
+  const critical = criticalPath(report.jobs);
+  lines.push(`| wall time (local: jobs one after another) | ${seconds(report.durationMs)} |`);
+  lines.push(`| critical path on GitHub (longest needs chain of the job times) | ${seconds(critical.durationMs)}: ${critical.chain.join(' → ') || 'no job ran'} |`);
+  lines.push(`| sum of job times | ${seconds(critical.sequentialMs)} |`, '');
   lines.push('```mermaid', 'flowchart LR');
   for (const job of report.jobs) lines.push(`  ${mermaidId(job)}["${job.id}<br/>${job.status}"]:::${job.status}`);
   lines.push('  classDef success fill:#d1f7d6,stroke:#1a7f37', '  classDef failure fill:#ffd8d3,stroke:#cf222e', '  classDef skipped fill:#eeeeee,stroke:#8c959f', '```', '');

@@ -1,0 +1,8 @@
+/**
+ * The runner protocol pieces the runner takes from the kit, in one place:
+ * INPUT_* naming, file-command and workflow-command parsing, and two local
+ * helpers. They still come from the kit's testing entry until its protocol
+ * entry exists; switching means changing only this file.
+ */
+export { freePort, inputVariable, parseEnvFile, parseFileCommand, parseWorkflowCommands } from '@pipeline/action-kit/testing';
+export type { Annotation, WorkflowCommand } from '@pipeline/action-kit/testing';

@@ -1,0 +1,151 @@
+/**
+ * Provisioning: brings up what a job needs in place of GitHub's
+ * infrastructure (service containers, a kubeconfig secret, the service for
+ * smoke tests), as the table in ./table.ts declares, once per run.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
+import { evaluateToken, noStatus, stringValue } from '../expressions.js';
+import type { Json } from '../expressions.js';
+import { freePort } from '../protocol.js';
+import { startCluster, startServices, stopServices } from '../local.js';
+import type { AppProcess, LocalServices } from '../local.js';
+import { contextReferences } from '../references.js';
+import type { JobReport } from '../report-types.js';
+import type { JobContexts } from '../run-state.js';
+import { get } from '../workflow.js';
+import type { Job } from '../workflow.js';
+import type { Cleanups, RunDirs } from '../workspace.js';
+import { startServiceApp } from './service-app.js';
+import { actionRule, nameProvision, PROVISIONING, serviceStandIn } from './table.js';
+
+export interface ProvisionerOptions {
+  enabled: boolean;
+  library: string;
+  dirs: RunDirs;
+  masks: Set<string>;
+  cleanups: Cleanups;
+  log: (line: string) => void;
+}
+
+export interface JobToProvision {
+  job: Job;
+  raw: TemplateToken | undefined;
+  jobContext: Record<string, Json>;
+  contexts: JobContexts;
+  report: JobReport;
+}
+
+const elapsed = (since: number): string => `${((performance.now() - since) / 1000).toFixed(1)}s`;
+
+export class Provisioner {
+  private services?: LocalServices;
+  private kubeconfig?: string;
+  private app?: AppProcess;
+  private appPort?: number;
+  private deployedManifests: string[] = [];
+
+  constructor(private readonly options: ProvisionerOptions) {}
+
+  /** Variables the caller's `with:` reads that nobody set and the table provides (a URL of the locally started service). */
+  async provideCallerVars(callerWith: TemplateToken | undefined, vars: Record<string, string>, notes: string[]): Promise<void> {
+    if (!this.options.enabled) return;
+    const provided: string[] = [];
+    for (const name of contextReferences(callerWith, 'vars')) {
+      if (vars[name] !== undefined || nameProvision(name, PROVISIONING.vars) !== 'service-url') continue;
+      this.appPort ??= await freePort();
+      vars[name] = `http://127.0.0.1:${this.appPort}`;
+      provided.push(name);
+    }
+    if (provided.length > 0) {
+      notes.push(
+        `vars ${provided.join(', ')} point at http://127.0.0.1:${this.appPort}, where the runner starts the service (npm start) for smoke tests: the local cluster's nodes are simulated and run no containers.`,
+      );
+    }
+  }
+
+  /** Before a job's steps: its service containers, the secrets the table provides, the service for smoke tests. */
+  async prepareJob(target: JobToProvision): Promise<void> {
+    await this.provideServiceContainers(target);
+    if (!this.options.enabled) return;
+    await this.provideSecrets(target);
+    const needsService = target.job.steps.some((s) => 'uses' in s && actionRule(s.uses.value)?.needs === 'service');
+    if (needsService && this.appPort !== undefined && !this.app) await this.startService(target);
+  }
+
+  /** After an action step: what the table says the step tells the runner (the manifests a deploy applied). */
+  afterAction(uses: string, withValues: Record<string, string>, succeeded: boolean): void {
+    const input = actionRule(uses)?.deployedManifestsInput;
+    if (!succeeded || !input || !withValues[input]) return;
+    const workspace = this.options.dirs.workspace;
+    this.deployedManifests = withValues[input]
+      .split('\n')
+      .map((m) => path.resolve(workspace, m.trim()))
+      .filter((m) => m !== workspace);
+  }
+
+  private async provideServiceContainers({ raw, contexts, jobContext, report }: JobToProvision): Promise<void> {
+    const declared = evaluateToken(get(raw, 'services'), { contexts: { ...contexts }, status: noStatus });
+    const specs = (declared ?? {}) as Record<string, Record<string, Json>>;
+    if (Object.keys(specs).length === 0) return;
+    if (!this.options.enabled) throw new Error('the job has service containers and provisioning is off (--no-provision)');
+    const standIns = Object.entries(specs).map(([label, spec]) => {
+      const image = stringValue(spec['image'] ?? '');
+      const standIn = serviceStandIn(image);
+      if (!standIn) throw new Error(`service '${label}' uses image '${image}'; locally only ${PROVISIONING.services.map((s) => s.image).join(' and ')} are provided (tools/services/services.sh)`);
+      return { label, image, standIn };
+    });
+    const services = await this.ensureServices(report.notes);
+    const mapped: Record<string, Json> = {};
+    for (const { label, image, standIn } of standIns) {
+      const port = services[standIn.port];
+      mapped[label] = { id: `local-${label}`, network: 'host', ports: { [standIn.containerPort]: String(port ?? '') } };
+      report.notes.push(`service '${label}' (${image}) → 127.0.0.1:${port} (Debian's ${standIn.label}, trust authentication)`);
+    }
+    jobContext['services'] = mapped;
+  }
+
+  private async provideSecrets({ raw, contexts, report }: JobToProvision): Promise<void> {
+    for (const name of contextReferences(raw, 'secrets')) {
+      if (contexts.secrets[name] || nameProvision(name, PROVISIONING.secrets) !== 'cluster-kubeconfig') continue;
+      if (!this.kubeconfig) {
+        const started = performance.now();
+        this.options.log(`      starting the local Kubernetes cluster (tools/kube/cluster.sh up)`);
+        this.kubeconfig = await startCluster(this.options.library, (line) => this.options.log(`      ${line}`));
+        report.notes.push(`Kubernetes: tools/kube/cluster.sh up in ${elapsed(started)}, kubeconfig ${this.kubeconfig} (kwok nodes: pods become Ready without running containers).`);
+      }
+      contexts.secrets[name] = await readFile(this.kubeconfig, 'utf8');
+      this.options.masks.add(contexts.secrets[name]);
+      report.notes.push(`secret ${name} ← the local cluster's kubeconfig`);
+    }
+  }
+
+  private async ensureServices(notes: string[]): Promise<LocalServices> {
+    if (this.services) return this.services;
+    const started = performance.now();
+    const { library, dirs, log, cleanups } = this.options;
+    this.services = await startServices(library, dirs.services, (line) => log(`      ${line}`));
+    cleanups.push(() => stopServices(library, dirs.services, (line) => log(line)));
+    notes.push(`PostgreSQL and Redis started by tools/services/services.sh in ${elapsed(started)}.`);
+    return this.services;
+  }
+
+  private async startService({ contexts, report }: JobToProvision): Promise<void> {
+    const { dirs, masks, cleanups } = this.options;
+    const services = await this.ensureServices(report.notes);
+    this.app = await startServiceApp({
+      serviceDir: path.resolve(dirs.workspace, stringValue(contexts.inputs[PROVISIONING.serviceDirectoryInput] ?? '.')),
+      workspace: dirs.workspace,
+      port: this.appPort as number,
+      services,
+      deployedManifests: this.deployedManifests,
+      scratch: dirs.scratch,
+      logs: dirs.logs,
+      masks,
+      notes: report.notes,
+    });
+    const app = this.app;
+    cleanups.push(() => app.stop());
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Everything the local runner knows about particular actions, services,
+ * secrets and variables, in one table: what it provides in place of GitHub's
+ * infrastructure, and why it does not run the remote actions it skips.
+ * Provisioning reads only this table; no other module names an action.
+ */
+import type { LocalServices } from '../local.js';
+
+export interface ServiceStandIn {
+  /** Image name (Docker Hub's library namespace, any tag or digest). */
+  image: string;
+  label: string;
+  containerPort: string;
+  port: keyof Pick<LocalServices, 'postgresPort' | 'redisPort'>;
+}
+
+export type Provision = 'cluster-kubeconfig' | 'service-url';
+
+export interface NameRule {
+  /** Matched against the secret or variable name. */
+  name: RegExp;
+  provides: Provision;
+}
+
+export interface ActionRule {
+  /** The action's folder name (`./.../actions/<action>` or `owner/repo/actions/<action>`). */
+  action: string;
+  /** The job needs the service running locally before its steps. */
+  needs?: 'service';
+  /** After a successful step, the files of this input are what was deployed (the service's configuration). */
+  deployedManifestsInput?: string;
+}
+
+export interface RemoteRule {
+  /** `owner/name` exactly, or a prefix ending in `*`. */
+  uses: string;
+  reason: string;
+}
+
+export interface ProvisioningTable {
+  services: ServiceStandIn[];
+  secrets: NameRule[];
+  vars: NameRule[];
+  actions: ActionRule[];
+  /** The called workflow's input naming the service's directory (where `npm start` runs). */
+  serviceDirectoryInput: string;
+  /** Settings the locally started service keeps from the local run, not from the deployed manifests. */
+  serviceLocalEnv: string[];
+  remoteActions: RemoteRule[];
+  /** Reason for a remote action no rule names. */
+  remoteDefault: string;
+}
+
+export const PROVISIONING: ProvisioningTable = {
+  services: [
+    { image: 'postgres', label: 'PostgreSQL', containerPort: '5432', port: 'postgresPort' },
+    { image: 'redis', label: 'Redis', containerPort: '6379', port: 'redisPort' },
+  ],
+  // A kubeconfig secret the job reads but nobody set: the local cluster's.
+  secrets: [{ name: /KUBECONFIG$/, provides: 'cluster-kubeconfig' }],
+  // A URL variable the caller passes but nobody set: the service the runner starts itself (kwok runs no containers).
+  vars: [{ name: /_URL$/, provides: 'service-url' }],
+  actions: [
+    { action: 'smoke-test', needs: 'service' },
+    { action: 'deploy-k8s', deployedManifestsInput: 'manifests' },
+  ],
+  serviceDirectoryInput: 'service-directory',
+  serviceLocalEnv: ['PORT', 'HOST', 'DATABASE_URL', 'REDIS_URL', 'NODE_ENV'],
+  remoteActions: [
+    { uses: 'docker://*', reason: 'container action: needs Docker' },
+    { uses: 'docker/*', reason: 'needs Docker (buildx, QEMU, a registry): not run locally' },
+    { uses: 'actions/setup-node', reason: `needs GitHub's tool cache; the local run uses Node ${process.version} from this checkout` },
+    { uses: 'actions/setup-*', reason: "needs GitHub's tool cache; the local run uses the tools on PATH" },
+    { uses: 'actions/cache', reason: "needs GitHub's cache service" },
+    { uses: 'actions/cache/*', reason: "needs GitHub's cache service" },
+    { uses: 'github/codeql-action*', reason: 'needs GitHub code scanning (SARIF upload)' },
+    { uses: 'aquasecurity/setup-trivy', reason: 'downloads Trivy from GitHub; the local run uses trivy from PATH if present' },
+    { uses: 'helm/kind-action', reason: 'needs Docker for kind; the local run uses tools/kube/cluster.sh' },
+  ],
+  remoteDefault: 'remote action {name} needs GitHub to download it; not run locally',
+};
+
+const DOCKER_HUB_LIBRARY = /^docker\.io\/(library\/)?/;
+
+export function serviceStandIn(image: string, table = PROVISIONING): ServiceStandIn | undefined {
+  const bare = image.replace(DOCKER_HUB_LIBRARY, '');
+  return table.services.find((s) => bare === s.image || bare.startsWith(`${s.image}:`) || bare.startsWith(`${s.image}@`));
+}
+
+export function nameProvision(name: string, rules: NameRule[]): Provision | undefined {
+  return rules.find((r) => r.name.test(name))?.provides;
+}
+
+/** The action a `uses:` names, by its folder: `./.pipeline-actions/actions/smoke-test` → smoke-test. */
+export function actionRule(uses: string, table = PROVISIONING): ActionRule | undefined {
+  const folder = uses.split('@')[0]?.replace(/\/+$/, '').split('/').pop() ?? '';
+  return table.actions.find((a) => a.action === folder);
+}
+
+/** Why a remote action is not run here. */
+export function remoteActionSkipReason(uses: string, table = PROVISIONING): string {
+  const name = uses.startsWith('docker://') ? uses : (uses.split('@')[0]?.toLowerCase() ?? uses);
+  const rule = table.remoteActions.find((r) => (r.uses.endsWith('*') ? name.startsWith(r.uses.slice(0, -1)) : name === r.uses));
+  return rule?.reason ?? table.remoteDefault.replace('{name}', name);
+}

@@ -1,0 +1,80 @@
+/** What a run records: the shapes of the run, job and step reports, and the run's options. */
+export type Status = 'success' | 'failure' | 'skipped' | 'cancelled';
+
+export interface StepReport {
+  name: string;
+  id: string;
+  status: Status;
+  /** success/failure of the step itself before continue-on-error. */
+  outcome: Status;
+  reason?: string;
+  uses?: string;
+  durationMs: number;
+  summary: string;
+  outputs: Record<string, string>;
+  annotations: { level: string; message: string; file?: string; line?: number }[];
+  tail?: string[];
+}
+
+export interface JobReport {
+  id: string;
+  path: string;
+  name: string;
+  status: Status;
+  reason?: string;
+  durationMs: number;
+  /** Paths of the jobs this one waited for (its `needs`, and the calling job's needs inside a called workflow). */
+  needs: string[];
+  steps: StepReport[];
+  outputs: Record<string, string>;
+  notes: string[];
+}
+
+export interface RunReport {
+  repo: string;
+  callerWorkflow: string;
+  callerJob: string;
+  pipelineRef: string;
+  library: { path: string; repository: string; commit: string; source: 'commit' | 'working tree' };
+  event: string;
+  ref: string;
+  startedAt: string;
+  durationMs: number;
+  status: Status;
+  jobs: JobReport[];
+  outputs: Record<string, string>;
+  notes: string[];
+  reportFiles?: { markdown: string; html: string };
+  /** The workspace, when kept (RunOptions.keepWorkspace). */
+  workspace?: string;
+}
+
+export interface RunOptions {
+  /** The repository whose caller workflow runs (default: the library itself). */
+  repo: string;
+  /** This checkout of the library (the reusable workflow and its actions). */
+  library: string;
+  /** A caller workflow file (relative to repo) when several call the pipeline. */
+  workflow?: string;
+  /** 'worktree' to use the library's working tree instead of the commit the caller names. */
+  libraryRef?: string;
+  event?: string;
+  /** Branch or full ref (default: the repository's current branch). */
+  ref?: string;
+  /** Overrides of the pipeline's inputs, applied over the caller's `with:`. */
+  inputs?: Record<string, string>;
+  secrets?: Record<string, string>;
+  vars?: Record<string, string>;
+  reportDir: string;
+  /** Bring up PostgreSQL/Redis, the Kubernetes cluster and the service when the run needs them (default true). */
+  provision?: boolean;
+  log?: (line: string) => void;
+  /** Print each step's output lines (default false: only failures' last lines). */
+  verbose?: boolean;
+  /** Keep the workspace copy after the run (its path is in report.workspace). */
+  keepWorkspace?: boolean;
+}
+
+export function skippedJob(id: string, jobPath: string, reason: string, needs: string[] = []): JobReport {
+  return { id, path: jobPath, name: id, status: 'skipped', reason, durationMs: 0, needs, steps: [], outputs: {}, notes: [] };
+}

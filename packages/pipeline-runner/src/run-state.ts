@@ -1,0 +1,87 @@
+/**
+ * The context objects passed down the run: the run as a whole, one job, one
+ * step. Functions take one of these instead of long parameter lists.
+ */
+import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
+import type { ProcessResult } from './exec.js';
+import type { EvalContext, Json } from './expressions.js';
+import type { Provisioner } from './provisioning/provisioner.js';
+import type { JobReport, RunOptions, RunReport } from './report-types.js';
+import type { Step } from './workflow.js';
+import type { Cleanups, RunDirs } from './workspace.js';
+
+export interface LibraryFacts {
+  /** The commit the call resolved to; undefined for a working tree. */
+  commit: string | undefined;
+  repository: string;
+  /** Where the library's files come from (a git checkout or working tree). */
+  sourceDir: string;
+}
+
+export interface RunState {
+  options: RunOptions;
+  report: RunReport;
+  /** Values hidden in logs, outputs and summaries; grows with secrets and ::add-mask::. */
+  masks: Set<string>;
+  dirs: RunDirs;
+  log: (line: string) => void;
+  library: LibraryFacts;
+  provisioner: Provisioner;
+  cleanups: Cleanups;
+}
+
+export interface JobContexts {
+  github: Record<string, Json>;
+  vars: Record<string, string>;
+  secrets: Record<string, string>;
+  inputs: Record<string, Json>;
+  needs: Record<string, Json>;
+  /** The workflow-level env. */
+  env: Record<string, string>;
+}
+
+/** One job while its steps run: what the step loop reads and records. */
+export interface JobRun {
+  path: string;
+  report: JobReport;
+  contexts: JobContexts;
+  /** The `job` context (status, services, workflow_repository, workflow_sha). */
+  jobContext: Record<string, Json>;
+  runner: Record<string, Json>;
+  /** Workflow env plus the job's env:. */
+  env: Record<string, string>;
+  workspace: string;
+  masks: Set<string>;
+  log: (line: string) => void;
+  verbose: boolean;
+  timeoutMinutes: number;
+  logFile: string;
+}
+
+export interface StepContext {
+  job: JobRun;
+  step: Step;
+  raw: TemplateToken | undefined;
+  name: string;
+  expr: EvalContext;
+  /** The step's environment: job env, earlier GITHUB_ENV exports, the step's env:. */
+  env: Record<string, string>;
+  /** Earlier GITHUB_PATH additions, highest priority first. */
+  extraPath: string[];
+}
+
+/** A post step an action registers (`runs.post`), run after all main steps if `post-if` holds. */
+export interface PostStep {
+  condition: string;
+  run: () => Promise<ProcessResult>;
+}
+
+/** What executing a step produced. */
+export type StepExecution =
+  /** Not executed here (needs GitHub, Docker...): reported as skipped with the reason. */
+  | { kind: 'skipped'; reason: string }
+  /** Executed by a local emulation of a GitHub action (checkout, artifacts): labelled as emulated. */
+  | { kind: 'emulated'; reason: string }
+  | { kind: 'ran'; result: ProcessResult; post?: PostStep };
+
+export type StepExecutor = (ctx: StepContext) => Promise<StepExecution>;

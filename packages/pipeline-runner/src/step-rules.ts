@@ -1,0 +1,61 @@
+/**
+ * GitHub's step rules, as pure functions: status functions over the earlier
+ * steps, continue-on-error (outcome vs conclusion), what a finished process
+ * means for the step, and GITHUB_ENV / GITHUB_PATH carried to later steps.
+ */
+import type { ProcessResult } from './exec.js';
+import type { StatusFunctions } from './expressions.js';
+import type { Status } from './report-types.js';
+
+export interface StepRecord {
+  outcome: Status;
+  conclusion: Status;
+  outputs: Record<string, string>;
+}
+
+/** success(): no earlier step concluded failure; failure(): one did (continue-on-error steps conclude success). */
+export function stepStatusFunctions(records: StepRecord[]): StatusFunctions {
+  return {
+    success: () => records.every((r) => r.conclusion !== 'failure'),
+    failure: () => records.some((r) => r.conclusion === 'failure'),
+    cancelled: () => false,
+  };
+}
+
+/** A step's conclusion: its outcome, except that continue-on-error turns a failure into success. */
+export function conclusionOf(outcome: Status, continueOnError: boolean): Status {
+  return outcome === 'failure' && continueOnError ? 'success' : outcome;
+}
+
+export function jobConclusion(records: StepRecord[]): Status {
+  return records.some((r) => r.conclusion === 'failure') ? 'failure' : 'success';
+}
+
+/** The outcome of a process step and, when it failed, why (the last error annotation without a file says it best). */
+export function processOutcome(result: ProcessResult, timeoutMinutes: number): { outcome: Status; reason?: string } {
+  if (result.exitCode === 0) return { outcome: 'success' };
+  let reason = result.error ?? (result.timedOut ? `timed out after ${timeoutMinutes} min` : `exit code ${result.exitCode ?? result.signal}`);
+  const message = result.annotations.filter((a) => a.level === 'error' && !a.file).pop()?.message;
+  if (message) reason += `: ${message}`;
+  return { outcome: 'failure', reason };
+}
+
+export interface CarriedEnv {
+  /** GITHUB_ENV exports, seen by later steps (a later export of a name wins). */
+  exported: Record<string, string>;
+  /** GITHUB_PATH additions, highest priority first. */
+  extraPath: string[];
+}
+
+/** Applies a step's file commands for the steps after it: the last path a step adds comes first. */
+export function carryFileCommands(carried: CarriedEnv, result: Pick<ProcessResult, 'exportedEnv' | 'paths'>): CarriedEnv {
+  return { exported: { ...carried.exported, ...result.exportedEnv }, extraPath: [...[...result.paths].reverse(), ...carried.extraPath] };
+}
+
+const STATUS_FUNCTION = /\b(success|failure|always|cancelled)\s*\(/;
+
+/** A condition without a status function gets an implicit `success() &&` (as the runner does for `post-if`). */
+export function withImplicitSuccess(condition: string): string {
+  const bare = condition.trim().replace(/^\$\{\{([\s\S]*)\}\}$/, '$1').trim();
+  return STATUS_FUNCTION.test(bare) ? bare : `success() && (${bare})`;
+}

@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { criticalPath } from '../src/critical-path.js';
+import { toMarkdown } from '../src/report.js';
+import type { JobReport, RunReport, StepReport } from '../src/report-types.js';
 import type { TimedJob } from '../src/critical-path.js';
 
 const j = (path: string, durationMs: number, needs: string[] = []): TimedJob => ({ path, durationMs, needs });
@@ -32,5 +34,32 @@ describe('critical path: the longest needs chain of the measured job times', () 
 
   it('reports a needs cycle instead of looping', () => {
     expect(() => criticalPath([j('a', 1, ['b']), j('b', 1, ['a'])])).toThrow(/cycle/);
+  });
+});
+
+describe('the local report', () => {
+  const stepOf = (name: string, status: StepReport['status'], extra: Partial<StepReport> = {}): StepReport => ({ name, id: name, status, outcome: status, durationMs: 1, summary: '', outputs: {}, annotations: [], ...extra });
+  const jobOf = (path: string, durationMs: number, needs: string[], steps: StepReport[]): JobReport => ({ id: path, path, name: path, status: 'success', durationMs, needs, steps, outputs: {}, notes: [] });
+  const report: RunReport = {
+    repo: '/r', callerWorkflow: 'c.yml', callerJob: 'pipeline', pipelineRef: './p.yml', library: { path: '/l', repository: 'o/r', commit: 'c'.repeat(40), source: 'commit' },
+    event: 'push', ref: 'refs/heads/main', startedAt: 'now', durationMs: 100_000, status: 'success', outputs: {}, notes: [],
+    jobs: [
+      jobOf('p/plan', 10_000, [], [stepOf('plan', 'success')]),
+      jobOf('p/quality', 30_000, ['p/plan'], [stepOf('checkout', 'success', { emulated: true }), stepOf('setup-node', 'skipped', { reason: "needs GitHub's tool cache" }), stepOf('lint', 'success')]),
+      jobOf('p/test', 50_000, ['p/plan'], [stepOf('test', 'success')]),
+    ],
+  };
+
+  it('shows its own wall time, the critical path GitHub would see and the sum of job times', () => {
+    const markdown = toMarkdown(report);
+    expect(markdown).toContain('| wall time (local: jobs one after another) | 100.0 s |');
+    expect(markdown).toContain('| critical path on GitHub (longest needs chain of the job times) | 60.0 s: p/plan → p/test |');
+    expect(markdown).toContain('| sum of job times | 90.0 s |');
+  });
+
+  it('counts a skipped step as skipped with its reason and an emulated one as emulated, never a skipped one as passed', () => {
+    const markdown = toMarkdown(report);
+    expect(markdown).toContain('| p/quality | ✅ success | 30.0 s | 2 ok (1 emulated), 0 failed, 1 skipped |');
+    expect(markdown).toMatch(/\| setup-node \| ⏭️ skipped \| .* \| needs GitHub's tool cache \|/);
   });
 });

@@ -154,4 +154,12 @@ describe('steps that do not execute', () => {
     expect(result.run.report.steps[0]).toMatchObject({ status: 'skipped', outcome: 'skipped', reason: 'needs Docker' });
     expect(result.conclusion).toBe('success');
   });
+
+  it('an emulated step is success and labelled as emulated', async () => {
+    const result = await run(step('checkout') + step('remote'), { checkout: { emulate: 'emulated: copied' }, remote: { skip: 'needs GitHub' } });
+    expect(result.run.report.steps.map((s) => [s.status, s.emulated ?? false, s.reason])).toEqual([
+      ['success', true, 'emulated: copied'],
+      ['skipped', false, 'needs GitHub'],
+    ]);
+  });
 });

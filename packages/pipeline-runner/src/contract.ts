@@ -13,7 +13,7 @@ import { isMapping } from '@actions/workflow-parser';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 import { evaluateToken, stringValue } from './expressions.js';
 import type { EvalContext, Json } from './expressions.js';
-import { parseCallRef } from './runner.js';
+import { parseCallRef } from './caller.js';
 import { get, isReusableJob, literal, loadWorkflow, rawJob, rawStep } from './workflow.js';
 import type { ParsedWorkflow } from './workflow.js';
 
@@ -65,6 +65,68 @@ function references(text: string, pattern: RegExp): [string, string][] {
   return [...text.matchAll(pattern)].map((m) => [m[1] as string, m[2] as string]);
 }
 
+type OutputCheck = ((name: string) => boolean) | undefined;
+
+/** For each step id: which outputs it can have (undefined: not statically known); records findings about library actions' inputs. */
+function stepOutputsOf(
+  workflow: ParsedWorkflow,
+  job: Extract<ParsedWorkflow['template']['jobs'][number], { type: 'job' }>,
+  root: string,
+  missing: Set<string>,
+  findings: Finding[],
+): { stepOutputs: Map<string, OutputCheck>; described: Map<string, string> } {
+  const file = workflow.file;
+  const jobId = job.id.value;
+  const stepOutputs = new Map<string, OutputCheck>();
+  const described = new Map<string, string>();
+  for (const [index, step] of job.steps.entries()) {
+    const rawS = rawStep(workflow, jobId, index);
+    const stepName = literal(get(rawS, 'name')) ?? step.id;
+    const withKeys = keysOf(get(rawS, 'with'));
+    let has: OutputCheck;
+    if ('uses' in step) {
+      const uses = step.uses.value;
+      const library = LIBRARY_ACTION.exec(uses);
+      if (library?.[1]) {
+        const action = readAction(root, library[1]);
+        if (!action) {
+          missing.add(library[1]);
+          findings.push({ file, job: jobId, step: stepName, message: `${uses}: ${library[1]}/action.yml does not exist yet` });
+          continue;
+        }
+        for (const key of withKeys) {
+          if (!(key in action.inputs)) {
+            findings.push({ file, job: jobId, step: stepName, message: `with.${key} is not an input of ${library[1]} (inputs: ${Object.keys(action.inputs).join(', ')})` });
+          }
+        }
+        for (const [name, spec] of Object.entries(action.inputs)) {
+          if (spec.required === true && spec.default === undefined && !withKeys.includes(name)) {
+            findings.push({ file, job: jobId, step: stepName, message: `required input '${name}' of ${library[1]} is not given` });
+          }
+        }
+        has = (name) => action.outputs.has(name);
+        described.set(step.id, [...action.outputs].join(', '));
+      } else {
+        const known = REMOTE_OUTPUTS[uses.split('@')[0] ?? ''];
+        if (known) {
+          has = (name) => known.includes(name);
+          described.set(step.id, known.join(', '));
+        }
+      }
+    } else if ('run' in step) {
+      const script = literal(get(rawS, 'run')) ?? '';
+      // A run: step has an output when its script writes `name=` (to GITHUB_OUTPUT); names
+      // built from variables (echo "$stage=...") are not statically known.
+      if (!/echo "\$[A-Za-z_]+=/.test(script)) {
+        has = (name) => new RegExp(`(^|[\\s"'{])${escapeRegExp(name)}=`, 'm').test(script) && script.includes('GITHUB_OUTPUT');
+        described.set(step.id, 'names written to $GITHUB_OUTPUT');
+      }
+    }
+    if (!step.id.startsWith('__')) stepOutputs.set(step.id, has);
+  }
+  return { stepOutputs, described };
+}
+
 /** Checks one parsed workflow; `root` is this repository (actions/ and .github/workflows/pipeline.yml). */
 export async function checkWorkflow(workflow: ParsedWorkflow, root: string, missing: Set<string>): Promise<Finding[]> {
   const findings: Finding[] = [];
@@ -87,54 +149,7 @@ export async function checkWorkflow(workflow: ParsedWorkflow, root: string, miss
       continue;
     }
 
-    // For each step id: which outputs it can have (undefined: not statically known).
-    const stepOutputs = new Map<string, ((name: string) => boolean) | undefined>();
-    const described = new Map<string, string>();
-    for (const [index, step] of job.steps.entries()) {
-      const rawS = rawStep(workflow, jobId, index);
-      const stepName = literal(get(rawS, 'name')) ?? step.id;
-      const withKeys = keysOf(get(rawS, 'with'));
-      let has: ((name: string) => boolean) | undefined;
-      if ('uses' in step) {
-        const uses = step.uses.value;
-        const library = LIBRARY_ACTION.exec(uses);
-        if (library?.[1]) {
-          const action = readAction(root, library[1]);
-          if (!action) {
-            missing.add(library[1]);
-            findings.push({ file, job: jobId, step: stepName, message: `${uses}: ${library[1]}/action.yml does not exist yet` });
-            continue;
-          }
-          for (const key of withKeys) {
-            if (!(key in action.inputs)) {
-              findings.push({ file, job: jobId, step: stepName, message: `with.${key} is not an input of ${library[1]} (inputs: ${Object.keys(action.inputs).join(', ')})` });
-            }
-          }
-          for (const [name, spec] of Object.entries(action.inputs)) {
-            if (spec.required === true && spec.default === undefined && !withKeys.includes(name)) {
-              findings.push({ file, job: jobId, step: stepName, message: `required input '${name}' of ${library[1]} is not given` });
-            }
-          }
-          has = (name) => action.outputs.has(name);
-          described.set(step.id, [...action.outputs].join(', '));
-        } else {
-          const known = REMOTE_OUTPUTS[uses.split('@')[0] ?? ''];
-          if (known) {
-            has = (name) => known.includes(name);
-            described.set(step.id, known.join(', '));
-          }
-        }
-      } else if ('run' in step) {
-        const script = literal(get(rawS, 'run')) ?? '';
-        // A run: step has an output when its script writes `name=` (to GITHUB_OUTPUT); names
-        // built from variables (echo "$stage=...") are not statically known.
-        if (!/echo "\$[A-Za-z_]+=/.test(script)) {
-          has = (name) => new RegExp(`(^|[\\s"'{])${escapeRegExp(name)}=`, 'm').test(script) && script.includes('GITHUB_OUTPUT');
-          described.set(step.id, 'names written to $GITHUB_OUTPUT');
-        }
-      }
-      if (!step.id.startsWith('__')) stepOutputs.set(step.id, has);
-    }
+    const { stepOutputs, described } = stepOutputsOf(workflow, job, root, missing, findings);
     for (const [stepId, output] of references(rawText, /steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)/g)) {
       if (!stepOutputs.has(stepId)) findings.push({ file, job: jobId, message: `steps.${stepId}.outputs.${output}: no step with id '${stepId}' in this job` });
       else {

@@ -55,28 +55,75 @@ export function mask(text: string, masks: Set<string>): string {
   return result;
 }
 
-export async function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
-  const scratch = await mkdtemp(path.join(spec.scratchRoot, 'step-'));
-  const files = {
-    GITHUB_OUTPUT: path.join(scratch, 'output'),
-    GITHUB_ENV: path.join(scratch, 'env'),
-    GITHUB_PATH: path.join(scratch, 'path'),
-    GITHUB_STATE: path.join(scratch, 'state'),
-    GITHUB_STEP_SUMMARY: path.join(scratch, 'summary'),
-  };
+const FILE_COMMANDS = ['GITHUB_OUTPUT', 'GITHUB_ENV', 'GITHUB_PATH', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY'] as const;
+type RunnerFiles = Record<(typeof FILE_COMMANDS)[number], string>;
+
+async function createRunnerFiles(scratch: string): Promise<RunnerFiles> {
+  const names: Record<(typeof FILE_COMMANDS)[number], string> = { GITHUB_OUTPUT: 'output', GITHUB_ENV: 'env', GITHUB_PATH: 'path', GITHUB_STATE: 'state', GITHUB_STEP_SUMMARY: 'summary' };
+  const files = Object.fromEntries(FILE_COMMANDS.map((name) => [name, path.join(scratch, names[name])])) as RunnerFiles;
   await Promise.all(Object.values(files).map((file) => writeFile(file, '')));
-  if (spec.state) {
-    // The runner hands saved state to post steps as STATE_<name> variables.
-    for (const [name, value] of Object.entries(spec.state)) spec.env[`STATE_${name}`] = value;
-  }
-  const env = { ...spec.env, ...files };
-  const started = performance.now();
-  const tail: string[] = [];
+  return files;
+}
+
+interface Exit {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  stdout: string;
+  error?: string;
+}
+
+/** Spawns the process (argument array, no shell), hands each output line to onLine, and stops it at the timeout. */
+async function spawnStep(spec: ProcessSpec, env: Record<string, string>, onLine: (line: string) => void): Promise<Exit> {
   let stdout = '';
   let pending = '';
   let timedOut = false;
-  let spawnError: string | undefined;
+  let error: string | undefined;
+  const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const onChunk = (isStdout: boolean) => (chunk: string) => {
+    if (isStdout) stdout += chunk;
+    pending += chunk;
+    const lines = pending.split(/\r?\n/);
+    pending = lines.pop() ?? '';
+    lines.forEach(onLine);
+  };
+  child.stdout.setEncoding('utf8').on('data', onChunk(true));
+  child.stderr.setEncoding('utf8').on('data', onChunk(false));
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  }, spec.timeoutMs);
+  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
+    child.on('error', (e) => {
+      error = `${spec.command}: ${e.message}`;
+      resolve([null, null]);
+    });
+    child.on('close', (code, sig) => resolve([code, sig]));
+  });
+  clearTimeout(timer);
+  if (pending !== '') onLine(pending);
+  return { exitCode, signal, timedOut, stdout, ...(error !== undefined ? { error } : {}) };
+}
 
+function annotationsOf(commands: WorkflowCommand[], masks: Set<string>): Annotation[] {
+  return commands
+    .filter((c) => c.command === 'error' || c.command === 'warning' || c.command === 'notice')
+    .map((c): Annotation => {
+      const a: Annotation = { level: c.command as Annotation['level'], message: mask(c.message, masks) };
+      if (c.properties['file'] !== undefined) a.file = c.properties['file'];
+      if (c.properties['line'] !== undefined) a.line = Number(c.properties['line']);
+      if (c.properties['title'] !== undefined) a.title = c.properties['title'];
+      return a;
+    });
+}
+
+export async function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
+  const scratch = await mkdtemp(path.join(spec.scratchRoot, 'step-'));
+  const files = await createRunnerFiles(scratch);
+  // The runner hands saved state to post steps as STATE_<name> variables.
+  for (const [name, value] of Object.entries(spec.state ?? {})) spec.env[`STATE_${name}`] = value;
+  const tail: string[] = [];
   const emit = (raw: string): void => {
     for (const command of parseWorkflowCommands(raw)) {
       if (command.command === 'add-mask' && command.message !== '') spec.masks.add(command.message);
@@ -88,66 +135,27 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
     spec.onLine?.(line);
     void appendFile(spec.logFile, `${line}\n`).catch(() => undefined);
   };
-
-  const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const onChunk = (isStdout: boolean) => (chunk: string) => {
-    if (isStdout) stdout += chunk;
-    pending += chunk;
-    const lines = pending.split(/\r?\n/);
-    pending = lines.pop() ?? '';
-    lines.forEach(emit);
-  };
-  child.stdout.setEncoding('utf8').on('data', onChunk(true));
-  child.stderr.setEncoding('utf8').on('data', onChunk(false));
-  const timer = setTimeout(() => {
-    timedOut = true;
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-  }, spec.timeoutMs);
-  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
-    child.on('error', (error) => {
-      spawnError = `${spec.command}: ${error.message}`;
-      resolve([null, null]);
-    });
-    child.on('close', (code, sig) => resolve([code, sig]));
-  });
-  clearTimeout(timer);
-  if (pending !== '') emit(pending);
+  const started = performance.now();
+  const exit = await spawnStep(spec, { ...spec.env, ...files }, emit);
   const durationMs = performance.now() - started;
-
   const read = (file: string): Promise<string> => readFile(file, 'utf8').catch(() => '');
-  const [outputText, envText, pathText, stateText, summary] = await Promise.all([
-    read(files.GITHUB_OUTPUT),
-    read(files.GITHUB_ENV),
-    read(files.GITHUB_PATH),
-    read(files.GITHUB_STATE),
-    read(files.GITHUB_STEP_SUMMARY),
-  ]);
+  const [outputText, envText, pathText, stateText, summary] = await Promise.all(FILE_COMMANDS.map((name) => read(files[name])));
   await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
-  const commands = parseWorkflowCommands(stdout);
-  const annotations = commands
-    .filter((c) => c.command === 'error' || c.command === 'warning' || c.command === 'notice')
-    .map((c): Annotation => {
-      const a: Annotation = { level: c.command as Annotation['level'], message: mask(c.message, spec.masks) };
-      if (c.properties['file'] !== undefined) a.file = c.properties['file'];
-      if (c.properties['line'] !== undefined) a.line = Number(c.properties['line']);
-      if (c.properties['title'] !== undefined) a.title = c.properties['title'];
-      return a;
-    });
+  const commands = parseWorkflowCommands(exit.stdout);
   const result: ProcessResult = {
-    exitCode,
-    signal,
-    timedOut,
+    exitCode: exit.exitCode,
+    signal: exit.signal,
+    timedOut: exit.timedOut,
     durationMs,
-    outputs: parseFileCommand(outputText),
-    exportedEnv: parseFileCommand(envText),
-    paths: pathText.split(/\r?\n/).filter((p) => p !== ''),
-    state: parseFileCommand(stateText),
-    summary: mask(summary, spec.masks),
+    outputs: parseFileCommand(outputText ?? ''),
+    exportedEnv: parseFileCommand(envText ?? ''),
+    paths: (pathText ?? '').split(/\r?\n/).filter((p) => p !== ''),
+    state: parseFileCommand(stateText ?? ''),
+    summary: mask(summary ?? '', spec.masks),
     commands,
-    annotations,
+    annotations: annotationsOf(commands, spec.masks),
     tail,
   };
-  if (spawnError !== undefined) result.error = spawnError;
+  if (exit.error !== undefined) result.error = exit.error;
   return result;
 }

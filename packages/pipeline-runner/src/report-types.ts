@@ -9,6 +9,8 @@ export interface StepReport {
   outcome: Status;
   reason?: string;
   uses?: string;
+  /** Done by the runner's own stand-in for a GitHub action (checkout, artifacts), not by the action. */
+  emulated?: boolean;
   durationMs: number;
   summary: string;
   outputs: Record<string, string>;

@@ -81,7 +81,8 @@ export function toMarkdown(report: RunReport): string {
 function countSteps(job: JobReport): string {
   const by = (s: Status): number => job.steps.filter((x) => x.status === s).length;
   if (job.steps.length === 0) return '';
-  return `${by('success')} ok, ${by('failure')} failed, ${by('skipped')} skipped`;
+  const emulated = job.steps.filter((x) => x.emulated).length;
+  return `${by('success')} ok${emulated ? ` (${emulated} emulated)` : ''}, ${by('failure')} failed, ${by('skipped')} skipped`;
 }
 
 function mermaidId(job: JobReport): string {

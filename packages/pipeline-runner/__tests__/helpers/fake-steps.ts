@@ -33,6 +33,7 @@ export interface Behaviour {
   path?: string[];
   throws?: string;
   skip?: string;
+  emulate?: string;
   post?: { condition?: string; exit?: number };
 }
 
@@ -52,6 +53,7 @@ export function scriptedExecutor(behaviours: Record<string, Behaviour>): { execu
     order.push(id);
     if (b.throws) throw new Error(b.throws);
     if (b.skip) return { kind: 'skipped', reason: b.skip };
+    if (b.emulate) return { kind: 'emulated', reason: b.emulate };
     const result = processResult({ exitCode: b.exit ?? 0, outputs: b.outputs ?? {}, exportedEnv: b.env ?? {}, paths: b.path ?? [] });
     if (!b.post) return { kind: 'ran', result };
     const post = b.post;

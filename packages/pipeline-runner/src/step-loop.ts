@@ -75,7 +75,7 @@ async function runStep(job: JobRun, loop: Loop, step: Step, raw: TemplateToken |
   if (execution.kind !== 'ran') {
     const status = execution.kind === 'emulated' ? 'success' : 'skipped';
     if (execution.kind === 'emulated') report.emulated = true;
-    job.log(`  ${status === 'success' ? '✓' : '○'} ${name} ${execution.kind} (${execution.reason})`);
+    job.log(`  ${status === 'success' ? '✓' : '○'} ${name} ${status} (${execution.reason})`);
     return record(loop, step, report, { status, outcome: status, reason: execution.reason });
   }
   if (execution.post) loop.posts.push({ name: `Post ${name}`, id: `post-${step.id}`, post: execution.post });

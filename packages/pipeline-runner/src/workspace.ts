@@ -39,8 +39,11 @@ export async function prepareWorkspace(repo: string, reportDir: string): Promise
 /** What the run started and must stop, last started first. */
 export class Cleanups {
   private readonly list: (() => Promise<void>)[] = [];
+  private readonly log: (line: string) => void;
 
-  constructor(private readonly log: (line: string) => void) {}
+  constructor(log: (line: string) => void) {
+    this.log = log;
+  }
 
   push(cleanup: () => Promise<void>): void {
     this.list.push(cleanup);

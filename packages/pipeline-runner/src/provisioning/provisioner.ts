@@ -8,8 +8,7 @@ import path from 'node:path';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 import { evaluateToken, noStatus, stringValue } from '../expressions.js';
 import type { Json } from '../expressions.js';
-import { freePort } from '../protocol.js';
-import { startCluster, startServices, stopServices } from '../local.js';
+import { freePort, startCluster, startServices, stopServices } from '../local.js';
 import type { AppProcess, LocalServices } from '../local.js';
 import { contextReferences } from '../references.js';
 import type { JobReport } from '../report-types.js';
@@ -45,8 +44,12 @@ export class Provisioner {
   private app?: AppProcess;
   private appPort?: number;
   private deployedManifests: string[] = [];
+  private readonly options: ProvisionerOptions;
 
-  constructor(private readonly options: ProvisionerOptions) {}
+  // No parameter properties: `npm run pipeline` runs these sources with Node's type stripping.
+  constructor(options: ProvisionerOptions) {
+    this.options = options;
+  }
 
   /** Variables the caller's `with:` reads that nobody set and the table provides (a URL of the locally started service). */
   async provideCallerVars(callerWith: TemplateToken | undefined, vars: Record<string, string>, notes: string[]): Promise<void> {

@@ -153,10 +153,10 @@ function logFinished(job: JobRun, report: StepReport, continueOnError: boolean):
 function displayName(step: Step, raw: TemplateToken | undefined, ctx: EvalContext): string {
   try {
     if (step.name) return stringValue(evaluateToken(step.name, ctx));
+    if ('run' in step) return `Run ${stringValue(evaluateToken(step.run, ctx)).split('\n')[0]?.slice(0, 60) ?? ''}`;
   } catch {
-    /* an unevaluable name falls back to what the step does */
+    /* an unevaluable name or script falls back to what the step is */
   }
-  if ('run' in step) return `Run ${stringValue(evaluateToken(step.run, ctx)).split('\n')[0]?.slice(0, 60) ?? ''}`;
   if ('uses' in step) return `Run ${step.uses.value}`;
-  return literal(get(raw, 'id')) ?? step.id;
+  return literal(get(raw, 'name')) ?? literal(get(raw, 'id')) ?? step.id;
 }

@@ -6,6 +6,7 @@
  * needs.<id>.result and needs.<id>.outputs; job outputs from step outputs.
  */
 import { describe, expect, it } from '@jest/globals';
+import { SecretMasker } from '@pipeline/action-kit/protocol';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -117,16 +118,16 @@ describe('job outputs', () => {
         `on: push\njobs:\n  j:\n    runs-on: x\n    outputs:\n${outputs}    steps:\n      - { id: s1, run: echo }\n      - { id: s2, run: echo, continue-on-error: true }\n`,
       );
       const dirs = { scratch: dir, workspace: dir, logs: dir, artifacts: dir, services: dir, runnerTemp: dir, toolCache: dir };
-      const masks = new Set(['s3cr3t-value']);
+      const masker = new SecretMasker(['s3cr3t-value']);
       const cleanups = new Cleanups(() => undefined);
       const state: RunState = {
         options: { repo: dir, library: dir, reportDir: dir, provision: false },
         report: { repo: dir, callerWorkflow: '', callerJob: '', pipelineRef: '', library: { path: dir, repository: 'o/r', commit: 'c', source: 'commit' }, event: 'push', ref: 'refs/heads/main', startedAt: '', durationMs: 0, status: 'success', jobs: [], outputs: {}, notes: [] },
-        masks,
+        masker,
         dirs,
         log: () => undefined,
         library: { commit: 'c', repository: 'o/r', sourceDir: dir },
-        provisioner: new Provisioner({ enabled: false, library: dir, dirs, masks, cleanups, log: () => undefined }),
+        provisioner: new Provisioner({ enabled: false, library: dir, dirs, masker, cleanups, log: () => undefined }),
         cleanups,
       };
       const contexts = { github: {}, vars: {}, secrets: {}, inputs: {}, needs: {}, env: {} };

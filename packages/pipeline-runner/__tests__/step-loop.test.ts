@@ -8,9 +8,10 @@
  * post steps in reverse order).
  */
 import { describe, expect, it } from '@jest/globals';
+import { SecretMasker } from '@pipeline/action-kit/protocol';
 import { runSteps } from '../src/step-loop.js';
-import { jobConclusion } from '../src/step-rules.js';
-import { jobRun, scriptedExecutor, stepsOf } from './helpers/fake-steps.js';
+import { jobConclusion, processOutcome } from '../src/step-rules.js';
+import { jobRun, processResult, scriptedExecutor, stepsOf } from './helpers/fake-steps.js';
 import type { Behaviour } from './helpers/fake-steps.js';
 
 async function run(stepsYaml: string, behaviours: Record<string, Behaviour>) {
@@ -92,7 +93,7 @@ describe('step outputs', () => {
 
   it('masks secrets in recorded outputs', async () => {
     const { job, raw } = await stepsOf(step('produce'));
-    const runState = jobRun({ masks: new Set(['hunter2-secret']) });
+    const runState = jobRun({ masker: new SecretMasker(['hunter2-secret']) });
     await runSteps(runState, job.steps, raw, scriptedExecutor({ produce: { outputs: { token: 'x hunter2-secret y' } } }).execute);
     expect(runState.report.steps[0]?.outputs).toEqual({ token: 'x *** y' });
   });
@@ -116,10 +117,12 @@ describe('GITHUB_ENV and GITHUB_PATH for later steps', () => {
     ['nothing added', {}, 'c', []],
     ['one step adds two paths: the last added comes first', { a: { path: ['/one', '/two'] } }, 'b', ['/two', '/one']],
     ['a later step’s additions come before earlier ones', { a: { path: ['/one'] }, b: { path: ['/two'] } }, 'c', ['/two', '/one']],
+    ['a directory added again moves to the front', { a: { path: ['/one', '/two'] }, b: { path: ['/one'] } }, 'c', ['/one', '/two']],
     ['the adding step does not see its own addition', { a: { path: ['/one'] } }, 'a', []],
   ])('GITHUB_PATH: %s', async (_name, behaviours, observed, expected) => {
     const result = await run(step('a') + step('b') + step('c'), behaviours);
-    expect(result.seen[observed]?.extraPath).toEqual(expected);
+    // The prepend list is kept in the order added; PATH puts its last entry first.
+    expect([...(result.seen[observed]?.extraPath ?? [])].reverse()).toEqual(expected);
   });
 });
 
@@ -162,4 +165,20 @@ describe('steps that do not execute', () => {
       ['skipped', false, 'needs GitHub'],
     ]);
   });
+});
+
+describe('what a finished process means for the step', () => {
+  it.each<[string, Parameters<typeof processResult>[0], { outcome: string; reason?: string }]>([
+    ['exit 0', {}, { outcome: 'success' }],
+    ['exit 2', { exitCode: 2 }, { outcome: 'failure', reason: 'exit code 2' }],
+    ['killed by a signal', { exitCode: null, signal: 'SIGKILL' }, { outcome: 'failure', reason: 'exit code SIGKILL' }],
+    ['timed out', { exitCode: null, signal: 'SIGTERM', timedOut: true }, { outcome: 'failure', reason: 'timed out after 5 min' }],
+    ['could not start', { exitCode: null, error: 'bash: ENOENT' }, { outcome: 'failure', reason: 'bash: ENOENT' }],
+    ['exit 0, but a file command the runner could not process', { runnerFailed: true, runnerErrors: ['GITHUB_OUTPUT: Invalid line'] }, { outcome: 'failure', reason: 'GITHUB_OUTPUT: Invalid line' }],
+    [
+      'the last error annotation without a file explains the failure',
+      { exitCode: 1, annotations: [{ level: 'error', message: 'in a file', file: 'a.ts' }, { level: 'error', message: 'deploy failed: ImagePullBackOff' }] },
+      { outcome: 'failure', reason: 'exit code 1: deploy failed: ImagePullBackOff' },
+    ],
+  ])('%s', (_name, result, expected) => expect(processOutcome(processResult(result), 5)).toEqual(expected));
 });

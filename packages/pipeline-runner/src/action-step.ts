@@ -3,25 +3,19 @@
  * INPUT_* variables (and registers its post step); a remote action runs as a
  * built-in emulation if there is one, else is skipped with the reason.
  */
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { actionInputEnv } from './action-inputs.js';
-import type { DeclaredInputs } from './action-inputs.js';
+import { inputEnv, interpolate, readActionManifest } from '@pipeline/action-kit/protocol';
+import type { ActionManifest } from '@pipeline/action-kit/protocol';
 import { findEmulation } from './emulations/index.js';
 import { runProcess } from './exec.js';
-import { evaluateExpression, evaluateStringMap } from './expressions.js';
+import { evaluateExpression, evaluateStringMap, stringValue } from './expressions.js';
 import type { EvalContext, Json } from './expressions.js';
 import { exists } from './files.js';
 import { remoteActionSkipReason } from './provisioning/table.js';
 import type { RunState, StepContext, StepExecution } from './run-state.js';
 import { processEnv, processSpec } from './step-process.js';
 import { get } from './workflow.js';
-
-interface ActionManifest {
-  inputs?: DeclaredInputs;
-  runs?: { using?: string; main?: string; post?: string; 'post-if'?: string };
-}
 
 export async function runActionStep(state: RunState, ctx: StepContext): Promise<StepExecution> {
   if (!('uses' in ctx.step)) throw new Error('not a uses: step');
@@ -35,11 +29,11 @@ export async function runActionStep(state: RunState, ctx: StepContext): Promise<
 }
 
 async function readManifest(actionDir: string, uses: string, workspace: string): Promise<ActionManifest> {
-  for (const name of ['action.yml', 'action.yaml']) {
-    const file = path.join(actionDir, name);
-    if (await exists(file)) return parseYaml(await readFile(file, 'utf8')) as ActionManifest;
+  try {
+    return await readActionManifest(actionDir);
+  } catch {
+    throw new Error(`${uses}: no action.yml in ${path.relative(workspace, actionDir) || '.'} (is the checkout step before it?)`);
   }
-  throw new Error(`${uses}: no action.yml in ${path.relative(workspace, actionDir) || '.'} (is the checkout step before it?)`);
 }
 
 async function runLocalAction(state: RunState, ctx: StepContext, uses: string, withValues: Record<string, string>): Promise<StepExecution> {
@@ -49,20 +43,21 @@ async function runLocalAction(state: RunState, ctx: StepContext, uses: string, w
   if (!/^node\d+$/.test(using)) return { kind: 'skipped', reason: `runs.using: ${using} actions are not run locally (node actions are)` };
   const main = path.resolve(actionDir, manifest.runs?.main ?? 'dist/index.js');
   if (!(await exists(main))) throw new Error(`${uses}: ${path.relative(actionDir, main)} does not exist (build the action: npm run build)`);
-  const declared = manifest.inputs ?? {};
   // github.action_path in an input default is the action's own directory.
-  const actionCtx: EvalContext = { ...ctx.expr, contexts: { ...ctx.expr.contexts, github: { ...(ctx.expr.contexts['github'] as Record<string, Json>), action_path: actionDir } } };
-  const inputs = actionInputEnv(declared, withValues, (expression) => evaluateExpression(expression, actionCtx));
-  const env = { ...processEnv(state, ctx), ...inputs.env, GITHUB_ACTION_PATH: actionDir };
+  const github = { ...(ctx.expr.contexts['github'] as Record<string, Json>), action_path: actionDir };
+  const actionCtx: EvalContext = { ...ctx.expr, contexts: { ...ctx.expr.contexts, github } };
+  const inputs = inputEnv(manifest, withValues, (template) => interpolate(template, (expression) => stringValue(evaluateExpression(expression, actionCtx))));
+  const notes = [...inputs.deprecated];
+  if (inputs.unexpected.length > 0) notes.push(`Unexpected input(s) '${inputs.unexpected.join("', '")}', valid inputs are ${Object.keys(manifest.inputs ?? {}).join(', ')}`);
+  const env = processEnv(state, ctx, { inputs: inputs.env, actionPath: actionDir });
   const spec = await processSpec(state, ctx, { command: process.execPath, args: [main], cwd: state.dirs.workspace, env });
-  if (inputs.unexpected.length > 0) {
-    await appendFile(ctx.job.logFile, `##[warning]Unexpected input(s) ${inputs.unexpected.join(', ')}, valid inputs are ${Object.keys(declared).join(', ')}\n`);
-  }
+  for (const note of notes) await appendFile(ctx.job.logFile, `##[warning]${note}\n`);
   const result = await runProcess(spec);
-  state.provisioner.afterAction(uses, withValues, result.exitCode === 0);
-  if (inputs.unexpected.length > 0) result.annotations.unshift({ level: 'warning', message: `Unexpected input(s) '${inputs.unexpected.join("', '")}'` });
+  state.provisioner.afterAction(uses, withValues, result.exitCode === 0 && !result.runnerFailed);
+  result.annotations.unshift(...notes.map((message) => ({ level: 'warning' as const, message })));
   const postFile = manifest.runs?.post;
   if (!postFile) return { kind: 'ran', result };
-  const post = { condition: manifest.runs?.['post-if'] ?? 'always()', run: () => runProcess({ ...spec, env: { ...env }, args: [path.resolve(actionDir, postFile)], state: result.state }) };
+  const postEnv = processEnv(state, ctx, { inputs: inputs.env, actionPath: actionDir, state: result.state });
+  const post = { condition: manifest.runs?.['post-if'] ?? 'always()', run: () => runProcess({ ...spec, env: postEnv, args: [path.resolve(actionDir, postFile)] }) };
   return { kind: 'ran', result, post };
 }

@@ -1,12 +1,12 @@
 /**
- * The environment a step sees: the `github` and `runner` contexts of this
- * local run, the runner's variables (CI, GITHUB_*, RUNNER_*), PATH with the
- * GITHUB_PATH additions, and hashFiles() over the workspace.
+ * What a step sees of this machine: the `github` and `runner` contexts of
+ * this local run, the environment the runner hands on, its PATH, and
+ * hashFiles() over the workspace. The environment block itself is the kit's
+ * protocol (step-process.ts).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, globSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { stringValue } from './expressions.js';
 import type { Json } from './expressions.js';
 import type { RunDirs } from './workspace.js';
 
@@ -56,42 +56,11 @@ export function inheritedEnv(): Record<string, string> {
   return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !NOT_INHERITED.test(e[0])));
 }
 
-/** PATH for a step: GITHUB_PATH additions first, then this Node, the repository's kubectl (GitHub's images ship one), then PATH. */
-export function stepPath(extraPath: string[], library: string): string {
+/** The runner's own PATH (GITHUB_PATH goes in front of it): this Node, the repository's kubectl (GitHub's images ship one), then PATH. */
+export function stepPath(library: string): string {
   const kubeBin = path.join(library, 'tools/kube/bin');
   const kube = existsSync(path.join(kubeBin, 'kubectl')) ? [kubeBin] : [];
-  return [...extraPath, path.dirname(process.execPath), ...kube, process.env['PATH'] ?? '/usr/bin:/bin'].join(path.delimiter);
-}
-
-/** The variables the runner sets for every step. */
-export function runnerEnv(github: Record<string, Json>, dirs: Pick<RunDirs, 'runnerTemp' | 'toolCache' | 'workspace' | 'scratch'>): Record<string, string> {
-  const text = (key: string): string => stringValue(github[key] ?? '');
-  return {
-    HOME: process.env['HOME'] ?? dirs.scratch,
-    LANG: process.env['LANG'] ?? 'C.UTF-8',
-    CI: 'true',
-    GITHUB_ACTIONS: 'true',
-    RUNNER_OS: 'Linux',
-    RUNNER_ARCH: 'X64',
-    RUNNER_TEMP: dirs.runnerTemp,
-    RUNNER_TOOL_CACHE: dirs.toolCache,
-    GITHUB_WORKSPACE: dirs.workspace,
-    GITHUB_REPOSITORY: text('repository'),
-    GITHUB_REPOSITORY_OWNER: text('repository_owner'),
-    GITHUB_SHA: text('sha'),
-    GITHUB_REF: text('ref'),
-    GITHUB_REF_NAME: text('ref_name'),
-    GITHUB_REF_TYPE: text('ref_type'),
-    GITHUB_EVENT_NAME: text('event_name'),
-    GITHUB_RUN_ID: text('run_id'),
-    GITHUB_RUN_NUMBER: '1',
-    GITHUB_RUN_ATTEMPT: '1',
-    GITHUB_ACTOR: 'local',
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_API_URL: 'https://api.github.com',
-    GITHUB_WORKFLOW: text('workflow'),
-    GITHUB_JOB: '',
-  };
+  return [path.dirname(process.execPath), ...kube, process.env['PATH'] ?? '/usr/bin:/bin'].join(path.delimiter);
 }
 
 export function hashFiles(workspace: string, patterns: string[]): string {

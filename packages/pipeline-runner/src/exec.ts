@@ -1,32 +1,32 @@
 /**
- * Runs one step's process the way the runner does: fresh GITHUB_OUTPUT,
- * GITHUB_ENV, GITHUB_PATH, GITHUB_STATE and GITHUB_STEP_SUMMARY files, an
- * argument array (never a shell string), the step's environment, and the
- * kit's parsers for the file commands and `::workflow commands::`.
+ * Runs one step's process the way the runner does, on the kit's runner
+ * protocol: fresh file-command files, the environment block built with them,
+ * an argument array (never a shell string), every output line through the
+ * runner's command handling and masking, then the file commands read back.
  */
 import { spawn } from 'node:child_process';
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { parseFileCommand, parseWorkflowCommands } from './protocol.js';
-import type { Annotation, WorkflowCommand } from './protocol.js';
+import { LineSplitter, StepOutput, addToPath, createFileCommandFiles, readFileCommands } from '@pipeline/action-kit/protocol';
+import type { Annotation, FileCommandPaths, SecretMasker, WorkflowCommand } from '@pipeline/action-kit/protocol';
 
 export interface ProcessSpec {
   command: string;
   args: string[];
   cwd: string;
-  env: Record<string, string>;
-  /** Extra environment the runner adds on top (GITHUB_* files are added here). */
+  /** The process environment, built with this step's file-command files. */
+  env: (files: FileCommandPaths) => Record<string, string>;
   timeoutMs: number;
   /** Directory for the step's scratch files. */
   scratchRoot: string;
-  /** Values to hide in logs (secrets, ::add-mask::); grows while the step runs. */
-  masks: Set<string>;
+  /** The run's masker: secrets and ::add-mask:: values, hidden in every later line too. */
+  masker: SecretMasker;
+  /** GITHUB_WORKSPACE, for annotation paths. */
+  workspace: string;
   /** Where the step's log goes (appended). */
   logFile: string;
-  /** Called for each output line (already masked). */
+  /** Called for each line the log shows (already masked). */
   onLine?: (line: string) => void;
-  /** Initial GITHUB_STATE content for post steps. */
-  state?: Record<string, string>;
 }
 
 export interface ProcessResult {
@@ -36,59 +36,37 @@ export interface ProcessResult {
   durationMs: number;
   outputs: Record<string, string>;
   exportedEnv: Record<string, string>;
+  /** GITHUB_PATH directories this step added, in the order added. */
   paths: string[];
   state: Record<string, string>;
+  /** The job summary, masked line by line. */
   summary: string;
   commands: WorkflowCommand[];
   annotations: Annotation[];
-  /** The last lines of output (masked), for failure reports. */
+  /** The last lines the log shows (masked), for failure reports. */
   tail: string[];
+  /** What the runner itself reports on the step (a command or file command it could not process): the step fails. */
+  runnerErrors: string[];
+  /** The runner fails the step whatever the exit code (a command or file command it could not process). */
+  runnerFailed: boolean;
   error?: string;
-}
-
-export function mask(text: string, masks: Set<string>): string {
-  let result = text;
-  for (const secret of [...masks].sort((a, b) => b.length - a.length)) {
-    if (secret.length >= 3) result = result.split(secret).join('***');
-    for (const line of secret.split('\n')) if (line.trim().length >= 6 && line !== secret) result = result.split(line).join('***');
-  }
-  return result;
-}
-
-const FILE_COMMANDS = ['GITHUB_OUTPUT', 'GITHUB_ENV', 'GITHUB_PATH', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY'] as const;
-type RunnerFiles = Record<(typeof FILE_COMMANDS)[number], string>;
-
-async function createRunnerFiles(scratch: string): Promise<RunnerFiles> {
-  const names: Record<(typeof FILE_COMMANDS)[number], string> = { GITHUB_OUTPUT: 'output', GITHUB_ENV: 'env', GITHUB_PATH: 'path', GITHUB_STATE: 'state', GITHUB_STEP_SUMMARY: 'summary' };
-  const files = Object.fromEntries(FILE_COMMANDS.map((name) => [name, path.join(scratch, names[name])])) as RunnerFiles;
-  await Promise.all(Object.values(files).map((file) => writeFile(file, '')));
-  return files;
 }
 
 interface Exit {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   timedOut: boolean;
-  stdout: string;
   error?: string;
 }
 
-/** Spawns the process (argument array, no shell), hands each output line to onLine, and stops it at the timeout. */
+/** Spawns the process (argument array, no shell), hands each line of stdout and stderr to onLine, stops it at the timeout. */
 async function spawnStep(spec: ProcessSpec, env: Record<string, string>, onLine: (line: string) => void): Promise<Exit> {
-  let stdout = '';
-  let pending = '';
   let timedOut = false;
   let error: string | undefined;
   const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const onChunk = (isStdout: boolean) => (chunk: string) => {
-    if (isStdout) stdout += chunk;
-    pending += chunk;
-    const lines = pending.split(/\r?\n/);
-    pending = lines.pop() ?? '';
-    lines.forEach(onLine);
-  };
-  child.stdout.setEncoding('utf8').on('data', onChunk(true));
-  child.stderr.setEncoding('utf8').on('data', onChunk(false));
+  const streams = { stdout: new LineSplitter(), stderr: new LineSplitter() };
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => streams.stdout.push(chunk).forEach(onLine));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => streams.stderr.push(chunk).forEach(onLine));
   const timer = setTimeout(() => {
     timedOut = true;
     child.kill('SIGTERM');
@@ -102,60 +80,43 @@ async function spawnStep(spec: ProcessSpec, env: Record<string, string>, onLine:
     child.on('close', (code, sig) => resolve([code, sig]));
   });
   clearTimeout(timer);
-  if (pending !== '') onLine(pending);
-  return { exitCode, signal, timedOut, stdout, ...(error !== undefined ? { error } : {}) };
-}
-
-function annotationsOf(commands: WorkflowCommand[], masks: Set<string>): Annotation[] {
-  return commands
-    .filter((c) => c.command === 'error' || c.command === 'warning' || c.command === 'notice')
-    .map((c): Annotation => {
-      const a: Annotation = { level: c.command as Annotation['level'], message: mask(c.message, masks) };
-      if (c.properties['file'] !== undefined) a.file = c.properties['file'];
-      if (c.properties['line'] !== undefined) a.line = Number(c.properties['line']);
-      if (c.properties['title'] !== undefined) a.title = c.properties['title'];
-      return a;
-    });
+  [...streams.stdout.end(), ...streams.stderr.end()].forEach(onLine);
+  return { exitCode, signal, timedOut, ...(error !== undefined ? { error } : {}) };
 }
 
 export async function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
   const scratch = await mkdtemp(path.join(spec.scratchRoot, 'step-'));
-  const files = await createRunnerFiles(scratch);
-  // The runner hands saved state to post steps as STATE_<name> variables.
-  for (const [name, value] of Object.entries(spec.state ?? {})) spec.env[`STATE_${name}`] = value;
+  const files = await createFileCommandFiles(scratch);
+  const env = spec.env(files);
+  const output = new StepOutput({ masker: spec.masker, workspace: spec.workspace, env });
   const tail: string[] = [];
-  const emit = (raw: string): void => {
-    for (const command of parseWorkflowCommands(raw)) {
-      if (command.command === 'add-mask' && command.message !== '') spec.masks.add(command.message);
+  const show = (raw: string): void => {
+    for (const line of output.line(raw)) {
+      tail.push(line);
+      if (tail.length > 60) tail.shift();
+      spec.onLine?.(line);
+      void appendFile(spec.logFile, `${line}\n`).catch(() => undefined);
     }
-    const line = mask(raw, spec.masks);
-    // The runner hides ::debug:: lines unless step debugging is on; keep them in the log only.
-    if (!line.startsWith('::debug::') && !line.startsWith('::add-mask::')) tail.push(line);
-    if (tail.length > 60) tail.shift();
-    spec.onLine?.(line);
-    void appendFile(spec.logFile, `${line}\n`).catch(() => undefined);
   };
   const started = performance.now();
-  const exit = await spawnStep(spec, { ...spec.env, ...files }, emit);
+  const exit = await spawnStep(spec, env, show);
   const durationMs = performance.now() - started;
-  const read = (file: string): Promise<string> => readFile(file, 'utf8').catch(() => '');
-  const [outputText, envText, pathText, stateText, summary] = await Promise.all(FILE_COMMANDS.map((name) => read(files[name])));
+  const read = await readFileCommands(files);
   await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
-  const commands = parseWorkflowCommands(exit.stdout);
   const result: ProcessResult = {
-    exitCode: exit.exitCode,
-    signal: exit.signal,
-    timedOut: exit.timedOut,
+    ...exit,
     durationMs,
-    outputs: parseFileCommand(outputText ?? ''),
-    exportedEnv: parseFileCommand(envText ?? ''),
-    paths: (pathText ?? '').split(/\r?\n/).filter((p) => p !== ''),
-    state: parseFileCommand(stateText ?? ''),
-    summary: mask(summary ?? '', spec.masks),
-    commands,
-    annotations: annotationsOf(commands, spec.masks),
+    // The deprecated ::set-output:: / ::save-state:: / ::set-env:: / ::add-path:: first, the files after (as the runner applies them).
+    outputs: { ...output.outputs, ...read.outputs },
+    exportedEnv: { ...output.env, ...read.env },
+    paths: addToPath(output.path, read.path),
+    state: { ...output.state, ...read.state },
+    summary: spec.masker.maskLines(read.summary),
+    commands: output.commands,
+    annotations: output.annotations,
     tail,
+    runnerErrors: [...output.errors, ...read.errors].map((e) => spec.masker.mask(e)),
+    runnerFailed: output.failed || read.failed,
   };
-  if (exit.error !== undefined) result.error = exit.error;
   return result;
 }

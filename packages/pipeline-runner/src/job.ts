@@ -6,7 +6,6 @@ import path from 'node:path';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 import { runActionStep } from './action-step.js';
 import { runnerContext } from './environment.js';
-import { mask } from './exec.js';
 import { evaluateStringMap, evaluateToken, noStatus, stringValue } from './expressions.js';
 import type { Json } from './expressions.js';
 import type { JobResult } from './job-graph.js';
@@ -75,7 +74,7 @@ export async function runJob(state: RunState, target: JobToRun, execute: StepExe
     runner: runnerContext(state.dirs),
     env: { ...contexts.env, ...evaluateStringMap(job.env, { contexts: { ...contexts, job: jobContext }, status: noStatus }) },
     workspace: state.dirs.workspace,
-    masks: state.masks,
+    masker: state.masker,
     log: state.log,
     verbose: state.options.verbose ?? false,
     timeoutMinutes: timeoutMinutes(raw),
@@ -86,7 +85,7 @@ export async function runJob(state: RunState, target: JobToRun, execute: StepExe
   jobContext['status'] = report.status;
   try {
     const outputs = evaluateStringMap(job.outputs, stepEvalContext(run, outcome, run.env));
-    report.outputs = Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, mask(v, state.masks)]));
+    report.outputs = Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, state.masker.mask(v)]));
   } catch (error) {
     report.notes.push(`outputs: ${String(error)}`);
   }

@@ -3,6 +3,7 @@
  * step. Functions take one of these instead of long parameter lists.
  */
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
+import type { SecretMasker } from '@pipeline/action-kit/protocol';
 import type { ProcessResult } from './exec.js';
 import type { EvalContext, Json } from './expressions.js';
 import type { Provisioner } from './provisioning/provisioner.js';
@@ -21,8 +22,8 @@ export interface LibraryFacts {
 export interface RunState {
   options: RunOptions;
   report: RunReport;
-  /** Values hidden in logs, outputs and summaries; grows with secrets and ::add-mask::. */
-  masks: Set<string>;
+  /** Hides secrets and ::add-mask:: values in logs, outputs and summaries (the runner's rules). */
+  masker: SecretMasker;
   dirs: RunDirs;
   log: (line: string) => void;
   library: LibraryFacts;
@@ -51,7 +52,7 @@ export interface JobRun {
   /** Workflow env plus the job's env:. */
   env: Record<string, string>;
   workspace: string;
-  masks: Set<string>;
+  masker: SecretMasker;
   log: (line: string) => void;
   verbose: boolean;
   timeoutMinutes: number;
@@ -66,7 +67,7 @@ export interface StepContext {
   expr: EvalContext;
   /** The step's environment: job env, earlier GITHUB_ENV exports, the step's env:. */
   env: Record<string, string>;
-  /** Earlier GITHUB_PATH additions, highest priority first. */
+  /** Earlier GITHUB_PATH additions, in the order added (the last added comes first in PATH). */
   extraPath: string[];
 }
 

@@ -7,6 +7,7 @@
  * with the reason. This module wires the pieces together.
  */
 import { rm } from 'node:fs/promises';
+import { SecretMasker } from '@pipeline/action-kit/protocol';
 import path from 'node:path';
 import { findCaller } from './caller.js';
 import type { Caller } from './caller.js';
@@ -65,15 +66,15 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   const { dirs, copied } = await prepareWorkspace(repo, options.reportDir);
   const branch = options.ref ?? (await tryGit(repo, ['rev-parse', '--abbrev-ref', 'HEAD'])) ?? 'main';
   const report = initialReport({ ...options, ref: branch }, repo, caller, lib, copied, dirs);
-  const masks = new Set<string>();
+  const masker = new SecretMasker();
   const cleanups = new Cleanups(log);
-  const provisioner = new Provisioner({ enabled: options.provision !== false, library: options.library, dirs, masks, cleanups, log });
-  const state: RunState = { options, report, masks, dirs, log, library: { commit: lib.commit, repository: lib.repository, sourceDir: lib.sourceDir }, provisioner, cleanups };
+  const provisioner = new Provisioner({ enabled: options.provision !== false, library: options.library, dirs, masker, cleanups, log });
+  const state: RunState = { options, report, masker, dirs, log, library: { commit: lib.commit, repository: lib.repository, sourceDir: lib.sourceDir }, provisioner, cleanups };
   log(`pipeline: ${caller.workflow.file} › ${caller.job.id.value} calls ${caller.job.ref.value}`);
   log(`pipeline: library ${lib.repository}@${lib.shownCommit.slice(0, 12)} (${lib.source}); event ${report.event} on ${report.ref}`);
 
   const secrets: Record<string, string> = { GITHUB_TOKEN: '', ...(options.secrets ?? {}) };
-  for (const value of Object.values(secrets)) if (value !== '') masks.add(value);
+  for (const value of Object.values(secrets)) masker.addSecret(value);
   const vars: Record<string, string> = { ...(options.vars ?? {}) };
   await provisioner.provideCallerVars(caller.job['input-values'], vars, report.notes);
   const github = githubContext({

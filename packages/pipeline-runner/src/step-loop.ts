@@ -5,7 +5,6 @@
  */
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 import { hashFiles } from './environment.js';
-import { mask } from './exec.js';
 import type { ProcessResult } from './exec.js';
 import { evaluateCondition, evaluateStringMap, evaluateToken, stringValue } from './expressions.js';
 import type { EvalContext, Json } from './expressions.js';
@@ -99,7 +98,7 @@ function fillFromProcess(report: StepReport, result: ProcessResult, job: JobRun)
   const { outcome, reason } = processOutcome(result, job.timeoutMinutes);
   report.durationMs = result.durationMs;
   report.summary = result.summary;
-  report.outputs = Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, mask(v, job.masks)]));
+  report.outputs = Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, job.masker.mask(v)]));
   report.annotations = result.annotations;
   report.outcome = outcome;
   if (reason !== undefined) {

@@ -3,6 +3,7 @@
  * steps, continue-on-error (outcome vs conclusion), what a finished process
  * means for the step, and GITHUB_ENV / GITHUB_PATH carried to later steps.
  */
+import { addToPath } from '@pipeline/action-kit/protocol';
 import type { ProcessResult } from './exec.js';
 import type { StatusFunctions } from './expressions.js';
 import type { Status } from './report-types.js';
@@ -33,8 +34,9 @@ export function jobConclusion(records: StepRecord[]): Status {
 
 /** The outcome of a process step and, when it failed, why (the last error annotation without a file says it best). */
 export function processOutcome(result: ProcessResult, timeoutMinutes: number): { outcome: Status; reason?: string } {
-  if (result.exitCode === 0) return { outcome: 'success' };
-  let reason = result.error ?? (result.timedOut ? `timed out after ${timeoutMinutes} min` : `exit code ${result.exitCode ?? result.signal}`);
+  if (result.exitCode === 0 && !result.runnerFailed) return { outcome: 'success' };
+  const exit = result.exitCode === 0 ? (result.runnerErrors[0] ?? 'the runner could not process a command') : `exit code ${result.exitCode ?? result.signal}`;
+  let reason = result.error ?? (result.timedOut ? `timed out after ${timeoutMinutes} min` : exit);
   const message = result.annotations.filter((a) => a.level === 'error' && !a.file).pop()?.message;
   if (message) reason += `: ${message}`;
   return { outcome: 'failure', reason };
@@ -43,13 +45,13 @@ export function processOutcome(result: ProcessResult, timeoutMinutes: number): {
 export interface CarriedEnv {
   /** GITHUB_ENV exports, seen by later steps (a later export of a name wins). */
   exported: Record<string, string>;
-  /** GITHUB_PATH additions, highest priority first. */
+  /** GITHUB_PATH additions in the order added (the runner's prepend list: the last comes first in PATH). */
   extraPath: string[];
 }
 
-/** Applies a step's file commands for the steps after it: the last path a step adds comes first. */
+/** Applies a step's file commands for the steps after it (a directory added again moves to the front). */
 export function carryFileCommands(carried: CarriedEnv, result: Pick<ProcessResult, 'exportedEnv' | 'paths'>): CarriedEnv {
-  return { exported: { ...carried.exported, ...result.exportedEnv }, extraPath: [...[...result.paths].reverse(), ...carried.extraPath] };
+  return { exported: { ...carried.exported, ...result.exportedEnv }, extraPath: addToPath(carried.extraPath, result.paths) };
 }
 
 const STATUS_FUNCTION = /\b(success|failure|always|cancelled)\s*\(/;

@@ -4,7 +4,6 @@
  * pipeline (its jobs, and its workflow_call outputs).
  */
 import type { Caller } from './caller.js';
-import { mask } from './exec.js';
 import { evaluateStringMap, evaluateToken, noStatus, stringValue } from './expressions.js';
 import type { EvalContext, Json } from './expressions.js';
 import { resolveInputs } from './inputs.js';
@@ -88,7 +87,7 @@ async function callPipeline(state: RunState, caller: Caller, pipeline: ParsedWor
 }
 
 async function runCalledWorkflow(state: RunState, pipeline: ParsedWorkflow, prefix: string, contexts: CalledContexts, entryNeeds: string[]): Promise<Record<string, string>> {
-  for (const value of Object.values(contexts.secrets)) if (value !== '') state.masks.add(value);
+  for (const value of Object.values(contexts.secrets)) state.masker.addSecret(value);
   const { github, vars, inputs, secrets } = contexts;
   const results = await runJobGraph<AnyJob>(pipeline.template.jobs, {
     contexts: { github, vars, inputs },
@@ -112,7 +111,7 @@ function workflowOutputs(state: RunState, pipeline: ParsedWorkflow, results: Map
   const specs = evaluateToken(workflowCallOutputs(pipeline), ctx) as Record<string, Json> | null;
   const outputs: Record<string, string> = {};
   for (const [name, spec] of Object.entries(specs ?? {})) {
-    outputs[name] = mask(stringValue((spec as Record<string, Json> | null)?.['value'] ?? null), state.masks);
+    outputs[name] = state.masker.mask(stringValue((spec as Record<string, Json> | null)?.['value'] ?? null));
   }
   return outputs;
 }

@@ -1,11 +1,12 @@
 /** Fakes for the step loop: a process result, a job run, and an executor scripted per step id. */
+import { SecretMasker } from '@pipeline/action-kit/protocol';
 import type { ProcessResult } from '../../src/exec.js';
 import type { JobRun, StepContext, StepExecution, StepExecutor } from '../../src/run-state.js';
 import { loadWorkflow, rawStep } from '../../src/workflow.js';
 import type { Job } from '../../src/workflow.js';
 
 export function processResult(overrides: Partial<ProcessResult> = {}): ProcessResult {
-  return { exitCode: 0, signal: null, timedOut: false, durationMs: 1, outputs: {}, exportedEnv: {}, paths: [], state: {}, summary: '', commands: [], annotations: [], tail: [], ...overrides };
+  return { exitCode: 0, signal: null, timedOut: false, durationMs: 1, outputs: {}, exportedEnv: {}, paths: [], state: {}, summary: '', commands: [], annotations: [], tail: [], runnerErrors: [], runnerFailed: false, ...overrides };
 }
 
 export function jobRun(overrides: Partial<JobRun> = {}): JobRun {
@@ -17,7 +18,7 @@ export function jobRun(overrides: Partial<JobRun> = {}): JobRun {
     runner: {},
     env: { FROM_JOB: 'job' },
     workspace: '/nonexistent',
-    masks: new Set(),
+    masker: new SecretMasker(),
     log: () => undefined,
     verbose: false,
     timeoutMinutes: 1,

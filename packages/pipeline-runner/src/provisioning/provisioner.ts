@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
+import type { SecretMasker } from '@pipeline/action-kit/protocol';
 import { evaluateToken, noStatus, stringValue } from '../expressions.js';
 import type { Json } from '../expressions.js';
 import { freePort, startCluster, startServices, stopServices } from '../local.js';
@@ -23,7 +24,7 @@ export interface ProvisionerOptions {
   enabled: boolean;
   library: string;
   dirs: RunDirs;
-  masks: Set<string>;
+  masker: SecretMasker;
   cleanups: Cleanups;
   log: (line: string) => void;
 }
@@ -119,7 +120,7 @@ export class Provisioner {
         report.notes.push(`Kubernetes: tools/kube/cluster.sh up in ${elapsed(started)}, kubeconfig ${this.kubeconfig} (kwok nodes: pods become Ready without running containers).`);
       }
       contexts.secrets[name] = await readFile(this.kubeconfig, 'utf8');
-      this.options.masks.add(contexts.secrets[name]);
+      this.options.masker.addSecret(contexts.secrets[name]);
       report.notes.push(`secret ${name} ← the local cluster's kubeconfig`);
     }
   }
@@ -135,7 +136,7 @@ export class Provisioner {
   }
 
   private async startService({ contexts, report }: JobToProvision): Promise<void> {
-    const { dirs, masks, cleanups } = this.options;
+    const { dirs, masker, cleanups } = this.options;
     const services = await this.ensureServices(report.notes);
     this.app = await startServiceApp({
       serviceDir: path.resolve(dirs.workspace, stringValue(contexts.inputs[PROVISIONING.serviceDirectoryInput] ?? '.')),
@@ -145,7 +146,7 @@ export class Provisioner {
       deployedManifests: this.deployedManifests,
       scratch: dirs.scratch,
       logs: dirs.logs,
-      masks,
+      masker,
       notes: report.notes,
     });
     const app = this.app;

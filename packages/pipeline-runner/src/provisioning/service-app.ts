@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { SecretMasker } from '@pipeline/action-kit/protocol';
 import { runProcess } from '../exec.js';
 import { exists } from '../files.js';
 import { startApp } from '../local.js';
@@ -19,12 +20,22 @@ export interface ServiceAppRequest {
   deployedManifests: string[];
   scratch: string;
   logs: string;
-  masks: Set<string>;
+  masker: SecretMasker;
   notes: string[];
 }
 
 async function npm(req: ServiceAppRequest, args: string[], env: Record<string, string>, timeoutMs: number, log: string): Promise<void> {
-  const result = await runProcess({ command: 'npm', args, cwd: req.serviceDir, env, timeoutMs, scratchRoot: req.scratch, masks: req.masks, logFile: path.join(req.logs, log) });
+  const result = await runProcess({
+    command: 'npm',
+    args,
+    cwd: req.serviceDir,
+    env: () => env,
+    timeoutMs,
+    scratchRoot: req.scratch,
+    masker: req.masker,
+    workspace: req.workspace,
+    logFile: path.join(req.logs, log),
+  });
   if (result.exitCode !== 0) throw new Error(`npm ${args.join(' ')} for the service failed: ${result.tail.slice(-3).join(' | ')}`);
 }
 

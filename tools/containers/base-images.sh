@@ -112,7 +112,7 @@ rootfs() { # kind (slim|distroless), arch -> path
     slim)
       # minbase runs the maintainer scripts (under QEMU for arm64); the node
       # user is made as in the upstream image (uid/gid 1000, bash, a home).
-      args=(--variant=minbase --include=ca-certificates
+      args=(--variant=minbase --include=ca-certificates --format=tar
         --customize-hook='chroot "$1" groupadd --gid 1000 node'
         --customize-hook='chroot "$1" useradd --uid 1000 --gid node --shell /bin/bash --create-home node') ;;
     distroless)

@@ -254,7 +254,7 @@ start_dockerd() {
   "hosts": ["unix://${docker_sock}"],
   "data-root": "${state}/docker/data",
   "exec-root": "${run_dir}/docker-exec",
-  "pidfile": "$(pidfile docker)",
+  "pidfile": "${run_dir}/dockerd.pid",
   "containerd": "${containerd_sock}",
   "storage-driver": "overlay2",
   "bridge": "${bridge}",

@@ -155,11 +155,13 @@ label_in_registry() { # ref, arch
     jq -r --arg l "${label}" '.Labels[$l] // empty'
 }
 
-up_to_date() { # ref, hash
+up_to_date() { # ref, hash [arch...] (default: all platforms)
   [[ ${force} -eq 0 ]] || return 1
-  local arch
-  for arch in "${platforms[@]}"; do
-    [[ "$(label_in_registry "$1" "${arch}")" == "$2" ]] || return 1
+  local ref="$1" hash="$2" arch archs=("${platforms[@]}")
+  shift 2
+  [[ $# -eq 0 ]] || archs=("$@")
+  for arch in "${archs[@]}"; do
+    [[ "$(label_in_registry "${ref}" "${arch}")" == "${hash}" ]] || return 1
   done
 }
 
@@ -177,12 +179,19 @@ build_push() { # context, platforms, names, buildctl args...
     }
 }
 
+# The manifest of ref's image for one architecture (ref may be an index).
+platform_manifest() { # ref, arch
+  local raw digest
+  raw="$(skopeo_ inspect --raw "docker://$1")"
+  digest="$(jq -r --arg a "$2" '.manifests[]? | select(.platform.os == "linux" and .platform.architecture == $a) | .digest' <<<"${raw}")"
+  if [[ -n "${digest}" ]]; then skopeo_ inspect --raw "docker://${1%:*}@${digest}"; else echo "${raw}"; fi
+}
+
 # One stdout line: ref, hash, compressed size of each platform's image.
 report() { # ref, hash
   local sizes=() arch bytes
   for arch in "${platforms[@]}"; do
-    bytes="$(skopeo_ inspect --override-os linux --override-arch "${arch}" --raw "docker://$1" |
-      jq '[.layers[].size] | add')"
+    bytes="$(platform_manifest "$1" "${arch}" | jq '[.layers[].size] | add')"
     sizes+=("${arch}=$(awk -v b="${bytes}" 'BEGIN{printf "%.1fMB", b/1e6}')")
   done
   echo "$1 inputs=$2 ${sizes[*]}"
@@ -195,7 +204,7 @@ image_frontend() {
   [[ -x "${fe}" ]] || die "${fe} is not built (tools/containers/build.sh dockerfile-frontend)"
   ref="${registry}/docker/dockerfile:1"
   hash="$(hash_of frontend "${script_hash}" "$(sha256sum < "${fe}")")"
-  if up_to_date "${ref}" "${hash}"; then log "${ref}: up to date"; report "${ref}" "${hash}"; return; fi
+  if up_to_date "${ref}" "${hash}" amd64; then log "${ref}: up to date"; echo "${ref} inputs=${hash} amd64 only"; return; fi
   rm -rf "${ctx}"; mkdir -p "${ctx}"
   cp "${fe}" "${ctx}/dockerfile-frontend"
   # amd64 only: BuildKit runs a frontend on its own platform, never emulated.

@@ -107,11 +107,13 @@ interface IndexEntry {
   }, 300_000);
 
   it('fails on a missing Dockerfile with the builder message naming the file', async () => {
-    const missing = path.join(dir, 'no-such-dir', 'Dockerfile');
-    const built = await buildx(['-f', missing, dir]);
-    expect(built.code).not.toBe(0);
-    expect(built.stderr).toMatch(/ERROR/);
-    expect(built.stderr).toContain('no-such-dir/Dockerfile');
+    // A file missing from an existing directory, and a directory that does not exist.
+    const inContext = await buildx(['-f', path.join(dir, 'Missing.Dockerfile'), dir]);
+    expect(inContext.code).not.toBe(0);
+    expect(inContext.stderr).toMatch(/ERROR: .*failed to read dockerfile: open Missing\.Dockerfile: no such file or directory/);
+    const noDir = await buildx(['-f', path.join(dir, 'no-such-dir', 'Dockerfile'), dir]);
+    expect(noDir.code).not.toBe(0);
+    expect(noDir.stderr).toMatch(/ERROR: .*no-such-dir: no such file or directory/);
   }, 120_000);
 
   it('fails on a failing RUN with the exit code and the Dockerfile line', async () => {

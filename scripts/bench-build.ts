@@ -6,7 +6,8 @@
  *   npm run bench:build [-- --skip-baseline]
  *
  * Rounds, in this order, each on a copy of example-service's build inputs:
- *   baseline cold / warm   `docker build` (the engine's own builder), amd64,
+ *   baseline cold / warm   `docker build --network host` (the engine's own
+ *                          builder; its bridge has no route out for npm ci), amd64,
  *                          after `docker builder prune -af` / after a source change
  *   amd64 cold / warm      `docker buildx build --platform linux/amd64 --push`
  *   multi cold / warm      the same for linux/amd64,linux/arm64
@@ -96,11 +97,12 @@ const results: Record<string, number> = {};
 if (!skipBaseline) {
   must('docker', ['builder', 'prune', '--all', '--force'], env);
   sh('docker', ['rmi', '-f', 'bench-build-baseline:latest'], env);
-  // `docker build` on the engine's own builder: buildx's `default` (docker driver) instead of ours.
+  // `docker build` on the engine's own builder: buildx's `default` (docker driver) instead of ours;
+  // --network host as buildkitd's RUN steps have (the engine's bridge has no route out: npm ci needs one).
   const engine = { BUILDX_BUILDER: 'default' };
-  results['baseline cold'] = timed('docker build, cold', 'docker', ['build', '-t', 'bench-build-baseline', context], engine);
+  results['baseline cold'] = timed('docker build, cold', 'docker', ['build', '--network', 'host', '-t', 'bench-build-baseline', context], engine);
   changeSource();
-  results['baseline warm'] = timed('docker build, warm', 'docker', ['build', '-t', 'bench-build-baseline', context], engine);
+  results['baseline warm'] = timed('docker build, warm', 'docker', ['build', '--network', 'host', '-t', 'bench-build-baseline', context], engine);
 }
 pruneBuilder();
 results['amd64 cold'] = timed('buildx amd64, cold', 'docker', buildx('linux/amd64', 'amd64'));

@@ -20,6 +20,11 @@
 # Needs: tools/containers/containers.sh up (the builder and the registry).
 # Env:   BASE_NPM_VERSION   npm put in the node image (default: `npm --version`)
 #        BASE_APT_SOURCES   apt sources file for mmdebstrap (default: the host's)
+#        BASE_CA_BUNDLE     CA bundle the node image trusts (default: the host's
+#                           /etc/ssl/certs/ca-certificates.crt; empty: Debian's own).
+#                           This machine reaches the npm registry through a TLS-
+#                           inspecting proxy whose CA only the host's bundle has,
+#                           so `RUN npm ci` in a build needs it.
 # Progress goes to stderr; stdout gets one line per image: ref, inputs hash,
 # compressed size per platform.
 set -euo pipefail
@@ -77,6 +82,8 @@ if [[ -z "${sources}" ]]; then
 fi
 [[ -s "${sources}" ]] || die "no apt sources file (set BASE_APT_SOURCES)"
 suite=bookworm
+ca_bundle="${BASE_CA_BUNDLE-/etc/ssl/certs/ca-certificates.crt}"
+[[ -z "${ca_bundle}" || -s "${ca_bundle}" ]] || die "BASE_CA_BUNDLE=${ca_bundle} is not a readable file"
 # What a Node runtime needs, as distroless ships it.
 distroless_packages="base-files netbase tzdata ca-certificates libc6 libgcc-s1 libstdc++6 gcc-12-base"
 mkdir -p "${work}/npm"
@@ -241,6 +248,7 @@ image_node() {
     inputs+=("$(sha256sum < "$(npm_tarball "node-linux-$(npm_arch "${arch}")@${node_version}")")")
   done
   inputs+=("$(sha256sum < "$(npm_tarball "npm@${npm_version}")")" "$(sha256sum < "${here}/docker-entrypoint.sh")")
+  [[ -z "${ca_bundle}" ]] || inputs+=("$(sha256sum < "${ca_bundle}")")
   hash="$(hash_of node "${script_hash}" "${node_version}" "${npm_version}" "${inputs[@]##*/}")"
   if up_to_date "${ref}" "${hash}"; then log "${ref}: up to date"; report "${ref}" "${hash}"; return; fi
   rm -rf "${ctx}"; mkdir -p "${ctx}"
@@ -250,12 +258,19 @@ image_node() {
   done
   cp "${here}/docker-entrypoint.sh" "${ctx}/docker-entrypoint.sh"
   chmod 0755 "${ctx}/docker-entrypoint.sh"
+  local ca_lines=""
+  if [[ -n "${ca_bundle}" ]]; then
+    cp "${ca_bundle}" "${ctx}/ca-certificates.crt"
+    ca_lines="COPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt"
+  fi
   cat > "${ctx}/Dockerfile" <<EOF
 FROM scratch
 ARG TARGETARCH
 ADD rootfs-\${TARGETARCH}.tar /
 COPY usr-local-\${TARGETARCH}/ /usr/local/
 COPY docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
+${ca_lines}
 ENV NODE_VERSION=${node_version} \\
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 LABEL ${label}="${hash}" \\

@@ -331,6 +331,26 @@ ensure_buildx_builder() {
 
 # ---------------------------------------------------------------- commands
 
+# Upstream names the registry holds a local stand-in for (base-images.sh),
+# comma-separated: reports that used one must say so.
+stand_ins() {
+  local major pairs pair repo tag found=()
+  major="$(jq -r '.packages["node_modules/node"].version // "24" | split(".")[0]' "${root}/package-lock.json" 2>/dev/null || echo 24)"
+  pairs="library/node:${major}-bookworm-slim=docker.io/library/node:${major}-bookworm-slim
+distroless/nodejs${major}-debian12:latest=gcr.io/distroless/nodejs${major}-debian12:latest
+distroless/nodejs${major}-debian12:nonroot=gcr.io/distroless/nodejs${major}-debian12:nonroot
+docker/dockerfile:1=docker.io/docker/dockerfile:1"
+  while IFS= read -r pair; do
+    repo="${pair%%:*}"; tag="${pair#*:}"; tag="${tag%%=*}"
+    if curl -fsS --max-time 3 "http://${registry}/v2/${repo}/tags/list" 2>/dev/null |
+        jq -e --arg t "${tag}" '.tags // [] | index($t)' >/dev/null; then
+      found+=("${pair#*=}")
+    fi
+  done <<<"${pairs}"
+  local IFS=,
+  echo "${found[*]}"
+}
+
 print_env() {
   echo "DOCKER_HOST=unix://${docker_sock}"
   echo "DOCKER_CONFIG=${docker_config}"
@@ -338,6 +358,7 @@ print_env() {
   echo "BUILDX_BUILDER=${builder}"
   echo "CONTAINERS_REGISTRY=${registry}"
   echo "CONTAINERS_BIN=${bin}"
+  echo "STAND_IN_IMAGES=$(stand_ins)"
   echo "${registry}"
 }
 

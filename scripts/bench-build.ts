@@ -113,10 +113,15 @@ results['multi cold'] = timed('buildx amd64+arm64, cold', 'docker', buildx('linu
 changeSource();
 results['multi warm'] = timed('buildx amd64+arm64, warm', 'docker', buildx('linux/amd64,linux/arm64', 'multi'));
 
-/** Compressed size (layers as pushed) of ref's image for one architecture. */
+/** Compressed size (layers as pushed) of ref's image for one architecture; ref names an index. */
 function pushedMb(ref: string, arch: string): number {
-  const raw = must('skopeo', ['inspect', '--tls-verify=false', '--override-os', 'linux', '--override-arch', arch, '--raw', `docker://${ref}`], env);
-  const manifest = JSON.parse(raw.stdout) as { layers: { size: number }[] };
+  const inspect = (r: string): string =>
+    must('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${r}`], env).stdout;
+  const index = JSON.parse(inspect(ref)) as { manifests?: { digest: string; platform?: { os: string; architecture: string } }[] };
+  const entry = (index.manifests ?? []).find((m) => m.platform?.os === 'linux' && m.platform.architecture === arch);
+  if (!entry) throw new Error(`${ref} has no linux/${arch} image`);
+  const repo = ref.slice(0, ref.lastIndexOf(':'));
+  const manifest = JSON.parse(inspect(`${repo}@${entry.digest}`)) as { layers: { size: number }[] };
   return manifest.layers.reduce((sum, l) => sum + l.size, 0) / 1e6;
 }
 const pulled = must('docker', ['pull', '-q', `${image}:multi`], env);

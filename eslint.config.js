@@ -6,7 +6,15 @@ import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/__tests__/fixtures/**', 'example-service/**', 'tools/kube/**', '.tmp/**'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/coverage/**',
+      '**/__tests__/fixtures/**',
+      'example-service/**',
+      'tools/kube/**',
+      '.tmp/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -31,7 +39,10 @@ export default tseslint.config(
     files: ['packages/*/src/**/*.ts', 'scripts/**/*.ts'],
     rules: {
       '@typescript-eslint/parameter-properties': 'error',
-      'no-restricted-syntax': ['error', { selector: 'TSEnumDeclaration', message: 'Node type stripping cannot run enums.' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'TSEnumDeclaration', message: 'Node type stripping cannot run enums.' },
+      ],
     },
   },
   {

@@ -44,7 +44,10 @@ function sh(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs =
 
 function must(command: string, args: string[], env: NodeJS.ProcessEnv): Ran {
   const r = sh(command, args, env);
-  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${r.status}):\n${r.stderr.split('\n').slice(-15).join('\n')}`);
+  if (r.status !== 0)
+    throw new Error(
+      `${command} ${args.join(' ')} failed (${r.status}):\n${r.stderr.split('\n').slice(-15).join('\n')}`,
+    );
   return r;
 }
 
@@ -63,13 +66,23 @@ function bringUp(): Record<string, string> {
 const vars = bringUp();
 const env: NodeJS.ProcessEnv = { ...process.env, ...vars };
 const registry = vars['CONTAINERS_REGISTRY'] as string;
-const bases = must('bash', [path.join(root, 'tools/containers/base-images.sh')], env).stdout.trim().split('\n');
+const bases = must('bash', [path.join(root, 'tools/containers/base-images.sh')], env)
+  .stdout.trim()
+  .split('\n');
 
 // The build inputs only (what the Dockerfile copies), so both builders get
 // the same context whatever is in the working tree (node_modules, reports).
 const scratch = mkdtempSync(path.join(tmpdir(), 'bench-build-'));
 const context = path.join(scratch, 'example-service');
-for (const entry of ['Dockerfile', 'package.json', 'package-lock.json', '.npmrc', 'tsconfig.json', 'src', 'migrations']) {
+for (const entry of [
+  'Dockerfile',
+  'package.json',
+  'package-lock.json',
+  '.npmrc',
+  'tsconfig.json',
+  'src',
+  'migrations',
+]) {
   cpSync(path.join(service, entry), path.join(context, entry), { recursive: true });
 }
 let edits = 0;
@@ -82,7 +95,8 @@ function timed(label: string, command: string, args: string[], extraEnv: NodeJS.
   const started = process.hrtime.bigint();
   const r = sh(command, args, { ...env, ...extraEnv });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (r.status !== 0) throw new Error(`${label}: ${command} ${args.join(' ')} failed:\n${r.stderr.split('\n').slice(-20).join('\n')}`);
+  if (r.status !== 0)
+    throw new Error(`${label}: ${command} ${args.join(' ')} failed:\n${r.stderr.split('\n').slice(-20).join('\n')}`);
   process.stderr.write(`bench-build: ${label}: ${seconds.toFixed(1)} s\n`);
   return seconds;
 }
@@ -100,9 +114,19 @@ if (!skipBaseline) {
   // `docker build` on the engine's own builder: buildx's `default` (docker driver) instead of ours;
   // --network host as buildkitd's RUN steps have (the engine's bridge has no route out: npm ci needs one).
   const engine = { BUILDX_BUILDER: 'default' };
-  results['baseline cold'] = timed('docker build, cold', 'docker', ['build', '--network', 'host', '-t', 'bench-build-baseline', context], engine);
+  results['baseline cold'] = timed(
+    'docker build, cold',
+    'docker',
+    ['build', '--network', 'host', '-t', 'bench-build-baseline', context],
+    engine,
+  );
   changeSource();
-  results['baseline warm'] = timed('docker build, warm', 'docker', ['build', '--network', 'host', '-t', 'bench-build-baseline', context], engine);
+  results['baseline warm'] = timed(
+    'docker build, warm',
+    'docker',
+    ['build', '--network', 'host', '-t', 'bench-build-baseline', context],
+    engine,
+  );
 }
 pruneBuilder();
 results['amd64 cold'] = timed('buildx amd64, cold', 'docker', buildx('linux/amd64', 'amd64'));
@@ -117,7 +141,9 @@ results['multi warm'] = timed('buildx amd64+arm64, warm', 'docker', buildx('linu
 function pushedMb(ref: string, arch: string): number {
   const inspect = (r: string): string =>
     must('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${r}`], env).stdout;
-  const index = JSON.parse(inspect(ref)) as { manifests?: { digest: string; platform?: { os: string; architecture: string } }[] };
+  const index = JSON.parse(inspect(ref)) as {
+    manifests?: { digest: string; platform?: { os: string; architecture: string } }[];
+  };
   const entry = (index.manifests ?? []).find((m) => m.platform?.os === 'linux' && m.platform.architecture === arch);
   if (!entry) throw new Error(`${ref} has no linux/${arch} image`);
   const repo = ref.slice(0, ref.lastIndexOf(':'));
@@ -125,11 +151,13 @@ function pushedMb(ref: string, arch: string): number {
   return manifest.layers.reduce((sum, l) => sum + l.size, 0) / 1e6;
 }
 const pulled = must('docker', ['pull', '-q', `${image}:multi`], env);
-const unpacked = Number(must('docker', ['image', 'inspect', '--format', '{{.Size}}', pulled.stdout.trim()], env).stdout.trim()) / 1e6;
+const unpacked =
+  Number(must('docker', ['image', 'inspect', '--format', '{{.Size}}', pulled.stdout.trim()], env).stdout.trim()) / 1e6;
 rmSync(scratch, { recursive: true, force: true });
 
 const s = (v: number | undefined): string => (v === undefined ? 'n/a' : `${v.toFixed(1)} s`);
-const ratio = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined ? 'n/a' : `${(a / b).toFixed(2)}x`);
+const ratio = (a: number | undefined, b: number | undefined): string =>
+  a === undefined || b === undefined ? 'n/a' : `${(a / b).toFixed(2)}x`;
 const lines = [
   '',
   'example-service image build (this machine, this run)',

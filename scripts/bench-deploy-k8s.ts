@@ -34,7 +34,8 @@ const kubectl = process.env['KUBECTL'] ?? path.join(root, 'tools', 'kube', 'bin'
 function option(name: string, fallback: number, max: number): number {
   const at = process.argv.indexOf(`--${name}`);
   const value = at >= 0 ? Number(process.argv[at + 1]) : fallback;
-  if (!Number.isFinite(value) || value <= 0 || value > max) throw new Error(`--${name} must be a number from 1 to ${max}`);
+  if (!Number.isFinite(value) || value <= 0 || value > max)
+    throw new Error(`--${name} must be a number from 1 to ${max}`);
   return value;
 }
 const rounds = option('rounds', 3, 10);
@@ -42,9 +43,13 @@ const deadlineS = option('deadline', 10, 120);
 
 function kubeconfigPath(): string {
   if (process.env['KUBECONFIG']) return process.env['KUBECONFIG'].split(path.delimiter)[0] as string;
-  const up = spawnSync('bash', [path.join(root, 'tools/kube/cluster.sh'), 'up'], { encoding: 'utf8', timeout: 90 * 60_000 });
+  const up = spawnSync('bash', [path.join(root, 'tools/kube/cluster.sh'), 'up'], {
+    encoding: 'utf8',
+    timeout: 90 * 60_000,
+  });
   const last = up.stdout.trim().split('\n').pop() ?? '';
-  if (up.status !== 0 || !last) throw new Error(`tools/kube/cluster.sh up failed: ${up.stderr.split('\n').slice(-10).join('\n')}`);
+  if (up.status !== 0 || !last)
+    throw new Error(`tools/kube/cluster.sh up failed: ${up.stderr.split('\n').slice(-10).join('\n')}`);
   return last;
 }
 
@@ -55,8 +60,12 @@ kc.loadFromString(kubeconfigText);
 const core = kc.makeApiClient(k8s.CoreV1Api);
 
 function manifest(options: { image: string; crash?: boolean; unschedulable?: boolean }): string {
-  const labels = options.crash ? '        app: web\n        pipeline-actions.test/kwok-fail: crash-loop\n' : '        app: web\n';
-  const selector = options.unschedulable ? '      nodeSelector:\n        pipeline-actions.test/no-such-node: "true"\n' : '';
+  const labels = options.crash
+    ? '        app: web\n        pipeline-actions.test/kwok-fail: crash-loop\n'
+    : '        app: web\n';
+  const selector = options.unschedulable
+    ? '      nodeSelector:\n        pipeline-actions.test/no-such-node: "true"\n'
+    : '';
   return `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -89,15 +98,23 @@ interface Timed {
   out: string;
 }
 
-function run(command: string, args: string[], options: { env?: Record<string, string>; watchFor?: Record<string, RegExp>; timeoutMs?: number } = {}): Promise<Timed> {
+function run(
+  command: string,
+  args: string[],
+  options: { env?: Record<string, string>; watchFor?: Record<string, RegExp>; timeoutMs?: number } = {},
+): Promise<Timed> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(command, args, { env: options.env ?? { ...process.env, KUBECONFIG: kubeconfig }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      env: options.env ?? { ...process.env, KUBECONFIG: kubeconfig },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const marks = new Map<string, number>();
     let out = '';
     const scan = (chunk: string): void => {
       out += chunk;
-      for (const [name, pattern] of Object.entries(options.watchFor ?? {})) if (!marks.has(name) && pattern.test(out)) marks.set(name, performance.now());
+      for (const [name, pattern] of Object.entries(options.watchFor ?? {}))
+        if (!marks.has(name) && pattern.test(out)) marks.set(name, performance.now());
     };
     child.stdout.setEncoding('utf8').on('data', scan);
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
@@ -183,8 +200,25 @@ async function kubectlDeploy(ns: string, text: string, freshCache = false): Prom
   const started = performance.now();
   const apply = await run(kubectl, ['--kubeconfig', kubeconfig, '--cache-dir', cache, '-n', ns, 'apply', '-f', file]);
   if (apply.code !== 0) throw new Error(`kubectl apply failed: ${apply.out}`);
-  const status = await run(kubectl, ['--kubeconfig', kubeconfig, '--cache-dir', cache, '-n', ns, 'rollout', 'status', 'deployment/web', '--timeout=180s']);
-  return { ms: performance.now() - started, endedAt: status.endedAt, code: status.code, marks: status.marks, out: apply.out + status.out };
+  const status = await run(kubectl, [
+    '--kubeconfig',
+    kubeconfig,
+    '--cache-dir',
+    cache,
+    '-n',
+    ns,
+    'rollout',
+    'status',
+    'deployment/web',
+    '--timeout=180s',
+  ]);
+  return {
+    ms: performance.now() - started,
+    endedAt: status.endedAt,
+    code: status.code,
+    marks: status.marks,
+    out: apply.out + status.out,
+  };
 }
 
 /** Watches the namespace's pods; resolves the time of the first pod showing a failure signal. */
@@ -194,13 +228,25 @@ function firstFailingSignal(ns: string): { at: Promise<number>; stop: () => void
   const at = new Promise<number>((resolve) => {
     const failing = (pod: k8s.V1Pod): boolean => {
       const statuses = pod.status?.containerStatuses ?? [];
-      if (statuses.some((c) => ['CrashLoopBackOff', 'ImagePullBackOff', 'ErrImagePull'].includes(c.state?.waiting?.reason ?? ''))) return true;
-      return (pod.status?.conditions ?? []).some((c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable');
+      if (
+        statuses.some((c) =>
+          ['CrashLoopBackOff', 'ImagePullBackOff', 'ErrImagePull'].includes(c.state?.waiting?.reason ?? ''),
+        )
+      )
+        return true;
+      return (pod.status?.conditions ?? []).some(
+        (c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable',
+      );
     };
     void new k8s.Watch(kc)
-      .watch(`/api/v1/namespaces/${ns}/pods`, {}, (_type: string, pod: k8s.V1Pod) => {
-        if (failing(pod)) resolve(performance.now());
-      }, () => undefined)
+      .watch(
+        `/api/v1/namespaces/${ns}/pods`,
+        {},
+        (_type: string, pod: k8s.V1Pod) => {
+          if (failing(pod)) resolve(performance.now());
+        },
+        () => undefined,
+      )
       .then((c) => {
         controller = c;
         if (stopped) c.abort();
@@ -219,7 +265,13 @@ const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 async function hasCrashStage(): Promise<boolean> {
   const ns = await namespace('bench-probe');
   created.push(ns);
-  await core.createNamespacedPod({ namespace: ns, body: { metadata: { name: 'probe', labels: { 'pipeline-actions.test/kwok-fail': 'crash-loop' } }, spec: { containers: [{ name: 'c', image: 'example.invalid/p:1' }] } } });
+  await core.createNamespacedPod({
+    namespace: ns,
+    body: {
+      metadata: { name: 'probe', labels: { 'pipeline-actions.test/kwok-fail': 'crash-loop' } },
+      spec: { containers: [{ name: 'c', image: 'example.invalid/p:1' }] },
+    },
+  });
   for (let i = 0; i < 50; i++) {
     const pod = await core.readNamespacedPod({ name: 'probe', namespace: ns });
     if (pod.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff') return true;
@@ -230,7 +282,9 @@ async function hasCrashStage(): Promise<boolean> {
 
 async function main(): Promise<void> {
   const version = spawnSync(kubectl, ['version', '--client', '-o', 'json'], { encoding: 'utf8' });
-  console.log(`cluster ${kc.getCurrentCluster()?.server ?? '?'}; kubectl ${(JSON.parse(version.stdout || '{}') as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion ?? '?'}; action ${path.relative(root, action)}; ${rounds} round(s)`);
+  console.log(
+    `cluster ${kc.getCurrentCluster()?.server ?? '?'}; kubectl ${(JSON.parse(version.stdout || '{}') as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion ?? '?'}; action ${path.relative(root, action)}; ${rounds} round(s)`,
+  );
 
   // 1. Successful 3-replica rollout (an image update of a running Deployment).
   const actionMs: number[] = [];
@@ -251,7 +305,10 @@ async function main(): Promise<void> {
     const order = [...who.slice(round % 3), ...who.slice(0, round % 3)];
     for (const name of order) {
       const image = manifest({ image: `ghcr.io/acme/web:2.0.${round}` });
-      const r = name === 'action' ? await runAction(nsA, image) : await kubectlDeploy(name === 'kubectl' ? nsK : nsC, image, name === 'kubectl-cold');
+      const r =
+        name === 'action'
+          ? await runAction(nsA, image)
+          : await kubectlDeploy(name === 'kubectl' ? nsK : nsC, image, name === 'kubectl-cold');
       if (r.code !== 0) throw new Error(`${name} update failed:\n${r.out}`);
       (name === 'action' ? actionMs : name === 'kubectl' ? kubectlMs : kubectlColdMs).push(r.ms);
     }
@@ -280,31 +337,62 @@ async function main(): Promise<void> {
       const nsK = await namespace('bench-fail-kubectl');
       created.push(nsA, nsK);
       const good = manifest({ image: 'ghcr.io/acme/web:1.0.0' });
-      const bad = manifest({ image: 'ghcr.io/acme/web:9.9.9', ...(scenario.crash ? { crash: true } : {}), ...(scenario.unschedulable ? { unschedulable: true } : {}) });
+      const bad = manifest({
+        image: 'ghcr.io/acme/web:9.9.9',
+        ...(scenario.crash ? { crash: true } : {}),
+        ...(scenario.unschedulable ? { unschedulable: true } : {}),
+      });
       if ((await runAction(nsA, good)).code !== 0) throw new Error('action setup failed');
       if ((await kubectlDeploy(nsK, good)).code !== 0) throw new Error('kubectl setup failed');
 
       const signal = firstFailingSignal(nsA);
       const r = await runAction(nsA, bad, { failed: /Rollout failed:/ });
-      const signalAt = await Promise.race([signal.at, new Promise<number>((resolve) => setTimeout(() => resolve(Number.NaN), 1000))]);
+      const signalAt = await Promise.race([
+        signal.at,
+        new Promise<number>((resolve) => setTimeout(() => resolve(Number.NaN), 1000)),
+      ]);
       signal.stop();
       const failedAt = r.marks.get('failed');
-      if (r.code === 0 || failedAt === undefined || Number.isNaN(signalAt)) throw new Error(`action did not fail as expected:\n${r.out}`);
-      if (!readFileSync(path.join(scratch, `ws-${fileCounter}`, 'output'), 'utf8').includes('rolled-back')) throw new Error(`action did not roll back:\n${r.out}`);
+      if (r.code === 0 || failedAt === undefined || Number.isNaN(signalAt))
+        throw new Error(`action did not fail as expected:\n${r.out}`);
+      if (!readFileSync(path.join(scratch, `ws-${fileCounter}`, 'output'), 'utf8').includes('rolled-back'))
+        throw new Error(`action did not roll back:\n${r.out}`);
       detect.push(failedAt - signalAt);
 
       const kSignal = firstFailingSignal(nsK);
       const { file } = writeManifest(bad);
       const applied = await run(kubectl, ['--kubeconfig', kubeconfig, '-n', nsK, 'apply', '-f', file]);
       if (applied.code !== 0) throw new Error(`kubectl apply failed: ${applied.out}`);
-      const status = await run(kubectl, ['--kubeconfig', kubeconfig, '-n', nsK, 'rollout', 'status', 'deployment/web', `--timeout=${deadlineS * 6}s`]);
+      const status = await run(kubectl, [
+        '--kubeconfig',
+        kubeconfig,
+        '-n',
+        nsK,
+        'rollout',
+        'status',
+        'deployment/web',
+        `--timeout=${deadlineS * 6}s`,
+      ]);
       const kFailedAt = performance.now();
-      const kSignalAt = await Promise.race([kSignal.at, new Promise<number>((resolve) => setTimeout(() => resolve(Number.NaN), 1000))]);
+      const kSignalAt = await Promise.race([
+        kSignal.at,
+        new Promise<number>((resolve) => setTimeout(() => resolve(Number.NaN), 1000)),
+      ]);
       kSignal.stop();
       if (status.code === 0) throw new Error('kubectl rollout status did not fail');
       const undo = await run(kubectl, ['--kubeconfig', kubeconfig, '-n', nsK, 'rollout', 'undo', 'deployment/web']);
-      const undone = await run(kubectl, ['--kubeconfig', kubeconfig, '-n', nsK, 'rollout', 'status', 'deployment/web', '--timeout=120s']);
-      if (undo.code !== 0 || undone.code !== 0) throw new Error(`kubectl rollout undo failed: ${undo.out}${undone.out}`);
+      const undone = await run(kubectl, [
+        '--kubeconfig',
+        kubeconfig,
+        '-n',
+        nsK,
+        'rollout',
+        'status',
+        'deployment/web',
+        '--timeout=120s',
+      ]);
+      if (undo.code !== 0 || undone.code !== 0)
+        throw new Error(`kubectl rollout undo failed: ${undo.out}${undone.out}`);
       kDetect.push(kFailedAt - kSignalAt);
       kRollback.push(performance.now() - kSignalAt);
       rollback.push(r.endedAt - signalAt);

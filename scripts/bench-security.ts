@@ -53,9 +53,13 @@ function parseArgs(argv: string[]): Options {
     if (arg === '--runs') options.runs = Number(argv[++i]);
     else if (arg === '--project') options.projects.push(path.resolve(argv[++i] ?? ''));
     else if (arg === '--strict') options.strict = true;
-    else throw new Error(`unknown argument ${arg ?? ''}; usage: node scripts/bench-security.ts [--runs N] [--project DIR]... [--strict]`);
+    else
+      throw new Error(
+        `unknown argument ${arg ?? ''}; usage: node scripts/bench-security.ts [--runs N] [--project DIR]... [--strict]`,
+      );
   }
-  if (!Number.isInteger(options.runs) || options.runs < 1 || options.runs > 50) throw new Error('--runs takes a whole number from 1 to 50');
+  if (!Number.isInteger(options.runs) || options.runs < 1 || options.runs > 50)
+    throw new Error('--runs takes a whole number from 1 to 50');
   if (options.projects.length === 0) {
     const exampleService = path.join(root, 'example-service');
     if (existsSync(path.join(exampleService, 'package-lock.json'))) options.projects.push(exampleService);
@@ -67,7 +71,9 @@ function parseArgs(argv: string[]): Options {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 interface Sample {
@@ -80,7 +86,11 @@ const TIME = '/usr/bin/time';
 const haveTime = existsSync(TIME);
 
 /** Runs a program, timing wall clock here and CPU (user+sys, children included) with /usr/bin/time when it exists. */
-async function timed(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Sample> {
+async function timed(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<Sample> {
   const scratch = mkdtempSync(path.join(tmpdir(), 'bench-time-'));
   const timeFile = path.join(scratch, 'time');
   const [program, argv] = haveTime ? [TIME, ['-f', '%U %S', '-o', timeFile, command, ...args]] : [command, args];
@@ -107,7 +117,10 @@ function npmAudit(project: string, registry: string): Promise<Sample> {
 }
 
 /** The action as the runner starts it: node dist/index.js, inputs in INPUT_* variables, fresh runner files. */
-async function action(project: string, inputs: Record<string, string>): Promise<Sample & { outputs: Record<string, string> }> {
+async function action(
+  project: string,
+  inputs: Record<string, string>,
+): Promise<Sample & { outputs: Record<string, string> }> {
   const scratch = mkdtempSync(path.join(tmpdir(), 'bench-action-'));
   const files = { output: path.join(scratch, 'output'), summary: path.join(scratch, 'summary') };
   for (const file of Object.values(files)) writeFileSync(file, '');
@@ -120,7 +133,8 @@ async function action(project: string, inputs: Record<string, string>): Promise<
     GITHUB_OUTPUT: files.output,
     GITHUB_STEP_SUMMARY: files.summary,
   };
-  for (const [name, spec] of Object.entries(manifest.inputs ?? {})) env[inputVariable(name)] = String(spec.default ?? '');
+  for (const [name, spec] of Object.entries(manifest.inputs ?? {}))
+    env[inputVariable(name)] = String(spec.default ?? '');
   for (const [name, value] of Object.entries(inputs)) env[inputVariable(name)] = value;
   const sample = await timed(process.execPath, [path.join(actionDir, 'dist', 'index.js')], { cwd: project, env });
   const outputs = parseFileCommand(readFileSync(files.output, 'utf8'));
@@ -130,25 +144,36 @@ async function action(project: string, inputs: Record<string, string>): Promise<
 
 async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
-  if (!existsSync(path.join(actionDir, 'dist', 'index.js'))) throw new Error('actions/security/dist/index.js is missing: run npm run build');
+  if (!existsSync(path.join(actionDir, 'dist', 'index.js')))
+    throw new Error('actions/security/dist/index.js is missing: run npm run build');
   const server = await startAdvisoryServer();
   const inputs = { scanners: 'npm-audit', registry: server.url, 'severity-threshold': 'critical' };
   let over = 0;
   const ms = (values: number[]): string => `${median(values).toFixed(0)} ms`;
   try {
-    console.log(`node ${process.version}; npm ${npmPath}; ${options.runs} runs each after one warm-up; CPU times ${haveTime ? 'from /usr/bin/time' : 'not measured (no /usr/bin/time)'}`);
-    console.log(`advisory server ${server.url}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} CPUs`);
+    console.log(
+      `node ${process.version}; npm ${npmPath}; ${options.runs} runs each after one warm-up; CPU times ${haveTime ? 'from /usr/bin/time' : 'not measured (no /usr/bin/time)'}`,
+    );
+    console.log(
+      `advisory server ${server.url}; load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} on ${availableParallelism()} CPUs`,
+    );
 
     // Node starting the bundle: the action fails at once on a bad input, compared with an empty node.
     const empty: Sample[] = [];
     const startup: Sample[] = [];
     for (let i = 0; i < options.runs; i++) {
       empty.push(await timed(process.execPath, ['-e', ''], { cwd: root, env: process.env }));
-      startup.push((await action(root, { scanners: 'none' })));
+      startup.push(await action(root, { scanners: 'none' }));
     }
     const startupWall = median(startup.map((s) => s.wallMs)) - median(empty.map((s) => s.wallMs));
-    const startupCpu = haveTime ? `; CPU ${ms(empty.map((s) => s.cpuMs ?? 0))} vs ${ms(startup.map((s) => s.cpuMs ?? 0))}` : '';
-    console.log(`\nstartup: empty node ${ms(empty.map((s) => s.wallMs))}, action failing on its first input ${ms(startup.map((s) => s.wallMs))}${startupCpu}: the bundle costs ~${startupWall.toFixed(0)} ms`);
+    const startupCpu = haveTime
+      ? `; CPU ${ms(empty.map((s) => s.cpuMs ?? 0))} vs ${ms(startup.map((s) => s.cpuMs ?? 0))}`
+      : '';
+    console.log(
+      `\nstartup: empty node ${ms(empty.map((s) => s.wallMs))}, action failing on its first input ${ms(startup.map((s) => s.wallMs))}${startupCpu}: the bundle costs ~${startupWall.toFixed(0)} ms`,
+    );
 
     for (const project of options.projects) {
       await npmAudit(project, server.url);
@@ -166,9 +191,14 @@ async function main(): Promise<number> {
             continue;
           }
           const run = await action(project, inputs);
-          const report = JSON.parse(run.outputs['report'] ?? '{}') as { scanners?: { durationMs?: number; error?: string }[]; findings?: unknown[]; processingMs?: number };
+          const report = JSON.parse(run.outputs['report'] ?? '{}') as {
+            scanners?: { durationMs?: number; error?: string }[];
+            findings?: unknown[];
+            processingMs?: number;
+          };
           const scanner = report.scanners?.[0];
-          if (!scanner || scanner.error !== undefined) throw new Error(`the action did not run npm audit cleanly: ${scanner?.error ?? `exit ${run.exitCode}`}`);
+          if (!scanner || scanner.error !== undefined)
+            throw new Error(`the action did not run npm audit cleanly: ${scanner?.error ?? `exit ${run.exitCode}`}`);
           act.push(run);
           inside.push(scanner.durationMs ?? 0);
           processing.push(report.processingMs ?? 0);
@@ -181,15 +211,25 @@ async function main(): Promise<number> {
       const processingShare = median(processing) / npmWall;
       if (processingShare > GOAL) over++;
       console.log(`\n${path.relative(root, project) || '.'} (${findings} findings)`);
-      console.log(`  npm audit --json alone   wall ${ms(npm.map((s) => s.wallMs))}  [${npm.map((s) => s.wallMs.toFixed(0)).join(', ')}]`);
-      console.log(`  security action (dist)   wall ${ms(act.map((s) => s.wallMs))}  [${act.map((s) => s.wallMs.toFixed(0)).join(', ')}]`);
+      console.log(
+        `  npm audit --json alone   wall ${ms(npm.map((s) => s.wallMs))}  [${npm.map((s) => s.wallMs.toFixed(0)).join(', ')}]`,
+      );
+      console.log(
+        `  security action (dist)   wall ${ms(act.map((s) => s.wallMs))}  [${act.map((s) => s.wallMs.toFixed(0)).join(', ')}]`,
+      );
       if (haveTime) {
         const npmCpu = median(npm.map((s) => s.cpuMs ?? 0));
         const actCpu = median(act.map((s) => s.cpuMs ?? 0));
-        console.log(`  CPU (user+sys)           npm ${npmCpu.toFixed(0)} ms, action ${actCpu.toFixed(0)} ms: ratio ${(actCpu / npmCpu).toFixed(3)}`);
+        console.log(
+          `  CPU (user+sys)           npm ${npmCpu.toFixed(0)} ms, action ${actCpu.toFixed(0)} ms: ratio ${(actCpu / npmCpu).toFixed(3)}`,
+        );
       }
-      console.log(`  inside the action        npm audit ${ms(inside)}, processing (normalise, dedupe, gate, SARIF, summary) ${median(processing).toFixed(1)} ms`);
-      console.log(`  overhead: total ${(total * 100).toFixed(1)}% (ratio ${(actWall / npmWall).toFixed(3)}); processing ${(processingShare * 100).toFixed(2)}% (goal < ${GOAL * 100}%: ${processingShare <= GOAL ? 'met' : 'NOT met'}); bundle startup ~${((startupWall / npmWall) * 100).toFixed(1)}%`);
+      console.log(
+        `  inside the action        npm audit ${ms(inside)}, processing (normalise, dedupe, gate, SARIF, summary) ${median(processing).toFixed(1)} ms`,
+      );
+      console.log(
+        `  overhead: total ${(total * 100).toFixed(1)}% (ratio ${(actWall / npmWall).toFixed(3)}); processing ${(processingShare * 100).toFixed(2)}% (goal < ${GOAL * 100}%: ${processingShare <= GOAL ? 'met' : 'NOT met'}); bundle startup ~${((startupWall / npmWall) * 100).toFixed(1)}%`,
+      );
     }
   } finally {
     await server.close();

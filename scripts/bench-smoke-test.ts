@@ -25,7 +25,8 @@ const action = path.join(root, 'actions', 'smoke-test', 'dist', 'index.js');
 function option(name: string, fallback: number, max: number): number {
   const at = process.argv.indexOf(`--${name}`);
   const value = at >= 0 ? Number(process.argv[at + 1]) : fallback;
-  if (!Number.isFinite(value) || value <= 0 || value > max) throw new Error(`--${name} must be a number from 1 to ${max}`);
+  if (!Number.isFinite(value) || value <= 0 || value > max)
+    throw new Error(`--${name} must be a number from 1 to ${max}`);
   return value;
 }
 
@@ -66,13 +67,24 @@ async function runAutocannon(url: string): Promise<Rate> {
   const before = process.cpuUsage();
   const result = await autocannon({ url, connections, pipelining: 1, duration: durationS });
   const cpu = process.cpuUsage(before);
-  if (result.errors > 0 || result.non2xx > 0) throw new Error(`autocannon saw ${result.errors} errors and ${result.non2xx} non-2xx responses`);
-  return { requestsPerSecond: result.requests.total / durationS, cpuMicrosPerRequest: (cpu.user + cpu.system) / result.requests.total };
+  if (result.errors > 0 || result.non2xx > 0)
+    throw new Error(`autocannon saw ${result.errors} errors and ${result.non2xx} non-2xx responses`);
+  return {
+    requestsPerSecond: result.requests.total / durationS,
+    cpuMicrosPerRequest: (cpu.user + cpu.system) / result.requests.total,
+  };
 }
 
 interface ActionReport {
   passed: boolean;
-  load: { requests: number; errors: number; durationMs: number; requestsPerSecond: number; testerCpuPercent: number; latency?: { p50Ms: number; p99Ms: number } };
+  load: {
+    requests: number;
+    errors: number;
+    durationMs: number;
+    requestsPerSecond: number;
+    testerCpuPercent: number;
+    latency?: { p50Ms: number; p99Ms: number };
+  };
 }
 
 async function runActionLoad(url: string): Promise<ActionReport['load']> {
@@ -109,12 +121,16 @@ async function runActionLoad(url: string): Promise<ActionReport['load']> {
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
 
 const server = await startServer();
 const url = `http://127.0.0.1:${server.port}/`;
-console.log(`endpoint ${url}; ${connections} connections, ${durationS} s per run, ${rounds} round(s), Node ${process.version}`);
+console.log(
+  `endpoint ${url}; ${connections} connections, ${durationS} s per run, ${rounds} round(s), Node ${process.version}`,
+);
 const ratios: number[] = [];
 const cpuRatios: number[] = [];
 try {
@@ -124,7 +140,7 @@ try {
     const load = await runActionLoad(url);
     const ratio = load.requestsPerSecond / baseline.requestsPerSecond;
     ratios.push(ratio);
-    const loadCpu = (load.testerCpuPercent / 100) * load.durationMs * 1000 / load.requests;
+    const loadCpu = ((load.testerCpuPercent / 100) * load.durationMs * 1000) / load.requests;
     cpuRatios.push(baseline.cpuMicrosPerRequest / loadCpu);
     const latency = load.latency ? `; action p50 ${load.latency.p50Ms} ms, p99 ${load.latency.p99Ms} ms` : '';
     console.log(
@@ -136,6 +152,10 @@ try {
   server.stop();
 }
 const result = median(ratios);
-console.log(`median CPU efficiency smoke-test/autocannon (autocannon CPU per request / ours): ${median(cpuRatios).toFixed(2)}`);
-console.log(`median rate ratio smoke-test/autocannon: ${result.toFixed(2)} (target >= 0.80): ${result >= 0.8 ? 'ok' : 'BELOW TARGET'}`);
+console.log(
+  `median CPU efficiency smoke-test/autocannon (autocannon CPU per request / ours): ${median(cpuRatios).toFixed(2)}`,
+);
+console.log(
+  `median rate ratio smoke-test/autocannon: ${result.toFixed(2)} (target >= 0.80): ${result >= 0.8 ? 'ok' : 'BELOW TARGET'}`,
+);
 process.exitCode = result >= 0.8 ? 0 : 1;

@@ -24,7 +24,13 @@ const scratch = mkdtempSync(path.join(tmpdir(), 'bench-startup-'));
 function once(args: string[]): number {
   const output = path.join(scratch, 'output');
   writeFileSync(output, '');
-  const env = { PATH: process.env['PATH'] ?? '', HOME: scratch, RUNNER_TEMP: scratch, GITHUB_OUTPUT: output, GITHUB_WORKSPACE: scratch };
+  const env = {
+    PATH: process.env['PATH'] ?? '',
+    HOME: scratch,
+    RUNNER_TEMP: scratch,
+    GITHUB_OUTPUT: output,
+    GITHUB_WORKSPACE: scratch,
+  };
   const started = process.hrtime.bigint();
   spawnSync(process.execPath, args, { cwd: scratch, env, stdio: 'ignore' });
   return Number(process.hrtime.bigint() - started) / 1e6;
@@ -38,7 +44,10 @@ function buildCoreOnly(): string {
   const probe = path.join(process.cwd(), '.tmp', 'bench-core-only');
   mkdirSync(path.join(probe, 'src'), { recursive: true });
   writeFileSync(path.join(probe, 'package.json'), '{"type":"module","private":true}\n');
-  writeFileSync(path.join(probe, 'src', 'index.ts'), "import * as core from '@actions/core';\ncore.getInput('x');\nprocess.exitCode = 1;\n");
+  writeFileSync(
+    path.join(probe, 'src', 'index.ts'),
+    "import * as core from '@actions/core';\ncore.getInput('x');\nprocess.exitCode = 1;\n",
+  );
   bundle(probe, dir);
   return path.join(dir, 'index.js');
 }
@@ -52,7 +61,8 @@ const subjects: { name: string; args: string[] }[] = [
 const best = new Map<string, number>(subjects.map((s) => [s.name, Infinity]));
 for (const subject of subjects) once(subject.args); // warm the file system cache
 for (let i = 0; i < runs; i++) {
-  for (const subject of subjects) best.set(subject.name, Math.min(best.get(subject.name) as number, once(subject.args)));
+  for (const subject of subjects)
+    best.set(subject.name, Math.min(best.get(subject.name) as number, once(subject.args)));
 }
 
 const baseline = best.get("node -e ''") as number;
@@ -66,7 +76,10 @@ for (const subject of subjects) {
   if (subject.name !== "node -e ''") {
     const dist = path.dirname(subject.args[0] as string);
     const chunks = readdirSync(dist).filter((f) => f.endsWith('.js') && f !== 'index.js');
-    sizes = [kb(statSync(subject.args[0] as string).size), kb(chunks.reduce((sum, f) => sum + statSync(path.join(dist, f)).size, 0))];
+    sizes = [
+      kb(statSync(subject.args[0] as string).size),
+      kb(chunks.reduce((sum, f) => sum + statSync(path.join(dist, f)).size, 0)),
+    ];
   }
   console.log(`| ${subject.name} | ${ms.toFixed(0)} | ${(ms / baseline).toFixed(2)}x | ${sizes[0]} | ${sizes[1]} |`);
 }

@@ -28,7 +28,21 @@ export function listActions(): string[] {
 
 /** The single bundling command shared by every action. */
 export function bundle(actionDir: string, outDir: string): void {
-  const args = [ncc, 'build', 'src/index.ts', '--out', outDir, '--license', 'licenses.txt', '--minify', '--target', 'es2023', '--quiet', '--no-cache', '--transpile-only'];
+  const args = [
+    ncc,
+    'build',
+    'src/index.ts',
+    '--out',
+    outDir,
+    '--license',
+    'licenses.txt',
+    '--minify',
+    '--target',
+    'es2023',
+    '--quiet',
+    '--no-cache',
+    '--transpile-only',
+  ];
   const result = spawnSync(process.execPath, args, { cwd: actionDir, stdio: ['ignore', 'inherit', 'inherit'] });
   if (result.status !== 0) throw new Error(`ncc failed for ${path.relative(root, actionDir)} (exit ${result.status})`);
 }
@@ -48,7 +62,8 @@ export function compareDist(committed: string, fresh: string): string[] {
   const b = new Set(listFiles(fresh));
   for (const file of b) {
     if (!a.has(file)) problems.push(`missing from dist: ${file}`);
-    else if (!readFileSync(path.join(committed, file)).equals(readFileSync(path.join(fresh, file)))) problems.push(`out of date: ${file}`);
+    else if (!readFileSync(path.join(committed, file)).equals(readFileSync(path.join(fresh, file))))
+      problems.push(`out of date: ${file}`);
   }
   for (const file of a) if (!b.has(file)) problems.push(`stale file not produced by the build: ${file}`);
   return problems;

@@ -302,7 +302,8 @@ To run it in the pipeline, add a job to \`.github/workflows/pipeline.yml\` (see 
 
 export async function scaffold(options: ScaffoldOptions): Promise<string[]> {
   const { root, name } = options;
-  if (!NAME.test(name)) throw new Error(`'${name}' is not a valid action name: use lower-case words joined by hyphens, e.g. cache-warm`);
+  if (!NAME.test(name))
+    throw new Error(`'${name}' is not a valid action name: use lower-case words joined by hyphens, e.g. cache-warm`);
   const dir = path.join(root, 'actions', name);
   if (existsSync(dir)) throw new Error(`actions/${name} already exists; pick another name`);
   const description = options.description ?? `The ${name} stage of the pipeline.`;

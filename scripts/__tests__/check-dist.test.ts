@@ -13,7 +13,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 let copy: string;
 
 function checkDist(dir: string): { status: number | null; output: string } {
-  const result = spawnSync(process.execPath, [path.join(root, 'scripts/build-actions.ts'), '--check', dir], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [path.join(root, 'scripts/build-actions.ts'), '--check', dir], {
+    encoding: 'utf8',
+  });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 

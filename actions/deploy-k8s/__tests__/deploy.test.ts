@@ -61,9 +61,16 @@ describe('deploy (fake API)', () => {
       ['ConfigMap', 'create', 'applied'],
       ['Secret', 'create', 'applied'],
     ]);
-    expect(first.lock).toEqual({ name: 'deploy-k8s.web-config', namespace: 'shop', waitedMs: expect.any(Number) as unknown as number });
+    expect(first.lock).toEqual({
+      name: 'deploy-k8s.web-config',
+      namespace: 'shop',
+      waitedMs: expect.any(Number) as unknown as number,
+    });
 
-    const again = await deploy({ ...(await options(api)), annotations: new Map([['deploy-k8s.pipeline-actions.io/run-url', 'https://ci/run/2']]) });
+    const again = await deploy({
+      ...(await options(api)),
+      annotations: new Map([['deploy-k8s.pipeline-actions.io/run-url', 'https://ci/run/2']]),
+    });
     expect(again.status).toBe('unchanged');
     expect(again.backupFile).toBe('');
 
@@ -80,7 +87,11 @@ describe('deploy (fake API)', () => {
     const api = new FakeKube();
     await deploy(await options(api));
     const report = await deploy(await options(api, manifests.replace('hunter2-secret', 'new-secret-value')));
-    const written = [await readFile(report.backupFile, 'utf8'), JSON.stringify(report.diffs), buildSummary(report, { durationMs: 1, startedAt: 0 })].join('\n');
+    const written = [
+      await readFile(report.backupFile, 'utf8'),
+      JSON.stringify(report.diffs),
+      buildSummary(report, { durationMs: 1, startedAt: 0 }),
+    ].join('\n');
     expect(written).toContain('<redacted sha256:');
     expect(written).not.toContain('hunter2-secret');
     expect(written).not.toContain('new-secret-value');
@@ -123,7 +134,11 @@ metadata:
   it('warns about image rules that match no container', async () => {
     const api = new FakeKube();
     const warnings: string[] = [];
-    const report = await deploy({ ...(await options(api)), images: [{ name: 'nope', image: 'nope:1' }], warn: (m) => void warnings.push(m) });
+    const report = await deploy({
+      ...(await options(api)),
+      images: [{ name: 'nope', image: 'nope:1' }],
+      warn: (m) => void warnings.push(m),
+    });
     expect(report.unmatchedImageRules).toEqual(['nope']);
     expect(warnings).toEqual(["Input 'images': no container uses an image named nope; the rule changed nothing."]);
   });
@@ -133,8 +148,16 @@ describe('cancellation', () => {
   it('releases the lock Lease on SIGTERM, then lets the signal take effect', async () => {
     const api = new FakeKube();
     const kills: [number, string][] = [];
-    const proc = Object.assign(new EventEmitter(), { pid: 4242, kill: (pid: number, signal?: string | number) => void kills.push([pid, String(signal)]) });
-    const leaseRef = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: 'deploy-k8s.web-config', namespace: 'shop' };
+    const proc = Object.assign(new EventEmitter(), {
+      pid: 4242,
+      kill: (pid: number, signal?: string | number) => void kills.push([pid, String(signal)]),
+    });
+    const leaseRef = {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      name: 'deploy-k8s.web-config',
+      namespace: 'shop',
+    };
     let holderAtSignal: unknown;
     const apply = api.apply;
     api.apply = async (object, opts) => {
@@ -146,20 +169,36 @@ describe('cancellation', () => {
       return apply(object, opts);
     };
     const warnings: string[] = [];
-    await deploy({ ...(await options(api)), process: proc as unknown as NodeJS.Process, warn: (m) => void warnings.push(m) });
+    await deploy({
+      ...(await options(api)),
+      process: proc as unknown as NodeJS.Process,
+      warn: (m) => void warnings.push(m),
+    });
     expect(holderAtSignal).toBe('https://ci/run/1');
     expect(kills).toEqual([[4242, 'SIGTERM']]);
-    expect(warnings[0]).toMatch(/^Received SIGTERM \(the run is being cancelled\): releasing the lock Lease shop\/deploy-k8s\.web-config/);
+    expect(warnings[0]).toMatch(
+      /^Received SIGTERM \(the run is being cancelled\): releasing the lock Lease shop\/deploy-k8s\.web-config/,
+    );
     expect((await api.get(leaseRef))?.['spec']).not.toHaveProperty('holderIdentity');
     expect(proc.listenerCount('SIGINT') + proc.listenerCount('SIGTERM')).toBe(0);
   });
 });
 
 describe('applicationName', () => {
-  const o = (kind: string, name: string, labels?: Record<string, string>): KubeObject => ({ apiVersion: kind === 'Deployment' ? 'apps/v1' : 'v1', kind, metadata: { name, ...(labels ? { labels } : {}) } });
+  const o = (kind: string, name: string, labels?: Record<string, string>): KubeObject => ({
+    apiVersion: kind === 'Deployment' ? 'apps/v1' : 'v1',
+    kind,
+    metadata: { name, ...(labels ? { labels } : {}) },
+  });
   it.each([
     [[o('ConfigMap', 'c'), o('Deployment', 'web', { 'app.kubernetes.io/name': 'shop' })], 'shop'],
-    [[o('ConfigMap', 'c', { 'app.kubernetes.io/part-of': 'store' }), o('Deployment', 'web', { 'app.kubernetes.io/name': 'shop' })], 'store'],
+    [
+      [
+        o('ConfigMap', 'c', { 'app.kubernetes.io/part-of': 'store' }),
+        o('Deployment', 'web', { 'app.kubernetes.io/name': 'shop' }),
+      ],
+      'store',
+    ],
     [[o('ConfigMap', 'c'), o('Deployment', 'web')], 'web'],
     [[o('ConfigMap', 'c')], 'c'],
   ])('%#', (objects, expected) => {
@@ -169,12 +208,19 @@ describe('applicationName', () => {
 
 describe('summary', () => {
   it('draws phases as a Mermaid gantt, failed phases as critical', () => {
-    expect(phaseGantt([{ name: 'Apply: all', start: 1000, end: 3500, ok: true }, { name: 'Wait for rollout', start: 3500, end: 9000, ok: false }])).toBe(
+    expect(
+      phaseGantt([
+        { name: 'Apply: all', start: 1000, end: 3500, ok: true },
+        { name: 'Wait for rollout', start: 3500, end: 9000, ok: false },
+      ]),
+    ).toBe(
       '```mermaid\ngantt\n  title Deploy timeline\n  dateFormat x\n  axisFormat %M:%S\n  section deploy-k8s\n  Apply  all (2.5 s) :done, p0, 1000, 3500\n  Wait for rollout (5.5 s) :crit, p1, 3500, 9000\n```',
     );
   });
 
   it('writes a failure without a report', () => {
-    expect(buildSummary(undefined, { durationMs: 500, startedAt: 0, failure: 'cannot reach' })).toBe('## deploy-k8s: failed\n\nDuration 0.5 s\n\n**Failed:**\n\n```text\ncannot reach\n```\n');
+    expect(buildSummary(undefined, { durationMs: 500, startedAt: 0, failure: 'cannot reach' })).toBe(
+      '## deploy-k8s: failed\n\nDuration 0.5 s\n\n**Failed:**\n\n```text\ncannot reach\n```\n',
+    );
   });
 });

@@ -11,7 +11,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requireOrSkip, runAction, type ActionRun } from '@pipeline/action-kit/testing';
-import { createNamespace, deleteNamespace, eventually, exists, testCluster, tokenKubeconfig } from './helpers/cluster.js';
+import {
+  createNamespace,
+  deleteNamespace,
+  eventually,
+  exists,
+  testCluster,
+  tokenKubeconfig,
+} from './helpers/cluster.js';
 import { appManifests, IMAGE_BROKEN, IMAGE_NAME, IMAGE_V1, IMAGE_V2, workspace } from './helpers/workspace.js';
 
 const action = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,7 +38,10 @@ async function kwokFailureStages(): Promise<boolean> {
   try {
     await cluster.core.createNamespacedPod({
       namespace: ns,
-      body: { metadata: { name: 'probe', labels: { 'pipeline-actions.test/kwok-fail': 'crash-loop' } }, spec: { containers: [{ name: 'c', image: 'example.invalid/probe:1' }] } },
+      body: {
+        metadata: { name: 'probe', labels: { 'pipeline-actions.test/kwok-fail': 'crash-loop' } },
+        spec: { containers: [{ name: 'c', image: 'example.invalid/probe:1' }] },
+      },
     });
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
@@ -47,7 +57,12 @@ async function kwokFailureStages(): Promise<boolean> {
 }
 const stages = await kwokFailureStages();
 // .ci/run sets REQUIRE_KWOK_STAGES=1; a kind cluster (the e2e-kind CI job) has no kwok Stages.
-const kwokStages = { what: "this cluster's kwok failure Stages", available: stages, howToGet: 'use the local control plane (tools/kube/cluster.sh up applies tools/kube/stages/failures.yaml)', requiredBy: 'REQUIRE_KWOK_STAGES' };
+const kwokStages = {
+  what: "this cluster's kwok failure Stages",
+  available: stages,
+  howToGet: 'use the local control plane (tools/kube/cluster.sh up applies tools/kube/stages/failures.yaml)',
+  requiredBy: 'REQUIRE_KWOK_STAGES',
+};
 const itWithStages = requireOrSkip(kwokStages) ? it : it.skip;
 
 async function freshNamespace(): Promise<string> {
@@ -59,12 +74,18 @@ async function freshNamespace(): Promise<string> {
 /** The admin kubeconfig's secrets: none may ever appear in what the action writes. */
 function kubeconfigSecrets(text: string): string[] {
   const secrets = [text, Buffer.from(text).toString('base64')];
-  for (const match of text.matchAll(/(?:client-key-data|token|client-certificate-data):\s*(\S+)/g)) secrets.push(match[1] as string);
+  for (const match of text.matchAll(/(?:client-key-data|token|client-certificate-data):\s*(\S+)/g))
+    secrets.push(match[1] as string);
   return secrets;
 }
 
 function expectNoSecrets(result: ActionRun, secrets: readonly string[]): void {
-  const written = [result.stdout.replace(/^::add-mask::.*$/gm, ''), result.stderr, result.summary, JSON.stringify(result.outputs)].join('\n');
+  const written = [
+    result.stdout.replace(/^::add-mask::.*$/gm, ''),
+    result.stderr,
+    result.summary,
+    JSON.stringify(result.outputs),
+  ].join('\n');
   for (const secret of secrets.filter((value) => value.length >= 8)) expect(written.includes(secret)).toBe(false);
 }
 
@@ -77,11 +98,24 @@ interface DeployArgs {
   runnerTemp?: string;
 }
 
-async function deployRun({ ns, manifests, inputs = {}, env = {}, kubeconfig, runnerTemp }: DeployArgs): Promise<ActionRun> {
+async function deployRun({
+  ns,
+  manifests,
+  inputs = {},
+  env = {},
+  kubeconfig,
+  runnerTemp,
+}: DeployArgs): Promise<ActionRun> {
   const ws = await workspace({ 'k8s/app.yaml': manifests });
   const result = await runAction(action, {
     workspace: ws,
-    inputs: { kubeconfig: kubeconfig ?? cluster.kubeconfigText, namespace: ns, manifests: 'k8s', timeout: '60s', ...inputs },
+    inputs: {
+      kubeconfig: kubeconfig ?? cluster.kubeconfigText,
+      namespace: ns,
+      manifests: 'k8s',
+      timeout: '60s',
+      ...inputs,
+    },
     env: { ...(runnerTemp ? { RUNNER_TEMP: runnerTemp } : {}), ...env },
     timeoutMs: 110_000,
   });
@@ -89,7 +123,9 @@ async function deployRun({ ns, manifests, inputs = {}, env = {}, kubeconfig, run
   return result;
 }
 
-function resources(result: ActionRun): { kind: string; name: string; action: string; result: string; oldImages: string[]; newImages: string[] }[] {
+function resources(
+  result: ActionRun,
+): { kind: string; name: string; action: string; result: string; oldImages: string[]; newImages: string[] }[] {
   return JSON.parse(result.outputs['resources'] ?? '[]') as ReturnType<typeof resources>;
 }
 
@@ -97,7 +133,12 @@ describe('deploy-k8s against a real API server', () => {
   it('deploys a clean namespace, stamps run metadata, releases the lock, and reports', async () => {
     const ns = await freshNamespace();
     const runnerTemp = await mkdtemp(path.join(tmpdir(), 'deploy-k8s-rt-'));
-    const result = await deployRun({ ns, manifests: appManifests(), runnerTemp, inputs: { annotations: 'team=payments' } });
+    const result = await deployRun({
+      ns,
+      manifests: appManifests(),
+      runnerTemp,
+      inputs: { annotations: 'team=payments' },
+    });
     expect(result.failure).toBeUndefined();
     expect(result.exitCode).toBe(0);
     expect(result.outputs['status']).toBe('deployed');
@@ -157,14 +198,21 @@ describe('deploy-k8s against a real API server', () => {
 
   it('falls back to the KUBECONFIG file when the input is empty, and rejects an unknown context', async () => {
     const ns = await freshNamespace();
-    const result = await deployRun({ ns, manifests: appManifests({ replicas: 1 }), kubeconfig: '', env: { KUBECONFIG: cluster.kubeconfigPath } });
+    const result = await deployRun({
+      ns,
+      manifests: appManifests({ replicas: 1 }),
+      kubeconfig: '',
+      env: { KUBECONFIG: cluster.kubeconfigPath },
+    });
     expectNoSecrets(result, kubeconfigSecrets(cluster.kubeconfigText));
     expect(result.outputs['status']).toBe('deployed');
     expect(result.masks).toContain(cluster.kubeconfigText);
 
     const wrong = await deployRun({ ns, manifests: appManifests({ replicas: 1 }), inputs: { context: 'nope' } });
     expect(wrong.exitCode).toBe(1);
-    expect(wrong.failure).toMatch(/^Input 'context' has an invalid value "nope": expected one of the kubeconfig's contexts \(.+\)\.$/);
+    expect(wrong.failure).toMatch(
+      /^Input 'context' has an invalid value "nope": expected one of the kubeconfig's contexts \(.+\)\.$/,
+    );
   });
 
   it('updates the image, reports old and new images and revisions, backs up the old state; a re-run is unchanged', async () => {
@@ -173,14 +221,23 @@ describe('deploy-k8s against a real API server', () => {
     expect(first.outputs['status']).toBe('deployed');
 
     const runnerTemp = await mkdtemp(path.join(tmpdir(), 'deploy-k8s-rt-'));
-    const update = await deployRun({ ns, manifests: appManifests(), runnerTemp, inputs: { images: `${IMAGE_NAME}=${IMAGE_V2}` } });
+    const update = await deployRun({
+      ns,
+      manifests: appManifests(),
+      runnerTemp,
+      inputs: { images: `${IMAGE_NAME}=${IMAGE_V2}` },
+    });
     expect(update.exitCode).toBe(0);
     expect(update.outputs['status']).toBe('deployed');
     expect(update.outputs['previous-revision']).toBe('1');
     expect(update.outputs['revision']).toBe('2');
     const web = resources(update).find((r) => r.kind === 'Deployment');
     expect(web).toMatchObject({ action: 'configure', result: 'ready', oldImages: [IMAGE_V1], newImages: [IMAGE_V2] });
-    expect(resources(update).filter((r) => r.kind !== 'Deployment').map((r) => r.action)).toEqual(['unchanged', 'unchanged']);
+    expect(
+      resources(update)
+        .filter((r) => r.kind !== 'Deployment')
+        .map((r) => r.action),
+    ).toEqual(['unchanged', 'unchanged']);
 
     const deployment = await cluster.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
     expect(deployment.spec?.template.spec?.containers[0]?.image).toBe(IMAGE_V2);
@@ -189,13 +246,25 @@ describe('deploy-k8s against a real API server', () => {
 
     const backup = await readFile(update.outputs['backup-file'] as string, 'utf8');
     expect(backup).toContain(`image: ${IMAGE_V1}`);
-    for (const serverField of ['managedFields', 'resourceVersion', 'uid:', 'creationTimestamp', 'status:', 'deployment.kubernetes.io/revision']) {
+    for (const serverField of [
+      'managedFields',
+      'resourceVersion',
+      'uid:',
+      'creationTimestamp',
+      'status:',
+      'deployment.kubernetes.io/revision',
+    ]) {
       expect(backup).not.toContain(serverField);
     }
     expect(update.summary).toContain(IMAGE_V1);
     expect(update.summary).toContain(IMAGE_V2);
 
-    const again = await deployRun({ ns, manifests: appManifests(), inputs: { images: `${IMAGE_NAME}=${IMAGE_V2}` }, env: { GITHUB_RUN_ID: '2' } });
+    const again = await deployRun({
+      ns,
+      manifests: appManifests(),
+      inputs: { images: `${IMAGE_NAME}=${IMAGE_V2}` },
+      env: { GITHUB_RUN_ID: '2' },
+    });
     expect(again.outputs['status']).toBe('unchanged');
     expect(again.outputs['revision']).toBe('2');
   });
@@ -204,7 +273,11 @@ describe('deploy-k8s against a real API server', () => {
     const ns = await freshNamespace();
     await deployRun({ ns, manifests: appManifests({ image: IMAGE_V1 }) });
     const before = await cluster.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
-    const bad = await deployRun({ ns, manifests: appManifests({ unschedulable: true, progressDeadlineSeconds: 30, greeting: 'changed' }), inputs: { images: `${IMAGE_NAME}=${IMAGE_BROKEN}`, 'failure-grace': '3s' } });
+    const bad = await deployRun({
+      ns,
+      manifests: appManifests({ unschedulable: true, progressDeadlineSeconds: 30, greeting: 'changed' }),
+      inputs: { images: `${IMAGE_NAME}=${IMAGE_BROKEN}`, 'failure-grace': '3s' },
+    });
 
     expect(bad.exitCode).toBe(1);
     expect(bad.outputs['status']).toBe('rolled-back');
@@ -228,33 +301,50 @@ describe('deploy-k8s against a real API server', () => {
     const ns = await freshNamespace();
     await deployRun({ ns, manifests: appManifests() });
     const before = await cluster.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
-    const bad = await deployRun({ ns, manifests: appManifests({ kwokFail: 'crash-loop' }), inputs: { images: `${IMAGE_NAME}=${IMAGE_BROKEN}` } });
+    const bad = await deployRun({
+      ns,
+      manifests: appManifests({ kwokFail: 'crash-loop' }),
+      inputs: { images: `${IMAGE_NAME}=${IMAGE_BROKEN}` },
+    });
     expect(bad.exitCode).toBe(1);
     expect(bad.outputs['status']).toBe('rolled-back');
     expect(bad.failure).toMatch(/web-[a-z0-9]+-[a-z0-9]+ CrashLoopBackOff/);
-    expect(bad.summary).toMatch(/\| web-[a-z0-9]+-[a-z0-9]+ \| CrashLoopBackOff \(web\) \| back-off 40s restarting failed container=web \|/);
+    expect(bad.summary).toMatch(
+      /\| web-[a-z0-9]+-[a-z0-9]+ \| CrashLoopBackOff \(web\) \| back-off 40s restarting failed container=web \|/,
+    );
     expect(bad.durationMs).toBeLessThan(20_000);
     const after = await cluster.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
     expect(after.spec).toEqual(before.spec);
   });
 
-  itWithStages('treats pods that run but never become ready as failed after the grace period (kwok Stage)', async () => {
-    const ns = await freshNamespace();
-    await deployRun({ ns, manifests: appManifests() });
-    const bad = await deployRun({ ns, manifests: appManifests({ kwokFail: 'not-ready' }), inputs: { images: `${IMAGE_NAME}=${IMAGE_BROKEN}`, 'failure-grace': '2s' } });
-    expect(bad.exitCode).toBe(1);
-    expect(bad.outputs['status']).toBe('rolled-back');
-    expect(bad.failure).toMatch(/NotReady/);
-    expect(bad.durationMs).toBeLessThan(20_000);
-    const after = await cluster.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
-    expect(after.spec?.template.spec?.containers[0]?.image).toBe(IMAGE_V1);
-    expect(after.spec?.template.metadata?.labels).toEqual({ app: 'web' });
-  });
+  itWithStages(
+    'treats pods that run but never become ready as failed after the grace period (kwok Stage)',
+    async () => {
+      const ns = await freshNamespace();
+      await deployRun({ ns, manifests: appManifests() });
+      const bad = await deployRun({
+        ns,
+        manifests: appManifests({ kwokFail: 'not-ready' }),
+        inputs: { images: `${IMAGE_NAME}=${IMAGE_BROKEN}`, 'failure-grace': '2s' },
+      });
+      expect(bad.exitCode).toBe(1);
+      expect(bad.outputs['status']).toBe('rolled-back');
+      expect(bad.failure).toMatch(/NotReady/);
+      expect(bad.durationMs).toBeLessThan(20_000);
+      const after = await cluster.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
+      expect(after.spec?.template.spec?.containers[0]?.image).toBe(IMAGE_V1);
+      expect(after.spec?.template.metadata?.labels).toEqual({ app: 'web' });
+    },
+  );
 
   it('stops at ProgressDeadlineExceeded when the pod signals are given more time than the deadline', async () => {
     const ns = await freshNamespace();
     await deployRun({ ns, manifests: appManifests() });
-    const bad = await deployRun({ ns, manifests: appManifests({ unschedulable: true, progressDeadlineSeconds: 3 }), inputs: { images: `${IMAGE_NAME}=${IMAGE_BROKEN}`, 'failure-grace': '5m' } });
+    const bad = await deployRun({
+      ns,
+      manifests: appManifests({ unschedulable: true, progressDeadlineSeconds: 3 }),
+      inputs: { images: `${IMAGE_NAME}=${IMAGE_BROKEN}`, 'failure-grace': '5m' },
+    });
     expect(bad.exitCode).toBe(1);
     expect(bad.outputs['status']).toBe('rolled-back');
     expect(bad.failure).toMatch(/ReplicaSet "web-[a-z0-9]+" has timed out progressing/);
@@ -266,8 +356,15 @@ describe('deploy-k8s against a real API server', () => {
 
   it('rolls back as soon as one of several workloads fails, without waiting for the slow one', async () => {
     const ns = await freshNamespace();
-    const slow = appManifests({ minReadySeconds: 60 }).split('---\n')[2]?.replace(/\bweb\b/g, 'slow') ?? '';
-    const bad = await deployRun({ ns, manifests: `${appManifests({ unschedulable: true })}---\n${slow}`, inputs: { 'failure-grace': '1s' } });
+    const slow =
+      appManifests({ minReadySeconds: 60 })
+        .split('---\n')[2]
+        ?.replace(/\bweb\b/g, 'slow') ?? '';
+    const bad = await deployRun({
+      ns,
+      manifests: `${appManifests({ unschedulable: true })}---\n${slow}`,
+      inputs: { 'failure-grace': '1s' },
+    });
     expect(bad.exitCode).toBe(1);
     expect(bad.outputs['status']).toBe('rolled-back');
     expect(bad.durationMs).toBeLessThan(20_000);
@@ -279,9 +376,11 @@ describe('deploy-k8s against a real API server', () => {
     ]);
   });
 
-  itWithStages('rolls a StatefulSet back, replacing its broken pod (forced rollback), and updates a DaemonSet', async () => {
-    const ns = await freshNamespace();
-    const workloads = (image: string, crash = false): string => `apiVersion: apps/v1
+  itWithStages(
+    'rolls a StatefulSet back, replacing its broken pod (forced rollback), and updates a DaemonSet',
+    async () => {
+      const ns = await freshNamespace();
+      const workloads = (image: string, crash = false): string => `apiVersion: apps/v1
 kind: StatefulSet
 metadata:
   name: db
@@ -312,30 +411,35 @@ spec:
       containers:
       - {name: agent, image: 'ghcr.io/acme/agent:${image.endsWith('1.0.0') ? '1.0.0' : '2.0.0'}'}
 `;
-    const first = await deployRun({ ns, manifests: workloads('ghcr.io/acme/db:1.0.0') });
-    expect(first.outputs['status']).toBe('deployed');
-    const update = await deployRun({ ns, manifests: workloads('ghcr.io/acme/db:2.0.0') });
-    expect(update.outputs['status']).toBe('deployed');
-    expect(resources(update).map((r) => [r.kind, r.result])).toEqual([
-      ['StatefulSet', 'ready'],
-      ['DaemonSet', 'ready'],
-    ]);
-    const before = await cluster.apps.readNamespacedStatefulSet({ name: 'db', namespace: ns });
-    const bad = await deployRun({ ns, manifests: workloads('ghcr.io/acme/db:3.0.0', true) });
-    expect(bad.exitCode).toBe(1);
-    expect(bad.outputs['status']).toBe('rolled-back');
-    expect(bad.stdout).toMatch(/pod db-1: deleted \(revision db-[0-9a-f]+ never became ready/);
-    expect(bad.durationMs).toBeLessThan(20_000);
-    const after = await cluster.apps.readNamespacedStatefulSet({ name: 'db', namespace: ns });
-    expect(after.spec).toEqual(before.spec);
-    expect(after.status?.readyReplicas).toBe(2);
-    expect(after.status?.currentRevision).toBe(before.status?.currentRevision);
-  });
+      const first = await deployRun({ ns, manifests: workloads('ghcr.io/acme/db:1.0.0') });
+      expect(first.outputs['status']).toBe('deployed');
+      const update = await deployRun({ ns, manifests: workloads('ghcr.io/acme/db:2.0.0') });
+      expect(update.outputs['status']).toBe('deployed');
+      expect(resources(update).map((r) => [r.kind, r.result])).toEqual([
+        ['StatefulSet', 'ready'],
+        ['DaemonSet', 'ready'],
+      ]);
+      const before = await cluster.apps.readNamespacedStatefulSet({ name: 'db', namespace: ns });
+      const bad = await deployRun({ ns, manifests: workloads('ghcr.io/acme/db:3.0.0', true) });
+      expect(bad.exitCode).toBe(1);
+      expect(bad.outputs['status']).toBe('rolled-back');
+      expect(bad.stdout).toMatch(/pod db-1: deleted \(revision db-[0-9a-f]+ never became ready/);
+      expect(bad.durationMs).toBeLessThan(20_000);
+      const after = await cluster.apps.readNamespacedStatefulSet({ name: 'db', namespace: ns });
+      expect(after.spec).toEqual(before.spec);
+      expect(after.status?.readyReplicas).toBe(2);
+      expect(after.status?.currentRevision).toBe(before.status?.currentRevision);
+    },
+  );
 
   it('leaves a failed rollout in place when rollback-on-failure is false', async () => {
     const ns = await freshNamespace();
     await deployRun({ ns, manifests: appManifests() });
-    const bad = await deployRun({ ns, manifests: appManifests({ unschedulable: true }), inputs: { images: `${IMAGE_NAME}=${IMAGE_BROKEN}`, 'failure-grace': '1s', 'rollback-on-failure': 'false' } });
+    const bad = await deployRun({
+      ns,
+      manifests: appManifests({ unschedulable: true }),
+      inputs: { images: `${IMAGE_NAME}=${IMAGE_BROKEN}`, 'failure-grace': '1s', 'rollback-on-failure': 'false' },
+    });
     expect(bad.exitCode).toBe(1);
     expect(bad.outputs['status']).toBe('failed');
     expect(bad.failure).toMatch(/rollback-on-failure is false/);
@@ -345,11 +449,23 @@ spec:
 
   it('deletes objects that did not exist before when a first deploy fails', async () => {
     const ns = await freshNamespace();
-    const bad = await deployRun({ ns, manifests: appManifests({ unschedulable: true }), inputs: { 'failure-grace': '2s' } });
+    const bad = await deployRun({
+      ns,
+      manifests: appManifests({ unschedulable: true }),
+      inputs: { 'failure-grace': '2s' },
+    });
     expect(bad.exitCode).toBe(1);
     expect(bad.outputs['status']).toBe('rolled-back');
-    expect(resources(bad).map((r) => r.result)).toEqual(['deleted (rolled back)', 'deleted (rolled back)', expect.stringMatching(/^failed: Unschedulable, deleted \(rolled back\)$/)]);
-    await eventually(async () => !(await exists(() => cluster.apps.readNamespacedDeployment({ name: 'web', namespace: ns }))), 10_000, 'the Deployment to be deleted');
+    expect(resources(bad).map((r) => r.result)).toEqual([
+      'deleted (rolled back)',
+      'deleted (rolled back)',
+      expect.stringMatching(/^failed: Unschedulable, deleted \(rolled back\)$/),
+    ]);
+    await eventually(
+      async () => !(await exists(() => cluster.apps.readNamespacedDeployment({ name: 'web', namespace: ns }))),
+      10_000,
+      'the Deployment to be deleted',
+    );
     expect(await exists(() => cluster.core.readNamespacedConfigMap({ name: 'web-config', namespace: ns }))).toBe(false);
   });
 
@@ -359,7 +475,9 @@ spec:
     const result = await deployRun({ ns, manifests });
     expect(result.exitCode).toBe(1);
     expect(result.outputs['status']).toBe('failed');
-    expect(result.failure).toMatch(/k8s\/app\.yaml \(document 3\) Deployment\/web: .*\.spec\.replicaz: field not declared in schema/);
+    expect(result.failure).toMatch(
+      /k8s\/app\.yaml \(document 3\) Deployment\/web: .*\.spec\.replicaz: field not declared in schema/,
+    );
     expect(result.failure).toMatch(/nothing was applied/);
     expect(resources(result).map((r) => [r.kind, r.action, r.result])).toEqual([
       ['ConfigMap', 'create', 'not applied'],
@@ -377,14 +495,21 @@ spec:
     // once the Lease is taken, waits for it, then deploys on top.
     const first = deployRun({ ns, manifests: appManifests({ minReadySeconds: 3 }), env: { GITHUB_RUN_ID: '101' } });
     await eventually(
-      async () => (await cluster.coordination.readNamespacedLease({ name: 'deploy-k8s.web', namespace: ns }).catch(() => undefined))?.spec?.holderIdentity?.includes('/runs/101') === true,
+      async () =>
+        (
+          await cluster.coordination
+            .readNamespacedLease({ name: 'deploy-k8s.web', namespace: ns })
+            .catch(() => undefined)
+        )?.spec?.holderIdentity?.includes('/runs/101') === true,
       20_000,
       'run 101 to hold the lock',
     );
     const second = await deployRun({ ns, manifests: appManifests({ image: IMAGE_V2 }), env: { GITHUB_RUN_ID: '102' } });
     const a = await first;
     expect([a.exitCode, second.exitCode]).toEqual([0, 0]);
-    expect(second.stdout).toMatch(/Lock Lease dk8s-[0-9a-f]+\/deploy-k8s\.web is held by 'https:\/\/github\.com\/example-org\/example-repo\/actions\/runs\/101\/attempts\/1'/);
+    expect(second.stdout).toMatch(
+      /Lock Lease dk8s-[0-9a-f]+\/deploy-k8s\.web is held by 'https:\/\/github\.com\/example-org\/example-repo\/actions\/runs\/101\/attempts\/1'/,
+    );
     expect(a.stdout).not.toMatch(/is held by/);
     expect(second.summary).toMatch(/lock dk8s-[0-9a-f]+\/deploy-k8s\.web \(waited \d+\.\d s\)/);
     const deployment = await cluster.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
@@ -393,18 +518,39 @@ spec:
     // A holder that keeps renewing: the run gives up after its timeout and changes nothing.
     // MicroTime must carry microseconds; the typed client would send milliseconds.
     const now = new Date().toISOString().replace(/Z$/, '000Z') as unknown as Date;
-    await cluster.coordination.createNamespacedLease({
-      namespace: ns,
-      body: { metadata: { name: 'deploy-k8s.web' }, spec: { holderIdentity: 'https://ci.example/other-run/7', leaseDurationSeconds: 300, acquireTime: now, renewTime: now } },
-    }).catch(async () => {
-      const lease = await cluster.coordination.readNamespacedLease({ name: 'deploy-k8s.web', namespace: ns });
-      lease.spec = { ...lease.spec, holderIdentity: 'https://ci.example/other-run/7', leaseDurationSeconds: 300, renewTime: now };
-      await cluster.coordination.replaceNamespacedLease({ name: 'deploy-k8s.web', namespace: ns, body: lease });
+    await cluster.coordination
+      .createNamespacedLease({
+        namespace: ns,
+        body: {
+          metadata: { name: 'deploy-k8s.web' },
+          spec: {
+            holderIdentity: 'https://ci.example/other-run/7',
+            leaseDurationSeconds: 300,
+            acquireTime: now,
+            renewTime: now,
+          },
+        },
+      })
+      .catch(async () => {
+        const lease = await cluster.coordination.readNamespacedLease({ name: 'deploy-k8s.web', namespace: ns });
+        lease.spec = {
+          ...lease.spec,
+          holderIdentity: 'https://ci.example/other-run/7',
+          leaseDurationSeconds: 300,
+          renewTime: now,
+        };
+        await cluster.coordination.replaceNamespacedLease({ name: 'deploy-k8s.web', namespace: ns, body: lease });
+      });
+    const blocked = await deployRun({
+      ns,
+      manifests: appManifests({ greeting: 'blocked' }),
+      inputs: { timeout: '3s' },
     });
-    const blocked = await deployRun({ ns, manifests: appManifests({ greeting: 'blocked' }), inputs: { timeout: '3s' } });
     expect(blocked.exitCode).toBe(1);
     expect(blocked.outputs['status']).toBe('failed');
-    expect(blocked.failure).toMatch(/Another deployment holds the lock Lease .*\/deploy-k8s\.web: holder 'https:\/\/ci\.example\/other-run\/7'/);
+    expect(blocked.failure).toMatch(
+      /Another deployment holds the lock Lease .*\/deploy-k8s\.web: holder 'https:\/\/ci\.example\/other-run\/7'/,
+    );
     const config = await cluster.core.readNamespacedConfigMap({ name: 'web-config', namespace: ns });
     expect(config.data).toEqual({ greeting: 'hello' });
   });
@@ -412,10 +558,17 @@ spec:
   it('shows the diff of a dry run and changes nothing', async () => {
     const ns = await freshNamespace();
     await deployRun({ ns, manifests: appManifests() });
-    const result = await deployRun({ ns, manifests: appManifests({ greeting: 'bonjour' }), inputs: { 'dry-run': 'true' } });
+    const result = await deployRun({
+      ns,
+      manifests: appManifests({ greeting: 'bonjour' }),
+      inputs: { 'dry-run': 'true' },
+    });
     expect(result.exitCode).toBe(0);
     expect(result.outputs['status']).toBe('unchanged');
-    expect(resources(result).find((r) => r.kind === 'ConfigMap')).toMatchObject({ action: 'configure', result: 'would configure' });
+    expect(resources(result).find((r) => r.kind === 'ConfigMap')).toMatchObject({
+      action: 'configure',
+      result: 'would configure',
+    });
     expect(result.summary).toContain('## deploy-k8s: dry run');
     expect(result.summary).toContain('-  greeting: hello');
     expect(result.summary).toContain('+  greeting: bonjour');
@@ -428,7 +581,9 @@ spec:
     const broken = 'apiVersion: v1\nkind: Config\nusers:\n- name: x\n  user:\n    token: s3cr3t-token-value-123\n';
     const result = await deployRun({ ns, manifests: appManifests(), kubeconfig: broken });
     expect(result.exitCode).toBe(1);
-    expect(result.failure).toBe("Input 'kubeconfig' is not a usable kubeconfig: it has no clusters. Expected a kubeconfig as raw YAML or base64, with clusters, users and contexts (the value is not shown because it is secret).");
+    expect(result.failure).toBe(
+      "Input 'kubeconfig' is not a usable kubeconfig: it has no clusters. Expected a kubeconfig as raw YAML or base64, with clusters, users and contexts (the value is not shown because it is secret).",
+    );
     expectNoSecrets(result, ['s3cr3t-token-value-123']);
     expect(result.masks).toContain('s3cr3t-token-value-123');
 
@@ -444,21 +599,38 @@ spec:
     await cluster.core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'deployer' } } });
     await cluster.rbac.createNamespacedRole({
       namespace: ns,
-      body: { metadata: { name: 'read-configmaps' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'] }] },
+      body: {
+        metadata: { name: 'read-configmaps' },
+        rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'] }],
+      },
     });
     await cluster.rbac.createNamespacedRoleBinding({
       namespace: ns,
-      body: { metadata: { name: 'deployer' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'read-configmaps' }, subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: ns }] },
+      body: {
+        metadata: { name: 'deployer' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'read-configmaps' },
+        subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: ns }],
+      },
     });
-    const request = await cluster.core.createNamespacedServiceAccountToken({ name: 'deployer', namespace: ns, body: { spec: { audiences: [], expirationSeconds: 600 } } });
+    const request = await cluster.core.createNamespacedServiceAccountToken({
+      name: 'deployer',
+      namespace: ns,
+      body: { spec: { audiences: [], expirationSeconds: 600 } },
+    });
     const token = request.status?.token as string;
     expect(token.length).toBeGreaterThan(20);
     const kubeconfig = tokenKubeconfig(cluster, token, ns);
 
-    const result = await deployRun({ ns, manifests: appManifests(), kubeconfig: Buffer.from(kubeconfig).toString('base64') });
+    const result = await deployRun({
+      ns,
+      manifests: appManifests(),
+      kubeconfig: Buffer.from(kubeconfig).toString('base64'),
+    });
     expect(result.exitCode).toBe(1);
     expect(result.outputs['status']).toBe('failed');
-    expect(result.failure).toMatch(new RegExp(`User "system:serviceaccount:${ns}:deployer" cannot \\w+ resource "\\w+"`));
+    expect(result.failure).toMatch(
+      new RegExp(`User "system:serviceaccount:${ns}:deployer" cannot \\w+ resource "\\w+"`),
+    );
     expect(result.failure).toMatch(/HTTP 403 Forbidden/);
     expectNoSecrets(result, [token]);
     expect(result.masks).toContain(token);

@@ -7,7 +7,10 @@ describe('parseImage', () => {
     ['nginx:1.27', { repository: 'nginx', tag: '1.27' }],
     ['ghcr.io/acme/web:1.0.0', { repository: 'ghcr.io/acme/web', tag: '1.0.0' }],
     ['localhost:5000/web:dev', { repository: 'localhost:5000/web', tag: 'dev' }],
-    [`ghcr.io/acme/web@sha256:${'a'.repeat(64)}`, { repository: 'ghcr.io/acme/web', digest: `sha256:${'a'.repeat(64)}` }],
+    [
+      `ghcr.io/acme/web@sha256:${'a'.repeat(64)}`,
+      { repository: 'ghcr.io/acme/web', digest: `sha256:${'a'.repeat(64)}` },
+    ],
     [`web:1.0@sha256:${'b'.repeat(64)}`, { repository: 'web', tag: '1.0', digest: `sha256:${'b'.repeat(64)}` }],
   ])('parses %s', (image, expected) => {
     expect(parseImage(image)).toEqual(expected);
@@ -72,15 +75,37 @@ describe('replaceImages', () => {
     const object = deployment();
     const changes = replaceImages(object, [{ name: 'web', image: 'ghcr.io/acme/web:2.0.0' }]);
     expect(changes).toEqual([
-      { path: 'spec.template.spec.initContainers[0]', container: 'migrate', from: 'ghcr.io/acme/web:1.0.0', to: 'ghcr.io/acme/web:2.0.0', rule: 'web' },
-      { path: 'spec.template.spec.containers[0]', container: 'web', from: 'ghcr.io/acme/web:1.0.0', to: 'ghcr.io/acme/web:2.0.0', rule: 'web' },
+      {
+        path: 'spec.template.spec.initContainers[0]',
+        container: 'migrate',
+        from: 'ghcr.io/acme/web:1.0.0',
+        to: 'ghcr.io/acme/web:2.0.0',
+        rule: 'web',
+      },
+      {
+        path: 'spec.template.spec.containers[0]',
+        container: 'web',
+        from: 'ghcr.io/acme/web:1.0.0',
+        to: 'ghcr.io/acme/web:2.0.0',
+        rule: 'web',
+      },
     ]);
     expect(imagesOf(object)).toEqual(['ghcr.io/acme/web:2.0.0', 'ghcr.io/acme/web:2.0.0', 'envoyproxy/envoy:v1.30']);
   });
 
   it('reaches CronJob and Pod templates and leaves other kinds alone', () => {
-    const cron = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'c' }, spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: 'c', image: 'web:1' }] } } } } } };
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'p', image: 'web:1' }] } };
+    const cron = {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'c' },
+      spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: 'c', image: 'web:1' }] } } } } },
+    };
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p' },
+      spec: { containers: [{ name: 'p', image: 'web:1' }] },
+    };
     const map = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'm' }, data: { image: 'web:1' } };
     const rules = [{ name: 'web', image: 'web:2' }];
     expect(replaceImages(cron, rules)).toHaveLength(1);

@@ -3,10 +3,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { kubeconfigMasks, maskingReader, parseInputs } from '../src/inputs.js';
 
-const kubeconfig = 'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:6443\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\nusers:\n- name: u\n  user:\n    token: tok-abcdef123456\n';
+const kubeconfig =
+  'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:6443\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\nusers:\n- name: u\n  user:\n    token: tok-abcdef123456\n';
 
 function reader(values: Record<string, string>): (name: string) => string {
-  const defaults: Record<string, string> = { manifests: 'k8s', timeout: '5m', 'rollback-on-failure': 'true', wait: 'true', lock: 'true', 'dry-run': 'false', 'field-manager': 'deploy-k8s', 'failure-grace': '5s' };
+  const defaults: Record<string, string> = {
+    manifests: 'k8s',
+    timeout: '5m',
+    'rollback-on-failure': 'true',
+    wait: 'true',
+    lock: 'true',
+    'dry-run': 'false',
+    'field-manager': 'deploy-k8s',
+    'failure-grace': '5s',
+  };
   return (name) => values[name] ?? defaults[name] ?? '';
 }
 
@@ -16,7 +26,20 @@ const collect = (value: string): void => void masked.push(value);
 describe('parseInputs', () => {
   it('reads defaults', () => {
     const inputs = parseInputs(maskingReader(reader({}), collect), {});
-    expect(inputs).toMatchObject({ kubeconfig: undefined, context: undefined, namespace: undefined, manifests: ['k8s'], images: [], timeoutMs: 300_000, rollbackOnFailure: true, wait: true, lock: true, dryRun: false, fieldManager: 'deploy-k8s', failureGraceMs: 5000 });
+    expect(inputs).toMatchObject({
+      kubeconfig: undefined,
+      context: undefined,
+      namespace: undefined,
+      manifests: ['k8s'],
+      images: [],
+      timeoutMs: 300_000,
+      rollbackOnFailure: true,
+      wait: true,
+      lock: true,
+      dryRun: false,
+      fieldManager: 'deploy-k8s',
+      failureGraceMs: 5000,
+    });
     expect(Object.isFrozen(inputs)).toBe(true);
   });
 
@@ -42,7 +65,9 @@ describe('parseInputs', () => {
       ),
       {},
     );
-    expect(masked).toEqual(expect.arrayContaining([Buffer.from(kubeconfig).toString('base64'), kubeconfig, 'tok-abcdef123456']));
+    expect(masked).toEqual(
+      expect.arrayContaining([Buffer.from(kubeconfig).toString('base64'), kubeconfig, 'tok-abcdef123456']),
+    );
     expect(inputs.kubeconfig?.encoding).toBe('base64');
     expect(inputs.kubeconfig?.text).toContain('tok-abcdef123456');
     expect(inputs.manifests).toEqual(['k8s/base', 'k8s/overlays/*.yaml']);
@@ -50,20 +75,39 @@ describe('parseInputs', () => {
       { name: 'web', image: 'ghcr.io/acme/web:2.0.0' },
       { name: 'ghcr.io/acme/worker', image: `ghcr.io/acme/worker@sha256:${'a'.repeat(64)}` },
     ]);
-    expect(inputs).toMatchObject({ context: 'x', namespace: 'shop', timeoutMs: 90_000, rollbackOnFailure: false, wait: false, lock: false, dryRun: true, fieldManager: 'ci', failureGraceMs: 60_000 });
+    expect(inputs).toMatchObject({
+      context: 'x',
+      namespace: 'shop',
+      timeoutMs: 90_000,
+      rollbackOnFailure: false,
+      wait: false,
+      lock: false,
+      dryRun: true,
+      fieldManager: 'ci',
+      failureGraceMs: 60_000,
+    });
     expect(Object.fromEntries(inputs.annotations)).toEqual({ team: 'payments', 'example.com/owner': 'ann' });
   });
 
   it.each([
-    [{ manifests: '' }, "Input 'manifests' has an invalid value \"\": expected at least one file, directory or glob pattern, one per line."],
-    [{ namespace: 'Shop' }, "Input 'namespace' has an invalid value \"Shop\": expected a namespace name"],
-    [{ images: 'web' }, "Input 'images' has an invalid value \"web\": expected one key=value pair per line"],
-    [{ images: 'web=Not An Image' }, "Input 'images' has an invalid value \"web=Not An Image\": expected name=registry/name:tag lines whose right-hand side is an image reference"],
-    [{ timeout: 'soon' }, "Input 'timeout' has an invalid value \"soon\": expected a duration"],
-    [{ timeout: '0s' }, "Input 'timeout' has an invalid value \"0s\": expected a duration"],
-    [{ wait: 'maybe' }, "Input 'wait' has an invalid value \"maybe\": expected true or false."],
-    [{ annotations: 'bad key=1' }, "Input 'annotations' has an invalid value \"bad key\": expected key=value lines with Kubernetes annotation keys"],
-    [{ 'field-manager': 'a b' }, "Input 'field-manager' has an invalid value \"a b\""],
+    [
+      { manifests: '' },
+      'Input \'manifests\' has an invalid value "": expected at least one file, directory or glob pattern, one per line.',
+    ],
+    [{ namespace: 'Shop' }, 'Input \'namespace\' has an invalid value "Shop": expected a namespace name'],
+    [{ images: 'web' }, 'Input \'images\' has an invalid value "web": expected one key=value pair per line'],
+    [
+      { images: 'web=Not An Image' },
+      'Input \'images\' has an invalid value "web=Not An Image": expected name=registry/name:tag lines whose right-hand side is an image reference',
+    ],
+    [{ timeout: 'soon' }, 'Input \'timeout\' has an invalid value "soon": expected a duration'],
+    [{ timeout: '0s' }, 'Input \'timeout\' has an invalid value "0s": expected a duration'],
+    [{ wait: 'maybe' }, 'Input \'wait\' has an invalid value "maybe": expected true or false.'],
+    [
+      { annotations: 'bad key=1' },
+      'Input \'annotations\' has an invalid value "bad key": expected key=value lines with Kubernetes annotation keys',
+    ],
+    [{ 'field-manager': 'a b' }, 'Input \'field-manager\' has an invalid value "a b"'],
   ])('rejects %j', (values, message) => {
     expect(() => parseInputs(maskingReader(reader(values), collect), {})).toThrow(message);
   });
@@ -73,7 +117,12 @@ describe('masking a broken kubeconfig', () => {
   it('masks the value and the token inside even when it cannot be used', () => {
     const seen: string[] = [];
     const broken = 'kind: Config\nusers:\n- name: u\n  user:\n    token: tok-broken-0987654321\n';
-    expect(() => parseInputs(maskingReader(reader({ kubeconfig: broken }), (v) => void seen.push(v)), {})).toThrow("Input 'kubeconfig' is not a usable kubeconfig: it has no clusters.");
+    expect(() =>
+      parseInputs(
+        maskingReader(reader({ kubeconfig: broken }), (v) => void seen.push(v)),
+        {},
+      ),
+    ).toThrow("Input 'kubeconfig' is not a usable kubeconfig: it has no clusters.");
     expect(seen).toEqual(expect.arrayContaining([broken, 'tok-broken-0987654321']));
   });
 });
@@ -83,14 +132,20 @@ describe('kubeconfigMasks', () => {
     ['', []],
     ['  \n', []],
     [`  ${kubeconfig}`, [`  ${kubeconfig}`, kubeconfig.trim(), 'tok-abcdef123456']],
-    [Buffer.from(kubeconfig).toString('base64url'), [Buffer.from(kubeconfig).toString('base64url'), kubeconfig, 'tok-abcdef123456']],
+    [
+      Buffer.from(kubeconfig).toString('base64url'),
+      [Buffer.from(kubeconfig).toString('base64url'), kubeconfig, 'tok-abcdef123456'],
+    ],
   ])('%#', (raw, expected) => {
     expect(kubeconfigMasks(raw)).toEqual(expected);
   });
 
   it('masks only the kubeconfig input, when it is read', () => {
     const seen: string[] = [];
-    const read = maskingReader(reader({ kubeconfig, context: 'tok-abcdef123456-not-secret-here' }), (v) => void seen.push(v));
+    const read = maskingReader(
+      reader({ kubeconfig, context: 'tok-abcdef123456-not-secret-here' }),
+      (v) => void seen.push(v),
+    );
     read('context');
     expect(seen).toEqual([]);
     read('kubeconfig');
@@ -99,11 +154,25 @@ describe('kubeconfigMasks', () => {
 });
 
 describe('what parseInputs takes from the environment', () => {
-  const env = { GITHUB_WORKSPACE: '/ws', RUNNER_TEMP: '/rt', GITHUB_REPOSITORY: 'o/r', GITHUB_SHA: 'abc', GITHUB_RUN_ID: '7', GITHUB_RUN_ATTEMPT: '3', GITHUB_ACTOR: 'ann', GITHUB_JOB: 'deploy' };
+  const env = {
+    GITHUB_WORKSPACE: '/ws',
+    RUNNER_TEMP: '/rt',
+    GITHUB_REPOSITORY: 'o/r',
+    GITHUB_SHA: 'abc',
+    GITHUB_RUN_ID: '7',
+    GITHUB_RUN_ATTEMPT: '3',
+    GITHUB_ACTOR: 'ann',
+    GITHUB_JOB: 'deploy',
+  };
 
   it('stamps the run metadata, which does not count as a change, beside the user annotations', () => {
     const inputs = parseInputs(reader({ annotations: 'team=payments' }), env);
-    expect(inputs.run).toMatchObject({ workspace: '/ws', runnerTemp: '/rt', runUrl: 'https://github.com/o/r/actions/runs/7/attempts/3', job: 'deploy' });
+    expect(inputs.run).toMatchObject({
+      workspace: '/ws',
+      runnerTemp: '/rt',
+      runUrl: 'https://github.com/o/r/actions/runs/7/attempts/3',
+      job: 'deploy',
+    });
     expect(inputs.backupDir).toBe(path.join('/rt', 'deploy-k8s'));
     expect(Object.fromEntries(inputs.stampedAnnotations)).toEqual({
       'deploy-k8s.pipeline-actions.io/repository': 'o/r',
@@ -121,7 +190,10 @@ describe('what parseInputs takes from the environment', () => {
   });
 
   it('counts a run-metadata key the user sets as a change, and falls back to the system temp directory', () => {
-    const inputs = parseInputs(reader({ annotations: 'deploy-k8s.pipeline-actions.io/commit=pinned' }), { GITHUB_SHA: 'abc', RUNNER_TEMP: '' });
+    const inputs = parseInputs(reader({ annotations: 'deploy-k8s.pipeline-actions.io/commit=pinned' }), {
+      GITHUB_SHA: 'abc',
+      RUNNER_TEMP: '',
+    });
     expect(inputs.stampedAnnotations.get('deploy-k8s.pipeline-actions.io/commit')).toBe('pinned');
     expect(inputs.volatileAnnotations.has('deploy-k8s.pipeline-actions.io/commit')).toBe(false);
     expect(inputs.backupDir).toBe(path.join(tmpdir(), 'deploy-k8s'));

@@ -38,9 +38,18 @@ describe('decodeKubeconfig', () => {
     ['clusters: [', 'it is not valid YAML (line 1)'],
     ['kind: Pod\nclusters: []', 'its kind is "Pod", not Config'],
     ['kind: Config\ncontexts: [{name: x}]', 'it has no clusters'],
-    ['kind: Config\nclusters: [{name: c, cluster: {server: x}}]\ncontexts: [{name: x}]', "cluster 'c' has no http(s) server address"],
-    ['kind: Config\nclusters: [{name: c, cluster: {server: "https://"}}]\ncontexts: [{name: x}]', "cluster 'c' has no http(s) server address"],
-    ['kind: Config\nclusters: [{name: c, cluster: {server: "ftp://h"}}]\ncontexts: [{name: x}]', "cluster 'c' has no http(s) server address"],
+    [
+      'kind: Config\nclusters: [{name: c, cluster: {server: x}}]\ncontexts: [{name: x}]',
+      "cluster 'c' has no http(s) server address",
+    ],
+    [
+      'kind: Config\nclusters: [{name: c, cluster: {server: "https://"}}]\ncontexts: [{name: x}]',
+      "cluster 'c' has no http(s) server address",
+    ],
+    [
+      'kind: Config\nclusters: [{name: c, cluster: {server: "ftp://h"}}]\ncontexts: [{name: x}]',
+      "cluster 'c' has no http(s) server address",
+    ],
     ['kind: Config\nclusters: [{name: c, cluster: {server: "https://h"}}]', 'it has no contexts'],
     [Buffer.from('plain words only').toString('base64'), 'it looks like base64 but does not decode to YAML'],
   ])('rejects %j without showing it', (raw, problem) => {
@@ -56,7 +65,9 @@ describe('decodeKubeconfig', () => {
 describe('secretValues', () => {
   it('finds tokens, keys (and their decoded PEM) and exec env values, not server addresses', () => {
     const secrets = secretValues(config);
-    expect(secrets).toEqual(expect.arrayContaining(['tok-1234567890', Buffer.from(pem).toString('base64'), pem, 'env-secret-value']));
+    expect(secrets).toEqual(
+      expect.arrayContaining(['tok-1234567890', Buffer.from(pem).toString('base64'), pem, 'env-secret-value']),
+    );
     expect(secrets).not.toContain('https://127.0.0.1:6443');
     expect(secrets).not.toContain('aws');
   });

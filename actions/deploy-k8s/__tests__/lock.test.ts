@@ -43,17 +43,44 @@ describe('acquireLock', () => {
   it('creates the Lease when there is none and releases it by clearing the holder', async () => {
     const api = new FakeKube();
     const time = manualClock();
-    const held = await acquireLock({ api, namespace: 'shop', name: ref.name, holder: 'run-1', fieldManager: 'deploy-k8s', waitMs: 10_000, ...time });
+    const held = await acquireLock({
+      api,
+      namespace: 'shop',
+      name: ref.name,
+      holder: 'run-1',
+      fieldManager: 'deploy-k8s',
+      waitMs: 10_000,
+      ...time,
+    });
     expect(held.waitedMs).toBe(0);
-    expect((await api.get(ref))?.['spec']).toMatchObject({ holderIdentity: 'run-1', leaseDurationSeconds: 30, leaseTransitions: 0 });
+    expect((await api.get(ref))?.['spec']).toMatchObject({
+      holderIdentity: 'run-1',
+      leaseDurationSeconds: 30,
+      leaseTransitions: 0,
+    });
     await held.release();
     expect((await api.get(ref))?.['spec']).not.toHaveProperty('holderIdentity');
   });
 
   it('takes over an expired Lease and counts the transition', async () => {
     const api = new FakeKube();
-    api.put(lease({ holderIdentity: 'crashed-run', renewTime: '2026-11-27T09:00:00.000000Z', leaseDurationSeconds: 30, leaseTransitions: 4 }));
-    const held = await acquireLock({ api, namespace: 'shop', name: ref.name, holder: 'run-2', fieldManager: 'm', waitMs: 10_000, ...manualClock() });
+    api.put(
+      lease({
+        holderIdentity: 'crashed-run',
+        renewTime: '2026-11-27T09:00:00.000000Z',
+        leaseDurationSeconds: 30,
+        leaseTransitions: 4,
+      }),
+    );
+    const held = await acquireLock({
+      api,
+      namespace: 'shop',
+      name: ref.name,
+      holder: 'run-2',
+      fieldManager: 'm',
+      waitMs: 10_000,
+      ...manualClock(),
+    });
     expect((await api.get(ref))?.['spec']).toMatchObject({ holderIdentity: 'run-2', leaseTransitions: 5 });
     await held.release();
   });
@@ -71,17 +98,48 @@ describe('acquireLock', () => {
         api.put({ ...live, spec: { leaseDurationSeconds: 300 } });
       }
     };
-    const held = await acquireLock({ api, namespace: 'shop', name: ref.name, holder: 'run-2', fieldManager: 'm', waitMs: 60_000, clock: time.clock, sleep, log: (m) => messages.push(m), pollMs: 1000 });
+    const held = await acquireLock({
+      api,
+      namespace: 'shop',
+      name: ref.name,
+      holder: 'run-2',
+      fieldManager: 'm',
+      waitMs: 60_000,
+      clock: time.clock,
+      sleep,
+      log: (m) => messages.push(m),
+      pollMs: 1000,
+    });
     expect(held.waitedMs).toBe(3000);
-    expect(messages).toEqual([expect.stringMatching(/^Lock Lease shop\/deploy-k8s\.web is held by 'run-1' \(last renewed .*, lease duration 300 s\); waiting up to 60 s$/)]);
+    expect(messages).toEqual([
+      expect.stringMatching(
+        /^Lock Lease shop\/deploy-k8s\.web is held by 'run-1' \(last renewed .*, lease duration 300 s\); waiting up to 60 s$/,
+      ),
+    ]);
     await held.release();
   });
 
   it('fails after the bound, naming the holder', async () => {
     const api = new FakeKube();
     const time = manualClock();
-    api.put(lease({ holderIdentity: 'https://github.com/o/r/actions/runs/9', renewTime: microTime(time.clock()), leaseDurationSeconds: 3600 }));
-    await expect(acquireLock({ api, namespace: 'shop', name: ref.name, holder: 'run-2', fieldManager: 'm', waitMs: 5000, ...time })).rejects.toThrow(
+    api.put(
+      lease({
+        holderIdentity: 'https://github.com/o/r/actions/runs/9',
+        renewTime: microTime(time.clock()),
+        leaseDurationSeconds: 3600,
+      }),
+    );
+    await expect(
+      acquireLock({
+        api,
+        namespace: 'shop',
+        name: ref.name,
+        holder: 'run-2',
+        fieldManager: 'm',
+        waitMs: 5000,
+        ...time,
+      }),
+    ).rejects.toThrow(
       /^Another deployment holds the lock Lease shop\/deploy-k8s\.web: holder 'https:\/\/github\.com\/o\/r\/actions\/runs\/9' .*Waited 5 s/,
     );
   });
@@ -93,9 +151,19 @@ describe('acquireLock', () => {
     api.beforeWrite = () => {
       if (raced) return;
       raced = true;
-      api.put(lease({ holderIdentity: 'fast-run', renewTime: '2026-11-27T08:00:00.000000Z', leaseDurationSeconds: 30 }));
+      api.put(
+        lease({ holderIdentity: 'fast-run', renewTime: '2026-11-27T08:00:00.000000Z', leaseDurationSeconds: 30 }),
+      );
     };
-    const held = await acquireLock({ api, namespace: 'shop', name: ref.name, holder: 'run-3', fieldManager: 'm', waitMs: 5000, ...time });
+    const held = await acquireLock({
+      api,
+      namespace: 'shop',
+      name: ref.name,
+      holder: 'run-3',
+      fieldManager: 'm',
+      waitMs: 5000,
+      ...time,
+    });
     expect((await api.get(ref))?.['spec']).toMatchObject({ holderIdentity: 'run-3', leaseTransitions: 1 });
     await held.release();
   });
@@ -103,13 +171,28 @@ describe('acquireLock', () => {
   it('renews the Lease while held, and does not release a Lease someone else took over', async () => {
     const api = new FakeKube();
     const time = manualClock();
-    const held = await acquireLock({ api, namespace: 'shop', name: ref.name, holder: 'run-4', fieldManager: 'm', waitMs: 5000, leaseDurationSeconds: 3, ...time });
+    const held = await acquireLock({
+      api,
+      namespace: 'shop',
+      name: ref.name,
+      holder: 'run-4',
+      fieldManager: 'm',
+      waitMs: 5000,
+      leaseDurationSeconds: 3,
+      ...time,
+    });
     time.advance(2000);
     await new Promise((resolve) => setTimeout(resolve, 1300)); // the renewal timer runs every second for a 3 s lease
-    expect((await api.get(ref))?.['spec']).toMatchObject({ holderIdentity: 'run-4', renewTime: microTime(time.clock()) });
+    expect((await api.get(ref))?.['spec']).toMatchObject({
+      holderIdentity: 'run-4',
+      renewTime: microTime(time.clock()),
+    });
 
     const live = (await api.get(ref)) as KubeObject;
-    api.put({ ...live, spec: { holderIdentity: 'run-5', renewTime: microTime(time.clock()), leaseDurationSeconds: 30 } });
+    api.put({
+      ...live,
+      spec: { holderIdentity: 'run-5', renewTime: microTime(time.clock()), leaseDurationSeconds: 30 },
+    });
     await held.release();
     expect((await api.get(ref))?.['spec']).toMatchObject({ holderIdentity: 'run-5' });
   });

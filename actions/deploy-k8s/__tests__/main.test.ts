@@ -16,7 +16,8 @@ import { workspace } from './helpers/workspace.js';
 
 const token = 'tok-main-test-0123456789abcdef';
 const kubeconfig = `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://fake.invalid\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\nusers:\n- name: u\n  user:\n    token: ${token}\n`;
-const manifests = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-config\ndata:\n  greeting: hello\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector: {app: web}\n';
+const manifests =
+  'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-config\ndata:\n  greeting: hello\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector: {app: web}\n';
 
 interface Run {
   outputs: Record<string, string>;
@@ -30,12 +31,32 @@ async function runMain(api: FakeKube, inputs: Record<string, string>): Promise<R
   const ws = await workspace({ 'k8s/app.yaml': manifests });
   const runnerTemp = await mkdtemp(path.join(tmpdir(), 'deploy-k8s-main-'));
   const run: Run = { outputs: {}, summary: '', masked: [], logs: [], error: undefined };
-  const values: Record<string, string> = { kubeconfig, namespace: 'shop', manifests: 'k8s', timeout: '30s', wait: 'false', ...inputs };
-  const env = { GITHUB_WORKSPACE: ws, RUNNER_TEMP: runnerTemp, GITHUB_REPOSITORY: 'o/r', GITHUB_RUN_ID: '5', GITHUB_RUN_ATTEMPT: '1' };
+  const values: Record<string, string> = {
+    kubeconfig,
+    namespace: 'shop',
+    manifests: 'k8s',
+    timeout: '30s',
+    wait: 'false',
+    ...inputs,
+  };
+  const env = {
+    GITHUB_WORKSPACE: ws,
+    RUNNER_TEMP: runnerTemp,
+    GITHUB_REPOSITORY: 'o/r',
+    GITHUB_RUN_ID: '5',
+    GITHUB_RUN_ATTEMPT: '1',
+  };
   let clock = 1_000;
   const io: MainIo = {
     ...runnerIo,
-    getInputs: () => parseInputs(maskingReader((name) => values[name] ?? '', (v) => void run.masked.push(v)), env),
+    getInputs: () =>
+      parseInputs(
+        maskingReader(
+          (name) => values[name] ?? '',
+          (v) => void run.masked.push(v),
+        ),
+        env,
+      ),
     ambientKubeconfigs: async () => [],
     preloadClient: () => undefined,
     connect: async () => api,
@@ -64,11 +85,18 @@ describe('main (injected I/O, fake API)', () => {
       status: 'deployed',
       revision: '',
       'previous-revision': '',
-      'backup-file': expect.stringMatching(/deploy-k8s-main-.*\/deploy-k8s\/deploy-k8s-backup-.*\.yaml$/) as unknown as string,
+      'backup-file': expect.stringMatching(
+        /deploy-k8s-main-.*\/deploy-k8s\/deploy-k8s-backup-.*\.yaml$/,
+      ) as unknown as string,
       'duration-seconds': '0.5',
       resources: expect.any(String) as unknown as string,
     });
-    expect((JSON.parse(run.outputs['resources'] as string) as { kind: string; result: string }[]).map((r) => [r.kind, r.result])).toEqual([
+    expect(
+      (JSON.parse(run.outputs['resources'] as string) as { kind: string; result: string }[]).map((r) => [
+        r.kind,
+        r.result,
+      ]),
+    ).toEqual([
       ['ConfigMap', 'applied'],
       ['Service', 'applied'],
     ]);
@@ -76,7 +104,9 @@ describe('main (injected I/O, fake API)', () => {
     expect(run.summary).toContain('## deploy-k8s: deployed');
     expect(run.summary).not.toContain(token);
     expect(holder).toMatchObject({ holderIdentity: 'https://github.com/o/r/actions/runs/5/attempts/1' });
-    expect(api.objects.get('|ConfigMap|shop|web-config')?.metadata.annotations?.['deploy-k8s.pipeline-actions.io/run-url']).toBe('https://github.com/o/r/actions/runs/5/attempts/1');
+    expect(
+      api.objects.get('|ConfigMap|shop|web-config')?.metadata.annotations?.['deploy-k8s.pipeline-actions.io/run-url'],
+    ).toBe('https://github.com/o/r/actions/runs/5/attempts/1');
   });
 
   it('after a rollback, reports rolled-back and fails the step with the reason', async () => {
@@ -89,7 +119,9 @@ describe('main (injected I/O, fake API)', () => {
     const run = await runMain(api, {});
     expect(run.outputs['status']).toBe('rolled-back');
     expect(run.error).toBeInstanceOf(Error);
-    expect((run.error as Error).message).toMatch(/^k8s\/app\.yaml \(document 2\) Service\/web: Applying Service\/web: quota exceeded\nRolled back: /);
+    expect((run.error as Error).message).toMatch(
+      /^k8s\/app\.yaml \(document 2\) Service\/web: Applying Service\/web: quota exceeded\nRolled back: /,
+    );
     expect(run.summary).toContain('## deploy-k8s: rolled back');
     expect(api.objects.get('|ConfigMap|shop|web-config')).toBeUndefined();
   });

@@ -1,12 +1,43 @@
 import { describe, expect, it } from '@jest/globals';
 import { runContext } from '@pipeline/action-kit';
-import { applyRank, cleanObject, comparable, objectDiff, redactSecret, runAnnotations, sameObject, sortForApply, stampAnnotations, type KubeObject } from '../src/objects.js';
+import {
+  applyRank,
+  cleanObject,
+  comparable,
+  objectDiff,
+  redactSecret,
+  runAnnotations,
+  sameObject,
+  sortForApply,
+  stampAnnotations,
+  type KubeObject,
+} from '../src/objects.js';
 
-const obj = (kind: string, name: string, extra: Record<string, unknown> = {}): KubeObject => ({ apiVersion: 'v1', kind, metadata: { name }, ...extra });
+const obj = (kind: string, name: string, extra: Record<string, unknown> = {}): KubeObject => ({
+  apiVersion: 'v1',
+  kind,
+  metadata: { name },
+  ...extra,
+});
 
 describe('apply order', () => {
   it('puts what others depend on first and keeps manifest order within a kind', () => {
-    const kinds = ['Ingress', 'Deployment', 'Service', 'ConfigMap', 'Secret', 'Widget', 'Namespace', 'CustomResourceDefinition', 'RoleBinding', 'ServiceAccount', 'Role', 'PersistentVolumeClaim', 'HorizontalPodAutoscaler', 'StatefulSet'];
+    const kinds = [
+      'Ingress',
+      'Deployment',
+      'Service',
+      'ConfigMap',
+      'Secret',
+      'Widget',
+      'Namespace',
+      'CustomResourceDefinition',
+      'RoleBinding',
+      'ServiceAccount',
+      'Role',
+      'PersistentVolumeClaim',
+      'HorizontalPodAutoscaler',
+      'StatefulSet',
+    ];
     const items = kinds.map((kind, i) => ({ object: obj(kind, `o${i}`) }));
     expect(sortForApply(items).map((i) => i.object.kind)).toEqual([
       'Namespace',
@@ -47,7 +78,12 @@ describe('cleanObject', () => {
       spec: { replicas: 3 },
       status: { readyReplicas: 3 },
     };
-    expect(cleanObject(live)).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' }, annotations: { team: 'payments' } }, spec: { replicas: 3 } });
+    expect(cleanObject(live)).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' }, annotations: { team: 'payments' } },
+      spec: { replicas: 3 },
+    });
     expect(live.metadata['uid']).toBe('u');
   });
 });
@@ -65,7 +101,14 @@ describe('redactSecret', () => {
 });
 
 describe('run annotations and change detection', () => {
-  const env = { GITHUB_REPOSITORY: 'o/r', GITHUB_SHA: 'abc', GITHUB_RUN_ID: '7', GITHUB_RUN_ATTEMPT: '2', GITHUB_ACTOR: 'ann', GITHUB_SERVER_URL: 'https://github.example' };
+  const env = {
+    GITHUB_REPOSITORY: 'o/r',
+    GITHUB_SHA: 'abc',
+    GITHUB_RUN_ID: '7',
+    GITHUB_RUN_ATTEMPT: '2',
+    GITHUB_ACTOR: 'ann',
+    GITHUB_SERVER_URL: 'https://github.example',
+  };
 
   it('stamps repository, commit, run URL, actor and the user annotations', () => {
     const annotations = runAnnotations(runContext(env), new Map([['team', 'payments']]));
@@ -83,19 +126,36 @@ describe('run annotations and change detection', () => {
 
   it('does not count run metadata or server fields as a change, but counts everything else', () => {
     const volatile = new Set(['deploy-k8s.pipeline-actions.io/run-url']);
-    const a = obj('ConfigMap', 'c', { metadata: { name: 'c', resourceVersion: '1', annotations: { 'deploy-k8s.pipeline-actions.io/run-url': 'u1' } }, data: { x: '1' } });
-    const b = obj('ConfigMap', 'c', { metadata: { name: 'c', resourceVersion: '2', annotations: { 'deploy-k8s.pipeline-actions.io/run-url': 'u2' } }, data: { x: '1' } });
+    const a = obj('ConfigMap', 'c', {
+      metadata: { name: 'c', resourceVersion: '1', annotations: { 'deploy-k8s.pipeline-actions.io/run-url': 'u1' } },
+      data: { x: '1' },
+    });
+    const b = obj('ConfigMap', 'c', {
+      metadata: { name: 'c', resourceVersion: '2', annotations: { 'deploy-k8s.pipeline-actions.io/run-url': 'u2' } },
+      data: { x: '1' },
+    });
     const c = obj('ConfigMap', 'c', { metadata: { name: 'c' }, data: { x: '2' } });
     expect(sameObject(a, b, volatile)).toBe(true);
     expect(sameObject(a, c, volatile)).toBe(false);
-    expect(comparable(a, volatile)).toEqual({ apiVersion: 'v1', data: { x: '1' }, kind: 'ConfigMap', metadata: { name: 'c' } });
+    expect(comparable(a, volatile)).toEqual({
+      apiVersion: 'v1',
+      data: { x: '1' },
+      kind: 'ConfigMap',
+      metadata: { name: 'c' },
+    });
   });
 });
 
 describe('objectDiff', () => {
   it('shows a unified diff of the cleaned objects, or a creation', () => {
-    const before = obj('ConfigMap', 'c', { metadata: { name: 'c', resourceVersion: '5' }, data: { greeting: 'hello' } });
-    const after = obj('ConfigMap', 'c', { metadata: { name: 'c', resourceVersion: '5' }, data: { greeting: 'bonjour' } });
+    const before = obj('ConfigMap', 'c', {
+      metadata: { name: 'c', resourceVersion: '5' },
+      data: { greeting: 'hello' },
+    });
+    const after = obj('ConfigMap', 'c', {
+      metadata: { name: 'c', resourceVersion: '5' },
+      data: { greeting: 'bonjour' },
+    });
     const diff = objectDiff(before, after, 'ConfigMap/c');
     expect(diff).toContain('--- live/ConfigMap/c');
     expect(diff).toContain('-  greeting: hello');

@@ -51,9 +51,18 @@ function template(image: string, extra: Record<string, unknown> = {}): Record<st
 }
 
 /** The cluster before the deploy: revision 1 of the Deployment with its ReplicaSet, and the ConfigMap. */
-function seed(api: FakeKube, options: { revision?: string; replicaSetTemplate?: Record<string, unknown> } = {}): KubeObject {
-  api.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: configRef.name, namespace: NS }, data: { greeting: 'hello' } });
-  const annotations = options.revision === '' ? {} : { annotations: { 'deployment.kubernetes.io/revision': options.revision ?? '1' } };
+function seed(
+  api: FakeKube,
+  options: { revision?: string; replicaSetTemplate?: Record<string, unknown> } = {},
+): KubeObject {
+  api.put({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: configRef.name, namespace: NS },
+    data: { greeting: 'hello' },
+  });
+  const annotations =
+    options.revision === '' ? {} : { annotations: { 'deployment.kubernetes.io/revision': options.revision ?? '1' } };
   const deployment = api.put({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -64,7 +73,12 @@ function seed(api: FakeKube, options: { revision?: string; replicaSetTemplate?: 
   return deployment;
 }
 
-function replicaSet(api: FakeKube, deployment: KubeObject, revision: string, podTemplate: Record<string, unknown>): void {
+function replicaSet(
+  api: FakeKube,
+  deployment: KubeObject,
+  revision: string,
+  podTemplate: Record<string, unknown>,
+): void {
   const labeled = structuredClone(podTemplate) as { metadata: { labels: Record<string, string> } };
   labeled.metadata.labels['pod-template-hash'] = `hash${revision}`;
   api.put({
@@ -81,7 +95,15 @@ function replicaSet(api: FakeKube, deployment: KubeObject, revision: string, pod
 }
 
 function result(outcome: RolloutResult['outcome'], revision: string, reason?: string): RolloutResult {
-  return { outcome, message: reason ? `1 new pod failing: web-x ${reason}` : 'ready', ...(reason ? { reason } : {}), failingPods: [], workloadEvents: [], final: undefined, revision };
+  return {
+    outcome,
+    message: reason ? `1 new pod failing: web-x ${reason}` : 'ready',
+    ...(reason ? { reason } : {}),
+    failingPods: [],
+    workloadEvents: [],
+    final: undefined,
+    revision,
+  };
 }
 
 /**
@@ -89,7 +111,10 @@ function result(outcome: RolloutResult['outcome'], revision: string, reason?: st
  * revision 2 with its ReplicaSet and fails; later ones (after the rollback)
  * end as `afterRollback` says.
  */
-function controller(api: FakeKube, afterRollback: RolloutResult['outcome'] = 'complete'): { waits: WaitOptions[]; waitForRollout: (o: WaitOptions) => Promise<RolloutResult> } {
+function controller(
+  api: FakeKube,
+  afterRollback: RolloutResult['outcome'] = 'complete',
+): { waits: WaitOptions[]; waitForRollout: (o: WaitOptions) => Promise<RolloutResult> } {
   const waits: WaitOptions[] = [];
   return {
     waits,
@@ -98,7 +123,13 @@ function controller(api: FakeKube, afterRollback: RolloutResult['outcome'] = 'co
       const live = (await api.get(deploymentRef)) as KubeObject;
       if (waits.length === 1) {
         const revision = String(Number(live.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '0') + 1);
-        api.put({ ...live, metadata: { ...live.metadata, annotations: { ...live.metadata.annotations, 'deployment.kubernetes.io/revision': revision } } });
+        api.put({
+          ...live,
+          metadata: {
+            ...live.metadata,
+            annotations: { ...live.metadata.annotations, 'deployment.kubernetes.io/revision': revision },
+          },
+        });
         replicaSet(api, live, revision, (live['spec'] as { template: Record<string, unknown> }).template);
         return result('failed', revision, 'CrashLoopBackOff');
       }
@@ -139,7 +170,8 @@ async function failedDeploy(opts: DeployOptions): Promise<{ error: DeployError; 
   return { error: error as DeployError, report: (error as DeployError).report };
 }
 
-const spec = async (api: FakeKube): Promise<{ template: Record<string, unknown> }> => (await api.get(deploymentRef))?.['spec'] as { template: Record<string, unknown> };
+const spec = async (api: FakeKube): Promise<{ template: Record<string, unknown> }> =>
+  (await api.get(deploymentRef))?.['spec'] as { template: Record<string, unknown> };
 const results = (report: DeployReport): string[][] => report.resources.map((r) => [r.kind, r.result]);
 
 describe('rollback (fake API)', () => {
@@ -149,7 +181,9 @@ describe('rollback (fake API)', () => {
     const rsTemplate = template('ghcr.io/acme/web:1.0', { env: [{ name: 'MODE', value: 'rs1' }] });
     seed(api, { replicaSetTemplate: rsTemplate });
     const fake = controller(api);
-    const { error, report } = await failedDeploy(await options(api, manifests('ghcr.io/acme/web:2.0', 'changed'), { waitForRollout: fake.waitForRollout }));
+    const { error, report } = await failedDeploy(
+      await options(api, manifests('ghcr.io/acme/web:2.0', 'changed'), { waitForRollout: fake.waitForRollout }),
+    );
 
     expect(report.status).toBe('rolled-back');
     expect(error.message).toBe(
@@ -162,7 +196,10 @@ describe('rollback (fake API)', () => {
       ['Deployment', 'failed: CrashLoopBackOff, rolled back'],
     ]);
     // The restored Deployment was watched until healthy; its revision is the rolled-back one.
-    expect(fake.waits.map((w) => (w.workload['spec'] as { template: unknown }).template)).toEqual([template('ghcr.io/acme/web:2.0'), rsTemplate]);
+    expect(fake.waits.map((w) => (w.workload['spec'] as { template: unknown }).template)).toEqual([
+      template('ghcr.io/acme/web:2.0'),
+      rsTemplate,
+    ]);
     expect(report.resources[1]?.revision).toBe('3');
     expect(report.phases.map((p) => [p.name, p.ok])).toEqual([
       ['Validate manifests', true],
@@ -174,7 +211,13 @@ describe('rollback (fake API)', () => {
       ['Roll back', true],
     ]);
     expect(report.rollbackDoneAt).toBeGreaterThanOrEqual(report.rollbackStartedAt as number);
-    expect(((await api.get({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: 'deploy-k8s.web', namespace: NS }))?.['spec'] as Record<string, unknown>)['holderIdentity']).toBeUndefined();
+    expect(
+      (
+        (
+          await api.get({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: 'deploy-k8s.web', namespace: NS })
+        )?.['spec'] as Record<string, unknown>
+      )['holderIdentity'],
+    ).toBeUndefined();
   });
 
   it('restores changed objects from the backup and deletes the ones it created, dependents first, when apply fails', async () => {
@@ -200,13 +243,16 @@ spec:
     const remove = api.remove;
     api.remove = async (ref) => (removed.push(`${ref.kind}/${ref.name}`), remove(ref));
     api.apply = async (object, opts) => {
-      if (!opts.dryRun && object.kind === 'Service') throw new KubeError('Applying Service/web: admission webhook denied the request', 400);
+      if (!opts.dryRun && object.kind === 'Service')
+        throw new KubeError('Applying Service/web: admission webhook denied the request', 400);
       return apply(object, opts);
     };
     const { error, report } = await failedDeploy(await options(api, text));
 
     expect(report.status).toBe('rolled-back');
-    expect(error.message).toMatch(/^k8s\/app\.yaml \(document 4\) Service\/web: Applying Service\/web: admission webhook denied the request\nRolled back: /);
+    expect(error.message).toMatch(
+      /^k8s\/app\.yaml \(document 4\) Service\/web: Applying Service\/web: admission webhook denied the request\nRolled back: /,
+    );
     expect(results(report)).toEqual([
       ['ConfigMap', 'rolled back'],
       ['Deployment', 'unchanged'],
@@ -226,7 +272,9 @@ spec:
     const api = new FakeKube();
     seed(api, { revision: '' });
     const fake = controller(api);
-    const { report } = await failedDeploy(await options(api, manifests('ghcr.io/acme/web:2.0'), { waitForRollout: fake.waitForRollout }));
+    const { report } = await failedDeploy(
+      await options(api, manifests('ghcr.io/acme/web:2.0'), { waitForRollout: fake.waitForRollout }),
+    );
     expect(report.previousRevision).toBe('');
     expect(report.status).toBe('rolled-back');
     // No ReplicaSet of a previous revision to take a template from: the backup's template is restored.
@@ -234,7 +282,9 @@ spec:
 
     const fresh = new FakeKube();
     const first = controller(fresh);
-    const created = await failedDeploy(await options(fresh, manifests('ghcr.io/acme/web:2.0'), { waitForRollout: first.waitForRollout }));
+    const created = await failedDeploy(
+      await options(fresh, manifests('ghcr.io/acme/web:2.0'), { waitForRollout: first.waitForRollout }),
+    );
     expect(created.report.status).toBe('rolled-back');
     expect(results(created.report)).toEqual([
       ['ConfigMap', 'deleted (rolled back)'],
@@ -258,7 +308,9 @@ spec:
       }
       return replace(object, opts);
     };
-    const { report } = await failedDeploy(await options(api, manifests('ghcr.io/acme/web:2.0', 'changed'), { waitForRollout: fake.waitForRollout }));
+    const { report } = await failedDeploy(
+      await options(api, manifests('ghcr.io/acme/web:2.0', 'changed'), { waitForRollout: fake.waitForRollout }),
+    );
     expect(conflicts).toBe(2);
     expect(report.status).toBe('rolled-back');
     expect((await api.get(configRef))?.['data']).toEqual({ greeting: 'hello' });
@@ -270,10 +322,13 @@ spec:
     const fake = controller(api, 'timeout');
     const replace = api.replace;
     api.replace = async (object, opts) => {
-      if (object.kind === 'ConfigMap') throw new KubeError('Replacing ConfigMap/web-config: etcdserver: request timed out (HTTP 500)', 500);
+      if (object.kind === 'ConfigMap')
+        throw new KubeError('Replacing ConfigMap/web-config: etcdserver: request timed out (HTTP 500)', 500);
       return replace(object, opts);
     };
-    const { error, report } = await failedDeploy(await options(api, manifests('ghcr.io/acme/web:2.0', 'changed'), { waitForRollout: fake.waitForRollout }));
+    const { error, report } = await failedDeploy(
+      await options(api, manifests('ghcr.io/acme/web:2.0', 'changed'), { waitForRollout: fake.waitForRollout }),
+    );
 
     expect(report.status).toBe('failed');
     expect(error.message).toBe(
@@ -294,9 +349,16 @@ spec:
     const api = new FakeKube();
     seed(api);
     const fake = controller(api);
-    const { error, report } = await failedDeploy(await options(api, manifests('ghcr.io/acme/web:2.0', 'changed'), { waitForRollout: fake.waitForRollout, rollbackOnFailure: false }));
+    const { error, report } = await failedDeploy(
+      await options(api, manifests('ghcr.io/acme/web:2.0', 'changed'), {
+        waitForRollout: fake.waitForRollout,
+        rollbackOnFailure: false,
+      }),
+    );
     expect(report.status).toBe('failed');
-    expect(error.message).toBe(`1 new pod failing: web-x CrashLoopBackOff\nrollback-on-failure is false: the cluster is left as it is now. The backup is ${report.backupFile}.`);
+    expect(error.message).toBe(
+      `1 new pod failing: web-x CrashLoopBackOff\nrollback-on-failure is false: the cluster is left as it is now. The backup is ${report.backupFile}.`,
+    );
     expect((await api.get(configRef))?.['data']).toEqual({ greeting: 'changed' });
     expect(report.phases.map((p) => p.name)).not.toContain('Roll back');
   });
@@ -306,7 +368,10 @@ spec:
     seed(api);
     const fake = controller(api);
     const kills: [number, string][] = [];
-    const proc = Object.assign(new EventEmitter(), { pid: 99, kill: (pid: number, signal?: string | number) => void kills.push([pid, String(signal)]) });
+    const proc = Object.assign(new EventEmitter(), {
+      pid: 99,
+      kill: (pid: number, signal?: string | number) => void kills.push([pid, String(signal)]),
+    });
     const leaseRef = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: 'deploy-k8s.web', namespace: NS };
     const replace = api.replace;
     api.replace = async (object, opts) => {
@@ -317,7 +382,11 @@ spec:
       return replace(object, opts);
     };
     const warnings: string[] = [];
-    const opts = await options(api, manifests('ghcr.io/acme/web:2.0', 'changed'), { waitForRollout: fake.waitForRollout, process: proc as unknown as NodeJS.Process, warn: (m) => void warnings.push(m) });
+    const opts = await options(api, manifests('ghcr.io/acme/web:2.0', 'changed'), {
+      waitForRollout: fake.waitForRollout,
+      process: proc as unknown as NodeJS.Process,
+      warn: (m) => void warnings.push(m),
+    });
     const { report } = await failedDeploy(opts);
 
     expect(kills).toEqual([[99, 'SIGINT']]);

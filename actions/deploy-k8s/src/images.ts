@@ -16,7 +16,8 @@ export interface ImageReference {
 }
 
 // Repository: lowercase path components, optional registry host[:port]; tag; digest.
-const REPOSITORY = /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const REPOSITORY =
+  /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}$/;
 
@@ -77,9 +78,12 @@ export interface ImageChange {
 }
 
 /** Where the pod spec sits inside an object of a workload kind, or undefined. */
-export function podSpecOf(object: Record<string, unknown>): { spec: Record<string, unknown>; path: string } | undefined {
+export function podSpecOf(
+  object: Record<string, unknown>,
+): { spec: Record<string, unknown>; path: string } | undefined {
   const kind = object['kind'];
-  const get = (o: unknown, key: string): unknown => (o && typeof o === 'object' ? (o as Record<string, unknown>)[key] : undefined);
+  const get = (o: unknown, key: string): unknown =>
+    o && typeof o === 'object' ? (o as Record<string, unknown>)[key] : undefined;
   let spec: unknown;
   let path: string;
   if (kind === 'Pod') {
@@ -92,7 +96,9 @@ export function podSpecOf(object: Record<string, unknown>): { spec: Record<strin
     spec = get(get(object['spec'], 'template'), 'spec');
     path = 'spec.template.spec';
   }
-  return spec && typeof spec === 'object' && !Array.isArray(spec) ? { spec: spec as Record<string, unknown>, path } : undefined;
+  return spec && typeof spec === 'object' && !Array.isArray(spec)
+    ? { spec: spec as Record<string, unknown>, path }
+    : undefined;
 }
 
 interface Container {

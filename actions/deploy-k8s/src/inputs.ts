@@ -5,7 +5,16 @@
  */
 import path from 'node:path';
 import * as core from '@actions/core';
-import { InputError, maskSecret, parseBoolean, parseDuration, parseKeyValueMap, parseList, runContext, type RunContext } from '@pipeline/action-kit';
+import {
+  InputError,
+  maskSecret,
+  parseBoolean,
+  parseDuration,
+  parseKeyValueMap,
+  parseList,
+  runContext,
+  type RunContext,
+} from '@pipeline/action-kit';
 import { decodeKubeconfig, secretValues, type DecodedKubeconfig } from './kubeconfig.js';
 import { parseImage, type ImageRule } from './images.js';
 import { runAnnotations } from './objects.js';
@@ -42,7 +51,8 @@ export type InputReader = (name: string) => string;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 // Annotation keys: optional DNS-subdomain prefix and a name of at most 63 characters.
-const ANNOTATION_KEY = /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const ANNOTATION_KEY =
+  /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 /**
  * Every value to mask for a kubeconfig text (or input): as given, trimmed,
@@ -72,10 +82,18 @@ function parseImageRules(raw: string): ImageRule[] {
   const images: ImageRule[] = [];
   for (const [name, image] of parseKeyValueMap('images', raw)) {
     if (!parseImage(name) && !/^[a-z0-9][a-z0-9._/-]*$/.test(name)) {
-      throw new InputError('images', `${name}=${image}`, 'name=registry/name:tag lines whose name is an image repository name');
+      throw new InputError(
+        'images',
+        `${name}=${image}`,
+        'name=registry/name:tag lines whose name is an image repository name',
+      );
     }
     if (!parseImage(image)) {
-      throw new InputError('images', `${name}=${image}`, 'name=registry/name:tag lines whose right-hand side is an image reference (registry/name:tag or registry/name@sha256:...)');
+      throw new InputError(
+        'images',
+        `${name}=${image}`,
+        'name=registry/name:tag lines whose right-hand side is an image reference (registry/name:tag or registry/name@sha256:...)',
+      );
     }
     images.push({ name, image });
   }
@@ -87,7 +105,11 @@ function parseAnnotations(raw: string): Map<string, string> {
   const annotations = parseKeyValueMap('annotations', raw);
   for (const key of annotations.keys()) {
     if (!ANNOTATION_KEY.test(key) || key.length > 316) {
-      throw new InputError('annotations', key, 'key=value lines with Kubernetes annotation keys ([prefix/]name, name of at most 63 letters, digits, -, _ or .)');
+      throw new InputError(
+        'annotations',
+        key,
+        'key=value lines with Kubernetes annotation keys ([prefix/]name, name of at most 63 letters, digits, -, _ or .)',
+      );
     }
   }
   return annotations;
@@ -102,11 +124,16 @@ export function parseInputs(read: InputReader, env: Environment): Inputs {
 
   const namespaceRaw = read('namespace').trim();
   if (namespaceRaw !== '' && (!DNS_LABEL.test(namespaceRaw) || namespaceRaw.length > 63)) {
-    throw new InputError('namespace', namespaceRaw, 'a namespace name: lowercase letters, digits and -, at most 63 characters');
+    throw new InputError(
+      'namespace',
+      namespaceRaw,
+      'a namespace name: lowercase letters, digits and -, at most 63 characters',
+    );
   }
 
   const manifests = parseList('manifests', read('manifests'), { separator: 'newline' });
-  if (manifests.length === 0) throw new InputError('manifests', read('manifests'), 'at least one file, directory or glob pattern, one per line');
+  if (manifests.length === 0)
+    throw new InputError('manifests', read('manifests'), 'at least one file, directory or glob pattern, one per line');
 
   const images = parseImageRules(read('images'));
 
@@ -150,4 +177,8 @@ export function parseInputs(read: InputReader, env: Environment): Inputs {
 }
 
 /** The only reader of the action's inputs. */
-export const getInputs = (): Inputs => parseInputs(maskingReader((name) => core.getInput(name)), process.env);
+export const getInputs = (): Inputs =>
+  parseInputs(
+    maskingReader((name) => core.getInput(name)),
+    process.env,
+  );

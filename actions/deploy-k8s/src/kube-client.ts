@@ -8,7 +8,16 @@
  */
 import type * as K8s from '@kubernetes/client-node';
 import { ActionError } from '@pipeline/action-kit';
-import { isNotFound, KubeError, type KubeApi, type ListOptions, type ResourceInfo, type WatchEventType, type WatchHandle, type WatchOptions } from './kube.js';
+import {
+  isNotFound,
+  KubeError,
+  type KubeApi,
+  type ListOptions,
+  type ResourceInfo,
+  type WatchEventType,
+  type WatchHandle,
+  type WatchOptions,
+} from './kube.js';
 import { toKubeError } from './kube-errors.js';
 import type { KubeObject, ObjectRef } from './objects.js';
 
@@ -26,7 +35,15 @@ const REQUEST_TIMEOUT_MS = 60_000;
 async function withTimeout<T>(promise: Promise<T>, ms: number, what: string, server: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new KubeError(`${what}: the Kubernetes API server ${server} did not answer within ${Math.round(ms / 1000)} s`)), ms);
+    timer = setTimeout(
+      () =>
+        reject(
+          new KubeError(
+            `${what}: the Kubernetes API server ${server} did not answer within ${Math.round(ms / 1000)} s`,
+          ),
+        ),
+      ms,
+    );
     timer.unref();
   });
   try {
@@ -66,12 +83,16 @@ function loadKubeConfig(k8s: K8sModule, options: ConnectOptions): K8s.KubeConfig
     if (error instanceof ActionError) throw error;
     // Never echo the kubeconfig: only say what kind of problem it was.
     const kind = error instanceof Error ? error.constructor.name : 'Error';
-    throw new ActionError(`The kubeconfig could not be loaded (${kind}); check that it is a complete kubeconfig with clusters, users and contexts.`);
+    throw new ActionError(
+      `The kubeconfig could not be loaded (${kind}); check that it is a complete kubeconfig with clusters, users and contexts.`,
+    );
   }
   if (options.context) {
     if (!kc.getContextObject(options.context)) {
       const names = kc.getContexts().map((c) => c.name);
-      throw new ActionError(`Input 'context' has an invalid value ${JSON.stringify(options.context)}: expected one of the kubeconfig's contexts (${names.join(', ') || 'none'}).`);
+      throw new ActionError(
+        `Input 'context' has an invalid value ${JSON.stringify(options.context)}: expected one of the kubeconfig's contexts (${names.join(', ') || 'none'}).`,
+      );
     }
     kc.setCurrentContext(options.context);
   }
@@ -99,12 +120,15 @@ function configuration(k8s: K8sModule, kc: K8s.KubeConfig, server: string, userA
   });
 }
 
-const label = (ref: ObjectRef): string => `${ref.kind}/${ref.name}${ref.namespace ? ` in namespace ${ref.namespace}` : ''}`;
+const label = (ref: ObjectRef): string =>
+  `${ref.kind}/${ref.name}${ref.namespace ? ` in namespace ${ref.namespace}` : ''}`;
 
 class ClientKubeApi implements KubeApi {
   private readonly raw = new Set<string>();
   private readonly infoCache = new Map<string, ResourceInfo | undefined>();
-  private readonly objects: K8s.KubernetesObjectApi & { describe(apiVersion: string, kind: string): Promise<K8s.V1APIResource | undefined> };
+  private readonly objects: K8s.KubernetesObjectApi & {
+    describe(apiVersion: string, kind: string): Promise<K8s.V1APIResource | undefined>;
+  };
   private readonly watcher: K8s.Watch;
 
   constructor(
@@ -132,7 +156,9 @@ class ClientKubeApi implements KubeApi {
       const key = `${apiVersion}|${k}`;
       if (this.raw.has(key)) continue;
       this.raw.add(key);
-      const [group, version] = apiVersion.includes('/') ? (apiVersion.split('/') as [string, string]) : ['', apiVersion];
+      const [group, version] = apiVersion.includes('/')
+        ? (apiVersion.split('/') as [string, string])
+        : ['', apiVersion];
       try {
         this.modules[1].ObjectSerializer.registerModel({ group, version, kind: k }, passThrough);
       } catch {
@@ -151,7 +177,11 @@ class ClientKubeApi implements KubeApi {
 
   private header(ref: ObjectRef): { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } } {
     this.ensureRaw(ref.apiVersion, ref.kind);
-    return { apiVersion: ref.apiVersion, kind: ref.kind, metadata: ref.namespace ? { name: ref.name, namespace: ref.namespace } : { name: ref.name } };
+    return {
+      apiVersion: ref.apiVersion,
+      kind: ref.kind,
+      metadata: ref.namespace ? { name: ref.name, namespace: ref.namespace } : { name: ref.name },
+    };
   }
 
   resourceInfo = async (apiVersion: string, kind: string): Promise<ResourceInfo | undefined> => {
@@ -174,7 +204,9 @@ class ClientKubeApi implements KubeApi {
     const info = await this.resourceInfo(apiVersion, kind);
     if (!info) throw new KubeError(`The API server ${this.server} serves no ${kind} in ${apiVersion}`, 404);
     const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-    return info.namespaced && namespace ? `${base}/namespaces/${encodeURIComponent(namespace)}/${info.plural}` : `${base}/${info.plural}`;
+    return info.namespaced && namespace
+      ? `${base}/namespaces/${encodeURIComponent(namespace)}/${info.plural}`
+      : `${base}/${info.plural}`;
   }
 
   get = async (ref: ObjectRef): Promise<KubeObject | undefined> => {
@@ -186,28 +218,49 @@ class ClientKubeApi implements KubeApi {
     }
   };
 
-  apply = async (object: KubeObject, { fieldManager, dryRun }: { fieldManager: string; dryRun: boolean }): Promise<KubeObject> => {
+  apply = async (
+    object: KubeObject,
+    { fieldManager, dryRun }: { fieldManager: string; dryRun: boolean },
+  ): Promise<KubeObject> => {
     this.ensureRaw(object.apiVersion, object.kind);
-    const ref: ObjectRef = { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}) };
+    const ref: ObjectRef = {
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      name: object.metadata.name,
+      ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}),
+    };
     const [k8s] = this.modules;
     return this.call(`${dryRun ? 'Validating (server-side dry run)' : 'Applying'} ${label(ref)}`, () =>
-      this.objects.patch<KubeObject>(object, undefined, dryRun ? 'All' : undefined, fieldManager, true, k8s.PatchStrategy.ServerSideApply),
+      this.objects.patch<KubeObject>(
+        object,
+        undefined,
+        dryRun ? 'All' : undefined,
+        fieldManager,
+        true,
+        k8s.PatchStrategy.ServerSideApply,
+      ),
     );
   };
 
   create = async (object: KubeObject, opts: { fieldManager?: string } = {}): Promise<KubeObject> => {
     this.ensureRaw(object.apiVersion, object.kind);
-    return this.call(`Creating ${object.kind}/${object.metadata.name}`, () => this.objects.create<KubeObject>(object, undefined, undefined, opts.fieldManager));
+    return this.call(`Creating ${object.kind}/${object.metadata.name}`, () =>
+      this.objects.create<KubeObject>(object, undefined, undefined, opts.fieldManager),
+    );
   };
 
   replace = async (object: KubeObject, opts: { fieldManager?: string } = {}): Promise<KubeObject> => {
     this.ensureRaw(object.apiVersion, object.kind);
-    return this.call(`Replacing ${object.kind}/${object.metadata.name}`, () => this.objects.replace<KubeObject>(object, undefined, undefined, opts.fieldManager));
+    return this.call(`Replacing ${object.kind}/${object.metadata.name}`, () =>
+      this.objects.replace<KubeObject>(object, undefined, undefined, opts.fieldManager),
+    );
   };
 
   remove = async (ref: ObjectRef): Promise<boolean> => {
     try {
-      await this.call(`Deleting ${label(ref)}`, () => this.objects.delete(this.header(ref), undefined, undefined, undefined, undefined, 'Background'));
+      await this.call(`Deleting ${label(ref)}`, () =>
+        this.objects.delete(this.header(ref), undefined, undefined, undefined, undefined, 'Background'),
+      );
       return true;
     } catch (error: unknown) {
       if (isNotFound(error)) return false;
@@ -215,14 +268,31 @@ class ClientKubeApi implements KubeApi {
     }
   };
 
-  list = async (apiVersion: string, kind: string, namespace: string | undefined, opts: ListOptions = {}): Promise<{ items: KubeObject[]; resourceVersion: string }> => {
+  list = async (
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    opts: ListOptions = {},
+  ): Promise<{ items: KubeObject[]; resourceVersion: string }> => {
     this.ensureRaw(apiVersion, kind);
     const result = await this.call(`Listing ${kind} in ${namespace ?? 'all namespaces'}`, () =>
-      this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, opts.fieldSelector, opts.labelSelector),
+      this.objects.list(
+        apiVersion,
+        kind,
+        namespace,
+        undefined,
+        undefined,
+        undefined,
+        opts.fieldSelector,
+        opts.labelSelector,
+      ),
     );
     const list = result as unknown as { items?: KubeObject[]; metadata?: { resourceVersion?: string } };
     // Items of a list carry no apiVersion/kind; put them back so every object is self-describing.
-    return { items: (list.items ?? []).map((item) => ({ ...item, apiVersion, kind })), resourceVersion: list.metadata?.resourceVersion ?? '' };
+    return {
+      items: (list.items ?? []).map((item) => ({ ...item, apiVersion, kind })),
+      resourceVersion: list.metadata?.resourceVersion ?? '',
+    };
   };
 
   watch = async (
@@ -246,7 +316,8 @@ class ClientKubeApi implements KubeApi {
       path,
       query,
       (type: string, object: unknown) => onEvent(type as WatchEventType, object as KubeObject),
-      (error: unknown) => onDone(error === null || error === undefined ? undefined : toKubeError(error, `Watching ${kind}`, this.server)),
+      (error: unknown) =>
+        onDone(error === null || error === undefined ? undefined : toKubeError(error, `Watching ${kind}`, this.server)),
     );
     return { stop: () => controller.abort() };
   };
@@ -257,7 +328,15 @@ export async function connect(options: ConnectOptions): Promise<KubeApi> {
   const modules = await preloadClient();
   const kc = loadKubeConfig(modules[0], options);
   const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new ActionError(`The kubeconfig's context ${JSON.stringify(kc.getCurrentContext())} names no cluster.`);
+  if (!cluster)
+    throw new ActionError(`The kubeconfig's context ${JSON.stringify(kc.getCurrentContext())} names no cluster.`);
   const contextNamespace = kc.getContextObject(kc.getCurrentContext())?.namespace || undefined;
-  return new ClientKubeApi(modules, kc, cluster.server, contextNamespace, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, options.userAgent ?? 'deploy-k8s (pipeline-actions)');
+  return new ClientKubeApi(
+    modules,
+    kc,
+    cluster.server,
+    contextNamespace,
+    options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+    options.userAgent ?? 'deploy-k8s (pipeline-actions)',
+  );
 }

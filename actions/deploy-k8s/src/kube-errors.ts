@@ -13,9 +13,11 @@ const NETWORK_HINTS: Readonly<Record<string, string>> = {
   UND_ERR_CONNECT_TIMEOUT: 'the connection timed out: check the server address and the network path to the cluster',
   ECONNRESET: 'the connection was reset by the server',
   EHOSTUNREACH: 'the host is unreachable',
-  DEPTH_ZERO_SELF_SIGNED_CERT: "the server's TLS certificate is self-signed and the kubeconfig has no matching certificate-authority-data",
+  DEPTH_ZERO_SELF_SIGNED_CERT:
+    "the server's TLS certificate is self-signed and the kubeconfig has no matching certificate-authority-data",
   SELF_SIGNED_CERT_IN_CHAIN: "the server's TLS certificate is not signed by the kubeconfig's certificate authority",
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "the server's TLS certificate is not signed by the kubeconfig's certificate authority",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    "the server's TLS certificate is not signed by the kubeconfig's certificate authority",
   ERR_TLS_CERT_ALTNAME_INVALID: "the server's TLS certificate does not match the server address",
   CERT_HAS_EXPIRED: "the server's TLS certificate has expired",
   ERR_SSL_WRONG_VERSION_NUMBER: 'the server does not speak TLS: check http/https in the server address',
@@ -51,10 +53,19 @@ export function toKubeError(error: unknown, doing: string, server: string): Kube
       message = body.slice(0, 500);
     }
     if (status === 401) {
-      return new KubeError(`${doing}: the API server ${server} rejected the credentials (401 Unauthorized): the kubeconfig's token or client certificate is wrong or expired`, status, reason);
+      return new KubeError(
+        `${doing}: the API server ${server} rejected the credentials (401 Unauthorized): the kubeconfig's token or client certificate is wrong or expired`,
+        status,
+        reason,
+      );
     }
-    const hint = status === 403 ? "; grant the kubeconfig's user this permission (Role/RoleBinding) or use another identity" : '';
-    return new KubeError(`${doing}: ${message || `HTTP ${status}`} (HTTP ${status}${reason ? ` ${reason}` : ''})${hint}`, status, reason);
+    const hint =
+      status === 403 ? "; grant the kubeconfig's user this permission (Role/RoleBinding) or use another identity" : '';
+    return new KubeError(
+      `${doing}: ${message || `HTTP ${status}`} (HTTP ${status}${reason ? ` ${reason}` : ''})${hint}`,
+      status,
+      reason,
+    );
   }
   const code = causeCode(error);
   if (code) {

@@ -42,7 +42,12 @@ export interface KubeApi {
   replace(object: KubeObject, options?: { fieldManager?: string }): Promise<KubeObject>;
   /** Deletes (background propagation); false when it was already gone. */
   remove(ref: ObjectRef): Promise<boolean>;
-  list(apiVersion: string, kind: string, namespace: string | undefined, options?: ListOptions): Promise<{ items: KubeObject[]; resourceVersion: string }>;
+  list(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    options?: ListOptions,
+  ): Promise<{ items: KubeObject[]; resourceVersion: string }>;
   /** Opens a watch; `onDone` is called once when it ends (error or server close). */
   watch(
     apiVersion: string,

@@ -48,7 +48,15 @@ export async function ambientKubeconfigs(env: Environment, files: FileAccess = r
 export function knownSecrets(texts: readonly string[]): string[] {
   const secrets: string[] = [];
   for (const text of texts) {
-    secrets.push(text, text.trim(), ...text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length >= 40), ...secretValues(text));
+    secrets.push(
+      text,
+      text.trim(),
+      ...text
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l.length >= 40),
+      ...secretValues(text),
+    );
   }
   return secrets;
 }

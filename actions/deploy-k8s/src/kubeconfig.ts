@@ -15,7 +15,8 @@ export interface DecodedKubeconfig {
   encoding: 'yaml' | 'base64';
 }
 
-const ACCEPTED = 'a kubeconfig as raw YAML or base64, with clusters, users and contexts (the value is not shown because it is secret)';
+const ACCEPTED =
+  'a kubeconfig as raw YAML or base64, with clusters, users and contexts (the value is not shown because it is secret)';
 
 export class KubeconfigError extends ActionError {
   override readonly name = 'KubeconfigError';
@@ -34,7 +35,10 @@ export function decodeKubeconfig(raw: string, source = "Input 'kubeconfig'"): De
   let text = trimmed;
   let encoding: DecodedKubeconfig['encoding'] = 'yaml';
   if (!trimmed.includes(':') && BASE64.test(trimmed)) {
-    const decoded = Buffer.from(trimmed.replace(/\s+/g, ''), trimmed.includes('-') || trimmed.includes('_') ? 'base64url' : 'base64').toString('utf8');
+    const decoded = Buffer.from(
+      trimmed.replace(/\s+/g, ''),
+      trimmed.includes('-') || trimmed.includes('_') ? 'base64url' : 'base64',
+    ).toString('utf8');
     if (!decoded.includes(':')) throw new KubeconfigError(source, 'it looks like base64 but does not decode to YAML');
     text = decoded;
     encoding = 'base64';
@@ -57,7 +61,8 @@ export function checkShape(text: string, source: string): void {
     throw new KubeconfigError(source, `it is not valid YAML${where}`);
   }
   if (!isRecord(doc)) throw new KubeconfigError(source, 'it is not a YAML mapping');
-  if (doc['kind'] !== undefined && doc['kind'] !== 'Config') throw new KubeconfigError(source, `its kind is ${JSON.stringify(doc['kind'])}, not Config`);
+  if (doc['kind'] !== undefined && doc['kind'] !== 'Config')
+    throw new KubeconfigError(source, `its kind is ${JSON.stringify(doc['kind'])}, not Config`);
   const clusters = doc['clusters'];
   if (!Array.isArray(clusters) || clusters.length === 0) throw new KubeconfigError(source, 'it has no clusters');
   const contexts = doc['contexts'];
@@ -89,7 +94,9 @@ function lineOf(error: Error): string {
 export function contextNames(text: string): string[] {
   const doc: unknown = parseYaml(text);
   if (!isRecord(doc) || !Array.isArray(doc['contexts'])) return [];
-  return (doc['contexts'] as unknown[]).map((c) => (isRecord(c) && typeof c['name'] === 'string' ? c['name'] : '')).filter((n) => n !== '');
+  return (doc['contexts'] as unknown[])
+    .map((c) => (isRecord(c) && typeof c['name'] === 'string' ? c['name'] : ''))
+    .filter((n) => n !== '');
 }
 
 const SECRET_KEYS = new Set([

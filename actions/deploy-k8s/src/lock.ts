@@ -76,7 +76,13 @@ function specOf(lease: KubeObject): LeaseSpec {
  * Resolves when the Lease changes (a watch event), or after `limitMs`. If the
  * watch cannot be opened, falls back to sleeping `fallbackMs`.
  */
-async function leaseChanged(api: KubeApi, lease: KubeObject, limitMs: number, fallbackMs: number, sleep: (ms: number) => Promise<void>): Promise<void> {
+async function leaseChanged(
+  api: KubeApi,
+  lease: KubeObject,
+  limitMs: number,
+  fallbackMs: number,
+  sleep: (ms: number) => Promise<void>,
+): Promise<void> {
   let handle: WatchHandle | undefined;
   let timer: NodeJS.Timeout | undefined;
   let settled = false;
@@ -92,7 +98,12 @@ async function leaseChanged(api: KubeApi, lease: KubeObject, limitMs: number, fa
         lease.apiVersion,
         'Lease',
         lease.metadata.namespace,
-        { fieldSelector: `metadata.name=${lease.metadata.name}`, ...(typeof lease.metadata['resourceVersion'] === 'string' ? { resourceVersion: lease.metadata['resourceVersion'] } : {}) },
+        {
+          fieldSelector: `metadata.name=${lease.metadata.name}`,
+          ...(typeof lease.metadata['resourceVersion'] === 'string'
+            ? { resourceVersion: lease.metadata['resourceVersion'] }
+            : {}),
+        },
         (type) => {
           if (type !== 'BOOKMARK' && type !== 'ERROR') settle('changed');
         },
@@ -122,7 +133,13 @@ interface Acquiring {
 
 function freshSpec(a: Acquiring, transitions: number): LeaseSpec {
   const now = microTime(a.clock());
-  return { holderIdentity: a.options.holder, leaseDurationSeconds: a.duration, acquireTime: now, renewTime: now, leaseTransitions: transitions };
+  return {
+    holderIdentity: a.options.holder,
+    leaseDurationSeconds: a.duration,
+    acquireTime: now,
+    renewTime: now,
+    leaseTransitions: transitions,
+  };
 }
 
 /** Conflicts mean another run wrote the Lease between our read and our write: read again at once. */
@@ -136,12 +153,25 @@ async function tryAcquire(a: Acquiring): Promise<{ mine: KubeObject } | { held: 
       const lease = await api.get(a.ref);
       if (!lease) {
         const labels = { 'app.kubernetes.io/managed-by': 'deploy-k8s' };
-        return { mine: await api.create({ apiVersion: a.ref.apiVersion, kind: 'Lease', metadata: { name, namespace, labels }, spec: freshSpec(a, 0) }, { fieldManager }) };
+        return {
+          mine: await api.create(
+            {
+              apiVersion: a.ref.apiVersion,
+              kind: 'Lease',
+              metadata: { name, namespace, labels },
+              spec: freshSpec(a, 0),
+            },
+            { fieldManager },
+          ),
+        };
       }
       const spec = specOf(lease);
       if (heldByOther(spec, holder, a.clock())) return { held: lease };
-      const transitions = (spec.leaseTransitions ?? 0) + (spec.holderIdentity && spec.holderIdentity !== holder ? 1 : 0);
-      return { mine: await api.replace({ ...lease, spec: { ...spec, ...freshSpec(a, transitions) } }, { fieldManager }) };
+      const transitions =
+        (spec.leaseTransitions ?? 0) + (spec.holderIdentity && spec.holderIdentity !== holder ? 1 : 0);
+      return {
+        mine: await api.replace({ ...lease, spec: { ...spec, ...freshSpec(a, transitions) } }, { fieldManager }),
+      };
     },
     { ...ON_CONFLICT, sleep: a.sleep },
   );
@@ -152,7 +182,12 @@ function holderText(spec: LeaseSpec): string {
 }
 
 /** Waits for a held Lease to change or expire (bounded by what is left of `waitMs`); throws at the bound. */
-async function waitForHolder(a: Acquiring, lease: KubeObject, waited: number, announce: (spec: LeaseSpec, waited: number) => void): Promise<void> {
+async function waitForHolder(
+  a: Acquiring,
+  lease: KubeObject,
+  waited: number,
+  announce: (spec: LeaseSpec, waited: number) => void,
+): Promise<void> {
   const { options } = a;
   const spec = specOf(lease);
   if (waited >= options.waitMs) {
@@ -164,9 +199,13 @@ async function waitForHolder(a: Acquiring, lease: KubeObject, waited: number, an
   // Wake up when the Lease changes (watch), when it would expire, or at the bound, whichever is first.
   const pollMs = options.pollMs ?? 1000;
   const renewed = Date.parse(spec.renewTime ?? spec.acquireTime ?? '');
-  const expiresIn = Number.isNaN(renewed) ? pollMs : renewed + (spec.leaseDurationSeconds ?? 15) * 1000 - a.clock() + 10;
+  const expiresIn = Number.isNaN(renewed)
+    ? pollMs
+    : renewed + (spec.leaseDurationSeconds ?? 15) * 1000 - a.clock() + 10;
   const limit = Math.max(1, Math.min(options.waitMs - waited, Math.max(expiresIn, 1)));
-  await (options.watchChanges === false ? a.sleep(Math.min(pollMs, limit)) : leaseChanged(options.api, lease, limit, Math.min(pollMs, limit), a.sleep));
+  await (options.watchChanges === false
+    ? a.sleep(Math.min(pollMs, limit))
+    : leaseChanged(options.api, lease, limit, Math.min(pollMs, limit), a.sleep));
 }
 
 /** The held lock: renewed on a timer until released. */
@@ -176,7 +215,10 @@ function holdLock(a: Acquiring, written: KubeObject, waitedMs: number): HeldLock
   /** The Lease as last written by us: renewal and release try it first (one request), reading again only on a conflict. */
   let mine: KubeObject | undefined = written;
   let lost = false;
-  const renewed = (lease: KubeObject): KubeObject => ({ ...lease, spec: { ...specOf(lease), renewTime: microTime(a.clock()) } });
+  const renewed = (lease: KubeObject): KubeObject => ({
+    ...lease,
+    spec: { ...specOf(lease), renewTime: microTime(a.clock()) },
+  });
   const renew = async (): Promise<void> => {
     if (mine) {
       try {
@@ -189,15 +231,23 @@ function holdLock(a: Acquiring, written: KubeObject, waitedMs: number): HeldLock
     }
     const lease = await api.get(a.ref);
     if (!lease || specOf(lease).holderIdentity !== holder) {
-      if (!lost) log(`Lost the lock Lease ${namespace}/${name} (now held by ${lease ? String(specOf(lease).holderIdentity) : 'nobody'})`);
+      if (!lost)
+        log(
+          `Lost the lock Lease ${namespace}/${name} (now held by ${lease ? String(specOf(lease).holderIdentity) : 'nobody'})`,
+        );
       lost = true;
       return;
     }
     mine = await api.replace(renewed(lease), { fieldManager });
   };
-  const timer = setInterval(() => {
-    renew().catch((error: unknown) => log(`Could not renew the lock Lease: ${error instanceof Error ? error.message : String(error)}`));
-  }, Math.max(1000, (a.duration * 1000) / 3));
+  const timer = setInterval(
+    () => {
+      renew().catch((error: unknown) =>
+        log(`Could not renew the lock Lease: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    },
+    Math.max(1000, (a.duration * 1000) / 3),
+  );
   timer.unref();
   const release = async (attempt: number): Promise<void> => {
     // First try: the Lease as we last wrote it (one request); a conflict means someone else wrote it since.
@@ -214,9 +264,11 @@ function holdLock(a: Acquiring, written: KubeObject, waitedMs: number): HeldLock
       clearInterval(timer);
       const shouldRetry = (error: unknown): boolean => isConflict(error) || isNotFound(error);
       // After three conflicts someone else keeps writing the Lease: it is no longer ours to release.
-      await retry(release, { attempts: 3, initialDelayMs: 10, maxDelayMs: 100, shouldRetry, sleep: a.sleep }).catch((error: unknown) => {
-        if (!shouldRetry(error)) throw error;
-      });
+      await retry(release, { attempts: 3, initialDelayMs: 10, maxDelayMs: 100, shouldRetry, sleep: a.sleep }).catch(
+        (error: unknown) => {
+          if (!shouldRetry(error)) throw error;
+        },
+      );
     },
   };
 }
@@ -235,7 +287,9 @@ export async function acquireLock(options: LockOptions): Promise<HeldLock> {
   const announce = (spec: LeaseSpec, waited: number): void => {
     if (announced === spec.holderIdentity) return;
     announced = spec.holderIdentity ?? '';
-    options.log?.(`Lock Lease ${options.namespace}/${options.name} is held by ${holderText(spec)}; waiting up to ${Math.round((options.waitMs - waited) / 1000)} s`);
+    options.log?.(
+      `Lock Lease ${options.namespace}/${options.name} is held by ${holderText(spec)}; waiting up to ${Math.round((options.waitMs - waited) / 1000)} s`,
+    );
   };
   for (;;) {
     const attempt = await tryAcquire(a);

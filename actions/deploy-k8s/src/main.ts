@@ -69,7 +69,9 @@ async function attemptDeploy(io: MainIo, attempt: Attempt): Promise<void> {
     io.info(`${found.length} object(s) in the manifests`);
     return found;
   });
-  const kubeTexts = inputs.kubeconfig ? [inputs.kubeconfig.text, inputs.kubeconfig.original] : await io.ambientKubeconfigs();
+  const kubeTexts = inputs.kubeconfig
+    ? [inputs.kubeconfig.text, inputs.kubeconfig.original]
+    : await io.ambientKubeconfigs();
   attempt.secrets = knownSecrets(kubeTexts);
   const api = await io.connect({ kubeconfig: inputs.kubeconfig?.text, context: inputs.context });
   io.info(`API server ${api.server}`);
@@ -126,6 +128,8 @@ export async function main(io: MainIo = runnerIo): Promise<void> {
   writeOutputs(io, attempt, durationMs);
   const { failure, report, secrets } = attempt;
   const failureText = failure === undefined ? undefined : describeError(failure);
-  await io.writeSummary(() => redact(buildSummary(report, { durationMs, startedAt, ...(failureText ? { failure: failureText } : {}) }), secrets));
+  await io.writeSummary(() =>
+    redact(buildSummary(report, { durationMs, startedAt, ...(failureText ? { failure: failureText } : {}) }), secrets),
+  );
   if (failure !== undefined) throw failure instanceof Error ? failure : new Error(describeError(failure));
 }

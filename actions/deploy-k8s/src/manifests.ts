@@ -62,12 +62,19 @@ export function parseManifest(text: string, file: string): { objects: SourcedObj
     const line = lineAt(start);
     const problem = (message: string, at = line): void => void problems.push({ file, document, line: at, message });
     if (doc.errors.length > 0) {
-      for (const error of doc.errors) problem(`invalid YAML: ${error.message.split('\n')[0] ?? ''}`, lineAt(error.pos[0]));
+      for (const error of doc.errors)
+        problem(`invalid YAML: ${error.message.split('\n')[0] ?? ''}`, lineAt(error.pos[0]));
       return;
     }
     const value: unknown = doc.toJS({ maxAliasCount: 100 });
     if (value === null || value === undefined) return; // empty document (e.g. a trailing ---)
-    const items = isRecord(value) && typeof value['kind'] === 'string' && value['kind'].endsWith('List') && Array.isArray(value['items']) ? (value['items'] as unknown[]) : [value];
+    const items =
+      isRecord(value) &&
+      typeof value['kind'] === 'string' &&
+      value['kind'].endsWith('List') &&
+      Array.isArray(value['items'])
+        ? (value['items'] as unknown[])
+        : [value];
     items.forEach((item, index) => {
       const where = items.length > 1 || item !== value ? ` (item ${index + 1} of the list)` : '';
       const checked = checkObject(item);
@@ -80,7 +87,8 @@ export function parseManifest(text: string, file: string): { objects: SourcedObj
 
 /** Checks the minimum shape of an object; returns it typed or a message. */
 export function checkObject(value: unknown): KubeObject | string {
-  if (!isRecord(value)) return 'a document must be a mapping (an object), not ' + (Array.isArray(value) ? 'a list' : typeof value);
+  if (!isRecord(value))
+    return 'a document must be a mapping (an object), not ' + (Array.isArray(value) ? 'a list' : typeof value);
   const { apiVersion, kind, metadata } = value;
   if (typeof apiVersion !== 'string' || apiVersion === '') return 'apiVersion is missing';
   if (typeof kind !== 'string' || kind === '') return 'kind is missing';
@@ -90,14 +98,17 @@ export function checkObject(value: unknown): KubeObject | string {
   }
   const name = metadata['name'];
   if (typeof name !== 'string' || name === '') return `${kind}: metadata.name is missing`;
-  if (name.length > 253 || !NAME.test(name)) return `${kind}/${name}: metadata.name must be lowercase letters, digits, '-' or '.', starting and ending with a letter or digit`;
-  if (metadata['namespace'] !== undefined && typeof metadata['namespace'] !== 'string') return `${kind}/${name}: metadata.namespace must be a string`;
+  if (name.length > 253 || !NAME.test(name))
+    return `${kind}/${name}: metadata.name must be lowercase letters, digits, '-' or '.', starting and ending with a letter or digit`;
+  if (metadata['namespace'] !== undefined && typeof metadata['namespace'] !== 'string')
+    return `${kind}/${name}: metadata.namespace must be a string`;
   for (const field of ['labels', 'annotations']) {
     const map = metadata[field];
     if (map === undefined || map === null) continue;
     if (!isRecord(map)) return `${kind}/${name}: metadata.${field} must be a mapping`;
     for (const [k, v] of Object.entries(map)) {
-      if (typeof v !== 'string') return `${kind}/${name}: metadata.${field}.${k} must be a string (quote it: "${String(v)}")`;
+      if (typeof v !== 'string')
+        return `${kind}/${name}: metadata.${field}.${k} must be a string (quote it: "${String(v)}")`;
     }
   }
   return value as KubeObject;
@@ -130,10 +141,16 @@ export async function expandManifestPaths(patterns: readonly string[], workspace
     if (info?.isFile()) {
       matched = [absolute];
     } else if (info?.isDirectory()) {
-      const globber = await glob.create(path.join(absolute, '**'), { matchDirectories: false, followSymbolicLinks: true });
+      const globber = await glob.create(path.join(absolute, '**'), {
+        matchDirectories: false,
+        followSymbolicLinks: true,
+      });
       matched = (await globber.glob()).filter((f) => MANIFEST_EXTENSIONS.test(f)).sort();
     } else {
-      const globber = await glob.create(absolute.replace(/\\/g, '/'), { matchDirectories: false, followSymbolicLinks: true });
+      const globber = await glob.create(absolute.replace(/\\/g, '/'), {
+        matchDirectories: false,
+        followSymbolicLinks: true,
+      });
       matched = (await globber.glob()).sort();
     }
     if (matched.length === 0) unmatched.push(pattern);
@@ -159,6 +176,7 @@ export async function loadManifests(patterns: readonly string[], workspace: stri
     problems.push(...parsed.problems);
   }
   if (problems.length > 0) throw new ManifestError(problems);
-  if (objects.length === 0) throw new ActionError(`Input 'manifests': the files ${files.join(', ')} contain no Kubernetes objects.`);
+  if (objects.length === 0)
+    throw new ActionError(`Input 'manifests': the files ${files.join(', ')} contain no Kubernetes objects.`);
   return objects;
 }

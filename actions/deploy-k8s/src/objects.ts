@@ -99,8 +99,21 @@ export function isWorkload(ref: { kind: string; apiVersion: string }): boolean {
 }
 
 /** Annotations written by controllers or kubectl that must not be restored from a backup. */
-const SERVER_ANNOTATIONS = ['deployment.kubernetes.io/revision', 'deployment.kubernetes.io/desired-replicas', 'deployment.kubernetes.io/max-replicas'];
-const SERVER_METADATA = ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds'];
+const SERVER_ANNOTATIONS = [
+  'deployment.kubernetes.io/revision',
+  'deployment.kubernetes.io/desired-replicas',
+  'deployment.kubernetes.io/max-replicas',
+];
+const SERVER_METADATA = [
+  'managedFields',
+  'resourceVersion',
+  'uid',
+  'creationTimestamp',
+  'generation',
+  'selfLink',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+];
 
 /** A deep copy of a live object without the fields the server manages (status, managedFields, uid, ...). */
 export function cleanObject(object: KubeObject): KubeObject {
@@ -143,7 +156,11 @@ export function stampAnnotations(object: KubeObject, annotations: ReadonlyMap<st
 }
 
 /** The run metadata stamped on every object, then the user's annotations. */
-export function runAnnotations(run: Pick<RunContext, 'repository' | 'sha' | 'runUrl' | 'actor'>, extra: ReadonlyMap<string, string>, prefix = 'deploy-k8s.pipeline-actions.io'): Map<string, string> {
+export function runAnnotations(
+  run: Pick<RunContext, 'repository' | 'sha' | 'runUrl' | 'actor'>,
+  extra: ReadonlyMap<string, string>,
+  prefix = 'deploy-k8s.pipeline-actions.io',
+): Map<string, string> {
   const result = new Map<string, string>();
   if (run.repository) result.set(`${prefix}/repository`, run.repository);
   if (run.sha) result.set(`${prefix}/commit`, run.sha);
@@ -191,7 +208,9 @@ export function toCleanYaml(object: KubeObject): string {
 export function objectDiff(before: KubeObject | undefined, after: KubeObject, label: string): string {
   const a = before ? toCleanYaml(before) : '';
   const b = toCleanYaml(after);
-  return createTwoFilesPatch(before ? `live/${label}` : '/dev/null', `new/${label}`, a, b, undefined, undefined, { context: 3 })
+  return createTwoFilesPatch(before ? `live/${label}` : '/dev/null', `new/${label}`, a, b, undefined, undefined, {
+    context: 3,
+  })
     .split('\n')
     .slice(1) // drop the "Index:"/"=====" header line
     .filter((line) => !/^=+$/.test(line))

@@ -11,7 +11,11 @@ export function recordOf(value: unknown): Record<string, unknown> {
 
 /** A primitive as text; '' for objects, arrays, null and undefined. */
 export function str(value: unknown): string {
-  return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' ? String(value) : '';
+  return typeof value === 'string'
+    ? value
+    : typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint'
+      ? String(value)
+      : '';
 }
 
 /** A finite number, else 0 (replica counts and generations that are absent mean 0). */

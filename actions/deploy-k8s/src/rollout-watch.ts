@@ -9,14 +9,23 @@ import { isRecord, plural, retry } from '@pipeline/action-kit';
 import type { KubeApi, WatchEventType, WatchHandle } from './kube.js';
 import type { KubeObject } from './objects.js';
 import { str } from './records.js';
-import { evaluateWorkload, podSignal, signalDeadline, signalIsFailure, workloadRevision, type PodSignal } from './rollout.js';
+import {
+  evaluateWorkload,
+  podSignal,
+  signalDeadline,
+  signalIsFailure,
+  workloadRevision,
+  type PodSignal,
+} from './rollout.js';
 import { recentEvents } from './events.js';
 import { selectorString } from './selectors.js';
 import type { PodReport, RolloutResult, TimelineEntry, WaitOptions } from './watcher.js';
 
 type Outcome = RolloutResult['outcome'];
 type Failing = { pod: string; signal: PodSignal }[];
-type Finished = Omit<RolloutResult, 'final' | 'revision' | 'workloadEvents' | 'firstSignalAt' | 'detectedAt'> & { workloadEvents?: string[] };
+type Finished = Omit<RolloutResult, 'final' | 'revision' | 'workloadEvents' | 'firstSignalAt' | 'detectedAt'> & {
+  workloadEvents?: string[];
+};
 
 /** The label that marks the pods of a workload's current revision. */
 interface PodKey {
@@ -30,21 +39,39 @@ interface PodKey {
 const unrefSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /** The pod key of the workload's current revision, or `known` when it cannot tell yet. */
-export async function currentPodKey(api: KubeApi, workload: KubeObject, podSelector: string, known: PodKey | undefined): Promise<PodKey | undefined> {
+export async function currentPodKey(
+  api: KubeApi,
+  workload: KubeObject,
+  podSelector: string,
+  known: PodKey | undefined,
+): Promise<PodKey | undefined> {
   const status = isRecord(workload['status']) ? workload['status'] : {};
   const kind = workload.kind;
   // Until the controller has observed the new generation, revision fields still describe the old one.
   const generation = typeof workload.metadata['generation'] === 'number' ? workload.metadata['generation'] : 0;
-  if (kind !== 'DaemonSet' && (typeof status['observedGeneration'] === 'number' ? status['observedGeneration'] : 0) < generation) return known;
-  if (kind === 'StatefulSet' && typeof status['updateRevision'] === 'string') return { label: 'controller-revision-hash', value: status['updateRevision'] };
-  if (kind === 'DaemonSet' && workload.metadata['generation'] !== undefined) return { label: 'pod-template-generation', value: str(workload.metadata['generation']) };
+  if (
+    kind !== 'DaemonSet' &&
+    (typeof status['observedGeneration'] === 'number' ? status['observedGeneration'] : 0) < generation
+  )
+    return known;
+  if (kind === 'StatefulSet' && typeof status['updateRevision'] === 'string')
+    return { label: 'controller-revision-hash', value: status['updateRevision'] };
+  if (kind === 'DaemonSet' && workload.metadata['generation'] !== undefined)
+    return { label: 'pod-template-generation', value: str(workload.metadata['generation']) };
   if (kind !== 'Deployment') return known;
   const revision = workloadRevision(workload);
   if (!revision || revision === known?.revision) return known;
   const uid = workload.metadata['uid'];
-  const { items } = await api.list('apps/v1', 'ReplicaSet', workload.metadata.namespace, { labelSelector: podSelector });
-  const owned = items.filter((rs) => Array.isArray(rs.metadata['ownerReferences']) && (rs.metadata['ownerReferences'] as { uid?: string }[]).some((o) => o.uid === uid));
-  const hash = owned.find((r) => r.metadata.annotations?.['deployment.kubernetes.io/revision'] === revision)?.metadata.labels?.['pod-template-hash'];
+  const { items } = await api.list('apps/v1', 'ReplicaSet', workload.metadata.namespace, {
+    labelSelector: podSelector,
+  });
+  const owned = items.filter(
+    (rs) =>
+      Array.isArray(rs.metadata['ownerReferences']) &&
+      (rs.metadata['ownerReferences'] as { uid?: string }[]).some((o) => o.uid === uid),
+  );
+  const hash = owned.find((r) => r.metadata.annotations?.['deployment.kubernetes.io/revision'] === revision)?.metadata
+    .labels?.['pod-template-hash'];
   return hash ? { label: 'pod-template-hash', value: hash, revision } : known;
 }
 
@@ -72,7 +99,13 @@ export class RolloutWatch {
   private recheck: NodeJS.Timeout | undefined;
   private overall: NodeJS.Timeout | undefined;
   private resolve: (result: RolloutResult) => void = () => undefined;
-  private readonly onAbort = (): void => void this.failWith('stopped', `${this.label}: stopped waiting because another workload failed (${this.lastMessage})`, 'Stopped', []);
+  private readonly onAbort = (): void =>
+    void this.failWith(
+      'stopped',
+      `${this.label}: stopped waiting because another workload failed (${this.lastMessage})`,
+      'Stopped',
+      [],
+    );
 
   constructor(private readonly options: WaitOptions) {
     const { workload } = options;
@@ -122,13 +155,30 @@ export class RolloutWatch {
     });
   }
 
-  private async failWith(outcome: Exclude<Outcome, 'complete'>, message: string, reason: string | undefined, failing: Failing): Promise<void> {
+  private async failWith(
+    outcome: Exclude<Outcome, 'complete'>,
+    message: string,
+    reason: string | undefined,
+    failing: Failing,
+  ): Promise<void> {
     if (this.settled || this.stopping) return;
     this.stopping = true;
     const reports: PodReport[] = [];
     for (const { pod, signal } of failing.slice(0, 5)) {
-      const events = await recentEvents(this.api, this.namespace, pod, 5, str(this.pods.get(pod)?.metadata['uid']) || undefined);
-      reports.push({ pod, reason: signal.reason, message: signal.message, ...(signal.container ? { container: signal.container } : {}), events });
+      const events = await recentEvents(
+        this.api,
+        this.namespace,
+        pod,
+        5,
+        str(this.pods.get(pod)?.metadata['uid']) || undefined,
+      );
+      reports.push({
+        pod,
+        reason: signal.reason,
+        message: signal.message,
+        ...(signal.container ? { container: signal.container } : {}),
+        events,
+      });
     }
     const workloadEvents = await recentEvents(this.api, this.namespace, this.name);
     this.finish({ outcome, message, ...(reason ? { reason } : {}), failingPods: reports, workloadEvents });
@@ -141,7 +191,12 @@ export class RolloutWatch {
       if (signal) failing.push({ pod, signal });
     }
     const within = Math.round(this.options.timeoutMs / 1000);
-    void this.failWith('timeout', `${this.label} did not finish rolling out within ${within} s: ${this.lastMessage}`, 'Timeout', failing);
+    void this.failWith(
+      'timeout',
+      `${this.label} did not finish rolling out within ${within} s: ${this.lastMessage}`,
+      'Timeout',
+      failing,
+    );
   }
 
   private isNewPod(pod: KubeObject): boolean {
@@ -200,11 +255,17 @@ export class RolloutWatch {
     const first = failing[0];
     if (first) {
       this.timeline({ at: now, text: `failure detected (${first.signal.reason})` });
-      void this.failWith('failed', `${plural(failing.length, 'new pod')} failing: ${first.pod} ${first.signal.reason}`, first.signal.reason, failing);
+      void this.failWith(
+        'failed',
+        `${plural(failing.length, 'new pod')} failing: ${first.pod} ${first.signal.reason}`,
+        first.signal.reason,
+        failing,
+      );
       return;
     }
     clearTimeout(this.recheck);
-    if (nextDeadline !== Infinity) this.recheck = setTimeout(() => this.evaluate(), Math.max(0, nextDeadline - this.clock()) + 50);
+    if (nextDeadline !== Infinity)
+      this.recheck = setTimeout(() => this.evaluate(), Math.max(0, nextDeadline - this.clock()) + 50);
   }
 
   private deleted(): void {
@@ -231,7 +292,8 @@ export class RolloutWatch {
   private async listAndWatch(which: 'workload' | 'pods'): Promise<void> {
     const apiVersion = which === 'workload' ? this.options.workload.apiVersion : 'v1';
     const kind = which === 'workload' ? this.kind : 'Pod';
-    const opts = which === 'workload' ? { fieldSelector: `metadata.name=${this.name}` } : { labelSelector: this.podSelector };
+    const opts =
+      which === 'workload' ? { fieldSelector: `metadata.name=${this.name}` } : { labelSelector: this.podSelector };
     const list = await this.api.list(apiVersion, kind, this.namespace, opts);
     if (which === 'workload') {
       this.current = list.items[0];
@@ -245,10 +307,18 @@ export class RolloutWatch {
     if (this.settled) return;
     const onDone = (error?: unknown): void => {
       if (this.settled) return;
-      if (error) this.log(`watch of ${kind} ended (${error instanceof Error ? error.message : 'unknown error'}); resuming`);
+      if (error)
+        this.log(`watch of ${kind} ended (${error instanceof Error ? error.message : 'unknown error'}); resuming`);
       setTimeout(() => void this.follow(which), error ? 1000 : 0).unref();
     };
-    const handle = await this.api.watch(apiVersion, kind, this.namespace, { ...opts, resourceVersion: list.resourceVersion }, (type, object) => this.onEvent(which, type, object), onDone);
+    const handle = await this.api.watch(
+      apiVersion,
+      kind,
+      this.namespace,
+      { ...opts, resourceVersion: list.resourceVersion },
+      (type, object) => this.onEvent(which, type, object),
+      onDone,
+    );
     if (this.settled) handle.stop();
     else this.handles.push(handle);
   }
@@ -263,7 +333,8 @@ export class RolloutWatch {
       factor: 1,
       maxDelayMs: 1000,
       shouldRetry: () => !this.settled,
-      onRetry: (error) => this.log(`watching ${kind} failed (${error instanceof Error ? error.message : String(error)}); retrying`),
+      onRetry: (error) =>
+        this.log(`watching ${kind} failed (${error instanceof Error ? error.message : String(error)}); retrying`),
       sleep: unrefSleep,
     }).catch(() => undefined); // given up only once settled
   }

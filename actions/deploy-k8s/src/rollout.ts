@@ -33,7 +33,10 @@ export function evaluateWorkload(object: KubeObject): RolloutState {
   const generation = num(object.metadata['generation']);
   const observed = num(status['observedGeneration']);
   if (generation > observed) {
-    return { phase: 'waiting', message: `waiting for the controller to observe generation ${generation} (observed ${observed})` };
+    return {
+      phase: 'waiting',
+      message: `waiting for the controller to observe generation ${generation} (observed ${observed})`,
+    };
   }
   switch (object.kind) {
     case 'Deployment':
@@ -50,44 +53,60 @@ export function evaluateWorkload(object: KubeObject): RolloutState {
 function evaluateDeployment(spec: Record<string, unknown>, status: Record<string, unknown>): RolloutState {
   const progressing = conditions(status).find((c) => c.type === 'Progressing');
   if (progressing?.reason === 'ProgressDeadlineExceeded') {
-    return { phase: 'failed', reason: 'ProgressDeadlineExceeded', message: progressing.message ?? 'the rollout exceeded its progress deadline' };
+    return {
+      phase: 'failed',
+      reason: 'ProgressDeadlineExceeded',
+      message: progressing.message ?? 'the rollout exceeded its progress deadline',
+    };
   }
   const desired = spec['replicas'] === undefined ? 1 : num(spec['replicas']);
   const updated = num(status['updatedReplicas']);
   const total = num(status['replicas']);
   const available = num(status['availableReplicas']);
-  if (updated < desired) return { phase: 'waiting', message: `${updated} of ${desired} new replicas have been updated` };
+  if (updated < desired)
+    return { phase: 'waiting', message: `${updated} of ${desired} new replicas have been updated` };
   if (total > updated) return { phase: 'waiting', message: `${total - updated} old replicas are pending termination` };
-  if (available < updated) return { phase: 'waiting', message: `${available} of ${updated} updated replicas are available` };
+  if (available < updated)
+    return { phase: 'waiting', message: `${available} of ${updated} updated replicas are available` };
   return { phase: 'complete', message: `${updated} of ${desired} replicas updated and available` };
 }
 
 function evaluateStatefulSet(spec: Record<string, unknown>, status: Record<string, unknown>): RolloutState {
   const strategy = rec(spec['updateStrategy']);
-  if (strategy['type'] === 'OnDelete') return { phase: 'complete', message: 'OnDelete update strategy: pods are replaced when deleted' };
+  if (strategy['type'] === 'OnDelete')
+    return { phase: 'complete', message: 'OnDelete update strategy: pods are replaced when deleted' };
   const desired = spec['replicas'] === undefined ? 1 : num(spec['replicas']);
   const ready = num(status['readyReplicas']);
   if (ready < desired) return { phase: 'waiting', message: `${ready} of ${desired} pods are ready` };
   const partition = num(rec(strategy['rollingUpdate'])['partition']);
   const updated = num(status['updatedReplicas']);
   if (partition > 0) {
-    if (updated < desired - partition) return { phase: 'waiting', message: `${updated} of ${desired - partition} pods above the partition are updated` };
+    if (updated < desired - partition)
+      return { phase: 'waiting', message: `${updated} of ${desired - partition} pods above the partition are updated` };
     return { phase: 'complete', message: `partitioned rollout: ${updated} pods updated` };
   }
   if (status['updateRevision'] !== status['currentRevision']) {
-    return { phase: 'waiting', message: `${updated} of ${desired} pods are at revision ${(str(status['updateRevision']) || '?')}` };
+    return {
+      phase: 'waiting',
+      message: `${updated} of ${desired} pods are at revision ${str(status['updateRevision']) || '?'}`,
+    };
   }
-  return { phase: 'complete', message: `${ready} of ${desired} pods ready at revision ${(str(status['currentRevision']) || '?')}` };
+  return {
+    phase: 'complete',
+    message: `${ready} of ${desired} pods ready at revision ${str(status['currentRevision']) || '?'}`,
+  };
 }
 
 function evaluateDaemonSet(spec: Record<string, unknown>, status: Record<string, unknown>): RolloutState {
   const strategy = rec(spec['updateStrategy']);
-  if (strategy['type'] === 'OnDelete') return { phase: 'complete', message: 'OnDelete update strategy: pods are replaced when deleted' };
+  if (strategy['type'] === 'OnDelete')
+    return { phase: 'complete', message: 'OnDelete update strategy: pods are replaced when deleted' };
   const desired = num(status['desiredNumberScheduled']);
   const updated = num(status['updatedNumberScheduled']);
   const available = num(status['numberAvailable']);
   if (updated < desired) return { phase: 'waiting', message: `${updated} of ${desired} updated pods are scheduled` };
-  if (available < desired) return { phase: 'waiting', message: `${available} of ${desired} updated pods are available` };
+  if (available < desired)
+    return { phase: 'waiting', message: `${available} of ${desired} updated pods are available` };
   return { phase: 'complete', message: `${available} of ${desired} pods updated and available` };
 }
 
@@ -130,7 +149,11 @@ interface ContainerStatus {
   name?: string;
   ready?: boolean;
   restartCount?: number;
-  state?: { waiting?: { reason?: string; message?: string }; running?: unknown; terminated?: { reason?: string; exitCode?: number; message?: string } };
+  state?: {
+    waiting?: { reason?: string; message?: string };
+    running?: unknown;
+    terminated?: { reason?: string; exitCode?: number; message?: string };
+  };
   lastState?: { terminated?: { reason?: string; exitCode?: number } };
 }
 
@@ -146,7 +169,12 @@ export function podSignal(pod: KubeObject): PodSignal | undefined {
   const status = rec(pod['status']);
   const spec = rec(pod['spec']);
   if (status['phase'] === 'Failed') {
-    return { reason: str(status['reason']) || 'Failed', message: str(status['message']) || 'the pod failed', immediate: true, minimumMs: 0 };
+    return {
+      reason: str(status['reason']) || 'Failed',
+      message: str(status['message']) || 'the pod failed',
+      immediate: true,
+      minimumMs: 0,
+    };
   }
   const statuses = [
     ...((Array.isArray(status['initContainerStatuses']) ? status['initContainerStatuses'] : []) as ContainerStatus[]),
@@ -155,7 +183,13 @@ export function podSignal(pod: KubeObject): PodSignal | undefined {
   for (const c of statuses) {
     const waiting = c.state?.waiting;
     if (waiting?.reason && FATAL_WAITING.has(waiting.reason)) {
-      return { reason: waiting.reason, message: waiting.message ?? waiting.reason, ...(c.name ? { container: c.name } : {}), immediate: true, minimumMs: 0 };
+      return {
+        reason: waiting.reason,
+        message: waiting.message ?? waiting.reason,
+        ...(c.name ? { container: c.name } : {}),
+        immediate: true,
+        minimumMs: 0,
+      };
     }
     const terminated = c.state?.terminated ?? c.lastState?.terminated;
     if (terminated && (terminated.exitCode ?? 0) !== 0 && (c.restartCount ?? 0) >= 2) {
@@ -171,10 +205,17 @@ export function podSignal(pod: KubeObject): PodSignal | undefined {
   const podConditions = conditions(status);
   const scheduled = podConditions.find((c) => c.type === 'PodScheduled');
   if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
-    return { reason: 'Unschedulable', message: scheduled.message ?? 'no node fits the pod', immediate: false, minimumMs: 0 };
+    return {
+      reason: 'Unschedulable',
+      message: scheduled.message ?? 'no node fits the pod',
+      immediate: false,
+      minimumMs: 0,
+    };
   }
   const ready = podConditions.find((c) => c.type === 'Ready');
-  const containers = (Array.isArray(status['containerStatuses']) ? status['containerStatuses'] : []) as ContainerStatus[];
+  const containers = (
+    Array.isArray(status['containerStatuses']) ? status['containerStatuses'] : []
+  ) as ContainerStatus[];
   const allRunning = containers.length > 0 && containers.every((c) => c.state?.running !== undefined);
   if (status['phase'] === 'Running' && allRunning && ready?.status === 'False') {
     const notReady = containers.filter((c) => !c.ready).map((c) => c.name ?? '?');

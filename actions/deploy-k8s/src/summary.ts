@@ -41,12 +41,21 @@ export function buildSummary(report: DeployReport | undefined, context: SummaryC
   const title = report?.dryRun ? 'dry run' : STATUS_TEXT[status];
   parts.push(`## deploy-k8s: ${title}`);
   const facts: string[] = [`Duration ${seconds(context.durationMs)}`];
-  if (report?.revision) facts.push(`revision ${report.revision}${report.previousRevision && report.previousRevision !== report.revision ? ` (previous ${report.previousRevision})` : ''}`);
-  if (report?.lock) facts.push(`lock ${report.lock.namespace}/${report.lock.name}${report.lock.waitedMs > 1000 ? ` (waited ${seconds(report.lock.waitedMs)})` : ''}`);
+  if (report?.revision)
+    facts.push(
+      `revision ${report.revision}${report.previousRevision && report.previousRevision !== report.revision ? ` (previous ${report.previousRevision})` : ''}`,
+    );
+  if (report?.lock)
+    facts.push(
+      `lock ${report.lock.namespace}/${report.lock.name}${report.lock.waitedMs > 1000 ? ` (waited ${seconds(report.lock.waitedMs)})` : ''}`,
+    );
   if (report?.backupFile) facts.push(`backup \`${report.backupFile}\``);
   parts.push(facts.join(' · '));
   const failure = context.failure ?? report?.failure;
-  if (failure) parts.push(`**${status === 'rolled-back' ? 'Rolled back' : 'Failed'}:**\n\n\`\`\`text\n${failure.replace(/```/g, "'''")}\n\`\`\``);
+  if (failure)
+    parts.push(
+      `**${status === 'rolled-back' ? 'Rolled back' : 'Failed'}:**\n\n\`\`\`text\n${failure.replace(/```/g, "'''")}\n\`\`\``,
+    );
   if (!report) return parts.join('\n\n') + '\n';
 
   if (report.resources.length > 0) {
@@ -60,7 +69,11 @@ export function buildSummary(report: DeployReport | undefined, context: SummaryC
           r.oldImages.join('\n'),
           r.action === 'unchanged' || r.oldImages.join() === r.newImages.join() ? '' : r.newImages.join('\n'),
           r.result,
-          r.revision ? (r.previousRevision && r.previousRevision !== r.revision ? `${r.previousRevision} → ${r.revision}` : r.revision) : (r.previousRevision ?? ''),
+          r.revision
+            ? r.previousRevision && r.previousRevision !== r.revision
+              ? `${r.previousRevision} → ${r.revision}`
+              : r.revision
+            : (r.previousRevision ?? ''),
         ]),
       ),
     );
@@ -68,9 +81,20 @@ export function buildSummary(report: DeployReport | undefined, context: SummaryC
 
   if (report.failingPods.length > 0) {
     parts.push('### Failing pods');
-    parts.push(markdownTable(['Pod', 'Reason', 'Message', 'Recent events'], report.failingPods.map((p) => [p.pod, p.reason + (p.container ? ` (${p.container})` : ''), p.message, p.events.join('\n')])));
+    parts.push(
+      markdownTable(
+        ['Pod', 'Reason', 'Message', 'Recent events'],
+        report.failingPods.map((p) => [
+          p.pod,
+          p.reason + (p.container ? ` (${p.container})` : ''),
+          p.message,
+          p.events.join('\n'),
+        ]),
+      ),
+    );
   }
-  if (report.workloadEvents.length > 0) parts.push(`### Workload events\n\n${report.workloadEvents.map((e) => `- ${e.replace(/\n/g, ' ')}`).join('\n')}`);
+  if (report.workloadEvents.length > 0)
+    parts.push(`### Workload events\n\n${report.workloadEvents.map((e) => `- ${e.replace(/\n/g, ' ')}`).join('\n')}`);
 
   if (report.phases.length > 0 || report.timeline.length > 0) {
     parts.push('### Timeline');
@@ -78,15 +102,28 @@ export function buildSummary(report: DeployReport | undefined, context: SummaryC
     if (gantt) parts.push(gantt);
     if (report.timeline.length > 0) {
       const sorted = [...report.timeline].sort((a, b) => a.at - b.at);
-      parts.push(markdownTable(['+s', 'Event'], sorted.map((e) => [((e.at - context.startedAt) / 1000).toFixed(1), e.text])));
+      parts.push(
+        markdownTable(
+          ['+s', 'Event'],
+          sorted.map((e) => [((e.at - context.startedAt) / 1000).toFixed(1), e.text]),
+        ),
+      );
     }
   }
 
   if (report.diffs.length > 0) {
-    const diffs = report.diffs.map((d) => `<details${report.dryRun ? ' open' : ''}><summary>${escapeHtml(d.label)}</summary>\n\n\`\`\`diff\n${d.diff.replace(/```/g, "'''")}\n\`\`\`\n\n</details>`);
-    parts.push(`### ${report.dryRun ? 'Changes the deploy would make (server-side dry run)' : 'Changes'}\n\n${diffs.join('\n')}`);
+    const diffs = report.diffs.map(
+      (d) =>
+        `<details${report.dryRun ? ' open' : ''}><summary>${escapeHtml(d.label)}</summary>\n\n\`\`\`diff\n${d.diff.replace(/```/g, "'''")}\n\`\`\`\n\n</details>`,
+    );
+    parts.push(
+      `### ${report.dryRun ? 'Changes the deploy would make (server-side dry run)' : 'Changes'}\n\n${diffs.join('\n')}`,
+    );
   }
-  if (report.unmatchedImageRules.length > 0) parts.push(`Image rules that matched no container: ${report.unmatchedImageRules.map((r) => `\`${r}\``).join(', ')}`);
+  if (report.unmatchedImageRules.length > 0)
+    parts.push(
+      `Image rules that matched no container: ${report.unmatchedImageRules.map((r) => `\`${r}\``).join(', ')}`,
+    );
   return parts.join('\n\n') + '\n';
 }
 

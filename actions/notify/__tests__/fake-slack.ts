@@ -79,9 +79,22 @@ type Params = Record<string, unknown>;
 type Answer = { status: number; body: unknown; headers?: Record<string, string> };
 
 const ok = (body: Record<string, unknown>): Answer => ({ status: 200, body: { ok: true, ...body } });
-const fail = (error: string, extra: Record<string, unknown> = {}): Answer => ({ status: 200, body: { ok: false, error, ...extra } });
+const fail = (error: string, extra: Record<string, unknown> = {}): Answer => ({
+  status: 200,
+  body: { ok: false, error, ...extra },
+});
 
-const LIMIT = { blocks: 50, header: 150, sectionText: 3000, fields: 10, field: 2000, contextElements: 10, contextText: 3000, blockId: 255, messageText: 40_000 };
+const LIMIT = {
+  blocks: 50,
+  header: 150,
+  sectionText: 3000,
+  fields: 10,
+  field: 2000,
+  contextElements: 10,
+  contextText: 3000,
+  blockId: 255,
+  messageText: 40_000,
+};
 
 /** Returns Slack-style error strings for blocks that break Block Kit rules; empty when valid. */
 export function validateBlocks(blocks: unknown): string[] {
@@ -94,9 +107,11 @@ export function validateBlocks(blocks: unknown): string[] {
       return;
     }
     const object = value as Record<string, unknown>;
-    if (!types.includes(String(object['type']))) errors.push(`must be one of ${types.join(', ')} [json-pointer:${pointer}/type]`);
+    if (!types.includes(String(object['type'])))
+      errors.push(`must be one of ${types.join(', ')} [json-pointer:${pointer}/type]`);
     const text = object['text'];
-    if (typeof text !== 'string' || text.length === 0) errors.push(`must be more than 0 characters [json-pointer:${pointer}/text]`);
+    if (typeof text !== 'string' || text.length === 0)
+      errors.push(`must be more than 0 characters [json-pointer:${pointer}/text]`);
     else if (text.length > max) errors.push(`must be less than ${max + 1} characters [json-pointer:${pointer}/text]`);
   };
   blocks.forEach((raw: unknown, i) => {
@@ -106,7 +121,10 @@ export function validateBlocks(blocks: unknown): string[] {
       return;
     }
     const block = raw as Record<string, unknown>;
-    if (block['block_id'] !== undefined && (typeof block['block_id'] !== 'string' || block['block_id'].length > LIMIT.blockId)) {
+    if (
+      block['block_id'] !== undefined &&
+      (typeof block['block_id'] !== 'string' || block['block_id'].length > LIMIT.blockId)
+    ) {
       errors.push(`must be less than ${LIMIT.blockId + 1} characters [json-pointer:${at}/block_id]`);
     }
     switch (block['type']) {
@@ -115,23 +133,33 @@ export function validateBlocks(blocks: unknown): string[] {
         break;
       case 'section': {
         const fields = block['fields'];
-        if (block['text'] === undefined && fields === undefined) errors.push(`must provide text or fields [json-pointer:${at}]`);
-        if (block['text'] !== undefined) textObject(block['text'], `${at}/text`, LIMIT.sectionText, ['plain_text', 'mrkdwn']);
+        if (block['text'] === undefined && fields === undefined)
+          errors.push(`must provide text or fields [json-pointer:${at}]`);
+        if (block['text'] !== undefined)
+          textObject(block['text'], `${at}/text`, LIMIT.sectionText, ['plain_text', 'mrkdwn']);
         if (fields !== undefined) {
-          if (!Array.isArray(fields) || fields.length === 0) errors.push(`must be a non-empty array [json-pointer:${at}/fields]`);
+          if (!Array.isArray(fields) || fields.length === 0)
+            errors.push(`must be a non-empty array [json-pointer:${at}/fields]`);
           else {
-            if (fields.length > LIMIT.fields) errors.push(`no more than ${LIMIT.fields} items allowed [json-pointer:${at}/fields]`);
-            fields.forEach((field: unknown, j) => textObject(field, `${at}/fields/${j}`, LIMIT.field, ['plain_text', 'mrkdwn']));
+            if (fields.length > LIMIT.fields)
+              errors.push(`no more than ${LIMIT.fields} items allowed [json-pointer:${at}/fields]`);
+            fields.forEach((field: unknown, j) =>
+              textObject(field, `${at}/fields/${j}`, LIMIT.field, ['plain_text', 'mrkdwn']),
+            );
           }
         }
         break;
       }
       case 'context': {
         const elements = block['elements'];
-        if (!Array.isArray(elements) || elements.length === 0) errors.push(`must be a non-empty array [json-pointer:${at}/elements]`);
+        if (!Array.isArray(elements) || elements.length === 0)
+          errors.push(`must be a non-empty array [json-pointer:${at}/elements]`);
         else {
-          if (elements.length > LIMIT.contextElements) errors.push(`no more than ${LIMIT.contextElements} items allowed [json-pointer:${at}/elements]`);
-          elements.forEach((element: unknown, j) => textObject(element, `${at}/elements/${j}`, LIMIT.contextText, ['plain_text', 'mrkdwn']));
+          if (elements.length > LIMIT.contextElements)
+            errors.push(`no more than ${LIMIT.contextElements} items allowed [json-pointer:${at}/elements]`);
+          elements.forEach((element: unknown, j) =>
+            textObject(element, `${at}/elements/${j}`, LIMIT.contextText, ['plain_text', 'mrkdwn']),
+          );
         }
         break;
       }
@@ -195,7 +223,16 @@ export class FakeSlack {
       const body = Buffer.concat(chunks).toString('utf8');
       const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
       const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-      const record: RecordedRequest = { path, method: req.method ?? '', headers: req.headers, contentType, body, params: {}, status: 0, response: undefined };
+      const record: RecordedRequest = {
+        path,
+        method: req.method ?? '',
+        headers: req.headers,
+        contentType,
+        body,
+        params: {},
+        status: 0,
+        response: undefined,
+      };
       this.requests.push(record);
       if (path.startsWith('/services/')) {
         this.answerWebhook(record, res);
@@ -240,14 +277,25 @@ export class FakeSlack {
     record.params = params;
 
     const authorization = record.headers.authorization;
-    const bearer = typeof authorization === 'string' && authorization.startsWith('Bearer ') ? authorization.slice('Bearer '.length) : undefined;
-    const token = bearer ?? (record.contentType === 'application/x-www-form-urlencoded' && typeof params['token'] === 'string' ? params['token'] : undefined);
+    const bearer =
+      typeof authorization === 'string' && authorization.startsWith('Bearer ')
+        ? authorization.slice('Bearer '.length)
+        : undefined;
+    const token =
+      bearer ??
+      (record.contentType === 'application/x-www-form-urlencoded' && typeof params['token'] === 'string'
+        ? params['token']
+        : undefined);
     if (!token) return fail('not_authed');
     if (token !== this.options.token) return fail('invalid_auth');
 
     if (this.rateLimit.count > 0) {
       this.rateLimit.count--;
-      return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': String(this.rateLimit.retryAfterSeconds) } };
+      return {
+        status: 429,
+        body: { ok: false, error: 'ratelimited' },
+        headers: { 'retry-after': String(this.rateLimit.retryAfterSeconds) },
+      };
     }
     if (this.serverError.count > 0) {
       this.serverError.count--;
@@ -279,7 +327,8 @@ export class FakeSlack {
     if (text === '' && list.length === 0) return fail('no_text');
     if (text.length > LIMIT.messageText) return fail('msg_too_long');
     const errors = validateBlocks(list);
-    if (errors.length > 0) return fail('invalid_blocks', { errors, response_metadata: { messages: errors.map((e) => `[ERROR] ${e}`) } });
+    if (errors.length > 0)
+      return fail('invalid_blocks', { errors, response_metadata: { messages: errors.map((e) => `[ERROR] ${e}`) } });
     return { text, blocks: list };
   }
 
@@ -303,14 +352,30 @@ export class FakeSlack {
     if ('status' in channel) return channel;
     const content = this.content(params);
     if ('status' in content) return content;
-    const threadTs = typeof params['thread_ts'] === 'string' && params['thread_ts'] !== '' ? params['thread_ts'] : undefined;
+    const threadTs =
+      typeof params['thread_ts'] === 'string' && params['thread_ts'] !== '' ? params['thread_ts'] : undefined;
     const ts = this.nextTs();
-    const stored: StoredMessage = { channel: channel.id, ts, text: content.text, blocks: content.blocks, updates: 0, ...(threadTs ? { threadTs } : {}) };
+    const stored: StoredMessage = {
+      channel: channel.id,
+      ts,
+      text: content.text,
+      blocks: content.blocks,
+      updates: 0,
+      ...(threadTs ? { threadTs } : {}),
+    };
     this.messages.push(stored);
     return ok({
       channel: channel.id,
       ts,
-      message: { type: 'message', subtype: 'bot_message', bot_id: 'B0FAKE', text: content.text, blocks: content.blocks, ts, ...(threadTs ? { thread_ts: threadTs } : {}) },
+      message: {
+        type: 'message',
+        subtype: 'bot_message',
+        bot_id: 'B0FAKE',
+        text: content.text,
+        blocks: content.blocks,
+        ts,
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+      },
     });
   }
 
@@ -318,7 +383,8 @@ export class FakeSlack {
     const channel = this.channelFor(params['channel'], false);
     if ('status' in channel) return channel;
     const ts = params['ts'];
-    if (typeof ts !== 'string' || ts === '') return fail('invalid_arguments', { response_metadata: { messages: ['[ERROR] missing required field: ts'] } });
+    if (typeof ts !== 'string' || ts === '')
+      return fail('invalid_arguments', { response_metadata: { messages: ['[ERROR] missing required field: ts'] } });
     const message = this.messages.find((m) => m.channel === channel.id && m.ts === ts);
     if (!message) return fail('message_not_found');
     const content = this.content(params);
@@ -326,7 +392,12 @@ export class FakeSlack {
     message.text = content.text;
     message.blocks = content.blocks;
     message.updates++;
-    return ok({ channel: channel.id, ts, text: content.text, message: { type: 'message', bot_id: 'B0FAKE', text: content.text, blocks: content.blocks } });
+    return ok({
+      channel: channel.id,
+      ts,
+      text: content.text,
+      message: { type: 'message', bot_id: 'B0FAKE', text: content.text, blocks: content.blocks },
+    });
   }
 
   private answerWebhook(record: RecordedRequest, res: http.ServerResponse): void {

@@ -81,17 +81,42 @@ describe('notify inputs', () => {
   });
 
   it.each([
-    [{ 'slack-token': TOKEN, channel: 'C0123ABCD' }, { destination: { kind: 'web-api', token: TOKEN, channel: 'C0123ABCD', apiUrl: 'https://slack.com/api/' }, secrets: [TOKEN] }],
-    [{ 'slack-token': TOKEN, channel: '#deploys', 'slack-api-url': ' http://127.0.0.1:8080/api/ ' }, { destination: { kind: 'web-api', token: TOKEN, channel: '#deploys', apiUrl: 'http://127.0.0.1:8080/api/' } }],
+    [
+      { 'slack-token': TOKEN, channel: 'C0123ABCD' },
+      {
+        destination: { kind: 'web-api', token: TOKEN, channel: 'C0123ABCD', apiUrl: 'https://slack.com/api/' },
+        secrets: [TOKEN],
+      },
+    ],
+    [
+      { 'slack-token': TOKEN, channel: '#deploys', 'slack-api-url': ' http://127.0.0.1:8080/api/ ' },
+      { destination: { kind: 'web-api', token: TOKEN, channel: '#deploys', apiUrl: 'http://127.0.0.1:8080/api/' } },
+    ],
     [{ 'webhook-url': WEBHOOK }, { destination: { kind: 'webhook', url: WEBHOOK }, secrets: [WEBHOOK] }],
     [{ 'webhook-url': WEBHOOK, 'thread-ts': '1712345678.123456' }, { threadTs: '1712345678.123456' }],
     [{ status: 'rolled-back' }, { status: 'rolled-back' }],
     [{ title: '  Deploy api  ' }, { title: 'Deploy api' }],
-    [{ fields: 'version=1.2.3\nnotes<<EOF\nline 1\nline 2\nEOF' }, { fields: [['version', '1.2.3'], ['notes', 'line 1\nline 2']] }],
+    [
+      { fields: 'version=1.2.3\nnotes<<EOF\nline 1\nline 2\nEOF' },
+      {
+        fields: [
+          ['version', '1.2.3'],
+          ['notes', 'line 1\nline 2'],
+        ],
+      },
+    ],
     [{ environment: ' staging ' }, { environment: 'staging' }],
     [{ duration: '1m30s' }, { durationMs: 90_000 }],
     [{ 'slack-token': TOKEN, channel: 'C1', 'message-ts': '1712345678.123456' }, { messageTs: '1712345678.123456' }],
-    [{ 'mention-on-failure': 'U0123ABCD, here' }, { mentions: [{ kind: 'user', id: 'U0123ABCD' }, { kind: 'special', name: 'here' }] }],
+    [
+      { 'mention-on-failure': 'U0123ABCD, here' },
+      {
+        mentions: [
+          { kind: 'user', id: 'U0123ABCD' },
+          { kind: 'special', name: 'here' },
+        ],
+      },
+    ],
     [{ 'fail-on-error': 'false' }, { failOnError: false }],
     [{ retries: '0' }, { retries: 0 }],
     [{ timeout: '2m' }, { timeoutMs: 120_000 }],
@@ -100,13 +125,31 @@ describe('notify inputs', () => {
   });
 
   it.each([
-    [{ status: 'done' }, `Input 'status' has an invalid value "done": expected one of started, success, failure, cancelled, rolled-back.`],
-    [{ 'slack-token': TOKEN, 'webhook-url': WEBHOOK }, `Input 'webhook-url' has an invalid value "***": expected empty when slack-token is set`],
+    [
+      { status: 'done' },
+      `Input 'status' has an invalid value "done": expected one of started, success, failure, cancelled, rolled-back.`,
+    ],
+    [
+      { 'slack-token': TOKEN, 'webhook-url': WEBHOOK },
+      `Input 'webhook-url' has an invalid value "***": expected empty when slack-token is set`,
+    ],
     [{ 'slack-token': TOKEN }, `Input 'channel' has an invalid value "": expected a channel ID such as C0123ABCD`],
-    [{ 'slack-token': TOKEN, channel: 'C1', 'slack-api-url': 'slack.com/api' }, `Input 'slack-api-url' has an invalid value "slack.com/api": expected an absolute http:// or https:// URL.`],
-    [{ 'slack-token': TOKEN, channel: 'C1', 'slack-api-url': 'https://u:50%zz@proxy.example/api/' }, `Input 'slack-api-url' has an invalid value "https://***@proxy.example/api/": expected a URL whose user and password are percent-encoded correctly`],
-    [{ 'webhook-url': 'hooks.slack.com/services/T000/B000/SecretWebhookPart' }, `Input 'webhook-url' has an invalid value "***": expected an absolute http:// or https:// URL.`],
-    [{ 'webhook-url': WEBHOOK, 'message-ts': '1712345678.123456' }, `Input 'message-ts' has an invalid value "1712345678.123456": expected empty with webhook-url`],
+    [
+      { 'slack-token': TOKEN, channel: 'C1', 'slack-api-url': 'slack.com/api' },
+      `Input 'slack-api-url' has an invalid value "slack.com/api": expected an absolute http:// or https:// URL.`,
+    ],
+    [
+      { 'slack-token': TOKEN, channel: 'C1', 'slack-api-url': 'https://u:50%zz@proxy.example/api/' },
+      `Input 'slack-api-url' has an invalid value "https://***@proxy.example/api/": expected a URL whose user and password are percent-encoded correctly`,
+    ],
+    [
+      { 'webhook-url': 'hooks.slack.com/services/T000/B000/SecretWebhookPart' },
+      `Input 'webhook-url' has an invalid value "***": expected an absolute http:// or https:// URL.`,
+    ],
+    [
+      { 'webhook-url': WEBHOOK, 'message-ts': '1712345678.123456' },
+      `Input 'message-ts' has an invalid value "1712345678.123456": expected empty with webhook-url`,
+    ],
     [{ 'message-ts': 'yesterday' }, `Input 'message-ts' has an invalid value "yesterday": expected a Slack message ts`],
     [{ 'thread-ts': '17123' }, `Input 'thread-ts' has an invalid value "17123"`],
     [{ fields: 'a=1\na=2' }, `Input 'fields' has an invalid value "a=2": expected each key once`],
@@ -123,7 +166,12 @@ describe('notify inputs', () => {
     for (const overrides of <Record<string, string>[]>[
       { 'slack-token': TOKEN, status: 'bad' },
       { 'webhook-url': 'ftp://hooks.example/T000/SecretWebhookPart', status: 'success' },
-      { 'slack-token': TOKEN, channel: 'C1', 'slack-api-url': 'https://user:ProxyPassw0rd@proxy.example/api/', status: 'bad' },
+      {
+        'slack-token': TOKEN,
+        channel: 'C1',
+        'slack-api-url': 'https://user:ProxyPassw0rd@proxy.example/api/',
+        status: 'bad',
+      },
     ]) {
       written = '';
       expect(() => parse(overrides)).toThrow();
@@ -140,7 +188,11 @@ describe('notify inputs', () => {
   });
 
   it('masks and keeps for redaction the credentials of a slack-api-url', () => {
-    const inputs = parse({ 'slack-token': TOKEN, channel: 'C1', 'slack-api-url': 'https://user:ProxyPassw0rd@proxy.example/api/' });
+    const inputs = parse({
+      'slack-token': TOKEN,
+      channel: 'C1',
+      'slack-api-url': 'https://user:ProxyPassw0rd@proxy.example/api/',
+    });
     expect(written).toContain('::add-mask::ProxyPassw0rd');
     expect(inputs.secrets).toEqual([TOKEN, 'ProxyPassw0rd']);
   });

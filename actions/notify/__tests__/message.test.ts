@@ -40,8 +40,8 @@ const spec = (overrides: Partial<MessageSpec> = {}): MessageSpec => ({
 });
 
 type TextObject = { type: string; text: string };
-const headerText = (blocks: KnownBlock[]): string => ((blocks[0] as { text: TextObject }).text).text;
-const sectionText = (blocks: KnownBlock[]): string => ((blocks[1] as { text: TextObject }).text).text;
+const headerText = (blocks: KnownBlock[]): string => (blocks[0] as { text: TextObject }).text.text;
+const sectionText = (blocks: KnownBlock[]): string => (blocks[1] as { text: TextObject }).text.text;
 const allFieldTexts = (blocks: KnownBlock[]): string[] =>
   blocks.flatMap((b) => (b.type === 'section' && 'fields' in b && b.fields ? b.fields.map((f) => f.text) : []));
 const contextTexts = (blocks: KnownBlock[]): string[] => {
@@ -155,7 +155,9 @@ describe('templates per status', () => {
     expect(headerText(buildMessage(spec({ title: '' })).blocks)).toBe(':white_check_mark: deploy succeeded');
     const bare = { ...run };
     delete bare.workflow;
-    expect(headerText(buildMessage(spec({ title: '', run: bare })).blocks)).toBe(':white_check_mark: example-org/example-repo succeeded');
+    expect(headerText(buildMessage(spec({ title: '', run: bare })).blocks)).toBe(
+      ':white_check_mark: example-org/example-repo succeeded',
+    );
     expect(headerText(buildMessage(spec({ title: '', run: {} })).blocks)).toBe(':white_check_mark: Pipeline succeeded');
   });
 
@@ -201,7 +203,11 @@ describe('user values are escaped and survive intact', () => {
   });
 
   it('escapes hostile branch and repository names in links', () => {
-    const hostile = runFacts({ GITHUB_REPOSITORY: 'o/r', GITHUB_REF_NAME: 'feat/<!here>&x', GITHUB_SERVER_URL: 'https://github.com' });
+    const hostile = runFacts({
+      GITHUB_REPOSITORY: 'o/r',
+      GITHUB_REF_NAME: 'feat/<!here>&x',
+      GITHUB_SERVER_URL: 'https://github.com',
+    });
     const texts = contextTexts(buildMessage(spec({ run: hostile, environment: '' })).blocks);
     expect(texts).toContain('*Branch:* <https://github.com/o/r/tree/feat/%3C!here%3E%26x|feat/&lt;!here&gt;&amp;x>');
   });
@@ -242,7 +248,10 @@ describe('Block Kit limits', () => {
   });
 
   it('keeps mentions in a cut fallback text and whole mentions in the section', () => {
-    const mentions: Mention[] = Array.from({ length: 400 }, (_, i) => ({ kind: 'user', id: `U${String(i).padStart(8, '0')}` }));
+    const mentions: Mention[] = Array.from({ length: 400 }, (_, i) => ({
+      kind: 'user',
+      id: `U${String(i).padStart(8, '0')}`,
+    }));
     const message = buildMessage(spec({ status: 'failure', mentions, title: 'x'.repeat(5000) }));
     expect(validateBlocks(message.blocks)).toEqual([]);
     expect(sectionText(message.blocks)).toMatch(/^\*Status:\* Failed\n\*Attention:\*( <@U\d{8}>)+$/);

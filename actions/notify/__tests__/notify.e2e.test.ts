@@ -70,7 +70,9 @@ const blocksOf = (m: StoredMessage): Block[] => m.blocks as Block[];
 describe('posting and updating through the Web API', () => {
   it('posts "started", then updates the same message to "success" (same ts)', async () => {
     const before = slack.requests.length;
-    const started = await runAction(ACTION, { inputs: apiInputs({ status: 'started', title: 'Deploy example-service', environment: 'staging' }) });
+    const started = await runAction(ACTION, {
+      inputs: apiInputs({ status: 'started', title: 'Deploy example-service', environment: 'staging' }),
+    });
     expect(started.exitCode).toBe(0);
     const { ts, 'thread-ts': threadTs, 'channel-id': channelId } = started.outputs;
     expect(ts).toMatch(/^\d+\.\d{6}$/);
@@ -87,13 +89,22 @@ describe('posting and updating through the Web API', () => {
     expect(typeof request?.params['blocks']).toBe('string');
 
     const posted = message(ts);
-    expect(posted.text).toBe(':hourglass_flowing_sand: Deploy example-service started (example-org/example-repo@main 0123456)');
+    expect(posted.text).toBe(
+      ':hourglass_flowing_sand: Deploy example-service started (example-org/example-repo@main 0123456)',
+    );
     expect(blocksOf(posted)[0]?.text?.text).toBe(':hourglass_flowing_sand: Deploy example-service started');
     expect(started.summary).toContain('### Slack notification posted');
     expect(started.summary).toContain(`| started | Deploy example-service | C0DEPLOYS | ${ts} |`);
 
     const success = await runAction(ACTION, {
-      inputs: apiInputs({ status: 'success', title: 'Deploy example-service', environment: 'staging', channel: channelId as string, 'message-ts': ts as string, fields: 'version=1.4.2\nsmoke=12/12 passed' }),
+      inputs: apiInputs({
+        status: 'success',
+        title: 'Deploy example-service',
+        environment: 'staging',
+        channel: channelId as string,
+        'message-ts': ts as string,
+        fields: 'version=1.4.2\nsmoke=12/12 passed',
+      }),
     });
     expect(success.exitCode).toBe(0);
     expect(success.outputs).toEqual({ ts, 'thread-ts': ts, 'channel-id': 'C0DEPLOYS' });
@@ -103,7 +114,10 @@ describe('posting and updating through the Web API', () => {
     expect(slack.messages.filter((m) => m.ts === ts)).toHaveLength(1);
     expect(updated.text).toContain(':white_check_mark: Deploy example-service succeeded');
     const blocks = blocksOf(updated);
-    expect(blocks.flatMap((b) => b.fields ?? []).map((f) => f.text)).toEqual(['*version*\n1.4.2', '*smoke*\n12/12 passed']);
+    expect(blocks.flatMap((b) => b.fields ?? []).map((f) => f.text)).toEqual([
+      '*version*\n1.4.2',
+      '*smoke*\n12/12 passed',
+    ]);
     const context = blocks.find((b) => b.type === 'context')?.elements?.map((e) => e.text) ?? [];
     expect(context).toContain('*Environment:* staging');
     expect(context.some((text) => /^\*Duration:\* \d+(ms|s)$/.test(text))).toBe(true);
@@ -114,14 +128,18 @@ describe('posting and updating through the Web API', () => {
   it('replies in a thread and reports the thread', async () => {
     const root = await runAction(ACTION, { inputs: apiInputs({ status: 'started' }) });
     const rootTs = root.outputs['ts'] as string;
-    const reply = await runAction(ACTION, { inputs: apiInputs({ status: 'failure', 'thread-ts': rootTs, 'mention-on-failure': 'U0ONCALL1, S0SRETEAM, here' }) });
+    const reply = await runAction(ACTION, {
+      inputs: apiInputs({ status: 'failure', 'thread-ts': rootTs, 'mention-on-failure': 'U0ONCALL1, S0SRETEAM, here' }),
+    });
     expect(reply.exitCode).toBe(0);
     expect(reply.outputs['thread-ts']).toBe(rootTs);
     expect(reply.outputs['ts']).not.toBe(rootTs);
     const stored = message(reply.outputs['ts']);
     expect(stored.threadTs).toBe(rootTs);
     expect(stored.text.startsWith('<@U0ONCALL1> <!subteam^S0SRETEAM> <!here> :x: test failed')).toBe(true);
-    expect(blocksOf(stored)[1]?.text?.text).toBe('*Status:* Failed\n*Attention:* <@U0ONCALL1> <!subteam^S0SRETEAM> <!here>');
+    expect(blocksOf(stored)[1]?.text?.text).toBe(
+      '*Status:* Failed\n*Attention:* <@U0ONCALL1> <!subteam^S0SRETEAM> <!here>',
+    );
     expect(reply.summary).toContain('### Slack notification replied in thread');
   });
 
@@ -136,7 +154,14 @@ describe('posting and updating through the Web API', () => {
       '🚀 second line :tada:',
       'EOF',
     ].join('\n');
-    const result = await runAction(ACTION, { inputs: apiInputs({ status: 'success', fields, title: 'Release <v2> & "friends" 🚀', environment: 'prod & <eu>' }) });
+    const result = await runAction(ACTION, {
+      inputs: apiInputs({
+        status: 'success',
+        fields,
+        title: 'Release <v2> & "friends" 🚀',
+        environment: 'prod & <eu>',
+      }),
+    });
     expect(result.exitCode).toBe(0);
     const blocks = blocksOf(message(result.outputs['ts']));
     expect(blocks[0]?.text?.text).toBe(':white_check_mark: Release <v2> & "friends" 🚀 succeeded');
@@ -147,13 +172,20 @@ describe('posting and updating through the Web API', () => {
       '*path*\nC:\\deploy\\new \\n literal',
       '*log*\n  first line\n🚀 second line :tada:',
     ]);
-    expect(blocks.find((b) => b.type === 'context')?.elements?.map((e) => e.text)).toContain('*Environment:* prod &amp; &lt;eu&gt;');
+    expect(blocks.find((b) => b.type === 'context')?.elements?.map((e) => e.text)).toContain(
+      '*Environment:* prod &amp; &lt;eu&gt;',
+    );
   });
 
   it('keeps an oversized message within Block Kit limits, so Slack accepts it', async () => {
     // One environment variable holds at most 128 KiB on Linux: 600 short fields plus one 45,000-character value.
-    const fields = [`huge=${'<&>'.repeat(15_000)}`, ...Array.from({ length: 600 }, (_, i) => `key${i}=<v${i}> & more`)].join('\n');
-    const result = await runAction(ACTION, { inputs: apiInputs({ status: 'success', fields, title: 'T'.repeat(400) }) });
+    const fields = [
+      `huge=${'<&>'.repeat(15_000)}`,
+      ...Array.from({ length: 600 }, (_, i) => `key${i}=<v${i}> & more`),
+    ].join('\n');
+    const result = await runAction(ACTION, {
+      inputs: apiInputs({ status: 'success', fields, title: 'T'.repeat(400) }),
+    });
     expect(result.exitCode).toBe(0);
     const blocks = blocksOf(message(result.outputs['ts']));
     expect(blocks).toHaveLength(50);
@@ -168,7 +200,10 @@ describe('posting and updating through the Web API', () => {
 
 describe('job summary', () => {
   it('a summary that cannot be written is a warning, never a failure', async () => {
-    const result = await runAction(ACTION, { inputs: apiInputs({ status: 'success' }), env: { GITHUB_STEP_SUMMARY: '/proc/no-such-dir/summary.md' } });
+    const result = await runAction(ACTION, {
+      inputs: apiInputs({ status: 'success' }),
+      env: { GITHUB_STEP_SUMMARY: '/proc/no-such-dir/summary.md' },
+    });
     expect(result.exitCode).toBe(0);
     expect(result.outputs['ts']).toMatch(/^\d+\.\d{6}$/);
     expect(result.annotations.find((a) => a.level === 'warning')?.message).toMatch(/^Could not write the job summary/);
@@ -178,9 +213,14 @@ describe('job summary', () => {
 describe('Slack errors become explained failures', () => {
   it('invalid_auth: fails with the fix and never shows the token', async () => {
     const wrong = 'xoxb-9999999999-WRONGTOKENVALUE-zzzz';
-    const result = await runAction(ACTION, { inputs: apiInputs({ status: 'success', 'slack-token': wrong }), env: { ACTIONS_STEP_DEBUG: 'true', RUNNER_DEBUG: '1' } });
+    const result = await runAction(ACTION, {
+      inputs: apiInputs({ status: 'success', 'slack-token': wrong }),
+      env: { ACTIONS_STEP_DEBUG: 'true', RUNNER_DEBUG: '1' },
+    });
     expect(result.exitCode).toBe(1);
-    expect(result.failure).toMatch(/^Slack chat.postMessage: Slack rejected slack-token \(invalid_auth\)\. Fix: use the Bot User OAuth Token/);
+    expect(result.failure).toMatch(
+      /^Slack chat.postMessage: Slack rejected slack-token \(invalid_auth\)\. Fix: use the Bot User OAuth Token/,
+    );
     expect(slack.requests.at(-1)?.headers.authorization).toBe(`Bearer ${wrong}`);
     expect(result.outputs).toEqual({});
     expectSecretHidden(result, wrong);
@@ -199,19 +239,29 @@ describe('Slack errors become explained failures', () => {
 
   it('an update addressed by channel name explains that chat.update needs the ID', async () => {
     const posted = await runAction(ACTION, { inputs: apiInputs({ status: 'started' }) });
-    const result = await runAction(ACTION, { inputs: apiInputs({ status: 'success', channel: '#deploys', 'message-ts': posted.outputs['ts'] as string }) });
+    const result = await runAction(ACTION, {
+      inputs: apiInputs({ status: 'success', channel: '#deploys', 'message-ts': posted.outputs['ts'] as string }),
+    });
     expect(result.exitCode).toBe(1);
-    expect(result.failure).toMatch(/^Slack chat\.update: .*\(channel_not_found\)\. Fix: chat\.update needs the channel ID .*channel-id output/);
+    expect(result.failure).toMatch(
+      /^Slack chat\.update: .*\(channel_not_found\)\. Fix: chat\.update needs the channel ID .*channel-id output/,
+    );
   });
 
   it('an update of an unknown ts says message_not_found with the fix', async () => {
-    const result = await runAction(ACTION, { inputs: apiInputs({ status: 'success', channel: 'C0DEPLOYS', 'message-ts': '1000000000.000001' }) });
+    const result = await runAction(ACTION, {
+      inputs: apiInputs({ status: 'success', channel: 'C0DEPLOYS', 'message-ts': '1000000000.000001' }),
+    });
     expect(result.exitCode).toBe(1);
-    expect(result.failure).toMatch(/No message with ts 1000000000\.000001 in channel 'C0DEPLOYS' \(message_not_found\)/);
+    expect(result.failure).toMatch(
+      /No message with ts 1000000000\.000001 in channel 'C0DEPLOYS' \(message_not_found\)/,
+    );
   });
 
   it('fail-on-error: false turns a Slack error into a warning and a summary, and the step succeeds', async () => {
-    const result = await runAction(ACTION, { inputs: apiInputs({ status: 'failure', channel: '#nowhere', 'fail-on-error': 'false' }) });
+    const result = await runAction(ACTION, {
+      inputs: apiInputs({ status: 'failure', channel: '#nowhere', 'fail-on-error': 'false' }),
+    });
     expect(result.exitCode).toBe(0);
     expect(result.failure).toBeUndefined();
     const warning = result.annotations.find((a) => a.level === 'warning');
@@ -223,7 +273,7 @@ describe('Slack errors become explained failures', () => {
   });
 });
 
-describe('retries and rate limits are the SDK\'s', () => {
+describe("retries and rate limits are the SDK's", () => {
   it('waits out one HTTP 429 with Retry-After: 1 and succeeds', async () => {
     const before = slack.requests.length;
     slack.rateLimit = { count: 1, retryAfterSeconds: 1 };
@@ -234,7 +284,9 @@ describe('retries and rate limits are the SDK\'s', () => {
     const attempts = slack.requests.slice(before);
     expect(attempts.map((r) => r.status)).toEqual([429, 200]);
     expect(elapsed).toBeGreaterThanOrEqual(1000);
-    expect(result.stdout).toContain('Slack rate-limited chat.postMessage (HTTP 429); the client waits 1s as Retry-After asks, then retries.');
+    expect(result.stdout).toContain(
+      'Slack rate-limited chat.postMessage (HTTP 429); the client waits 1s as Retry-After asks, then retries.',
+    );
     expect(message(result.outputs['ts']).channel).toBe('C0DEPLOYS');
   });
 
@@ -243,7 +295,9 @@ describe('retries and rate limits are the SDK\'s', () => {
     const result = await runAction(ACTION, { inputs: apiInputs({ status: 'success', retries: '1' }) });
     slack.rateLimit = { count: 0, retryAfterSeconds: 1 };
     expect(result.exitCode).toBe(1);
-    expect(result.failure).toMatch(/^Slack chat\.postMessage: Slack kept rate-limiting the request \(HTTP 429\) after 1 retry\. Fix: send fewer messages/);
+    expect(result.failure).toMatch(
+      /^Slack chat\.postMessage: Slack kept rate-limiting the request \(HTTP 429\) after 1 retry\. Fix: send fewer messages/,
+    );
   });
 
   it('retries an HTTP 503 and succeeds', async () => {
@@ -266,9 +320,15 @@ describe('retries and rate limits are the SDK\'s', () => {
 
   it('explains an unreachable API', async () => {
     const port = await closedPort();
-    const result = await runAction(ACTION, { inputs: apiInputs({ status: 'success', 'slack-api-url': `http://127.0.0.1:${port}/api/`, retries: '0' }) });
+    const result = await runAction(ACTION, {
+      inputs: apiInputs({ status: 'success', 'slack-api-url': `http://127.0.0.1:${port}/api/`, retries: '0' }),
+    });
     expect(result.exitCode).toBe(1);
-    expect(result.failure).toMatch(new RegExp(`could not reach the Slack API at http://127\\.0\\.0\\.1:${port}/api/ \\(.*ECONNREFUSED\\) after 0 retries\\. Fix: check slack-api-url`));
+    expect(result.failure).toMatch(
+      new RegExp(
+        `could not reach the Slack API at http://127\\.0\\.0\\.1:${port}/api/ \\(.*ECONNREFUSED\\) after 0 retries\\. Fix: check slack-api-url`,
+      ),
+    );
     expectSecretHidden(result, TOKEN);
   });
 });
@@ -276,7 +336,14 @@ describe('retries and rate limits are the SDK\'s', () => {
 describe('incoming webhook', () => {
   it('posts the same blocks as JSON; no ts comes back', async () => {
     const before = slack.webhookPayloads.length;
-    const result = await runAction(ACTION, { inputs: { status: 'rolled-back', 'webhook-url': slack.webhookUrl, 'mention-on-failure': 'channel', title: 'Deploy' } });
+    const result = await runAction(ACTION, {
+      inputs: {
+        status: 'rolled-back',
+        'webhook-url': slack.webhookUrl,
+        'mention-on-failure': 'channel',
+        title: 'Deploy',
+      },
+    });
     expect(result.exitCode).toBe(0);
     expect(result.outputs).toEqual({});
     const request = slack.requests.at(-1);
@@ -290,10 +357,15 @@ describe('incoming webhook', () => {
 
   it('explains an archived channel and never shows the URL', async () => {
     slack.webhookFailure = { status: 410, body: 'channel_is_archived' };
-    const result = await runAction(ACTION, { inputs: { status: 'success', 'webhook-url': slack.webhookUrl, retries: '0' }, env: { ACTIONS_STEP_DEBUG: 'true' } });
+    const result = await runAction(ACTION, {
+      inputs: { status: 'success', 'webhook-url': slack.webhookUrl, retries: '0' },
+      env: { ACTIONS_STEP_DEBUG: 'true' },
+    });
     slack.webhookFailure = undefined;
     expect(result.exitCode).toBe(1);
-    expect(result.failure).toMatch(/^Slack incoming webhook: The webhook's channel is archived \(channel_is_archived\)\. Fix: .* \(HTTP 410\)$/);
+    expect(result.failure).toMatch(
+      /^Slack incoming webhook: The webhook's channel is archived \(channel_is_archived\)\. Fix: .* \(HTTP 410\)$/,
+    );
     expectSecretHidden(result, slack.webhookUrl, [WEBHOOK_SECRET]);
   });
 
@@ -308,12 +380,36 @@ describe('incoming webhook', () => {
 
 describe('inputs', () => {
   it.each<[string, Record<string, string>, RegExp]>([
-    ['bad status', { status: 'done', 'slack-token': TOKEN, channel: 'C0DEPLOYS' }, /^Input 'status' has an invalid value "done": expected one of started, success, failure, cancelled, rolled-back\.$/],
-    ['token without channel', { status: 'success', 'slack-token': TOKEN }, /^Input 'channel' has an invalid value "": expected a channel ID such as C0123ABCD/],
-    ['token and webhook', { status: 'success', 'slack-token': TOKEN, channel: 'C0DEPLOYS', 'webhook-url': 'https://hooks.example/T/B/x' }, /^Input 'webhook-url' has an invalid value "\*\*\*": expected empty when slack-token is set/],
-    ['update through a webhook', { status: 'success', 'webhook-url': 'https://hooks.example/T/B/x', 'message-ts': '1712345678.000100' }, /^Input 'message-ts' .* incoming webhooks cannot update messages/],
-    ['bad mention', { status: 'failure', 'slack-token': TOKEN, channel: 'C0DEPLOYS', 'mention-on-failure': '@octocat' }, /^Input 'mention-on-failure' has an invalid value "@octocat"/],
-    ['bad fields', { status: 'success', 'slack-token': TOKEN, channel: 'C0DEPLOYS', fields: 'just text' }, /^Input 'fields' has an invalid value "just text"/],
+    [
+      'bad status',
+      { status: 'done', 'slack-token': TOKEN, channel: 'C0DEPLOYS' },
+      /^Input 'status' has an invalid value "done": expected one of started, success, failure, cancelled, rolled-back\.$/,
+    ],
+    [
+      'token without channel',
+      { status: 'success', 'slack-token': TOKEN },
+      /^Input 'channel' has an invalid value "": expected a channel ID such as C0123ABCD/,
+    ],
+    [
+      'token and webhook',
+      { status: 'success', 'slack-token': TOKEN, channel: 'C0DEPLOYS', 'webhook-url': 'https://hooks.example/T/B/x' },
+      /^Input 'webhook-url' has an invalid value "\*\*\*": expected empty when slack-token is set/,
+    ],
+    [
+      'update through a webhook',
+      { status: 'success', 'webhook-url': 'https://hooks.example/T/B/x', 'message-ts': '1712345678.000100' },
+      /^Input 'message-ts' .* incoming webhooks cannot update messages/,
+    ],
+    [
+      'bad mention',
+      { status: 'failure', 'slack-token': TOKEN, channel: 'C0DEPLOYS', 'mention-on-failure': '@octocat' },
+      /^Input 'mention-on-failure' has an invalid value "@octocat"/,
+    ],
+    [
+      'bad fields',
+      { status: 'success', 'slack-token': TOKEN, channel: 'C0DEPLOYS', fields: 'just text' },
+      /^Input 'fields' has an invalid value "just text"/,
+    ],
     ['nowhere to send', { status: 'success' }, /^Neither slack-token nor webhook-url is set/],
   ])('%s fails before anything is sent', async (_name, inputs, expected) => {
     const before = slack.requests.length;
@@ -327,34 +423,54 @@ describe('inputs', () => {
   it('nowhere to send with fail-on-error: false is a warning (e.g. fork pull requests without secrets)', async () => {
     const result = await runAction(ACTION, { inputs: { status: 'success', 'fail-on-error': 'false' } });
     expect(result.exitCode).toBe(0);
-    expect(result.annotations.find((a) => a.level === 'warning')?.message).toMatch(/^Neither slack-token nor webhook-url is set/);
+    expect(result.annotations.find((a) => a.level === 'warning')?.message).toMatch(
+      /^Neither slack-token nor webhook-url is set/,
+    );
   });
 });
 
 describe('the fake checks what Slack checks', () => {
   it('answers not_authed without a token and accepts JSON bodies', async () => {
-    const anonymous = new WebClient(undefined, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 }, logger: quiet });
-    await expect(anonymous.chat.postMessage({ channel: 'C0DEPLOYS', text: 'hi' })).rejects.toMatchObject({ data: { ok: false, error: 'not_authed' } });
+    const anonymous = new WebClient(undefined, {
+      slackApiUrl: slack.apiUrl,
+      retryConfig: { retries: 0 },
+      logger: quiet,
+    });
+    await expect(anonymous.chat.postMessage({ channel: 'C0DEPLOYS', text: 'hi' })).rejects.toMatchObject({
+      data: { ok: false, error: 'not_authed' },
+    });
 
     const response = await fetch(`${slack.apiUrl}chat.postMessage`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json; charset=utf-8' },
-      body: JSON.stringify({ channel: 'C0DEPLOYS', blocks: [{ type: 'header', text: { type: 'plain_text', text: 'x'.repeat(151) } }] }),
+      body: JSON.stringify({
+        channel: 'C0DEPLOYS',
+        blocks: [{ type: 'header', text: { type: 'plain_text', text: 'x'.repeat(151) } }],
+      }),
     });
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ ok: false, error: 'invalid_blocks', errors: ['must be less than 151 characters [json-pointer:/blocks/0/text/text]'] });
+    expect(await response.json()).toMatchObject({
+      ok: false,
+      error: 'invalid_blocks',
+      errors: ['must be less than 151 characters [json-pointer:/blocks/0/text/text]'],
+    });
   });
 
   it('rejects a message without text or blocks, and more than 50 blocks', async () => {
     const client = new WebClient(TOKEN, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 }, logger: quiet });
-    await expect(client.chat.postMessage({ channel: 'C0DEPLOYS', text: '' })).rejects.toMatchObject({ data: { error: 'no_text' } });
+    await expect(client.chat.postMessage({ channel: 'C0DEPLOYS', text: '' })).rejects.toMatchObject({
+      data: { error: 'no_text' },
+    });
     const blocks = Array.from({ length: 51 }, () => ({ type: 'divider' as const }));
     await expect(client.chat.postMessage({ channel: 'C0DEPLOYS', text: 'x', blocks })).rejects.toMatchObject({
       data: { error: 'invalid_blocks', errors: ['no more than 50 items allowed [json-pointer:/blocks]'] },
     });
     const long = [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'y'.repeat(3001) } }];
     await expect(client.chat.postMessage({ channel: 'C0DEPLOYS', text: 'x', blocks: long })).rejects.toMatchObject({
-      data: { error: 'invalid_blocks', errors: ['must be less than 3001 characters [json-pointer:/blocks/0/text/text]'] },
+      data: {
+        error: 'invalid_blocks',
+        errors: ['must be less than 3001 characters [json-pointer:/blocks/0/text/text]'],
+      },
     });
   });
 });

@@ -6,12 +6,31 @@ describe('parseFields', () => {
   it.each<[string, [string, string][]]>([
     ['', []],
     ['version=1.4.2', [['version', '1.4.2']]],
-    ['a=1\n\n# comment\nb = two words ', [['a', '1'], ['b', 'two words']]],
+    [
+      'a=1\n\n# comment\nb = two words ',
+      [
+        ['a', '1'],
+        ['b', 'two words'],
+      ],
+    ],
     ['url=https://x.example/?a=1&b=2', [['url', 'https://x.example/?a=1&b=2']]],
     ['empty=', [['empty', '']]],
     ['notes<<EOF\nline one\n  indented\n\nEOF', [['notes', 'line one\n  indented\n']]],
-    ['a=1\nlog<<END\n<b> & "q" \\ 🚀\nEND\nz=26', [['a', '1'], ['log', '<b> & "q" \\ 🚀'], ['z', '26']]],
-    ['crlf=1\r\nnext=2\r\n', [['crlf', '1'], ['next', '2']]],
+    [
+      'a=1\nlog<<END\n<b> & "q" \\ 🚀\nEND\nz=26',
+      [
+        ['a', '1'],
+        ['log', '<b> & "q" \\ 🚀'],
+        ['z', '26'],
+      ],
+    ],
+    [
+      'crlf=1\r\nnext=2\r\n',
+      [
+        ['crlf', '1'],
+        ['next', '2'],
+      ],
+    ],
     ['expr=a<<b=c', [['expr', 'a<<b=c']]], // "=" first: a plain pair, not a heredoc
   ])('%j', (raw, expected) => {
     expect(parseFields('fields', raw)).toEqual(expected);
@@ -22,7 +41,10 @@ describe('parseFields', () => {
     ['=value', /expected one key=value pair per line, with a non-empty key/],
     ['a=1\na=2', /each key once \(key 'a' appears twice\)/],
     ['a=1\na<<EOF\nx\nEOF', /each key once \(key 'a' appears twice\)/],
-    ['notes<<EOF\nnever closed', /Input 'fields' has an invalid value "notes<<EOF": expected a line 'EOF' that ends the multi-line value of 'notes'/],
+    [
+      'notes<<EOF\nnever closed',
+      /Input 'fields' has an invalid value "notes<<EOF": expected a line 'EOF' that ends the multi-line value of 'notes'/,
+    ],
   ])('rejects %j', (raw, message) => {
     expect(() => parseFields('fields', raw)).toThrow(message);
   });
@@ -40,11 +62,14 @@ describe('parseMentions', () => {
     expect(parseMentions('mention-on-failure', '')).toEqual([]);
   });
 
-  it.each(['@octocat', 'everyone', 'u0123abcd', '<@U0123>', 'C0123ABCD'])('rejects %j naming the input and what is accepted', (value) => {
-    expect(() => parseMentions('mention-on-failure', value)).toThrow(
-      `Input 'mention-on-failure' has an invalid value ${JSON.stringify(value)}: expected Slack user IDs (U0123ABCD or W0123ABCD), user group IDs (S0123ABCD), here or channel`,
-    );
-  });
+  it.each(['@octocat', 'everyone', 'u0123abcd', '<@U0123>', 'C0123ABCD'])(
+    'rejects %j naming the input and what is accepted',
+    (value) => {
+      expect(() => parseMentions('mention-on-failure', value)).toThrow(
+        `Input 'mention-on-failure' has an invalid value ${JSON.stringify(value)}: expected Slack user IDs (U0123ABCD or W0123ABCD), user group IDs (S0123ABCD), here or channel`,
+      );
+    },
+  );
 });
 
 describe('parseMessageTs', () => {
@@ -58,7 +83,9 @@ describe('parseMessageTs', () => {
   });
 
   it.each(['1712345678', 'abc', '1712345678.12.3', '${{ steps.start.outputs.ts }}'])('rejects %j', (raw) => {
-    expect(() => parseMessageTs('thread-ts', raw)).toThrow(/Input 'thread-ts' has an invalid value .*: expected a Slack message ts such as 1712345678.123456/);
+    expect(() => parseMessageTs('thread-ts', raw)).toThrow(
+      /Input 'thread-ts' has an invalid value .*: expected a Slack message ts such as 1712345678.123456/,
+    );
   });
 });
 
@@ -66,7 +93,14 @@ describe('runFacts', () => {
   it.each<[Record<string, string>, Record<string, string>]>([
     [{}, {}],
     [
-      { GITHUB_REPOSITORY: 'o/r', GITHUB_REF_NAME: 'main', GITHUB_SHA: 'abc1234def', GITHUB_RUN_ID: '7', GITHUB_RUN_ATTEMPT: '1', GITHUB_ACTOR: 'me' },
+      {
+        GITHUB_REPOSITORY: 'o/r',
+        GITHUB_REF_NAME: 'main',
+        GITHUB_SHA: 'abc1234def',
+        GITHUB_RUN_ID: '7',
+        GITHUB_RUN_ATTEMPT: '1',
+        GITHUB_ACTOR: 'me',
+      },
       {
         repository: 'o/r',
         repositoryUrl: 'https://github.com/o/r',
@@ -80,7 +114,14 @@ describe('runFacts', () => {
       },
     ],
     [
-      { GITHUB_SERVER_URL: 'https://ghe.example/', GITHUB_REPOSITORY: 'o/r', GITHUB_HEAD_REF: 'feature/x y', GITHUB_REF_NAME: '12/merge', GITHUB_RUN_ID: '9', GITHUB_RUN_ATTEMPT: '3' },
+      {
+        GITHUB_SERVER_URL: 'https://ghe.example/',
+        GITHUB_REPOSITORY: 'o/r',
+        GITHUB_HEAD_REF: 'feature/x y',
+        GITHUB_REF_NAME: '12/merge',
+        GITHUB_RUN_ID: '9',
+        GITHUB_RUN_ATTEMPT: '3',
+      },
       {
         repository: 'o/r',
         repositoryUrl: 'https://ghe.example/o/r',

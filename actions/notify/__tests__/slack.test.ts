@@ -12,8 +12,17 @@ import type { SlackMessage } from '../src/message.js';
 import { sendWithWebApi, sendWithWebhook, SlackSendError } from '../src/slack.js';
 import type { Log, SlackClients, SlackWebApi, WebApiOptions, WebApiTarget, WebhookOptions } from '../src/slack.js';
 
-const message: SlackMessage = { text: 'Deploy succeeded', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'ok' } }] };
-const target: WebApiTarget = { token: 'xoxb-t', apiUrl: 'https://slack.com/api/', channel: '#deploys', retries: 2, timeoutMs: 5000 };
+const message: SlackMessage = {
+  text: 'Deploy succeeded',
+  blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'ok' } }],
+};
+const target: WebApiTarget = {
+  token: 'xoxb-t',
+  apiUrl: 'https://slack.com/api/',
+  channel: '#deploys',
+  retries: 2,
+  timeoutMs: 5000,
+};
 const lines: string[] = [];
 const log: Log = { debug: () => undefined, info: (m) => void lines.push(m) };
 
@@ -53,27 +62,74 @@ function fakeSlack(answer: (method: string, args: unknown) => unknown, rateLimit
 
 describe('sendWithWebApi', () => {
   it.each([
-    ['a new message', {}, { ts: '1.1', channel: 'C0DEPLOYS' }, 'chat.postMessage', { method: 'chat.postMessage', ts: '1.1', threadTs: '1.1', channelId: 'C0DEPLOYS' }],
-    ['a thread reply', { threadTs: '0.5' }, { ts: '1.2', channel: 'C0DEPLOYS' }, 'chat.postMessage', { method: 'chat.postMessage', ts: '1.2', threadTs: '0.5', channelId: 'C0DEPLOYS' }],
-    ['a reply Slack places in a thread', {}, { ts: '1.3', channel: 'C0DEPLOYS', message: { thread_ts: '0.9' } }, 'chat.postMessage', { method: 'chat.postMessage', ts: '1.3', threadTs: '0.9', channelId: 'C0DEPLOYS' }],
-    ['an update', { messageTs: '1.1' }, { ts: '1.1', channel: 'C0DEPLOYS' }, 'chat.update', { method: 'chat.update', ts: '1.1', threadTs: '1.1', channelId: 'C0DEPLOYS' }],
-    ['an update answered without ts or channel', { messageTs: '1.1' }, {}, 'chat.update', { method: 'chat.update', ts: '1.1', threadTs: '1.1', channelId: '#deploys' }],
-  ] as [string, Partial<WebApiTarget>, object, string, object][])('%s', async (_what, extra, answer, method, delivery) => {
-    const slack = fakeSlack(() => answer);
-    await expect(sendWithWebApi(message, { ...target, ...extra }, log, slack.clients)).resolves.toEqual(delivery);
-    expect(slack.calls.map((c) => c.method)).toEqual([method]);
-  });
+    [
+      'a new message',
+      {},
+      { ts: '1.1', channel: 'C0DEPLOYS' },
+      'chat.postMessage',
+      { method: 'chat.postMessage', ts: '1.1', threadTs: '1.1', channelId: 'C0DEPLOYS' },
+    ],
+    [
+      'a thread reply',
+      { threadTs: '0.5' },
+      { ts: '1.2', channel: 'C0DEPLOYS' },
+      'chat.postMessage',
+      { method: 'chat.postMessage', ts: '1.2', threadTs: '0.5', channelId: 'C0DEPLOYS' },
+    ],
+    [
+      'a reply Slack places in a thread',
+      {},
+      { ts: '1.3', channel: 'C0DEPLOYS', message: { thread_ts: '0.9' } },
+      'chat.postMessage',
+      { method: 'chat.postMessage', ts: '1.3', threadTs: '0.9', channelId: 'C0DEPLOYS' },
+    ],
+    [
+      'an update',
+      { messageTs: '1.1' },
+      { ts: '1.1', channel: 'C0DEPLOYS' },
+      'chat.update',
+      { method: 'chat.update', ts: '1.1', threadTs: '1.1', channelId: 'C0DEPLOYS' },
+    ],
+    [
+      'an update answered without ts or channel',
+      { messageTs: '1.1' },
+      {},
+      'chat.update',
+      { method: 'chat.update', ts: '1.1', threadTs: '1.1', channelId: '#deploys' },
+    ],
+  ] as [string, Partial<WebApiTarget>, object, string, object][])(
+    '%s',
+    async (_what, extra, answer, method, delivery) => {
+      const slack = fakeSlack(() => answer);
+      await expect(sendWithWebApi(message, { ...target, ...extra }, log, slack.clients)).resolves.toEqual(delivery);
+      expect(slack.calls.map((c) => c.method)).toEqual([method]);
+    },
+  );
 
   it('posts the text and blocks, without unfurling, with the token, URL and retry budget given', async () => {
     const slack = fakeSlack(() => ({ ts: '1.1' }));
     await sendWithWebApi(message, { ...target, threadTs: '0.5' }, log, slack.clients);
-    expect(slack.calls[0]?.args).toEqual({ channel: '#deploys', text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false, thread_ts: '0.5' });
-    expect(slack.options[0]).toMatchObject({ token: 'xoxb-t', apiUrl: 'https://slack.com/api/', retries: 2, timeoutMs: 5000 });
+    expect(slack.calls[0]?.args).toEqual({
+      channel: '#deploys',
+      text: message.text,
+      blocks: message.blocks,
+      unfurl_links: false,
+      unfurl_media: false,
+      thread_ts: '0.5',
+    });
+    expect(slack.options[0]).toMatchObject({
+      token: 'xoxb-t',
+      apiUrl: 'https://slack.com/api/',
+      retries: 2,
+      timeoutMs: 5000,
+    });
   });
 
   it('refuses an "ok" answer without a message ts, naming the API without its credentials', async () => {
     const slack = fakeSlack(() => ({ channel: 'C1' }));
-    await expect(sendWithWebApi(message, { ...target, apiUrl: 'https://u:ProxyPassw0rd@proxy.example/api/' }, log, slack.clients)).rejects.toThrow(
+    await expect(
+      sendWithWebApi(message, { ...target, apiUrl: 'https://u:ProxyPassw0rd@proxy.example/api/' }, log, slack.clients),
+    ).rejects.toThrow(
       "Slack chat.postMessage answered ok but without a message ts; the API at https://***@proxy.example/api/ does not behave like Slack's.",
     );
   });
@@ -87,10 +143,15 @@ describe('sendWithWebApi', () => {
 
   it('counts a 429 the client waited out, and says so in the log and the failure', async () => {
     lines.length = 0;
-    const slack = fakeSlack(() => new WebAPIRequestError(new Error('A rate limit was exceeded (url: chat.postMessage, retry-after: 3)')), [3]);
+    const slack = fakeSlack(
+      () => new WebAPIRequestError(new Error('A rate limit was exceeded (url: chat.postMessage, retry-after: 3)')),
+      [3],
+    );
     const sent = sendWithWebApi(message, target, log, slack.clients);
     await expect(sent).rejects.toThrow(/kept rate-limiting the request \(HTTP 429\) after 2 retries/);
-    expect(lines).toContain('Slack rate-limited chat.postMessage (HTTP 429); the client waits 3s as Retry-After asks, then retries.');
+    expect(lines).toContain(
+      'Slack rate-limited chat.postMessage (HTTP 429); the client waits 3s as Retry-After asks, then retries.',
+    );
   });
 });
 
@@ -100,13 +161,21 @@ describe('sendWithWebhook', () => {
     [{ threadTs: '0.5' }, { method: 'webhook', threadTs: '0.5' }],
   ])('%j', async (extra, delivery) => {
     const slack = fakeSlack(() => undefined);
-    await expect(sendWithWebhook(message, { url: 'https://hooks.example/T/B/x', retries: 1, timeoutMs: 1000, ...extra }, slack.clients)).resolves.toEqual(delivery);
+    await expect(
+      sendWithWebhook(
+        message,
+        { url: 'https://hooks.example/T/B/x', retries: 1, timeoutMs: 1000, ...extra },
+        slack.clients,
+      ),
+    ).resolves.toEqual(delivery);
     expect(slack.calls[0]?.args).toMatchObject({ text: message.text, unfurl_links: false, unfurl_media: false });
   });
 
   it('explains a revoked webhook', async () => {
     const slack = fakeSlack(() => new IncomingWebhookHTTPError(404, 'Not Found', 'no_service'));
-    await expect(sendWithWebhook(message, { url: 'https://hooks.example/T/B/x', retries: 1, timeoutMs: 1000 }, slack.clients)).rejects.toThrow(
+    await expect(
+      sendWithWebhook(message, { url: 'https://hooks.example/T/B/x', retries: 1, timeoutMs: 1000 }, slack.clients),
+    ).rejects.toThrow(
       'Slack incoming webhook: The webhook URL is unknown or was revoked (no_service). Fix: create a new incoming webhook',
     );
   });

@@ -3,7 +3,18 @@
  * Nothing else in this action calls core.getInput.
  */
 import * as core from '@actions/core';
-import { InputError, maskSecret, parseBoolean, parseDuration, parseEnum, parseHttpUrl, parseInteger, urlSecrets, type ReadInput, type RunEnv } from '@pipeline/action-kit';
+import {
+  InputError,
+  maskSecret,
+  parseBoolean,
+  parseDuration,
+  parseEnum,
+  parseHttpUrl,
+  parseInteger,
+  urlSecrets,
+  type ReadInput,
+  type RunEnv,
+} from '@pipeline/action-kit';
 import { runFacts, type RunFacts } from './context.js';
 import { STATUSES, parseFields, parseMentions, parseMessageTs } from './parse.js';
 import type { Field, Mention, Status } from './parse.js';
@@ -53,10 +64,18 @@ export function parseInputs(read: ReadInput, env: RunEnv): Readonly<Inputs> {
   const secrets = [token, webhook];
   let destination: Destination;
   if (token !== '' && webhook !== '') {
-    throw new InputError('webhook-url', '***', 'empty when slack-token is set: give one of slack-token or webhook-url, not both');
+    throw new InputError(
+      'webhook-url',
+      '***',
+      'empty when slack-token is set: give one of slack-token or webhook-url, not both',
+    );
   } else if (token !== '') {
     if (channel === '') {
-      throw new InputError('channel', '', 'a channel ID such as C0123ABCD (or a name such as #deploys) when slack-token is set');
+      throw new InputError(
+        'channel',
+        '',
+        'a channel ID such as C0123ABCD (or a name such as #deploys) when slack-token is set',
+      );
     }
     const apiUrl = parseHttpUrl('slack-api-url', apiUrlRaw, { credentials: 'mask' });
     secrets.push(...urlSecrets(apiUrl));
@@ -64,7 +83,11 @@ export function parseInputs(read: ReadInput, env: RunEnv): Readonly<Inputs> {
   } else if (webhook !== '') {
     parseHttpUrl('webhook-url', webhook, { secret: true, credentials: 'mask' });
     if (messageTs !== undefined) {
-      throw new InputError('message-ts', messageTs, 'empty with webhook-url: incoming webhooks cannot update messages (use slack-token to post and update)');
+      throw new InputError(
+        'message-ts',
+        messageTs,
+        'empty with webhook-url: incoming webhooks cannot update messages (use slack-token to post and update)',
+      );
     }
     destination = { kind: 'webhook', url: webhook };
   } else {
@@ -78,7 +101,8 @@ export function parseInputs(read: ReadInput, env: RunEnv): Readonly<Inputs> {
     title: read('title').trim(),
     fields: Object.freeze(parseFields('fields', read('fields'))),
     environment: read('environment').trim(),
-    durationMs: durationRaw.trim() === '' ? undefined : parseDuration('duration', durationRaw, { maxMs: 30 * 24 * 3_600_000 }),
+    durationMs:
+      durationRaw.trim() === '' ? undefined : parseDuration('duration', durationRaw, { maxMs: 30 * 24 * 3_600_000 }),
     messageTs,
     threadTs,
     mentions: Object.freeze(parseMentions('mention-on-failure', read('mention-on-failure'))),

@@ -19,7 +19,11 @@ export async function main(clients: SlackClients = slackClients): Promise<void> 
   const title = displayTitle({ title: inputs.title, run });
 
   const message = await phase('Build the Slack message', async () => {
-    const durationMs = resolveDuration({ durationMs: inputs.durationMs, messageTs: inputs.messageTs, nowMs: Date.now() });
+    const durationMs = resolveDuration({
+      durationMs: inputs.durationMs,
+      messageTs: inputs.messageTs,
+      nowMs: Date.now(),
+    });
     const built = buildMessage({
       status: inputs.status,
       title: inputs.title,
@@ -35,7 +39,10 @@ export async function main(clients: SlackClients = slackClients): Promise<void> 
     return built;
   });
 
-  const log: Log = { debug: (m) => core.debug(redact(m, inputs.secrets)), info: (m) => core.info(redact(m, inputs.secrets)) };
+  const log: Log = {
+    debug: (m) => core.debug(redact(m, inputs.secrets)),
+    info: (m) => core.info(redact(m, inputs.secrets)),
+  };
   let delivery: Delivery;
   try {
     delivery = await phase('Send to Slack', () => send(message, inputs, log, clients));
@@ -43,7 +50,9 @@ export async function main(clients: SlackClients = slackClients): Promise<void> 
     const problem = redact(describeError(error), inputs.secrets);
     if (inputs.failOnError) throw new ActionError(problem);
     core.warning(`${problem} (fail-on-error is false: the step goes on.)`);
-    await writeSummary(() => renderSummary({ status: inputs.status, title, blocks: message.blocks.length, problem, secrets: inputs.secrets }));
+    await writeSummary(() =>
+      renderSummary({ status: inputs.status, title, blocks: message.blocks.length, problem, secrets: inputs.secrets }),
+    );
     return;
   }
 
@@ -51,10 +60,17 @@ export async function main(clients: SlackClients = slackClients): Promise<void> 
   if (delivery.threadTs !== undefined) core.setOutput('thread-ts', delivery.threadTs);
   if (delivery.channelId !== undefined) core.setOutput('channel-id', delivery.channelId);
   core.info(describeDelivery(delivery));
-  await writeSummary(() => renderSummary({ status: inputs.status, title, blocks: message.blocks.length, delivery, secrets: inputs.secrets }));
+  await writeSummary(() =>
+    renderSummary({ status: inputs.status, title, blocks: message.blocks.length, delivery, secrets: inputs.secrets }),
+  );
 }
 
-async function send(message: SlackMessage, inputs: Readonly<Inputs>, log: Log, clients: SlackClients): Promise<Delivery> {
+async function send(
+  message: SlackMessage,
+  inputs: Readonly<Inputs>,
+  log: Log,
+  clients: SlackClients,
+): Promise<Delivery> {
   const destination = inputs.destination;
   switch (destination.kind) {
     case 'web-api':
@@ -73,7 +89,11 @@ async function send(message: SlackMessage, inputs: Readonly<Inputs>, log: Log, c
         clients,
       );
     case 'webhook':
-      return sendWithWebhook(message, { url: destination.url, threadTs: inputs.threadTs, retries: inputs.retries, timeoutMs: inputs.timeoutMs }, clients);
+      return sendWithWebhook(
+        message,
+        { url: destination.url, threadTs: inputs.threadTs, retries: inputs.retries, timeoutMs: inputs.timeoutMs },
+        clients,
+      );
     case 'none':
       throw new ActionError(
         'Neither slack-token nor webhook-url is set, so the message has nowhere to go. Fix: set slack-token (with channel) or webhook-url from a secret; secrets are empty in workflows started from forks.',

@@ -135,7 +135,11 @@ export function formatElapsed(ms: number): string {
  * message being updated was posted (a Slack ts is its posting time in epoch
  * seconds), else none.
  */
-export function resolveDuration(options: { durationMs?: number | undefined; messageTs?: string | undefined; nowMs: number }): number | undefined {
+export function resolveDuration(options: {
+  durationMs?: number | undefined;
+  messageTs?: string | undefined;
+  nowMs: number;
+}): number | undefined {
   if (options.durationMs !== undefined) return options.durationMs;
   if (options.messageTs === undefined) return undefined;
   const postedMs = Number(options.messageTs) * 1000;
@@ -152,7 +156,10 @@ function header(template: StatusTemplate, title: string): HeaderBlock {
   const prefix = `${template.emoji} `;
   const suffix = ` ${template.verb}`;
   const room = LIMITS.headerText - prefix.length - suffix.length;
-  return { type: 'header', text: { type: 'plain_text', text: `${prefix}${fitPlain(title, room)}${suffix}`, emoji: true } };
+  return {
+    type: 'header',
+    text: { type: 'plain_text', text: `${prefix}${fitPlain(title, room)}${suffix}`, emoji: true },
+  };
 }
 
 function mrkdwn(text: string): MrkdwnElement {
@@ -194,8 +201,12 @@ function fieldSections(fields: readonly Field[], maxSections: number): SectionBl
 function contextElements(spec: MessageSpec): string[] {
   const { run } = spec;
   const items: string[] = [];
-  if (run.repository) items.push(`*Repository:* ${run.repositoryUrl ? mrkdwnLink(run.repositoryUrl, run.repository) : fitEscaped(run.repository, 200)}`);
-  if (run.branch) items.push(`*Branch:* ${run.branchUrl ? mrkdwnLink(run.branchUrl, run.branch) : fitEscaped(run.branch, 200)}`);
+  if (run.repository)
+    items.push(
+      `*Repository:* ${run.repositoryUrl ? mrkdwnLink(run.repositoryUrl, run.repository) : fitEscaped(run.repository, 200)}`,
+    );
+  if (run.branch)
+    items.push(`*Branch:* ${run.branchUrl ? mrkdwnLink(run.branchUrl, run.branch) : fitEscaped(run.branch, 200)}`);
   if (run.sha) {
     const short = run.sha.slice(0, 7);
     items.push(`*Commit:* ${run.commitUrl ? mrkdwnLink(run.commitUrl, short) : fitEscaped(short, 40)}`);

@@ -42,7 +42,8 @@ export function parseFields(name: string, raw: string): Field[] {
         }
         body.push(lines[i] as string);
       }
-      if (!closed) throw new InputError(name, line.trim(), `a line '${delimiter}' that ends the multi-line value of '${key}'`);
+      if (!closed)
+        throw new InputError(name, line.trim(), `a line '${delimiter}' that ends the multi-line value of '${key}'`);
       add(key, body.join('\n'), line.trim());
       continue;
     }
@@ -51,9 +52,11 @@ export function parseFields(name: string, raw: string): Field[] {
   return fields;
 }
 
-export type Mention = { kind: 'user'; id: string } | { kind: 'group'; id: string } | { kind: 'special'; name: 'here' | 'channel' };
+export type Mention =
+  { kind: 'user'; id: string } | { kind: 'group'; id: string } | { kind: 'special'; name: 'here' | 'channel' };
 
-const MENTION_ACCEPTED = 'Slack user IDs (U0123ABCD or W0123ABCD), user group IDs (S0123ABCD), here or channel, separated by commas or new lines';
+const MENTION_ACCEPTED =
+  'Slack user IDs (U0123ABCD or W0123ABCD), user group IDs (S0123ABCD), here or channel, separated by commas or new lines';
 
 /** `U…`/`W…` users, `S…` user groups, `here`/`channel` (an optional leading @ or ! is accepted). */
 export function parseMentions(name: string, raw: string): Mention[] {
@@ -78,7 +81,11 @@ export function parseMessageTs(name: string, raw: string): string | undefined {
   const value = raw.trim();
   if (value === '') return undefined;
   if (!/^\d{1,12}\.\d{1,9}$/.test(value)) {
-    throw new InputError(name, raw, 'a Slack message ts such as 1712345678.123456 (the ts output of the step that posted)');
+    throw new InputError(
+      name,
+      raw,
+      'a Slack message ts such as 1712345678.123456 (the ts output of the step that posted)',
+    );
   }
   return value;
 }

@@ -8,7 +8,14 @@
  * long as Slack's Retry-After says, are the Slack SDK's own; we only choose a
  * retry budget that fits a CI step.
  */
-import type { ChatPostMessageArguments, ChatPostMessageResponse, ChatUpdateArguments, ChatUpdateResponse, Logger, LogLevel } from '@slack/web-api';
+import type {
+  ChatPostMessageArguments,
+  ChatPostMessageResponse,
+  ChatUpdateArguments,
+  ChatUpdateResponse,
+  Logger,
+  LogLevel,
+} from '@slack/web-api';
 import type { IncomingWebhookSendArguments } from '@slack/webhook';
 import { ActionError, displayUrl } from '@pipeline/action-kit';
 import { classifyFailure, explainFailure } from './errors.js';
@@ -41,7 +48,13 @@ export class SlackSendError extends ActionError {
 }
 
 /** p-retry options shared by both clients: exponential backoff from 1 s, capped at 30 s. */
-export function retryPolicy(retries: number): { retries: number; factor: number; minTimeout: number; maxTimeout: number; randomize: boolean } {
+export function retryPolicy(retries: number): {
+  retries: number;
+  factor: number;
+  minTimeout: number;
+  maxTimeout: number;
+  randomize: boolean;
+} {
   return { retries, factor: 2, minTimeout: 1000, maxTimeout: 30_000, randomize: true };
 }
 
@@ -96,7 +109,10 @@ export const slackClients: SlackClients = {
   },
   async webhook(options) {
     const { IncomingWebhook } = await import('@slack/webhook');
-    const webhook = new IncomingWebhook(options.url, { timeout: options.timeoutMs, retryConfig: retryPolicy(options.retries) });
+    const webhook = new IncomingWebhook(options.url, {
+      timeout: options.timeoutMs,
+      retryConfig: retryPolicy(options.retries),
+    });
     return {
       send: async (payload) => {
         await webhook.send(payload);
@@ -117,7 +133,8 @@ export interface WebApiTarget {
 
 /** The SDK's logger interface, routed to the step log (debug lines only visible with step debugging). */
 function sdkLogger(log: Log): Logger {
-  const join = (parts: unknown[]): string => parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' ');
+  const join = (parts: unknown[]): string =>
+    parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' ');
   return {
     debug: (...parts: unknown[]) => log.debug(`[slack] ${join(parts)}`),
     info: (...parts: unknown[]) => log.info(`[slack] ${join(parts)}`),
@@ -131,7 +148,12 @@ function sdkLogger(log: Log): Logger {
 }
 
 /** Posts `message`, or updates `messageTs` when given; a thread reply when `threadTs` is given. */
-export async function sendWithWebApi(message: SlackMessage, target: WebApiTarget, log: Log, clients: SlackClients = slackClients): Promise<Delivery> {
+export async function sendWithWebApi(
+  message: SlackMessage,
+  target: WebApiTarget,
+  log: Log,
+  clients: SlackClients = slackClients,
+): Promise<Delivery> {
   const method: Method = target.messageTs ? 'chat.update' : 'chat.postMessage';
   const apiUrl = displayUrl(target.apiUrl);
   let sawRateLimit = false;
@@ -143,7 +165,9 @@ export async function sendWithWebApi(message: SlackMessage, target: WebApiTarget
     log,
     onRateLimited: (retryAfterSeconds) => {
       sawRateLimit = true;
-      log.info(`Slack rate-limited ${method} (HTTP 429); the client waits ${retryAfterSeconds}s as Retry-After asks, then retries.`);
+      log.info(
+        `Slack rate-limited ${method} (HTTP 429); the client waits ${retryAfterSeconds}s as Retry-After asks, then retries.`,
+      );
     },
   });
   const context: FailureContext = {
@@ -156,7 +180,12 @@ export async function sendWithWebApi(message: SlackMessage, target: WebApiTarget
   };
   try {
     if (target.messageTs) {
-      const result = await client.update({ channel: target.channel, ts: target.messageTs, text: message.text, blocks: message.blocks });
+      const result = await client.update({
+        channel: target.channel,
+        ts: target.messageTs,
+        text: message.text,
+        blocks: message.blocks,
+      });
       const ts = result.ts ?? target.messageTs;
       const threadTs = target.threadTs ?? ts;
       return { method, ts, threadTs, channelId: result.channel ?? target.channel };
@@ -170,8 +199,16 @@ export async function sendWithWebApi(message: SlackMessage, target: WebApiTarget
       ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
     });
     const ts = result.ts;
-    if (!ts) throw new ActionError(`Slack ${method} answered ok but without a message ts; the API at ${apiUrl} does not behave like Slack's.`);
-    return { method, ts, threadTs: target.threadTs ?? result.message?.thread_ts ?? ts, channelId: result.channel ?? target.channel };
+    if (!ts)
+      throw new ActionError(
+        `Slack ${method} answered ok but without a message ts; the API at ${apiUrl} does not behave like Slack's.`,
+      );
+    return {
+      method,
+      ts,
+      threadTs: target.threadTs ?? result.message?.thread_ts ?? ts,
+      channelId: result.channel ?? target.channel,
+    };
   } catch (error: unknown) {
     if (error instanceof ActionError) throw error;
     const failure = classifyFailure(error, sawRateLimit);
@@ -186,7 +223,11 @@ export interface WebhookTarget {
   timeoutMs: number;
 }
 
-export async function sendWithWebhook(message: SlackMessage, target: WebhookTarget, clients: SlackClients = slackClients): Promise<Delivery> {
+export async function sendWithWebhook(
+  message: SlackMessage,
+  target: WebhookTarget,
+  clients: SlackClients = slackClients,
+): Promise<Delivery> {
   const webhook = await clients.webhook({ url: target.url, retries: target.retries, timeoutMs: target.timeoutMs });
   try {
     await webhook.send({

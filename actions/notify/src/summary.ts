@@ -23,12 +23,22 @@ export function renderSummary(input: SummaryInput): string {
   const lines: string[] = [];
   if (input.delivery) {
     const d = input.delivery;
-    const action = d.method === 'chat.postMessage' && d.threadTs && d.threadTs !== d.ts ? 'replied in thread' : ACTIONS[d.method];
+    const action =
+      d.method === 'chat.postMessage' && d.threadTs && d.threadTs !== d.ts ? 'replied in thread' : ACTIONS[d.method];
     lines.push(`### Slack notification ${action}`, '');
     lines.push(
       markdownTable(
         ['Status', 'Title', 'Channel', 'ts', 'Thread ts', 'Blocks'],
-        [[input.status, input.title, d.channelId ?? '(webhook channel)', d.ts ?? '(not returned by webhooks)', d.threadTs ?? '', input.blocks]],
+        [
+          [
+            input.status,
+            input.title,
+            d.channelId ?? '(webhook channel)',
+            d.ts ?? '(not returned by webhooks)',
+            d.threadTs ?? '',
+            input.blocks,
+          ],
+        ],
       ),
     );
   } else {

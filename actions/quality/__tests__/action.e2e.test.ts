@@ -26,7 +26,8 @@ async function repoWith(files: Record<string, string>, tools?: readonly ToolPack
   return repo;
 }
 
-const MATH = (line5: string): string => `export function add(a: number, b: number): number {\n  return a + b;\n}\n\n${line5}\n`;
+const MATH = (line5: string): string =>
+  `export function add(a: number, b: number): number {\n  return a + b;\n}\n\n${line5}\n`;
 
 describe('quality action on fixture repositories', () => {
   it('passes a clean repository with every check', async () => {
@@ -34,7 +35,9 @@ describe('quality action on fixture repositories', () => {
     expect(result.exitCode).toBe(0);
     expect(result.outputs).toMatchObject({ passed: 'true', errors: '0', warnings: '0' });
     expect(result.annotations).toEqual([]);
-    const report = JSON.parse(await readFile(result.outputs['report'] as string, 'utf8')) as { checks: { check: string; status: string }[] };
+    const report = JSON.parse(await readFile(result.outputs['report'] as string, 'utf8')) as {
+      checks: { check: string; status: string }[];
+    };
     expect(report.checks.map((c) => [c.check, c.status])).toEqual([
       ['prettier', 'passed'],
       ['eslint', 'passed'],
@@ -45,10 +48,38 @@ describe('quality action on fixture repositories', () => {
   });
 
   it.each([
-    ['a formatting error', { 'src/math.ts': MATH('export const total: number = add( 1,2 );') }, 'prettier', 'src/math.ts', 5, 'format'],
-    ['an ESLint error', { 'src/greet.js': 'export function greet(name) {\n  const unused = 1;\n  return name;\n}\n' }, 'eslint', 'src/greet.js', 2, 'no-unused-vars'],
-    ['a type error', { 'src/math.ts': MATH('export const total: string = add(1, 2);') }, 'typescript', 'src/math.ts', 5, 'TS2322'],
-    ['an 81-character line', { 'src/math.ts': MATH(`// ${'x'.repeat(78)}`) }, 'line-length', 'src/math.ts', 5, 'max-line-length'],
+    [
+      'a formatting error',
+      { 'src/math.ts': MATH('export const total: number = add( 1,2 );') },
+      'prettier',
+      'src/math.ts',
+      5,
+      'format',
+    ],
+    [
+      'an ESLint error',
+      { 'src/greet.js': 'export function greet(name) {\n  const unused = 1;\n  return name;\n}\n' },
+      'eslint',
+      'src/greet.js',
+      2,
+      'no-unused-vars',
+    ],
+    [
+      'a type error',
+      { 'src/math.ts': MATH('export const total: string = add(1, 2);') },
+      'typescript',
+      'src/math.ts',
+      5,
+      'TS2322',
+    ],
+    [
+      'an 81-character line',
+      { 'src/math.ts': MATH(`// ${'x'.repeat(78)}`) },
+      'line-length',
+      'src/math.ts',
+      5,
+      'max-line-length',
+    ],
   ])('fails on %s with one annotation on its file and line', async (_case, files, tool, file, line, rule) => {
     const result = await runOn(await repoWith(files));
     expect(result.exitCode).toBe(1);
@@ -79,7 +110,9 @@ describe('quality action on fixture repositories', () => {
   });
 
   it('accepts an 80-character line at the default limit', async () => {
-    const result = await runOn(await repoWith({ 'src/math.ts': MATH(`// ${'x'.repeat(77)}`) }), { checks: 'line-length' });
+    const result = await runOn(await repoWith({ 'src/math.ts': MATH(`// ${'x'.repeat(77)}`) }), {
+      checks: 'line-length',
+    });
     expect(result.exitCode).toBe(0);
   });
 
@@ -92,7 +125,9 @@ describe('quality action on fixture repositories', () => {
   });
 
   it('runs without the missing tool when its check is disabled', async () => {
-    const result = await runOn(await repoWith({}, ['prettier', 'typescript']), { checks: 'prettier,typescript,line-length' });
+    const result = await runOn(await repoWith({}, ['prettier', 'typescript']), {
+      checks: 'prettier,typescript,line-length',
+    });
     expect(result.exitCode).toBe(0);
     expect(result.outputs['passed']).toBe('true');
   });
@@ -102,7 +137,9 @@ describe('quality action on fixture repositories', () => {
     expect(result.exitCode).toBe(1);
     expect(result.outputs['passed']).toBe('false');
     expect(result.failure).toContain('eslint crashed');
-    const report = JSON.parse(await readFile(result.outputs['report'] as string, 'utf8')) as { checks: { status: string }[] };
+    const report = JSON.parse(await readFile(result.outputs['report'] as string, 'utf8')) as {
+      checks: { status: string }[];
+    };
     expect(report.checks[0]?.status).toBe('crashed');
   });
 
@@ -118,7 +155,9 @@ describe('quality action on fixture repositories', () => {
   });
 
   it('never fails on findings with fail-on: never, but still counts them', async () => {
-    const result = await runOn(await repoWith({ 'src/math.ts': MATH('export const total: string = add(1, 2);') }), { 'fail-on': 'never' });
+    const result = await runOn(await repoWith({ 'src/math.ts': MATH('export const total: string = add(1, 2);') }), {
+      'fail-on': 'never',
+    });
     expect(result.exitCode).toBe(0);
     expect(result.outputs).toMatchObject({ passed: 'true', errors: '1' });
   });
@@ -137,10 +176,22 @@ describe('quality action on fixture repositories', () => {
   });
 
   it.each([
-    [{ 'fail-on': 'sometimes' }, `Input 'fail-on' has an invalid value "sometimes": expected one of error, warning, never.`],
-    [{ checks: 'eslint,stylelint' }, `Input 'checks' has an invalid value "stylelint": expected a comma-separated list of prettier, eslint, typescript, line-length.`],
-    [{ 'max-line-length': 'wide' }, `Input 'max-line-length' has an invalid value "wide": expected a whole number from 1 to 10000.`],
-    [{ 'working-directory': '../elsewhere' }, `Input 'working-directory' has an invalid value "../elsewhere": expected a directory inside the workspace.`],
+    [
+      { 'fail-on': 'sometimes' },
+      `Input 'fail-on' has an invalid value "sometimes": expected one of error, warning, never.`,
+    ],
+    [
+      { checks: 'eslint,stylelint' },
+      `Input 'checks' has an invalid value "stylelint": expected a comma-separated list of prettier, eslint, typescript, line-length.`,
+    ],
+    [
+      { 'max-line-length': 'wide' },
+      `Input 'max-line-length' has an invalid value "wide": expected a whole number from 1 to 10000.`,
+    ],
+    [
+      { 'working-directory': '../elsewhere' },
+      `Input 'working-directory' has an invalid value "../elsewhere": expected a directory inside the workspace.`,
+    ],
   ])('rejects bad input %j with a clear error', async (inputs, message) => {
     const result = await runOn(await repoWith({}), inputs);
     expect(result.exitCode).toBe(1);

@@ -18,9 +18,12 @@ async function linkTools(project: string, packages: readonly ToolPackage[]): Pro
   for (const name of packages) {
     const source = path.join(repoRoot, 'node_modules', name);
     await symlink(source, path.join(modules, name), 'dir');
-    const manifest = JSON.parse(await readFile(path.join(source, 'package.json'), 'utf8')) as { bin?: string | Record<string, string> };
+    const manifest = JSON.parse(await readFile(path.join(source, 'package.json'), 'utf8')) as {
+      bin?: string | Record<string, string>;
+    };
     const bins = typeof manifest.bin === 'string' ? { [name]: manifest.bin } : (manifest.bin ?? {});
-    for (const [bin, target] of Object.entries(bins)) await symlink(path.join('..', name, target), path.join(modules, '.bin', bin));
+    for (const [bin, target] of Object.entries(bins))
+      await symlink(path.join('..', name, target), path.join(modules, '.bin', bin));
   }
 }
 
@@ -29,7 +32,9 @@ export interface ConsumerRepo {
   write(file: string, content: string): Promise<void>;
 }
 
-export async function consumerRepo(tools: readonly ToolPackage[] = ['prettier', 'eslint', 'typescript']): Promise<ConsumerRepo> {
+export async function consumerRepo(
+  tools: readonly ToolPackage[] = ['prettier', 'eslint', 'typescript'],
+): Promise<ConsumerRepo> {
   const workspace = await mkdtemp(path.join(tmpdir(), 'quality-consumer-'));
   await cp(fixture, workspace, { recursive: true });
   await linkTools(workspace, tools);

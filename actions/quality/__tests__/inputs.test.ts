@@ -61,18 +61,33 @@ describe('quality inputs', () => {
     [{ 'fail-on': 'warning' }, env, { failOn: 'warning' }],
     [{ 'fail-on': 'never' }, env, { failOn: 'never' }],
     [{ cache: 'false' }, env, { cache: false }],
-  ] as [Record<string, string>, Record<string, string>, Partial<Inputs>][])('%j with %j', (overrides, environment, expected) => {
-    expect(parse(overrides, environment)).toMatchObject(expected);
-  });
+  ] as [Record<string, string>, Record<string, string>, Partial<Inputs>][])(
+    '%j with %j',
+    (overrides, environment, expected) => {
+      expect(parse(overrides, environment)).toMatchObject(expected);
+    },
+  );
 
   it.each([
-    [{ 'working-directory': '../elsewhere' }, `Input 'working-directory' has an invalid value "../elsewhere": expected a directory inside the workspace.`],
+    [
+      { 'working-directory': '../elsewhere' },
+      `Input 'working-directory' has an invalid value "../elsewhere": expected a directory inside the workspace.`,
+    ],
     [{ checks: 'eslint,flake8' }, `Input 'checks' has an invalid value`],
-    [{ checks: ' , ' }, `Input 'checks' has an invalid value " , ": expected at least one of prettier, eslint, typescript, line-length.`],
-    [{ 'max-line-length': '0' }, `Input 'max-line-length' has an invalid value "0": expected a whole number from 1 to 10000.`],
+    [
+      { checks: ' , ' },
+      `Input 'checks' has an invalid value " , ": expected at least one of prettier, eslint, typescript, line-length.`,
+    ],
+    [
+      { 'max-line-length': '0' },
+      `Input 'max-line-length' has an invalid value "0": expected a whole number from 1 to 10000.`,
+    ],
     [{ 'max-line-length': 'wide' }, `Input 'max-line-length' has an invalid value "wide"`],
     [{ 'only-changed': 'sometimes' }, `Input 'only-changed' has an invalid value "sometimes": expected true or false.`],
-    [{ 'base-ref': '--output=/etc/passwd' }, `Input 'base-ref' has an invalid value "--output=/etc/passwd": expected a git ref (a branch, tag or commit), not an option.`],
+    [
+      { 'base-ref': '--output=/etc/passwd' },
+      `Input 'base-ref' has an invalid value "--output=/etc/passwd": expected a git ref (a branch, tag or commit), not an option.`,
+    ],
     [{ 'fail-on': 'always' }, `Input 'fail-on' has an invalid value "always": expected one of error, warning, never.`],
     [{ cache: 'maybe' }, `Input 'cache' has an invalid value "maybe": expected true or false.`],
   ])('rejects %j', (overrides, message) => {

@@ -8,8 +8,19 @@ import { cacheKeys } from '../src/cache.js';
 import { evaluateGate, type CheckResult, type Finding } from '../src/findings.js';
 import { summaryMarkdown, buildReport } from '../src/report.js';
 
-const finding = (severity: Finding['severity']): Finding => ({ tool: 'eslint', file: 'a.js', line: 1, severity, message: 'm' });
-const result = (status: CheckResult['status'], findings: Finding[] = []): CheckResult => ({ check: 'eslint', status, findings, durationMs: 1 });
+const finding = (severity: Finding['severity']): Finding => ({
+  tool: 'eslint',
+  file: 'a.js',
+  line: 1,
+  severity,
+  message: 'm',
+});
+const result = (status: CheckResult['status'], findings: Finding[] = []): CheckResult => ({
+  check: 'eslint',
+  status,
+  findings,
+  durationMs: 1,
+});
 
 describe('evaluateGate', () => {
   it.each([
@@ -30,24 +41,63 @@ describe('evaluateGate', () => {
 describe('tool output parsers', () => {
   it('parses tsc diagnostics with continuation lines and global errors', () => {
     const out = [
-      'src/a.ts(3,7): error TS2322: Type \'string\' is not assignable to type \'number\'.',
+      "src/a.ts(3,7): error TS2322: Type 'string' is not assignable to type 'number'.",
       '  Extra detail.',
       'error TS5058: The specified path does not exist.',
     ].join('\n');
     expect(parseTscOutput(out, '/ws/pkg', '/ws', '/ws/pkg/tsconfig.json')).toEqual([
-      { tool: 'typescript', file: 'pkg/src/a.ts', line: 3, column: 7, rule: 'TS2322', severity: 'error', message: "Type 'string' is not assignable to type 'number'.\nExtra detail." },
-      { tool: 'typescript', file: 'pkg/tsconfig.json', line: 1, rule: 'TS5058', severity: 'error', message: 'The specified path does not exist.' },
+      {
+        tool: 'typescript',
+        file: 'pkg/src/a.ts',
+        line: 3,
+        column: 7,
+        rule: 'TS2322',
+        severity: 'error',
+        message: "Type 'string' is not assignable to type 'number'.\nExtra detail.",
+      },
+      {
+        tool: 'typescript',
+        file: 'pkg/tsconfig.json',
+        line: 1,
+        rule: 'TS5058',
+        severity: 'error',
+        message: 'The specified path does not exist.',
+      },
     ]);
   });
 
   it('parses ESLint JSON, including fatal parse errors', () => {
     const json = JSON.stringify([
-      { filePath: '/ws/src/a.js', messages: [{ ruleId: 'semi', severity: 1, message: 'Missing semicolon.', line: 2, column: 5 }] },
-      { filePath: '/ws/src/b.js', messages: [{ ruleId: null, severity: 2, fatal: true, message: 'Parsing error: Unexpected token', line: 1, column: 9 }] },
+      {
+        filePath: '/ws/src/a.js',
+        messages: [{ ruleId: 'semi', severity: 1, message: 'Missing semicolon.', line: 2, column: 5 }],
+      },
+      {
+        filePath: '/ws/src/b.js',
+        messages: [
+          { ruleId: null, severity: 2, fatal: true, message: 'Parsing error: Unexpected token', line: 1, column: 9 },
+        ],
+      },
     ]);
     expect(parseEslintJson(json, '/ws', '/ws')).toEqual([
-      { tool: 'eslint', file: 'src/a.js', line: 2, column: 5, rule: 'semi', severity: 'warning', message: 'Missing semicolon.' },
-      { tool: 'eslint', file: 'src/b.js', line: 1, column: 9, rule: 'parse-error', severity: 'error', message: 'Parsing error: Unexpected token' },
+      {
+        tool: 'eslint',
+        file: 'src/a.js',
+        line: 2,
+        column: 5,
+        rule: 'semi',
+        severity: 'warning',
+        message: 'Missing semicolon.',
+      },
+      {
+        tool: 'eslint',
+        file: 'src/b.js',
+        line: 1,
+        column: 9,
+        rule: 'parse-error',
+        severity: 'error',
+        message: 'Parsing error: Unexpected token',
+      },
     ]);
     expect(() => parseEslintJson('{"not":"eslint"}', '/ws', '/ws')).toThrow('not an array');
   });
@@ -55,7 +105,15 @@ describe('tool output parsers', () => {
   it('parses prettier output and locates the first difference', () => {
     expect(parseListDifferent('src/a.ts\n[warn] noise\nsrc/b.js\n')).toEqual(['src/a.ts', 'src/b.js']);
     expect(parseSyntaxErrors('[error] src/c.js: SyntaxError: Unexpected token (4:9)\n', '/ws', '/ws')).toEqual([
-      { tool: 'prettier', file: 'src/c.js', line: 4, column: 9, rule: 'syntax-error', severity: 'error', message: 'SyntaxError: Unexpected token' },
+      {
+        tool: 'prettier',
+        file: 'src/c.js',
+        line: 4,
+        column: 9,
+        rule: 'syntax-error',
+        severity: 'error',
+        message: 'SyntaxError: Unexpected token',
+      },
     ]);
     expect(firstDifferentLine('a\nb\nc\n', 'a\nb\nC\n')).toBe(3);
     expect(firstDifferentLine('a\nb', 'a\nb\n')).toBe(3);

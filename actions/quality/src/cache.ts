@@ -50,7 +50,11 @@ export function cacheKeys(hash: string, run: Pick<RunContext, 'runId' | 'runAtte
   const prefix = `pipeline-quality-v1-${run.runnerOs ?? 'local'}`;
   const primary = `${prefix}-${hash}`;
   // Each run saves under a unique key so caches keep improving; restores match the newest by prefix.
-  return { primary, restore: [`${primary}-`, `${prefix}-`], save: `${primary}-${run.runId ?? '0'}-${run.runAttempt ?? 1}` };
+  return {
+    primary,
+    restore: [`${primary}-`, `${prefix}-`],
+    save: `${primary}-${run.runId ?? '0'}-${run.runAttempt ?? 1}`,
+  };
 }
 
 export interface CacheSession {

@@ -9,7 +9,11 @@ export async function changedFiles(exec: Exec, cwd: string, baseRef: string): Pr
         'Fetch enough history (actions/checkout with fetch-depth: 0) or set base-ref to a ref that exists.',
     );
   }
-  const diff = await exec('git', ['diff', '--name-only', '--relative', '--diff-filter=ACMRT', '-z', `${baseRef}...HEAD`], { cwd });
+  const diff = await exec(
+    'git',
+    ['diff', '--name-only', '--relative', '--diff-filter=ACMRT', '-z', `${baseRef}...HEAD`],
+    { cwd },
+  );
   if (diff.exitCode !== 0) throw new ActionError(`git diff against '${baseRef}' failed: ${diff.stderr.trim()}`);
   return diff.stdout.split('\0').filter((file) => file !== '');
 }

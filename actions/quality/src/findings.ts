@@ -63,6 +63,7 @@ export function evaluateGate(results: readonly CheckResult[], failOn: FailOn): V
   const passed = crashed.length === 0 && !findingsFail;
   const parts: string[] = [];
   if (crashed.length > 0) parts.push(`${crashed.join(', ')} crashed`);
-  if (findingsFail) parts.push(`${plural(totals.errors, 'error')} and ${plural(totals.warnings, 'warning')} (fail-on: ${failOn})`);
+  if (findingsFail)
+    parts.push(`${plural(totals.errors, 'error')} and ${plural(totals.warnings, 'warning')} (fail-on: ${failOn})`);
   return { ...totals, passed, crashed, reason: passed ? 'passed' : parts.join('; ') };
 }

@@ -1,6 +1,16 @@
 import path from 'node:path';
 import * as core from '@actions/core';
-import { parseBoolean, parseEnum, parseEnumList, parseInteger, parseList, runContext, InputError, type ReadInput, type RunEnv } from '@pipeline/action-kit';
+import {
+  parseBoolean,
+  parseEnum,
+  parseEnumList,
+  parseInteger,
+  parseList,
+  runContext,
+  InputError,
+  type ReadInput,
+  type RunEnv,
+} from '@pipeline/action-kit';
 
 export const CHECKS = ['prettier', 'eslint', 'typescript', 'line-length'] as const;
 export type CheckName = (typeof CHECKS)[number];
@@ -36,7 +46,8 @@ export function parseInputs(read: ReadInput, env: RunEnv): Inputs {
   const checks = parseEnumList('checks', rawChecks, CHECKS);
   if (checks.length === 0) throw new InputError('checks', rawChecks, `at least one of ${CHECKS.join(', ')}`);
   const baseRef = read('base-ref').trim() || (context.baseRef ? `origin/${context.baseRef}` : 'HEAD~1');
-  if (baseRef.startsWith('-')) throw new InputError('base-ref', baseRef, 'a git ref (a branch, tag or commit), not an option');
+  if (baseRef.startsWith('-'))
+    throw new InputError('base-ref', baseRef, 'a git ref (a branch, tag or commit), not an option');
   return Object.freeze({
     workingDirectory,
     workspace,

@@ -1,7 +1,18 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { ActionError, execArgs, phase, plural, runContext, writeAnnotations, writeSummary, type AnnotationItem, type Exec, type RunContext } from '@pipeline/action-kit';
+import {
+  ActionError,
+  execArgs,
+  phase,
+  plural,
+  runContext,
+  writeAnnotations,
+  writeSummary,
+  type AnnotationItem,
+  type Exec,
+  type RunContext,
+} from '@pipeline/action-kit';
 import { restoreToolCache, cacheKeys, configHash, type CacheSession } from './cache.js';
 import { changedFiles } from './changed-files.js';
 import type { CheckContext } from './checks/context.js';
@@ -42,14 +53,22 @@ export async function main(dependencies: Dependencies = { exec: execArgs, contex
     cache = await phase('Restore tool caches', () => restoreToolCache(cacheDir, keys));
   }
 
-  const context: CheckContext = { workingDirectory: inputs.workingDirectory, workspace: inputs.workspace, exec, files, cacheDir };
+  const context: CheckContext = {
+    workingDirectory: inputs.workingDirectory,
+    workspace: inputs.workspace,
+    exec,
+    files,
+    cacheDir,
+  };
   const results: CheckResult[] = [];
   for (const check of inputs.checks) {
     const result = await phase(`Run ${check}`, async (): Promise<CheckResult> => {
       const started = performance.now();
       const outcome = await runCheck(check, context, inputs, plan);
       const totals = count(outcome.findings);
-      core.info(`${check}: ${outcome.status}, ${plural(totals.errors, 'error')}, ${plural(totals.warnings, 'warning')}${outcome.detail ? `\n${outcome.detail}` : ''}`);
+      core.info(
+        `${check}: ${outcome.status}, ${plural(totals.errors, 'error')}, ${plural(totals.warnings, 'warning')}${outcome.detail ? `\n${outcome.detail}` : ''}`,
+      );
       return { check, durationMs: performance.now() - started, ...outcome };
     });
     results.push(result);
@@ -121,11 +140,21 @@ function runCheck(check: CheckName, context: CheckContext, inputs: Inputs, plan:
 export function annotations(results: readonly CheckResult[]): AnnotationItem[] {
   const crashes = results
     .filter((r) => r.status === 'crashed')
-    .map((r): AnnotationItem => ({ level: 'error', message: `${r.check} crashed; its result is unknown, not clean.\n${r.detail ?? ''}`, properties: { title: `${r.check} crashed` } }));
-  const findings = results.flatMap((r) => r.findings).map((finding): AnnotationItem => {
-    const properties: core.AnnotationProperties = { title: annotationTitle(finding), file: finding.file, startLine: finding.line };
-    if (finding.column !== undefined) properties.startColumn = finding.column;
-    return { level: finding.severity, message: finding.message, properties };
-  });
+    .map((r): AnnotationItem => ({
+      level: 'error',
+      message: `${r.check} crashed; its result is unknown, not clean.\n${r.detail ?? ''}`,
+      properties: { title: `${r.check} crashed` },
+    }));
+  const findings = results
+    .flatMap((r) => r.findings)
+    .map((finding): AnnotationItem => {
+      const properties: core.AnnotationProperties = {
+        title: annotationTitle(finding),
+        file: finding.file,
+        startLine: finding.line,
+      };
+      if (finding.column !== undefined) properties.startColumn = finding.column;
+      return { level: finding.severity, message: finding.message, properties };
+    });
   return [...crashes, ...findings];
 }

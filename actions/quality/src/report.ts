@@ -28,7 +28,12 @@ export function buildReport(results: readonly CheckResult[], verdict: Verdict, f
   };
 }
 
-const STATUS_ICON: Readonly<Record<string, string>> = { passed: '✅ passed', failed: '❌ failed', crashed: '💥 crashed', skipped: '⏭️ skipped' };
+const STATUS_ICON: Readonly<Record<string, string>> = {
+  passed: '✅ passed',
+  failed: '❌ failed',
+  crashed: '💥 crashed',
+  skipped: '⏭️ skipped',
+};
 
 export function annotationTitle(finding: Finding): string {
   return finding.rule ? `${finding.tool}: ${finding.rule}` : finding.tool;
@@ -40,16 +45,32 @@ export function summaryMarkdown(report: Report, options: { filesShown?: number; 
   const lines: string[] = [];
   lines.push(`## Code quality: ${report.passed ? '✅ passed' : '❌ failed'}`);
   lines.push('');
-  lines.push(`${plural(report.errors, 'error')}, ${plural(report.warnings, 'warning')} (fail-on: \`${report.failOn}\`).`);
+  lines.push(
+    `${plural(report.errors, 'error')}, ${plural(report.warnings, 'warning')} (fail-on: \`${report.failOn}\`).`,
+  );
   lines.push('');
   lines.push(
     markdownTable(
       ['Check', 'Result', 'Errors', 'Warnings', 'Time'],
-      report.checks.map((c) => [c.check, STATUS_ICON[c.status] ?? c.status, c.errors, c.warnings, `${(c.durationMs / 1000).toFixed(1)} s`]),
+      report.checks.map((c) => [
+        c.check,
+        STATUS_ICON[c.status] ?? c.status,
+        c.errors,
+        c.warnings,
+        `${(c.durationMs / 1000).toFixed(1)} s`,
+      ]),
     ),
   );
   for (const c of report.checks.filter((check) => check.status === 'crashed')) {
-    lines.push('', `<details><summary>${cell(c.check)} crashed</summary>`, '', '```text', c.detail ?? '', '```', '</details>');
+    lines.push(
+      '',
+      `<details><summary>${cell(c.check)} crashed</summary>`,
+      '',
+      '```text',
+      c.detail ?? '',
+      '```',
+      '</details>',
+    );
   }
   const byFile = new Map<string, Finding[]>();
   for (const finding of report.findings) byFile.set(finding.file, [...(byFile.get(finding.file) ?? []), finding]);
@@ -60,10 +81,13 @@ export function summaryMarkdown(report: Report, options: { filesShown?: number; 
       lines.push(
         markdownTable(
           ['Line', 'Tool', 'Rule', 'Severity', 'Message'],
-          findings.slice(0, perFile).map((f) => [f.column ? `${f.line}:${f.column}` : f.line, f.tool, f.rule ?? '', f.severity, f.message]),
+          findings
+            .slice(0, perFile)
+            .map((f) => [f.column ? `${f.line}:${f.column}` : f.line, f.tool, f.rule ?? '', f.severity, f.message]),
         ),
       );
-      if (findings.length > perFile) lines.push('', `…and ${findings.length - perFile} more in this file (see the report).`);
+      if (findings.length > perFile)
+        lines.push('', `…and ${findings.length - perFile} more in this file (see the report).`);
     }
     if (byFile.size > filesShown) lines.push('', `…and ${byFile.size - filesShown} more files (see the report).`);
   }

@@ -14,15 +14,25 @@ describe('advisory server', () => {
   });
 
   const post = (body: Buffer | string, headers: Record<string, string> = {}) =>
-    fetch(new URL('-/npm/v1/security/advisories/bulk', server.url), { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+    fetch(new URL('-/npm/v1/security/advisories/bulk', server.url), {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', ...headers },
+    });
 
   it('answers a gzip-compressed body as npm sends it', async () => {
-    const res = await post(gzipSync(JSON.stringify({ lodash: ['4.17.15'], 'left-pad': ['1.3.0'] })), { 'content-encoding': 'gzip' });
+    const res = await post(gzipSync(JSON.stringify({ lodash: ['4.17.15'], 'left-pad': ['1.3.0'] })), {
+      'content-encoding': 'gzip',
+    });
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, { id: number }[]>;
     expect(Object.keys(body)).toEqual(['lodash']);
     expect(body['lodash']?.map((a) => a.id)).toEqual([1106913, 1106920, 1108258, 1112455, 1115806, 1115810]);
-    expect(server.requests.at(-1)).toMatchObject({ method: 'POST', contentEncoding: 'gzip', body: { lodash: ['4.17.15'], 'left-pad': ['1.3.0'] } });
+    expect(server.requests.at(-1)).toMatchObject({
+      method: 'POST',
+      contentEncoding: 'gzip',
+      body: { lodash: ['4.17.15'], 'left-pad': ['1.3.0'] },
+    });
   });
 
   it('answers a plain JSON body too, and rejects a bad one', async () => {
@@ -47,7 +57,9 @@ describe('advisory server', () => {
     const packument = (await res.json()) as { versions: Record<string, { dist: { tarball: string } }> };
     expect(packument.versions['4.17.21']?.dist.tarball).toBe(`${server.url}lodash/-/lodash-4.17.21.tgz`);
     expect((await fetch(new URL('nope', server.url))).status).toBe(404);
-    expect((await fetch(new URL('-/npm/v1/security/audits/quick', server.url), { method: 'POST', body: '{}' })).status).toBe(404);
+    expect(
+      (await fetch(new URL('-/npm/v1/security/audits/quick', server.url), { method: 'POST', body: '{}' })).status,
+    ).toBe(404);
   });
 
   it('can fail the bulk endpoint on purpose', async () => {

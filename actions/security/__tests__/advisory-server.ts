@@ -67,17 +67,28 @@ export interface AdvisoryServer {
 }
 
 export function recordedAdvisories(): Record<string, BulkAdvisory[]> {
-  return JSON.parse(readFileSync(path.join(fixtures, 'advisories-bulk.json'), 'utf8')) as Record<string, BulkAdvisory[]>;
+  return JSON.parse(readFileSync(path.join(fixtures, 'advisories-bulk.json'), 'utf8')) as Record<
+    string,
+    BulkAdvisory[]
+  >;
 }
 
 /** The advisories a real bulk endpoint answers for `body`. Exported for the server's own test. */
-export function answerBulk(body: Record<string, unknown>, advisories: Record<string, BulkAdvisory[]>): Record<string, BulkAdvisory[]> {
+export function answerBulk(
+  body: Record<string, unknown>,
+  advisories: Record<string, BulkAdvisory[]>,
+): Record<string, BulkAdvisory[]> {
   const answer: Record<string, BulkAdvisory[]> = {};
   for (const [name, versions] of Object.entries(body)) {
     const known = advisories[name];
     if (!known || !Array.isArray(versions)) continue;
     const relevant = known.filter((advisory) =>
-      versions.some((version) => typeof version === 'string' && semver.valid(version) !== null && semver.satisfies(version, advisory.vulnerable_versions, { includePrerelease: true })),
+      versions.some(
+        (version) =>
+          typeof version === 'string' &&
+          semver.valid(version) !== null &&
+          semver.satisfies(version, advisory.vulnerable_versions, { includePrerelease: true }),
+      ),
     );
     if (relevant.length > 0) answer[name] = relevant;
   }
@@ -119,7 +130,8 @@ export async function startAdvisoryServer(options: AdvisoryServerOptions = {}): 
       } catch {
         return send(res, 400, { error: 'Invalid JSON body' });
       }
-      if (body === null || typeof body !== 'object' || Array.isArray(body)) return send(res, 400, { error: 'Body must be an object of package name to versions' });
+      if (body === null || typeof body !== 'object' || Array.isArray(body))
+        return send(res, 400, { error: 'Body must be an object of package name to versions' });
       recorded.body = body as Record<string, string[]>;
       if (bulkFailure) return send(res, bulkFailure.status, bulkFailure.body);
       return send(res, 200, answerBulk(body as Record<string, unknown>, advisories));

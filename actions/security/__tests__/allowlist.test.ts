@@ -32,7 +32,9 @@ describe('allow-list file', () => {
     ['2026-12-31T00:00:00Z', /malformed expiry date/],
     ['soon', /malformed expiry date "soon"/],
   ])('rejects expires: %s with a clear error', async (date, message) => {
-    await expect(parseAllowlist(`- id: CVE-2021-23337\n  reason: r\n  expires: ${date}\n`, 'allow.yml')).rejects.toThrow(message);
+    await expect(
+      parseAllowlist(`- id: CVE-2021-23337\n  reason: r\n  expires: ${date}\n`, 'allow.yml'),
+    ).rejects.toThrow(message);
   });
 
   it.each([
@@ -49,7 +51,9 @@ describe('allow-list file', () => {
   });
 
   it('names the file when the YAML itself is broken', async () => {
-    await expect(parseAllowlist('- id: [unclosed', '.github/security-allowlist.yml')).rejects.toThrow(/Allow-list .github\/security-allowlist.yml is not valid YAML/);
+    await expect(parseAllowlist('- id: [unclosed', '.github/security-allowlist.yml')).rejects.toThrow(
+      /Allow-list .github\/security-allowlist.yml is not valid YAML/,
+    );
   });
 
   it.each([
@@ -65,7 +69,12 @@ describe('allow-list file', () => {
 describe('applying the allow-list', () => {
   const cmd = finding({ aliases: ['CVE-2021-23337', 'npm:1106913'] });
   const redos = finding({ id: 'GHSA-29mw-wpgm-hmr9', severity: 'moderate', aliases: ['CVE-2020-28500'] });
-  const entry = (overrides: Partial<AllowlistEntry>): AllowlistEntry => ({ id: 'CVE-2021-23337', reason: 'accepted', expires: '2026-11-27', ...overrides });
+  const entry = (overrides: Partial<AllowlistEntry>): AllowlistEntry => ({
+    id: 'CVE-2021-23337',
+    reason: 'accepted',
+    expires: '2026-11-27',
+    ...overrides,
+  });
 
   it.each([
     ['an alias matches (CVE for a GHSA finding)', entry({}), 1],
@@ -82,7 +91,11 @@ describe('applying the allow-list', () => {
   });
 
   it('reports expired entries with the findings they covered, and unused ones', () => {
-    const result = applyAllowlist([cmd, redos], [entry({ expires: '2025-01-01' }), entry({ id: 'CVE-1999-0001', expires: '2030-01-01' })], '2026-11-27');
+    const result = applyAllowlist(
+      [cmd, redos],
+      [entry({ expires: '2025-01-01' }), entry({ id: 'CVE-1999-0001', expires: '2030-01-01' })],
+      '2026-11-27',
+    );
     expect(result.active).toHaveLength(2);
     expect(result.expired).toEqual([{ entry: entry({ expires: '2025-01-01' }), matched: 1 }]);
     expect(result.unused.map((e) => e.id)).toEqual(['CVE-1999-0001']);

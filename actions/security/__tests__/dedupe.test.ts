@@ -4,7 +4,11 @@ import { parseNpmAudit } from '../src/parsers/npm-audit.js';
 import { parseSnyk } from '../src/parsers/snyk.js';
 import { finding, fixture } from './helpers.js';
 
-const npmCmdInjection = finding({ aliases: ['npm:1106913'], cvssScore: 7.2, url: 'https://github.com/advisories/GHSA-35jh-r3h4-6jhm' });
+const npmCmdInjection = finding({
+  aliases: ['npm:1106913'],
+  cvssScore: 7.2,
+  url: 'https://github.com/advisories/GHSA-35jh-r3h4-6jhm',
+});
 const trivyCmdInjection = finding({
   scanners: ['trivy-fs'],
   aliases: ['CVE-2021-23337'],
@@ -30,21 +34,50 @@ describe('dedupe', () => {
     ['npm audit + snyk share nothing directly', [npmCmdInjection, snykCmdInjection], 2],
     ['all three merge transitively through trivy', [npmCmdInjection, snykCmdInjection, trivyCmdInjection], 1],
     ['same id, another package', [npmCmdInjection, finding({ scanners: ['trivy-fs'], package: 'lodash-es' })], 2],
-    ['same id, another installed version', [npmCmdInjection, finding({ scanners: ['trivy-fs'], installedVersion: '4.17.20' })], 2],
-    ['ids compare case-insensitively', [npmCmdInjection, finding({ scanners: ['trivy-fs'], id: 'ghsa-35jh-r3h4-6jhm' })], 1],
+    [
+      'same id, another installed version',
+      [npmCmdInjection, finding({ scanners: ['trivy-fs'], installedVersion: '4.17.20' })],
+      2,
+    ],
+    [
+      'ids compare case-insensitively',
+      [npmCmdInjection, finding({ scanners: ['trivy-fs'], id: 'ghsa-35jh-r3h4-6jhm' })],
+      1,
+    ],
     [
       'a secret found twice at the same place',
       [
-        finding({ kind: 'secret', id: 'aws-access-key-id', package: undefined, location: { path: 'a.env', startLine: 2 } }),
-        finding({ kind: 'secret', id: 'aws-access-key-id', package: undefined, scanners: ['trivy-image'], location: { path: 'a.env', startLine: 2 } }),
+        finding({
+          kind: 'secret',
+          id: 'aws-access-key-id',
+          package: undefined,
+          location: { path: 'a.env', startLine: 2 },
+        }),
+        finding({
+          kind: 'secret',
+          id: 'aws-access-key-id',
+          package: undefined,
+          scanners: ['trivy-image'],
+          location: { path: 'a.env', startLine: 2 },
+        }),
       ],
       1,
     ],
     [
       'the same rule at two places',
       [
-        finding({ kind: 'misconfiguration', id: 'DS002', package: undefined, location: { path: 'Dockerfile', startLine: 1 } }),
-        finding({ kind: 'misconfiguration', id: 'DS002', package: undefined, location: { path: 'web/Dockerfile', startLine: 1 } }),
+        finding({
+          kind: 'misconfiguration',
+          id: 'DS002',
+          package: undefined,
+          location: { path: 'Dockerfile', startLine: 1 },
+        }),
+        finding({
+          kind: 'misconfiguration',
+          id: 'DS002',
+          package: undefined,
+          location: { path: 'web/Dockerfile', startLine: 1 },
+        }),
       ],
       2,
     ],
@@ -67,7 +100,9 @@ describe('dedupe', () => {
   });
 
   it('leaves distinct advisories from one scanner alone', () => {
-    const npm = parseNpmAudit(fixture('outputs', 'npm-audit-lodash.json'), 1, '', { lockfilePath: 'package-lock.json' }).findings;
+    const npm = parseNpmAudit(fixture('outputs', 'npm-audit-lodash.json'), 1, '', {
+      lockfilePath: 'package-lock.json',
+    }).findings;
     const snyk = parseSnyk(fixture('outputs', 'snyk-lodash.json'), 1, '', { pathPrefix: '' }).findings;
     expect(dedupe(npm)).toHaveLength(6);
     expect(dedupe([...npm, ...snyk])).toHaveLength(8);

@@ -50,8 +50,17 @@ describe('npm audit through the real npm CLI', () => {
     const result = await run({ 'severity-threshold': 'high', 'sarif-file': 'out/security.sarif' });
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(1);
-    expect(result.outputs).toMatchObject({ passed: 'false', critical: '0', high: '3', moderate: '3', low: '0', 'sarif-file': path.join(workspace, 'out/security.sarif') });
-    expect(result.failure).toMatch(/^3 findings at or above 'high' \(3 high\) not allow-listed: GHSA-r5fr-rjxr-66jc in lodash, GHSA-p6mc-m468-83gw in lodash, GHSA-35jh-r3h4-6jhm in lodash/);
+    expect(result.outputs).toMatchObject({
+      passed: 'false',
+      critical: '0',
+      high: '3',
+      moderate: '3',
+      low: '0',
+      'sarif-file': path.join(workspace, 'out/security.sarif'),
+    });
+    expect(result.failure).toMatch(
+      /^3 findings at or above 'high' \(3 high\) not allow-listed: GHSA-r5fr-rjxr-66jc in lodash, GHSA-p6mc-m468-83gw in lodash, GHSA-35jh-r3h4-6jhm in lodash/,
+    );
 
     // npm really talked to the fake: a gzip-compressed POST of the lockfile's packages, then the packument.
     const bulk = server.requests.find((r) => r.url === '/-/npm/v1/security/advisories/bulk');
@@ -60,9 +69,17 @@ describe('npm audit through the real npm CLI', () => {
 
     const parsed = report(result);
     expect(parsed.findings).toHaveLength(6);
-    expect(parsed.findings[0]).toMatchObject({ id: 'GHSA-r5fr-rjxr-66jc', package: 'lodash', installedVersion: '4.17.15', blocking: true, location: { path: 'app/package-lock.json', startLine: 14 } });
+    expect(parsed.findings[0]).toMatchObject({
+      id: 'GHSA-r5fr-rjxr-66jc',
+      package: 'lodash',
+      installedVersion: '4.17.15',
+      blocking: true,
+      location: { path: 'app/package-lock.json', startLine: 14 },
+    });
 
-    const sarif = JSON.parse(readFileSync(path.join(workspace, 'out/security.sarif'), 'utf8')) as { runs: { results: unknown[] }[] };
+    const sarif = JSON.parse(readFileSync(path.join(workspace, 'out/security.sarif'), 'utf8')) as {
+      runs: { results: unknown[] }[];
+    };
     expect(validate(sarif)).toEqual([]);
     expect(sarif.runs[0]?.results).toHaveLength(6);
 
@@ -100,8 +117,15 @@ describe('npm audit through the real npm CLI', () => {
     expect(result.outputs).toMatchObject({ passed: 'true', critical: '0', high: '0', moderate: '3', low: '0' });
     expect(existsSync(result.outputs['sarif-file'] ?? '')).toBe(false); // default: under RUNNER_TEMP, removed by the harness
     expect(result.outputs['sarif-file']).toMatch(/runner-temp\/security\/security\.sarif$/);
-    expect(report(result).expiredAllowlist).toEqual([{ id: 'GHSA-29mw-wpgm-hmr9', reason: 'an old waiver', expires: '2020-01-31', matched: 1 }]);
-    expect(result.annotations).toContainEqual(expect.objectContaining({ level: 'warning', message: expect.stringContaining('GHSA-29mw-wpgm-hmr9 expired after 2020-01-31') as unknown }));
+    expect(report(result).expiredAllowlist).toEqual([
+      { id: 'GHSA-29mw-wpgm-hmr9', reason: 'an old waiver', expires: '2020-01-31', matched: 1 },
+    ]);
+    expect(result.annotations).toContainEqual(
+      expect.objectContaining({
+        level: 'warning',
+        message: expect.stringContaining('GHSA-29mw-wpgm-hmr9 expired after 2020-01-31') as unknown,
+      }),
+    );
     expect(result.summary).toContain('### Allow-listed');
     expect(result.summary).toContain('### Expired allow-list entries (no longer applied)');
     expect(result.summary).toContain('matched nothing (can be removed): `CVE-2020-8203`');
@@ -120,7 +144,9 @@ describe('npm audit through the real npm CLI', () => {
     server.setBulkFailure({ status: 503, body: '{"error":"Service Unavailable"}' });
     const result = await run({});
     expect(result.exitCode).toBe(1);
-    expect(result.failure).toMatch(/scanner error: npm-audit: npm audit could not get advisories: .*503.*\(set fail-on-scanner-error: false to only warn\)/);
+    expect(result.failure).toMatch(
+      /scanner error: npm-audit: npm audit could not get advisories: .*503.*\(set fail-on-scanner-error: false to only warn\)/,
+    );
     expect(result.outputs['passed']).toBe('false');
     expect(result.summary).toContain('### Scanner errors');
     expect(result.summary).toContain('| npm-audit (error) |');
@@ -128,17 +154,34 @@ describe('npm audit through the real npm CLI', () => {
     const lenient = await run({ 'fail-on-scanner-error': 'false' });
     expect(lenient.exitCode).toBe(0);
     expect(lenient.outputs['passed']).toBe('true');
-    expect(lenient.annotations).toContainEqual(expect.objectContaining({ level: 'warning', message: expect.stringMatching(/^npm-audit: npm audit could not get advisories/) as unknown }));
+    expect(lenient.annotations).toContainEqual(
+      expect.objectContaining({
+        level: 'warning',
+        message: expect.stringMatching(/^npm-audit: npm audit could not get advisories/) as unknown,
+      }),
+    );
   });
 });
 
 describe('bad input fails clearly before any scanner runs', () => {
   it.each([
-    [{ scanners: 'npm-audit,grype' }, `Input 'scanners' has an invalid value "grype": expected a comma-separated list of npm-audit, trivy-fs, trivy-image, snyk.`],
-    [{ 'severity-threshold': 'medium' }, `Input 'severity-threshold' has an invalid value "medium": expected one of low, moderate, high, critical (Trivy's and Snyk's "medium" is "moderate" here).`],
-    [{ allowlist: 'allow.yml' }, `has a malformed expiry date "2026-02-30": write it as YYYY-MM-DD, for example 2026-12-31`],
+    [
+      { scanners: 'npm-audit,grype' },
+      `Input 'scanners' has an invalid value "grype": expected a comma-separated list of npm-audit, trivy-fs, trivy-image, snyk.`,
+    ],
+    [
+      { 'severity-threshold': 'medium' },
+      `Input 'severity-threshold' has an invalid value "medium": expected one of low, moderate, high, critical (Trivy's and Snyk's "medium" is "moderate" here).`,
+    ],
+    [
+      { allowlist: 'allow.yml' },
+      `has a malformed expiry date "2026-02-30": write it as YYYY-MM-DD, for example 2026-12-31`,
+    ],
     [{ allowlist: 'missing.yml' }, `cannot be read (ENOENT)`],
-    [{ 'working-directory': 'empty' }, 'npm-audit needs a lockfile, but neither package-lock.json nor npm-shrinkwrap.json exists in'],
+    [
+      { 'working-directory': 'empty' },
+      'npm-audit needs a lockfile, but neither package-lock.json nor npm-shrinkwrap.json exists in',
+    ],
   ] as [Record<string, string>, string][])('%j', async (inputs, message) => {
     writeFileSync(path.join(workspace, 'allow.yml'), '- id: GHSA-35jh-r3h4-6jhm\n  reason: r\n  expires: 2026-02-30\n');
     mkdirSync(path.join(workspace, 'empty'));
@@ -147,7 +190,8 @@ describe('bad input fails clearly before any scanner runs', () => {
     expect(result.exitCode).toBe(1);
     expect(result.failure).toContain(message);
     expect(server.requests).toEqual([]);
-    if (inputs['working-directory'] === 'empty') expect(result.failure).toContain('This folder has yarn.lock, which npm audit cannot read.');
+    if (inputs['working-directory'] === 'empty')
+      expect(result.failure).toContain('This folder has yarn.lock, which npm audit cannot read.');
   });
 });
 
@@ -155,7 +199,9 @@ describe('scanner CLIs', () => {
   it('a scanner missing from PATH is an error that says how to install it', async () => {
     const result = await run({ scanners: 'trivy-fs' }, { PATH: '/nonexistent' });
     expect(result.exitCode).toBe(1);
-    expect(result.failure).toMatch(/trivy-fs: trivy was not found on PATH: add a step that installs Trivy before this one, e\.g\. aquasecurity\/setup-trivy pinned by commit SHA/);
+    expect(result.failure).toMatch(
+      /trivy-fs: trivy was not found on PATH: add a step that installs Trivy before this one, e\.g\. aquasecurity\/setup-trivy pinned by commit SHA/,
+    );
   });
 
   it('runs snyk test --json with the token only in SNYK_TOKEN (masked), and merges with npm audit', async () => {
@@ -169,14 +215,25 @@ describe('scanner CLIs', () => {
     );
     chmodSync(path.join(bin, 'snyk'), 0o755);
     const token = 'snyk-token-0123456789abcdef';
-    const result = await run({ scanners: 'npm-audit,snyk', 'snyk-token': token, 'severity-threshold': 'critical' }, { PATH: `${bin}:${process.env['PATH'] ?? ''}` });
+    const result = await run(
+      { scanners: 'npm-audit,snyk', 'snyk-token': token, 'severity-threshold': 'critical' },
+      { PATH: `${bin}:${process.env['PATH'] ?? ''}` },
+    );
     expect(result.exitCode).toBe(0);
     expect(result.masks).toContain(token);
     expect(readFileSync(seen, 'utf8')).toBe(`args=test --json\ntoken=${token}\ninput=0\n`);
-    expect(result.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n')).not.toContain(token);
+    expect(
+      result.stdout
+        .split('\n')
+        .filter((line) => !line.startsWith('::add-mask::'))
+        .join('\n'),
+    ).not.toContain(token);
     const parsed = report(result);
     expect(parsed.findings).toHaveLength(8);
-    expect(parsed.countsByScanner).toEqual({ 'npm-audit': { low: 0, moderate: 3, high: 3, critical: 0 }, snyk: { low: 0, moderate: 1, high: 1, critical: 0 } });
+    expect(parsed.countsByScanner).toEqual({
+      'npm-audit': { low: 0, moderate: 3, high: 3, critical: 0 },
+      snyk: { low: 0, moderate: 1, high: 1, critical: 0 },
+    });
     rmSync(bin, { recursive: true, force: true });
   });
 });

@@ -15,10 +15,18 @@ const results: ScanResult[] = [
   { scanner: 'trivy-fs', findings: findings.slice(3) },
 ];
 
-function report(threshold: Severity, options: { allow?: string[]; errors?: boolean; failOnScannerError?: boolean } = {}) {
+function report(
+  threshold: Severity,
+  options: { allow?: string[]; errors?: boolean; failOnScannerError?: boolean } = {},
+) {
   const entries = (options.allow ?? []).map((id) => ({ id, reason: 'ok', expires: '2099-01-01' }));
-  const scanResults = options.errors ? [...results, { scanner: 'snyk' as const, findings: [], error: 'auth failed' }] : results;
-  return buildReport(scanResults, applyAllowlist(findings, entries, '2026-11-27'), { threshold, failOnScannerError: options.failOnScannerError ?? true });
+  const scanResults = options.errors
+    ? [...results, { scanner: 'snyk' as const, findings: [], error: 'auth failed' }]
+    : results;
+  return buildReport(scanResults, applyAllowlist(findings, entries, '2026-11-27'), {
+    threshold,
+    failOnScannerError: options.failOnScannerError ?? true,
+  });
 }
 
 describe('gate', () => {
@@ -30,12 +38,15 @@ describe('gate', () => {
     ['high', ['A', 'B'], 0, true],
     ['critical', ['A'], 0, true],
     ['moderate', ['A', 'B'], 1, false],
-  ] as [Severity, string[], number, boolean][])('threshold %s, allow-listed %j: %i blocking, passed %s', (threshold, allow, blocking, passed) => {
-    const built = report(threshold, { allow });
-    expect(built.findings.filter((f) => f.blocking)).toHaveLength(blocking);
-    expect(built.passed).toBe(passed);
-    expect(built.gatePassed).toBe(passed);
-  });
+  ] as [Severity, string[], number, boolean][])(
+    'threshold %s, allow-listed %j: %i blocking, passed %s',
+    (threshold, allow, blocking, passed) => {
+      const built = report(threshold, { allow });
+      expect(built.findings.filter((f) => f.blocking)).toHaveLength(blocking);
+      expect(built.passed).toBe(passed);
+      expect(built.gatePassed).toBe(passed);
+    },
+  );
 
   it('counts after the allow-list, overall and by scanner', () => {
     const built = report('high', { allow: ['B'] });
@@ -44,7 +55,10 @@ describe('gate', () => {
       'npm-audit': { critical: 1, high: 0, moderate: 1, low: 0 },
       'trivy-fs': { critical: 0, high: 0, moderate: 0, low: 1 },
     });
-    expect(built.findings.find((f) => f.id === 'B')).toMatchObject({ blocking: false, allowlisted: { reason: 'ok', expires: '2099-01-01' } });
+    expect(built.findings.find((f) => f.id === 'B')).toMatchObject({
+      blocking: false,
+      allowlisted: { reason: 'ok', expires: '2099-01-01' },
+    });
     expect(built.findings.map((f) => f.id)).toEqual(['A', 'B', 'C', 'D']);
   });
 
@@ -59,13 +73,18 @@ describe('gate', () => {
   });
 
   it('says what blocks in one line', () => {
-    expect(failureMessage(report('high'))).toBe("2 findings at or above 'high' (1 critical, 1 high) not allow-listed: A in lodash, B in lodash");
+    expect(failureMessage(report('high'))).toBe(
+      "2 findings at or above 'high' (1 critical, 1 high) not allow-listed: A in lodash, B in lodash",
+    );
     expect(failureMessage(report('high', { allow: ['A', 'B'] }))).toBeUndefined();
   });
 
   it('caps the report output and says so', () => {
     const many = Array.from({ length: 400 }, (_, i) => finding({ id: `X-${i}`, description: 'd'.repeat(2000) }));
-    const built = buildReport([{ scanner: 'npm-audit', findings: many }], applyAllowlist(many, [], '2026-11-27'), { threshold: 'high', failOnScannerError: true });
+    const built = buildReport([{ scanner: 'npm-audit', findings: many }], applyAllowlist(many, [], '2026-11-27'), {
+      threshold: 'high',
+      failOnScannerError: true,
+    });
     const json = reportJson(built, 64 * 1024);
     expect(Buffer.byteLength(json)).toBeLessThanOrEqual(64 * 1024);
     const parsed = JSON.parse(json) as { truncated: { total: number; kept: number }; findings: unknown[] };

@@ -44,11 +44,16 @@ describe('inputs', () => {
   });
 
   it('without RUNNER_TEMP, writes the SARIF file under the system temp directory, not the workspace', () => {
-    expect(parseInputs((name) => defaults[name as InputName] ?? '', { GITHUB_WORKSPACE: workspace }).sarifFile).toBe(path.join(tmpdir(), 'security', 'security.sarif'));
+    expect(parseInputs((name) => defaults[name as InputName] ?? '', { GITHUB_WORKSPACE: workspace }).sarifFile).toBe(
+      path.join(tmpdir(), 'security', 'security.sarif'),
+    );
   });
 
   it.each([
-    [{ 'working-directory': 'app' }, { workingDirectory: path.join(workspace, 'app'), workingDirectoryFromRoot: 'app' }],
+    [
+      { 'working-directory': 'app' },
+      { workingDirectory: path.join(workspace, 'app'), workingDirectoryFromRoot: 'app' },
+    ],
     [{ scanners: 'snyk\n npm-audit, snyk' }, { scanners: ['snyk', 'npm-audit'] }],
     [{ 'severity-threshold': 'CRITICAL' }, { severityThreshold: 'critical' }],
     [{ 'severity-threshold': ' moderate ' }, { severityThreshold: 'moderate' }],
@@ -62,16 +67,37 @@ describe('inputs', () => {
   });
 
   it.each([
-    [{ scanners: 'npm-audit,grype' }, `Input 'scanners' has an invalid value "grype": expected a comma-separated list of npm-audit, trivy-fs, trivy-image, snyk.`],
-    [{ scanners: ' , ' }, `Input 'scanners' has an invalid value " , ": expected at least one of npm-audit, trivy-fs, trivy-image, snyk.`],
-    [{ 'severity-threshold': 'medium' }, `Input 'severity-threshold' has an invalid value "medium": expected one of low, moderate, high, critical (Trivy's and Snyk's "medium" is "moderate" here).`],
-    [{ 'severity-threshold': 'severe' }, `Input 'severity-threshold' has an invalid value "severe": expected one of low, moderate, high, critical`],
+    [
+      { scanners: 'npm-audit,grype' },
+      `Input 'scanners' has an invalid value "grype": expected a comma-separated list of npm-audit, trivy-fs, trivy-image, snyk.`,
+    ],
+    [
+      { scanners: ' , ' },
+      `Input 'scanners' has an invalid value " , ": expected at least one of npm-audit, trivy-fs, trivy-image, snyk.`,
+    ],
+    [
+      { 'severity-threshold': 'medium' },
+      `Input 'severity-threshold' has an invalid value "medium": expected one of low, moderate, high, critical (Trivy's and Snyk's "medium" is "moderate" here).`,
+    ],
+    [
+      { 'severity-threshold': 'severe' },
+      `Input 'severity-threshold' has an invalid value "severe": expected one of low, moderate, high, critical`,
+    ],
     [{ scanners: 'trivy-image' }, `Input 'image' has an invalid value "": expected a container image reference`],
     [{ image: '--config=/etc/passwd' }, `Input 'image' has an invalid value "--config=/etc/passwd"`],
-    [{ registry: 'registry.example.com' }, `Input 'registry' has an invalid value "registry.example.com": expected an http(s) URL`],
+    [
+      { registry: 'registry.example.com' },
+      `Input 'registry' has an invalid value "registry.example.com": expected an http(s) URL`,
+    ],
     [{ registry: 'file:///tmp' }, `Input 'registry' has an invalid value "file:///tmp"`],
-    [{ 'fail-on-scanner-error': 'maybe' }, `Input 'fail-on-scanner-error' has an invalid value "maybe": expected true or false.`],
-    [{ 'working-directory': 'missing' }, `Input 'working-directory' has an invalid value "missing": expected an existing directory`],
+    [
+      { 'fail-on-scanner-error': 'maybe' },
+      `Input 'fail-on-scanner-error' has an invalid value "maybe": expected true or false.`,
+    ],
+    [
+      { 'working-directory': 'missing' },
+      `Input 'working-directory' has an invalid value "missing": expected an existing directory`,
+    ],
   ] as [Partial<Record<InputName, string>>, string][])('rejects %j', (overrides, message) => {
     expect(() => parse(overrides)).toThrow(message);
   });
@@ -81,12 +107,14 @@ describe('registry credentials', () => {
   it('masks a password given in the registry URL', () => {
     const lines: string[] = [];
     const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string | Uint8Array) => {
+    process.stdout.write = (chunk: string | Uint8Array) => {
       lines.push(String(chunk));
       return true;
-    });
+    };
     try {
-      expect(parse({ registry: 'https://ci:s3cr3t-p4ss@registry.example.com/npm' }).registry).toBe('https://ci:s3cr3t-p4ss@registry.example.com/npm/');
+      expect(parse({ registry: 'https://ci:s3cr3t-p4ss@registry.example.com/npm' }).registry).toBe(
+        'https://ci:s3cr3t-p4ss@registry.example.com/npm/',
+      );
     } finally {
       process.stdout.write = write;
     }
@@ -96,12 +124,16 @@ describe('registry credentials', () => {
   it('keeps the credentials for redact(), and never shows them in an error', () => {
     const write = process.stdout.write.bind(process.stdout);
     let written = '';
-    process.stdout.write = ((chunk: string | Uint8Array) => {
+    process.stdout.write = (chunk: string | Uint8Array) => {
       written += String(chunk);
       return true;
-    });
+    };
     try {
-      expect(parse({ registry: 'https://ci:p%40ss@registry.example.com/', 'snyk-token': 'snyk-tok' }).secrets).toEqual(['snyk-tok', 'p%40ss', 'p@ss']);
+      expect(parse({ registry: 'https://ci:p%40ss@registry.example.com/', 'snyk-token': 'snyk-tok' }).secrets).toEqual([
+        'snyk-tok',
+        'p%40ss',
+        'p@ss',
+      ]);
       expect(() => parse({ registry: 'https://ci:50%zz@registry.example.com/' })).toThrow(
         `Input 'registry' has an invalid value "https://***@registry.example.com/": expected a URL whose user and password are percent-encoded correctly`,
       );

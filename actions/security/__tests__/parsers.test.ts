@@ -14,7 +14,10 @@ const lockfileText = fixture('npm-project', 'package-lock.json');
 
 describe('npm audit', () => {
   it('turns each advisory of the real lodash@4.17.15 report into a finding', () => {
-    const result = parseNpmAudit(fixture('outputs', 'npm-audit-lodash.json'), 1, '', { lockfilePath: 'app/package-lock.json', lockfileText });
+    const result = parseNpmAudit(fixture('outputs', 'npm-audit-lodash.json'), 1, '', {
+      lockfilePath: 'app/package-lock.json',
+      lockfileText,
+    });
     expect(result.error).toBeUndefined();
     expect(result.findings.map((f) => [f.id, f.severity, f.fixedVersions])).toEqual([
       ['GHSA-35jh-r3h4-6jhm', 'high', ['4.17.21']],
@@ -41,9 +44,24 @@ describe('npm audit', () => {
   });
 
   it.each([
-    ['the audit endpoint failed (recorded ECONNREFUSED)', fixture('outputs', 'npm-audit-network-error.json'), /could not get advisories: request to .*advisories\/bulk failed/],
-    ['no lockfile (recorded ENOLOCK)', fixture('outputs', 'npm-audit-enolock.json'), /ENOLOCK.*requires an existing lockfile/],
-    ['an HTTP error body', JSON.stringify({ message: '503 Service Unavailable - POST http://127.0.0.1/-/npm/v1/security/advisories/bulk', statusCode: 503 }), /HTTP 503/],
+    [
+      'the audit endpoint failed (recorded ECONNREFUSED)',
+      fixture('outputs', 'npm-audit-network-error.json'),
+      /could not get advisories: request to .*advisories\/bulk failed/,
+    ],
+    [
+      'no lockfile (recorded ENOLOCK)',
+      fixture('outputs', 'npm-audit-enolock.json'),
+      /ENOLOCK.*requires an existing lockfile/,
+    ],
+    [
+      'an HTTP error body',
+      JSON.stringify({
+        message: '503 Service Unavailable - POST http://127.0.0.1/-/npm/v1/security/advisories/bulk',
+        statusCode: 503,
+      }),
+      /HTTP 503/,
+    ],
     ['no output at all', '', /exited with code 1 without a JSON report: boom/],
     ['text instead of JSON', 'npm ERR! something', /without a JSON report/],
     ['an old report format', JSON.stringify({ advisories: {}, metadata: {} }), /does not understand/],
@@ -55,7 +73,10 @@ describe('npm audit', () => {
 
   it('reads a clean report as no findings', () => {
     const clean = JSON.stringify({ auditReportVersion: 2, vulnerabilities: {}, metadata: {} });
-    expect(parseNpmAudit(clean, 0, '', { lockfilePath: 'package-lock.json' })).toEqual({ scanner: 'npm-audit', findings: [] });
+    expect(parseNpmAudit(clean, 0, '', { lockfilePath: 'package-lock.json' })).toEqual({
+      scanner: 'npm-audit',
+      findings: [],
+    });
   });
 
   it.each([
@@ -94,12 +115,19 @@ describe('snyk', () => {
       url: 'https://security.snyk.io/vuln/SNYK-JS-LODASH-1040724',
       location: { path: 'app/package-lock.json' },
     });
-    expect(result.findings[1]).toMatchObject({ id: 'CVE-2020-28500', severity: 'moderate', scannerSeverity: { snyk: 'medium' } });
+    expect(result.findings[1]).toMatchObject({
+      id: 'CVE-2020-28500',
+      severity: 'moderate',
+      scannerSeverity: { snyk: 'medium' },
+    });
   });
 
   it('folds the same issue on several dependency paths and reads --all-projects arrays', () => {
     const project = JSON.parse(fixture('outputs', 'snyk-lodash.json')) as { vulnerabilities: unknown[] };
-    project.vulnerabilities.push({ ...(project.vulnerabilities[0] as object), from: ['security-fixture-lodash@1.0.0', 'other@1.0.0', 'lodash@4.17.15'] });
+    project.vulnerabilities.push({
+      ...(project.vulnerabilities[0] as object),
+      from: ['security-fixture-lodash@1.0.0', 'other@1.0.0', 'lodash@4.17.15'],
+    });
     const result = parseSnyk(JSON.stringify([project]), 1, '', { pathPrefix: '' });
     expect(result.findings.map((f) => f.id)).toEqual(['CVE-2021-23337', 'CVE-2020-28500']);
     expect(result.findings[0]?.location).toEqual({ path: 'package-lock.json' });
@@ -108,7 +136,12 @@ describe('snyk', () => {
   it.each([
     ['an authentication error', fixture('outputs', 'snyk-auth-error.json'), 2, /requires an authenticated account/],
     ['no output', '', 2, /without a JSON report/],
-    ['exit 3 without projects', JSON.stringify({ ok: false, error: 'Could not detect supported target files in /work/app', path: '/work/app' }), 3, /Could not detect supported target files/],
+    [
+      'exit 3 without projects',
+      JSON.stringify({ ok: false, error: 'Could not detect supported target files in /work/app', path: '/work/app' }),
+      3,
+      /Could not detect supported target files/,
+    ],
   ])('reports %s as a scanner error', (_name, stdout, exitCode, message) => {
     const result = parseSnyk(stdout, exitCode, '', { pathPrefix: '' });
     expect(result.findings).toEqual([]);
@@ -139,7 +172,10 @@ describe('trivy', () => {
             Title: 'nodejs-lodash: command injection via template',
             Severity: 'HIGH',
             CweIDs: ['CWE-94'],
-            CVSS: { ghsa: { V3Vector: 'CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H', V3Score: 7.2 }, nvd: { V3Score: 7.2 } },
+            CVSS: {
+              ghsa: { V3Vector: 'CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H', V3Score: 7.2 },
+              nvd: { V3Score: 7.2 },
+            },
           },
         ],
       },
@@ -164,12 +200,22 @@ describe('trivy', () => {
   });
 
   it('prefixes image targets with the image reference', () => {
-    const result = parseTrivy(JSON.stringify(report), 0, '', { scanner: 'trivy-image', pathPrefix: '', image: 'ghcr.io/acme/app:1.0' });
+    const result = parseTrivy(JSON.stringify(report), 0, '', {
+      scanner: 'trivy-image',
+      pathPrefix: '',
+      image: 'ghcr.io/acme/app:1.0',
+    });
     expect(result.findings[0]?.location?.path).toBe('ghcr.io/acme/app:1.0/package-lock.json');
   });
 
   it.each([
-    ['a DB download failure', '', 1, '2026-11-27T10:00:00Z\tFATAL\tFatal error\tinit error: DB error: failed to download vulnerability DB: OCI repository error: GET https://mirror.gcr.io/v2/...: TOOMANYREQUESTS', /TOOMANYREQUESTS/],
+    [
+      'a DB download failure',
+      '',
+      1,
+      '2026-11-27T10:00:00Z\tFATAL\tFatal error\tinit error: DB error: failed to download vulnerability DB: OCI repository error: GET https://mirror.gcr.io/v2/...: TOOMANYREQUESTS',
+      /TOOMANYREQUESTS/,
+    ],
     ['no output at all', '', 1, '', /no output/],
     ['text on stdout', 'not json', 2, '', /not a Trivy JSON report/],
   ])('reports %s as a scanner error', (_name, stdout, exitCode, stderr, message) => {
@@ -201,8 +247,22 @@ describe('npm audit with several installed versions of a package', () => {
         name: 'lodash',
         severity: 'high',
         via: [
-          { source: 1106920, name: 'lodash', title: 'Prototype Pollution in lodash', url: 'https://github.com/advisories/GHSA-p6mc-m468-83gw', severity: 'high', range: '>=3.7.0 <4.17.19' },
-          { source: 1106913, name: 'lodash', title: 'Command Injection in lodash', url: 'https://github.com/advisories/GHSA-35jh-r3h4-6jhm', severity: 'high', range: '<4.17.21' },
+          {
+            source: 1106920,
+            name: 'lodash',
+            title: 'Prototype Pollution in lodash',
+            url: 'https://github.com/advisories/GHSA-p6mc-m468-83gw',
+            severity: 'high',
+            range: '>=3.7.0 <4.17.19',
+          },
+          {
+            source: 1106913,
+            name: 'lodash',
+            title: 'Command Injection in lodash',
+            url: 'https://github.com/advisories/GHSA-35jh-r3h4-6jhm',
+            severity: 'high',
+            range: '<4.17.21',
+          },
         ],
         nodes: ['node_modules/lodash', 'node_modules/new/node_modules/lodash', 'node_modules/old/node_modules/lodash'],
         fixAvailable: true,
@@ -210,7 +270,7 @@ describe('npm audit with several installed versions of a package', () => {
     },
   });
 
-  it('reports each advisory once per installed version it covers, at that version\'s lockfile line', () => {
+  it("reports each advisory once per installed version it covers, at that version's lockfile line", () => {
     const result = parseNpmAudit(report, 1, '', { lockfilePath: 'package-lock.json', lockfileText: lock });
     expect(result.findings.map((f) => [f.id, f.installedVersion, f.location?.startLine])).toEqual([
       ['GHSA-p6mc-m468-83gw', '4.17.15', 8],

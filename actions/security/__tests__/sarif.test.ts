@@ -17,7 +17,10 @@ import type { Severity } from '../src/model.js';
 import { finding, fixture, sarifValidator } from './helpers.js';
 
 function sampleReport(): Report {
-  const npm = parseNpmAudit(fixture('outputs', 'npm-audit-lodash.json'), 1, '', { lockfilePath: 'package-lock.json', lockfileText: fixture('npm-project', 'package-lock.json') });
+  const npm = parseNpmAudit(fixture('outputs', 'npm-audit-lodash.json'), 1, '', {
+    lockfilePath: 'package-lock.json',
+    lockfileText: fixture('npm-project', 'package-lock.json'),
+  });
   const snyk = parseSnyk(fixture('outputs', 'snyk-lodash.json'), 1, '', { pathPrefix: '' });
   const secret = finding({
     kind: 'secret',
@@ -32,8 +35,15 @@ function sampleReport(): Report {
   });
   const trivy = { scanner: 'trivy-fs' as const, findings: [secret] };
   const merged = dedupe([...npm.findings, ...snyk.findings, secret]);
-  const allow = applyAllowlist(merged, [{ id: 'GHSA-29mw-wpgm-hmr9', reason: 'not reachable', expires: '2099-01-01' }], '2026-11-27');
-  return buildReport([npm, snyk, trivy, { scanner: 'trivy-image', findings: [], error: 'DB error' }], allow, { threshold: 'high', failOnScannerError: true });
+  const allow = applyAllowlist(
+    merged,
+    [{ id: 'GHSA-29mw-wpgm-hmr9', reason: 'not reachable', expires: '2099-01-01' }],
+    '2026-11-27',
+  );
+  return buildReport([npm, snyk, trivy, { scanner: 'trivy-image', findings: [], error: 'DB error' }], allow, {
+    threshold: 'high',
+    failOnScannerError: true,
+  });
 }
 
 describe('SARIF', () => {
@@ -57,7 +67,9 @@ describe('SARIF', () => {
     for (const result of run?.results ?? []) expect(run?.tool.driver.rules[result.ruleIndex]?.id).toBe(result.ruleId);
     expect(run?.invocations[0]).toEqual({
       executionSuccessful: false,
-      toolExecutionNotifications: [{ level: 'error', message: { text: 'trivy-image: DB error' }, descriptor: { id: 'scanner-error/trivy-image' } }],
+      toolExecutionNotifications: [
+        { level: 'error', message: { text: 'trivy-image: DB error' }, descriptor: { id: 'scanner-error/trivy-image' } },
+      ],
     });
   });
 
@@ -65,7 +77,9 @@ describe('SARIF', () => {
     const run = buildSarif(sampleReport()).runs[0];
     const suppressed = run?.results.filter((r) => r.suppressions) ?? [];
     expect(suppressed.map((r) => r.ruleId)).toEqual(['GHSA-29mw-wpgm-hmr9']);
-    expect(suppressed[0]?.suppressions).toEqual([{ kind: 'external', status: 'accepted', justification: 'not reachable (allow-listed until 2099-01-01)' }]);
+    expect(suppressed[0]?.suppressions).toEqual([
+      { kind: 'external', status: 'accepted', justification: 'not reachable (allow-listed until 2099-01-01)' },
+    ]);
   });
 
   it('gives levels, locations, fingerprints and security-severity GitHub understands', () => {
@@ -73,8 +87,18 @@ describe('SARIF', () => {
     const cmd = run?.results.find((r) => r.ruleId === 'GHSA-35jh-r3h4-6jhm');
     expect(cmd).toMatchObject({
       level: 'error',
-      locations: [{ physicalLocation: { artifactLocation: { uri: 'package-lock.json' }, region: { startLine: 14, endLine: 14 } } }],
-      properties: { scanners: ['npm-audit'], package: 'lodash', installedVersion: '4.17.15', fixedVersions: ['4.17.21'], blocking: true },
+      locations: [
+        {
+          physicalLocation: { artifactLocation: { uri: 'package-lock.json' }, region: { startLine: 14, endLine: 14 } },
+        },
+      ],
+      properties: {
+        scanners: ['npm-audit'],
+        package: 'lodash',
+        installedVersion: '4.17.15',
+        fixedVersions: ['4.17.21'],
+        blocking: true,
+      },
     });
     expect(cmd?.partialFingerprints['pipelineSecurityFinding/v1']).toMatch(/^[0-9a-f]{32}$/);
     const rule = run?.tool.driver.rules.find((r) => r.id === 'GHSA-35jh-r3h4-6jhm');
@@ -92,9 +116,12 @@ describe('SARIF', () => {
     ['moderate', 5.3, '5.3'],
     ['moderate', undefined, '5.5'],
     ['low', 0, '2.0'],
-  ] as [Severity, number | undefined, string][])('securitySeverity(%s, %p) = %s (stays in the band of the gate severity)', (severity, cvss, expected) => {
-    expect(securitySeverity(severity, cvss)).toBe(expected);
-  });
+  ] as [Severity, number | undefined, string][])(
+    'securitySeverity(%s, %p) = %s (stays in the band of the gate severity)',
+    (severity, cvss, expected) => {
+      expect(securitySeverity(severity, cvss)).toBe(expected);
+    },
+  );
 
   it.each([
     ['app/package-lock.json', 'app/package-lock.json'],
@@ -105,11 +132,16 @@ describe('SARIF', () => {
   });
 
   it('an empty scan is still a valid log', () => {
-    const empty = buildReport([{ scanner: 'npm-audit', findings: [] }], applyAllowlist([], [], '2026-11-27'), { threshold: 'high', failOnScannerError: true });
+    const empty = buildReport([{ scanner: 'npm-audit', findings: [] }], applyAllowlist([], [], '2026-11-27'), {
+      threshold: 'high',
+      failOnScannerError: true,
+    });
     expect(validate(buildSarif(empty))).toEqual([]);
   });
 
   it('the validator does catch an invalid log', () => {
-    expect(validate({ version: '2.1.0', runs: [{ tool: { driver: {} }, results: [{ message: {} }] }] }).length).toBeGreaterThan(0);
+    expect(
+      validate({ version: '2.1.0', runs: [{ tool: { driver: {} }, results: [{ message: {} }] }] }).length,
+    ).toBeGreaterThan(0);
   });
 });

@@ -48,22 +48,65 @@ describe('scanner command lines', () => {
   });
 
   it.each([
-    ['trivy-fs', {}, ['fs', '--format', 'json', '--quiet', '--skip-version-check', '--disable-telemetry', '--exit-code', '0', '--scanners', 'vuln,secret,misconfig', '.']],
-    ['trivy-fs', { TRIVY_SCANNERS: 'secret' }, ['fs', '--format', 'json', '--quiet', '--skip-version-check', '--disable-telemetry', '--exit-code', '0', '.']],
-    ['trivy-image', {}, ['image', '--format', 'json', '--quiet', '--skip-version-check', '--disable-telemetry', '--exit-code', '0', '--scanners', 'vuln,secret', 'alpine:3.20']],
+    [
+      'trivy-fs',
+      {},
+      [
+        'fs',
+        '--format',
+        'json',
+        '--quiet',
+        '--skip-version-check',
+        '--disable-telemetry',
+        '--exit-code',
+        '0',
+        '--scanners',
+        'vuln,secret,misconfig',
+        '.',
+      ],
+    ],
+    [
+      'trivy-fs',
+      { TRIVY_SCANNERS: 'secret' },
+      ['fs', '--format', 'json', '--quiet', '--skip-version-check', '--disable-telemetry', '--exit-code', '0', '.'],
+    ],
+    [
+      'trivy-image',
+      {},
+      [
+        'image',
+        '--format',
+        'json',
+        '--quiet',
+        '--skip-version-check',
+        '--disable-telemetry',
+        '--exit-code',
+        '0',
+        '--scanners',
+        'vuln,secret',
+        'alpine:3.20',
+      ],
+    ],
   ] as ['trivy-fs' | 'trivy-image', NodeJS.ProcessEnv, string[]][])('%s with env %j', (scanner, env, args) => {
     expect(trivyArgs(scanner, env, 'alpine:3.20')).toEqual(args);
   });
 
   it('keeps INPUT_* variables (the Snyk token among them) away from scanners', () => {
-    expect(scannerEnv({ PATH: '/bin', 'INPUT_SNYK-TOKEN': 'secret', INPUT_SCANNERS: 'snyk', UNDEFINED: undefined }, { SNYK_TOKEN: 't' })).toEqual({ PATH: '/bin', SNYK_TOKEN: 't' });
+    expect(
+      scannerEnv(
+        { PATH: '/bin', 'INPUT_SNYK-TOKEN': 'secret', INPUT_SCANNERS: 'snyk', UNDEFINED: undefined },
+        { SNYK_TOKEN: 't' },
+      ),
+    ).toEqual({ PATH: '/bin', SNYK_TOKEN: 't' });
   });
 });
 
 describe('requireLockfile and whichOnPath', () => {
   it('prefers npm-shrinkwrap.json, explains other lockfiles', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'lock-'));
-    expect(() => requireLockfile(dir)).toThrow(/neither package-lock.json nor npm-shrinkwrap.json exists in .*npm install --package-lock-only/);
+    expect(() => requireLockfile(dir)).toThrow(
+      /neither package-lock.json nor npm-shrinkwrap.json exists in .*npm install --package-lock-only/,
+    );
     writeFileSync(path.join(dir, 'pnpm-lock.yaml'), '');
     expect(() => requireLockfile(dir)).toThrow(/This folder has pnpm-lock.yaml, which npm audit cannot read/);
     writeFileSync(path.join(dir, 'package-lock.json'), '{}');
@@ -90,7 +133,12 @@ describe('runScanner with a fake exec', () => {
     expect(calls[0]?.command).toBe('/usr/bin/npm');
     expect(calls[0]?.args).toEqual(['audit', '--json', '--registry', 'http://127.0.0.1:9/']);
     expect(calls[0]?.options?.cwd).toBe(inputs.workingDirectory);
-    expect(calls[0]?.options?.env).toEqual({ PATH: '/bin', HOME: '/root', npm_config_update_notifier: 'false', npm_config_fund: 'false' });
+    expect(calls[0]?.options?.env).toEqual({
+      PATH: '/bin',
+      HOME: '/root',
+      npm_config_update_notifier: 'false',
+      npm_config_fund: 'false',
+    });
     expect(result.findings).toHaveLength(6);
     expect(result.findings[0]?.location).toEqual({ path: 'app/package-lock.json', startLine: 14, endLine: 14 });
     expect(result.durationMs).toBe(250);
@@ -100,7 +148,9 @@ describe('runScanner with a fake exec', () => {
     const trivy = fakeDeps({ stdout: fixture('outputs', 'trivy-fs-offline.json') });
     const image = await runScanner('trivy-image', inputs, trivy.deps);
     expect(trivy.calls[0]?.args.at(-1)).toBe('ghcr.io/acme/app:1.0');
-    expect(image.findings.find((f) => f.kind === 'secret')?.location?.path).toBe('ghcr.io/acme/app:1.0/config/deploy.env');
+    expect(image.findings.find((f) => f.kind === 'secret')?.location?.path).toBe(
+      'ghcr.io/acme/app:1.0/config/deploy.env',
+    );
 
     const snyk = fakeDeps({ stdout: fixture('outputs', 'snyk-lodash.json'), exitCode: 1 });
     await runScanner('snyk', inputs, snyk.deps);

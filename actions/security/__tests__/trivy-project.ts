@@ -53,7 +53,8 @@ export function writeTrivyProject(dir: string): void {
   writeFileSync(path.join(dir, 'Dockerfile'), DOCKERFILE);
   writeFileSync(path.join(dir, 'k8s', 'deployment.yaml'), DEPLOYMENT);
   writeFileSync(path.join(dir, 'config', 'deploy.env'), `region=eu-west-1\naws_access_key_id=${fakeAccessKeyId()}\n`);
-  for (const file of ['package.json', 'package-lock.json']) copyFileSync(path.join(fixtures, 'npm-project', file), path.join(dir, file));
+  for (const file of ['package.json', 'package-lock.json'])
+    copyFileSync(path.join(fixtures, 'npm-project', file), path.join(dir, file));
 }
 
 /**

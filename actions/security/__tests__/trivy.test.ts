@@ -23,7 +23,10 @@ import { actionDir, fixture, fixtures, sarifValidator } from './helpers.js';
 import { offlineTrivyEnv, writeTrivyProject } from './trivy-project.js';
 
 describe('trivy parser on recorded real output', () => {
-  const result = parseTrivy(fixture('outputs', 'trivy-fs-offline.json'), 0, '', { scanner: 'trivy-fs', pathPrefix: 'svc' });
+  const result = parseTrivy(fixture('outputs', 'trivy-fs-offline.json'), 0, '', {
+    scanner: 'trivy-fs',
+    pathPrefix: 'svc',
+  });
 
   it('reads the Dockerfile, Kubernetes and secret findings', () => {
     expect(result.error).toBeUndefined();
@@ -56,22 +59,39 @@ describe('trivy parser on recorded real output', () => {
     const medium = result.findings.filter((f) => f.scannerSeverity['trivy-fs'] === 'MEDIUM');
     expect(medium.length).toBeGreaterThan(0);
     expect(medium.every((f) => f.severity === 'moderate')).toBe(true);
-    const report = JSON.parse(fixture('outputs', 'trivy-fs-offline.json')) as { Results: { Misconfigurations?: unknown[]; Secrets?: unknown[] }[] };
-    const expected = report.Results.reduce((n, r) => n + (r.Misconfigurations?.length ?? 0) + (r.Secrets?.length ?? 0), 0);
+    const report = JSON.parse(fixture('outputs', 'trivy-fs-offline.json')) as {
+      Results: { Misconfigurations?: unknown[]; Secrets?: unknown[] }[];
+    };
+    const expected = report.Results.reduce(
+      (n, r) => n + (r.Misconfigurations?.length ?? 0) + (r.Secrets?.length ?? 0),
+      0,
+    );
     expect(result.findings).toHaveLength(expected);
   });
 
   it('reads the recorded DB download failure as a scanner error', () => {
-    const failed = parseTrivy('', 1, fixture('outputs', 'trivy-db-error.stderr.txt'), { scanner: 'trivy-fs', pathPrefix: '' });
+    const failed = parseTrivy('', 1, fixture('outputs', 'trivy-db-error.stderr.txt'), {
+      scanner: 'trivy-fs',
+      pathPrefix: '',
+    });
     expect(failed.findings).toEqual([]);
-    expect(failed.error).toMatch(/^trivy exited with code 1 without a JSON report: .*FATAL.*DB error: failed to download vulnerability DB/s);
+    expect(failed.error).toMatch(
+      /^trivy exited with code 1 without a JSON report: .*FATAL.*DB error: failed to download vulnerability DB/s,
+    );
   });
 });
 
 const trivyBin =
-  process.env['TRIVY_BIN'] ?? [path.join(actionDir, '.tools', 'bin', 'trivy')].find((candidate) => existsSync(candidate)) ?? whichOnPath('trivy');
+  process.env['TRIVY_BIN'] ??
+  [path.join(actionDir, '.tools', 'bin', 'trivy')].find((candidate) => existsSync(candidate)) ??
+  whichOnPath('trivy');
 // .ci/run builds Trivy and sets REQUIRE_TRIVY=1; other CI jobs (release) run without it.
-const trivy = { what: 'a Trivy binary', available: Boolean(trivyBin), howToGet: 'run actions/security/scripts/install-trivy.sh, or set TRIVY_BIN', requiredBy: 'REQUIRE_TRIVY' };
+const trivy = {
+  what: 'a Trivy binary',
+  available: Boolean(trivyBin),
+  howToGet: 'run actions/security/scripts/install-trivy.sh, or set TRIVY_BIN',
+  requiredBy: 'REQUIRE_TRIVY',
+};
 const describeWithTrivy = requireOrSkip(trivy) ? describe : describe.skip;
 
 describeWithTrivy('trivy fs end to end (real Trivy, offline)', () => {
@@ -86,7 +106,10 @@ describeWithTrivy('trivy fs end to end (real Trivy, offline)', () => {
     writeTrivyProject(path.join(workspace, 'svc'));
     const cache = path.join(workspace, '.trivy-cache');
     mkdirSync(cache);
-    env = { ...offlineTrivyEnv(cache), PATH: `${path.dirname(trivyBin as string)}${path.delimiter}${process.env['PATH'] ?? ''}` };
+    env = {
+      ...offlineTrivyEnv(cache),
+      PATH: `${path.dirname(trivyBin as string)}${path.delimiter}${process.env['PATH'] ?? ''}`,
+    };
   });
   afterAll(async () => {
     await server.close();
@@ -95,45 +118,79 @@ describeWithTrivy('trivy fs end to end (real Trivy, offline)', () => {
   it('finds the root Dockerfile, the privileged container and the secret, with SARIF and annotations', async () => {
     const result = await runAction(actionDir, {
       workspace,
-      inputs: { 'working-directory': 'svc', scanners: 'trivy-fs', 'severity-threshold': 'high', 'sarif-file': 'trivy.sarif' },
+      inputs: {
+        'working-directory': 'svc',
+        scanners: 'trivy-fs',
+        'severity-threshold': 'high',
+        'sarif-file': 'trivy.sarif',
+      },
       env,
       timeoutMs: 120_000,
     });
     expect(result.exitCode).toBe(1);
     const report = JSON.parse(result.outputs['report'] ?? '{}') as Report;
     expect(report.scannerErrors).toEqual([]);
-    expect(report.findings.filter((f) => f.blocking).map((f) => f.id)).toEqual(expect.arrayContaining(['aws-access-key-id', 'DS-0002', 'KSV-0017']));
+    expect(report.findings.filter((f) => f.blocking).map((f) => f.id)).toEqual(
+      expect.arrayContaining(['aws-access-key-id', 'DS-0002', 'KSV-0017']),
+    );
     expect(result.outputs['critical']).toBe('1');
     expect(Number(result.outputs['high'])).toBeGreaterThanOrEqual(4);
-    expect(result.annotations).toContainEqual(expect.objectContaining({ level: 'error', file: 'svc/config/deploy.env', line: 2, title: 'critical: aws-access-key-id' }));
-    expect(result.annotations).toContainEqual(expect.objectContaining({ level: 'error', file: 'svc/k8s/deployment.yaml', line: 16, title: 'high: KSV-0017' }));
+    expect(result.annotations).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        file: 'svc/config/deploy.env',
+        line: 2,
+        title: 'critical: aws-access-key-id',
+      }),
+    );
+    expect(result.annotations).toContainEqual(
+      expect.objectContaining({ level: 'error', file: 'svc/k8s/deployment.yaml', line: 16, title: 'high: KSV-0017' }),
+    );
     const sarif = JSON.parse(readFileSync(path.join(workspace, 'trivy.sarif'), 'utf8')) as unknown;
     expect(validate(sarif)).toEqual([]);
     // Trivy masks the key in its own output, and the action never copies the matched text anyway.
-    const key = /AKIA[A-Z2-7]{16}/.exec(readFileSync(path.join(workspace, 'svc/config/deploy.env'), 'utf8'))?.[0] as string;
+    const key = /AKIA[A-Z2-7]{16}/.exec(
+      readFileSync(path.join(workspace, 'svc/config/deploy.env'), 'utf8'),
+    )?.[0] as string;
     expect(JSON.stringify(sarif)).not.toContain(key);
     expect(result.outputs['report']).not.toContain(key);
     expect(result.summary).not.toContain(key);
   });
 
   it('allow-lists a misconfiguration by its old ID and gates only on critical', async () => {
-    writeFileSync(path.join(workspace, 'allow.yml'), '- id: DS002\n  reason: the base image switches to USER node\n  expires: 2099-12-31\n');
+    writeFileSync(
+      path.join(workspace, 'allow.yml'),
+      '- id: DS002\n  reason: the base image switches to USER node\n  expires: 2099-12-31\n',
+    );
     const result = await runAction(actionDir, {
       workspace,
-      inputs: { 'working-directory': 'svc', scanners: 'trivy-fs', 'severity-threshold': 'critical', allowlist: 'allow.yml' },
+      inputs: {
+        'working-directory': 'svc',
+        scanners: 'trivy-fs',
+        'severity-threshold': 'critical',
+        allowlist: 'allow.yml',
+      },
       env,
       timeoutMs: 120_000,
     });
     expect(result.exitCode).toBe(1); // the secret is critical
     const report = JSON.parse(result.outputs['report'] ?? '{}') as Report;
-    expect(report.findings.find((f) => f.id === 'DS-0002')?.allowlisted).toEqual({ reason: 'the base image switches to USER node', expires: '2099-12-31' });
+    expect(report.findings.find((f) => f.id === 'DS-0002')?.allowlisted).toEqual({
+      reason: 'the base image switches to USER node',
+      expires: '2099-12-31',
+    });
     expect(report.findings.filter((f) => f.blocking).map((f) => f.id)).toEqual(['aws-access-key-id']);
   });
 
   it('runs npm audit and trivy together on one project', async () => {
     const result = await runAction(actionDir, {
       workspace,
-      inputs: { 'working-directory': 'svc', scanners: 'npm-audit,trivy-fs', registry: server.url, 'severity-threshold': 'critical' },
+      inputs: {
+        'working-directory': 'svc',
+        scanners: 'npm-audit,trivy-fs',
+        registry: server.url,
+        'severity-threshold': 'critical',
+      },
       env,
       timeoutMs: 120_000,
     });
@@ -148,9 +205,16 @@ describeWithTrivy('trivy fs end to end (real Trivy, offline)', () => {
     const project = path.join(workspace, 'db');
     cpSync(path.join(fixtures, 'npm-project'), project, { recursive: true });
     const withVuln = { ...env, TRIVY_SCANNERS: '', TRIVY_SKIP_DB_UPDATE: '', TRIVY_OFFLINE_SCAN: '' };
-    const result = await runAction(actionDir, { workspace, inputs: { 'working-directory': 'db', scanners: 'trivy-fs' }, env: withVuln, timeoutMs: 120_000 });
+    const result = await runAction(actionDir, {
+      workspace,
+      inputs: { 'working-directory': 'db', scanners: 'trivy-fs' },
+      env: withVuln,
+      timeoutMs: 120_000,
+    });
     expect(result.exitCode).toBe(1);
-    expect(result.failure).toMatch(/scanner error: trivy-fs: trivy exited with code 1 without a JSON report: .*failed to download vulnerability DB/s);
+    expect(result.failure).toMatch(
+      /scanner error: trivy-fs: trivy exited with code 1 without a JSON report: .*failed to download vulnerability DB/s,
+    );
     expect(result.outputs['passed']).toBe('false');
   });
 });

@@ -65,28 +65,42 @@ export function validateAllowlist(document: unknown, file: string): AllowlistEnt
   let items: unknown = document;
   if (typeof document === 'object' && !Array.isArray(document)) {
     const keys = Object.keys(document);
-    if (keys.length !== 1 || keys[0] !== 'allowlist') fail('expected a list of entries (or a mapping with one key, allowlist:, holding that list)');
+    if (keys.length !== 1 || keys[0] !== 'allowlist')
+      fail('expected a list of entries (or a mapping with one key, allowlist:, holding that list)');
     items = (document as { allowlist: unknown }).allowlist ?? [];
   }
   if (!Array.isArray(items)) fail('expected a list of entries with id, package, reason and expires');
   const allowed = new Set(['id', 'package', 'reason', 'expires']);
   return (items as unknown[]).map((item, index) => {
     const where = `entry ${index + 1}`;
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) return fail(`${where} is not a mapping of id, package, reason and expires`);
+    if (item === null || typeof item !== 'object' || Array.isArray(item))
+      return fail(`${where} is not a mapping of id, package, reason and expires`);
     const record = item as Record<string, unknown>;
-    for (const key of Object.keys(record)) if (!allowed.has(key)) fail(`${where} has an unknown field '${key}' (accepted: id, package, reason, expires)`);
+    for (const key of Object.keys(record))
+      if (!allowed.has(key)) fail(`${where} has an unknown field '${key}' (accepted: id, package, reason, expires)`);
     const id = record['id'];
-    if (typeof id !== 'string' || id.trim() === '') return fail(`${where} needs an id (an advisory id such as GHSA-xxxx-xxxx-xxxx, a CVE, or a rule id)`);
+    if (typeof id !== 'string' || id.trim() === '')
+      return fail(`${where} needs an id (an advisory id such as GHSA-xxxx-xxxx-xxxx, a CVE, or a rule id)`);
     const label = `${where} (${id})`;
     const reason = record['reason'];
-    if (typeof reason !== 'string' || reason.trim() === '') return fail(`${label} needs a reason: say why the finding is accepted`);
+    if (typeof reason !== 'string' || reason.trim() === '')
+      return fail(`${label} needs a reason: say why the finding is accepted`);
     const pkg = record['package'];
-    if (pkg !== undefined && pkg !== null && (typeof pkg !== 'string' || pkg.trim() === '')) return fail(`${label} has a package that is not a name`);
+    if (pkg !== undefined && pkg !== null && (typeof pkg !== 'string' || pkg.trim() === ''))
+      return fail(`${label} has a package that is not a name`);
     const expires = record['expires'];
-    if (expires === undefined || expires === null || expires === '') return fail(`${label} needs an expiry date: expires: YYYY-MM-DD (the last day it applies)`);
-    const text = expires instanceof Date ? expires.toISOString().slice(0, 10) : typeof expires === 'string' ? expires.trim() : JSON.stringify(expires);
+    if (expires === undefined || expires === null || expires === '')
+      return fail(`${label} needs an expiry date: expires: YYYY-MM-DD (the last day it applies)`);
+    const text =
+      expires instanceof Date
+        ? expires.toISOString().slice(0, 10)
+        : typeof expires === 'string'
+          ? expires.trim()
+          : JSON.stringify(expires);
     if ((typeof expires !== 'string' && !(expires instanceof Date)) || !isIsoDate(text)) {
-      return fail(`${label} has a malformed expiry date ${JSON.stringify(typeof expires === 'number' ? String(expires) : text)}: write it as YYYY-MM-DD, for example 2026-12-31`);
+      return fail(
+        `${label} has a malformed expiry date ${JSON.stringify(typeof expires === 'number' ? String(expires) : text)}: write it as YYYY-MM-DD, for example 2026-12-31`,
+      );
     }
     return {
       id: id.trim(),
@@ -104,7 +118,9 @@ export async function parseAllowlist(text: string, file: string): Promise<Allowl
   try {
     document = parse(text);
   } catch (error: unknown) {
-    throw new ActionError(`Allow-list ${file} is not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    throw new ActionError(
+      `Allow-list ${file} is not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+    );
   }
   return validateAllowlist(document, file);
 }
@@ -115,7 +131,11 @@ export function entryMatches(entry: AllowlistEntry, finding: Finding): boolean {
 }
 
 /** Splits findings into active and allowed; `today` is YYYY-MM-DD (UTC). */
-export function applyAllowlist(findings: readonly Finding[], entries: readonly AllowlistEntry[], today: string): AllowlistResult {
+export function applyAllowlist(
+  findings: readonly Finding[],
+  entries: readonly AllowlistEntry[],
+  today: string,
+): AllowlistResult {
   const current = entries.filter((entry) => entry.expires >= today);
   const expiredEntries = entries.filter((entry) => entry.expires < today);
   const active: Finding[] = [];
@@ -133,7 +153,10 @@ export function applyAllowlist(findings: readonly Finding[], entries: readonly A
   return {
     active,
     allowed,
-    expired: expiredEntries.map((entry) => ({ entry, matched: findings.filter((finding) => entryMatches(entry, finding)).length })),
+    expired: expiredEntries.map((entry) => ({
+      entry,
+      matched: findings.filter((finding) => entryMatches(entry, finding)).length,
+    })),
     unused: current.filter((entry) => !used.has(entry)),
   };
 }

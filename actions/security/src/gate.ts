@@ -61,7 +61,9 @@ export interface GateOptions {
 export function buildReport(results: readonly ScanResult[], allowlist: AllowlistResult, options: GateOptions): Report {
   const { threshold } = options;
   const blocking = allowlist.active.filter((finding) => atOrAbove(finding.severity, threshold));
-  const scannerErrors: ScannerError[] = results.filter((r) => r.error !== undefined).map((r) => ({ scanner: r.scanner, message: r.error as string }));
+  const scannerErrors: ScannerError[] = results
+    .filter((r) => r.error !== undefined)
+    .map((r) => ({ scanner: r.scanner, message: r.error as string }));
   const gatePassed = blocking.length === 0;
 
   const countsByScanner: Partial<Record<ScannerName, SeverityCounts>> = {};
@@ -72,7 +74,11 @@ export function buildReport(results: readonly ScanResult[], allowlist: Allowlist
 
   const findings: ReportFinding[] = sortFindings([
     ...allowlist.active.map((finding) => ({ ...finding, blocking: atOrAbove(finding.severity, threshold) })),
-    ...allowlist.allowed.map(({ finding, entry }) => ({ ...finding, blocking: false, allowlisted: { reason: entry.reason, expires: entry.expires } })),
+    ...allowlist.allowed.map(({ finding, entry }) => ({
+      ...finding,
+      blocking: false,
+      allowlisted: { reason: entry.reason, expires: entry.expires },
+    })),
   ]);
 
   return {
@@ -83,7 +89,11 @@ export function buildReport(results: readonly ScanResult[], allowlist: Allowlist
     countsByScanner,
     findings,
     expiredAllowlist: allowlist.expired.map(({ entry, matched }) => ({ ...entry, matched })),
-    unusedAllowlist: allowlist.unused.map(({ id, package: pkg, expires }) => ({ id, ...(pkg ? { package: pkg } : {}), expires })),
+    unusedAllowlist: allowlist.unused.map(({ id, package: pkg, expires }) => ({
+      id,
+      ...(pkg ? { package: pkg } : {}),
+      expires,
+    })),
     scannerErrors,
     scanners: results.map((r) => ({
       name: r.scanner,
@@ -119,7 +129,11 @@ export function reportJson(report: Report, maxBytes = 512 * 1024): string {
   const full = JSON.stringify(report);
   if (Buffer.byteLength(full) <= maxBytes) return full;
   const truncated = { total: report.findings.length, kept: 0 };
-  let budget = maxBytes - Buffer.byteLength(JSON.stringify({ ...report, findings: [], truncated: { total: truncated.total, kept: truncated.total } }));
+  let budget =
+    maxBytes -
+    Buffer.byteLength(
+      JSON.stringify({ ...report, findings: [], truncated: { total: truncated.total, kept: truncated.total } }),
+    );
   const kept: ReportFinding[] = [];
   for (const finding of report.findings) {
     const slim: ReportFinding = { ...finding };

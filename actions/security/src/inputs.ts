@@ -1,7 +1,18 @@
 import * as core from '@actions/core';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { InputError, maskSecret, parseBoolean, parseEnum, parseEnumList, parseHttpUrl, runContext, urlSecrets, type ReadInput, type RunEnv } from '@pipeline/action-kit';
+import {
+  InputError,
+  maskSecret,
+  parseBoolean,
+  parseEnum,
+  parseEnumList,
+  parseHttpUrl,
+  runContext,
+  urlSecrets,
+  type ReadInput,
+  type RunEnv,
+} from '@pipeline/action-kit';
 import { SCANNERS, SEVERITIES } from './model.js';
 import type { ScannerName, Severity } from './model.js';
 
@@ -49,24 +60,38 @@ export function parseInputs(read: ReadInput, env: RunEnv): Inputs {
 
   const workingDirectory = path.resolve(workspace, raw['working-directory'].trim() || '.');
   if (!existsSync(workingDirectory) || !statSync(workingDirectory).isDirectory()) {
-    throw new InputError('working-directory', raw['working-directory'], `an existing directory (resolved to ${workingDirectory})`);
+    throw new InputError(
+      'working-directory',
+      raw['working-directory'],
+      `an existing directory (resolved to ${workingDirectory})`,
+    );
   }
   const relative = path.relative(workspace, workingDirectory).split(path.sep).join('/');
   const workingDirectoryFromRoot = relative.startsWith('..') ? '' : relative;
 
   const scanners = parseEnumList('scanners', raw['scanners'], SCANNERS);
-  if (scanners.length === 0) throw new InputError('scanners', raw['scanners'], `at least one of ${SCANNERS.join(', ')}`);
+  if (scanners.length === 0)
+    throw new InputError('scanners', raw['scanners'], `at least one of ${SCANNERS.join(', ')}`);
 
   let severityThreshold: Severity;
   try {
-    severityThreshold = parseEnum('severity-threshold', raw['severity-threshold'].trim().toLowerCase(), SEVERITIES, 'high');
+    severityThreshold = parseEnum(
+      'severity-threshold',
+      raw['severity-threshold'].trim().toLowerCase(),
+      SEVERITIES,
+      'high',
+    );
   } catch {
     throw new InputError('severity-threshold', raw['severity-threshold'], THRESHOLD_ACCEPTED);
   }
 
   const image = raw['image'].trim();
   if (scanners.includes('trivy-image') && image === '') {
-    throw new InputError('image', raw['image'], 'a container image reference (such as ghcr.io/org/app:1.2.3) because scanners includes trivy-image');
+    throw new InputError(
+      'image',
+      raw['image'],
+      'a container image reference (such as ghcr.io/org/app:1.2.3) because scanners includes trivy-image',
+    );
   }
   if (/\s/.test(image) || image.startsWith('-')) {
     throw new InputError('image', raw['image'], 'one image reference without spaces that does not start with "-"');
@@ -76,7 +101,8 @@ export function parseInputs(read: ReadInput, env: RunEnv): Inputs {
   const allowlist = allowlistRaw === '' ? undefined : path.resolve(workspace, allowlistRaw);
 
   const sarifRaw = raw['sarif-file'].trim();
-  const sarifFile = sarifRaw === '' ? path.join(runnerTemp, 'security', 'security.sarif') : path.resolve(workspace, sarifRaw);
+  const sarifFile =
+    sarifRaw === '' ? path.join(runnerTemp, 'security', 'security.sarif') : path.resolve(workspace, sarifRaw);
 
   const snykToken = raw['snyk-token'].trim();
   maskSecret(snykToken);

@@ -6,7 +6,16 @@
 import * as core from '@actions/core';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ActionError, phase, plural, redact, redactUrlCredentials, writeAnnotations, writeSummary, type AnnotationItem } from '@pipeline/action-kit';
+import {
+  ActionError,
+  phase,
+  plural,
+  redact,
+  redactUrlCredentials,
+  writeAnnotations,
+  writeSummary,
+  type AnnotationItem,
+} from '@pipeline/action-kit';
 import { applyAllowlist, parseAllowlist, todayUtc } from './allowlist.js';
 import type { AllowlistEntry } from './allowlist.js';
 import { dedupe } from './dedupe.js';
@@ -26,7 +35,9 @@ async function loadAllowlist(file: string | undefined): Promise<AllowlistEntry[]
   try {
     text = await readFile(file, 'utf8');
   } catch (error: unknown) {
-    throw new ActionError(`Allow-list ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}): check the allowlist input, a path relative to the workspace`);
+    throw new ActionError(
+      `Allow-list ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}): check the allowlist input, a path relative to the workspace`,
+    );
   }
   return parseAllowlist(text, file);
 }
@@ -40,7 +51,9 @@ export async function main(deps: RunnerDeps = defaultDeps, now: Date = new Date(
   const entries = await phase('Check inputs and allow-list', async () => {
     if (inputs.scanners.includes('npm-audit')) requireLockfile(inputs.workingDirectory);
     const loaded = await loadAllowlist(inputs.allowlist);
-    core.info(`Scanners: ${inputs.scanners.join(', ')}; threshold ${inputs.severityThreshold}; ${plural(loaded.length, 'allow-list entry', 'allow-list entries')}.`);
+    core.info(
+      `Scanners: ${inputs.scanners.join(', ')}; threshold ${inputs.severityThreshold}; ${plural(loaded.length, 'allow-list entry', 'allow-list entries')}.`,
+    );
     return loaded;
   });
 
@@ -50,7 +63,10 @@ export async function main(deps: RunnerDeps = defaultDeps, now: Date = new Date(
       await phase(`Run ${scanner}`, async () => {
         const result = await runScanner(scanner, inputs, deps);
         if (result.error) core.info(`${scanner}: scanner error: ${result.error}`);
-        else core.info(`${scanner}: ${plural(result.findings.length, 'finding')} in ${Math.round(result.durationMs ?? 0)} ms`);
+        else
+          core.info(
+            `${scanner}: ${plural(result.findings.length, 'finding')} in ${Math.round(result.durationMs ?? 0)} ms`,
+          );
         return result;
       }),
     );
@@ -60,7 +76,10 @@ export async function main(deps: RunnerDeps = defaultDeps, now: Date = new Date(
   const report = await phase('Normalise, de-duplicate, allow-list and gate', async () => {
     const merged = dedupe(results.flatMap((r) => r.findings));
     const allowlist = applyAllowlist(merged, entries, todayUtc(now));
-    const built = buildReport(results, allowlist, { threshold: inputs.severityThreshold, failOnScannerError: inputs.failOnScannerError });
+    const built = buildReport(results, allowlist, {
+      threshold: inputs.severityThreshold,
+      failOnScannerError: inputs.failOnScannerError,
+    });
     core.info(
       `${results.reduce((n, r) => n + r.findings.length, 0)} findings, ${merged.length} after de-duplication, ${allowlist.allowed.length} allow-listed; ` +
         `critical ${built.counts.critical}, high ${built.counts.high}, moderate ${built.counts.moderate}, low ${built.counts.low}.`,
@@ -96,7 +115,9 @@ export async function main(deps: RunnerDeps = defaultDeps, now: Date = new Date(
   const gate = failureMessage(report);
   if (gate) problems.push(gate);
   if (inputs.failOnScannerError && report.scannerErrors.length > 0) {
-    problems.push(`${plural(report.scannerErrors.length, 'scanner error')}: ${report.scannerErrors.map((e) => `${e.scanner}: ${e.message}`).join('; ')} (set fail-on-scanner-error: false to only warn)`);
+    problems.push(
+      `${plural(report.scannerErrors.length, 'scanner error')}: ${report.scannerErrors.map((e) => `${e.scanner}: ${e.message}`).join('; ')} (set fail-on-scanner-error: false to only warn)`,
+    );
   }
   if (problems.length > 0) throw new ActionError(scrub(problems.join('. ')));
 }
@@ -106,7 +127,10 @@ export function annotations(report: Report, failOnScannerError: boolean): Annota
   const items: AnnotationItem[] = report.findings
     .filter((f) => f.blocking)
     .map((finding) => {
-      const target = finding.kind === 'vulnerability' ? `${finding.package ?? '?'}${finding.installedVersion ? `@${finding.installedVersion}` : ''}` : finding.kind;
+      const target =
+        finding.kind === 'vulnerability'
+          ? `${finding.package ?? '?'}${finding.installedVersion ? `@${finding.installedVersion}` : ''}`
+          : finding.kind;
       const fix = finding.fixedVersions.length > 0 ? ` Fixed in ${finding.fixedVersions.join(', ')}.` : '';
       return {
         level: 'error',
@@ -120,8 +144,13 @@ export function annotations(report: Report, failOnScannerError: boolean): Annota
     });
   for (const expired of report.expiredAllowlist) {
     const what = `${expired.id}${expired.package ? ` (${expired.package})` : ''}`;
-    items.push({ level: 'warning', message: `Allow-list entry ${what} expired after ${expired.expires} and no longer applies (it covered ${plural(expired.matched, 'finding')}).` });
+    items.push({
+      level: 'warning',
+      message: `Allow-list entry ${what} expired after ${expired.expires} and no longer applies (it covered ${plural(expired.matched, 'finding')}).`,
+    });
   }
-  if (!failOnScannerError) for (const error of report.scannerErrors) items.push({ level: 'warning', message: `${error.scanner}: ${error.message}` });
+  if (!failOnScannerError)
+    for (const error of report.scannerErrors)
+      items.push({ level: 'warning', message: `${error.scanner}: ${error.message}` });
   return items;
 }

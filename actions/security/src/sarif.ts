@@ -46,7 +46,9 @@ export interface SarifResult {
   ruleIndex: number;
   level: SarifLevel;
   message: { text: string };
-  locations?: { physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number; endLine?: number } } }[];
+  locations?: {
+    physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number; endLine?: number } };
+  }[];
   partialFingerprints: Record<string, string>;
   suppressions?: { kind: 'external'; status: 'accepted'; justification: string }[];
   properties: Record<string, unknown>;
@@ -82,20 +84,38 @@ export function toUri(file: string): string {
 }
 
 export function fingerprint(finding: ReportFinding): string {
-  const key = [finding.kind, finding.id, finding.package ?? '', finding.installedVersion ?? '', finding.location?.path ?? '', finding.location?.startLine ?? ''].join('|');
+  const key = [
+    finding.kind,
+    finding.id,
+    finding.package ?? '',
+    finding.installedVersion ?? '',
+    finding.location?.path ?? '',
+    finding.location?.startLine ?? '',
+  ].join('|');
   return createHash('sha256').update(key).digest('hex').slice(0, 32);
 }
 
 function ruleName(title: string): string {
-  const words = title.replace(/[^A-Za-z0-9 ]+/g, ' ').trim().split(/\s+/).filter(Boolean);
-  return words.map((w) => (w[0] as string).toUpperCase() + w.slice(1)).join('').slice(0, 80) || 'Finding';
+  const words = title
+    .replace(/[^A-Za-z0-9 ]+/g, ' ')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
+  return (
+    words
+      .map((w) => (w[0] as string).toUpperCase() + w.slice(1))
+      .join('')
+      .slice(0, 80) || 'Finding'
+  );
 }
 
 function resultMessage(finding: ReportFinding): string {
   const what =
     finding.kind === 'vulnerability'
       ? `${finding.title} in ${finding.package ?? 'a dependency'}${finding.installedVersion ? `@${finding.installedVersion}` : ''}${
-          finding.fixedVersions.length > 0 ? ` (fixed in ${finding.fixedVersions.join(', ')})` : ' (no fixed version known)'
+          finding.fixedVersions.length > 0
+            ? ` (fixed in ${finding.fixedVersions.join(', ')})`
+            : ' (no fixed version known)'
         }.`
       : `${finding.title}.${finding.description ? ` ${finding.description}` : ''}`;
   return `${what} Severity ${finding.severity}; reported by ${finding.scanners.join(', ')}.`;
@@ -103,7 +123,14 @@ function resultMessage(finding: ReportFinding): string {
 
 function ruleHelp(finding: ReportFinding): { text: string; markdown: string } {
   const ids = [finding.id, ...finding.aliases].join(', ');
-  const text = [finding.title, `Identifiers: ${ids}.`, finding.description, finding.url ? `More: ${finding.url}` : undefined].filter(Boolean).join('\n\n');
+  const text = [
+    finding.title,
+    `Identifiers: ${ids}.`,
+    finding.description,
+    finding.url ? `More: ${finding.url}` : undefined,
+  ]
+    .filter(Boolean)
+    .join('\n\n');
   const markdown = [
     `**${finding.title}**`,
     `Identifiers: ${[finding.id, ...finding.aliases].map((id) => `\`${id}\``).join(', ')}`,
@@ -125,7 +152,11 @@ function sarifRule(finding: ReportFinding, severityScore: string): SarifRule {
     ...(finding.url ? { helpUri: finding.url } : {}),
     defaultConfiguration: { level: LEVEL[finding.severity] },
     properties: {
-      tags: ['security', finding.kind, ...finding.cwe.map((c) => (c.startsWith('CWE-') ? `external/cwe/${c.toLowerCase()}` : c))],
+      tags: [
+        'security',
+        finding.kind,
+        ...finding.cwe.map((c) => (c.startsWith('CWE-') ? `external/cwe/${c.toLowerCase()}` : c)),
+      ],
       precision: 'very-high',
       'security-severity': severityScore,
       problem: { severity: LEVEL[finding.severity] === 'note' ? 'recommendation' : LEVEL[finding.severity] },
@@ -147,7 +178,14 @@ function sarifResult(finding: ReportFinding, index: number): SarifResult {
               physicalLocation: {
                 artifactLocation: { uri: toUri(location.path) },
                 ...(location.startLine
-                  ? { region: { startLine: location.startLine, ...(location.endLine && location.endLine >= location.startLine ? { endLine: location.endLine } : {}) } }
+                  ? {
+                      region: {
+                        startLine: location.startLine,
+                        ...(location.endLine && location.endLine >= location.startLine
+                          ? { endLine: location.endLine }
+                          : {}),
+                      },
+                    }
                   : {}),
               },
             },
@@ -156,7 +194,15 @@ function sarifResult(finding: ReportFinding, index: number): SarifResult {
       : {}),
     partialFingerprints: { 'pipelineSecurityFinding/v1': fingerprint(finding) },
     ...(finding.allowlisted
-      ? { suppressions: [{ kind: 'external' as const, status: 'accepted' as const, justification: `${finding.allowlisted.reason} (allow-listed until ${finding.allowlisted.expires})` }] }
+      ? {
+          suppressions: [
+            {
+              kind: 'external' as const,
+              status: 'accepted' as const,
+              justification: `${finding.allowlisted.reason} (allow-listed until ${finding.allowlisted.expires})`,
+            },
+          ],
+        }
       : {}),
     properties: {
       severity: finding.severity,

@@ -57,7 +57,12 @@ export const INSTALL_HINTS: Record<ScannerName, string> = {
   snyk: 'add snyk/actions/setup (pinned by commit SHA) or `npm install --global snyk` before this step, or remove snyk from scanners',
 };
 
-const PROGRAM: Record<ScannerName, string> = { 'npm-audit': 'npm', 'trivy-fs': 'trivy', 'trivy-image': 'trivy', snyk: 'snyk' };
+const PROGRAM: Record<ScannerName, string> = {
+  'npm-audit': 'npm',
+  'trivy-fs': 'trivy',
+  'trivy-image': 'trivy',
+  snyk: 'snyk',
+};
 
 const LOCKFILES = ['npm-shrinkwrap.json', 'package-lock.json'] as const;
 const OTHER_LOCKFILES = ['yarn.lock', 'pnpm-lock.yaml', 'bun.lock', 'bun.lockb'];
@@ -77,7 +82,8 @@ export function requireLockfile(directory: string): string {
 /** The environment given to scanners: the step's, without the INPUT_* variables (the Snyk token among them). */
 export function scannerEnv(env: NodeJS.ProcessEnv, extra: Record<string, string> = {}): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) if (value !== undefined && !key.startsWith('INPUT_')) result[key] = value;
+  for (const [key, value] of Object.entries(env))
+    if (value !== undefined && !key.startsWith('INPUT_')) result[key] = value;
   return { ...result, ...extra };
 }
 
@@ -113,7 +119,11 @@ async function timed(scanner: ScannerName, deps: RunnerDeps, body: () => Promise
   }
 }
 
-export async function runScanner(scanner: ScannerName, inputs: Inputs, deps: RunnerDeps = defaultDeps): Promise<ScanResult> {
+export async function runScanner(
+  scanner: ScannerName,
+  inputs: Inputs,
+  deps: RunnerDeps = defaultDeps,
+): Promise<ScanResult> {
   return timed(scanner, deps, async () => {
     const program = deps.which(PROGRAM[scanner]);
     if (!program) {
@@ -133,7 +143,10 @@ export async function runScanner(scanner: ScannerName, inputs: Inputs, deps: Run
       }
       case 'trivy-fs':
       case 'trivy-image': {
-        const out = await deps.exec(program, trivyArgs(scanner, deps.env, inputs.image), { cwd, env: scannerEnv(deps.env) });
+        const out = await deps.exec(program, trivyArgs(scanner, deps.env, inputs.image), {
+          cwd,
+          env: scannerEnv(deps.env),
+        });
         return parseTrivy(out.stdout, out.exitCode, out.stderr, {
           scanner,
           pathPrefix: inputs.workingDirectoryFromRoot,

@@ -36,14 +36,16 @@ function table(headers: string[], rows: string[][]): string {
 }
 
 function findingRows(findings: ReportFinding[], extra: (f: ReportFinding) => string[]): string[][] {
-  return findings.slice(0, MAX_ROWS).map((f) => [
-    `${ICON[f.severity] ?? ''} ${cell(f.severity)}`,
-    findingLink(f),
-    cell(f.title),
-    cell(what(f)),
-    ...extra(f).map(cell),
-    cell(f.scanners.join(', ')),
-  ]);
+  return findings
+    .slice(0, MAX_ROWS)
+    .map((f) => [
+      `${ICON[f.severity] ?? ''} ${cell(f.severity)}`,
+      findingLink(f),
+      cell(f.title),
+      cell(what(f)),
+      ...extra(f).map(cell),
+      cell(f.scanners.join(', ')),
+    ]);
 }
 
 export function buildSummary(report: Report): string {
@@ -59,7 +61,11 @@ export function buildSummary(report: Report): string {
   const severities = [...SEVERITIES].reverse();
   const rows: (string | number)[][] = report.scanners.map((s) => {
     const counts = report.countsByScanner[s.name];
-    return [s.error ? `${s.name} (error)` : s.name, ...severities.map((sev) => counts?.[sev] ?? 0), s.durationMs !== undefined ? `${(s.durationMs / 1000).toFixed(1)} s` : ''];
+    return [
+      s.error ? `${s.name} (error)` : s.name,
+      ...severities.map((sev) => counts?.[sev] ?? 0),
+      s.durationMs !== undefined ? `${(s.durationMs / 1000).toFixed(1)} s` : '',
+    ];
   });
   const total = severities.map((sev) => report.counts[sev]);
   rows.push(['**all (de-duplicated)**', ...total, '']);
@@ -68,7 +74,14 @@ export function buildSummary(report: Report): string {
 
   const totalCount = total.reduce((a, b) => a + b, 0);
   if (totalCount > 0) {
-    out.push(mermaid(`pie showData\n  title Findings by severity (after the allow-list)\n${severities.filter((s) => report.counts[s] > 0).map((s) => `  "${s}" : ${report.counts[s]}`).join('\n')}`));
+    out.push(
+      mermaid(
+        `pie showData\n  title Findings by severity (after the allow-list)\n${severities
+          .filter((s) => report.counts[s] > 0)
+          .map((s) => `  "${s}" : ${report.counts[s]}`)
+          .join('\n')}`,
+      ),
+    );
   }
 
   if (report.scannerErrors.length > 0) {
@@ -78,11 +91,16 @@ export function buildSummary(report: Report): string {
 
   if (blocking.length > 0) {
     out.push(`### Findings at or above ${report.threshold}`);
-    out.push(table(['severity', 'id', 'title', 'package / place', 'fix', 'scanners'], findingRows(blocking, fixColumn)));
-    if (blocking.length > MAX_ROWS) out.push(`…and ${blocking.length - MAX_ROWS} more (see the report output or the SARIF file).`);
+    out.push(
+      table(['severity', 'id', 'title', 'package / place', 'fix', 'scanners'], findingRows(blocking, fixColumn)),
+    );
+    if (blocking.length > MAX_ROWS)
+      out.push(`…and ${blocking.length - MAX_ROWS} more (see the report output or the SARIF file).`);
   }
 
-  const below = report.findings.filter((f) => !f.blocking && !f.allowlisted && !atOrAbove(f.severity, report.threshold));
+  const below = report.findings.filter(
+    (f) => !f.blocking && !f.allowlisted && !atOrAbove(f.severity, report.threshold),
+  );
   if (below.length > 0) {
     out.push(`<details><summary>${plural(below.length, 'finding')} below the threshold</summary>\n`);
     out.push(table(['severity', 'id', 'title', 'package / place', 'fix', 'scanners'], findingRows(below, fixColumn)));
@@ -92,7 +110,12 @@ export function buildSummary(report: Report): string {
   const allowed = report.findings.filter((f) => f.allowlisted);
   if (allowed.length > 0) {
     out.push('### Allow-listed');
-    out.push(table(['severity', 'id', 'title', 'package / place', 'reason', 'until', 'scanners'], findingRows(allowed, (f) => [f.allowlisted?.reason ?? '', f.allowlisted?.expires ?? ''])));
+    out.push(
+      table(
+        ['severity', 'id', 'title', 'package / place', 'reason', 'until', 'scanners'],
+        findingRows(allowed, (f) => [f.allowlisted?.reason ?? '', f.allowlisted?.expires ?? '']),
+      ),
+    );
   }
   if (report.expiredAllowlist.length > 0) {
     out.push('### Expired allow-list entries (no longer applied)');
@@ -104,7 +127,9 @@ export function buildSummary(report: Report): string {
     );
   }
   if (report.unusedAllowlist.length > 0) {
-    out.push(`Allow-list entries that matched nothing (can be removed): ${report.unusedAllowlist.map((e) => `\`${cell(e.id)}\``).join(', ')}.`);
+    out.push(
+      `Allow-list entries that matched nothing (can be removed): ${report.unusedAllowlist.map((e) => `\`${cell(e.id)}\``).join(', ')}.`,
+    );
   }
   return `${out.join('\n\n')}\n`;
 }

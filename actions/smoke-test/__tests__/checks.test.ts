@@ -1,5 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { CHECK_KEYS, checkUrl, ChecksError, defaultCheck, joinUrl, parseChecks, quoteBracketKeys, statusMatches } from '../src/checks.js';
+import {
+  CHECK_KEYS,
+  checkUrl,
+  ChecksError,
+  defaultCheck,
+  joinUrl,
+  parseChecks,
+  quoteBracketKeys,
+  statusMatches,
+} from '../src/checks.js';
 
 function problems(text: string): string[] {
   try {
@@ -24,9 +33,25 @@ describe('parseChecks', () => {
       'inline',
     );
     expect(checks).toHaveLength(2);
-    expect(checks[0]).toEqual({ name: 'ready', method: 'GET', path: '/health/ready', headers: {}, status: [{ code: 200 }], contains: [], json: [], allowErrors: false, load: true });
+    expect(checks[0]).toEqual({
+      name: 'ready',
+      method: 'GET',
+      path: '/health/ready',
+      headers: {},
+      status: [{ code: 200 }],
+      contains: [],
+      json: [],
+      allowErrors: false,
+      load: true,
+    });
     const gql = checks[1];
-    expect(gql).toMatchObject({ name: 'first book', method: 'POST', path: '/graphql', allowErrors: false, graphql: { query: '{ books(first: 1) { id } }' } });
+    expect(gql).toMatchObject({
+      name: 'first book',
+      method: 'POST',
+      path: '/graphql',
+      allowErrors: false,
+      graphql: { query: '{ books(first: 1) { id } }' },
+    });
     expect(JSON.parse(gql?.body ?? '')).toEqual({ query: '{ books(first: 1) { id } }' });
     expect(gql?.headers).toEqual({ 'content-type': 'application/json', accept: 'application/json' });
     expect(gql?.json[0]).toMatchObject({ path: 'data.books[0].id', expected: '1' });
@@ -42,7 +67,11 @@ describe('parseChecks', () => {
 
   it('accepts the issue example verbatim (unquoted bracket path inside { }), with a notice', () => {
     const notices: string[] = [];
-    const checks = parseChecks('- name: ready\n  path: /health/ready\n- name: first book\n  graphql: { query: "{ books(first: 1) { id } }" }\n  json: { data.books[0].id: "1", data.books[0].tags[1]: x }\n', 'inline', notices);
+    const checks = parseChecks(
+      '- name: ready\n  path: /health/ready\n- name: first book\n  graphql: { query: "{ books(first: 1) { id } }" }\n  json: { data.books[0].id: "1", data.books[0].tags[1]: x }\n',
+      'inline',
+      notices,
+    );
     expect(checks[1]?.json.map((j) => [j.path, j.expected])).toEqual([
       ['data.books[0].id', '1'],
       ['data.books[0].tags[1]', 'x'],
@@ -59,7 +88,10 @@ describe('parseChecks', () => {
   });
 
   it('keeps YAML types: "1" is a string, 1 a number, true a boolean', () => {
-    const [check] = parseChecks('- name: t\n  path: /x\n  json:\n    a: "1"\n    b: 1\n    c: true\n    d: null\n    e: [1, "2"]\n', 'inline');
+    const [check] = parseChecks(
+      '- name: t\n  path: /x\n  json:\n    a: "1"\n    b: 1\n    c: true\n    d: null\n    e: [1, "2"]\n',
+      'inline',
+    );
     expect(check?.json.map((j) => j.expected)).toEqual(['1', 1, true, null, [1, '2']]);
   });
 
@@ -88,7 +120,10 @@ describe('parseChecks', () => {
   });
 
   it('keeps a string body as it is and does not add a content type', () => {
-    const [check] = parseChecks('- name: raw\n  method: PUT\n  body: "a=1&b=2"\n  headers: { content-type: application/x-www-form-urlencoded }\n', 'inline');
+    const [check] = parseChecks(
+      '- name: raw\n  method: PUT\n  body: "a=1&b=2"\n  headers: { content-type: application/x-www-form-urlencoded }\n',
+      'inline',
+    );
     expect(check).toMatchObject({ body: 'a=1&b=2', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   });
 
@@ -106,7 +141,11 @@ describe('parseChecks', () => {
 `,
       'inline',
     );
-    expect(JSON.parse(post?.body ?? '')).toEqual({ query: 'query One($id: ID!) { book(id: $id) { id } }', variables: { id: '1' }, operationName: 'One' });
+    expect(JSON.parse(post?.body ?? '')).toEqual({
+      query: 'query One($id: ID!) { book(id: $id) { id } }',
+      variables: { id: '1' },
+      operationName: 'One',
+    });
     expect(post?.allowErrors).toBe(true);
     expect(get?.body).toBeUndefined();
     expect(get?.method).toBe('GET');
@@ -123,7 +162,10 @@ describe('parseChecks', () => {
     ['- path: /x\n', /checks\[0\]: field 'name' is required/],
     ['- name: ""\n', /checks\[0\]: field 'name' must be a non-empty string/],
     ['- name: a\n- name: a\n', /checks\[1\] \("a"\): name must be unique; checks\[0\] has the same name/],
-    ['- name: a\n  url: /x\n', new RegExp(`checks\\[0\\] \\("a"\\): unknown field 'url'; accepted fields: ${CHECK_KEYS.join(', ')}`)],
+    [
+      '- name: a\n  url: /x\n',
+      new RegExp(`checks\\[0\\] \\("a"\\): unknown field 'url'; accepted fields: ${CHECK_KEYS.join(', ')}`),
+    ],
     ['- name: a\n  method: FETCH\n', /field 'method' must be one of GET, HEAD, POST/],
     ['- name: a\n  path: https://evil.example/x\n', /field 'path' must be a path joined to 'url'.*not an absolute URL/],
     ['- name: a\n  path: //evil.example/x\n', /field 'path' must be a path joined to 'url'/],
@@ -131,7 +173,10 @@ describe('parseChecks', () => {
     ['- name: a\n  headers: [x]\n', /field 'headers' must be a mapping/],
     ['- name: a\n  headers: { "bad name": x }\n', /invalid header name "bad name"/],
     ['- name: a\n  headers: { X: { y: 1 } }\n', /value of X must be a string/],
-    ['- name: a\n  headers: { Connection: close }\n', /field 'headers' cannot set Connection: the HTTP client manages connection, content-length/],
+    [
+      '- name: a\n  headers: { Connection: close }\n',
+      /field 'headers' cannot set Connection: the HTTP client manages connection, content-length/,
+    ],
     ['- name: a\n  headers: { Host: other.example }\n', /cannot set Host/],
     ['- name: a\n  body: hello\n', /field 'body' cannot be sent with GET/],
     ['- name: a\n  method: POST\n  body: 5\n', /field 'body' must be a string or a mapping/],
@@ -143,10 +188,16 @@ describe('parseChecks', () => {
     ['- name: a\n  json: { "a..b": 1 }\n', /field 'json' has an invalid path "a\.\.b": empty name/],
     ['- name: a\n  graphql: "{ books { id } }"\n', /field 'graphql' must be a mapping with query/],
     ['- name: a\n  graphql: { query: "" }\n', /field 'graphql.query' is required/],
-    ['- name: a\n  graphql: { query: "{ a }", vars: {} }\n', /field 'graphql' has an unknown key 'vars'; accepted keys: query, variables, operationName/],
+    [
+      '- name: a\n  graphql: { query: "{ a }", vars: {} }\n',
+      /field 'graphql' has an unknown key 'vars'; accepted keys: query, variables, operationName/,
+    ],
     ['- name: a\n  graphql: { query: "{ a }", variables: [1] }\n', /field 'graphql.variables' must be a mapping/],
     ['- name: a\n  graphql: { query: "{ a }" }\n  body: x\n', /field 'body' cannot be combined with graphql/],
-    ['- name: a\n  graphql: { query: "{ a }" }\n  method: PUT\n', /must be POST \(default\) or GET for a GraphQL check/],
+    [
+      '- name: a\n  graphql: { query: "{ a }" }\n  method: PUT\n',
+      /must be POST \(default\) or GET for a GraphQL check/,
+    ],
     ['- name: a\n  allow-errors: true\n', /field 'allow-errors' only applies to GraphQL checks/],
     ['- name: a\n  graphql: { query: "{ a }" }\n  allow-errors: "yes"\n', /field 'allow-errors' must be true or false/],
     ['- name: a\n  load: 1\n', /field 'load' must be true or false/],
@@ -166,7 +217,9 @@ describe('parseChecks', () => {
   });
 
   it('names the source in the error message', () => {
-    expect(() => parseChecks('- path: /x\n', 'smoke/checks.yml')).toThrow(/Input 'checks' \(smoke\/checks.yml\) is invalid:\n {2}- checks\[0\]/);
+    expect(() => parseChecks('- path: /x\n', 'smoke/checks.yml')).toThrow(
+      /Input 'checks' \(smoke\/checks.yml\) is invalid:\n {2}- checks\[0\]/,
+    );
   });
 });
 
@@ -209,7 +262,10 @@ describe('joinUrl and checkUrl', () => {
   });
 
   it('puts a GraphQL GET query in the query string', () => {
-    const [check] = parseChecks('- name: q\n  method: GET\n  graphql: { query: "{ a }", variables: { id: 1 }, operationName: Q }\n', 'inline');
+    const [check] = parseChecks(
+      '- name: q\n  method: GET\n  graphql: { query: "{ a }", variables: { id: 1 }, operationName: Q }\n',
+      'inline',
+    );
     const url = checkUrl(new URL('http://h/api'), check ?? defaultCheck());
     expect(url.pathname).toBe('/api/graphql');
     expect(Object.fromEntries(url.searchParams)).toEqual({ query: '{ a }', variables: '{"id":1}', operationName: 'Q' });

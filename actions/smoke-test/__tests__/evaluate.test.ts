@@ -21,47 +21,104 @@ const books = { data: { books: [{ id: '1', pages: 412 }] } };
 describe('evaluateResponse', () => {
   it.each<[string, string, HttpResponse, string[]]>([
     ['passes a 200', '- name: a\n', response(200, { ok: true }), []],
-    ['status mismatch with the body', '- name: a\n', response(503, { status: 'starting' }), ['status: expected 200, got 503; body: {"status":"starting"}']],
-    ['status list', '- name: a\n  status: [200, 204]\n', response(404, ''), ['status: expected one of 200, 204, got 404; (empty body)']],
+    [
+      'status mismatch with the body',
+      '- name: a\n',
+      response(503, { status: 'starting' }),
+      ['status: expected 200, got 503; body: {"status":"starting"}'],
+    ],
+    [
+      'status list',
+      '- name: a\n  status: [200, 204]\n',
+      response(404, ''),
+      ['status: expected one of 200, 204, got 404; (empty body)'],
+    ],
     ['status class', '- name: a\n  status: 3xx\n', response(301, ''), []],
-    ['contains', '- name: a\n  contains: [hello, bye]\n', response(200, 'hello world'), ['contains: expected the body to contain "bye"; body: hello world']],
-    ['json equal', '- name: a\n  json:\n    data.books[0].id: "1"\n    data.books[0].pages: 412\n', response(200, books), []],
+    [
+      'contains',
+      '- name: a\n  contains: [hello, bye]\n',
+      response(200, 'hello world'),
+      ['contains: expected the body to contain "bye"; body: hello world'],
+    ],
+    [
+      'json equal',
+      '- name: a\n  json:\n    data.books[0].id: "1"\n    data.books[0].pages: 412\n',
+      response(200, books),
+      [],
+    ],
     [
       'json number vs string',
       '- name: a\n  json:\n    data.books[0].id: 1\n',
       response(200, books),
-      ['json data.books[0].id: expected 1 (number), got "1" (string) (same text, different type: quote the expected value in checks to compare as string)'],
+      [
+        'json data.books[0].id: expected 1 (number), got "1" (string) (same text, different type: quote the expected value in checks to compare as string)',
+      ],
     ],
     [
       'json string vs number',
       '- name: a\n  json:\n    data.books[0].pages: "412"\n',
       response(200, books),
-      ['json data.books[0].pages: expected "412" (string), got 412 (number) (same text, different type: unquote the expected value in checks to compare as number)'],
+      [
+        'json data.books[0].pages: expected "412" (string), got 412 (number) (same text, different type: unquote the expected value in checks to compare as number)',
+      ],
     ],
-    ['json different value', '- name: a\n  json:\n    data.books[0].id: "2"\n', response(200, books), ['json data.books[0].id: expected "2" (string), got "1" (string)']],
+    [
+      'json different value',
+      '- name: a\n  json:\n    data.books[0].id: "2"\n',
+      response(200, books),
+      ['json data.books[0].id: expected "2" (string), got "1" (string)'],
+    ],
     [
       'json missing path',
       '- name: a\n  json:\n    data.books[3].id: "1"\n',
       response(200, books),
-      ['json data.books[3].id: expected "1" (string), but the path does not exist: data.books has 1 item, so index 3 does not exist'],
+      [
+        'json data.books[3].id: expected "1" (string), but the path does not exist: data.books has 1 item, so index 3 does not exist',
+      ],
     ],
     ['json deep object', '- name: a\n  json:\n    data.books[0]: { pages: 412, id: "1" }\n', response(200, books), []],
-    ['json on a non-JSON body', '- name: a\n  json:\n    a: 1\n', response(200, '<html>oops</html>'), ['json: expected a JSON body (the body is not JSON; content-type: text/plain); body: <html>oops</html>']],
+    [
+      'json on a non-JSON body',
+      '- name: a\n  json:\n    a: 1\n',
+      response(200, '<html>oops</html>'),
+      ['json: expected a JSON body (the body is not JSON; content-type: text/plain); body: <html>oops</html>'],
+    ],
     [
       'graphql errors fail by default',
       '- name: g\n  graphql: { query: "{ broken }" }\n',
-      response(200, { data: null, errors: [{ message: 'Cannot query field "broken"', path: ['broken'] }, { message: 'second' }] }),
+      response(200, {
+        data: null,
+        errors: [{ message: 'Cannot query field "broken"', path: ['broken'] }, { message: 'second' }],
+      }),
       ['graphql: expected no errors, got 2: Cannot query field "broken" (at broken) | second'],
     ],
-    ['graphql allow-errors', '- name: g\n  graphql: { query: "{ x }" }\n  allow-errors: true\n  json:\n    data.x: 1\n', response(200, { data: { x: 1 }, errors: [{ message: 'partial' }] }), []],
-    ['graphql without data', '- name: g\n  graphql: { query: "{ x }" }\n', response(200, { something: 1 }), ['graphql: expected a response with "data", got {"something":1} (object)']],
-    ['graphql empty errors list is fine', '- name: g\n  graphql: { query: "{ x }" }\n', response(200, { data: { x: 1 }, errors: [] }), []],
+    [
+      'graphql allow-errors',
+      '- name: g\n  graphql: { query: "{ x }" }\n  allow-errors: true\n  json:\n    data.x: 1\n',
+      response(200, { data: { x: 1 }, errors: [{ message: 'partial' }] }),
+      [],
+    ],
+    [
+      'graphql without data',
+      '- name: g\n  graphql: { query: "{ x }" }\n',
+      response(200, { something: 1 }),
+      ['graphql: expected a response with "data", got {"something":1} (object)'],
+    ],
+    [
+      'graphql empty errors list is fine',
+      '- name: g\n  graphql: { query: "{ x }" }\n',
+      response(200, { data: { x: 1 }, errors: [] }),
+      [],
+    ],
   ])('%s', (_title, yaml, res, failures) => {
     expect(evaluateResponse(check(yaml), res)).toEqual(failures);
   });
 
   it('reports several failures of one response together', () => {
-    const failures = evaluateResponse(check('- name: a\n  contains: nope\n  json:\n    data.books[0].id: "9"\n'), response(500, books));
+    const failures = evaluateResponse(
+      check('- name: a\n  contains: nope\n  json:\n    data.books[0].id: "9"\n'),
+      response(500, books),
+    );
     expect(failures.map((f) => f.split(':')[0])).toEqual(['status', 'contains', 'json data.books[0].id']);
   });
 
@@ -73,7 +130,10 @@ describe('evaluateResponse', () => {
   });
 
   it('says when the body was cut at the read limit', () => {
-    const [failure] = evaluateResponse(check('- name: a\n  json:\n    a: 1\n'), response(200, '{"a":', { bodyTruncated: true }));
+    const [failure] = evaluateResponse(
+      check('- name: a\n  json:\n    a: 1\n'),
+      response(200, '{"a":', { bodyTruncated: true }),
+    );
     expect(failure).toMatch(/the body was cut at the read limit/);
   });
 });
@@ -95,8 +155,12 @@ describe('transportFailure', () => {
   it('names timeouts and connection errors with their code', () => {
     const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
     expect(transportFailure(timeout, 2000)).toBe('request: no response within 2000 ms (request-timeout)');
-    const refused = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }) });
-    expect(transportFailure(refused, 1000)).toBe('request: no response (ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:9)');
+    const refused = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
+    });
+    expect(transportFailure(refused, 1000)).toBe(
+      'request: no response (ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:9)',
+    );
     expect(transportFailure('weird', 1)).toBe('request: no response (weird)');
   });
 });

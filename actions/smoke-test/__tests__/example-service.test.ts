@@ -26,9 +26,14 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 const SERVICE_DIR = path.join(ROOT, 'example-service');
 const SERVICES_SH = path.join(ROOT, 'tools/services/services.sh');
 const SERVICE_NODE = path.join(SERVICE_DIR, 'node_modules/.bin/node');
-const available = existsSync(path.join(SERVICE_DIR, 'node_modules')) && existsSync(path.join(SERVICE_DIR, 'src/main.ts'));
+const available =
+  existsSync(path.join(SERVICE_DIR, 'node_modules')) && existsSync(path.join(SERVICE_DIR, 'src/main.ts'));
 
-const serviceDeps = { what: "example-service's dependencies (example-service/node_modules)", available, howToGet: 'run `(cd example-service && npm ci)` (.ci/run does)' };
+const serviceDeps = {
+  what: "example-service's dependencies (example-service/node_modules)",
+  available,
+  howToGet: 'run `(cd example-service && npm ci)` (.ci/run does)',
+};
 const describeWithService = requireOrSkip(serviceDeps) ? describe : describe.skip;
 
 describeWithService('smoke-test against the real example service (PostgreSQL + Redis)', () => {
@@ -39,9 +44,13 @@ describeWithService('smoke-test against the real example service (PostgreSQL + R
 
   beforeAll(async () => {
     stateDir = await mkdtemp(path.join(tmpdir(), 'smoke-services-'));
-    await exec('bash', [SERVICES_SH, 'start'], { env: { ...process.env, SERVICES_STATE_DIR: stateDir }, timeout: 300_000 });
+    await exec('bash', [SERVICES_SH, 'start'], {
+      env: { ...process.env, SERVICES_STATE_DIR: stateDir },
+      timeout: 300_000,
+    });
     const deps = parseEnvFile(await readFile(path.join(stateDir, 'services.env'), 'utf8'));
-    if (!deps['DATABASE_URL'] || !deps['REDIS_URL']) throw new Error(`services.sh wrote no DATABASE_URL/REDIS_URL in ${stateDir}`);
+    if (!deps['DATABASE_URL'] || !deps['REDIS_URL'])
+      throw new Error(`services.sh wrote no DATABASE_URL/REDIS_URL in ${stateDir}`);
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     service = spawn(existsSync(SERVICE_NODE) ? SERVICE_NODE : process.execPath, ['src/main.ts'], {
@@ -62,8 +71,12 @@ describeWithService('smoke-test against the real example service (PostgreSQL + R
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    service.stdout?.setEncoding('utf8').on('data', (chunk: string) => (serviceLog = (serviceLog + chunk).slice(-20_000)));
-    service.stderr?.setEncoding('utf8').on('data', (chunk: string) => (serviceLog = (serviceLog + chunk).slice(-20_000)));
+    service.stdout
+      ?.setEncoding('utf8')
+      .on('data', (chunk: string) => (serviceLog = (serviceLog + chunk).slice(-20_000)));
+    service.stderr
+      ?.setEncoding('utf8')
+      .on('data', (chunk: string) => (serviceLog = (serviceLog + chunk).slice(-20_000)));
     // No waiting here: the action's wait-for-ready does that in the first test.
   }, 320_000);
 
@@ -76,7 +89,10 @@ describeWithService('smoke-test against the real example service (PostgreSQL + R
       clearTimeout(timer);
     }
     if (stateDir) {
-      await exec('bash', [SERVICES_SH, 'stop'], { env: { ...process.env, SERVICES_STATE_DIR: stateDir }, timeout: 120_000 }).catch(() => undefined);
+      await exec('bash', [SERVICES_SH, 'stop'], {
+        env: { ...process.env, SERVICES_STATE_DIR: stateDir },
+        timeout: 120_000,
+      }).catch(() => undefined);
       await rm(stateDir, { recursive: true, force: true });
     }
   }, 150_000);
@@ -117,9 +133,15 @@ describeWithService('smoke-test against the real example service (PostgreSQL + R
         'max-error-rate': '0',
       },
     });
-    if (run.exitCode !== 0) process.stderr.write(`action output:\n${run.stdout}\n${run.stderr}\nservice log:\n${serviceLog}\n`);
+    if (run.exitCode !== 0)
+      process.stderr.write(`action output:\n${run.stdout}\n${run.stderr}\nservice log:\n${serviceLog}\n`);
     expect(run.exitCode).toBe(0);
-    expect(run.outputs).toMatchObject({ passed: 'true', 'checks-passed': '5', 'checks-failed': '0', 'error-rate': '0' });
+    expect(run.outputs).toMatchObject({
+      passed: 'true',
+      'checks-passed': '5',
+      'checks-failed': '0',
+      'error-rate': '0',
+    });
     const report = JSON.parse(run.outputs['report'] ?? 'null') as Report;
     expect(report.ready?.ready).toBe(true);
     expect(report.load).toMatchObject({ mode: 'closed-loop', errors: 0, concurrency: 4 });
@@ -128,19 +150,27 @@ describeWithService('smoke-test against the real example service (PostgreSQL + R
     expect(run.summary).toMatch(/\| ✅ \| first book \| POST \/graphql \| 200 \|/);
   }, 250_000);
 
-  it('reports the real service\'s GraphQL errors and status when a query is broken', async () => {
+  it("reports the real service's GraphQL errors and status when a query is broken", async () => {
     const run = await runAction('actions/smoke-test', {
       timeoutMs: 60_000,
       inputs: {
         url,
         retries: '0',
-        checks: ['- name: broken query', '  graphql: { query: "{ bookz(first: 1) { id } }" }', '- name: missing book', '  graphql: { query: "{ book(id: \\"999999\\") { id } }" }', '  json: { data.book: null }'].join('\n'),
+        checks: [
+          '- name: broken query',
+          '  graphql: { query: "{ bookz(first: 1) { id } }" }',
+          '- name: missing book',
+          '  graphql: { query: "{ book(id: \\"999999\\") { id } }" }',
+          '  json: { data.book: null }',
+        ].join('\n'),
       },
     });
     expect(run.exitCode).toBe(1);
     expect(run.outputs).toMatchObject({ passed: 'false', 'checks-passed': '1', 'checks-failed': '1' });
     const [annotation] = run.annotations.filter((a) => a.title?.startsWith('Smoke check "broken query"'));
     expect(annotation?.message).toMatch(/^status: expected 200, got 400; body: .*Cannot query field/);
-    expect(annotation?.message).toMatch(/\ngraphql: expected no errors, got 1: Cannot query field "bookz" on type "Query"/);
+    expect(annotation?.message).toMatch(
+      /\ngraphql: expected no errors, got 1: Cannot query field "bookz" on type "Query"/,
+    );
   }, 70_000);
 });

@@ -16,7 +16,10 @@ const defaults: RawInputs = {
   'max-error-rate': '',
   headers: '',
 };
-const files: Record<string, string> = { '/ws/smoke/checks.yml': '- name: from file\n  path: /health/ready\n', '/abs/checks.yaml': '- name: absolute\n' };
+const files: Record<string, string> = {
+  '/ws/smoke/checks.yml': '- name: from file\n  path: /health/ready\n',
+  '/abs/checks.yaml': '- name: absolute\n',
+};
 const env = { GITHUB_WORKSPACE: '/ws' };
 const readFile = (file: string): string => {
   const text = files[file];
@@ -34,8 +37,22 @@ describe('parseInputs', () => {
     expect(inputs.url.href).toBe('https://svc.example/');
     expect(inputs.checksSource).toBe('default');
     expect(inputs.checks.map((c) => [c.name, c.method, c.path])).toEqual([['GET url', 'GET', '']]);
-    expect(inputs).toMatchObject({ timeoutMs: 120_000, requestTimeoutMs: 10_000, retries: 2, loadConcurrency: 10, headers: {}, secrets: [] });
-    expect(inputs.loadDurationMs ?? inputs.loadRequests ?? inputs.loadRate ?? inputs.maxP95Ms ?? inputs.maxErrorRate ?? inputs.waitForReady).toBeUndefined();
+    expect(inputs).toMatchObject({
+      timeoutMs: 120_000,
+      requestTimeoutMs: 10_000,
+      retries: 2,
+      loadConcurrency: 10,
+      headers: {},
+      secrets: [],
+    });
+    expect(
+      inputs.loadDurationMs ??
+        inputs.loadRequests ??
+        inputs.loadRate ??
+        inputs.maxP95Ms ??
+        inputs.maxErrorRate ??
+        inputs.waitForReady,
+    ).toBeUndefined();
     expect(Object.isFrozen(inputs)).toBe(true);
   });
 
@@ -81,17 +98,32 @@ describe('parseInputs', () => {
   });
 
   it('treats sensitive headers written in checks as secrets too', () => {
-    const inputs = parse({ checks: '- name: a\n  headers: { Authorization: "Bearer in-checks", X-Session-Token: tok123, Accept: text/plain }\n' });
+    const inputs = parse({
+      checks:
+        '- name: a\n  headers: { Authorization: "Bearer in-checks", X-Session-Token: tok123, Accept: text/plain }\n',
+    });
     expect(inputs.secrets).toEqual(['Bearer in-checks', 'tok123']);
   });
 
   it.each<[Partial<RawInputs>, RegExp]>([
     [{ url: '' }, /Input 'url' has an invalid value "": expected the base URL of the service/],
-    [{ url: 'svc.example' }, /Input 'url' has an invalid value "svc.example": expected an absolute http:\/\/ or https:\/\/ URL/],
+    [
+      { url: 'svc.example' },
+      /Input 'url' has an invalid value "svc.example": expected an absolute http:\/\/ or https:\/\/ URL/,
+    ],
     [{ url: 'ftp://svc.example' }, /Input 'url' .* expected an absolute http:\/\/ or https:\/\/ URL/],
-    [{ url: 'https://user:pw@svc.example' }, /Input 'url' has an invalid value "https:\/\/\*\*\*@svc.example": expected a URL without user:password \(pass credentials in headers/],
-    [{ checks: 'missing.yml' }, /Input 'checks' has an invalid value "missing.yml": expected inline YAML .* \/ws\/missing.yml: the file does not exist/],
-    [{ checks: '- name: a\n  bogus: 1\n' }, /Input 'checks' \(inline\) is invalid:\n {2}- checks\[0\] \("a"\): unknown field 'bogus'/],
+    [
+      { url: 'https://user:pw@svc.example' },
+      /Input 'url' has an invalid value "https:\/\/\*\*\*@svc.example": expected a URL without user:password \(pass credentials in headers/,
+    ],
+    [
+      { checks: 'missing.yml' },
+      /Input 'checks' has an invalid value "missing.yml": expected inline YAML .* \/ws\/missing.yml: the file does not exist/,
+    ],
+    [
+      { checks: '- name: a\n  bogus: 1\n' },
+      /Input 'checks' \(inline\) is invalid:\n {2}- checks\[0\] \("a"\): unknown field 'bogus'/,
+    ],
     [{ 'wait-for-ready': 'https://other.example/ready' }, /Input 'wait-for-ready' .* expected a path joined to url/],
     [{ timeout: 'soon' }, /Input 'timeout' has an invalid value "soon": expected a duration/],
     [{ timeout: '100ms' }, /Input 'timeout' .* between 1s and 6h/],
@@ -99,11 +131,23 @@ describe('parseInputs', () => {
     [{ 'load-concurrency': '0' }, /Input 'load-concurrency' .* from 1 to 1000/],
     [{ 'load-requests': '1.5' }, /Input 'load-requests'/],
     [{ 'load-duration': '2h' }, /Input 'load-duration' .* between 100ms and 1h/],
-    [{ 'load-rate': '100' }, /Input 'load-rate' has an invalid value "100": expected to be used with load-duration or load-requests/],
-    [{ 'load-rate': '0', 'load-requests': '5' }, /Input 'load-rate' has an invalid value "0": expected a number from 0.1 to 1000000/],
+    [
+      { 'load-rate': '100' },
+      /Input 'load-rate' has an invalid value "100": expected to be used with load-duration or load-requests/,
+    ],
+    [
+      { 'load-rate': '0', 'load-requests': '5' },
+      /Input 'load-rate' has an invalid value "0": expected a number from 0.1 to 1000000/,
+    ],
     [{ 'max-p95-ms': 'fast' }, /Input 'max-p95-ms' has an invalid value "fast": expected a number of at least 0/],
-    [{ 'max-error-rate': '5' }, /Input 'max-error-rate' has an invalid value "5": expected a fraction from 0 to 1 \(such as 0.01\) or a percentage/],
-    [{ 'load-requests': '10', checks: '- name: a\n  load: false\n' }, /Input 'checks' .* at least one check without load: false/],
+    [
+      { 'max-error-rate': '5' },
+      /Input 'max-error-rate' has an invalid value "5": expected a fraction from 0 to 1 \(such as 0.01\) or a percentage/,
+    ],
+    [
+      { 'load-requests': '10', checks: '- name: a\n  load: false\n' },
+      /Input 'checks' .* at least one check without load: false/,
+    ],
   ])('rejects %j', (overrides, message) => {
     expect(() => parse(overrides)).toThrow(message);
   });
@@ -124,7 +168,10 @@ describe('parseHeaders', () => {
     ['no separator secretvalue', /Input 'headers' has an invalid value "\(a line without a name\)"/],
     ['Bad Name: secretvalue', /Input 'headers' has an invalid value "Bad Name"/],
     ['X-A: 1\nx-a: 2', /Input 'headers' has an invalid value "x-a": expected each header once/],
-    ['Transfer-Encoding: secretvalue', /Input 'headers' has an invalid value "Transfer-Encoding": expected a header the HTTP client does not manage itself/],
+    [
+      'Transfer-Encoding: secretvalue',
+      /Input 'headers' has an invalid value "Transfer-Encoding": expected a header the HTTP client does not manage itself/,
+    ],
   ])('rejects %j without echoing the value', (raw, message) => {
     expect(() => parseHeaders(raw)).toThrow(message);
     try {

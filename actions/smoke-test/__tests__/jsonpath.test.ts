@@ -3,17 +3,65 @@ import { evaluatePath, formatPath, parsePath } from '../src/jsonpath.js';
 
 describe('parsePath', () => {
   it.each([
-    ['data.books[0].id', [{ kind: 'key', key: 'data' }, { kind: 'key', key: 'books' }, { kind: 'index', index: 0 }, { kind: 'key', key: 'id' }]],
-    ['data.books.0.id', [{ kind: 'key', key: 'data' }, { kind: 'key', key: 'books' }, { kind: 'name-or-index', key: '0', index: 0 }, { kind: 'key', key: 'id' }]],
+    [
+      'data.books[0].id',
+      [
+        { kind: 'key', key: 'data' },
+        { kind: 'key', key: 'books' },
+        { kind: 'index', index: 0 },
+        { kind: 'key', key: 'id' },
+      ],
+    ],
+    [
+      'data.books.0.id',
+      [
+        { kind: 'key', key: 'data' },
+        { kind: 'key', key: 'books' },
+        { kind: 'name-or-index', key: '0', index: 0 },
+        { kind: 'key', key: 'id' },
+      ],
+    ],
     ['$.data', [{ kind: 'key', key: 'data' }]],
     ['$', []],
     ['$[1]', [{ kind: 'index', index: 1 }]],
-    ['items[-1]', [{ kind: 'key', key: 'items' }, { kind: 'index', index: -1 }]],
-    ['a["b.c"][\'d e\']', [{ kind: 'key', key: 'a' }, { kind: 'key', key: 'b.c' }, { kind: 'key', key: 'd e' }]],
-    ['a["x]y"]', [{ kind: 'key', key: 'a' }, { kind: 'key', key: 'x]y' }]],
-    ['a[0][1]', [{ kind: 'key', key: 'a' }, { kind: 'index', index: 0 }, { kind: 'index', index: 1 }]],
+    [
+      'items[-1]',
+      [
+        { kind: 'key', key: 'items' },
+        { kind: 'index', index: -1 },
+      ],
+    ],
+    [
+      'a["b.c"][\'d e\']',
+      [
+        { kind: 'key', key: 'a' },
+        { kind: 'key', key: 'b.c' },
+        { kind: 'key', key: 'd e' },
+      ],
+    ],
+    [
+      'a["x]y"]',
+      [
+        { kind: 'key', key: 'a' },
+        { kind: 'key', key: 'x]y' },
+      ],
+    ],
+    [
+      'a[0][1]',
+      [
+        { kind: 'key', key: 'a' },
+        { kind: 'index', index: 0 },
+        { kind: 'index', index: 1 },
+      ],
+    ],
     ['__typename', [{ kind: 'key', key: '__typename' }]],
-    ['data.user-name', [{ kind: 'key', key: 'data' }, { kind: 'key', key: 'user-name' }]],
+    [
+      'data.user-name',
+      [
+        { kind: 'key', key: 'data' },
+        { kind: 'key', key: 'user-name' },
+      ],
+    ],
   ])('parses %s', (path, segments) => {
     expect(parsePath(path)).toEqual(segments);
   });
@@ -39,7 +87,17 @@ describe('parsePath', () => {
 });
 
 describe('evaluatePath', () => {
-  const doc = { data: { books: [{ id: '1', tags: [] }, { id: '2', tags: ['a'] }], '0': 'zero-key', empty: null, n: 0 } };
+  const doc = {
+    data: {
+      books: [
+        { id: '1', tags: [] },
+        { id: '2', tags: ['a'] },
+      ],
+      '0': 'zero-key',
+      empty: null,
+      n: 0,
+    },
+  };
   it.each([
     ['data.books[0].id', '1'],
     ['data.books.1.id', '2'],

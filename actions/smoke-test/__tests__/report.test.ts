@@ -1,11 +1,41 @@
 import { describe, expect, it } from '@jest/globals';
 import type { LoadResult } from '../src/load.js';
-import { failureMessage, latencyChart, measureFromChecks, measureFromLoad, outputsOf, redactDeep, summaryMarkdown, type Report } from '../src/report.js';
+import {
+  failureMessage,
+  latencyChart,
+  measureFromChecks,
+  measureFromLoad,
+  outputsOf,
+  redactDeep,
+  summaryMarkdown,
+  type Report,
+} from '../src/report.js';
 import type { CheckResult } from '../src/runner.js';
 import { summarize, type LatencySummary } from '../src/stats.js';
 
-const latency: LatencySummary = { count: 100, minMs: 0.5, meanMs: 2, p50Ms: 1.5, p75Ms: 2, p90Ms: 3, p95Ms: 4.25, p99Ms: 9, p999Ms: 12, maxMs: 12.5 };
-const passed: CheckResult = { name: 'ready', method: 'GET', url: 'https://svc.example/health/ready', passed: true, attempts: 1, status: 200, durationMs: 3, durations: [3], failures: [] };
+const latency: LatencySummary = {
+  count: 100,
+  minMs: 0.5,
+  meanMs: 2,
+  p50Ms: 1.5,
+  p75Ms: 2,
+  p90Ms: 3,
+  p95Ms: 4.25,
+  p99Ms: 9,
+  p999Ms: 12,
+  maxMs: 12.5,
+};
+const passed: CheckResult = {
+  name: 'ready',
+  method: 'GET',
+  url: 'https://svc.example/health/ready',
+  passed: true,
+  attempts: 1,
+  status: 200,
+  durationMs: 3,
+  durations: [3],
+  failures: [],
+};
 const failed: CheckResult = {
   name: 'a | b',
   method: 'POST',
@@ -49,8 +79,20 @@ function base(overrides: Partial<Report> = {}): Report {
 
 describe('measure', () => {
   it('counts every check attempt when there is no load phase', () => {
-    expect(measureFromChecks([passed, failed], summarize)).toEqual({ source: 'checks', requests: 4, errors: 3, errorRate: 0.75, latency: summarize([3, 4, 6, 5]) });
-    expect(measureFromChecks([], summarize)).toEqual({ source: 'checks', requests: 0, errors: 0, errorRate: 0, latency: null });
+    expect(measureFromChecks([passed, failed], summarize)).toEqual({
+      source: 'checks',
+      requests: 4,
+      errors: 3,
+      errorRate: 0.75,
+      latency: summarize([3, 4, 6, 5]),
+    });
+    expect(measureFromChecks([], summarize)).toEqual({
+      source: 'checks',
+      requests: 0,
+      errors: 0,
+      errorRate: 0,
+      latency: null,
+    });
   });
   it('takes the load phase figures when it ran', () => {
     expect(measureFromLoad(load)).toEqual({ source: 'load', requests: 100, errors: 3, errorRate: 0.03, latency });
@@ -59,7 +101,9 @@ describe('measure', () => {
 
 describe('outputsOf', () => {
   it('turns the report into the action outputs', () => {
-    expect(outputsOf(base({ passed: false, checksPassed: 1, checksFailed: 2, measured: measureFromLoad(load) }))).toEqual({
+    expect(
+      outputsOf(base({ passed: false, checksPassed: 1, checksFailed: 2, measured: measureFromLoad(load) })),
+    ).toEqual({
       passed: 'false',
       'checks-passed': '1',
       'checks-failed': '2',
@@ -71,15 +115,27 @@ describe('outputsOf', () => {
     });
   });
   it('leaves the percentiles empty when nothing was measured', () => {
-    expect(outputsOf(base({ checks: [], measured: { source: 'checks', requests: 0, errors: 0, errorRate: 0, latency: null } }))).toMatchObject({ requests: '0', 'p50-ms': '', 'p95-ms': '', 'p99-ms': '' });
+    expect(
+      outputsOf(
+        base({ checks: [], measured: { source: 'checks', requests: 0, errors: 0, errorRate: 0, latency: null } }),
+      ),
+    ).toMatchObject({ requests: '0', 'p50-ms': '', 'p95-ms': '', 'p99-ms': '' });
   });
 });
 
 describe('failureMessage', () => {
   it.each<[string, Partial<Report>, string]>([
     ['passed', {}, ''],
-    ['not ready', { ready: { path: '/health/ready', ready: false, error: 'x was not ready within 2m' } }, 'Smoke test failed: x was not ready within 2m.'],
-    ['failed checks', { checks: [passed, failed], checksFailed: 1 }, 'Smoke test failed: 1 of 2 checks failed ("a | b").'],
+    [
+      'not ready',
+      { ready: { path: '/health/ready', ready: false, error: 'x was not ready within 2m' } },
+      'Smoke test failed: x was not ready within 2m.',
+    ],
+    [
+      'failed checks',
+      { checks: [passed, failed], checksFailed: 1 },
+      'Smoke test failed: 1 of 2 checks failed ("a | b").',
+    ],
     [
       'budgets too',
       { checks: [failed], budgets: { maxP95Ms: 1, violations: ['max-p95-ms: too slow'] } },
@@ -90,7 +146,9 @@ describe('failureMessage', () => {
   });
   it('lists at most five failed check names', () => {
     const many = Array.from({ length: 7 }, (_, i) => ({ ...failed, name: `c${i}` }));
-    expect(failureMessage(base({ checks: many }))).toBe('Smoke test failed: 7 of 7 checks failed ("c0", "c1", "c2", "c3", "c4", ...).');
+    expect(failureMessage(base({ checks: many }))).toBe(
+      'Smoke test failed: 7 of 7 checks failed ("c0", "c1", "c2", "c3", "c4", ...).',
+    );
   });
 });
 
@@ -105,7 +163,14 @@ describe('redactDeep', () => {
 
 describe('summaryMarkdown', () => {
   it('shows a passing run with checks, the latency table and chart', () => {
-    const md = summaryMarkdown(base({ ready: { path: '/health/ready', ready: true, polls: 3, elapsedMs: 1200 }, load, measured: measureFromLoad(load), budgets: { maxP95Ms: 10, maxErrorRate: 0.01, violations: ['max-error-rate: 3%'] } }));
+    const md = summaryMarkdown(
+      base({
+        ready: { path: '/health/ready', ready: true, polls: 3, elapsedMs: 1200 },
+        load,
+        measured: measureFromLoad(load),
+        budgets: { maxP95Ms: 10, maxErrorRate: 0.01, violations: ['max-error-rate: 3%'] },
+      }),
+    );
     expect(md).toMatch(/^## ✅ Smoke test passed: https:\/\/svc.example\//);
     expect(md).toContain('checks: 1 passed, 0 failed (inline) · ready after 3 poll(s), 1200 ms');
     expect(md).toContain('| ✅ | ready | GET /health/ready | 200 | 3.00 | 1 | passed |');
@@ -119,14 +184,31 @@ describe('summaryMarkdown', () => {
   });
 
   it('escapes names and failures for the table', () => {
-    const md = summaryMarkdown(base({ passed: false, checks: [failed], checksPassed: 0, checksFailed: 1, measured: measureFromChecks([failed], summarize) }));
+    const md = summaryMarkdown(
+      base({
+        passed: false,
+        checks: [failed],
+        checksPassed: 0,
+        checksFailed: 1,
+        measured: measureFromChecks([failed], summarize),
+      }),
+    );
     expect(md).toMatch(/^## ❌ Smoke test failed/);
-    expect(md).toContain('| ❌ | a \\| b | POST /graphql?x=1 | 200 | 5.00 | 3 | graphql: expected no errors, got 1: &lt;boom&gt;<br>json data.x: expected 1 (number), got "1" (string) |');
+    expect(md).toContain(
+      '| ❌ | a \\| b | POST /graphql?x=1 | 200 | 5.00 | 3 | graphql: expected no errors, got 1: &lt;boom&gt;<br>json data.x: expected 1 (number), got "1" (string) |',
+    );
     expect(md).toContain('### Latency: check requests');
   });
 
   it('says why the load phase was skipped and when the service was not ready', () => {
-    const md = summaryMarkdown(base({ passed: false, checks: [], ready: { path: '/r', ready: false, error: 'not ready <in time>' }, load: { skipped: 'the service never became ready' } }));
+    const md = summaryMarkdown(
+      base({
+        passed: false,
+        checks: [],
+        ready: { path: '/r', ready: false, error: 'not ready <in time>' },
+        load: { skipped: 'the service never became ready' },
+      }),
+    );
     expect(md).toContain('> not ready &lt;in time&gt;');
     expect(md).toContain('### Load\nSkipped: the service never became ready');
   });

@@ -58,16 +58,23 @@ export async function startTestServer(initial: Partial<ServerControl> = {}): Pro
     const handle = (url: URL, count: number, body: string): void => {
       const path = url.pathname;
       if (path === '/' || path === '/health/live') return send(200, { status: 'ok' });
-      if (path === '/health/ready') return count <= control.notReadyPolls ? send(503, { status: 'starting' }) : send(200, { status: 'ready' });
+      if (path === '/health/ready')
+        return count <= control.notReadyPolls ? send(503, { status: 'starting' }) : send(200, { status: 'ready' });
       if (path === '/books') return send(200, { data: { books: BOOKS } });
       if (path === '/text') return send(200, 'plain text, not JSON: hello world', 'text/plain');
       if (path === '/big') return send(200, `start ${'x'.repeat(10_000)} end`, 'text/plain');
       if (path === '/echo-headers') return send(200, { headers: req.headers });
-      if (path === '/echo-body') return send(200, { method: req.method, body, contentType: req.headers['content-type'] ?? null });
-      if (path === '/flaky') return count <= control.flakyFailures ? send(500, { error: `failure ${count}` }) : send(200, { ok: true, attempt: count });
+      if (path === '/echo-body')
+        return send(200, { method: req.method, body, contentType: req.headers['content-type'] ?? null });
+      if (path === '/flaky')
+        return count <= control.flakyFailures
+          ? send(500, { error: `failure ${count}` })
+          : send(200, { ok: true, attempt: count });
       if (path === '/sometimes-fails') {
         sometimes++;
-        return control.failEvery > 0 && sometimes % control.failEvery === 0 ? send(500, { error: 'scheduled failure' }) : send(200, { ok: true });
+        return control.failEvery > 0 && sometimes % control.failEvery === 0
+          ? send(500, { error: 'scheduled failure' })
+          : send(200, { ok: true });
       }
       const status = /^\/status\/(\d{3})$/.exec(path);
       if (status) return send(Number(status[1]), { status: Number(status[1]) });
@@ -93,13 +100,22 @@ export async function startTestServer(initial: Partial<ServerControl> = {}): Pro
         }
       }
       // Like a real GraphQL server: broken queries answer 200 with an errors array.
-      if (query.includes('broken')) return send(200, { data: null, errors: [{ message: 'Cannot query field "broken" on type "Query".', path: ['broken'] }] });
-      if (query.includes('partial')) return send(200, { data: { books: [BOOKS[0]] }, errors: [{ message: 'Reviews service unavailable', path: ['books', 0, 'reviews'] }] });
+      if (query.includes('broken'))
+        return send(200, {
+          data: null,
+          errors: [{ message: 'Cannot query field "broken" on type "Query".', path: ['broken'] }],
+        });
+      if (query.includes('partial'))
+        return send(200, {
+          data: { books: [BOOKS[0]] },
+          errors: [{ message: 'Reviews service unavailable', path: ['books', 0, 'reviews'] }],
+        });
       if (query.includes('book(')) {
         const book = BOOKS.find((b) => b.id === variables['id']) ?? null;
         return send(200, { data: { book } });
       }
-      if (query.includes('books')) return send(200, { data: { books: BOOKS.map((b) => ({ id: b.id, title: b.title })) } });
+      if (query.includes('books'))
+        return send(200, { data: { books: BOOKS.map((b) => ({ id: b.id, title: b.title })) } });
       return send(200, { data: { __typename: 'Query' } });
     };
   });

@@ -39,11 +39,34 @@ export interface Check {
   load: boolean;
 }
 
-export const CHECK_KEYS = ['name', 'method', 'path', 'headers', 'body', 'status', 'contains', 'json', 'graphql', 'allow-errors', 'load'] as const;
+export const CHECK_KEYS = [
+  'name',
+  'method',
+  'path',
+  'headers',
+  'body',
+  'status',
+  'contains',
+  'json',
+  'graphql',
+  'allow-errors',
+  'load',
+] as const;
 const GRAPHQL_KEYS = ['query', 'variables', 'operationName'] as const;
 export const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 /** Headers the HTTP client manages itself (connection handling and framing): setting them would break keep-alive or the body. */
-export const MANAGED_HEADERS = ['connection', 'content-length', 'expect', 'host', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'] as const;
+export const MANAGED_HEADERS = [
+  'connection',
+  'content-length',
+  'expect',
+  'host',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+] as const;
 
 export class ChecksError extends ActionError {
   override readonly name = 'ChecksError';
@@ -104,7 +127,10 @@ export function parseChecks(text: string, source: string, notices: string[] = []
   }
   const data: unknown = document.toJS();
   if (data === null || data === undefined) return [];
-  if (!Array.isArray(data)) throw new ChecksError(source, [`expected a YAML list of checks (items starting with "- name: ..."), got ${kind(data)}`]);
+  if (!Array.isArray(data))
+    throw new ChecksError(source, [
+      `expected a YAML list of checks (items starting with "- name: ..."), got ${kind(data)}`,
+    ]);
   const problems: string[] = [];
   const checks: Check[] = [];
   const seen = new Map<string, number>();
@@ -112,7 +138,8 @@ export function parseChecks(text: string, source: string, notices: string[] = []
     const check = validateCheck(item, index, problems);
     if (!check) return;
     const first = seen.get(check.name);
-    if (first !== undefined) problems.push(`checks[${index}] ("${check.name}"): name must be unique; checks[${first}] has the same name`);
+    if (first !== undefined)
+      problems.push(`checks[${index}] ("${check.name}"): name must be unique; checks[${first}] has the same name`);
     else seen.set(check.name, index);
     checks.push(check);
   });
@@ -127,7 +154,6 @@ function kind(value: unknown): string {
   return `a ${typeof value} (${JSON.stringify(value)})`;
 }
 
-
 function validateCheck(item: unknown, index: number, problems: string[]): Check | undefined {
   if (!isRecord(item)) {
     problems.push(`checks[${index}]: each check must be a mapping with at least a name, got ${kind(item)}`);
@@ -140,10 +166,17 @@ function validateCheck(item: unknown, index: number, problems: string[]): Check 
   const problem = (field: string, message: string): void => {
     problems.push(`${label}: field '${field}' ${message}`);
   };
-  if (!named) problem('name', rawName === undefined ? 'is required (a unique, non-empty string)' : `must be a non-empty string, got ${kind(rawName)}`);
+  if (!named)
+    problem(
+      'name',
+      rawName === undefined
+        ? 'is required (a unique, non-empty string)'
+        : `must be a non-empty string, got ${kind(rawName)}`,
+    );
 
   for (const key of Object.keys(item)) {
-    if (!(CHECK_KEYS as readonly string[]).includes(key)) problems.push(`${label}: unknown field '${key}'; accepted fields: ${CHECK_KEYS.join(', ')}`);
+    if (!(CHECK_KEYS as readonly string[]).includes(key))
+      problems.push(`${label}: unknown field '${key}'; accepted fields: ${CHECK_KEYS.join(', ')}`);
   }
 
   const graphql = validateGraphql(item['graphql'], problem);
@@ -152,10 +185,12 @@ function validateCheck(item: unknown, index: number, problems: string[]): Check 
   let method = isGraphql ? 'POST' : 'GET';
   if (item['method'] !== undefined) {
     const m = item['method'];
-    if (typeof m !== 'string' || !(METHODS as readonly string[]).includes(m.trim().toUpperCase())) problem('method', `must be one of ${METHODS.join(', ')}, got ${kind(m)}`);
+    if (typeof m !== 'string' || !(METHODS as readonly string[]).includes(m.trim().toUpperCase()))
+      problem('method', `must be one of ${METHODS.join(', ')}, got ${kind(m)}`);
     else method = m.trim().toUpperCase();
   }
-  if (isGraphql && method !== 'GET' && method !== 'POST') problem('method', `must be POST (default) or GET for a GraphQL check, got ${method}`);
+  if (isGraphql && method !== 'GET' && method !== 'POST')
+    problem('method', `must be POST (default) or GET for a GraphQL check, got ${method}`);
 
   const path = validatePath(item['path'], isGraphql ? '/graphql' : '', problem);
   const headers = validateHeaders(item['headers'], problem);
@@ -167,9 +202,11 @@ function validateCheck(item: unknown, index: number, problems: string[]): Check 
     else if (typeof b === 'string') body = b;
     else if (b !== null && typeof b === 'object') {
       body = JSON.stringify(b);
-      if (!Object.keys(headers).some((n) => n.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+      if (!Object.keys(headers).some((n) => n.toLowerCase() === 'content-type'))
+        headers['content-type'] = 'application/json';
     } else problem('body', `must be a string or a mapping/list (sent as JSON), got ${kind(b)}`);
-    if (body !== undefined && (method === 'GET' || method === 'HEAD')) problem('body', `cannot be sent with ${method}; set method: POST (or PUT, PATCH, DELETE)`);
+    if (body !== undefined && (method === 'GET' || method === 'HEAD'))
+      problem('body', `cannot be sent with ${method}; set method: POST (or PUT, PATCH, DELETE)`);
   }
 
   const status = validateStatus(item['status'], problem);
@@ -178,7 +215,8 @@ function validateCheck(item: unknown, index: number, problems: string[]): Check 
 
   let allowErrors = false;
   if (item['allow-errors'] !== undefined) {
-    if (typeof item['allow-errors'] !== 'boolean') problem('allow-errors', `must be true or false, got ${kind(item['allow-errors'])}`);
+    if (typeof item['allow-errors'] !== 'boolean')
+      problem('allow-errors', `must be true or false, got ${kind(item['allow-errors'])}`);
     else if (!isGraphql) problem('allow-errors', 'only applies to GraphQL checks (with graphql:)');
     else allowErrors = item['allow-errors'];
   }
@@ -192,7 +230,8 @@ function validateCheck(item: unknown, index: number, problems: string[]): Check 
   if (graphql) {
     if (method === 'POST') {
       body = JSON.stringify(graphql);
-      if (!Object.keys(headers).some((n) => n.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+      if (!Object.keys(headers).some((n) => n.toLowerCase() === 'content-type'))
+        headers['content-type'] = 'application/json';
     }
     if (!Object.keys(headers).some((n) => n.toLowerCase() === 'accept')) headers['accept'] = 'application/json';
   }
@@ -207,8 +246,13 @@ type Problem = (field: string, message: string) => void;
 function validatePath(value: unknown, fallback: string, problem: Problem): string {
   if (value === undefined) return fallback;
   if (typeof value !== 'string') problem('path', `must be a string such as /health/ready, got ${kind(value)}`);
-  else if (/^[a-z][a-z0-9+.-]*:/i.test(value.trim()) || value.trim().startsWith('//')) problem('path', `must be a path joined to 'url' (such as /health/ready), not an absolute URL: ${JSON.stringify(value)} (headers could be sent to another host)`);
-  else if (/\s/.test(value.trim())) problem('path', `must not contain spaces (percent-encode them): ${JSON.stringify(value)}`);
+  else if (/^[a-z][a-z0-9+.-]*:/i.test(value.trim()) || value.trim().startsWith('//'))
+    problem(
+      'path',
+      `must be a path joined to 'url' (such as /health/ready), not an absolute URL: ${JSON.stringify(value)} (headers could be sent to another host)`,
+    );
+  else if (/\s/.test(value.trim()))
+    problem('path', `must not contain spaces (percent-encode them): ${JSON.stringify(value)}`);
   else return value.trim();
   return fallback;
 }
@@ -222,8 +266,10 @@ function validateHeaders(value: unknown, problem: Problem): Record<string, strin
   }
   for (const [name, v] of Object.entries(value)) {
     if (!isHeaderName(name)) problem('headers', `has an invalid header name ${JSON.stringify(name)}`);
-    else if ((MANAGED_HEADERS as readonly string[]).includes(name.toLowerCase())) problem('headers', `cannot set ${name}: the HTTP client manages ${MANAGED_HEADERS.join(', ')}`);
-    else if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') problem('headers', `value of ${name} must be a string, got ${kind(v)}`);
+    else if ((MANAGED_HEADERS as readonly string[]).includes(name.toLowerCase()))
+      problem('headers', `cannot set ${name}: the HTTP client manages ${MANAGED_HEADERS.join(', ')}`);
+    else if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')
+      problem('headers', `value of ${name} must be a string, got ${kind(v)}`);
     else if (/[\r\n\0]/.test(String(v))) problem('headers', `value of ${name} must not contain line breaks`);
     else headers[name] = String(v);
   }
@@ -245,7 +291,10 @@ function validateGraphql(value: unknown, problem: Problem): GraphqlRequest | und
   }
   const query = value['query'];
   if (typeof query !== 'string' || query.trim() === '') {
-    problem('graphql.query', `is required (a GraphQL document such as "{ books(first: 1) { id } }"), got ${kind(query)}`);
+    problem(
+      'graphql.query',
+      `is required (a GraphQL document such as "{ books(first: 1) { id } }"), got ${kind(query)}`,
+    );
     ok = false;
   }
   const variables = value['variables'];
@@ -276,8 +325,10 @@ function validateStatus(value: unknown, problem: Problem): StatusMatcher[] {
   const matchers: StatusMatcher[] = [];
   for (const item of items) {
     if (typeof item === 'number' && Number.isInteger(item) && item >= 100 && item <= 599) matchers.push({ code: item });
-    else if (typeof item === 'string' && /^\d{3}$/.test(item.trim()) && Number(item) >= 100 && Number(item) <= 599) matchers.push({ code: Number(item) });
-    else if (typeof item === 'string' && /^[1-5]xx$/i.test(item.trim())) matchers.push({ class: Number(item.trim()[0]) });
+    else if (typeof item === 'string' && /^\d{3}$/.test(item.trim()) && Number(item) >= 100 && Number(item) <= 599)
+      matchers.push({ code: Number(item) });
+    else if (typeof item === 'string' && /^[1-5]xx$/i.test(item.trim()))
+      matchers.push({ class: Number(item.trim()[0]) });
     else problem('status', `must be ${accepted}, got ${kind(item)}`);
   }
   return matchers;
@@ -298,7 +349,10 @@ function validateContains(value: unknown, problem: Problem): string[] {
 function validateJson(value: unknown, problem: Problem): JsonExpectation[] {
   if (value === undefined) return [];
   if (!isRecord(value)) {
-    problem('json', `must be a mapping from a JSON path (such as data.books[0].id) to the expected value, got ${kind(value)}`);
+    problem(
+      'json',
+      `must be a mapping from a JSON path (such as data.books[0].id) to the expected value, got ${kind(value)}`,
+    );
     return [];
   }
   const result: JsonExpectation[] = [];
@@ -324,7 +378,17 @@ export function describeStatus(matchers: readonly StatusMatcher[]): string {
 
 /** The check run when `checks` is empty: GET the base URL, expect 200. */
 export function defaultCheck(): Check {
-  return { name: 'GET url', method: 'GET', path: '', headers: {}, status: [{ code: 200 }], contains: [], json: [], allowErrors: false, load: true };
+  return {
+    name: 'GET url',
+    method: 'GET',
+    path: '',
+    headers: {},
+    status: [{ code: 200 }],
+    contains: [],
+    json: [],
+    allowErrors: false,
+    load: true,
+  };
 }
 
 /** Joins a check path to the base URL, keeping the base URL's own path prefix and query. */

@@ -23,7 +23,8 @@ const MESSAGE_CHARS = 500;
 /** Returns the failures of `response` for `check` (an empty list means it passed). */
 export function evaluateResponse(check: Check, response: HttpResponse): string[] {
   const failures: string[] = [];
-  const excerpt = (): string => (response.body === '' ? '(empty body)' : `body: ${oneLine(response.body, EXCERPT_CHARS)}`);
+  const excerpt = (): string =>
+    response.body === '' ? '(empty body)' : `body: ${oneLine(response.body, EXCERPT_CHARS)}`;
 
   if (!statusMatches(check.status, response.status)) {
     failures.push(`status: expected ${describeStatus(check.status)}, got ${response.status}; ${excerpt()}`);
@@ -31,7 +32,9 @@ export function evaluateResponse(check: Check, response: HttpResponse): string[]
   for (const needle of check.contains) {
     if (!response.body.includes(needle)) {
       const cut = response.bodyTruncated ? ' (the body was cut at the read limit)' : '';
-      failures.push(`contains: expected the body to contain ${JSON.stringify(oneLine(needle, 100))}${cut}; ${excerpt()}`);
+      failures.push(
+        `contains: expected the body to contain ${JSON.stringify(oneLine(needle, 100))}${cut}; ${excerpt()}`,
+      );
     }
   }
 
@@ -42,7 +45,9 @@ export function evaluateResponse(check: Check, response: HttpResponse): string[]
     parsed = JSON.parse(response.body);
   } catch {
     const why = response.bodyTruncated ? 'the body was cut at the read limit' : 'the body is not JSON';
-    failures.push(`json: expected a JSON body (${why}; content-type: ${response.headers['content-type'] ?? 'none'}); ${excerpt()}`);
+    failures.push(
+      `json: expected a JSON body (${why}; content-type: ${response.headers['content-type'] ?? 'none'}); ${excerpt()}`,
+    );
     return failures;
   }
 
@@ -60,9 +65,13 @@ export function evaluateResponse(check: Check, response: HttpResponse): string[]
   for (const expectation of check.json) {
     const result = evaluatePath(parsed, expectation.segments);
     if (!result.found) {
-      failures.push(`json ${expectation.path}: expected ${showValue(expectation.expected)}, but the path does not exist: ${result.reason}`);
+      failures.push(
+        `json ${expectation.path}: expected ${showValue(expectation.expected)}, but the path does not exist: ${result.reason}`,
+      );
     } else if (!jsonEqual(result.value, expectation.expected)) {
-      failures.push(`json ${expectation.path}: expected ${showValue(expectation.expected)}, got ${showValue(result.value)}${typeHint(expectation.expected, result.value)}`);
+      failures.push(
+        `json ${expectation.path}: expected ${showValue(expectation.expected)}, got ${showValue(result.value)}${typeHint(expectation.expected, result.value)}`,
+      );
     }
   }
   return failures.map((f) => (f.length > MESSAGE_CHARS ? oneLine(f, MESSAGE_CHARS) : f));
@@ -70,7 +79,8 @@ export function evaluateResponse(check: Check, response: HttpResponse): string[]
 
 /** The messages of a GraphQL response's `errors` entries (a non-list `errors` counts as one). */
 export function graphqlErrors(parsed: unknown): string[] {
-  if (!isRecord(parsed) || !('errors' in parsed) || parsed['errors'] === null || parsed['errors'] === undefined) return [];
+  if (!isRecord(parsed) || !('errors' in parsed) || parsed['errors'] === null || parsed['errors'] === undefined)
+    return [];
   const errors = parsed['errors'];
   if (!Array.isArray(errors)) return [`errors is not a list: ${JSON.stringify(errors)}`];
   return errors.map((error: unknown) => {
@@ -86,7 +96,8 @@ export function graphqlErrors(parsed: unknown): string[] {
 export function transportFailure(error: unknown, timeoutMs: number): string {
   // Duck-typed: fetch's DOMException and errors from another realm are not `instanceof Error` everywhere.
   if (isErrorLike(error)) {
-    if (error.name === 'TimeoutError' || error.name === 'AbortError') return `request: no response within ${timeoutMs} ms (request-timeout)`;
+    if (error.name === 'TimeoutError' || error.name === 'AbortError')
+      return `request: no response within ${timeoutMs} ms (request-timeout)`;
     const cause = isErrorLike(error.cause) ? error.cause : undefined;
     const code = typeof cause?.code === 'string' || typeof cause?.code === 'number' ? String(cause.code) : undefined;
     const detail = cause ? `${code ? `${code}: ` : ''}${cause.message}` : error.message;
@@ -103,5 +114,10 @@ interface ErrorLike {
 }
 
 function isErrorLike(value: unknown): value is ErrorLike {
-  return value !== null && typeof value === 'object' && typeof (value as ErrorLike).name === 'string' && typeof (value as ErrorLike).message === 'string';
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as ErrorLike).name === 'string' &&
+    typeof (value as ErrorLike).message === 'string'
+  );
 }

@@ -22,7 +22,12 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 export const fetchSend: Send = async (request) => {
   const started = performance.now();
   const signal = AbortSignal.timeout(Math.max(1, Math.ceil(request.timeoutMs)));
-  const init: RequestInit = { method: request.method, headers: { 'user-agent': 'pipeline-smoke-test', ...request.headers }, redirect: 'manual', signal };
+  const init: RequestInit = {
+    method: request.method,
+    headers: { 'user-agent': 'pipeline-smoke-test', ...request.headers },
+    redirect: 'manual',
+    signal,
+  };
   if (request.body !== undefined) init.body = request.body;
   const response = await fetch(request.url, init);
   const { text, truncated } = await readLimited(response, MAX_BODY_BYTES);
@@ -30,7 +35,13 @@ export const fetchSend: Send = async (request) => {
   response.headers.forEach((value, name) => {
     headers[name] = value;
   });
-  return { status: response.status, headers, body: text, bodyTruncated: truncated, durationMs: performance.now() - started };
+  return {
+    status: response.status,
+    headers,
+    body: text,
+    bodyTruncated: truncated,
+    durationMs: performance.now() - started,
+  };
 };
 
 async function readLimited(response: Response, limit: number): Promise<{ text: string; truncated: boolean }> {

@@ -4,7 +4,21 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { ActionError, InputError, isHeaderName, maskSecret, parseDuration, parseHttpUrl, parseInteger, parseNumber, requireValue, runContext, isRecord, type ReadInput, type RunEnv } from '@pipeline/action-kit';
+import {
+  ActionError,
+  InputError,
+  isHeaderName,
+  maskSecret,
+  parseDuration,
+  parseHttpUrl,
+  parseInteger,
+  parseNumber,
+  requireValue,
+  runContext,
+  isRecord,
+  type ReadInput,
+  type RunEnv,
+} from '@pipeline/action-kit';
 import { ChecksError, defaultCheck, MANAGED_HEADERS, parseChecks, type Check } from './checks.js';
 
 export interface Inputs {
@@ -98,35 +112,68 @@ function validate(raw: RawInputs, workspace: string, readFile: ReadFile): Inputs
   const waitRaw = raw['wait-for-ready'].trim();
   let waitForReady: string | undefined;
   if (waitRaw !== '') {
-    if (/^[a-z][a-z0-9+.-]*:/i.test(waitRaw) || waitRaw.startsWith('//')) throw new InputError('wait-for-ready', waitRaw, 'a path joined to url, such as /health/ready (not an absolute URL)');
-    if (/\s/.test(waitRaw)) throw new InputError('wait-for-ready', waitRaw, 'a path without spaces, such as /health/ready');
+    if (/^[a-z][a-z0-9+.-]*:/i.test(waitRaw) || waitRaw.startsWith('//'))
+      throw new InputError(
+        'wait-for-ready',
+        waitRaw,
+        'a path joined to url, such as /health/ready (not an absolute URL)',
+      );
+    if (/\s/.test(waitRaw))
+      throw new InputError('wait-for-ready', waitRaw, 'a path without spaces, such as /health/ready');
     waitForReady = waitRaw;
   }
 
   const timeoutMs = parseDuration('timeout', raw.timeout, { minMs: 1000, maxMs: 6 * 3_600_000 }, 120_000);
-  const requestTimeoutMs = parseDuration('request-timeout', raw['request-timeout'], { minMs: 100, maxMs: 600_000 }, 10_000);
+  const requestTimeoutMs = parseDuration(
+    'request-timeout',
+    raw['request-timeout'],
+    { minMs: 100, maxMs: 600_000 },
+    10_000,
+  );
   const retries = parseInteger('retries', raw.retries, { min: 0, max: 10 }, 2);
   const loadConcurrency = parseInteger('load-concurrency', raw['load-concurrency'], { min: 1, max: 1000 }, 10);
 
-  const inputs: Inputs = { url, checks, checksSource: source, timeoutMs, requestTimeoutMs, retries, loadConcurrency, headers, secrets: [], notices };
+  const inputs: Inputs = {
+    url,
+    checks,
+    checksSource: source,
+    timeoutMs,
+    requestTimeoutMs,
+    retries,
+    loadConcurrency,
+    headers,
+    secrets: [],
+    notices,
+  };
   if (waitForReady !== undefined) inputs.waitForReady = waitForReady;
-  if (raw['load-duration'].trim() !== '') inputs.loadDurationMs = parseDuration('load-duration', raw['load-duration'], { minMs: 100, maxMs: 3_600_000 });
-  if (raw['load-requests'].trim() !== '') inputs.loadRequests = parseInteger('load-requests', raw['load-requests'], { min: 1, max: 10_000_000 });
+  if (raw['load-duration'].trim() !== '')
+    inputs.loadDurationMs = parseDuration('load-duration', raw['load-duration'], { minMs: 100, maxMs: 3_600_000 });
+  if (raw['load-requests'].trim() !== '')
+    inputs.loadRequests = parseInteger('load-requests', raw['load-requests'], { min: 1, max: 10_000_000 });
   if (raw['load-rate'].trim() !== '') {
     inputs.loadRate = parseNumber('load-rate', raw['load-rate'], { min: 0.1, max: 1_000_000 });
     if (inputs.loadDurationMs === undefined && inputs.loadRequests === undefined) {
-      throw new InputError('load-rate', raw['load-rate'], 'to be used with load-duration or load-requests (the rate alone does not start a load phase)');
+      throw new InputError(
+        'load-rate',
+        raw['load-rate'],
+        'to be used with load-duration or load-requests (the rate alone does not start a load phase)',
+      );
     }
   }
   if (raw['max-p95-ms'].trim() !== '') inputs.maxP95Ms = parseNumber('max-p95-ms', raw['max-p95-ms'], { min: 0 });
   if (raw['max-error-rate'].trim() !== '') inputs.maxErrorRate = parseErrorRate(raw['max-error-rate']);
   if ((inputs.loadDurationMs !== undefined || inputs.loadRequests !== undefined) && !checks.some((c) => c.load)) {
-    throw new InputError('checks', source, 'at least one check without load: false when load-duration or load-requests is set (the load phase replays those checks)');
+    throw new InputError(
+      'checks',
+      source,
+      'at least one check without load: false when load-duration or load-requests is set (the load phase replays those checks)',
+    );
   }
 
   const secrets = new Set<string>(Object.values(headers));
   for (const check of checks) {
-    for (const [name, value] of Object.entries(check.headers)) if (SENSITIVE_HEADER.test(name) && value !== '') secrets.add(value);
+    for (const [name, value] of Object.entries(check.headers))
+      if (SENSITIVE_HEADER.test(name) && value !== '') secrets.add(value);
   }
   inputs.secrets = [...secrets];
   return Object.freeze(inputs);
@@ -152,9 +199,19 @@ export function parseHeaders(raw: string): Record<string, string> {
     const at = firstSeparator(trimmed);
     const name = at > 0 ? trimmed.slice(0, at).trim() : '';
     // Never echo the line: the value is a secret.
-    if (!isHeaderName(name)) throw new InputError('headers', name === '' ? '(a line without a name)' : name, 'one header per line as "Name: value" or "Name=value", with a valid header name');
+    if (!isHeaderName(name))
+      throw new InputError(
+        'headers',
+        name === '' ? '(a line without a name)' : name,
+        'one header per line as "Name: value" or "Name=value", with a valid header name',
+      );
     if (seen.has(name.toLowerCase())) throw new InputError('headers', name, 'each header once');
-    if ((MANAGED_HEADERS as readonly string[]).includes(name.toLowerCase())) throw new InputError('headers', name, `a header the HTTP client does not manage itself (not ${MANAGED_HEADERS.join(', ')})`);
+    if ((MANAGED_HEADERS as readonly string[]).includes(name.toLowerCase()))
+      throw new InputError(
+        'headers',
+        name,
+        `a header the HTTP client does not manage itself (not ${MANAGED_HEADERS.join(', ')})`,
+      );
     seen.add(name.toLowerCase());
     headers[name] = trimmed.slice(at + 1).trim();
   }
@@ -167,7 +224,8 @@ export function parseErrorRate(raw: string): number {
   const accepted = 'a fraction from 0 to 1 (such as 0.01) or a percentage (such as 1%)';
   if (value.endsWith('%')) {
     const n = Number(value.slice(0, -1).trim());
-    if (value.length === 1 || !Number.isFinite(n) || n < 0 || n > 100) throw new InputError('max-error-rate', raw, accepted);
+    if (value.length === 1 || !Number.isFinite(n) || n < 0 || n > 100)
+      throw new InputError('max-error-rate', raw, accepted);
     return n / 100;
   }
   const n = Number(value);
@@ -180,7 +238,12 @@ export function parseErrorRate(raw: string): number {
  * GITHUB_WORKSPACE). A single line that does not start a YAML list (`-`, `[`)
  * is a path; anything else is inline YAML. Empty: one check, GET url, expect 200.
  */
-function loadChecks(raw: string, workspace: string, readFile: ReadFile, notices: string[]): { checks: Check[]; source: string } {
+function loadChecks(
+  raw: string,
+  workspace: string,
+  readFile: ReadFile,
+  notices: string[],
+): { checks: Check[]; source: string } {
   const value = raw.trim();
   if (value === '') return { checks: [defaultCheck()], source: 'default' };
   const isPath = !value.includes('\n') && !/^[-[{]/.test(value);
@@ -193,8 +256,17 @@ function loadChecks(raw: string, workspace: string, readFile: ReadFile, notices:
       text = readFile(file);
     } catch (error: unknown) {
       const code = isRecord(error) && 'code' in error ? String(error['code']) : '';
-      const why = code === 'ENOENT' ? 'the file does not exist' : code === 'EISDIR' ? 'it is a directory' : `it cannot be read (${code || String(error)})`;
-      throw new InputError('checks', value, `inline YAML (a list starting with "- name: ...") or the path of a YAML file relative to the workspace; ${file}: ${why}`);
+      const why =
+        code === 'ENOENT'
+          ? 'the file does not exist'
+          : code === 'EISDIR'
+            ? 'it is a directory'
+            : `it cannot be read (${code || String(error)})`;
+      throw new InputError(
+        'checks',
+        value,
+        `inline YAML (a list starting with "- name: ...") or the path of a YAML file relative to the workspace; ${file}: ${why}`,
+      );
     }
   }
   try {

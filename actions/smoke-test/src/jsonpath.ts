@@ -13,7 +13,10 @@
  */
 import { plural } from '@pipeline/action-kit';
 
-export type Segment = { kind: 'key'; key: string } | { kind: 'index'; index: number } | { kind: 'name-or-index'; key: string; index: number };
+export type Segment =
+  | { kind: 'key'; key: string }
+  | { kind: 'index'; index: number }
+  | { kind: 'name-or-index'; key: string; index: number };
 
 export class PathSyntaxError extends Error {
   override readonly name = 'PathSyntaxError';
@@ -28,7 +31,8 @@ export function parsePath(path: string): Segment[] {
   let i = 0;
   if (text[0] === '$') {
     i = 1;
-    if (i < text.length && text[i] !== '.' && text[i] !== '[') throw new PathSyntaxError(`unexpected ${JSON.stringify(text[i])} after '$' at position ${i}`);
+    if (i < text.length && text[i] !== '.' && text[i] !== '[')
+      throw new PathSyntaxError(`unexpected ${JSON.stringify(text[i])} after '$' at position ${i}`);
     if (text[i] === '.') i++;
     if (i >= text.length) return segments;
   }
@@ -54,7 +58,9 @@ export function parsePath(path: string): Segment[] {
     while (end < text.length && NAME.test(text[end] as string)) end++;
     if (end === i) throw new PathSyntaxError(`unexpected ${JSON.stringify(ch)} at position ${i}`);
     const name = text.slice(i, end);
-    segments.push(/^\d+$/.test(name) ? { kind: 'name-or-index', key: name, index: Number(name) } : { kind: 'key', key: name });
+    segments.push(
+      /^\d+$/.test(name) ? { kind: 'name-or-index', key: name, index: Number(name) } : { kind: 'key', key: name },
+    );
     i = end;
     expectName = false;
   }
@@ -89,7 +95,9 @@ function parseBracket(inner: string, position: number): Segment {
     const body = trimmed.slice(1, -1).replace(/\\(.)/g, '$1');
     return { kind: 'key', key: body };
   }
-  throw new PathSyntaxError(`[${inner}] at position ${position} is neither an index like [0] nor a quoted name like ["key"]`);
+  throw new PathSyntaxError(
+    `[${inner}] at position ${position} is neither an index like [0] nor a quoted name like ["key"]`,
+  );
 }
 
 export function formatPath(segments: readonly Segment[]): string {
@@ -112,25 +120,46 @@ export function evaluatePath(root: unknown, segments: readonly Segment[]): PathR
     const segment = segments[n] as Segment;
     const at = formatPath(segments.slice(0, n));
     if (Array.isArray(current)) {
-      if (segment.kind === 'key') return { found: false, at, reason: `${at} is an array (${current.length} items), not an object with key ${JSON.stringify(segment.key)}` };
+      if (segment.kind === 'key')
+        return {
+          found: false,
+          at,
+          reason: `${at} is an array (${current.length} items), not an object with key ${JSON.stringify(segment.key)}`,
+        };
       const index = segment.index < 0 ? current.length + segment.index : segment.index;
       if (index < 0 || index >= current.length) {
-        return { found: false, at, reason: `${at} has ${plural(current.length, 'item')}, so index ${segment.index} does not exist` };
+        return {
+          found: false,
+          at,
+          reason: `${at} has ${plural(current.length, 'item')}, so index ${segment.index} does not exist`,
+        };
       }
       current = current[index];
       continue;
     }
     if (current !== null && typeof current === 'object') {
-      if (segment.kind === 'index') return { found: false, at, reason: `${at} is an object, not an array (index ${segment.index})` };
+      if (segment.kind === 'index')
+        return { found: false, at, reason: `${at} is an object, not an array (index ${segment.index})` };
       if (!Object.prototype.hasOwnProperty.call(current, segment.key)) {
         const keys = Object.keys(current);
-        const shown = keys.slice(0, 10).map((k) => JSON.stringify(k)).join(', ');
-        return { found: false, at, reason: `${at} has no key ${JSON.stringify(segment.key)} (keys: ${keys.length === 0 ? 'none' : shown}${keys.length > 10 ? ', ...' : ''})` };
+        const shown = keys
+          .slice(0, 10)
+          .map((k) => JSON.stringify(k))
+          .join(', ');
+        return {
+          found: false,
+          at,
+          reason: `${at} has no key ${JSON.stringify(segment.key)} (keys: ${keys.length === 0 ? 'none' : shown}${keys.length > 10 ? ', ...' : ''})`,
+        };
       }
       current = (current as Record<string, unknown>)[segment.key];
       continue;
     }
-    return { found: false, at, reason: `${at} is ${describeType(current)}, so it has no ${segment.kind === 'index' ? `index ${segment.index}` : `key ${JSON.stringify(segment.key)}`}` };
+    return {
+      found: false,
+      at,
+      reason: `${at} is ${describeType(current)}, so it has no ${segment.kind === 'index' ? `index ${segment.index}` : `key ${JSON.stringify(segment.key)}`}`,
+    };
   }
   return { found: true, value: current };
 }

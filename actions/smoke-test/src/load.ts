@@ -197,9 +197,17 @@ class Worker {
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   if (options.targets.length === 0) throw new Error('the load phase needs at least one request to replay');
-  if (options.durationMs === undefined && options.requests === undefined) throw new Error('the load phase needs a duration or a number of requests');
+  if (options.durationMs === undefined && options.requests === undefined)
+    throw new Error('the load phase needs a duration or a number of requests');
   const [{ Client: UndiciClient }, hdr] = await Promise.all([import('undici'), import('hdr-histogram-js')]);
-  const histogram = hdr.build({ bitBucketSize: 32, autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+  const histogram = hdr.build({
+    bitBucketSize: 32,
+    autoResize: true,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+    useWebAssembly: false,
+  });
   // One undici Client (one keep-alive connection, one request at a time) per worker, like autocannon's connections.
   const clients = Array.from(
     { length: options.concurrency },

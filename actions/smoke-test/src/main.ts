@@ -5,12 +5,28 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { ActionError, phase, redact, runContext, writeAnnotations, writeSummary, type AnnotationItem } from '@pipeline/action-kit';
+import {
+  ActionError,
+  phase,
+  redact,
+  runContext,
+  writeAnnotations,
+  writeSummary,
+  type AnnotationItem,
+} from '@pipeline/action-kit';
 import { checkUrl, joinUrl } from './checks.js';
 import { fetchSend, type Send } from './http.js';
 import { getInputs, type Inputs } from './inputs.js';
 import type { LoadOptions, LoadResult, LoadTarget } from './load.js';
-import { failureMessage, measureFromChecks, measureFromLoad, outputsOf, redactDeep, summaryMarkdown, type Report } from './report.js';
+import {
+  failureMessage,
+  measureFromChecks,
+  measureFromLoad,
+  outputsOf,
+  redactDeep,
+  summaryMarkdown,
+  type Report,
+} from './report.js';
 import { mergeHeaders, runCheck, waitForReady, type CheckResult } from './runner.js';
 import { evaluateBudgets, formatMs, summarize } from './stats.js';
 
@@ -47,15 +63,22 @@ export async function main(): Promise<void> {
 
   const failure = failureMessage(safe);
   if (failure) throw new ActionError(failure);
-  core.info(`Smoke test passed: ${safe.checksPassed} check(s)${safe.measured.latency ? `, p95 ${formatMs(safe.measured.latency.p95Ms)} ms over ${safe.measured.requests} ${safe.measured.source} requests` : ''}.`);
+  core.info(
+    `Smoke test passed: ${safe.checksPassed} check(s)${safe.measured.latency ? `, p95 ${formatMs(safe.measured.latency.p95Ms)} ms over ${safe.measured.requests} ${safe.measured.source} requests` : ''}.`,
+  );
 }
 
 /** Failed checks and exceeded budgets as errors; a saturated load generator as a warning. */
 export function annotations(report: Report): AnnotationItem[] {
   const items: AnnotationItem[] = report.checks
     .filter((check) => !check.passed)
-    .map((check) => ({ level: 'error', message: check.failures.join('\n'), properties: { title: `Smoke check "${check.name}" failed (${check.method} ${check.url})` } }));
-  for (const violation of report.budgets.violations) items.push({ level: 'error', message: violation, properties: { title: 'Smoke test budget exceeded' } });
+    .map((check) => ({
+      level: 'error',
+      message: check.failures.join('\n'),
+      properties: { title: `Smoke check "${check.name}" failed (${check.method} ${check.url})` },
+    }));
+  for (const violation of report.budgets.violations)
+    items.push({ level: 'error', message: violation, properties: { title: 'Smoke test budget exceeded' } });
   if (report.load && 'testerCpuPercent' in report.load && report.load.testerCpuPercent >= TESTER_SATURATED_PERCENT) {
     items.push({
       level: 'warning',
@@ -84,7 +107,10 @@ export async function smokeTest(inputs: Inputs, deps: SmokeDependencies): Promis
   if (inputs.waitForReady !== undefined) {
     report.ready = await readyPhase(inputs.waitForReady, inputs, deps);
     if (!report.ready.ready) {
-      report.load = inputs.loadDurationMs !== undefined || inputs.loadRequests !== undefined ? { skipped: 'the service never became ready' } : null;
+      report.load =
+        inputs.loadDurationMs !== undefined || inputs.loadRequests !== undefined
+          ? { skipped: 'the service never became ready' }
+          : null;
       return finish(report, inputs);
     }
   }
@@ -96,7 +122,9 @@ export async function smokeTest(inputs: Inputs, deps: SmokeDependencies): Promis
 
   const wantsLoad = inputs.loadDurationMs !== undefined || inputs.loadRequests !== undefined;
   if (wantsLoad && report.checksFailed > 0) {
-    report.load = { skipped: `${report.checksFailed} check(s) failed; the load phase only runs against a service that passes its checks` };
+    report.load = {
+      skipped: `${report.checksFailed} check(s) failed; the load phase only runs against a service that passes its checks`,
+    };
   } else if (wantsLoad) {
     const load = await loadPhase(inputs, deps);
     report.load = load;
@@ -143,7 +171,9 @@ function checksPhase(inputs: Inputs, deps: SmokeDependencies): Promise<CheckResu
         ...(deps.sleep ? { sleep: deps.sleep } : {}),
       });
       const time = result.durationMs === undefined ? '' : ` in ${formatMs(result.durationMs)} ms`;
-      log(`${result.passed ? 'PASS' : 'FAIL'} ${check.name}: ${check.method} ${result.url} -> ${result.status ?? 'no response'}${time} (${result.attempts} attempt(s))`);
+      log(
+        `${result.passed ? 'PASS' : 'FAIL'} ${check.name}: ${check.method} ${result.url} -> ${result.status ?? 'no response'}${time} (${result.attempts} attempt(s))`,
+      );
       for (const failure of result.failures) log(`    ${failure}`);
       results.push(result);
     }
@@ -155,12 +185,22 @@ function loadPhase(inputs: Inputs, deps: SmokeDependencies): Promise<LoadResult>
   const log = deps.log;
   return phase('Load phase', async () => {
     const options = loadOptions(inputs);
-    const bounds = [inputs.loadDurationMs !== undefined ? `${formatMs(inputs.loadDurationMs / 1000)} s` : '', inputs.loadRequests !== undefined ? `${inputs.loadRequests} requests` : ''].filter(Boolean).join(' or ');
-    log(`${options.targets.length} request(s) replayed round-robin, ${options.concurrency} connection(s), ${options.ratePerSecond ? `fixed rate ${options.ratePerSecond} req/s` : 'closed loop'}, until ${bounds}`);
+    const bounds = [
+      inputs.loadDurationMs !== undefined ? `${formatMs(inputs.loadDurationMs / 1000)} s` : '',
+      inputs.loadRequests !== undefined ? `${inputs.loadRequests} requests` : '',
+    ]
+      .filter(Boolean)
+      .join(' or ');
+    log(
+      `${options.targets.length} request(s) replayed round-robin, ${options.concurrency} connection(s), ${options.ratePerSecond ? `fixed rate ${options.ratePerSecond} req/s` : 'closed loop'}, until ${bounds}`,
+    );
     const result = await deps.runLoad(options);
     const l = result.latency;
-    log(`${result.requests} requests, ${result.errors} errors, ${result.requestsPerSecond} req/s${l ? `; p50 ${formatMs(l.p50Ms)} ms, p95 ${formatMs(l.p95Ms)} ms, p99 ${formatMs(l.p99Ms)} ms, max ${formatMs(l.maxMs)} ms` : ''}`);
-    for (const [kind, count] of Object.entries(result.errorKinds)) log(`  ${kind}: ${count}${result.errorSamples[kind] ? ` (${result.errorSamples[kind]})` : ''}`);
+    log(
+      `${result.requests} requests, ${result.errors} errors, ${result.requestsPerSecond} req/s${l ? `; p50 ${formatMs(l.p50Ms)} ms, p95 ${formatMs(l.p95Ms)} ms, p99 ${formatMs(l.p99Ms)} ms, max ${formatMs(l.maxMs)} ms` : ''}`,
+    );
+    for (const [kind, count] of Object.entries(result.errorKinds))
+      log(`  ${kind}: ${count}${result.errorSamples[kind] ? ` (${result.errorSamples[kind]})` : ''}`);
     return result;
   });
 }
@@ -168,12 +208,19 @@ function loadPhase(inputs: Inputs, deps: SmokeDependencies): Promise<LoadResult>
 function finish(report: Report, inputs: Inputs): Report {
   if (report.ready === null || report.ready.ready) {
     report.budgets.violations = evaluateBudgets(
-      { requests: report.measured.requests, errors: report.measured.errors, latency: report.measured.latency ?? undefined },
+      {
+        requests: report.measured.requests,
+        errors: report.measured.errors,
+        latency: report.measured.latency ?? undefined,
+      },
       budgetsOf(inputs),
       report.measured.source === 'load' ? 'load phase' : 'check request',
     );
   }
-  report.passed = (report.ready === null || report.ready.ready) && report.checksFailed === 0 && report.budgets.violations.length === 0;
+  report.passed =
+    (report.ready === null || report.ready.ready) &&
+    report.checksFailed === 0 &&
+    report.budgets.violations.length === 0;
   return report;
 }
 
@@ -201,7 +248,12 @@ export function loadOptions(inputs: Inputs): LoadOptions {
       if (check.body !== undefined) target.body = check.body;
       return target;
     });
-  const options: LoadOptions = { origin: inputs.url.origin, targets, concurrency: inputs.loadConcurrency, requestTimeoutMs: inputs.requestTimeoutMs };
+  const options: LoadOptions = {
+    origin: inputs.url.origin,
+    targets,
+    concurrency: inputs.loadConcurrency,
+    requestTimeoutMs: inputs.requestTimeoutMs,
+  };
   if (inputs.loadDurationMs !== undefined) options.durationMs = inputs.loadDurationMs;
   if (inputs.loadRequests !== undefined) options.requests = inputs.loadRequests;
   if (inputs.loadRate !== undefined) options.ratePerSecond = inputs.loadRate;

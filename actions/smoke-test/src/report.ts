@@ -43,20 +43,36 @@ export function redactDeep<T>(value: T, secrets: readonly string[]): T {
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return redact(v, secrets);
     if (Array.isArray(v)) return v.map(walk);
-    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, inner]) => [redact(k, secrets), walk(inner)]));
+    if (v !== null && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v).map(([k, inner]) => [redact(k, secrets), walk(inner)]));
     return v;
   };
   return walk(value) as T;
 }
 
-export function measureFromChecks(checks: readonly CheckResult[], summarize: (values: number[]) => LatencySummary | undefined): MeasuredReport {
+export function measureFromChecks(
+  checks: readonly CheckResult[],
+  summarize: (values: number[]) => LatencySummary | undefined,
+): MeasuredReport {
   const requests = checks.reduce((n, c) => n + c.attempts, 0);
   const errors = requests - checks.filter((c) => c.passed).length;
-  return { source: 'checks', requests, errors, errorRate: errorRate({ requests, errors }), latency: summarize(checks.flatMap((c) => c.durations)) ?? null };
+  return {
+    source: 'checks',
+    requests,
+    errors,
+    errorRate: errorRate({ requests, errors }),
+    latency: summarize(checks.flatMap((c) => c.durations)) ?? null,
+  };
 }
 
 export function measureFromLoad(load: LoadResult): MeasuredReport {
-  return { source: 'load', requests: load.requests, errors: load.errors, errorRate: errorRate(load), latency: load.latency ?? null };
+  return {
+    source: 'load',
+    requests: load.requests,
+    errors: load.errors,
+    errorRate: errorRate(load),
+    latency: load.latency ?? null,
+  };
 }
 
 /** Outputs as the action sets them (strings). */
@@ -80,8 +96,13 @@ export function failureMessage(report: Report): string {
   if (report.ready && !report.ready.ready) reasons.push(report.ready.error ?? `${report.ready.path} was not ready`);
   const failed = report.checks.filter((c) => !c.passed);
   if (failed.length > 0) {
-    const names = failed.slice(0, 5).map((c) => `"${c.name}"`).join(', ');
-    reasons.push(`${failed.length} of ${report.checks.length} checks failed (${names}${failed.length > 5 ? ', ...' : ''})`);
+    const names = failed
+      .slice(0, 5)
+      .map((c) => `"${c.name}"`)
+      .join(', ');
+    reasons.push(
+      `${failed.length} of ${report.checks.length} checks failed (${names}${failed.length > 5 ? ', ...' : ''})`,
+    );
   }
   reasons.push(...report.budgets.violations);
   return reasons.length === 0 ? '' : `Smoke test failed: ${reasons.join('; ')}.`;
@@ -92,7 +113,12 @@ export function summaryMarkdown(report: Report): string {
   const icon = report.passed ? '✅' : '❌';
   parts.push(`## ${icon} Smoke test ${report.passed ? 'passed' : 'failed'}: ${cell(report.url)}`);
   const facts = [`checks: ${report.checksPassed} passed, ${report.checksFailed} failed (${cell(report.checksSource)})`];
-  if (report.ready) facts.push(report.ready.ready ? `ready after ${report.ready.polls} poll(s), ${formatMs(report.ready.elapsedMs ?? 0)} ms` : 'not ready');
+  if (report.ready)
+    facts.push(
+      report.ready.ready
+        ? `ready after ${report.ready.polls} poll(s), ${formatMs(report.ready.elapsedMs ?? 0)} ms`
+        : 'not ready',
+    );
   parts.push(facts.join(' · '));
 
   if (report.ready && !report.ready.ready) parts.push(`> ${cell(report.ready.error ?? 'not ready')}`);
@@ -120,8 +146,13 @@ export function summaryMarkdown(report: Report): string {
   if (load && 'skipped' in load) parts.push(`### Load\nSkipped: ${cell(load.skipped)}`);
   if (m.requests > 0 || m.latency) {
     if (load && !('skipped' in load)) {
-      const rate = load.mode === 'fixed-rate' ? `fixed rate of ${load.targetRatePerSecond} req/s (latency from each request's due time: coordinated omission corrected)` : 'closed loop (each connection sends when the previous response is read)';
-      parts.push(`### Latency: load phase\n${load.requests} requests over ${formatMs(load.durationMs / 1000)} s on ${load.concurrency} connection(s), ${load.requestsPerSecond} req/s, ${rate}.`);
+      const rate =
+        load.mode === 'fixed-rate'
+          ? `fixed rate of ${load.targetRatePerSecond} req/s (latency from each request's due time: coordinated omission corrected)`
+          : 'closed loop (each connection sends when the previous response is read)';
+      parts.push(
+        `### Latency: load phase\n${load.requests} requests over ${formatMs(load.durationMs / 1000)} s on ${load.concurrency} connection(s), ${load.requestsPerSecond} req/s, ${rate}.`,
+      );
     } else {
       parts.push('### Latency: check requests\nNo load phase: these figures cover every check attempt.');
     }
@@ -129,11 +160,27 @@ export function summaryMarkdown(report: Report): string {
     parts.push(
       markdownTable(
         ['requests', 'errors', 'error rate', 'min', ...PERCENTILES.map((p) => p.label), 'max'],
-        [[m.requests, m.errors, formatRate(m.errorRate), l ? formatMs(l.minMs) : '—', ...PERCENTILES.map((p) => (l ? formatMs(l[p.key]) : '—')), l ? formatMs(l.maxMs) : '—']],
+        [
+          [
+            m.requests,
+            m.errors,
+            formatRate(m.errorRate),
+            l ? formatMs(l.minMs) : '—',
+            ...PERCENTILES.map((p) => (l ? formatMs(l[p.key]) : '—')),
+            l ? formatMs(l.maxMs) : '—',
+          ],
+        ],
       ) + '\n\nLatencies in ms, wall-clock per request.',
     );
     if (load && !('skipped' in load) && Object.keys(load.errorKinds).length > 0) {
-      parts.push(markdownTable(['error', 'count', 'example'], Object.entries(load.errorKinds).sort((a, b) => b[1] - a[1]).map(([kind, count]) => [kind, count, load.errorSamples[kind] ?? ''])));
+      parts.push(
+        markdownTable(
+          ['error', 'count', 'example'],
+          Object.entries(load.errorKinds)
+            .sort((a, b) => b[1] - a[1])
+            .map(([kind, count]) => [kind, count, load.errorSamples[kind] ?? '']),
+        ),
+      );
     }
     if (l) parts.push(latencyChart(l));
   }
@@ -143,11 +190,21 @@ export function summaryMarkdown(report: Report): string {
     const rows: unknown[][] = [];
     if (report.budgets.maxP95Ms !== undefined) {
       const ok = !report.budgets.violations.some((v) => v.startsWith('max-p95-ms'));
-      rows.push(['max-p95-ms', `${report.budgets.maxP95Ms} ms`, m.latency ? `${formatMs(m.latency.p95Ms)} ms` : '—', ok ? '✅ within' : '❌ exceeded']);
+      rows.push([
+        'max-p95-ms',
+        `${report.budgets.maxP95Ms} ms`,
+        m.latency ? `${formatMs(m.latency.p95Ms)} ms` : '—',
+        ok ? '✅ within' : '❌ exceeded',
+      ]);
     }
     if (report.budgets.maxErrorRate !== undefined) {
       const ok = !report.budgets.violations.some((v) => v.startsWith('max-error-rate'));
-      rows.push(['max-error-rate', formatRate(report.budgets.maxErrorRate), formatRate(m.errorRate), ok ? '✅ within' : '❌ exceeded']);
+      rows.push([
+        'max-error-rate',
+        formatRate(report.budgets.maxErrorRate),
+        formatRate(m.errorRate),
+        ok ? '✅ within' : '❌ exceeded',
+      ]);
     }
     parts.push(markdownTable(['budget', 'limit', `measured (${m.source})`, 'result'], rows));
   }

@@ -47,16 +47,28 @@ class AttemptFailed extends Error {
 }
 
 /** Headers for a request: the `headers` input first, a check's own headers override by name (case-insensitive). */
-export function mergeHeaders(global: Readonly<Record<string, string>>, own: Readonly<Record<string, string>>): Record<string, string> {
+export function mergeHeaders(
+  global: Readonly<Record<string, string>>,
+  own: Readonly<Record<string, string>>,
+): Record<string, string> {
   const merged = new Map<string, [string, string]>();
-  for (const source of [global, own]) for (const [name, value] of Object.entries(source)) merged.set(name.toLowerCase(), [name, value]);
+  for (const source of [global, own])
+    for (const [name, value] of Object.entries(source)) merged.set(name.toLowerCase(), [name, value]);
   return Object.fromEntries([...merged.values()]);
 }
 
 export async function runCheck(check: Check, options: CheckRunOptions): Promise<CheckResult> {
   const url = checkUrl(options.baseUrl, check).href;
   const headers = mergeHeaders(options.headers, check.headers);
-  const result: CheckResult = { name: check.name, method: check.method, url, passed: false, attempts: 0, durations: [], failures: [] };
+  const result: CheckResult = {
+    name: check.name,
+    method: check.method,
+    url,
+    passed: false,
+    attempts: 0,
+    durations: [],
+    failures: [],
+  };
   const log = options.log ?? (() => undefined);
   try {
     await retry(
@@ -64,7 +76,13 @@ export async function runCheck(check: Check, options: CheckRunOptions): Promise<
         result.attempts = attempt;
         let response: HttpResponse;
         try {
-          response = await options.send({ url, method: check.method, headers, ...(check.body === undefined ? {} : { body: check.body }), timeoutMs: options.requestTimeoutMs });
+          response = await options.send({
+            url,
+            method: check.method,
+            headers,
+            ...(check.body === undefined ? {} : { body: check.body }),
+            timeoutMs: options.requestTimeoutMs,
+          });
         } catch (error: unknown) {
           delete result.status;
           delete result.durationMs;
@@ -81,7 +99,10 @@ export async function runCheck(check: Check, options: CheckRunOptions): Promise<
         initialDelayMs: options.initialDelayMs ?? 500,
         maxDelayMs: options.maxDelayMs ?? 5000,
         shouldRetry: (error) => error instanceof AttemptFailed,
-        onRetry: (error, attempt, delay) => log(`  attempt ${attempt} of "${check.name}" failed (${oneLine(describe(error), 300)}); retrying in ${delay} ms`),
+        onRetry: (error, attempt, delay) =>
+          log(
+            `  attempt ${attempt} of "${check.name}" failed (${oneLine(describe(error), 300)}); retrying in ${delay} ms`,
+          ),
         ...(options.sleep ? { sleep: options.sleep } : {}),
       },
     );
@@ -126,17 +147,28 @@ export async function waitForReady(options: ReadyOptions): Promise<ReadyResult> 
   for (let poll = 1; ; poll++) {
     const remaining = Math.max(MIN_POLL_MS, deadline - now());
     try {
-      const response = await options.send({ url: options.url, method: 'GET', headers: options.headers, timeoutMs: Math.max(1, Math.min(options.requestTimeoutMs, remaining)) });
-      if (response.status >= 200 && response.status < 300) return { polls: poll, elapsedMs: now() - started, status: response.status };
+      const response = await options.send({
+        url: options.url,
+        method: 'GET',
+        headers: options.headers,
+        timeoutMs: Math.max(1, Math.min(options.requestTimeoutMs, remaining)),
+      });
+      if (response.status >= 200 && response.status < 300)
+        return { polls: poll, elapsedMs: now() - started, status: response.status };
       last = `status ${response.status}${response.body ? `: ${oneLine(response.body, 200)}` : ''}`;
     } catch (error: unknown) {
       last = transportFailure(error, Math.round(Math.min(options.requestTimeoutMs, remaining)));
     }
     // Stop when no useful poll fits before the deadline (a poll with a few ms to answer says nothing).
     const left = deadline - now();
-    const delay = Math.max(0, Math.min(backoffDelay(poll, { initialDelayMs: 250, maxDelayMs: 2000 }), left - MIN_POLL_MS));
+    const delay = Math.max(
+      0,
+      Math.min(backoffDelay(poll, { initialDelayMs: 250, maxDelayMs: 2000 }), left - MIN_POLL_MS),
+    );
     if (left <= MIN_POLL_MS) {
-      throw new ActionError(`${options.url} was not ready within ${formatDuration(options.timeoutMs)} (wait-for-ready, timeout): ${plural(poll, 'poll')}, last answer: ${last}`);
+      throw new ActionError(
+        `${options.url} was not ready within ${formatDuration(options.timeoutMs)} (wait-for-ready, timeout): ${plural(poll, 'poll')}, last answer: ${last}`,
+      );
     }
     log(`  poll ${poll}: ${last}; next in ${delay} ms`);
     await wait(delay);

@@ -73,13 +73,21 @@ export function errorRate(measured: Pick<Measured, 'requests' | 'errors'>): numb
 export function evaluateBudgets(measured: Measured, budgets: Budgets, source: string): string[] {
   const violations: string[] = [];
   if (budgets.maxP95Ms !== undefined) {
-    if (!measured.latency) violations.push(`max-p95-ms: no ${source} response was measured, so p95 cannot be shown to be within ${budgets.maxP95Ms} ms`);
-    else if (measured.latency.p95Ms > budgets.maxP95Ms) violations.push(`max-p95-ms: ${source} p95 latency ${formatMs(measured.latency.p95Ms)} ms exceeds the budget of ${budgets.maxP95Ms} ms`);
+    if (!measured.latency)
+      violations.push(
+        `max-p95-ms: no ${source} response was measured, so p95 cannot be shown to be within ${budgets.maxP95Ms} ms`,
+      );
+    else if (measured.latency.p95Ms > budgets.maxP95Ms)
+      violations.push(
+        `max-p95-ms: ${source} p95 latency ${formatMs(measured.latency.p95Ms)} ms exceeds the budget of ${budgets.maxP95Ms} ms`,
+      );
   }
   if (budgets.maxErrorRate !== undefined) {
     const rate = errorRate(measured);
     if (rate > budgets.maxErrorRate) {
-      violations.push(`max-error-rate: ${source} error rate ${formatRate(rate)} (${measured.errors} of ${measured.requests} requests) exceeds the budget of ${formatRate(budgets.maxErrorRate)}`);
+      violations.push(
+        `max-error-rate: ${source} error rate ${formatRate(rate)} (${measured.errors} of ${measured.requests} requests) exceeds the budget of ${formatRate(budgets.maxErrorRate)}`,
+      );
     }
   }
   return violations;

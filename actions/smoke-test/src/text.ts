@@ -9,7 +9,8 @@ export function truncate(text: string, max: number): string {
   let clean = '';
   for (const c of text) {
     const code = c.charCodeAt(0);
-    clean += (code < 0x20 && c !== '\n' && c !== '\t') || code === 0x7f ? `\\u${code.toString(16).padStart(4, '0')}` : c;
+    clean +=
+      (code < 0x20 && c !== '\n' && c !== '\t') || code === 0x7f ? `\\u${code.toString(16).padStart(4, '0')}` : c;
   }
   const points = Array.from(clean);
   if (points.length <= max) return clean;

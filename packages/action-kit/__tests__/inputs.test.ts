@@ -49,8 +49,10 @@ describe('parseInteger', () => {
 });
 
 describe('parseNumber', () => {
-  it('accepts fractions within range', () => expect(parseNumber('max-error-rate', '0.01', { min: 0, max: 1 })).toBe(0.01));
-  it('rejects out of range', () => expect(() => parseNumber('max-error-rate', '2', { min: 0, max: 1 })).toThrow(/from 0 to 1/));
+  it('accepts fractions within range', () =>
+    expect(parseNumber('max-error-rate', '0.01', { min: 0, max: 1 })).toBe(0.01));
+  it('rejects out of range', () =>
+    expect(() => parseNumber('max-error-rate', '2', { min: 0, max: 1 })).toThrow(/from 0 to 1/));
 });
 
 describe('parseDuration', () => {
@@ -65,7 +67,9 @@ describe('parseDuration', () => {
   ])('%j -> %d ms', (raw, ms) => expect(parseDuration('timeout', raw)).toBe(ms));
 
   it.each(['5 minutes', 'm5', '5x', '-5s', '5m junk', 's'])('rejects %j', (raw) => {
-    expect(() => parseDuration('timeout', raw)).toThrow(/Input 'timeout' has an invalid value .*: expected a duration such as 500ms, 90s, 5m/);
+    expect(() => parseDuration('timeout', raw)).toThrow(
+      /Input 'timeout' has an invalid value .*: expected a duration such as 500ms, 90s, 5m/,
+    );
   });
 
   it('enforces bounds', () => {
@@ -108,5 +112,6 @@ describe('parseKeyValueMap', () => {
   it.each(['novalue', '=v', ' = v'])('rejects %j', (raw) => {
     expect(() => parseKeyValueMap('fields', raw)).toThrow(/one key=value pair per line/);
   });
-  it('rejects duplicate keys', () => expect(() => parseKeyValueMap('fields', 'a=1\na=2')).toThrow(/key 'a' appears twice/));
+  it('rejects duplicate keys', () =>
+    expect(() => parseKeyValueMap('fields', 'a=1\na=2')).toThrow(/key 'a' appears twice/));
 });

@@ -11,7 +11,12 @@ describe('run', () => {
   it('reports non-Error throws readably', async () => {
     const setFailed = jest.fn<(m: string) => void>();
     // eslint-disable-next-line @typescript-eslint/only-throw-error
-    await run(async () => { throw { code: 42 }; }, { setFailed, debug: () => undefined });
+    await run(
+      async () => {
+        throw { code: 42 };
+      },
+      { setFailed, debug: () => undefined },
+    );
     expect(setFailed).toHaveBeenCalledWith('Unexpected non-error value thrown: {"code":42}');
   });
 
@@ -22,7 +27,9 @@ describe('run', () => {
   });
 
   it('includes causes', () => {
-    expect(describeError(new Error('deploy failed', { cause: new Error('ECONNREFUSED') }))).toBe('deploy failed (caused by: ECONNREFUSED)');
+    expect(describeError(new Error('deploy failed', { cause: new Error('ECONNREFUSED') }))).toBe(
+      'deploy failed (caused by: ECONNREFUSED)',
+    );
   });
 });
 
@@ -43,13 +50,21 @@ describe('retry', () => {
   });
 
   it('rethrows the last error after the last attempt', async () => {
-    await expect(retry(async (n) => Promise.reject(new Error(`attempt ${n}`)), { attempts: 2, sleep: async () => undefined })).rejects.toThrow('attempt 2');
+    await expect(
+      retry(async (n) => Promise.reject(new Error(`attempt ${n}`)), { attempts: 2, sleep: async () => undefined }),
+    ).rejects.toThrow('attempt 2');
   });
 
   it('stops at once when shouldRetry says no', async () => {
     let calls = 0;
     await expect(
-      retry(async () => { calls++; throw new Error('permanent'); }, { attempts: 5, shouldRetry: () => false, sleep: async () => undefined }),
+      retry(
+        async () => {
+          calls++;
+          throw new Error('permanent');
+        },
+        { attempts: 5, shouldRetry: () => false, sleep: async () => undefined },
+      ),
     ).rejects.toThrow('permanent');
     expect(calls).toBe(1);
   });

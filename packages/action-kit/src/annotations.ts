@@ -43,6 +43,11 @@ export function writeAnnotations(items: readonly AnnotationItem[], options: Anno
     written[item.level]++;
     sink(item.level, item.message, item.properties ?? {});
   }
-  if (left > 0) sink('notice', `${plural(left, 'more annotation')} not shown (GitHub shows ${cap} of each level per step); see ${options.seeAlso}.`, {});
+  if (left > 0)
+    sink(
+      'notice',
+      `${plural(left, 'more annotation')} not shown (GitHub shows ${cap} of each level per step); see ${options.seeAlso}.`,
+      {},
+    );
   return left;
 }

@@ -57,7 +57,12 @@ const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h
 const DURATION_ACCEPTED = 'a duration such as 500ms, 90s, 5m, 1h or 1m30s (a bare number means seconds)';
 
 /** Parses `90s`, `5m`, `1h30m`, `250ms` or a bare number of seconds; returns milliseconds. */
-export function parseDuration(name: string, raw: string, range: { minMs?: number; maxMs?: number } = {}, fallbackMs?: number): number {
+export function parseDuration(
+  name: string,
+  raw: string,
+  range: { minMs?: number; maxMs?: number } = {},
+  fallbackMs?: number,
+): number {
   const value = raw.trim().toLowerCase();
   if (value === '' && fallbackMs !== undefined) return fallbackMs;
   let ms: number;
@@ -75,7 +80,11 @@ export function parseDuration(name: string, raw: string, range: { minMs?: number
   }
   const { minMs = 0, maxMs = Number.MAX_SAFE_INTEGER } = range;
   if (ms < minMs || ms > maxMs) {
-    throw new InputError(name, raw, `${DURATION_ACCEPTED}, between ${formatDuration(minMs)} and ${formatDuration(maxMs)}`);
+    throw new InputError(
+      name,
+      raw,
+      `${DURATION_ACCEPTED}, between ${formatDuration(minMs)} and ${formatDuration(maxMs)}`,
+    );
   }
   return Math.round(ms);
 }
@@ -100,7 +109,11 @@ export function parseEnum<T extends string>(name: string, raw: string, allowed: 
  * Every list is valid, so the input name is unused; it is kept so that all
  * parsers share one signature.
  */
-export function parseList(_name: string, raw: string, options: { separator?: 'newline' | 'comma-or-newline' } = {}): string[] {
+export function parseList(
+  _name: string,
+  raw: string,
+  options: { separator?: 'newline' | 'comma-or-newline' } = {},
+): string[] {
   const separator = options.separator ?? 'comma-or-newline';
   const lines = raw.split(/\r?\n/).filter((line) => !line.trim().startsWith('#'));
   const items = separator === 'newline' ? lines : lines.flatMap(splitTopLevelCommas);

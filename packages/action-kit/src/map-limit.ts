@@ -3,8 +3,13 @@
  * results in the order of the items. The first rejection rejects the whole
  * call; calls already started are not cancelled, and no new ones start.
  */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`mapLimit: limit must be a whole number of at least 1, got ${limit}`);
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`mapLimit: limit must be a whole number of at least 1, got ${limit}`);
   const results = new Array<R>(items.length);
   let next = 0;
   let failed = false;

@@ -15,7 +15,11 @@ export interface RetryOptions {
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function backoffDelay(attempt: number, options: Pick<RetryOptions, 'initialDelayMs' | 'maxDelayMs' | 'factor'> = {}, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  options: Pick<RetryOptions, 'initialDelayMs' | 'maxDelayMs' | 'factor'> = {},
+  random: () => number = Math.random,
+): number {
   const { initialDelayMs = 500, maxDelayMs = 10_000, factor = 2 } = options;
   const ceiling = Math.min(maxDelayMs, initialDelayMs * factor ** (attempt - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);

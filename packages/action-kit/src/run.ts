@@ -16,7 +16,10 @@ const defaultDependencies: RunDependencies = {
   debug: (message) => core.debug(message),
 };
 
-export async function run(main: () => Promise<void>, dependencies: RunDependencies = defaultDependencies): Promise<void> {
+export async function run(
+  main: () => Promise<void>,
+  dependencies: RunDependencies = defaultDependencies,
+): Promise<void> {
   try {
     await main();
   } catch (error: unknown) {

@@ -80,6 +80,10 @@ function decodeUrlPart(name: string, shown: string, part: string): string {
   try {
     return decodeURIComponent(part);
   } catch {
-    throw new InputError(name, shown, 'a URL whose user and password are percent-encoded correctly (% followed by two hex digits; write a literal % as %25)');
+    throw new InputError(
+      name,
+      shown,
+      'a URL whose user and password are percent-encoded correctly (% followed by two hex digits; write a literal % as %25)',
+    );
   }
 }

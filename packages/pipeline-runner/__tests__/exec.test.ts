@@ -35,7 +35,8 @@ async function run(script: string, secrets: string[] = []) {
   return { result, log: await readFile(logFile, 'utf8').catch(() => '') };
 }
 
-const KUBECONFIG = 'apiVersion: v1\nkind: Config\nusers:\n- name: ci\n  user:\n    token: eyJhbGciOiJSUzI1NiIsImtpZCI6InNlY3JldCJ9.payload';
+const KUBECONFIG =
+  'apiVersion: v1\nkind: Config\nusers:\n- name: ci\n  user:\n    token: eyJhbGciOiJSUzI1NiIsImtpZCI6InNlY3JldCJ9.payload';
 
 describe('runProcess', () => {
   it('reads GITHUB_OUTPUT (heredoc too), GITHUB_ENV, GITHUB_PATH and GITHUB_STATE', async () => {
@@ -46,21 +47,35 @@ describe('runProcess', () => {
       fs.appendFileSync(process.env.GITHUB_PATH, '/one\\n/two\\n');
       fs.appendFileSync(process.env.GITHUB_STATE, 'saved=yes\\n');
     `);
-    expect(result).toMatchObject({ exitCode: 0, outputs: { a: '1', multi: 'x\ny' }, exportedEnv: { FOO: 'bar' }, paths: ['/one', '/two'], state: { saved: 'yes' }, runnerErrors: [] });
+    expect(result).toMatchObject({
+      exitCode: 0,
+      outputs: { a: '1', multi: 'x\ny' },
+      exportedEnv: { FOO: 'bar' },
+      paths: ['/one', '/two'],
+      state: { saved: 'yes' },
+      runnerErrors: [],
+    });
   });
 
   it('masks a multi-line secret without masking its structural lines', async () => {
-    const { result, log } = await run(`console.log(${JSON.stringify(KUBECONFIG)}); console.log('apiVersion: v1 stays');`, [KUBECONFIG]);
+    const { result, log } = await run(
+      `console.log(${JSON.stringify(KUBECONFIG)}); console.log('apiVersion: v1 stays');`,
+      [KUBECONFIG],
+    );
     expect(log).toContain('apiVersion: v1 stays');
     expect(log).not.toContain('eyJhbGciOiJSUzI1NiIsImtpZCI6InNlY3JldCJ9');
     expect(result.tail.join('\n')).not.toContain('payload');
   });
 
   it('hides a value registered with ::add-mask:: in later lines and in annotations', async () => {
-    const { result, log } = await run(`console.log('::add-mask::s3cr3t-token'); console.log('value s3cr3t-token'); console.log('::error file=a.js,line=3::bad s3cr3t-token');`);
+    const { result, log } = await run(
+      `console.log('::add-mask::s3cr3t-token'); console.log('value s3cr3t-token'); console.log('::error file=a.js,line=3::bad s3cr3t-token');`,
+    );
     expect(log).toContain('value ***');
     expect(log).not.toContain('s3cr3t-token');
-    expect(result.annotations).toEqual([expect.objectContaining({ level: 'error', file: 'a.js', line: 3, message: 'bad ***' })]);
+    expect(result.annotations).toEqual([
+      expect.objectContaining({ level: 'error', file: 'a.js', line: 3, message: 'bad ***' }),
+    ]);
   });
 
   it('reports a file command the runner cannot process', async () => {

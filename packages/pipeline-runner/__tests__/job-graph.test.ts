@@ -54,17 +54,38 @@ describe('needs and job-level if:', () => {
     [
       'all succeed',
       {},
-      { a: 'success', b: 'success', always: 'success', guarded: 'success', onfail: 'skipped', onfailexplicit: 'skipped' },
+      {
+        a: 'success',
+        b: 'success',
+        always: 'success',
+        guarded: 'success',
+        onfail: 'skipped',
+        onfailexplicit: 'skipped',
+      },
     ],
     [
       'a fails: b is skipped (implicit success()), always() runs, !failure() sees the failed grand-parent, a plain needs test gets the implicit success()',
       { a: 'failure' },
-      { a: 'failure', b: 'skipped', always: 'success', guarded: 'skipped', onfail: 'skipped', onfailexplicit: 'success' },
+      {
+        a: 'failure',
+        b: 'skipped',
+        always: 'success',
+        guarded: 'skipped',
+        onfail: 'skipped',
+        onfailexplicit: 'success',
+      },
     ],
     [
       'b fails',
       { b: 'failure' },
-      { a: 'success', b: 'failure', always: 'success', guarded: 'skipped', onfail: 'skipped', onfailexplicit: 'skipped' },
+      {
+        a: 'success',
+        b: 'failure',
+        always: 'success',
+        guarded: 'skipped',
+        onfail: 'skipped',
+        onfailexplicit: 'skipped',
+      },
     ],
   ])('%s', async (_name, scripted, expected) => {
     expect((await graph(chain, scripted)).results).toEqual(expected);
@@ -79,10 +100,62 @@ describe('needs and job-level if:', () => {
     job('deploy', ['build'], "!cancelled() && !failure() && needs.build.result == 'success'") +
     job('notify', ['plan', 'quality', 'security', 'test', 'build', 'deploy'], 'always()');
   it.each<[string, Record<string, Status>, Record<string, Json>, Record<string, Status>]>([
-    ['fan-out, all pass', {}, { quality: 'true' }, { plan: 'success', quality: 'success', security: 'success', test: 'success', build: 'success', deploy: 'success', notify: 'success' }],
-    ['a failed gate skips build and deploy; notify still runs', { security: 'failure' }, { quality: 'true' }, { plan: 'success', quality: 'success', security: 'failure', test: 'success', build: 'skipped', deploy: 'skipped', notify: 'success' }],
-    ['a stage left out (skipped) is not a failure: build still runs', {}, { quality: 'false' }, { plan: 'success', quality: 'skipped', security: 'success', test: 'success', build: 'success', deploy: 'success', notify: 'success' }],
-    ['a failed plan skips every gate; !failure() skips build', { plan: 'failure' }, { quality: 'true' }, { plan: 'failure', quality: 'skipped', security: 'skipped', test: 'skipped', build: 'skipped', deploy: 'skipped', notify: 'success' }],
+    [
+      'fan-out, all pass',
+      {},
+      { quality: 'true' },
+      {
+        plan: 'success',
+        quality: 'success',
+        security: 'success',
+        test: 'success',
+        build: 'success',
+        deploy: 'success',
+        notify: 'success',
+      },
+    ],
+    [
+      'a failed gate skips build and deploy; notify still runs',
+      { security: 'failure' },
+      { quality: 'true' },
+      {
+        plan: 'success',
+        quality: 'success',
+        security: 'failure',
+        test: 'success',
+        build: 'skipped',
+        deploy: 'skipped',
+        notify: 'success',
+      },
+    ],
+    [
+      'a stage left out (skipped) is not a failure: build still runs',
+      {},
+      { quality: 'false' },
+      {
+        plan: 'success',
+        quality: 'skipped',
+        security: 'success',
+        test: 'success',
+        build: 'success',
+        deploy: 'success',
+        notify: 'success',
+      },
+    ],
+    [
+      'a failed plan skips every gate; !failure() skips build',
+      { plan: 'failure' },
+      { quality: 'true' },
+      {
+        plan: 'failure',
+        quality: 'skipped',
+        security: 'skipped',
+        test: 'skipped',
+        build: 'skipped',
+        deploy: 'skipped',
+        notify: 'success',
+      },
+    ],
   ])('%s', async (_name, scripted, inputs, expected) => {
     const result = await graph(fanOut, scripted, inputs);
     expect(result.results).toEqual(expected);
@@ -117,12 +190,34 @@ describe('job outputs', () => {
         'w.yml',
         `on: push\njobs:\n  j:\n    runs-on: x\n    outputs:\n${outputs}    steps:\n      - { id: s1, run: echo }\n      - { id: s2, run: echo, continue-on-error: true }\n`,
       );
-      const dirs = { scratch: dir, workspace: dir, logs: dir, artifacts: dir, services: dir, runnerTemp: dir, toolCache: dir };
+      const dirs = {
+        scratch: dir,
+        workspace: dir,
+        logs: dir,
+        artifacts: dir,
+        services: dir,
+        runnerTemp: dir,
+        toolCache: dir,
+      };
       const masker = new SecretMasker(['s3cr3t-value']);
       const cleanups = new Cleanups(() => undefined);
       const state: RunState = {
         options: { repo: dir, library: dir, reportDir: dir, provision: false },
-        report: { repo: dir, callerWorkflow: '', callerJob: '', pipelineRef: '', library: { path: dir, repository: 'o/r', commit: 'c', source: 'commit' }, event: 'push', ref: 'refs/heads/main', startedAt: '', durationMs: 0, status: 'success', jobs: [], outputs: {}, notes: [] },
+        report: {
+          repo: dir,
+          callerWorkflow: '',
+          callerJob: '',
+          pipelineRef: '',
+          library: { path: dir, repository: 'o/r', commit: 'c', source: 'commit' },
+          event: 'push',
+          ref: 'refs/heads/main',
+          startedAt: '',
+          durationMs: 0,
+          status: 'success',
+          jobs: [],
+          outputs: {},
+          notes: [],
+        },
         masker,
         dirs,
         log: () => undefined,
@@ -131,7 +226,11 @@ describe('job outputs', () => {
         cleanups,
       };
       const contexts = { github: {}, vars: {}, secrets: {}, inputs: {}, needs: {}, env: {} };
-      const result = await runJob(state, { workflow, job: workflow.template.jobs[0] as Job, path: 'j', contexts, needs: [] }, scriptedExecutor(behaviours).execute);
+      const result = await runJob(
+        state,
+        { workflow, job: workflow.template.jobs[0] as Job, path: 'j', contexts, needs: [] },
+        scriptedExecutor(behaviours).execute,
+      );
       return { result, report: state.report.jobs[0] };
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -141,9 +240,27 @@ describe('job outputs', () => {
   it.each<[string, string, Parameters<typeof scriptedExecutor>[0], Record<string, string>, Status]>([
     ['a step output', '      n: ${{ steps.s1.outputs.n }}\n', { s1: { outputs: { n: '7' } } }, { n: '7' }, 'success'],
     ['a missing output is empty', '      n: ${{ steps.s1.outputs.none }}\n', {}, { n: '' }, 'success'],
-    ['outcome of a continue-on-error step', '      o: ${{ steps.s2.outcome }}/${{ steps.s2.conclusion }}\n', { s2: { exit: 1 } }, { o: 'failure/success' }, 'success'],
-    ['a secret in an output is masked', '      t: ${{ steps.s1.outputs.t }}\n', { s1: { outputs: { t: 's3cr3t-value' } } }, { t: '***' }, 'success'],
-    ['outputs of a failed job are still evaluated', '      n: ${{ steps.s1.outputs.n }}\n', { s1: { exit: 1, outputs: { n: '1' } } }, { n: '1' }, 'failure'],
+    [
+      'outcome of a continue-on-error step',
+      '      o: ${{ steps.s2.outcome }}/${{ steps.s2.conclusion }}\n',
+      { s2: { exit: 1 } },
+      { o: 'failure/success' },
+      'success',
+    ],
+    [
+      'a secret in an output is masked',
+      '      t: ${{ steps.s1.outputs.t }}\n',
+      { s1: { outputs: { t: 's3cr3t-value' } } },
+      { t: '***' },
+      'success',
+    ],
+    [
+      'outputs of a failed job are still evaluated',
+      '      n: ${{ steps.s1.outputs.n }}\n',
+      { s1: { exit: 1, outputs: { n: '1' } } },
+      { n: '1' },
+      'failure',
+    ],
   ])('%s', async (_name, outputs, behaviours, expected, status) => {
     const { result, report } = await runOne(outputs, behaviours);
     expect(result).toEqual({ result: status, outputs: expected });

@@ -49,7 +49,9 @@ describe('npm run new-action', () => {
     );
     const actionDir = path.join(scratch, 'actions/cache-warm');
     const source = async (file: string): Promise<string> => readFile(path.join(actionDir, file), 'utf8');
-    expect(await source('src/index.ts')).toBe("import { run } from '@pipeline/action-kit';\nimport { main } from './main.js';\n\nvoid run(main);\n");
+    expect(await source('src/index.ts')).toBe(
+      "import { run } from '@pipeline/action-kit';\nimport { main } from './main.js';\n\nvoid run(main);\n",
+    );
     const inputs = await source('src/inputs.ts');
     expect(inputs).toContain('export const getInputs = (): Inputs => parseInputs(core.getInput, process.env);\n');
     expect(inputs).toContain('export function parseInputs(read: ReadInput, env: RunEnv): Inputs {');
@@ -58,13 +60,30 @@ describe('npm run new-action', () => {
     expect(main).not.toMatch(/setFailed|core\.getInput\b|process\.env/);
 
     // Strict type check with the repository's settings.
-    await writeFile(path.join(scratch, 'tsconfig.json'), JSON.stringify({ extends: path.join(root, 'tsconfig.json'), include: ['actions/*/src/**/*.ts', 'actions/*/__tests__/**/*.ts'] }));
-    const tsc = spawnSync(node, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(scratch, 'tsconfig.json')], { encoding: 'utf8' });
+    await writeFile(
+      path.join(scratch, 'tsconfig.json'),
+      JSON.stringify({
+        extends: path.join(root, 'tsconfig.json'),
+        include: ['actions/*/src/**/*.ts', 'actions/*/__tests__/**/*.ts'],
+      }),
+    );
+    const tsc = spawnSync(
+      node,
+      [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(scratch, 'tsconfig.json')],
+      { encoding: 'utf8' },
+    );
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.status).toBe(0);
 
     // The shared build.
-    const build = spawnSync(node, ['-e', `import(${JSON.stringify(path.join(root, 'scripts/build-actions.ts'))}).then(m => m.bundle(${JSON.stringify(actionDir)}, 'dist'))`], { encoding: 'utf8' });
+    const build = spawnSync(
+      node,
+      [
+        '-e',
+        `import(${JSON.stringify(path.join(root, 'scripts/build-actions.ts'))}).then(m => m.bundle(${JSON.stringify(actionDir)}, 'dist'))`,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(build.status).toBe(0);
     expect(existsSync(path.join(actionDir, 'dist/index.js'))).toBe(true);
     expect(existsSync(path.join(actionDir, 'dist/licenses.txt'))).toBe(true);
@@ -79,8 +98,21 @@ describe('npm run new-action', () => {
     // Its own generated tests pass.
     const jest = spawnSync(
       node,
-      [path.join(root, 'node_modules/jest/bin/jest.js'), '--config', path.join(root, 'jest.config.js'), '--rootDir', scratch, '--roots', actionDir, '--ci'],
-      { encoding: 'utf8', cwd: root, env: { ...process.env, NODE_OPTIONS: '--experimental-vm-modules --disable-warning=ExperimentalWarning' } },
+      [
+        path.join(root, 'node_modules/jest/bin/jest.js'),
+        '--config',
+        path.join(root, 'jest.config.js'),
+        '--rootDir',
+        scratch,
+        '--roots',
+        actionDir,
+        '--ci',
+      ],
+      {
+        encoding: 'utf8',
+        cwd: root,
+        env: { ...process.env, NODE_OPTIONS: '--experimental-vm-modules --disable-warning=ExperimentalWarning' },
+      },
     );
     const output = jest.stdout + jest.stderr;
     expect(output).toMatch(/Tests:\s+15 passed, 15 total/);

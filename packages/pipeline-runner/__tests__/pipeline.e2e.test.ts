@@ -24,7 +24,16 @@ afterAll(async () => {
 });
 
 const git = (cwd: string, ...args: string[]): string =>
-  execFileSync('git', ['-C', cwd, ...args], { encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' } }).trim();
+  execFileSync('git', ['-C', cwd, ...args], {
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@example.com',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@example.com',
+    },
+  }).trim();
 
 /** A separate repository with the fixture's files (none of the library's), on branch `develop`. */
 async function adopterRepo(change?: (dir: string) => Promise<void>): Promise<string> {
@@ -81,10 +90,16 @@ describe('npm run pipeline -- <adopter repository>', () => {
     const checkoutStep = job(report, 'quality').steps.find((s) => s.name.includes("pipeline's actions"));
     expect(checkoutStep).toMatchObject({ status: 'success' });
     expect(checkoutStep?.reason).toContain(`commit ${sha.slice(0, 12)}`);
-    const used = await readFile(path.join(report.workspace as string, '.pipeline-actions/actions/quality/action.yml'), 'utf8');
+    const used = await readFile(
+      path.join(report.workspace as string, '.pipeline-actions/actions/quality/action.yml'),
+      'utf8',
+    );
     expect(used).toBe(git(root, 'show', `${sha}:actions/quality/action.yml`) + '\n');
     const quality = job(report, 'quality').steps.find((s) => s.uses?.endsWith('actions/quality'));
-    expect(quality).toMatchObject({ status: 'success', outputs: expect.objectContaining({ passed: 'true', errors: '0' }) });
+    expect(quality).toMatchObject({
+      status: 'success',
+      outputs: expect.objectContaining({ passed: 'true', errors: '0' }),
+    });
     expect(quality?.summary).toContain('eslint');
     // Steps that need GitHub or Docker are skipped with the reason.
     const setupNode = job(report, 'quality').steps.find((s) => s.uses?.startsWith('actions/setup-node'));
@@ -101,13 +116,24 @@ describe('npm run pipeline -- <adopter repository>', () => {
     const reportDir = await mkdtemp(path.join(tmpdir(), 'report-'));
     temps.push(reportDir);
     // Security now runs beside quality: as in the other runs, scanners that cannot reach their databases only warn.
-    const report = await runPipeline({ repo, library: root, reportDir, inputs: { 'fail-on-scanner-error': 'false' }, log: () => undefined });
+    const report = await runPipeline({
+      repo,
+      library: root,
+      reportDir,
+      inputs: { 'fail-on-scanner-error': 'false' },
+      log: () => undefined,
+    });
     expect(report.status).toBe('failure');
     const quality = job(report, 'quality');
     expect(quality.status).toBe('failure');
     const step = quality.steps.find((s) => s.uses?.endsWith('actions/quality'));
-    expect(step).toMatchObject({ status: 'failure', outputs: expect.objectContaining({ passed: 'false', errors: '1' }) });
-    expect(step?.annotations).toEqual(expect.arrayContaining([expect.objectContaining({ level: 'error', file: 'src/app.js', line: 36 })]));
+    expect(step).toMatchObject({
+      status: 'failure',
+      outputs: expect.objectContaining({ passed: 'false', errors: '1' }),
+    });
+    expect(step?.annotations).toEqual(
+      expect.arrayContaining([expect.objectContaining({ level: 'error', file: 'src/app.js', line: 36 })]),
+    );
     // The gates start together after plan (GitHub runs them side by side), so a failed one stops none of the others.
     for (const gate of ['security', 'test']) expect([gate, job(report, gate).status]).toEqual([gate, 'success']);
     for (const later of ['build', 'deploy-staging', 'smoke-staging', 'deploy-production']) {
@@ -135,7 +161,10 @@ describe('npm run pipeline -- <adopter repository>', () => {
     expect(job(report, 'security').status).toBe('skipped');
     const test = job(report, 'test');
     expect(test.status).toBe('failure');
-    expect(test.steps.find((s) => s.name === 'Run the tests with coverage')).toMatchObject({ status: 'failure', reason: 'exit code 1' });
+    expect(test.steps.find((s) => s.name === 'Run the tests with coverage')).toMatchObject({
+      status: 'failure',
+      reason: 'exit code 1',
+    });
     expect(job(report, 'build').status).toBe('skipped');
     expect(job(report, 'deploy-staging').status).toBe('skipped');
   });
@@ -143,37 +172,55 @@ describe('npm run pipeline -- <adopter repository>', () => {
   // Needs the local control plane (tools/kube/build.sh); CI builds it in .ci/run.
   const kubectl = path.join(root, 'tools/kube/bin/kubectl');
   const kubeBuilt = existsSync(path.join(root, 'tools/kube/bin/kwokctl')) && existsSync(kubectl);
-  if (!kubeBuilt && process.env['CI'] === 'true') throw new Error('CI=true but tools/kube/bin is not built: .ci/run must run tools/kube/build.sh first.');
+  if (!kubeBuilt && process.env['CI'] === 'true')
+    throw new Error('CI=true but tools/kube/bin is not built: .ci/run must run tools/kube/build.sh first.');
   const withKube = kubeBuilt ? it : it.skip;
-  withKube('a bad image on deploy fails deploy-staging, rolls back, and skips smoke', async () => {
-    const ns = `adopter-bad-${Date.now().toString(36)}`;
-    const repo = await adopterRepo(async (dir) => {
-      const file = path.join(dir, 'k8s/staging/deployment.yaml');
-      const text = (await readFile(file, 'utf8'))
-        .replace(/namespace: default/g, `namespace: ${ns}`)
-        .replace('progressDeadlineSeconds: 60', 'progressDeadlineSeconds: 20')
-        // kwok's opt-in failure Stage (tools/kube/stages/failures.yaml): containers stay in ImagePullBackOff.
-        .replace("    metadata:\n      labels: { app: adopter-service }", "    metadata:\n      labels: { app: adopter-service, pipeline-actions.test/kwok-fail: image-pull }");
-      expect(text).toContain('kwok-fail: image-pull');
-      await writeFile(file, `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n---\n${text}`);
-    });
-    const reportDir = await mkdtemp(path.join(tmpdir(), 'report-'));
-    temps.push(reportDir);
-    let kubeconfig = '';
-    try {
-      const report = await runPipeline({ repo, library: root, reportDir, ref: 'develop', inputs: { stages: 'build,deploy,smoke' }, log: () => undefined });
-      kubeconfig = /kubeconfig (\S+)/.exec(report.jobs.flatMap((j) => j.notes).join('\n'))?.[1] ?? '';
-      expect(job(report, 'build').status).toBe('success');
-      const deploy = job(report, 'deploy-staging');
-      expect(deploy.status).toBe('failure');
-      const step = deploy.steps.find((s) => s.uses?.endsWith('actions/deploy-k8s'));
-      expect(step?.status).toBe('failure');
-      expect(['rolled-back', 'failed']).toContain(step?.outputs['status']);
-      expect(step?.reason ?? '').toMatch(/ImagePullBackOff/);
-      expect(job(report, 'smoke-staging').status).toBe('skipped');
-      expect(report.outputs['deploy-status']).toBe(step?.outputs['status']);
-    } finally {
-      if (kubeconfig) spawnSync(kubectl, ['--kubeconfig', kubeconfig, 'delete', 'namespace', ns, '--wait=false'], { encoding: 'utf8' });
-    }
-  }, 600_000);
+  withKube(
+    'a bad image on deploy fails deploy-staging, rolls back, and skips smoke',
+    async () => {
+      const ns = `adopter-bad-${Date.now().toString(36)}`;
+      const repo = await adopterRepo(async (dir) => {
+        const file = path.join(dir, 'k8s/staging/deployment.yaml');
+        const text = (await readFile(file, 'utf8'))
+          .replace(/namespace: default/g, `namespace: ${ns}`)
+          .replace('progressDeadlineSeconds: 60', 'progressDeadlineSeconds: 20')
+          // kwok's opt-in failure Stage (tools/kube/stages/failures.yaml): containers stay in ImagePullBackOff.
+          .replace(
+            '    metadata:\n      labels: { app: adopter-service }',
+            '    metadata:\n      labels: { app: adopter-service, pipeline-actions.test/kwok-fail: image-pull }',
+          );
+        expect(text).toContain('kwok-fail: image-pull');
+        await writeFile(file, `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n---\n${text}`);
+      });
+      const reportDir = await mkdtemp(path.join(tmpdir(), 'report-'));
+      temps.push(reportDir);
+      let kubeconfig = '';
+      try {
+        const report = await runPipeline({
+          repo,
+          library: root,
+          reportDir,
+          ref: 'develop',
+          inputs: { stages: 'build,deploy,smoke' },
+          log: () => undefined,
+        });
+        kubeconfig = /kubeconfig (\S+)/.exec(report.jobs.flatMap((j) => j.notes).join('\n'))?.[1] ?? '';
+        expect(job(report, 'build').status).toBe('success');
+        const deploy = job(report, 'deploy-staging');
+        expect(deploy.status).toBe('failure');
+        const step = deploy.steps.find((s) => s.uses?.endsWith('actions/deploy-k8s'));
+        expect(step?.status).toBe('failure');
+        expect(['rolled-back', 'failed']).toContain(step?.outputs['status']);
+        expect(step?.reason ?? '').toMatch(/ImagePullBackOff/);
+        expect(job(report, 'smoke-staging').status).toBe('skipped');
+        expect(report.outputs['deploy-status']).toBe(step?.outputs['status']);
+      } finally {
+        if (kubeconfig)
+          spawnSync(kubectl, ['--kubeconfig', kubeconfig, 'delete', 'namespace', ns, '--wait=false'], {
+            encoding: 'utf8',
+          });
+      }
+    },
+    600_000,
+  );
 });

@@ -1,6 +1,12 @@
 /** The provisioning table's lookups and the reference scan that decides what a job gets. */
 import { describe, expect, it } from '@jest/globals';
-import { PROVISIONING, actionRule, nameProvision, remoteActionSkipReason, serviceStandIn } from '../src/provisioning/table.js';
+import {
+  PROVISIONING,
+  actionRule,
+  nameProvision,
+  remoteActionSkipReason,
+  serviceStandIn,
+} from '../src/provisioning/table.js';
 import { contextReferences, expressionReferences } from '../src/references.js';
 import { loadWorkflow, rawJob } from '../src/workflow.js';
 
@@ -58,7 +64,9 @@ describe('context references', () => {
     ['inputs.secrets', 'secrets', []],
     ['secrets', 'secrets', []],
     ["'secrets.NOT_READ'", 'secrets', []],
-  ])('%s reads %s %j', (expression, context, names) => expect(expressionReferences(expression, context)).toEqual(names));
+  ])('%s reads %s %j', (expression, context, names) =>
+    expect(expressionReferences(expression, context)).toEqual(names),
+  );
 
   it('finds references in with:, env:, embedded strings and if: of a job', async () => {
     const workflow = await loadWorkflow(
@@ -78,7 +86,11 @@ jobs:
       - run: echo \${{ vars.NOT_A_SECRET }}
 `,
     );
-    expect(contextReferences(rawJob(workflow, 'j'), 'secrets').sort()).toEqual(['EMBEDDED', 'FROM_ENV', 'STAGING_KUBECONFIG']);
+    expect(contextReferences(rawJob(workflow, 'j'), 'secrets').sort()).toEqual([
+      'EMBEDDED',
+      'FROM_ENV',
+      'STAGING_KUBECONFIG',
+    ]);
     expect(contextReferences(rawJob(workflow, 'j'), 'vars')).toEqual(['FROM_IF', 'NOT_A_SECRET']);
   });
 });

@@ -13,7 +13,10 @@ const ctx = (contexts: Record<string, Json>, failed = false): EvalContext => ({
 describe('expressions (official evaluator, runner status functions)', () => {
   const contexts: Record<string, Json> = {
     inputs: { stages: 'quality,test', 'node-version': '24', n: 3 },
-    needs: { build: { result: 'success', outputs: { digest: '', 'image-ref': 'img:sha-1' } }, q: { result: 'skipped', outputs: {} } },
+    needs: {
+      build: { result: 'success', outputs: { digest: '', 'image-ref': 'img:sha-1' } },
+      q: { result: 'skipped', outputs: {} },
+    },
     steps: { push: { outputs: { digest: 'sha256:ab' } } },
   };
   it.each<[string, Json, boolean]>([
@@ -27,7 +30,7 @@ describe('expressions (official evaluator, runner status functions)', () => {
     ['failure()', true, true],
     ['!cancelled() && !failure()', false, true],
     ['always()', true, true],
-    ["toJSON(needs.build.outputs)", '{\n  "digest": "",\n  "image-ref": "img:sha-1"\n}', false],
+    ['toJSON(needs.build.outputs)', '{\n  "digest": "",\n  "image-ref": "img:sha-1"\n}', false],
     ["fromJSON('[1,2]')[1]", 2, false],
     ['inputs.missing', null, false],
   ])('%s → %j', (expression, expected, failed) => {
@@ -87,15 +90,23 @@ jobs:
   });
 
   it('rejects a workflow the official parser rejects, naming the file', async () => {
-    await expect(loadWorkflow('bad.yml', 'on: push\njobs:\n  a:\n    runs-on: x\n    steps: [{ nothing: 1 }]\n')).rejects.toThrow(/bad\.yml/);
+    await expect(
+      loadWorkflow('bad.yml', 'on: push\njobs:\n  a:\n    runs-on: x\n    steps: [{ nothing: 1 }]\n'),
+    ).rejects.toThrow(/bad\.yml/);
   });
 });
 
 describe('calls and inputs', () => {
   it.each([
     ['./.github/workflows/pipeline.yml', { kind: 'local', workflowPath: '.github/workflows/pipeline.yml' }],
-    ['acme/ci/.github/workflows/pipeline.yml@v1', { kind: 'remote', repository: 'acme/ci', workflowPath: '.github/workflows/pipeline.yml', ref: 'v1' }],
-    ['acme/ci/.github/workflows/pipeline.yml@0123456789abcdef0123456789abcdef01234567', { kind: 'remote', ref: '0123456789abcdef0123456789abcdef01234567' }],
+    [
+      'acme/ci/.github/workflows/pipeline.yml@v1',
+      { kind: 'remote', repository: 'acme/ci', workflowPath: '.github/workflows/pipeline.yml', ref: 'v1' },
+    ],
+    [
+      'acme/ci/.github/workflows/pipeline.yml@0123456789abcdef0123456789abcdef01234567',
+      { kind: 'remote', ref: '0123456789abcdef0123456789abcdef01234567' },
+    ],
   ])('parseCallRef(%s)', (ref, expected) => expect(parseCallRef(ref)).toMatchObject(expected));
 
   it('returns undefined for an action reference', () => expect(parseCallRef('actions/checkout@v4')).toBeUndefined());
@@ -114,7 +125,12 @@ jobs:
 `;
   it('applies defaults, the caller with:, then local overrides, typed as declared', async () => {
     const pipeline = await loadWorkflow('p.yml', pipelineText);
-    expect(resolveInputs(pipeline, { must: 'x', count: 5 }, { flag: 'false' }, 'c.yml')).toEqual({ dir: '.', count: 5, flag: false, must: 'x' });
+    expect(resolveInputs(pipeline, { must: 'x', count: 5 }, { flag: 'false' }, 'c.yml')).toEqual({
+      dir: '.',
+      count: 5,
+      flag: false,
+      must: 'x',
+    });
     expect(resolveInputs(pipeline, { must: 'x' }, {}, 'c.yml')).toEqual({ dir: '.', count: 2, flag: true, must: 'x' });
   });
 

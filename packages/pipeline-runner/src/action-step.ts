@@ -25,32 +25,60 @@ export async function runActionStep(state: RunState, ctx: StepContext): Promise<
   const emulation = findEmulation(uses);
   if (!emulation) return { kind: 'skipped', reason: remoteActionSkipReason(uses) };
   const github = ctx.expr.contexts['github'] as Record<string, Json>;
-  return emulation.run({ workspace: state.dirs.workspace, artifacts: state.dirs.artifacts, library: state.library, github, jobContext: ctx.job.jobContext }, withValues);
+  return emulation.run(
+    {
+      workspace: state.dirs.workspace,
+      artifacts: state.dirs.artifacts,
+      library: state.library,
+      github,
+      jobContext: ctx.job.jobContext,
+    },
+    withValues,
+  );
 }
 
 async function readManifest(actionDir: string, uses: string, workspace: string): Promise<ActionManifest> {
   try {
     return await readActionManifest(actionDir);
   } catch {
-    throw new Error(`${uses}: no action.yml in ${path.relative(workspace, actionDir) || '.'} (is the checkout step before it?)`);
+    throw new Error(
+      `${uses}: no action.yml in ${path.relative(workspace, actionDir) || '.'} (is the checkout step before it?)`,
+    );
   }
 }
 
-async function runLocalAction(state: RunState, ctx: StepContext, uses: string, withValues: Record<string, string>): Promise<StepExecution> {
+async function runLocalAction(
+  state: RunState,
+  ctx: StepContext,
+  uses: string,
+  withValues: Record<string, string>,
+): Promise<StepExecution> {
   const actionDir = path.resolve(state.dirs.workspace, uses);
   const manifest = await readManifest(actionDir, uses, state.dirs.workspace);
   const using = manifest.runs?.using ?? '';
-  if (!/^node\d+$/.test(using)) return { kind: 'skipped', reason: `runs.using: ${using} actions are not run locally (node actions are)` };
+  if (!/^node\d+$/.test(using))
+    return { kind: 'skipped', reason: `runs.using: ${using} actions are not run locally (node actions are)` };
   const main = path.resolve(actionDir, manifest.runs?.main ?? 'dist/index.js');
-  if (!(await exists(main))) throw new Error(`${uses}: ${path.relative(actionDir, main)} does not exist (build the action: npm run build)`);
+  if (!(await exists(main)))
+    throw new Error(`${uses}: ${path.relative(actionDir, main)} does not exist (build the action: npm run build)`);
   // github.action_path in an input default is the action's own directory.
   const github = { ...(ctx.expr.contexts['github'] as Record<string, Json>), action_path: actionDir };
   const actionCtx: EvalContext = { ...ctx.expr, contexts: { ...ctx.expr.contexts, github } };
-  const inputs = inputEnv(manifest, withValues, (template) => interpolate(template, (expression) => stringValue(evaluateExpression(expression, actionCtx))));
+  const inputs = inputEnv(manifest, withValues, (template) =>
+    interpolate(template, (expression) => stringValue(evaluateExpression(expression, actionCtx))),
+  );
   const notes = [...inputs.deprecated];
-  if (inputs.unexpected.length > 0) notes.push(`Unexpected input(s) '${inputs.unexpected.join("', '")}', valid inputs are ${Object.keys(manifest.inputs ?? {}).join(', ')}`);
+  if (inputs.unexpected.length > 0)
+    notes.push(
+      `Unexpected input(s) '${inputs.unexpected.join("', '")}', valid inputs are ${Object.keys(manifest.inputs ?? {}).join(', ')}`,
+    );
   const env = processEnv(state, ctx, { inputs: inputs.env, actionPath: actionDir });
-  const spec = await processSpec(state, ctx, { command: process.execPath, args: [main], cwd: state.dirs.workspace, env });
+  const spec = await processSpec(state, ctx, {
+    command: process.execPath,
+    args: [main],
+    cwd: state.dirs.workspace,
+    env,
+  });
   for (const note of notes) await appendFile(ctx.job.logFile, `##[warning]${note}\n`);
   const result = await runProcess(spec);
   state.provisioner.afterAction(uses, withValues, result.exitCode === 0 && !result.runnerFailed);
@@ -58,6 +86,9 @@ async function runLocalAction(state: RunState, ctx: StepContext, uses: string, w
   const postFile = manifest.runs?.post;
   if (!postFile) return { kind: 'ran', result };
   const postEnv = processEnv(state, ctx, { inputs: inputs.env, actionPath: actionDir, state: result.state });
-  const post = { condition: manifest.runs?.['post-if'] ?? 'always()', run: () => runProcess({ ...spec, env: postEnv, args: [path.resolve(actionDir, postFile)] }) };
+  const post = {
+    condition: manifest.runs?.['post-if'] ?? 'always()',
+    run: () => runProcess({ ...spec, env: postEnv, args: [path.resolve(actionDir, postFile)] }),
+  };
   return { kind: 'ran', result, post };
 }

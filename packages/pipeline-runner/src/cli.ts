@@ -49,7 +49,9 @@ async function readSecretFiles(files: Record<string, string>): Promise<Record<st
     try {
       secrets[name] = await readFile(path.resolve(process.env['INIT_CWD'] ?? process.cwd(), file), 'utf8');
     } catch (error) {
-      throw new Error(`--secret-file ${name}=${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(`--secret-file ${name}=${file}: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
     }
   }
   return secrets;
@@ -99,7 +101,10 @@ async function main(): Promise<number> {
     ...(values.ref ? { ref: values.ref } : {}),
     ...(values.event ? { event: values.event } : {}),
     inputs,
-    secrets: { ...pairs(values.secret, '--secret'), ...(await readSecretFiles(pairs(values['secret-file'], '--secret-file'))) },
+    secrets: {
+      ...pairs(values.secret, '--secret'),
+      ...(await readSecretFiles(pairs(values['secret-file'], '--secret-file'))),
+    },
     vars: pairs(values.var, '--var'),
     provision: !values['no-provision'],
     verbose: values.verbose ?? false,
@@ -107,10 +112,17 @@ async function main(): Promise<number> {
   report.notes.push(...localDefaults.map((d) => `Local default: ${d}.`));
   const files = await writeReport(report, reportDir);
   console.log('');
-  for (const job of report.jobs) console.log(`${job.status.padEnd(8)} ${seconds(job.durationMs).padStart(8)}  ${job.path}${job.reason ? `  (${job.reason})` : ''}`);
+  for (const job of report.jobs)
+    console.log(
+      `${job.status.padEnd(8)} ${seconds(job.durationMs).padStart(8)}  ${job.path}${job.reason ? `  (${job.reason})` : ''}`,
+    );
   const critical = criticalPath(report.jobs);
-  console.log(`\npipeline ${report.status} in ${seconds(report.durationMs)} (jobs one after another; sum of job times ${seconds(critical.sequentialMs)})`);
-  console.log(`critical path on GitHub: ${seconds(critical.durationMs)} (${critical.chain.join(' → ') || 'no job ran'})`);
+  console.log(
+    `\npipeline ${report.status} in ${seconds(report.durationMs)} (jobs one after another; sum of job times ${seconds(critical.sequentialMs)})`,
+  );
+  console.log(
+    `critical path on GitHub: ${seconds(critical.durationMs)} (${critical.chain.join(' → ') || 'no job ran'})`,
+  );
   console.log(`report: ${files.markdown}\n        ${files.html}`);
   return report.status === 'success' ? 0 : 1;
 }

@@ -40,7 +40,10 @@ const REMOTE_OUTPUTS: Record<string, string[]> = {
   'actions/upload-artifact': ['artifact-id', 'artifact-url', 'artifact-digest'],
 };
 
-const noContext: EvalContext = { contexts: {}, status: { success: () => true, failure: () => false, cancelled: () => false } };
+const noContext: EvalContext = {
+  contexts: {},
+  status: { success: () => true, failure: () => false, cancelled: () => false },
+};
 
 function keysOf(token: TemplateToken | undefined): string[] {
   if (!token || !isMapping(token)) return [];
@@ -55,7 +58,10 @@ export function readAction(root: string, actionPath: string): ActionSpec | undef
   for (const name of ['action.yml', 'action.yaml']) {
     const file = path.join(root, actionPath, name);
     if (!existsSync(file)) continue;
-    const manifest = parseYaml(readFileSync(file, 'utf8')) as { inputs?: ActionSpec['inputs']; outputs?: Record<string, unknown> } | null;
+    const manifest = parseYaml(readFileSync(file, 'utf8')) as {
+      inputs?: ActionSpec['inputs'];
+      outputs?: Record<string, unknown>;
+    } | null;
     return { inputs: manifest?.inputs ?? {}, outputs: new Set(Object.keys(manifest?.outputs ?? {})) };
   }
   return undefined;
@@ -91,17 +97,32 @@ function stepOutputsOf(
         const action = readAction(root, library[1]);
         if (!action) {
           missing.add(library[1]);
-          findings.push({ file, job: jobId, step: stepName, message: `${uses}: ${library[1]}/action.yml does not exist yet` });
+          findings.push({
+            file,
+            job: jobId,
+            step: stepName,
+            message: `${uses}: ${library[1]}/action.yml does not exist yet`,
+          });
           continue;
         }
         for (const key of withKeys) {
           if (!(key in action.inputs)) {
-            findings.push({ file, job: jobId, step: stepName, message: `with.${key} is not an input of ${library[1]} (inputs: ${Object.keys(action.inputs).join(', ')})` });
+            findings.push({
+              file,
+              job: jobId,
+              step: stepName,
+              message: `with.${key} is not an input of ${library[1]} (inputs: ${Object.keys(action.inputs).join(', ')})`,
+            });
           }
         }
         for (const [name, spec] of Object.entries(action.inputs)) {
           if (spec.required === true && spec.default === undefined && !withKeys.includes(name)) {
-            findings.push({ file, job: jobId, step: stepName, message: `required input '${name}' of ${library[1]} is not given` });
+            findings.push({
+              file,
+              job: jobId,
+              step: stepName,
+              message: `required input '${name}' of ${library[1]} is not given`,
+            });
           }
         }
         has = (name) => action.outputs.has(name);
@@ -118,7 +139,8 @@ function stepOutputsOf(
       // A run: step has an output when its script writes `name=` (to GITHUB_OUTPUT); names
       // built from variables (echo "$stage=...") are not statically known.
       if (!/echo "\$[A-Za-z_]+=/.test(script)) {
-        has = (name) => new RegExp(`(^|[\\s"'{])${escapeRegExp(name)}=`, 'm').test(script) && script.includes('GITHUB_OUTPUT');
+        has = (name) =>
+          new RegExp(`(^|[\\s"'{])${escapeRegExp(name)}=`, 'm').test(script) && script.includes('GITHUB_OUTPUT');
         described.set(step.id, 'names written to $GITHUB_OUTPUT');
       }
     }
@@ -140,8 +162,18 @@ export async function checkWorkflow(workflow: ParsedWorkflow, root: string, miss
     const rawText = JSON.stringify(raw ?? null);
     const needs = new Set((job.needs ?? []).map((n) => n.value));
     for (const [need, output] of references(rawText, /needs\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)/g)) {
-      if (!needs.has(need)) findings.push({ file, job: jobId, message: `needs.${need}.outputs.${output}: '${need}' is not in this job's needs` });
-      else if (!jobOutputs.get(need)?.has(output)) findings.push({ file, job: jobId, message: `needs.${need}.outputs.${output}: job '${need}' declares no output '${output}'` });
+      if (!needs.has(need))
+        findings.push({
+          file,
+          job: jobId,
+          message: `needs.${need}.outputs.${output}: '${need}' is not in this job's needs`,
+        });
+      else if (!jobOutputs.get(need)?.has(output))
+        findings.push({
+          file,
+          job: jobId,
+          message: `needs.${need}.outputs.${output}: job '${need}' declares no output '${output}'`,
+        });
     }
 
     if (isReusableJob(job)) {
@@ -151,10 +183,20 @@ export async function checkWorkflow(workflow: ParsedWorkflow, root: string, miss
 
     const { stepOutputs, described } = stepOutputsOf(workflow, job, root, missing, findings);
     for (const [stepId, output] of references(rawText, /steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)/g)) {
-      if (!stepOutputs.has(stepId)) findings.push({ file, job: jobId, message: `steps.${stepId}.outputs.${output}: no step with id '${stepId}' in this job` });
+      if (!stepOutputs.has(stepId))
+        findings.push({
+          file,
+          job: jobId,
+          message: `steps.${stepId}.outputs.${output}: no step with id '${stepId}' in this job`,
+        });
       else {
         const has = stepOutputs.get(stepId);
-        if (has && !has(output)) findings.push({ file, job: jobId, message: `steps.${stepId}.outputs.${output}: step '${stepId}' has no output '${output}' (has: ${described.get(stepId) ?? ''})` });
+        if (has && !has(output))
+          findings.push({
+            file,
+            job: jobId,
+            message: `steps.${stepId}.outputs.${output}: step '${stepId}' has no output '${output}' (has: ${described.get(stepId) ?? ''})`,
+          });
       }
     }
   }
@@ -163,17 +205,34 @@ export async function checkWorkflow(workflow: ParsedWorkflow, root: string, miss
   const callOutputs = get(get(get(workflow.root, 'on'), 'workflow_call'), 'outputs');
   const outputsText = JSON.stringify(callOutputs ?? null);
   for (const [jobId, output] of references(outputsText, /jobs\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)/g)) {
-    if (!jobOutputs.has(jobId)) findings.push({ file, job: '(workflow_call outputs)', message: `jobs.${jobId}.outputs.${output}: no job '${jobId}'` });
-    else if (!jobOutputs.get(jobId)?.has(output)) findings.push({ file, job: '(workflow_call outputs)', message: `jobs.${jobId}.outputs.${output}: job '${jobId}' declares no output '${output}'` });
+    if (!jobOutputs.has(jobId))
+      findings.push({
+        file,
+        job: '(workflow_call outputs)',
+        message: `jobs.${jobId}.outputs.${output}: no job '${jobId}'`,
+      });
+    else if (!jobOutputs.get(jobId)?.has(output))
+      findings.push({
+        file,
+        job: '(workflow_call outputs)',
+        message: `jobs.${jobId}.outputs.${output}: job '${jobId}' declares no output '${output}'`,
+      });
   }
   return findings;
 }
 
-async function checkCall(workflow: ParsedWorkflow, job: Extract<ParsedWorkflow['template']['jobs'][number], { type: 'reusableWorkflowJob' }>, root: string): Promise<Finding[]> {
+async function checkCall(
+  workflow: ParsedWorkflow,
+  job: Extract<ParsedWorkflow['template']['jobs'][number], { type: 'reusableWorkflowJob' }>,
+  root: string,
+): Promise<Finding[]> {
   const findings: Finding[] = [];
   const target = parseCallRef(job.ref.value);
   const jobId = job.id.value;
-  if (!target) return [{ file: workflow.file, job: jobId, message: `uses: ${job.ref.value} is not a reusable-workflow reference` }];
+  if (!target)
+    return [
+      { file: workflow.file, job: jobId, message: `uses: ${job.ref.value} is not a reusable-workflow reference` },
+    ];
   const calledFile = path.join(root, target.workflowPath);
   if (!/pipeline\.ya?ml$/.test(target.workflowPath) || !existsSync(calledFile)) return findings;
   const called = await loadWorkflow(target.workflowPath, readFileSync(calledFile, 'utf8'));
@@ -181,24 +240,52 @@ async function checkCall(workflow: ParsedWorkflow, job: Extract<ParsedWorkflow['
   if (!call) return [{ file: workflow.file, job: jobId, message: `${target.workflowPath} has no on.workflow_call` }];
   const withKeys = keysOf(job['input-values']);
   for (const key of withKeys) {
-    if (!(key in (call.inputs ?? {}))) findings.push({ file: workflow.file, job: jobId, message: `with.${key} is not an input of ${target.workflowPath}` });
+    if (!(key in (call.inputs ?? {})))
+      findings.push({
+        file: workflow.file,
+        job: jobId,
+        message: `with.${key} is not an input of ${target.workflowPath}`,
+      });
   }
   for (const [name, spec] of Object.entries(call.inputs ?? {})) {
-    if (spec.required && spec.default === undefined && !withKeys.includes(name)) findings.push({ file: workflow.file, job: jobId, message: `required input '${name}' of ${target.workflowPath} is not given` });
+    if (spec.required && spec.default === undefined && !withKeys.includes(name))
+      findings.push({
+        file: workflow.file,
+        job: jobId,
+        message: `required input '${name}' of ${target.workflowPath} is not given`,
+      });
   }
-  if (job['inherit-secrets']) findings.push({ file: workflow.file, job: jobId, message: 'secrets: inherit passes every secret; pass the pipeline\'s secrets explicitly' });
+  if (job['inherit-secrets'])
+    findings.push({
+      file: workflow.file,
+      job: jobId,
+      message: "secrets: inherit passes every secret; pass the pipeline's secrets explicitly",
+    });
   const secretKeys = keysOf(job['secret-values']);
   for (const key of secretKeys) {
-    if (!(key in (call.secrets ?? {}))) findings.push({ file: workflow.file, job: jobId, message: `secrets.${key} is not a secret of ${target.workflowPath}` });
+    if (!(key in (call.secrets ?? {})))
+      findings.push({
+        file: workflow.file,
+        job: jobId,
+        message: `secrets.${key} is not a secret of ${target.workflowPath}`,
+      });
   }
   for (const [name, spec] of Object.entries(call.secrets ?? {})) {
-    if (spec.required && !secretKeys.includes(name)) findings.push({ file: workflow.file, job: jobId, message: `required secret '${name}' of ${target.workflowPath} is not given` });
+    if (spec.required && !secretKeys.includes(name))
+      findings.push({
+        file: workflow.file,
+        job: jobId,
+        message: `required secret '${name}' of ${target.workflowPath} is not given`,
+      });
   }
   return findings;
 }
 
 /** Checks workflow files (paths relative to `base`). */
-export async function checkWorkflows(root: string, files: { base: string; file: string }[]): Promise<{ findings: Finding[]; missing: string[] }> {
+export async function checkWorkflows(
+  root: string,
+  files: { base: string; file: string }[],
+): Promise<{ findings: Finding[]; missing: string[] }> {
   const findings: Finding[] = [];
   const missing = new Set<string>();
   for (const { base, file } of files) {

@@ -39,7 +39,10 @@ export function criticalPath(jobs: TimedJob[]): CriticalPath {
     }
     visiting.delete(job.path);
     // A job that took no time (skipped) is on no one's critical path worth naming.
-    const result = { at: before.at + job.durationMs, chain: job.durationMs > 0 ? [...before.chain, job.path] : before.chain };
+    const result = {
+      at: before.at + job.durationMs,
+      chain: job.durationMs > 0 ? [...before.chain, job.path] : before.chain,
+    };
     finish.set(job.path, result);
     return result;
   };

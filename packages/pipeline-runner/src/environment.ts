@@ -45,7 +45,14 @@ export function githubContext(facts: GithubFacts): Record<string, Json> {
 }
 
 export function runnerContext(dirs: Pick<RunDirs, 'runnerTemp' | 'toolCache'>): Record<string, Json> {
-  return { os: 'Linux', arch: 'X64', temp: dirs.runnerTemp, tool_cache: dirs.toolCache, name: 'local', environment: 'self-hosted' };
+  return {
+    os: 'Linux',
+    arch: 'X64',
+    temp: dirs.runnerTemp,
+    tool_cache: dirs.toolCache,
+    name: 'local',
+    environment: 'self-hosted',
+  };
 }
 
 // npm's per-script variables of `npm run pipeline` itself, and the runner's own, do not leak into steps.
@@ -53,7 +60,9 @@ const NOT_INHERITED = /^(npm_|INIT_CWD$|GITHUB_|RUNNER_|INPUT_|STATE_|NODE_OPTIO
 
 /** This process's environment without npm's and the runner's own variables (a self-hosted runner hands its environment on). */
 export function inheritedEnv(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !NOT_INHERITED.test(e[0])));
+  return Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !NOT_INHERITED.test(e[0])),
+  );
 }
 
 /** The runner's own PATH (GITHUB_PATH goes in front of it): this Node, the repository's kubectl (GitHub's images ship one), then PATH. */
@@ -71,7 +80,11 @@ export function hashFiles(workspace: string, patterns: string[]): string {
   const total = createHash('sha256');
   for (const file of sorted) {
     try {
-      total.update(createHash('sha256').update(readFileSync(path.join(workspace, file))).digest());
+      total.update(
+        createHash('sha256')
+          .update(readFileSync(path.join(workspace, file)))
+          .digest(),
+      );
     } catch {
       /* a directory */
     }

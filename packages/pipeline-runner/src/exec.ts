@@ -7,7 +7,13 @@
 import { spawn } from 'node:child_process';
 import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { LineSplitter, StepOutput, addToPath, createFileCommandFiles, readFileCommands } from '@pipeline/action-kit/protocol';
+import {
+  LineSplitter,
+  StepOutput,
+  addToPath,
+  createFileCommandFiles,
+  readFileCommands,
+} from '@pipeline/action-kit/protocol';
 import type { Annotation, FileCommandPaths, SecretMasker, WorkflowCommand } from '@pipeline/action-kit/protocol';
 
 export interface ProcessSpec {
@@ -60,7 +66,11 @@ interface Exit {
 }
 
 /** Spawns the process (argument array, no shell), hands each line of stdout and stderr to onLine, stops it at the timeout. */
-async function spawnStep(spec: ProcessSpec, env: Record<string, string>, onLine: (line: string) => void): Promise<Exit> {
+async function spawnStep(
+  spec: ProcessSpec,
+  env: Record<string, string>,
+  onLine: (line: string) => void,
+): Promise<Exit> {
   let timedOut = false;
   let error: string | undefined;
   const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });

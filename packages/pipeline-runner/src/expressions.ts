@@ -27,9 +27,27 @@ export interface EvalContext {
   hashFiles?: (patterns: string[]) => string;
 }
 
-const CONTEXT_NAMES = ['github', 'env', 'vars', 'job', 'jobs', 'steps', 'runner', 'secrets', 'strategy', 'matrix', 'needs', 'inputs'];
+const CONTEXT_NAMES = [
+  'github',
+  'env',
+  'vars',
+  'job',
+  'jobs',
+  'steps',
+  'runner',
+  'secrets',
+  'strategy',
+  'matrix',
+  'needs',
+  'inputs',
+];
 
-type FunctionDefinition = { name: string; minArgs: number; maxArgs: number; call: (...args: data.ExpressionData[]) => data.ExpressionData };
+type FunctionDefinition = {
+  name: string;
+  minArgs: number;
+  maxArgs: number;
+  call: (...args: data.ExpressionData[]) => data.ExpressionData;
+};
 
 function functions(ctx: EvalContext): Map<string, FunctionDefinition> {
   const status = (name: string, answer: () => boolean): FunctionDefinition => ({
@@ -116,6 +134,7 @@ export function stringValue(value: Json): string {
 export function evaluateStringMap(token: TemplateToken | undefined, ctx: EvalContext): Record<string, string> {
   const value = evaluateToken(token, ctx);
   if (value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw new Error(`Expected a mapping, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new Error(`Expected a mapping, got ${JSON.stringify(value)}`);
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stringValue(v)]));
 }

@@ -2,5 +2,12 @@ export { runPipeline, findCaller, parseCallRef, resolveInputs, remoteActionSkipR
 export type { RunOptions, RunReport, JobReport, StepReport, Status } from './runner.js';
 export { loadWorkflow, orderJobs, ancestors, rawJob, rawStep, get, literal, WorkflowError } from './workflow.js';
 export type { ParsedWorkflow } from './workflow.js';
-export { evaluateExpression, evaluateCondition, evaluateToken, evaluateStringMap, stringValue, truthy } from './expressions.js';
+export {
+  evaluateExpression,
+  evaluateCondition,
+  evaluateToken,
+  evaluateStringMap,
+  stringValue,
+  truthy,
+} from './expressions.js';
 export { toMarkdown, toHtml, writeReport, markdownToHtml } from './report.js';

@@ -21,21 +21,29 @@ export function resolveInputs(
   const inputs: Record<string, Json> = {};
   for (const [name, spec] of Object.entries(declared) as [string, DeclaredInput][]) {
     // The parser also drops the default of a 'number' input: fall back to the raw token.
-    const raw = (spec.default ?? get(get(rawInputs, name), 'default')) as string | number | boolean | Parameters<typeof evaluateToken>[0] | undefined;
+    const raw = (spec.default ?? get(get(rawInputs, name), 'default')) as
+      string | number | boolean | Parameters<typeof evaluateToken>[0] | undefined;
     const type = typeOf(name);
-    if (raw !== undefined) inputs[name] = typeof raw === 'object' ? stringValue(evaluateToken(raw, { contexts: {}, status: noStatus })) : raw;
+    if (raw !== undefined)
+      inputs[name] =
+        typeof raw === 'object' ? stringValue(evaluateToken(raw, { contexts: {}, status: noStatus })) : raw;
     else inputs[name] = type === 'boolean' ? false : type === 'number' ? 0 : '';
   }
   for (const [name, value] of Object.entries(withValues)) {
-    if (!(name in declared)) throw new WorkflowError(`${callerFile}: input '${name}' is not declared by ${pipeline.file} (declared: ${names})`);
+    if (!(name in declared))
+      throw new WorkflowError(
+        `${callerFile}: input '${name}' is not declared by ${pipeline.file} (declared: ${names})`,
+      );
     inputs[name] = value;
   }
   for (const [name, value] of Object.entries(overrides)) {
-    if (!(name in declared)) throw new WorkflowError(`--input ${name}: not an input of ${pipeline.file} (declared: ${names})`);
+    if (!(name in declared))
+      throw new WorkflowError(`--input ${name}: not an input of ${pipeline.file} (declared: ${names})`);
     inputs[name] = value;
   }
   for (const [name, spec] of Object.entries(declared) as [string, DeclaredInput][]) {
-    if (spec.required && !(name in withValues) && !(name in overrides)) throw new WorkflowError(`${pipeline.file} requires input '${name}'`);
+    if (spec.required && !(name in withValues) && !(name in overrides))
+      throw new WorkflowError(`${pipeline.file} requires input '${name}'`);
     inputs[name] = typed(name, typeOf(name), inputs[name] ?? null);
   }
   return inputs;
@@ -45,11 +53,13 @@ function typed(name: string, type: string, value: Json): Json {
   if (typeof value !== 'string') return value;
   if (type === 'number') {
     const n = Number(value);
-    if (value.trim() === '' || Number.isNaN(n)) throw new WorkflowError(`input '${name}' must be a number, got '${value}'`);
+    if (value.trim() === '' || Number.isNaN(n))
+      throw new WorkflowError(`input '${name}' must be a number, got '${value}'`);
     return n;
   }
   if (type === 'boolean') {
-    if (value !== 'true' && value !== 'false') throw new WorkflowError(`input '${name}' must be true or false, got '${value}'`);
+    if (value !== 'true' && value !== 'false')
+      throw new WorkflowError(`input '${name}' must be true or false, got '${value}'`);
     return value === 'true';
   }
   return value;

@@ -68,10 +68,17 @@ export interface GraphHandlers<J extends GraphJob> {
 }
 
 /** Runs the jobs one after another in `needs` order and returns each job's result. */
-export async function runJobGraph<J extends GraphJob>(jobs: J[], handlers: GraphHandlers<J>): Promise<Map<string, JobResult>> {
+export async function runJobGraph<J extends GraphJob>(
+  jobs: J[],
+  handlers: GraphHandlers<J>,
+): Promise<Map<string, JobResult>> {
   const results = new Map<string, JobResult>();
   for (const job of orderJobs(jobs)) {
-    const visit: GraphVisit<J> = { job, needs: needsContext(job, results), status: jobStatusFunctions(jobs, job.id.value, results) };
+    const visit: GraphVisit<J> = {
+      job,
+      needs: needsContext(job, results),
+      status: jobStatusFunctions(jobs, job.id.value, results),
+    };
     const decision = decideJob(job, { contexts: { ...handlers.contexts, needs: visit.needs }, status: visit.status });
     if (!decision.run) {
       results.set(job.id.value, { result: decision.result, outputs: {} });

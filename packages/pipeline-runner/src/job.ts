@@ -43,19 +43,41 @@ function timeoutMinutes(raw: TemplateToken | undefined): number {
 function noteEnvironment(raw: TemplateToken | undefined, contexts: JobContexts, report: JobReport): void {
   const environment = evaluateToken(get(raw, 'environment'), { contexts: { ...contexts }, status: noStatus });
   if (environment === null) return;
-  const name = typeof environment === 'string' ? environment : stringValue((environment as Record<string, Json>)['name'] ?? null);
-  report.notes.push(`environment '${name}': protection rules (reviewers, wait timers, branch policies) are GitHub's and are not applied locally.`);
+  const name =
+    typeof environment === 'string' ? environment : stringValue((environment as Record<string, Json>)['name'] ?? null);
+  report.notes.push(
+    `environment '${name}': protection rules (reviewers, wait timers, branch policies) are GitHub's and are not applied locally.`,
+  );
 }
 
-export async function runJob(state: RunState, target: JobToRun, execute: StepExecutor = stepExecutor(state)): Promise<JobResult> {
+export async function runJob(
+  state: RunState,
+  target: JobToRun,
+  execute: StepExecutor = stepExecutor(state),
+): Promise<JobResult> {
   const started = performance.now();
   const { workflow, job, contexts } = target;
   const raw = rawJob(workflow, job.id.value);
   const name = stringValue(evaluateToken(job.name, { contexts: { ...contexts }, status: noStatus })) || job.id.value;
-  const report: JobReport = { id: job.id.value, path: target.path, name, status: 'success', durationMs: 0, needs: target.needs, steps: [], outputs: {}, notes: [] };
+  const report: JobReport = {
+    id: job.id.value,
+    path: target.path,
+    name,
+    status: 'success',
+    durationMs: 0,
+    needs: target.needs,
+    steps: [],
+    outputs: {},
+    notes: [],
+  };
   state.report.jobs.push(report);
   state.log(`● ${target.path} (${name})`);
-  const jobContext: Record<string, Json> = { status: 'success', workflow_repository: state.library.repository, workflow_sha: state.report.library.commit, services: {} };
+  const jobContext: Record<string, Json> = {
+    status: 'success',
+    workflow_repository: state.library.repository,
+    workflow_sha: state.report.library.commit,
+    services: {},
+  };
   try {
     await state.provisioner.prepareJob({ job, raw, jobContext, contexts, report });
   } catch (error) {
@@ -72,7 +94,10 @@ export async function runJob(state: RunState, target: JobToRun, execute: StepExe
     contexts,
     jobContext,
     runner: runnerContext(state.dirs),
-    env: { ...contexts.env, ...evaluateStringMap(job.env, { contexts: { ...contexts, job: jobContext }, status: noStatus }) },
+    env: {
+      ...contexts.env,
+      ...evaluateStringMap(job.env, { contexts: { ...contexts, job: jobContext }, status: noStatus }),
+    },
     workspace: state.dirs.workspace,
     masker: state.masker,
     log: state.log,
@@ -90,6 +115,8 @@ export async function runJob(state: RunState, target: JobToRun, execute: StepExe
     report.notes.push(`outputs: ${String(error)}`);
   }
   report.durationMs = performance.now() - started;
-  state.log(`${report.status === 'failure' ? '✗' : '✓'} ${target.path} ${report.status} ${(report.durationMs / 1000).toFixed(1)}s`);
+  state.log(
+    `${report.status === 'failure' ? '✗' : '✓'} ${target.path} ${report.status} ${(report.durationMs / 1000).toFixed(1)}s`,
+  );
   return { result: report.status, outputs: report.outputs };
 }

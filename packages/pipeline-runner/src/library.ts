@@ -23,7 +23,12 @@ export interface ResolvedLibrary {
 
 const NO_COMMIT = '0'.repeat(40);
 
-export async function resolveLibrary(caller: Caller, repo: string, library: string, libraryRef?: string): Promise<ResolvedLibrary> {
+export async function resolveLibrary(
+  caller: Caller,
+  repo: string,
+  library: string,
+  libraryRef?: string,
+): Promise<ResolvedLibrary> {
   const pipelinePath = caller.target.workflowPath;
   const head = (await tryGit(library, ['rev-parse', 'HEAD'])) ?? NO_COMMIT;
   if (caller.target.kind === 'local') {
@@ -41,7 +46,14 @@ export async function resolveLibrary(caller: Caller, repo: string, library: stri
   const repository = caller.target.repository;
   if (libraryRef === 'worktree') {
     const content = await readFile(path.join(library, pipelinePath), 'utf8');
-    return { repository, commit: undefined, shownCommit: head, source: 'working tree', sourceDir: library, pipeline: await loadWorkflow(pipelinePath, content) };
+    return {
+      repository,
+      commit: undefined,
+      shownCommit: head,
+      source: 'working tree',
+      sourceDir: library,
+      pipeline: await loadWorkflow(pipelinePath, content),
+    };
   }
   const ref = libraryRef ?? caller.target.ref;
   const commit =
@@ -54,5 +66,12 @@ export async function resolveLibrary(caller: Caller, repo: string, library: stri
     );
   }
   const content = await git(library, ['show', `${commit}:${pipelinePath}`]);
-  return { repository, commit, shownCommit: commit, source: 'commit', sourceDir: library, pipeline: await loadWorkflow(pipelinePath, content) };
+  return {
+    repository,
+    commit,
+    shownCommit: commit,
+    source: 'commit',
+    sourceDir: library,
+    pipeline: await loadWorkflow(pipelinePath, content),
+  };
 }

@@ -14,7 +14,10 @@ import { promisify } from 'node:util';
 const execFileAsync = promisify(execFile);
 
 export async function git(cwd: string, args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync('git', ['-C', cwd, ...args], { maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' });
+  const { stdout } = await execFileAsync('git', ['-C', cwd, ...args], {
+    maxBuffer: 256 * 1024 * 1024,
+    encoding: 'utf8',
+  });
   return stdout;
 }
 
@@ -53,11 +56,26 @@ export async function copyWorkingTree(repo: string, destination: string): Promis
  * Materialises the library's files matching sparse patterns at a commit
  * (`git archive`), or from the working tree when commit is undefined.
  */
-export async function materializeLibrary(library: string, commit: string | undefined, patterns: string[], destination: string): Promise<void> {
+export async function materializeLibrary(
+  library: string,
+  commit: string | undefined,
+  patterns: string[],
+  destination: string,
+): Promise<void> {
   await mkdir(destination, { recursive: true });
-  const pathspecs = patterns.map((p) => `:(glob)${p.replace(/\/$/, '')}${p.includes('*') && !p.endsWith('.yml') ? '/**' : ''}`);
+  const pathspecs = patterns.map(
+    (p) => `:(glob)${p.replace(/\/$/, '')}${p.includes('*') && !p.endsWith('.yml') ? '/**' : ''}`,
+  );
   if (commit === undefined) {
-    const list = await git(library, ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', ...pathspecs]);
+    const list = await git(library, [
+      'ls-files',
+      '-z',
+      '--cached',
+      '--others',
+      '--exclude-standard',
+      '--',
+      ...pathspecs,
+    ]);
     for (const file of list.split('\0').filter((f) => f !== '')) {
       const info = await stat(path.join(library, file)).catch(() => undefined);
       if (!info?.isFile()) continue;
@@ -67,17 +85,27 @@ export async function materializeLibrary(library: string, commit: string | undef
     return;
   }
   await new Promise<void>((resolve, reject) => {
-    const archive = spawn('git', ['-C', library, 'archive', '--format=tar', commit, '--', ...pathspecs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const archive = spawn('git', ['-C', library, 'archive', '--format=tar', commit, '--', ...pathspecs], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const tar = spawn('tar', ['-x', '-C', destination], { stdio: ['pipe', 'ignore', 'pipe'] });
     let errors = '';
     archive.stderr.on('data', (d: Buffer) => (errors += d.toString()));
     tar.stderr.on('data', (d: Buffer) => (errors += d.toString()));
     archive.stdout.pipe(tar.stdin);
-    tar.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`git archive ${commit} | tar failed: ${errors.trim()}`))));
+    tar.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`git archive ${commit} | tar failed: ${errors.trim()}`)),
+    );
   });
 }
 
-async function runScript(script: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, log: (line: string) => void): Promise<string> {
+async function runScript(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+  log: (line: string) => void,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(script, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -92,7 +120,12 @@ async function runScript(script: string, args: string[], env: NodeJS.ProcessEnv,
     child.on('close', (code) => {
       clearTimeout(timer);
       if (code === 0) resolve(stdout);
-      else reject(new Error(`${path.basename(script)} ${args.join(' ')} exited ${code}: ${stderr.trim().split('\n').slice(-5).join(' | ')}`));
+      else
+        reject(
+          new Error(
+            `${path.basename(script)} ${args.join(' ')} exited ${code}: ${stderr.trim().split('\n').slice(-5).join(' | ')}`,
+          ),
+        );
     });
   });
 }
@@ -128,7 +161,11 @@ export interface LocalServices {
 }
 
 /** PostgreSQL and Redis on loopback from Debian's packages, via the repository's script. */
-export async function startServices(library: string, stateDir: string, log: (line: string) => void): Promise<LocalServices> {
+export async function startServices(
+  library: string,
+  stateDir: string,
+  log: (line: string) => void,
+): Promise<LocalServices> {
   const script = path.join(library, 'tools/services/services.sh');
   const env = { ...process.env, SERVICES_STATE_DIR: stateDir };
   await runScript(script, ['start'], env, 300_000, log);
@@ -143,9 +180,13 @@ export async function startServices(library: string, stateDir: string, log: (lin
 }
 
 export async function stopServices(library: string, stateDir: string, log: (line: string) => void): Promise<void> {
-  await runScript(path.join(library, 'tools/services/services.sh'), ['stop'], { ...process.env, SERVICES_STATE_DIR: stateDir }, 120_000, log).catch(
-    (e: unknown) => log(`services stop: ${String(e)}`),
-  );
+  await runScript(
+    path.join(library, 'tools/services/services.sh'),
+    ['stop'],
+    { ...process.env, SERVICES_STATE_DIR: stateDir },
+    120_000,
+    log,
+  ).catch((e: unknown) => log(`services stop: ${String(e)}`));
 }
 
 /** A local Kubernetes API server; returns the kubeconfig path (the script's last stdout line). */
@@ -163,9 +204,18 @@ export interface AppProcess {
 }
 
 /** Starts the service (`npm start` in its directory) on a port and waits for /health/ready. */
-export async function startApp(dir: string, port: number, env: Record<string, string>, logFile: string, timeoutMs = 90_000): Promise<AppProcess> {
-  const pkg = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
-  if (!pkg.scripts?.['start']) throw new Error(`${dir}/package.json has no "start" script to run the service for smoke tests`);
+export async function startApp(
+  dir: string,
+  port: number,
+  env: Record<string, string>,
+  logFile: string,
+  timeoutMs = 90_000,
+): Promise<AppProcess> {
+  const pkg = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8')) as {
+    scripts?: Record<string, string>;
+  };
+  if (!pkg.scripts?.['start'])
+    throw new Error(`${dir}/package.json has no "start" script to run the service for smoke tests`);
   await writeFile(logFile, '');
   const child = spawn('npm', ['start'], {
     cwd: dir,
@@ -208,7 +258,9 @@ export async function startApp(dir: string, port: number, env: Record<string, st
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
       await stop();
-      throw new Error(`the service exited with code ${child.exitCode} before it was ready: ${chunks.join('').trim().split('\n').slice(-5).join(' | ')}`);
+      throw new Error(
+        `the service exited with code ${child.exitCode} before it was ready: ${chunks.join('').trim().split('\n').slice(-5).join(' | ')}`,
+      );
     }
     try {
       const response = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2000) });

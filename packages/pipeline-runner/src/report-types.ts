@@ -78,5 +78,16 @@ export interface RunOptions {
 }
 
 export function skippedJob(id: string, jobPath: string, reason: string, needs: string[] = []): JobReport {
-  return { id, path: jobPath, name: id, status: 'skipped', reason, durationMs: 0, needs, steps: [], outputs: {}, notes: [] };
+  return {
+    id,
+    path: jobPath,
+    name: id,
+    status: 'skipped',
+    reason,
+    durationMs: 0,
+    needs,
+    steps: [],
+    outputs: {},
+    notes: [],
+  };
 }

@@ -20,20 +20,32 @@ export function toMarkdown(report: RunReport): string {
   lines.push(`| run | |`, `| --- | --- |`);
   lines.push(`| repository | \`${report.repo}\` |`);
   lines.push(`| caller | \`${report.callerWorkflow}\` › \`${report.callerJob}\` → \`${report.pipelineRef}\` |`);
-  lines.push(`| pipeline | ${report.library.repository}@\`${report.library.commit.slice(0, 12)}\` (${report.library.source}) |`);
+  lines.push(
+    `| pipeline | ${report.library.repository}@\`${report.library.commit.slice(0, 12)}\` (${report.library.source}) |`,
+  );
   lines.push(`| event | \`${report.event}\` on \`${report.ref}\` |`);
   lines.push(`| started | ${report.startedAt} |`);
   const critical = criticalPath(report.jobs);
   lines.push(`| wall time (local: jobs one after another) | ${seconds(report.durationMs)} |`);
-  lines.push(`| critical path on GitHub (longest needs chain of the job times) | ${seconds(critical.durationMs)}: ${critical.chain.join(' → ') || 'no job ran'} |`);
+  lines.push(
+    `| critical path on GitHub (longest needs chain of the job times) | ${seconds(critical.durationMs)}: ${critical.chain.join(' → ') || 'no job ran'} |`,
+  );
   lines.push(`| sum of job times | ${seconds(critical.sequentialMs)} |`, '');
   lines.push('```mermaid', 'flowchart LR');
   for (const job of report.jobs) lines.push(`  ${mermaidId(job)}["${job.id}<br/>${job.status}"]:::${job.status}`);
-  lines.push('  classDef success fill:#d1f7d6,stroke:#1a7f37', '  classDef failure fill:#ffd8d3,stroke:#cf222e', '  classDef skipped fill:#eeeeee,stroke:#8c959f', '```', '');
+  lines.push(
+    '  classDef success fill:#d1f7d6,stroke:#1a7f37',
+    '  classDef failure fill:#ffd8d3,stroke:#cf222e',
+    '  classDef skipped fill:#eeeeee,stroke:#8c959f',
+    '```',
+    '',
+  );
   lines.push('## Jobs', '', '| job | status | duration | steps | note |', '| --- | --- | --- | --- | --- |');
   for (const job of report.jobs) {
     const counts = countSteps(job);
-    lines.push(`| ${cell(job.path)} | ${ICON[job.status]} ${job.status} | ${seconds(job.durationMs)} | ${counts} | ${cell(job.reason ?? '')} |`);
+    lines.push(
+      `| ${cell(job.path)} | ${ICON[job.status]} ${job.status} | ${seconds(job.durationMs)} | ${counts} | ${cell(job.reason ?? '')} |`,
+    );
   }
   lines.push('');
   if (Object.keys(report.outputs).length > 0) {
@@ -50,17 +62,30 @@ export function toMarkdown(report: RunReport): string {
     for (const step of job.steps) {
       const detail = step.reason ?? (step.uses ? `\`${step.uses.split('@')[0]}\`` : '');
       const shown = step.status === step.outcome ? step.status : `${step.outcome} (continue-on-error)`;
-      lines.push(`| ${cell(step.name)} | ${ICON[step.status]} ${shown} | ${seconds(step.durationMs)} | ${cell(detail)} |`);
+      lines.push(
+        `| ${cell(step.name)} | ${ICON[step.status]} ${shown} | ${seconds(step.durationMs)} | ${cell(detail)} |`,
+      );
     }
     lines.push('');
     for (const step of job.steps) {
       const errors = step.annotations.filter((a) => a.level === 'error');
       if (step.status === 'failure' && step.tail && step.tail.length > 0) {
-        lines.push(`<details><summary>${step.name}: last lines of output</summary>`, '', '```text', ...step.tail, '```', '</details>', '');
+        lines.push(
+          `<details><summary>${step.name}: last lines of output</summary>`,
+          '',
+          '```text',
+          ...step.tail,
+          '```',
+          '</details>',
+          '',
+        );
       }
       if (errors.length > 0) {
         lines.push(`**${step.name}** annotations:`, '');
-        for (const a of errors.slice(0, 20)) lines.push(`- ${a.level}${a.file ? ` \`${a.file}${a.line ? `:${a.line}` : ''}\`` : ''}: ${a.message.split('\n')[0] ?? ''}`);
+        for (const a of errors.slice(0, 20))
+          lines.push(
+            `- ${a.level}${a.file ? ` \`${a.file}${a.line ? `:${a.line}` : ''}\`` : ''}: ${a.message.split('\n')[0] ?? ''}`,
+          );
         lines.push('');
       }
       if (step.summary.trim() !== '') {
@@ -110,7 +135,11 @@ export function markdownToHtml(markdown: string): string {
       const body: string[] = [];
       for (i++; i < lines.length && !(lines[i] as string).startsWith('```'); i++) body.push(lines[i] as string);
       i++;
-      out.push(lang === 'mermaid' ? `<pre class="mermaid">${escapeHtml(body.join('\n'))}</pre>` : `<pre><code>${escapeHtml(body.join('\n'))}</code></pre>`);
+      out.push(
+        lang === 'mermaid'
+          ? `<pre class="mermaid">${escapeHtml(body.join('\n'))}</pre>`
+          : `<pre><code>${escapeHtml(body.join('\n'))}</code></pre>`,
+      );
       continue;
     }
     const heading = /^(#{1,6})\s+(.*)$/.exec(line);
@@ -122,7 +151,10 @@ export function markdownToHtml(markdown: string): string {
     if (line.startsWith('|')) {
       const rows: string[][] = [];
       for (; i < lines.length && (lines[i] as string).startsWith('|'); i++) {
-        const cells = (lines[i] as string).replace(/^\||\|$/g, '').split(/(?<!\\)\|/).map((c) => c.trim().replace(/\\\|/g, '|'));
+        const cells = (lines[i] as string)
+          .replace(/^\||\|$/g, '')
+          .split(/(?<!\\)\|/)
+          .map((c) => c.trim().replace(/\\\|/g, '|'));
         if (cells.every((c) => /^:?-{3,}:?$/.test(c))) continue;
         rows.push(cells);
       }
@@ -136,7 +168,8 @@ export function markdownToHtml(markdown: string): string {
     }
     if (/^\s*[-*] /.test(line)) {
       const items: string[] = [];
-      for (; i < lines.length && /^\s*[-*] /.test(lines[i] as string); i++) items.push(`<li>${inline((lines[i] as string).replace(/^\s*[-*] /, ''))}</li>`);
+      for (; i < lines.length && /^\s*[-*] /.test(lines[i] as string); i++)
+        items.push(`<li>${inline((lines[i] as string).replace(/^\s*[-*] /, ''))}</li>`);
       out.push(`<ul>${items.join('')}</ul>`);
       continue;
     }
@@ -163,7 +196,10 @@ export function markdownToHtml(markdown: string): string {
 
 /** A bar per job on the run's time axis (jobs run one after another locally). */
 function timeline(report: RunReport): string {
-  const total = Math.max(1, report.jobs.reduce((sum, job) => sum + job.durationMs, 0));
+  const total = Math.max(
+    1,
+    report.jobs.reduce((sum, job) => sum + job.durationMs, 0),
+  );
   let offset = 0;
   const rows = report.jobs.map((job) => {
     const left = (offset / total) * 100;
@@ -175,11 +211,24 @@ function timeline(report: RunReport): string {
 }
 
 export function toHtml(report: RunReport): string {
-  const badges: [string, Status][] = [['✅', 'success'], ['❌', 'failure'], ['⏭️', 'skipped'], ['🚫', 'cancelled']];
+  const badges: [string, Status][] = [
+    ['✅', 'success'],
+    ['❌', 'failure'],
+    ['⏭️', 'skipped'],
+    ['🚫', 'cancelled'],
+  ];
   let html = markdownToHtml(toMarkdown(report));
   // Status marks as coloured badges (emoji fonts are not everywhere).
-  for (const [emoji, status] of badges) html = html.split(`${emoji} `).join(`<span class="dot ${status}"></span>`).split(emoji).join(`<span class="dot ${status}"></span>`);
-  const body = html.replace(/(<pre class="mermaid">[\s\S]*?<\/pre>)/, `${timeline(report)}\n<details><summary>Mermaid source</summary>$1</details>`);
+  for (const [emoji, status] of badges)
+    html = html
+      .split(`${emoji} `)
+      .join(`<span class="dot ${status}"></span>`)
+      .split(emoji)
+      .join(`<span class="dot ${status}"></span>`);
+  const body = html.replace(
+    /(<pre class="mermaid">[\s\S]*?<\/pre>)/,
+    `${timeline(report)}\n<details><summary>Mermaid source</summary>$1</details>`,
+  );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Pipeline run: ${report.status}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -30,7 +30,14 @@ export { deployedEnvironment } from './provisioning/deployed-env.js';
 export { hashFiles } from './environment.js';
 export { WorkflowError } from './workflow.js';
 
-function initialReport(options: RunOptions, repo: string, caller: Caller, lib: ResolvedLibrary, copied: number, dirs: RunDirs): RunReport {
+function initialReport(
+  options: RunOptions,
+  repo: string,
+  caller: Caller,
+  lib: ResolvedLibrary,
+  copied: number,
+  dirs: RunDirs,
+): RunReport {
   const branch = options.ref ?? 'main';
   const ref = branch.startsWith('refs/') ? branch : `refs/heads/${branch}`;
   const library = path.resolve(options.library);
@@ -68,10 +75,28 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   const report = initialReport({ ...options, ref: branch }, repo, caller, lib, copied, dirs);
   const masker = new SecretMasker();
   const cleanups = new Cleanups(log);
-  const provisioner = new Provisioner({ enabled: options.provision !== false, library: options.library, dirs, masker, cleanups, log });
-  const state: RunState = { options, report, masker, dirs, log, library: { commit: lib.commit, repository: lib.repository, sourceDir: lib.sourceDir }, provisioner, cleanups };
+  const provisioner = new Provisioner({
+    enabled: options.provision !== false,
+    library: options.library,
+    dirs,
+    masker,
+    cleanups,
+    log,
+  });
+  const state: RunState = {
+    options,
+    report,
+    masker,
+    dirs,
+    log,
+    library: { commit: lib.commit, repository: lib.repository, sourceDir: lib.sourceDir },
+    provisioner,
+    cleanups,
+  };
   log(`pipeline: ${caller.workflow.file} › ${caller.job.id.value} calls ${caller.job.ref.value}`);
-  log(`pipeline: library ${lib.repository}@${lib.shownCommit.slice(0, 12)} (${lib.source}); event ${report.event} on ${report.ref}`);
+  log(
+    `pipeline: library ${lib.repository}@${lib.shownCommit.slice(0, 12)} (${lib.source}); event ${report.event} on ${report.ref}`,
+  );
 
   const secrets: Record<string, string> = { GITHUB_TOKEN: '', ...(options.secrets ?? {}) };
   for (const value of Object.values(secrets)) masker.addSecret(value);
@@ -86,7 +111,9 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     workspace: dirs.workspace,
   });
   try {
-    await withInterruptCleanup(cleanups, dirs.scratch, log, () => runCaller(state, caller, lib.pipeline, { github, secrets, vars }));
+    await withInterruptCleanup(cleanups, dirs.scratch, log, () =>
+      runCaller(state, caller, lib.pipeline, { github, secrets, vars }),
+    );
   } finally {
     if (options.keepWorkspace) report.workspace = dirs.workspace;
     else await rm(dirs.scratch, { recursive: true, force: true }).catch(() => undefined);

@@ -10,7 +10,13 @@ import { evaluateCondition, evaluateStringMap, evaluateToken, stringValue } from
 import type { EvalContext, Json } from './expressions.js';
 import type { StepReport } from './report-types.js';
 import type { JobRun, PostStep, StepExecution, StepExecutor } from './run-state.js';
-import { carryFileCommands, conclusionOf, processOutcome, stepStatusFunctions, withImplicitSuccess } from './step-rules.js';
+import {
+  carryFileCommands,
+  conclusionOf,
+  processOutcome,
+  stepStatusFunctions,
+  withImplicitSuccess,
+} from './step-rules.js';
 import type { CarriedEnv, StepRecord } from './step-rules.js';
 import { get, literal } from './workflow.js';
 import type { Step } from './workflow.js';
@@ -25,7 +31,12 @@ interface Loop extends StepsOutcome {
   posts: { name: string; id: string; post: PostStep }[];
 }
 
-export async function runSteps(job: JobRun, steps: Step[], rawStep: (index: number) => TemplateToken | undefined, execute: StepExecutor): Promise<StepsOutcome> {
+export async function runSteps(
+  job: JobRun,
+  steps: Step[],
+  rawStep: (index: number) => TemplateToken | undefined,
+  execute: StepExecutor,
+): Promise<StepsOutcome> {
   const loop: Loop = { records: [], stepsContext: {}, carried: { exported: {}, extraPath: [] }, posts: [] };
   for (const [index, step] of steps.entries()) await runStep(job, loop, step, rawStep(index), execute);
   for (const post of loop.posts.reverse()) await runPost(job, loop, post);
@@ -42,11 +53,26 @@ export function stepEvalContext(job: JobRun, outcome: StepsOutcome, env: Record<
   };
 }
 
-async function runStep(job: JobRun, loop: Loop, step: Step, raw: TemplateToken | undefined, execute: StepExecutor): Promise<void> {
+async function runStep(
+  job: JobRun,
+  loop: Loop,
+  step: Step,
+  raw: TemplateToken | undefined,
+  execute: StepExecutor,
+): Promise<void> {
   const env = { ...job.env, ...loop.carried.exported };
   const expr = stepEvalContext(job, loop, env);
   const name = displayName(step, raw, expr);
-  const report: StepReport = { name, id: step.id, status: 'skipped', outcome: 'skipped', durationMs: 0, summary: '', outputs: {}, annotations: [] };
+  const report: StepReport = {
+    name,
+    id: step.id,
+    status: 'skipped',
+    outcome: 'skipped',
+    durationMs: 0,
+    summary: '',
+    outputs: {},
+    annotations: [],
+  };
   if ('uses' in step) report.uses = step.uses.value;
   job.report.steps.push(report);
   const condition = 'if' in step && step.if ? step.if.expression : undefined;
@@ -85,13 +111,19 @@ async function runStep(job: JobRun, loop: Loop, step: Step, raw: TemplateToken |
   record(loop, step, report, report);
 }
 
-function record(loop: Loop, step: Step, report: StepReport, result: Pick<StepReport, 'status' | 'outcome' | 'reason'>): void {
+function record(
+  loop: Loop,
+  step: Step,
+  report: StepReport,
+  result: Pick<StepReport, 'status' | 'outcome' | 'reason'>,
+): void {
   report.status = result.status;
   report.outcome = result.outcome;
   if (result.reason !== undefined) report.reason = result.reason;
   loop.records.push({ outcome: report.outcome, conclusion: report.status, outputs: report.outputs });
   // Steps without an id get a generated `__...` one, which the steps context does not show.
-  if (step.id && !step.id.startsWith('__')) loop.stepsContext[step.id] = { outputs: report.outputs, outcome: report.outcome, conclusion: report.status };
+  if (step.id && !step.id.startsWith('__'))
+    loop.stepsContext[step.id] = { outputs: report.outputs, outcome: report.outcome, conclusion: report.status };
 }
 
 function fillFromProcess(report: StepReport, result: ProcessResult, job: JobRun): void {
@@ -108,7 +140,16 @@ function fillFromProcess(report: StepReport, result: ProcessResult, job: JobRun)
 }
 
 async function runPost(job: JobRun, loop: Loop, { name, id, post }: Loop['posts'][number]): Promise<void> {
-  const report: StepReport = { name, id, status: 'skipped', outcome: 'skipped', durationMs: 0, summary: '', outputs: {}, annotations: [] };
+  const report: StepReport = {
+    name,
+    id,
+    status: 'skipped',
+    outcome: 'skipped',
+    durationMs: 0,
+    summary: '',
+    outputs: {},
+    annotations: [],
+  };
   job.report.steps.push(report);
   const condition = withImplicitSuccess(post.condition);
   // post-if's status functions look at the job's status so far (main steps and the posts before).
@@ -146,7 +187,8 @@ function logFinished(job: JobRun, report: StepReport, continueOnError: boolean):
   const note = continueOnError && report.outcome === 'failure' ? ' (continue-on-error)' : '';
   const why = report.reason && report.outcome === 'failure' ? ` — ${report.reason}` : '';
   job.log(`  ${mark} ${report.name} ${report.outcome}${note} ${(report.durationMs / 1000).toFixed(1)}s${why}`);
-  if (report.outcome === 'failure' && report.tail && !job.verbose) for (const line of report.tail.slice(-15)) job.log(`      │ ${line}`);
+  if (report.outcome === 'failure' && report.tail && !job.verbose)
+    for (const line of report.tail.slice(-15)) job.log(`      │ ${line}`);
 }
 
 function displayName(step: Step, raw: TemplateToken | undefined, ctx: EvalContext): string {

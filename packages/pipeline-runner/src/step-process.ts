@@ -19,12 +19,21 @@ export interface ProcessExtras {
 
 const scalars = (context: Json | undefined): Record<string, string | boolean> =>
   Object.fromEntries(
-    Object.entries((context ?? {}) as Record<string, Json>).filter((e): e is [string, string | boolean] => typeof e[1] === 'string' || typeof e[1] === 'boolean'),
+    Object.entries((context ?? {}) as Record<string, Json>).filter(
+      (e): e is [string, string | boolean] => typeof e[1] === 'string' || typeof e[1] === 'boolean',
+    ),
   );
 
 /** The environment block of a step's process, given its file-command files. */
-export function processEnv(state: RunState, ctx: StepContext, extras: ProcessExtras = {}): (files: FileCommandPaths) => Record<string, string> {
-  const github = { ...scalars(ctx.expr.contexts['github']), ...(extras.actionPath ? { action_path: extras.actionPath } : {}) };
+export function processEnv(
+  state: RunState,
+  ctx: StepContext,
+  extras: ProcessExtras = {},
+): (files: FileCommandPaths) => Record<string, string> {
+  const github = {
+    ...scalars(ctx.expr.contexts['github']),
+    ...(extras.actionPath ? { action_path: extras.actionPath } : {}),
+  };
   const runner = Object.fromEntries(Object.entries(ctx.job.runner).map(([k, v]) => [k, stringValue(v)]));
   const inherited = {
     ...inheritedEnv(),

@@ -35,7 +35,10 @@ export function jobConclusion(records: StepRecord[]): Status {
 /** The outcome of a process step and, when it failed, why (the last error annotation without a file says it best). */
 export function processOutcome(result: ProcessResult, timeoutMinutes: number): { outcome: Status; reason?: string } {
   if (result.exitCode === 0 && !result.runnerFailed) return { outcome: 'success' };
-  const exit = result.exitCode === 0 ? (result.runnerErrors[0] ?? 'the runner could not process a command') : `exit code ${result.exitCode ?? result.signal}`;
+  const exit =
+    result.exitCode === 0
+      ? (result.runnerErrors[0] ?? 'the runner could not process a command')
+      : `exit code ${result.exitCode ?? result.signal}`;
   let reason = result.error ?? (result.timedOut ? `timed out after ${timeoutMinutes} min` : exit);
   const message = result.annotations.filter((a) => a.level === 'error' && !a.file).pop()?.message;
   if (message) reason += `: ${message}`;
@@ -50,14 +53,23 @@ export interface CarriedEnv {
 }
 
 /** Applies a step's file commands for the steps after it (a directory added again moves to the front). */
-export function carryFileCommands(carried: CarriedEnv, result: Pick<ProcessResult, 'exportedEnv' | 'paths'>): CarriedEnv {
-  return { exported: { ...carried.exported, ...result.exportedEnv }, extraPath: addToPath(carried.extraPath, result.paths) };
+export function carryFileCommands(
+  carried: CarriedEnv,
+  result: Pick<ProcessResult, 'exportedEnv' | 'paths'>,
+): CarriedEnv {
+  return {
+    exported: { ...carried.exported, ...result.exportedEnv },
+    extraPath: addToPath(carried.extraPath, result.paths),
+  };
 }
 
 const STATUS_FUNCTION = /\b(success|failure|always|cancelled)\s*\(/;
 
 /** A condition without a status function gets an implicit `success() &&` (as the runner does for `post-if`). */
 export function withImplicitSuccess(condition: string): string {
-  const bare = condition.trim().replace(/^\$\{\{([\s\S]*)\}\}$/, '$1').trim();
+  const bare = condition
+    .trim()
+    .replace(/^\$\{\{([\s\S]*)\}\}$/, '$1')
+    .trim();
   return STATUS_FUNCTION.test(bare) ? bare : `success() && (${bare})`;
 }

@@ -27,7 +27,8 @@ interface CalledContexts extends BaseContexts {
   inputs: Record<string, Json>;
 }
 
-const needPaths = (job: AnyJob, prefix: string): string[] => (job.needs ?? []).map((n) => (prefix ? `${prefix}/${n.value}` : n.value));
+const needPaths = (job: AnyJob, prefix: string): string[] =>
+  (job.needs ?? []).map((n) => (prefix ? `${prefix}/${n.value}` : n.value));
 
 function notRunHandler(state: RunState, prefix: string, entryNeeds: string[]): GraphHandlers<AnyJob>['notRun'] {
   return ({ job }, decision) => {
@@ -44,7 +45,12 @@ function skip(state: RunState, job: AnyJob, jobPath: string, reason: string, nee
   return { result: 'skipped', outputs: {} };
 }
 
-export async function runCaller(state: RunState, caller: Caller, pipeline: ParsedWorkflow, base: BaseContexts): Promise<void> {
+export async function runCaller(
+  state: RunState,
+  caller: Caller,
+  pipeline: ParsedWorkflow,
+  base: BaseContexts,
+): Promise<void> {
   await runJobGraph<AnyJob>(caller.workflow.template.jobs, {
     contexts: { github: base.github, vars: base.vars, inputs: {} },
     notRun: notRunHandler(state, '', []),
@@ -52,7 +58,8 @@ export async function runCaller(state: RunState, caller: Caller, pipeline: Parse
       const { job, needs, status } = visit;
       const id = job.id.value;
       if (isReusableJob(job)) {
-        if (job !== caller.job) return skip(state, job, id, `calls ${job.ref.value}, which is not this pipeline`, needPaths(job, ''));
+        if (job !== caller.job)
+          return skip(state, job, id, `calls ${job.ref.value}, which is not this pipeline`, needPaths(job, ''));
         return callPipeline(state, caller, pipeline, base, visit);
       }
       const ctx: EvalContext = { contexts: { github: base.github, needs, vars: base.vars, inputs: {} }, status };
@@ -64,29 +71,52 @@ export async function runCaller(state: RunState, caller: Caller, pipeline: Parse
 }
 
 /** The calling job: the caller's `with:` and `secrets:`, evaluated in the caller's contexts, checked against the declarations. */
-async function callPipeline(state: RunState, caller: Caller, pipeline: ParsedWorkflow, base: BaseContexts, visit: GraphVisit<AnyJob>): Promise<JobResult> {
+async function callPipeline(
+  state: RunState,
+  caller: Caller,
+  pipeline: ParsedWorkflow,
+  base: BaseContexts,
+  visit: GraphVisit<AnyJob>,
+): Promise<JobResult> {
   const job = caller.job;
   const id = job.id.value;
-  const callerCtx: EvalContext = { contexts: { github: base.github, needs: visit.needs, vars: base.vars, secrets: base.secrets, inputs: {} }, status: visit.status };
+  const callerCtx: EvalContext = {
+    contexts: { github: base.github, needs: visit.needs, vars: base.vars, secrets: base.secrets, inputs: {} },
+    status: visit.status,
+  };
   const withValues = (evaluateToken(job['input-values'], callerCtx) ?? {}) as Record<string, Json>;
   const secretValues = evaluateStringMap(job['secret-values'], callerCtx);
   if (job['inherit-secrets']) Object.assign(secretValues, base.secrets);
   const inputs = resolveInputs(pipeline, withValues, state.options.inputs ?? {}, caller.workflow.file);
   const declaredSecrets = pipeline.template.events.workflow_call?.secrets ?? {};
   for (const name of Object.keys(secretValues)) {
-    if (!(name in declaredSecrets)) throw new WorkflowError(`${caller.workflow.file}: secret '${name}' is not declared by ${pipeline.file}`);
+    if (!(name in declaredSecrets))
+      throw new WorkflowError(`${caller.workflow.file}: secret '${name}' is not declared by ${pipeline.file}`);
   }
   for (const [name, spec] of Object.entries(declaredSecrets)) {
-    if (spec.required && !secretValues[name]) throw new WorkflowError(`${pipeline.file} requires secret '${name}'; pass it with --secret ${name}=...`);
+    if (spec.required && !secretValues[name])
+      throw new WorkflowError(`${pipeline.file} requires secret '${name}'; pass it with --secret ${name}=...`);
   }
   const secrets: Record<string, string> = { GITHUB_TOKEN: '', ...secretValues };
-  const outputs = await runCalledWorkflow(state, pipeline, id, { github: base.github, vars: base.vars, secrets, inputs }, needPaths(job, ''));
+  const outputs = await runCalledWorkflow(
+    state,
+    pipeline,
+    id,
+    { github: base.github, vars: base.vars, secrets, inputs },
+    needPaths(job, ''),
+  );
   const failed = state.report.jobs.some((j) => j.path.startsWith(`${id}/`) && j.status === 'failure');
   state.report.outputs = outputs;
   return { result: failed ? 'failure' : 'success', outputs };
 }
 
-async function runCalledWorkflow(state: RunState, pipeline: ParsedWorkflow, prefix: string, contexts: CalledContexts, entryNeeds: string[]): Promise<Record<string, string>> {
+async function runCalledWorkflow(
+  state: RunState,
+  pipeline: ParsedWorkflow,
+  prefix: string,
+  contexts: CalledContexts,
+  entryNeeds: string[],
+): Promise<Record<string, string>> {
   for (const value of Object.values(contexts.secrets)) state.masker.addSecret(value);
   const { github, vars, inputs, secrets } = contexts;
   const results = await runJobGraph<AnyJob>(pipeline.template.jobs, {
@@ -96,18 +126,36 @@ async function runCalledWorkflow(state: RunState, pipeline: ParsedWorkflow, pref
       const jobPath = `${prefix}/${job.id.value}`;
       // Inside a called workflow, every job also waits for what the calling job waited for.
       const waitsFor = [...entryNeeds, ...needPaths(job, prefix)];
-      if (isReusableJob(job)) return skip(state, job, jobPath, `nested reusable workflow ${job.ref.value} is not run locally`, waitsFor);
-      const env = evaluateStringMap(get(pipeline.root, 'env'), { contexts: { github, vars, inputs, secrets }, status: noStatus });
-      return runJob(state, { workflow: pipeline, job, path: jobPath, contexts: { ...contexts, needs, env }, needs: waitsFor });
+      if (isReusableJob(job))
+        return skip(state, job, jobPath, `nested reusable workflow ${job.ref.value} is not run locally`, waitsFor);
+      const env = evaluateStringMap(get(pipeline.root, 'env'), {
+        contexts: { github, vars, inputs, secrets },
+        status: noStatus,
+      });
+      return runJob(state, {
+        workflow: pipeline,
+        job,
+        path: jobPath,
+        contexts: { ...contexts, needs, env },
+        needs: waitsFor,
+      });
     },
   });
   return workflowOutputs(state, pipeline, results, contexts);
 }
 
-function workflowOutputs(state: RunState, pipeline: ParsedWorkflow, results: Map<string, JobResult>, contexts: CalledContexts): Record<string, string> {
+function workflowOutputs(
+  state: RunState,
+  pipeline: ParsedWorkflow,
+  results: Map<string, JobResult>,
+  contexts: CalledContexts,
+): Record<string, string> {
   const jobs: Record<string, Json> = {};
   for (const [id, r] of results) jobs[id] = { result: r.result, outputs: r.outputs };
-  const ctx: EvalContext = { contexts: { github: contexts.github, jobs, inputs: contexts.inputs, vars: contexts.vars }, status: noStatus };
+  const ctx: EvalContext = {
+    contexts: { github: contexts.github, jobs, inputs: contexts.inputs, vars: contexts.vars },
+    status: noStatus,
+  };
   const specs = evaluateToken(workflowCallOutputs(pipeline), ctx) as Record<string, Json> | null;
   const outputs: Record<string, string> = {};
   for (const [name, spec] of Object.entries(specs ?? {})) {

@@ -32,7 +32,8 @@ export async function prepareWorkspace(repo: string, reportDir: string): Promise
   };
   await rm(dirs.logs, { recursive: true, force: true });
   await rm(dirs.artifacts, { recursive: true, force: true });
-  for (const dir of [report, dirs.logs, dirs.artifacts, dirs.workspace, dirs.runnerTemp]) await mkdir(dir, { recursive: true });
+  for (const dir of [report, dirs.logs, dirs.artifacts, dirs.workspace, dirs.runnerTemp])
+    await mkdir(dir, { recursive: true });
   return { dirs, copied: await copyWorkingTree(repo, dirs.workspace) };
 }
 
@@ -50,12 +51,18 @@ export class Cleanups {
   }
 
   async runAll(): Promise<void> {
-    for (const cleanup of this.list.splice(0).reverse()) await cleanup().catch((e: unknown) => this.log(`cleanup: ${String(e)}`));
+    for (const cleanup of this.list.splice(0).reverse())
+      await cleanup().catch((e: unknown) => this.log(`cleanup: ${String(e)}`));
   }
 }
 
 /** Runs body; on SIGINT/SIGTERM runs the cleanups, removes the scratch directory and exits as the signal asks. */
-export async function withInterruptCleanup<T>(cleanups: Cleanups, scratch: string, log: (line: string) => void, body: () => Promise<T>): Promise<T> {
+export async function withInterruptCleanup<T>(
+  cleanups: Cleanups,
+  scratch: string,
+  log: (line: string) => void,
+  body: () => Promise<T>,
+): Promise<T> {
   const onSignal = (signal: NodeJS.Signals): void => {
     log(`pipeline: ${signal}: stopping the services, the service process and removing the workspace`);
     void cleanups

@@ -29,11 +29,18 @@ let cached: TestCluster | undefined;
 export function clusterKubeconfigPath(): string {
   const fromEnv = process.env['KUBECONFIG'];
   if (fromEnv) return fromEnv.split(path.delimiter)[0] as string;
-  const up = spawnSync('bash', [path.join(root, 'tools/kube/cluster.sh'), 'up'], { cwd: root, encoding: 'utf8', timeout: 90 * 60_000, maxBuffer: 64 * 1024 * 1024 });
+  const up = spawnSync('bash', [path.join(root, 'tools/kube/cluster.sh'), 'up'], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 90 * 60_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const lines = (up.stdout ?? '').trim().split('\n');
   const last = lines[lines.length - 1]?.trim() ?? '';
   if (up.status !== 0 || !last) {
-    throw new Error(`tools/kube/cluster.sh up failed (exit ${String(up.status)}${up.error ? `, ${up.error.message}` : ''}):\n${(up.stderr ?? '').split('\n').slice(-20).join('\n')}`);
+    throw new Error(
+      `tools/kube/cluster.sh up failed (exit ${String(up.status)}${up.error ? `, ${up.error.message}` : ''}):\n${(up.stderr ?? '').split('\n').slice(-20).join('\n')}`,
+    );
   }
   return last;
 }
@@ -59,7 +66,9 @@ export function testCluster(): TestCluster {
 
 export async function createNamespace(cluster: TestCluster, prefix = 'dk8s'): Promise<string> {
   const name = `${prefix}-${randomBytes(4).toString('hex')}`;
-  await cluster.core.createNamespace({ body: { metadata: { name, labels: { 'pipeline-actions.test/suite': 'deploy-k8s' } } } });
+  await cluster.core.createNamespace({
+    body: { metadata: { name, labels: { 'pipeline-actions.test/suite': 'deploy-k8s' } } },
+  });
   // Pods need the namespace's default ServiceAccount, made by the controller manager.
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -97,9 +106,18 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs: numbe
 }
 
 /** A kubeconfig for `server` that authenticates with a bearer token (CA taken from the admin kubeconfig). */
-export function tokenKubeconfig(cluster: TestCluster, token: string, namespace: string, server = cluster.server): string {
+export function tokenKubeconfig(
+  cluster: TestCluster,
+  token: string,
+  namespace: string,
+  server = cluster.server,
+): string {
   const admin = cluster.kc.getCurrentCluster();
-  const ca = admin?.caData ? `    certificate-authority-data: ${admin.caData}\n` : admin?.skipTLSVerify ? '    insecure-skip-tls-verify: true\n' : '';
+  const ca = admin?.caData
+    ? `    certificate-authority-data: ${admin.caData}\n`
+    : admin?.skipTLSVerify
+      ? '    insecure-skip-tls-verify: true\n'
+      : '';
   return `apiVersion: v1
 kind: Config
 clusters:

@@ -27,10 +27,18 @@ export class FakeKube implements KubeApi {
   }
 
   private key(object: KubeObject): string {
-    return refKey({ apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}) });
+    return refKey({
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      name: object.metadata.name,
+      ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}),
+    });
   }
 
-  resourceInfo: KubeApi['resourceInfo'] = async (_apiVersion, kind) => ({ plural: `${kind.toLowerCase()}s`, namespaced: kind !== 'Namespace' });
+  resourceInfo: KubeApi['resourceInfo'] = async (_apiVersion, kind) => ({
+    plural: `${kind.toLowerCase()}s`,
+    namespaced: kind !== 'Namespace',
+  });
   get: KubeApi['get'] = async (ref) => {
     const found = this.objects.get(refKey(ref));
     return found ? structuredClone(found) : undefined;
@@ -40,25 +48,35 @@ export class FakeKube implements KubeApi {
     const merged = { ...(live ?? {}), ...structuredClone(object) };
     if (live) {
       const annotations = { ...live.metadata.annotations, ...object.metadata.annotations };
-      merged.metadata = { ...structuredClone(live.metadata), ...merged.metadata, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) };
+      merged.metadata = {
+        ...structuredClone(live.metadata),
+        ...merged.metadata,
+        ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+      };
     }
     return dryRun ? merged : this.put(merged);
   };
   create: KubeApi['create'] = async (object) => {
     this.beforeWrite?.();
-    if (this.objects.has(this.key(object))) throw new KubeError(`${object.kind} "${object.metadata.name}" already exists`, 409, 'AlreadyExists');
+    if (this.objects.has(this.key(object)))
+      throw new KubeError(`${object.kind} "${object.metadata.name}" already exists`, 409, 'AlreadyExists');
     return this.put(object);
   };
   replace: KubeApi['replace'] = async (object) => {
     this.beforeWrite?.();
     const live = this.objects.get(this.key(object));
     if (!live) throw new KubeError(`${object.kind} "${object.metadata.name}" not found`, 404, 'NotFound');
-    if (live.metadata['resourceVersion'] !== object.metadata['resourceVersion']) throw new KubeError('the object has been modified', 409, 'Conflict');
+    if (live.metadata['resourceVersion'] !== object.metadata['resourceVersion'])
+      throw new KubeError('the object has been modified', 409, 'Conflict');
     return this.put(object);
   };
   remove: KubeApi['remove'] = async (ref) => this.objects.delete(refKey(ref));
   list: KubeApi['list'] = async (apiVersion, kind, namespace) => ({
-    items: [...this.objects.values()].filter((o) => o.apiVersion === apiVersion && o.kind === kind && (!namespace || o.metadata.namespace === namespace)).map((o) => structuredClone(o)),
+    items: [...this.objects.values()]
+      .filter(
+        (o) => o.apiVersion === apiVersion && o.kind === kind && (!namespace || o.metadata.namespace === namespace),
+      )
+      .map((o) => structuredClone(o)),
     resourceVersion: String(this.version),
   });
   watch: KubeApi['watch'] = async () => {

@@ -13,7 +13,10 @@ export const IMAGE_V2 = process.env['DEPLOY_K8S_TEST_IMAGE_V2'] ?? 'registry.k8s
 /** An image that is never pulled successfully (used only where pods cannot start anyway). */
 export const IMAGE_BROKEN = 'registry.k8s.io/pause:0.0.0-never-pulled';
 /** The `images` rule name that selects the test images (their repository's last path component). */
-export const IMAGE_NAME = (IMAGE_V1.split('@')[0] as string).replace(/:[^/:]+$/, '').split('/').pop() as string;
+export const IMAGE_NAME = (IMAGE_V1.split('@')[0] as string)
+  .replace(/:[^/:]+$/, '')
+  .split('/')
+  .pop() as string;
 
 export async function workspace(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'deploy-k8s-ws-'));
@@ -39,9 +42,15 @@ export interface AppOptions {
 
 export function appManifests(options: AppOptions = {}): string {
   const image = options.image ?? IMAGE_V1;
-  const podLabels = options.kwokFail ? `        app: web\n        pipeline-actions.test/kwok-fail: ${options.kwokFail}\n` : '        app: web\n';
-  const nodeSelector = options.unschedulable ? '      nodeSelector:\n        pipeline-actions.test/no-such-node: "true"\n' : '';
-  const deadline = (options.progressDeadlineSeconds ? `  progressDeadlineSeconds: ${options.progressDeadlineSeconds}\n` : '') + (options.minReadySeconds ? `  minReadySeconds: ${options.minReadySeconds}\n` : '');
+  const podLabels = options.kwokFail
+    ? `        app: web\n        pipeline-actions.test/kwok-fail: ${options.kwokFail}\n`
+    : '        app: web\n';
+  const nodeSelector = options.unschedulable
+    ? '      nodeSelector:\n        pipeline-actions.test/no-such-node: "true"\n'
+    : '';
+  const deadline =
+    (options.progressDeadlineSeconds ? `  progressDeadlineSeconds: ${options.progressDeadlineSeconds}\n` : '') +
+    (options.minReadySeconds ? `  minReadySeconds: ${options.minReadySeconds}\n` : '');
   return `apiVersion: v1
 kind: ConfigMap
 metadata:

@@ -44,7 +44,12 @@ async function waitForCrds(ctx: PhaseContext, applied: readonly Item[]): Promise
 type Step = { state: BackedUp; failure?: string; skip?: boolean };
 
 /** A deferred item: wait for its CRDs, take the lock if it waited, dry-run it now. */
-async function validateDeferred(ctx: PhaseContext, state: BackedUp, item: Item, applied: readonly Item[]): Promise<Step> {
+async function validateDeferred(
+  ctx: PhaseContext,
+  state: BackedUp,
+  item: Item,
+  applied: readonly Item[],
+): Promise<Step> {
   await waitForCrds(ctx, applied);
   try {
     const locked = await takeLock(ctx, state);
@@ -87,7 +92,8 @@ export async function apply(ctx: PhaseContext, initial: BackedUp): Promise<Appli
       if (failure) break;
       applied.push(item);
     }
-    for (const item of state.items) if (item.action === 'unchanged' && item.report.result === 'not applied') item.report.result = 'unchanged';
+    for (const item of state.items)
+      if (item.action === 'unchanged' && item.report.result === 'not applied') item.report.result = 'unchanged';
     ctx.mark(failure ? 'apply failed' : `applied ${applied.length} object(s)`);
     return { ...state, applied, failure };
   });

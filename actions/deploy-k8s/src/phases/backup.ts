@@ -25,7 +25,10 @@ export async function backup(ctx: PhaseContext, state: Validated): Promise<Backe
   await ctx.phase('Back up live state', async () => {
     await mkdir(options.backupDir, { recursive: true });
     const takenAt = new Date(ctx.clock());
-    report.backupFile = path.join(options.backupDir, `deploy-k8s-backup-${takenAt.toISOString().replace(/[:.]/g, '-')}.yaml`);
+    report.backupFile = path.join(
+      options.backupDir,
+      `deploy-k8s-backup-${takenAt.toISOString().replace(/[:.]/g, '-')}.yaml`,
+    );
     const created = state.changing.filter((i) => !i.live).map((i) => describeRef(i.ref));
     await writeFile(report.backupFile, backupText(takenAt, [...backups.values()], created), { mode: 0o600 });
     ctx.mark(`backup of ${backups.size} object(s) written`);

@@ -39,7 +39,15 @@ export async function takeLock<S extends Locked>(ctx: PhaseContext, state: S): P
   const { namespace, name } = state.lockTarget;
   const lock = await ctx.phase('Acquire lock', async () => {
     ctx.mark(`waiting for lock ${namespace}/${name}`);
-    const held = await acquireLock({ api: ctx.api, namespace, name, holder: options.holder, fieldManager: options.fieldManager, waitMs: options.timeoutMs, log: ctx.log });
+    const held = await acquireLock({
+      api: ctx.api,
+      namespace,
+      name,
+      holder: options.holder,
+      fieldManager: options.fieldManager,
+      waitMs: options.timeoutMs,
+      log: ctx.log,
+    });
     const removeHandlers = releaseOnSignal(ctx, held, state.lockTarget);
     ctx.cleanup.add(async () => {
       removeHandlers();

@@ -10,7 +10,12 @@ import type { Applied, PhaseContext, Validated } from './context.js';
 export function dryRunDone(ctx: PhaseContext, state: Validated): DeployReport {
   const { report } = ctx;
   report.status = 'unchanged';
-  for (const item of state.items) item.report.result = item.deferred ? 'validated at apply time' : item.action === 'unchanged' ? 'unchanged' : `would ${item.action}`;
+  for (const item of state.items)
+    item.report.result = item.deferred
+      ? 'validated at apply time'
+      : item.action === 'unchanged'
+        ? 'unchanged'
+        : `would ${item.action}`;
   report.revision = report.previousRevision;
   return report;
 }
@@ -33,7 +38,9 @@ export async function deployed(ctx: PhaseContext, state: Applied): Promise<Deplo
   for (const item of state.items) {
     if (!isWorkload(item.ref) || item.report.revision) continue;
     // Unchanged workloads keep their revision; without a wait, read the revision the controller assigned so far.
-    item.report.revision = item.applied ? workloadRevision(await ctx.api.get(item.ref).catch(() => item.applied)) : (item.report.previousRevision ?? '');
+    item.report.revision = item.applied
+      ? workloadRevision(await ctx.api.get(item.ref).catch(() => item.applied))
+      : (item.report.previousRevision ?? '');
   }
   report.revision = state.firstWorkload?.report.revision ?? '';
   return report;

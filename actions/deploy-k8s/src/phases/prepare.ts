@@ -45,10 +45,16 @@ interface Scope {
 }
 
 /** The object as it will be applied, or the problem that stops it. */
-async function prepareObject(ctx: PhaseContext, source: SourcedObject, scope: Scope, seen: ReadonlySet<string>): Promise<Item | string> {
+async function prepareObject(
+  ctx: PhaseContext,
+  source: SourcedObject,
+  scope: Scope,
+  seen: ReadonlySet<string>,
+): Promise<Item | string> {
   const { options, api } = ctx;
   const object = structuredClone(source.object);
-  for (const c of replaceImages(object, options.images)) ctx.log(`${object.kind}/${object.metadata.name}: container ${c.container} image ${c.from} -> ${c.to}`);
+  for (const c of replaceImages(object, options.images))
+    ctx.log(`${object.kind}/${object.metadata.name}: container ${c.container} image ${c.from} -> ${c.to}`);
   stampAnnotations(object, options.annotations);
   const info = await api.resourceInfo(object.apiVersion, object.kind);
   const deferred = !info && scope.crdKinds.has(`${object.apiVersion}|${object.kind}`);
@@ -94,7 +100,8 @@ async function missingNamespaces(ctx: PhaseContext, created: ReadonlySet<string>
   for (const ns of created) {
     const live = await ctx.api.get({ apiVersion: 'v1', kind: 'Namespace', name: ns }).catch((error: unknown) => {
       // Not allowed to read namespaces: assume it exists, as the server-side dry run will tell.
-      if (error instanceof KubeError && error.status === 403) return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } satisfies KubeObject;
+      if (error instanceof KubeError && error.status === 403)
+        return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } satisfies KubeObject;
       throw error;
     });
     if (!live) missing.add(ns);
@@ -105,7 +112,9 @@ async function missingNamespaces(ctx: PhaseContext, created: ReadonlySet<string>
 async function prepareAll(ctx: PhaseContext, scope: Scope): Promise<{ items: Item[]; problems: ValidationProblem[] }> {
   const { options, api } = ctx;
   // Discovery for every API group at once (cached per group), then the checks in manifest order.
-  const kinds = [...new Map(options.objects.map((o) => [`${o.object.apiVersion}|${o.object.kind}`, o.object])).values()];
+  const kinds = [
+    ...new Map(options.objects.map((o) => [`${o.object.apiVersion}|${o.object.kind}`, o.object])).values(),
+  ];
   await Promise.all(kinds.map((o) => api.resourceInfo(o.apiVersion, o.kind).catch(() => undefined)));
   const items: Item[] = [];
   const problems: ValidationProblem[] = [];
@@ -113,7 +122,12 @@ async function prepareAll(ctx: PhaseContext, scope: Scope): Promise<{ items: Ite
   for (const source of options.objects) {
     const prepared = await prepareObject(ctx, source, scope, seen);
     if (typeof prepared === 'string') {
-      problems.push({ file: source.file, document: source.document, object: `${source.object.kind}/${source.object.metadata.name}`, message: prepared });
+      problems.push({
+        file: source.file,
+        document: source.document,
+        object: `${source.object.kind}/${source.object.metadata.name}`,
+        message: prepared,
+      });
     } else {
       seen.add(prepared.key);
       items.push(prepared);
@@ -124,13 +138,22 @@ async function prepareAll(ctx: PhaseContext, scope: Scope): Promise<{ items: Ite
 
 export async function prepare(ctx: PhaseContext): Promise<Prepared> {
   const { options, report } = ctx;
-  const createdNamespaces = new Set(options.objects.filter((o) => o.object.kind === 'Namespace' && o.object.apiVersion === 'v1').map((o) => o.object.metadata.name));
+  const createdNamespaces = new Set(
+    options.objects
+      .filter((o) => o.object.kind === 'Namespace' && o.object.apiVersion === 'v1')
+      .map((o) => o.object.metadata.name),
+  );
   const defaultNamespace = options.namespace ?? ctx.api.contextNamespace ?? 'default';
-  const scope: Scope = { namespace: options.namespace, defaultNamespace, crdKinds: definedKinds(options.objects.map((o) => o.object)) };
+  const scope: Scope = {
+    namespace: options.namespace,
+    defaultNamespace,
+    crdKinds: definedKinds(options.objects.map((o) => o.object)),
+  };
   const { items, problems } = await ctx.phase('Validate manifests', async () => {
     const result = await prepareAll(ctx, scope);
     report.unmatchedImageRules = unmatchedRules(ctx);
-    for (const rule of report.unmatchedImageRules) ctx.warn(`Input 'images': no container uses an image named ${rule}; the rule changed nothing.`);
+    for (const rule of report.unmatchedImageRules)
+      ctx.warn(`Input 'images': no container uses an image named ${rule}; the rule changed nothing.`);
     const missing = await missingNamespaces(ctx, createdNamespaces);
     for (const item of result.items) if (item.ref.namespace && missing.has(item.ref.namespace)) item.deferred = true;
     return result;
@@ -140,7 +163,8 @@ export async function prepare(ctx: PhaseContext): Promise<Prepared> {
 
   const ordered = sortForApply(items);
   const firstWorkload = ordered.find((i) => isWorkload(i.ref));
-  const lockNamespace = firstWorkload?.ref.namespace ?? ordered.find((i) => i.ref.namespace)?.ref.namespace ?? defaultNamespace;
+  const lockNamespace =
+    firstWorkload?.ref.namespace ?? ordered.find((i) => i.ref.namespace)?.ref.namespace ?? defaultNamespace;
   const lockTarget = { namespace: lockNamespace, name: leaseName(applicationName(ordered.map((i) => i.object))) };
   return { items: ordered, firstWorkload, defaultNamespace, createdNamespaces, lockTarget };
 }

@@ -11,13 +11,22 @@ import { selectorString } from '../selectors.js';
 import type { Item } from './context.js';
 
 /** The pod template of the Deployment's ReplicaSet at `revision`, without the pod-template-hash label. */
-export async function previousTemplate(api: KubeApi, deployment: KubeObject, revision: string): Promise<Record<string, unknown> | undefined> {
+export async function previousTemplate(
+  api: KubeApi,
+  deployment: KubeObject,
+  revision: string,
+): Promise<Record<string, unknown> | undefined> {
   if (!revision) return undefined;
   const uid = deployment.metadata['uid'];
   const { items } = await api.list('apps/v1', 'ReplicaSet', deployment.metadata.namespace);
-  const owned = (r: KubeObject): boolean => Array.isArray(r.metadata['ownerReferences']) && (r.metadata['ownerReferences'] as { uid?: string }[]).some((o) => o.uid === uid);
+  const owned = (r: KubeObject): boolean =>
+    Array.isArray(r.metadata['ownerReferences']) &&
+    (r.metadata['ownerReferences'] as { uid?: string }[]).some((o) => o.uid === uid);
   const rs = items.find((r) => r.metadata.annotations?.['deployment.kubernetes.io/revision'] === revision && owned(r));
-  const template = rs && isRecord(rs['spec']) && isRecord(rs['spec']['template']) ? structuredClone(rs['spec']['template']) : undefined;
+  const template =
+    rs && isRecord(rs['spec']) && isRecord(rs['spec']['template'])
+      ? structuredClone(rs['spec']['template'])
+      : undefined;
   if (!template) return undefined;
   const metadata = isRecord(template['metadata']) ? template['metadata'] : undefined;
   if (metadata && isRecord(metadata['labels'])) delete metadata['labels']['pod-template-hash'];
@@ -53,9 +62,17 @@ export async function restore(api: KubeApi, item: Item, backup: KubeObject, opti
         await api.create(target, { fieldManager: options.fieldManager });
       }
     },
-    { attempts: 3, initialDelayMs: 100, maxDelayMs: 1000, shouldRetry: (error) => isConflict(error) || isNotFound(error), ...(options.sleep ? { sleep: options.sleep } : {}) },
+    {
+      attempts: 3,
+      initialDelayMs: 100,
+      maxDelayMs: 1000,
+      shouldRetry: (error) => isConflict(error) || isNotFound(error),
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+    },
   );
-  options.log(`${describeRef(item.ref)}: restored from the backup${isDeployment ? ' (previous ReplicaSet template)' : ''}`);
+  options.log(
+    `${describeRef(item.ref)}: restored from the backup${isDeployment ? ' (previous ReplicaSet template)' : ''}`,
+  );
 }
 
 /**
@@ -64,15 +81,33 @@ export async function restore(api: KubeApi, item: Item, backup: KubeObject, opti
  * rollback"): delete those pods so that the controller recreates them from
  * the restored template.
  */
-export async function deleteBrokenPods(api: KubeApi, item: Item, failedRevision: string, log: (message: string) => void): Promise<void> {
+export async function deleteBrokenPods(
+  api: KubeApi,
+  item: Item,
+  failedRevision: string,
+  log: (message: string) => void,
+): Promise<void> {
   const spec = isRecord(item.applied?.['spec']) ? item.applied['spec'] : {};
-  const { items } = await api.list('v1', 'Pod', item.ref.namespace, { labelSelector: selectorString(spec['selector']) });
+  const { items } = await api.list('v1', 'Pod', item.ref.namespace, {
+    labelSelector: selectorString(spec['selector']),
+  });
   for (const pod of items) {
     if (pod.metadata.labels?.['controller-revision-hash'] !== failedRevision) continue;
     const status = isRecord(pod['status']) ? pod['status'] : {};
-    const ready = Array.isArray(status['conditions']) && (status['conditions'] as { type?: string; status?: string }[]).some((c) => c.type === 'Ready' && c.status === 'True');
+    const ready =
+      Array.isArray(status['conditions']) &&
+      (status['conditions'] as { type?: string; status?: string }[]).some(
+        (c) => c.type === 'Ready' && c.status === 'True',
+      );
     if (ready) continue;
-    await api.remove({ apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, ...(item.ref.namespace ? { namespace: item.ref.namespace } : {}) });
-    log(`pod ${pod.metadata.name}: deleted (revision ${failedRevision} never became ready; the StatefulSet recreates it from the restored template)`);
+    await api.remove({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      name: pod.metadata.name,
+      ...(item.ref.namespace ? { namespace: item.ref.namespace } : {}),
+    });
+    log(
+      `pod ${pod.metadata.name}: deleted (revision ${failedRevision} never became ready; the StatefulSet recreates it from the restored template)`,
+    );
   }
 }

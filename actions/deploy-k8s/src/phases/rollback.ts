@@ -36,7 +36,9 @@ async function restoreChanged(ctx: PhaseContext, state: Applied, problems: strin
 
 /** Deletes what did not exist before, dependents first. */
 async function deleteCreated(ctx: PhaseContext, state: Applied, problems: string[]): Promise<void> {
-  const created = state.applied.filter((i) => !state.backups.has(i.key)).sort((a, b) => applyRank(b.ref.kind) - applyRank(a.ref.kind));
+  const created = state.applied
+    .filter((i) => !state.backups.has(i.key))
+    .sort((a, b) => applyRank(b.ref.kind) - applyRank(a.ref.kind));
   for (const item of created) {
     try {
       await ctx.api.remove(item.ref);
@@ -56,14 +58,23 @@ async function checkHealth(ctx: PhaseContext, restored: readonly Item[], problem
       const live = await ctx.api.get(item.ref);
       if (!live) return undefined;
       const timeline = (entry: { at: number; text: string }): void => void ctx.report.timeline.push(entry);
-      return ctx.waitForRollout({ api: ctx.api, workload: live, timeoutMs: ctx.options.timeoutMs, graceMs: ctx.options.failureGraceMs, clock: ctx.clock, log: ctx.log, timeline });
+      return ctx.waitForRollout({
+        api: ctx.api,
+        workload: live,
+        timeoutMs: ctx.options.timeoutMs,
+        graceMs: ctx.options.failureGraceMs,
+        clock: ctx.clock,
+        log: ctx.log,
+        timeline,
+      });
     }),
   );
   health.forEach((result, index) => {
     const item = workloads[index] as Item;
     if (!result) return;
     item.report.revision = result.revision;
-    if (result.outcome !== 'complete') problems.push(`${describeRef(item.ref)} did not become healthy after the rollback: ${result.message}`);
+    if (result.outcome !== 'complete')
+      problems.push(`${describeRef(item.ref)} did not become healthy after the rollback: ${result.message}`);
   });
 }
 
@@ -92,8 +103,13 @@ export async function rollback(ctx: PhaseContext, state: Applied): Promise<never
     report.rollbackDoneAt = ctx.clock();
     ctx.mark(problems.length === 0 ? 'rollback complete and healthy' : 'rollback incomplete');
   });
-  if (state.firstWorkload) report.revision = workloadRevision(await ctx.api.get(state.firstWorkload.ref).catch(() => undefined));
-  if (problems.length > 0) fail(report, `${failure}\nThe rollback did not fully succeed:\n  ${problems.join('\n  ')}\nThe backup is ${report.backupFile}.`);
+  if (state.firstWorkload)
+    report.revision = workloadRevision(await ctx.api.get(state.firstWorkload.ref).catch(() => undefined));
+  if (problems.length > 0)
+    fail(
+      report,
+      `${failure}\nThe rollback did not fully succeed:\n  ${problems.join('\n  ')}\nThe backup is ${report.backupFile}.`,
+    );
   report.status = 'rolled-back';
   report.failure = `${failure}\nRolled back: every changed object was restored from the backup taken before the deploy and new objects were deleted.`;
   throw new DeployError(report.failure, report);

@@ -16,12 +16,20 @@ import { errorText, type Item, type Locked, type PhaseContext, type Validated } 
 async function dryRun(ctx: PhaseContext, item: Item): Promise<ValidationProblem | undefined> {
   const { api, options } = ctx;
   try {
-    [item.live, item.predicted] = await Promise.all([api.get(item.ref), api.apply(item.object, { fieldManager: options.fieldManager, dryRun: true })]);
+    [item.live, item.predicted] = await Promise.all([
+      api.get(item.ref),
+      api.apply(item.object, { fieldManager: options.fieldManager, dryRun: true }),
+    ]);
   } catch (error: unknown) {
     const message = error instanceof KubeError ? error.message.replace(/^[^:]*: /, '') : errorText(error);
     item.report.action = 'invalid';
     item.report.result = 'rejected by the server-side dry run';
-    return { file: item.source.file, document: item.source.document, object: `${item.ref.kind}/${item.ref.name}`, message };
+    return {
+      file: item.source.file,
+      document: item.source.document,
+      object: `${item.ref.kind}/${item.ref.name}`,
+      message,
+    };
   }
   const { live, predicted } = item;
   item.action = !live ? 'create' : sameObject(live, predicted, options.volatileAnnotations) ? 'unchanged' : 'configure';
@@ -29,14 +37,23 @@ async function dryRun(ctx: PhaseContext, item: Item): Promise<ValidationProblem 
   item.report.oldImages = live ? imagesOf(live) : [];
   item.report.previousRevision = workloadRevision(live);
   if (item.action !== 'unchanged') {
-    ctx.report.diffs.push({ label: describeRef(item.ref), diff: objectDiff(live ? redactSecret(live) : undefined, redactSecret(predicted), `${item.ref.kind}/${item.ref.name}`) });
+    ctx.report.diffs.push({
+      label: describeRef(item.ref),
+      diff: objectDiff(
+        live ? redactSecret(live) : undefined,
+        redactSecret(predicted),
+        `${item.ref.kind}/${item.ref.name}`,
+      ),
+    });
   }
   return undefined;
 }
 
 /** Dry-runs a batch (four at a time); throws ValidationError listing every objection in manifest order. */
 export async function dryRunAll(ctx: PhaseContext, batch: readonly Item[]): Promise<void> {
-  const found = (await mapLimit(batch, 4, (item) => dryRun(ctx, item))).filter((p): p is ValidationProblem => p !== undefined);
+  const found = (await mapLimit(batch, 4, (item) => dryRun(ctx, item))).filter(
+    (p): p is ValidationProblem => p !== undefined,
+  );
   found.sort((a, b) => a.file.localeCompare(b.file) || a.document - b.document);
   if (found.length > 0) throw new ValidationError(found);
 }
@@ -52,9 +69,12 @@ export async function validate(ctx: PhaseContext, state: Locked): Promise<Valida
       if (error instanceof ValidationError) fail(ctx.report, error.message);
       throw error;
     }
-    for (const item of now) ctx.log(`${describeRef(item.ref)}: ${item.action === 'unchanged' ? 'unchanged' : `would ${item.action}`}`);
+    for (const item of now)
+      ctx.log(`${describeRef(item.ref)}: ${item.action === 'unchanged' ? 'unchanged' : `would ${item.action}`}`);
     if (deferred.length > 0) {
-      ctx.log(`${deferred.length} object(s) are validated after their Namespace or CustomResourceDefinition is created: ${deferred.map((i) => describeRef(i.ref)).join(', ')}`);
+      ctx.log(
+        `${deferred.length} object(s) are validated after their Namespace or CustomResourceDefinition is created: ${deferred.map((i) => describeRef(i.ref)).join(', ')}`,
+      );
     }
   });
   if (state.firstWorkload) ctx.report.previousRevision = state.firstWorkload.report.previousRevision ?? '';

@@ -58,7 +58,8 @@ export async function watch(ctx: PhaseContext, state: Applied): Promise<Applied>
     const rollout = await followAll(ctx, workloads);
     rollout.forEach((result, index) => {
       const item = workloads[index] as Item;
-      item.report.result = result.outcome === 'complete' ? 'ready' : `${result.outcome}: ${result.reason ?? result.message}`;
+      item.report.result =
+        result.outcome === 'complete' ? 'ready' : `${result.outcome}: ${result.reason ?? result.message}`;
       item.report.revision = result.revision;
       if (result.outcome !== 'complete' && item.ref.kind === 'StatefulSet') item.failedRevision = result.revision;
     });

@@ -42,25 +42,49 @@ export function parseEslintJson(json: string, workingDirectory: string, workspac
 }
 
 export async function runEslint(context: CheckContext, tool: ToolRunner): Promise<CheckOutcome> {
-  if (context.files && context.files.length === 0) return { status: 'skipped', findings: [], detail: 'no changed files' };
+  if (context.files && context.files.length === 0)
+    return { status: 'skipped', findings: [], detail: 'no changed files' };
 
   const scratch = await mkdtemp(path.join(tmpdir(), 'quality-eslint-'));
   const outputFile = path.join(scratch, 'eslint.json');
   try {
-    const args = ['--format', 'json', '--output-file', outputFile, '--no-error-on-unmatched-pattern', '--ignore-pattern', `${PIPELINE_CHECKOUT_DIR}/**`];
-    if (context.cacheDir) args.push('--cache', '--cache-strategy', 'content', '--cache-location', path.join(context.cacheDir, 'eslint') + path.sep);
+    const args = [
+      '--format',
+      'json',
+      '--output-file',
+      outputFile,
+      '--no-error-on-unmatched-pattern',
+      '--ignore-pattern',
+      `${PIPELINE_CHECKOUT_DIR}/**`,
+    ];
+    if (context.cacheDir)
+      args.push(
+        '--cache',
+        '--cache-strategy',
+        'content',
+        '--cache-location',
+        path.join(context.cacheDir, 'eslint') + path.sep,
+      );
     if (context.files) args.push('--no-warn-ignored', '--', ...context.files);
     else args.push('.');
     const result = await tool.run(args, context.workingDirectory);
     // 0: no errors, 1: lint errors; anything else (2) is a crash or configuration problem.
     if (result.exitCode !== 0 && result.exitCode !== 1) {
-      return { status: 'crashed', findings: [], detail: `eslint exited with code ${result.exitCode}:\n${tail(result.stderr || result.stdout)}` };
+      return {
+        status: 'crashed',
+        findings: [],
+        detail: `eslint exited with code ${result.exitCode}:\n${tail(result.stderr || result.stdout)}`,
+      };
     }
     let json: string;
     try {
       json = await readFile(outputFile, 'utf8');
     } catch {
-      return { status: 'crashed', findings: [], detail: `eslint wrote no report:\n${tail(result.stderr || result.stdout)}` };
+      return {
+        status: 'crashed',
+        findings: [],
+        detail: `eslint wrote no report:\n${tail(result.stderr || result.stdout)}`,
+      };
     }
     const findings = parseEslintJson(json, context.workingDirectory, context.workspace);
     return { status: statusOf(findings), findings };

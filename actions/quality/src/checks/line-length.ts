@@ -51,7 +51,11 @@ export function matchesPatterns(file: string, patterns: readonly string[]): bool
   return include.some((p) => path.matchesGlob(file, p)) && !exclude.some((p) => path.matchesGlob(file, p));
 }
 
-export async function runLineLength(context: CheckContext, max: number, patterns: readonly string[]): Promise<CheckOutcome> {
+export async function runLineLength(
+  context: CheckContext,
+  max: number,
+  patterns: readonly string[],
+): Promise<CheckOutcome> {
   const files = context.files
     ? context.files.filter((file) => matchesPatterns(file, patterns))
     : await listFiles(context.workingDirectory, patterns);

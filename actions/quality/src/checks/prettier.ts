@@ -49,17 +49,29 @@ export function parseSyntaxErrors(stderr: string, workingDirectory: string, work
 }
 
 export async function runPrettier(context: CheckContext, tool: ToolRunner): Promise<CheckOutcome> {
-  if (context.files && context.files.length === 0) return { status: 'skipped', findings: [], detail: 'no changed files' };
+  if (context.files && context.files.length === 0)
+    return { status: 'skipped', findings: [], detail: 'no changed files' };
 
   const args = ['--list-different', '--no-error-on-unmatched-pattern'];
-  if (context.cacheDir) args.push('--cache', '--cache-strategy', 'content', '--cache-location', path.join(context.cacheDir, 'prettier.cache'));
+  if (context.cacheDir)
+    args.push(
+      '--cache',
+      '--cache-strategy',
+      'content',
+      '--cache-location',
+      path.join(context.cacheDir, 'prettier.cache'),
+    );
   if (context.files) args.push('--ignore-unknown', '--', ...context.files);
   else args.push(...(await wholeProjectTargets(context.workingDirectory)));
   const result = await tool.run(args, context.workingDirectory);
   const syntaxErrors = parseSyntaxErrors(result.stderr, context.workingDirectory, context.workspace);
   // 0: formatted, 1: some files differ, 2: something went wrong (syntax errors are reported, anything else is a crash).
   if (result.exitCode !== 0 && result.exitCode !== 1 && syntaxErrors.length === 0) {
-    return { status: 'crashed', findings: [], detail: `prettier exited with code ${result.exitCode}:\n${tail(result.stderr || result.stdout)}` };
+    return {
+      status: 'crashed',
+      findings: [],
+      detail: `prettier exited with code ${result.exitCode}:\n${tail(result.stderr || result.stdout)}`,
+    };
   }
   const unformatted = parseListDifferent(result.stdout);
   const findings: Finding[] = [...syntaxErrors];
@@ -86,7 +98,9 @@ export async function runPrettier(context: CheckContext, tool: ToolRunner): Prom
 export async function wholeProjectTargets(workingDirectory: string): Promise<string[]> {
   if (!existsSync(path.join(workingDirectory, PIPELINE_CHECKOUT_DIR))) return ['.'];
   const entries = await readdir(workingDirectory);
-  const targets = entries.filter((name) => name !== PIPELINE_CHECKOUT_DIR && name !== 'node_modules' && name !== '.git').sort();
+  const targets = entries
+    .filter((name) => name !== PIPELINE_CHECKOUT_DIR && name !== 'node_modules' && name !== '.git')
+    .sort();
   return ['--ignore-unknown', '--', ...targets];
 }
 

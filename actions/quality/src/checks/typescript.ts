@@ -10,7 +10,12 @@ const LOCATED = /^(.+?)\((\d+),(\d+)\): (error|warning|message) (TS\d+): (.*)$/;
 const GLOBAL = /^(error|warning) (TS\d+): (.*)$/;
 
 /** Parses `tsc --pretty false` diagnostics; indented lines continue the previous message. */
-export function parseTscOutput(output: string, workingDirectory: string, workspace: string, tsconfig: string): Finding[] {
+export function parseTscOutput(
+  output: string,
+  workingDirectory: string,
+  workspace: string,
+  tsconfig: string,
+): Finding[] {
   const findings: Finding[] = [];
   for (const line of output.split(/\r?\n/)) {
     const located = LOCATED.exec(line);
@@ -58,7 +63,11 @@ export async function runTypescript(context: CheckContext, tool: ToolRunner, tsc
   const findings = parseTscOutput(result.stdout, context.workingDirectory, context.workspace, tsconfig);
   // tsc exits 1 or 2 when it reports diagnostics; a non-zero exit with nothing parsed is a crash.
   if (result.exitCode !== 0 && (findings.length === 0 || result.exitCode > 2)) {
-    return { status: 'crashed', findings, detail: `tsc exited with code ${result.exitCode}:\n${tail(`${result.stdout}\n${result.stderr}`)}` };
+    return {
+      status: 'crashed',
+      findings,
+      detail: `tsc exited with code ${result.exitCode}:\n${tail(`${result.stdout}\n${result.stderr}`)}`,
+    };
   }
   return { status: statusOf(findings), findings };
 }

@@ -64,7 +64,12 @@ function describeNpmError(report: JsonObject, exitCode: number, stderr: string):
 }
 
 /** One lockfile node per installed version the advisory covers (a tree can hold several versions of a package). */
-function installedVersions(pkg: string, pkgNodes: readonly string[], packages: JsonObject, range: string | undefined): Map<string | undefined, string> {
+function installedVersions(
+  pkg: string,
+  pkgNodes: readonly string[],
+  packages: JsonObject,
+  range: string | undefined,
+): Map<string | undefined, string> {
   const byVersion = new Map<string | undefined, string>();
   for (const node of pkgNodes) {
     const entry = packages[node];
@@ -79,7 +84,8 @@ function installedVersions(pkg: string, pkgNodes: readonly string[], packages: J
 function remediationOf(fixAvailable: Json | undefined, pkg: string): string {
   if (fixAvailable === true) return 'Fix: `npm audit fix`.';
   if (!isObject(fixAvailable)) return 'No fix available through `npm audit fix`.';
-  const major = fixAvailable['isSemVerMajor'] === true ? ' (a semver-major change: `npm audit fix --force`)' : ' (`npm audit fix`)';
+  const major =
+    fixAvailable['isSemVerMajor'] === true ? ' (a semver-major change: `npm audit fix --force`)' : ' (`npm audit fix`)';
   return `Fix: install ${str(fixAvailable['name']) ?? pkg}@${str(fixAvailable['version']) ?? '?'}${major}.`;
 }
 
@@ -115,7 +121,8 @@ export function parseNpmAudit(stdout: string, exitCode: number, stderr: string, 
       // Strings in `via` name another vulnerable package this one depends on; the advisory is reported there.
       if (!isObject(via)) continue;
       const pkg = str(via['name']) ?? name;
-      const source = typeof via['source'] === 'number' || typeof via['source'] === 'string' ? String(via['source']) : undefined;
+      const source =
+        typeof via['source'] === 'number' || typeof via['source'] === 'string' ? String(via['source']) : undefined;
       const url = str(via['url']);
       const ghsa = url ? /GHSA(-[a-z0-9]{4}){3}/i.exec(url)?.[0] : undefined;
       const key = `${pkg}\u0000${source ?? ''}\u0000${url ?? ''}`;

@@ -21,11 +21,18 @@ export function parseSnyk(stdout: string, exitCode: number, stderr: string, cont
   const parsed = parseJson(stdout);
   const projects: JsonObject[] = Array.isArray(parsed) ? parsed.filter(isObject) : isObject(parsed) ? [parsed] : [];
   if (projects.length === 0) {
-    return { scanner: 'snyk', findings: [], error: `snyk exited with code ${exitCode} without a JSON report${stderr.trim() ? `: ${tail(stderr)}` : ''}` };
+    return {
+      scanner: 'snyk',
+      findings: [],
+      error: `snyk exited with code ${exitCode} without a JSON report${stderr.trim() ? `: ${tail(stderr)}` : ''}`,
+    };
   }
   const errors = projects
     .filter((project) => !Array.isArray(project['vulnerabilities']))
-    .map((project) => `${str(project['error']) ?? str(project['message']) ?? 'no vulnerabilities list in the report'}${str(project['path']) ? ` (${str(project['path'])})` : ''}`);
+    .map(
+      (project) =>
+        `${str(project['error']) ?? str(project['message']) ?? 'no vulnerabilities list in the report'}${str(project['path']) ? ` (${str(project['path'])})` : ''}`,
+    );
   if (errors.length > 0 || exitCode >= 2) {
     return {
       scanner: 'snyk',
@@ -42,14 +49,20 @@ export function parseSnyk(stdout: string, exitCode: number, stderr: string, cont
       if (str(vulnerability['type']) === 'license') continue; // licence policy issues are not security findings
       const snykId = str(vulnerability['id']);
       const identifiers = isObject(vulnerability['identifiers']) ? vulnerability['identifiers'] : {};
-      const { id, aliases } = primaryAndAliases([...strings(identifiers['GHSA']), ...strings(identifiers['CVE']), snykId]);
+      const { id, aliases } = primaryAndAliases([
+        ...strings(identifiers['GHSA']),
+        ...strings(identifiers['CVE']),
+        snykId,
+      ]);
       const pkg = str(vulnerability['packageName']) ?? str(vulnerability['name']);
       const version = str(vulnerability['version']);
       const key = `${snykId ?? id}\u0000${pkg ?? ''}\u0000${version ?? ''}\u0000${targetFile ?? ''}`;
       if (findings.has(key)) continue;
       const cvss = num(vulnerability['cvssScore']);
       const severityWord = str(vulnerability['severityWithCritical']) ?? str(vulnerability['severity']);
-      const upgrade = Array.isArray(vulnerability['upgradePath']) ? vulnerability['upgradePath'].find((step) => typeof step === 'string') : undefined;
+      const upgrade = Array.isArray(vulnerability['upgradePath'])
+        ? vulnerability['upgradePath'].find((step) => typeof step === 'string')
+        : undefined;
       findings.set(key, {
         scanners: ['snyk'],
         kind: 'vulnerability',

@@ -50,12 +50,15 @@ export function parseTrivy(stdout: string, exitCode: number, stderr: string, con
   }
 
   const locate = (target: string): string =>
-    scanner === 'trivy-image' ? `${context.image ?? str(report['ArtifactName']) ?? 'image'}/${target.replace(/^\/+/, '')}` : joinPath(context.pathPrefix, target);
+    scanner === 'trivy-image'
+      ? `${context.image ?? str(report['ArtifactName']) ?? 'image'}/${target.replace(/^\/+/, '')}`
+      : joinPath(context.pathPrefix, target);
 
   const findings: Finding[] = [];
   for (const result of list(report['Results'])) {
     const path = locate(str(result['Target']) ?? '.');
-    for (const vulnerability of list(result['Vulnerabilities'])) findings.push(vulnerabilityFinding(vulnerability, scanner, path));
+    for (const vulnerability of list(result['Vulnerabilities']))
+      findings.push(vulnerabilityFinding(vulnerability, scanner, path));
     for (const misconfiguration of list(result['Misconfigurations'])) {
       const finding = misconfigurationFinding(misconfiguration, scanner, path);
       if (finding) findings.push(finding);
@@ -66,7 +69,10 @@ export function parseTrivy(stdout: string, exitCode: number, stderr: string, con
 }
 
 function vulnerabilityFinding(vulnerability: JsonObject, scanner: ScannerName, path: string): Finding {
-  const { id, aliases } = primaryAndAliases([str(vulnerability['VulnerabilityID']), ...strings(vulnerability['VendorIDs'])]);
+  const { id, aliases } = primaryAndAliases([
+    str(vulnerability['VulnerabilityID']),
+    ...strings(vulnerability['VendorIDs']),
+  ]);
   const cvss = bestCvss(vulnerability);
   const fixed = str(vulnerability['FixedVersion']);
   const url = str(vulnerability['PrimaryURL']);
@@ -78,7 +84,14 @@ function vulnerabilityFinding(vulnerability: JsonObject, scanner: ScannerName, p
     aliases,
     ...optional('package', str(vulnerability['PkgName'])),
     ...optional('installedVersion', str(vulnerability['InstalledVersion'])),
-    fixedVersions: fixed ? unique(fixed.split(',').map((v) => v.trim()).filter(Boolean)) : [],
+    fixedVersions: fixed
+      ? unique(
+          fixed
+            .split(',')
+            .map((v) => v.trim())
+            .filter(Boolean),
+        )
+      : [],
     severity: normaliseSeverity(str(vulnerability['Severity'])),
     scannerSeverity: { [scanner]: str(vulnerability['Severity']) ?? 'UNKNOWN' },
     title: str(vulnerability['Title']) ?? description?.split('\n')[0]?.slice(0, 200) ?? id,
@@ -90,7 +103,11 @@ function vulnerabilityFinding(vulnerability: JsonObject, scanner: ScannerName, p
   };
 }
 
-function misconfigurationFinding(misconfiguration: JsonObject, scanner: ScannerName, path: string): Finding | undefined {
+function misconfigurationFinding(
+  misconfiguration: JsonObject,
+  scanner: ScannerName,
+  path: string,
+): Finding | undefined {
   const status = str(misconfiguration['Status']);
   if (status && status !== 'FAIL') return undefined; // PASS/EXCEPTION only appear with --include-non-failures
   const cause = isObject(misconfiguration['CauseMetadata']) ? misconfiguration['CauseMetadata'] : {};

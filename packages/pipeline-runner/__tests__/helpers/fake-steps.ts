@@ -6,13 +6,39 @@ import { loadWorkflow, rawStep } from '../../src/workflow.js';
 import type { Job } from '../../src/workflow.js';
 
 export function processResult(overrides: Partial<ProcessResult> = {}): ProcessResult {
-  return { exitCode: 0, signal: null, timedOut: false, durationMs: 1, outputs: {}, exportedEnv: {}, paths: [], state: {}, summary: '', commands: [], annotations: [], tail: [], runnerErrors: [], runnerFailed: false, ...overrides };
+  return {
+    exitCode: 0,
+    signal: null,
+    timedOut: false,
+    durationMs: 1,
+    outputs: {},
+    exportedEnv: {},
+    paths: [],
+    state: {},
+    summary: '',
+    commands: [],
+    annotations: [],
+    tail: [],
+    runnerErrors: [],
+    runnerFailed: false,
+    ...overrides,
+  };
 }
 
 export function jobRun(overrides: Partial<JobRun> = {}): JobRun {
   return {
     path: 'w/j',
-    report: { id: 'j', path: 'w/j', name: 'j', status: 'success', durationMs: 0, needs: [], steps: [], outputs: {}, notes: [] },
+    report: {
+      id: 'j',
+      path: 'w/j',
+      name: 'j',
+      status: 'success',
+      durationMs: 0,
+      needs: [],
+      steps: [],
+      outputs: {},
+      notes: [],
+    },
     contexts: { github: {}, vars: {}, secrets: {}, inputs: { mode: 'lenient' }, needs: {}, env: {} },
     jobContext: { status: 'success' },
     runner: {},
@@ -44,7 +70,11 @@ export interface Seen {
 }
 
 /** An executor that does what `behaviours[step id]` says and records what each step saw and the order of runs. */
-export function scriptedExecutor(behaviours: Record<string, Behaviour>): { execute: StepExecutor; seen: Record<string, Seen>; order: string[] } {
+export function scriptedExecutor(behaviours: Record<string, Behaviour>): {
+  execute: StepExecutor;
+  seen: Record<string, Seen>;
+  order: string[];
+} {
   const seen: Record<string, Seen> = {};
   const order: string[] = [];
   const execute: StepExecutor = async (ctx: StepContext): Promise<StepExecution> => {
@@ -55,7 +85,12 @@ export function scriptedExecutor(behaviours: Record<string, Behaviour>): { execu
     if (b.throws) throw new Error(b.throws);
     if (b.skip) return { kind: 'skipped', reason: b.skip };
     if (b.emulate) return { kind: 'emulated', reason: b.emulate };
-    const result = processResult({ exitCode: b.exit ?? 0, outputs: b.outputs ?? {}, exportedEnv: b.env ?? {}, paths: b.path ?? [] });
+    const result = processResult({
+      exitCode: b.exit ?? 0,
+      outputs: b.outputs ?? {},
+      exportedEnv: b.env ?? {},
+      paths: b.path ?? [],
+    });
     if (!b.post) return { kind: 'ran', result };
     const post = b.post;
     return {
@@ -74,7 +109,10 @@ export function scriptedExecutor(behaviours: Record<string, Behaviour>): { execu
 }
 
 /** The steps of the one job of a small workflow, with the raw-step lookup the loop needs. */
-export async function stepsOf(stepsYaml: string, extraJobYaml = ''): Promise<{ job: Job; raw: (index: number) => ReturnType<typeof rawStep> }> {
+export async function stepsOf(
+  stepsYaml: string,
+  extraJobYaml = '',
+): Promise<{ job: Job; raw: (index: number) => ReturnType<typeof rawStep> }> {
   const text = `on: push\njobs:\n  j:\n    runs-on: x\n${extraJobYaml}    steps:\n${stepsYaml}`;
   const workflow = await loadWorkflow('w.yml', text);
   const job = workflow.template.jobs[0] as Job;

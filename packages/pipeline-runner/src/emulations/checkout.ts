@@ -22,7 +22,8 @@ async function run(ctx: EmulationContext, withValues: Record<string, string>): P
   if (!target.startsWith(ctx.workspace)) throw new Error(`checkout path '${withValues['path']}' leaves the workspace`);
   const ref = withValues['ref'] ?? '';
   const commit = ctx.library.commit;
-  if (commit !== undefined && ref !== commit) throw new Error(`checkout of ${repository} asks for ref '${ref}', but this run resolved the workflow to ${commit}`);
+  if (commit !== undefined && ref !== commit)
+    throw new Error(`checkout of ${repository} asks for ref '${ref}', but this run resolved the workflow to ${commit}`);
   const patterns = lines(withValues['sparse-checkout']);
   await rm(target, { recursive: true, force: true });
   await materializeLibrary(ctx.library.sourceDir, commit, patterns.length ? patterns : ['actions'], target);

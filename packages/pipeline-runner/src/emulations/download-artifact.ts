@@ -11,7 +11,10 @@ async function run(ctx: EmulationContext, withValues: Record<string, string>): P
   if (!(await exists(from))) throw new Error(`download-artifact: no artifact '${name}' was uploaded in this run`);
   const to = path.resolve(ctx.workspace, withValues['path'] || '.');
   await cp(from, to, { recursive: true });
-  return { kind: 'emulated', reason: `emulated: copied local artifact '${name}' to ${path.relative(ctx.workspace, to)}` };
+  return {
+    kind: 'emulated',
+    reason: `emulated: copied local artifact '${name}' to ${path.relative(ctx.workspace, to)}`,
+  };
 }
 
 export const downloadArtifact: Emulation = { uses: 'actions/download-artifact', run };

@@ -7,7 +7,12 @@ import type { Json } from '../expressions.js';
 import { PROVISIONING } from './table.js';
 
 type Container = { env?: { name?: string; value?: unknown }[]; envFrom?: { configMapRef?: { name?: string } }[] };
-type K8sObject = { kind?: string; metadata?: { name?: string }; data?: Record<string, unknown>; spec?: { template?: { spec?: { containers?: Container[] } } } };
+type K8sObject = {
+  kind?: string;
+  metadata?: { name?: string };
+  data?: Record<string, unknown>;
+  spec?: { template?: { spec?: { containers?: Container[] } } };
+};
 
 async function collect(file: string, into: K8sObject[]): Promise<void> {
   const info = await stat(file).catch(() => undefined);
@@ -24,17 +29,24 @@ async function collect(file: string, into: K8sObject[]): Promise<void> {
   }
 }
 
-export async function deployedEnvironment(files: string[], keepLocal = PROVISIONING.serviceLocalEnv): Promise<Record<string, string>> {
+export async function deployedEnvironment(
+  files: string[],
+  keepLocal = PROVISIONING.serviceLocalEnv,
+): Promise<Record<string, string>> {
   const objects: K8sObject[] = [];
   for (const file of files) await collect(file, objects);
-  const configMaps = new Map(objects.filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata?.name ?? '', o.data ?? {}]));
+  const configMaps = new Map(
+    objects.filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata?.name ?? '', o.data ?? {}]),
+  );
   const env: Record<string, string> = {};
   for (const workload of objects.filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind ?? ''))) {
     for (const container of workload.spec?.template?.spec?.containers ?? []) {
       for (const from of container.envFrom ?? []) {
-        for (const [k, v] of Object.entries(configMaps.get(from.configMapRef?.name ?? '') ?? {})) env[k] = stringValue(v as Json);
+        for (const [k, v] of Object.entries(configMaps.get(from.configMapRef?.name ?? '') ?? {}))
+          env[k] = stringValue(v as Json);
       }
-      for (const entry of container.env ?? []) if (entry.name && entry.value !== undefined) env[entry.name] = stringValue(entry.value as Json);
+      for (const entry of container.env ?? [])
+        if (entry.name && entry.value !== undefined) env[entry.name] = stringValue(entry.value as Json);
     }
   }
   for (const local of keepLocal) delete env[local];

@@ -53,7 +53,11 @@ export class Provisioner {
   }
 
   /** Variables the caller's `with:` reads that nobody set and the table provides (a URL of the locally started service). */
-  async provideCallerVars(callerWith: TemplateToken | undefined, vars: Record<string, string>, notes: string[]): Promise<void> {
+  async provideCallerVars(
+    callerWith: TemplateToken | undefined,
+    vars: Record<string, string>,
+    notes: string[],
+  ): Promise<void> {
     if (!this.options.enabled) return;
     const provided: string[] = [];
     for (const name of contextReferences(callerWith, 'vars')) {
@@ -93,11 +97,15 @@ export class Provisioner {
     const declared = evaluateToken(get(raw, 'services'), { contexts: { ...contexts }, status: noStatus });
     const specs = (declared ?? {}) as Record<string, Record<string, Json>>;
     if (Object.keys(specs).length === 0) return;
-    if (!this.options.enabled) throw new Error('the job has service containers and provisioning is off (--no-provision)');
+    if (!this.options.enabled)
+      throw new Error('the job has service containers and provisioning is off (--no-provision)');
     const standIns = Object.entries(specs).map(([label, spec]) => {
       const image = stringValue(spec['image'] ?? '');
       const standIn = serviceStandIn(image);
-      if (!standIn) throw new Error(`service '${label}' uses image '${image}'; locally only ${PROVISIONING.services.map((s) => s.image).join(' and ')} are provided (tools/services/services.sh)`);
+      if (!standIn)
+        throw new Error(
+          `service '${label}' uses image '${image}'; locally only ${PROVISIONING.services.map((s) => s.image).join(' and ')} are provided (tools/services/services.sh)`,
+        );
       return { label, image, standIn };
     });
     const services = await this.ensureServices(report.notes);
@@ -105,7 +113,9 @@ export class Provisioner {
     for (const { label, image, standIn } of standIns) {
       const port = services[standIn.port];
       mapped[label] = { id: `local-${label}`, network: 'host', ports: { [standIn.containerPort]: String(port ?? '') } };
-      report.notes.push(`service '${label}' (${image}) → 127.0.0.1:${port} (Debian's ${standIn.label}, trust authentication)`);
+      report.notes.push(
+        `service '${label}' (${image}) → 127.0.0.1:${port} (Debian's ${standIn.label}, trust authentication)`,
+      );
     }
     jobContext['services'] = mapped;
   }
@@ -117,7 +127,9 @@ export class Provisioner {
         const started = performance.now();
         this.options.log(`      starting the local Kubernetes cluster (tools/kube/cluster.sh up)`);
         this.kubeconfig = await startCluster(this.options.library, (line) => this.options.log(`      ${line}`));
-        report.notes.push(`Kubernetes: tools/kube/cluster.sh up in ${elapsed(started)}, kubeconfig ${this.kubeconfig} (kwok nodes: pods become Ready without running containers).`);
+        report.notes.push(
+          `Kubernetes: tools/kube/cluster.sh up in ${elapsed(started)}, kubeconfig ${this.kubeconfig} (kwok nodes: pods become Ready without running containers).`,
+        );
       }
       contexts.secrets[name] = await readFile(this.kubeconfig, 'utf8');
       this.options.masker.addSecret(contexts.secrets[name]);

@@ -69,12 +69,18 @@ export const PROVISIONING: ProvisioningTable = {
   remoteActions: [
     { uses: 'docker://*', reason: 'container action: needs Docker' },
     { uses: 'docker/*', reason: 'needs Docker (buildx, QEMU, a registry): not run locally' },
-    { uses: 'actions/setup-node', reason: `needs GitHub's tool cache; the local run uses Node ${process.version} from this checkout` },
+    {
+      uses: 'actions/setup-node',
+      reason: `needs GitHub's tool cache; the local run uses Node ${process.version} from this checkout`,
+    },
     { uses: 'actions/setup-*', reason: "needs GitHub's tool cache; the local run uses the tools on PATH" },
     { uses: 'actions/cache', reason: "needs GitHub's cache service" },
     { uses: 'actions/cache/*', reason: "needs GitHub's cache service" },
     { uses: 'github/codeql-action*', reason: 'needs GitHub code scanning (SARIF upload)' },
-    { uses: 'aquasecurity/setup-trivy', reason: 'downloads Trivy from GitHub; the local run uses trivy from PATH if present' },
+    {
+      uses: 'aquasecurity/setup-trivy',
+      reason: 'downloads Trivy from GitHub; the local run uses trivy from PATH if present',
+    },
     { uses: 'helm/kind-action', reason: 'needs Docker for kind; the local run uses tools/kube/cluster.sh' },
   ],
   remoteDefault: 'remote action {name} needs GitHub to download it; not run locally',
@@ -84,7 +90,9 @@ const DOCKER_HUB_LIBRARY = /^docker\.io\/(library\/)?/;
 
 export function serviceStandIn(image: string, table = PROVISIONING): ServiceStandIn | undefined {
   const bare = image.replace(DOCKER_HUB_LIBRARY, '');
-  return table.services.find((s) => bare === s.image || bare.startsWith(`${s.image}:`) || bare.startsWith(`${s.image}@`));
+  return table.services.find(
+    (s) => bare === s.image || bare.startsWith(`${s.image}:`) || bare.startsWith(`${s.image}@`),
+  );
 }
 
 export function nameProvision(name: string, rules: NameRule[]): Provision | undefined {
@@ -100,6 +108,8 @@ export function actionRule(uses: string, table = PROVISIONING): ActionRule | und
 /** Why a remote action is not run here. */
 export function remoteActionSkipReason(uses: string, table = PROVISIONING): string {
   const name = uses.startsWith('docker://') ? uses : (uses.split('@')[0]?.toLowerCase() ?? uses);
-  const rule = table.remoteActions.find((r) => (r.uses.endsWith('*') ? name.startsWith(r.uses.slice(0, -1)) : name === r.uses));
+  const rule = table.remoteActions.find((r) =>
+    r.uses.endsWith('*') ? name.startsWith(r.uses.slice(0, -1)) : name === r.uses,
+  );
   return rule?.reason ?? table.remoteDefault.replace('{name}', name);
 }

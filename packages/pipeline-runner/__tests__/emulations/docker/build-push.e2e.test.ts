@@ -47,60 +47,101 @@ const withTooling = requireOrSkip({
   requiredBy: 'REQUIRE_CONTAINERS',
 });
 
-const WORKFLOW_TAGS = 'type=ref,event=branch\ntype=ref,event=pr\ntype=semver,pattern={{version}}\ntype=semver,pattern={{major}}.{{minor}}\ntype=semver,pattern={{major}}\ntype=sha,format=short,prefix=sha-';
-const INDEX_TYPES = 'application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json';
+const WORKFLOW_TAGS =
+  'type=ref,event=branch\ntype=ref,event=pr\ntype=semver,pattern={{version}}\ntype=semver,pattern={{major}}.{{minor}}\ntype=semver,pattern={{major}}\ntype=sha,format=short,prefix=sha-';
+const INDEX_TYPES =
+  'application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json';
 
-(withTooling && typeof found !== 'string' ? describe : describe.skip)('docker emulations against the real builder and registry', () => {
-  const dirs: string[] = [];
-  afterAll(async () => {
-    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-  });
+(withTooling && typeof found !== 'string' ? describe : describe.skip)(
+  'docker emulations against the real builder and registry',
+  () => {
+    const dirs: string[] = [];
+    afterAll(async () => {
+      for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+    });
 
-  it('builds both platforms, pushes to the local registry under the ghcr.io path, reuses the cache', async () => {
-    const tools = found as Exclude<typeof found, string>;
-    const ws = await mkdtemp(path.join(tmpdir(), 'docker-emulation-e2e-'));
-    dirs.push(ws);
-    await mkdir(path.join(ws, 'svc'));
-    await writeFile(path.join(ws, 'svc/Dockerfile'), 'FROM scratch\nARG TARGETARCH\nCOPY hello.txt /hello.txt\nLABEL e2e=docker-emulations\n');
-    await writeFile(path.join(ws, 'svc/hello.txt'), `hello ${Date.now()}\n`);
-    const docker: DockerEnv = { ...tools.env, cacheDir: path.join(ws, 'cache') };
-    const binPath = tools.vars['CONTAINERS_BIN'] ? `${tools.vars['CONTAINERS_BIN']}:` : '';
-    const env = { ...(process.env as Record<string, string>), ...tools.vars, PATH: `${binPath}${process.env['PATH'] ?? ''}` };
-    const real = nodeIO({ env, cwd: ws, tempRoot: path.join(ws, 'runner-temp'), timeoutMs: 280_000 });
-    const argvs: string[][] = [];
-    const io = {
-      ...real,
-      exec: (argv: readonly string[], o?: ExecOptions) => {
-        argvs.push([...argv]);
-        return real.exec(argv, o);
-      },
-    };
-    const sha = `${Date.now().toString(16).padStart(12, '0')}${'0'.repeat(28)}`;
-    const ctx: EmulationContext = { github: github({ ref: 'refs/heads/e2e/emulation', sha, repository: 'pipeline-actions/emulation-e2e' }), env: {}, workspace: ws, docker };
+    it('builds both platforms, pushes to the local registry under the ghcr.io path, reuses the cache', async () => {
+      const tools = found as Exclude<typeof found, string>;
+      const ws = await mkdtemp(path.join(tmpdir(), 'docker-emulation-e2e-'));
+      dirs.push(ws);
+      await mkdir(path.join(ws, 'svc'));
+      await writeFile(
+        path.join(ws, 'svc/Dockerfile'),
+        'FROM scratch\nARG TARGETARCH\nCOPY hello.txt /hello.txt\nLABEL e2e=docker-emulations\n',
+      );
+      await writeFile(path.join(ws, 'svc/hello.txt'), `hello ${Date.now()}\n`);
+      const docker: DockerEnv = { ...tools.env, cacheDir: path.join(ws, 'cache') };
+      const binPath = tools.vars['CONTAINERS_BIN'] ? `${tools.vars['CONTAINERS_BIN']}:` : '';
+      const env = {
+        ...(process.env as Record<string, string>),
+        ...tools.vars,
+        PATH: `${binPath}${process.env['PATH'] ?? ''}`,
+      };
+      const real = nodeIO({ env, cwd: ws, tempRoot: path.join(ws, 'runner-temp'), timeoutMs: 280_000 });
+      const argvs: string[][] = [];
+      const io = {
+        ...real,
+        exec: (argv: readonly string[], o?: ExecOptions) => {
+          argvs.push([...argv]);
+          return real.exec(argv, o);
+        },
+      };
+      const sha = `${Date.now().toString(16).padStart(12, '0')}${'0'.repeat(28)}`;
+      const ctx: EmulationContext = {
+        github: github({ ref: 'refs/heads/e2e/emulation', sha, repository: 'pipeline-actions/emulation-e2e' }),
+        env: {},
+        workspace: ws,
+        docker,
+      };
 
-    const buildx = await setupBuildxAction({}, ctx, io);
-    expect([buildx.status, buildx.reason]).toEqual(['success', undefined]);
-    expect(buildx.outputs['name']).toBe(docker.builder);
+      const buildx = await setupBuildxAction({}, ctx, io);
+      expect([buildx.status, buildx.reason]).toEqual(['success', undefined]);
+      expect(buildx.outputs['name']).toBe(docker.builder);
 
-    const meta = await metadataAction({ images: 'ghcr.io/pipeline-actions/emulation-e2e', tags: WORKFLOW_TAGS }, ctx, io);
-    expect(meta.outputs['tags']?.split('\n')).toEqual([`ghcr.io/pipeline-actions/emulation-e2e:e2e-emulation`, `ghcr.io/pipeline-actions/emulation-e2e:sha-${sha.slice(0, 7)}`]);
+      const meta = await metadataAction(
+        { images: 'ghcr.io/pipeline-actions/emulation-e2e', tags: WORKFLOW_TAGS },
+        ctx,
+        io,
+      );
+      expect(meta.outputs['tags']?.split('\n')).toEqual([
+        `ghcr.io/pipeline-actions/emulation-e2e:e2e-emulation`,
+        `ghcr.io/pipeline-actions/emulation-e2e:sha-${sha.slice(0, 7)}`,
+      ]);
 
-    const step = { context: 'svc', file: 'svc/Dockerfile', platforms: 'linux/amd64,linux/arm64', push: 'true', tags: meta.outputs['tags'] ?? '', labels: meta.outputs['labels'] ?? '', 'cache-from': 'type=gha', 'cache-to': 'type=gha,mode=max', provenance: 'mode=min' };
-    const first = await buildPushAction(step, ctx, io);
-    expect([first.status, first.reason]).toEqual(['success', undefined]);
-    const digest = first.outputs['digest'] ?? '';
-    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(first.mappings?.[0]?.to).toBe(`${docker.registry}/pipeline-actions/emulation-e2e:e2e-emulation`);
+      const step = {
+        context: 'svc',
+        file: 'svc/Dockerfile',
+        platforms: 'linux/amd64,linux/arm64',
+        push: 'true',
+        tags: meta.outputs['tags'] ?? '',
+        labels: meta.outputs['labels'] ?? '',
+        'cache-from': 'type=gha',
+        'cache-to': 'type=gha,mode=max',
+        provenance: 'mode=min',
+      };
+      const first = await buildPushAction(step, ctx, io);
+      expect([first.status, first.reason]).toEqual(['success', undefined]);
+      const digest = first.outputs['digest'] ?? '';
+      expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(first.mappings?.[0]?.to).toBe(`${docker.registry}/pipeline-actions/emulation-e2e:e2e-emulation`);
 
-    const index = (await (await fetch(`http://${docker.registry}/v2/pipeline-actions/emulation-e2e/manifests/${digest}`, { headers: { Accept: INDEX_TYPES } })).json()) as { manifests: { platform?: { os: string; architecture: string } }[] };
-    const platforms = index.manifests.map((m) => `${m.platform?.os}/${m.platform?.architecture}`);
-    expect(platforms).toEqual(expect.arrayContaining(['linux/amd64', 'linux/arm64']));
-    const head = await fetch(`http://${docker.registry}/v2/pipeline-actions/emulation-e2e/manifests/sha-${sha.slice(0, 7)}`, { method: 'HEAD', headers: { Accept: INDEX_TYPES } });
-    expect(head.headers.get('docker-content-digest')).toBe(digest);
+      const index = (await (
+        await fetch(`http://${docker.registry}/v2/pipeline-actions/emulation-e2e/manifests/${digest}`, {
+          headers: { Accept: INDEX_TYPES },
+        })
+      ).json()) as { manifests: { platform?: { os: string; architecture: string } }[] };
+      const platforms = index.manifests.map((m) => `${m.platform?.os}/${m.platform?.architecture}`);
+      expect(platforms).toEqual(expect.arrayContaining(['linux/amd64', 'linux/arm64']));
+      const head = await fetch(
+        `http://${docker.registry}/v2/pipeline-actions/emulation-e2e/manifests/sha-${sha.slice(0, 7)}`,
+        { method: 'HEAD', headers: { Accept: INDEX_TYPES } },
+      );
+      expect(head.headers.get('docker-content-digest')).toBe(digest);
 
-    expect(existsSync(path.join(docker.cacheDir, 'buildkit/index.json'))).toBe(true);
-    const second = await buildPushAction(step, ctx, io);
-    expect(second.status).toBe('success');
-    expect(argvs[argvs.length - 1]).toContain(`type=local,src=${path.join(docker.cacheDir, 'buildkit')}`);
-  }, 300_000);
-});
+      expect(existsSync(path.join(docker.cacheDir, 'buildkit/index.json'))).toBe(true);
+      const second = await buildPushAction(step, ctx, io);
+      expect(second.status).toBe('success');
+      expect(argvs[argvs.length - 1]).toContain(`type=local,src=${path.join(docker.cacheDir, 'buildkit')}`);
+    }, 300_000);
+  },
+);

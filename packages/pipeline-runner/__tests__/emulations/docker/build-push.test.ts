@@ -34,7 +34,10 @@ const WORKFLOW_STEP = {
   provenance: 'mode=min',
 };
 
-function planCtx(existing: string[] = [`${WS}/example-service`, `${WS}/example-service/Dockerfile`], env: Record<string, string> = {}): PlanContext {
+function planCtx(
+  existing: string[] = [`${WS}/example-service`, `${WS}/example-service/Dockerfile`],
+  env: Record<string, string> = {},
+): PlanContext {
   const ctx = context({ env });
   return { github: ctx.github, docker: ctx.docker!, env, workspace: WS, tmpDir: TMP, existing: new Set(existing) };
 }
@@ -51,42 +54,127 @@ function argvFor(step: Record<string, string>, existing?: string[], env: Record<
 describe('build-push: the buildx argument array', () => {
   it('the workflow step, first build (no local cache yet)', () => {
     expect(argvFor(WORKFLOW_STEP)).toEqual([
-      'docker', 'buildx', 'build',
-      '--cache-to', `type=local,dest=${CACHE}.new,mode=max`,
-      '--file', 'example-service/Dockerfile',
-      '--iidfile', `${TMP}/build-iidfile.txt`,
-      '--label', 'org.opencontainers.image.title=widget',
-      '--label', 'org.opencontainers.image.version=main',
-      '--platform', 'linux/amd64,linux/arm64',
-      '--attest', `type=provenance,mode=min,builder-id=${RUN_URL}`,
-      '--tag', `${REGISTRY}/acme/widget:main`,
-      '--tag', `${REGISTRY}/acme/widget:sha-abc1234`,
-      '--metadata-file', `${TMP}/build-metadata.json`,
+      'docker',
+      'buildx',
+      'build',
+      '--cache-to',
+      `type=local,dest=${CACHE}.new,mode=max`,
+      '--file',
+      'example-service/Dockerfile',
+      '--iidfile',
+      `${TMP}/build-iidfile.txt`,
+      '--label',
+      'org.opencontainers.image.title=widget',
+      '--label',
+      'org.opencontainers.image.version=main',
+      '--platform',
+      'linux/amd64,linux/arm64',
+      '--attest',
+      `type=provenance,mode=min,builder-id=${RUN_URL}`,
+      '--tag',
+      `${REGISTRY}/acme/widget:main`,
+      '--tag',
+      `${REGISTRY}/acme/widget:sha-abc1234`,
+      '--metadata-file',
+      `${TMP}/build-metadata.json`,
       '--push',
       'example-service',
     ]);
   });
 
   it('the workflow step with a local cache imports it', () => {
-    const argv = argvFor(WORKFLOW_STEP, [`${WS}/example-service`, `${WS}/example-service/Dockerfile`, `${CACHE}/index.json`]);
-    expect(argv.slice(3, 7)).toEqual(['--cache-from', `type=local,src=${CACHE}`, '--cache-to', `type=local,dest=${CACHE}.new,mode=max`]);
+    const argv = argvFor(WORKFLOW_STEP, [
+      `${WS}/example-service`,
+      `${WS}/example-service/Dockerfile`,
+      `${CACHE}/index.json`,
+    ]);
+    expect(argv.slice(3, 7)).toEqual([
+      '--cache-from',
+      `type=local,src=${CACHE}`,
+      '--cache-to',
+      `type=local,dest=${CACHE}.new,mode=max`,
+    ]);
   });
 
   it.each<[string, Record<string, string>, string[], string[]?]>([
-    ['pull request: no --push, default provenance (public repo: mode=max)', { context: '.', push: 'false' }, ['--attest', `type=provenance,mode=max,builder-id=${RUN_URL}`]],
-    ['load: no default provenance, --load', { context: '.', load: 'true' }, ['--load', '--metadata-file'], ['--attest']],
+    [
+      'pull request: no --push, default provenance (public repo: mode=max)',
+      { context: '.', push: 'false' },
+      ['--attest', `type=provenance,mode=max,builder-id=${RUN_URL}`],
+    ],
+    [
+      'load: no default provenance, --load',
+      { context: '.', load: 'true' },
+      ['--load', '--metadata-file'],
+      ['--attest'],
+    ],
     ['provenance: false', { context: '.', provenance: 'false' }, ['--attest', 'type=provenance,disabled=true']],
     ['provenance: true', { context: '.', provenance: 'true' }, ['--attest', `type=provenance,builder-id=${RUN_URL}`]],
-    ['provenance with its own builder-id', { context: '.', provenance: 'mode=max,builder-id=local' }, ['--attest', 'type=provenance,mode=max,builder-id=local']],
-    ['sbom: true', { context: '.', sbom: 'true', provenance: 'false' }, ['--attest', 'type=provenance,disabled=true', '--attest', 'type=sbom,disabled=false']],
-    ['attests (provenance input wins)', { context: '.', provenance: 'mode=min', attests: 'type=provenance,mode=max\ntype=sbom,generator=img' }, ['--attest', `type=provenance,mode=min,builder-id=${RUN_URL}`, '--attest', 'type=sbom,generator=img']],
-    ['build-args keep commas', { context: '.', 'build-args': 'A=1,2\nB=x' }, ['--build-arg', 'A=1,2', '--build-arg', 'B=x']],
-    ['target after the tags', { context: '.', target: 'runtime', tags: 'a/b:1' }, ['--tag', `${REGISTRY}/a/b:1`, '--target', 'runtime']],
-    ['tags split on commas too', { context: '.', tags: 'ghcr.io/a/b:1,ghcr.io/a/b:2' }, ['--tag', `${REGISTRY}/a/b:1`, '--tag', `${REGISTRY}/a/b:2`]],
-    ['registry cache refs are mapped', { context: '.', 'cache-from': 'ghcr.io/a/b:cache', 'cache-to': 'type=registry,ref=ghcr.io/a/b:cache,mode=max' }, ['--cache-from', `type=registry,ref=${REGISTRY}/a/b:cache`, '--cache-to', `type=registry,ref=${REGISTRY}/a/b:cache,mode=max`]],
-    ['image outputs are mapped', { context: '.', outputs: 'type=image,"name=ghcr.io/a/b:1,ghcr.io/a/b:2",push=true' }, ['--output', `type=image,"name=${REGISTRY}/a/b:1,${REGISTRY}/a/b:2",push=true`]],
-    ['gha scope picks its directory', { context: '.', 'cache-to': 'type=gha,scope=arm64,mode=max,ignore-error=true' }, ['--cache-to', `type=local,dest=${WS}/.tmp/buildx-cache/arm64.new,mode=max,ignore-error=true`]],
-    ['no-cache, pull, network, builder', { context: '.', 'no-cache': 'true', pull: 'true', network: 'host', builder: 'pipeline' }, ['--builder', 'pipeline', '--metadata-file', `${TMP}/build-metadata.json`, '--network', 'host', '--no-cache', '--pull', '.']],
+    [
+      'provenance with its own builder-id',
+      { context: '.', provenance: 'mode=max,builder-id=local' },
+      ['--attest', 'type=provenance,mode=max,builder-id=local'],
+    ],
+    [
+      'sbom: true',
+      { context: '.', sbom: 'true', provenance: 'false' },
+      ['--attest', 'type=provenance,disabled=true', '--attest', 'type=sbom,disabled=false'],
+    ],
+    [
+      'attests (provenance input wins)',
+      { context: '.', provenance: 'mode=min', attests: 'type=provenance,mode=max\ntype=sbom,generator=img' },
+      ['--attest', `type=provenance,mode=min,builder-id=${RUN_URL}`, '--attest', 'type=sbom,generator=img'],
+    ],
+    [
+      'build-args keep commas',
+      { context: '.', 'build-args': 'A=1,2\nB=x' },
+      ['--build-arg', 'A=1,2', '--build-arg', 'B=x'],
+    ],
+    [
+      'target after the tags',
+      { context: '.', target: 'runtime', tags: 'a/b:1' },
+      ['--tag', `${REGISTRY}/a/b:1`, '--target', 'runtime'],
+    ],
+    [
+      'tags split on commas too',
+      { context: '.', tags: 'ghcr.io/a/b:1,ghcr.io/a/b:2' },
+      ['--tag', `${REGISTRY}/a/b:1`, '--tag', `${REGISTRY}/a/b:2`],
+    ],
+    [
+      'registry cache refs are mapped',
+      { context: '.', 'cache-from': 'ghcr.io/a/b:cache', 'cache-to': 'type=registry,ref=ghcr.io/a/b:cache,mode=max' },
+      [
+        '--cache-from',
+        `type=registry,ref=${REGISTRY}/a/b:cache`,
+        '--cache-to',
+        `type=registry,ref=${REGISTRY}/a/b:cache,mode=max`,
+      ],
+    ],
+    [
+      'image outputs are mapped',
+      { context: '.', outputs: 'type=image,"name=ghcr.io/a/b:1,ghcr.io/a/b:2",push=true' },
+      ['--output', `type=image,"name=${REGISTRY}/a/b:1,${REGISTRY}/a/b:2",push=true`],
+    ],
+    [
+      'gha scope picks its directory',
+      { context: '.', 'cache-to': 'type=gha,scope=arm64,mode=max,ignore-error=true' },
+      ['--cache-to', `type=local,dest=${WS}/.tmp/buildx-cache/arm64.new,mode=max,ignore-error=true`],
+    ],
+    [
+      'no-cache, pull, network, builder',
+      { context: '.', 'no-cache': 'true', pull: 'true', network: 'host', builder: 'pipeline' },
+      [
+        '--builder',
+        'pipeline',
+        '--metadata-file',
+        `${TMP}/build-metadata.json`,
+        '--network',
+        'host',
+        '--no-cache',
+        '--pull',
+        '.',
+      ],
+    ],
   ])('%s', (_name, step, run, absent = []) => {
     const argv = argvFor(step, [WS, `${WS}/Dockerfile`]);
     expect(containsRun(argv, run)).toBe(true);
@@ -101,7 +189,9 @@ describe('build-push: the buildx argument array', () => {
   });
 
   it('BUILDX_NO_DEFAULT_ATTESTATIONS drops the default provenance; a private repository gets min,inline-only', () => {
-    expect(argvFor({ context: '.' }, [WS, `${WS}/Dockerfile`], { BUILDX_NO_DEFAULT_ATTESTATIONS: '1' })).not.toContain('--attest');
+    expect(argvFor({ context: '.' }, [WS, `${WS}/Dockerfile`], { BUILDX_NO_DEFAULT_ATTESTATIONS: '1' })).not.toContain(
+      '--attest',
+    );
     const ctx = planCtx([WS, `${WS}/Dockerfile`]);
     ctx.github.payload = { repository: { private: true } };
     const argv = planBuild(parseBuildPushInputs({ context: '.' }, ctx.github), ctx).argv;
@@ -109,7 +199,13 @@ describe('build-push: the buildx argument array', () => {
   });
 
   it('secrets go to 0600 files under the step temp dir; only the path reaches argv', () => {
-    const plan = planBuild(parseBuildPushInputs({ context: '.', secrets: 'NPM_TOKEN=s3cr3t-value\nbad', 'secret-envs': 'GH=GITHUB_TOKEN' }, github()), planCtx([WS, `${WS}/Dockerfile`]));
+    const plan = planBuild(
+      parseBuildPushInputs(
+        { context: '.', secrets: 'NPM_TOKEN=s3cr3t-value\nbad', 'secret-envs': 'GH=GITHUB_TOKEN' },
+        github(),
+      ),
+      planCtx([WS, `${WS}/Dockerfile`]),
+    );
     expect(plan.argv).toContain(`id=NPM_TOKEN,src=${TMP}/secret-1`);
     expect(plan.argv).toContain('id=GH,env=GITHUB_TOKEN');
     expect(plan.argv.join(' ')).not.toContain('s3cr3t-value');
@@ -119,7 +215,10 @@ describe('build-push: the buildx argument array', () => {
   });
 
   it('a missing secret file is the action warning, not a flag', () => {
-    const plan = planBuild(parseBuildPushInputs({ context: '.', 'secret-files': 'KEY=missing.txt' }, github()), planCtx([WS, `${WS}/Dockerfile`]));
+    const plan = planBuild(
+      parseBuildPushInputs({ context: '.', 'secret-files': 'KEY=missing.txt' }, github()),
+      planCtx([WS, `${WS}/Dockerfile`]),
+    );
     expect(plan.warnings).toEqual(['secret file missing.txt not found']);
     expect(plan.argv).not.toContain('--secret');
   });
@@ -127,13 +226,43 @@ describe('build-push: the buildx argument array', () => {
 
 describe('build-push: input errors name the input, the value and what is accepted', () => {
   it.each<[string, Record<string, string>, string[], RegExp]>([
-    ['a missing Dockerfile', { context: 'example-service', file: 'example-service/Dockerfile.prod' }, [`${WS}/example-service`], /failed to read dockerfile: open Dockerfile.prod: no such file or directory \(input 'file' "example-service\/Dockerfile.prod", resolved to \/work\/repo\/example-service\/Dockerfile.prod\)/],
-    ['no Dockerfile in the context', { context: 'svc' }, [`${WS}/svc`], /open Dockerfile: no such file or directory \(input 'file' "\(default: <context>\/Dockerfile\)"/],
+    [
+      'a missing Dockerfile',
+      { context: 'example-service', file: 'example-service/Dockerfile.prod' },
+      [`${WS}/example-service`],
+      /failed to read dockerfile: open Dockerfile.prod: no such file or directory \(input 'file' "example-service\/Dockerfile.prod", resolved to \/work\/repo\/example-service\/Dockerfile.prod\)/,
+    ],
+    [
+      'no Dockerfile in the context',
+      { context: 'svc' },
+      [`${WS}/svc`],
+      /open Dockerfile: no such file or directory \(input 'file' "\(default: <context>\/Dockerfile\)"/,
+    ],
     ['a missing context', { context: 'nope' }, [], /unable to prepare context: path "nope" not found/],
-    ['an unknown architecture', { context: '.', platforms: 'linux/amd64,linux/amd46' }, [WS, `${WS}/Dockerfile`], /invalid platform "linux\/amd46": unknown architecture "amd46"; accepted form os\/arch\[\/variant\]/],
-    ['an unknown OS', { context: '.', platforms: 'linus/amd64' }, [WS, `${WS}/Dockerfile`], /invalid platform "linus\/amd64": unknown operating system "linus"/],
-    ['an uppercase tag', { context: '.', tags: 'ghcr.io/Acme/widget:main' }, [WS, `${WS}/Dockerfile`], /input 'tags': invalid reference format: repository name \(Acme\/widget\) must be lowercase/],
-    ['push not a boolean', { context: '.', push: 'yes' }, [WS, `${WS}/Dockerfile`], /specification: push \(got "yes"\)/],
+    [
+      'an unknown architecture',
+      { context: '.', platforms: 'linux/amd64,linux/amd46' },
+      [WS, `${WS}/Dockerfile`],
+      /invalid platform "linux\/amd46": unknown architecture "amd46"; accepted form os\/arch\[\/variant\]/,
+    ],
+    [
+      'an unknown OS',
+      { context: '.', platforms: 'linus/amd64' },
+      [WS, `${WS}/Dockerfile`],
+      /invalid platform "linus\/amd64": unknown operating system "linus"/,
+    ],
+    [
+      'an uppercase tag',
+      { context: '.', tags: 'ghcr.io/Acme/widget:main' },
+      [WS, `${WS}/Dockerfile`],
+      /input 'tags': invalid reference format: repository name \(Acme\/widget\) must be lowercase/,
+    ],
+    [
+      'push not a boolean',
+      { context: '.', push: 'yes' },
+      [WS, `${WS}/Dockerfile`],
+      /specification: push \(got "yes"\)/,
+    ],
   ])('%s', async (_name, step, existing, message) => {
     const io = new FakeIO();
     for (const p of existing) io.dirs.add(p);
@@ -161,7 +290,18 @@ function metadataWriter(exitCode = 0, stderr = ''): ExecScript {
     const file = argv[argv.indexOf('--metadata-file') + 1] as string;
     const iid = argv[argv.indexOf('--iidfile') + 1] as string;
     if (exitCode === 0) {
-      await io.writeFile(file, JSON.stringify({ 'buildx.build.ref': 'pipeline/pipeline0/r1', 'containerimage.descriptor': { mediaType: 'application/vnd.oci.image.index.v1+json', digest: DIGEST, size: 1609 }, 'containerimage.digest': DIGEST }));
+      await io.writeFile(
+        file,
+        JSON.stringify({
+          'buildx.build.ref': 'pipeline/pipeline0/r1',
+          'containerimage.descriptor': {
+            mediaType: 'application/vnd.oci.image.index.v1+json',
+            digest: DIGEST,
+            size: 1609,
+          },
+          'containerimage.digest': DIGEST,
+        }),
+      );
       await io.writeFile(iid, `${DIGEST}\n`);
       const dest = /dest=([^,]+)/.exec(argv.find((a) => a.startsWith('type=local,dest=')) ?? '')?.[1];
       if (dest) await io.writeFile(`${dest}/index.json`, '{"new":true}');
@@ -208,13 +348,16 @@ describe('build-push: running the plan', () => {
   });
 
   it('a failing build fails with the action wording and keeps the old cache', async () => {
-    const stderr = '#12 [check 5/5] RUN node tsc\n#12 ERROR: process "/bin/sh -c node tsc" did not complete successfully: exit code: 2\nERROR: failed to build: failed to solve: process "/bin/sh -c node tsc" did not complete successfully: exit code: 2\n';
+    const stderr =
+      '#12 [check 5/5] RUN node tsc\n#12 ERROR: process "/bin/sh -c node tsc" did not complete successfully: exit code: 2\nERROR: failed to build: failed to solve: process "/bin/sh -c node tsc" did not complete successfully: exit code: 2\n';
     const io = workspaceIO(metadataWriter(1, stderr));
     io.files.set(`${CACHE}/index.json`, '{"old":true}');
     io.files.set(`${CACHE}.new/index.json`, '{"partial":true}');
     const outcome = await buildPushAction(WORKFLOW_STEP, context(), io);
     expect(outcome.status).toBe('failure');
-    expect(outcome.reason).toBe('buildx failed with: ERROR: failed to build: failed to solve: process "/bin/sh -c node tsc" did not complete successfully: exit code: 2');
+    expect(outcome.reason).toBe(
+      'buildx failed with: ERROR: failed to build: failed to solve: process "/bin/sh -c node tsc" did not complete successfully: exit code: 2',
+    );
     expect(outcome.outputs['digest']).toBeUndefined();
     expect(io.files.get(`${CACHE}/index.json`)).toBe('{"old":true}');
     expect(io.files.has(`${CACHE}.new/index.json`)).toBe(false);
@@ -239,26 +382,45 @@ describe('build-push: running the plan', () => {
 
 describe('build-push: outputs and errors as the action reads them', () => {
   it.each<[string, string | undefined, string | undefined, Record<string, string>]>([
-    ['single platform', 'sha256:cfg\n', '{"containerimage.config.digest":"sha256:cfg","containerimage.digest":"sha256:img"}', { imageid: 'sha256:cfg', digest: 'sha256:img' }],
+    [
+      'single platform',
+      'sha256:cfg\n',
+      '{"containerimage.config.digest":"sha256:cfg","containerimage.digest":"sha256:img"}',
+      { imageid: 'sha256:cfg', digest: 'sha256:img' },
+    ],
     ['no files', undefined, undefined, {}],
     ['metadata null', undefined, 'null', {}],
     ['no digest (cache-only build)', undefined, '{"buildx.build.ref":"r"}', {}],
   ])('%s', (_name, iid, metadata, expected) => {
     const out = buildOutputs(iid, metadata);
-    expect({ imageid: out.imageid, digest: out.digest }).toEqual({ imageid: expected['imageid'], digest: expected['digest'] });
+    expect({ imageid: out.imageid, digest: out.digest }).toEqual({
+      imageid: expected['imageid'],
+      digest: expected['digest'],
+    });
     expect(out.metadata === undefined).toBe(metadata === undefined || metadata === 'null');
   });
 
   it.each<[string, string]>([
-    ['line one\nERROR: failed to push 127.0.0.1:5000/a/b:1: connection refused\n\n', 'buildx failed with: ERROR: failed to push 127.0.0.1:5000/a/b:1: connection refused'],
+    [
+      'line one\nERROR: failed to push 127.0.0.1:5000/a/b:1: connection refused\n\n',
+      'buildx failed with: ERROR: failed to push 127.0.0.1:5000/a/b:1: connection refused',
+    ],
     ['', 'buildx failed with exit code 1 and no error output'],
   ])('stderr %j', (stderr, reason) => {
     expect(buildxError(stderr, 1)).toBe(reason);
   });
 
   it('base images of the example Dockerfile, with ARG defaults and build-args', () => {
-    expect(baseImages(EXAMPLE_DOCKERFILE)).toEqual(['node:24-bookworm-slim', 'gcr.io/distroless/nodejs24-debian12:nonroot']);
-    expect(baseImages(EXAMPLE_DOCKERFILE, { NODE_VERSION: '22' })).toEqual(['node:22-bookworm-slim', 'gcr.io/distroless/nodejs22-debian12:nonroot']);
-    expect(baseImages('FROM alpine AS a\nFROM a\nFROM scratch\nFROM --platform=$BUILDPLATFORM \\\n  busybox:1\n')).toEqual(['alpine', 'busybox:1']);
+    expect(baseImages(EXAMPLE_DOCKERFILE)).toEqual([
+      'node:24-bookworm-slim',
+      'gcr.io/distroless/nodejs24-debian12:nonroot',
+    ]);
+    expect(baseImages(EXAMPLE_DOCKERFILE, { NODE_VERSION: '22' })).toEqual([
+      'node:22-bookworm-slim',
+      'gcr.io/distroless/nodejs22-debian12:nonroot',
+    ]);
+    expect(
+      baseImages('FROM alpine AS a\nFROM a\nFROM scratch\nFROM --platform=$BUILDPLATFORM \\\n  busybox:1\n'),
+    ).toEqual(['alpine', 'busybox:1']);
   });
 });

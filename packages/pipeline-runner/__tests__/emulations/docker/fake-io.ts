@@ -3,9 +3,19 @@
  * exec answered by a script the test supplies (which may write files, as
  * buildx writes its metadata file), every call recorded.
  */
-import type { EmulationContext, EmulationIO, ExecOptions, ExecResult, GitHubContext } from '../../../src/emulations/docker/types.js';
+import type {
+  EmulationContext,
+  EmulationIO,
+  ExecOptions,
+  ExecResult,
+  GitHubContext,
+} from '../../../src/emulations/docker/types.js';
 
-export type ExecScript = (argv: readonly string[], options: ExecOptions, io: FakeIO) => ExecResult | Promise<ExecResult>;
+export type ExecScript = (
+  argv: readonly string[],
+  options: ExecOptions,
+  io: FakeIO,
+) => ExecResult | Promise<ExecResult>;
 
 export class FakeIO implements EmulationIO {
   readonly files = new Map<string, string>();
@@ -28,7 +38,11 @@ export class FakeIO implements EmulationIO {
   }
 
   async exists(file: string): Promise<boolean> {
-    return this.files.has(file) || this.dirs.has(file) || [...this.files.keys(), ...this.dirs].some((p) => p.startsWith(`${file}/`));
+    return (
+      this.files.has(file) ||
+      this.dirs.has(file) ||
+      [...this.files.keys(), ...this.dirs].some((p) => p.startsWith(`${file}/`))
+    );
   }
 
   async writeFile(file: string, content: string, mode?: number): Promise<void> {
@@ -77,7 +91,13 @@ export function github(overrides: Partial<GitHubContext> = {}): GitHubContext {
     runId: '42',
     runAttempt: '1',
     payload: {},
-    repo: { name: 'widget', description: 'A widget service', htmlUrl: 'https://github.com/acme/widget', license: 'MIT', defaultBranch: 'main' },
+    repo: {
+      name: 'widget',
+      description: 'A widget service',
+      htmlUrl: 'https://github.com/acme/widget',
+      license: 'MIT',
+      defaultBranch: 'main',
+    },
     now: new Date('2026-12-01T20:00:00.000Z'),
     ...overrides,
   };

@@ -9,12 +9,27 @@ describe('login-action: routing before any credential is used', () => {
     ['ghcr.io goes to the local registry', { registry: 'ghcr.io' }, ['*'], `target:${REGISTRY}`],
     ['Docker Hub (empty registry) too', { registry: '' }, ['*'], `target:${REGISTRY}`],
     ['the local registry itself', { registry: REGISTRY }, ['ghcr.io'], `target:${REGISTRY}`],
-    ['a host the runner did not redirect is refused', { registry: 'quay.io' }, ['ghcr.io'], 'refuse:login to quay.io refused'],
-    ['ECR (auto-detected) needs AWS', { registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com' }, ['*'], 'skip:login to 123456789012.dkr.ecr.eu-west-1.amazonaws.com is an Amazon ECR login'],
+    [
+      'a host the runner did not redirect is refused',
+      { registry: 'quay.io' },
+      ['ghcr.io'],
+      'refuse:login to quay.io refused',
+    ],
+    [
+      'ECR (auto-detected) needs AWS',
+      { registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com' },
+      ['*'],
+      'skip:login to 123456789012.dkr.ecr.eu-west-1.amazonaws.com is an Amazon ECR login',
+    ],
     ['public ECR', { registry: 'public.ecr.aws' }, ['*'], 'skip:login to public.ecr.aws is an Amazon ECR login'],
     ['ecr: false forces a standard login', { registry: 'public.ecr.aws', ecr: 'false' }, ['*'], `target:${REGISTRY}`],
   ])('%s', (_name, given, redirects, expected) => {
-    const auth = authList({ registry: given.registry, username: 'u', password: 'p', ...(given.ecr ? { ecr: given.ecr } : {}) })[0];
+    const auth = authList({
+      registry: given.registry,
+      username: 'u',
+      password: 'p',
+      ...(given.ecr ? { ecr: given.ecr } : {}),
+    })[0];
     const route = routeLogin(auth!, REGISTRY, redirects);
     const text = 'target' in route ? `target:${route.target}` : `${route.skip ? 'skip' : 'refuse'}:${route.refuse}`;
     expect(text.startsWith(expected)).toBe(true);
@@ -26,7 +41,9 @@ describe('login-action: the step', () => {
     const io = new FakeIO(() => ({ exitCode: 0, stdout: 'Login Succeeded', stderr: '' }));
     const outcome = await loginAction({ registry: 'ghcr.io', username: 'octocat', password: TOKEN }, context(), io);
     expect(outcome.status).toBe('success');
-    expect(io.calls).toEqual([{ argv: ['docker', 'login', '--password-stdin', '--username', 'octocat', REGISTRY], options: { stdin: TOKEN } }]);
+    expect(io.calls).toEqual([
+      { argv: ['docker', 'login', '--password-stdin', '--username', 'octocat', REGISTRY], options: { stdin: TOKEN } },
+    ]);
     expect(io.calls.flatMap((c) => c.argv).join(' ')).not.toContain(TOKEN);
     expect(outcome.masks).toEqual([TOKEN]);
     expect(outcome.notes).toContain(`emulated: login to ghcr.io redirected to the local registry ${REGISTRY}`);
@@ -41,7 +58,11 @@ describe('login-action: the step', () => {
   });
 
   it('logout: false leaves no post step', async () => {
-    const outcome = await loginAction({ registry: 'ghcr.io', username: 'u', password: TOKEN, logout: 'false' }, context(), new FakeIO());
+    const outcome = await loginAction(
+      { registry: 'ghcr.io', username: 'u', password: TOKEN, logout: 'false' },
+      context(),
+      new FakeIO(),
+    );
     expect(outcome.post).toBeUndefined();
   });
 
@@ -51,7 +72,9 @@ describe('login-action: the step', () => {
     ctx.docker!.redirectHosts = ['ghcr.io'];
     const outcome = await loginAction({ registry: 'registry.example.com', username: 'u', password: TOKEN }, ctx, io);
     expect(outcome.status).toBe('failure');
-    expect(outcome.reason).toMatch(/login to registry.example.com refused: that registry is not redirected .* never sends credentials to a real registry/);
+    expect(outcome.reason).toMatch(
+      /login to registry.example.com refused: that registry is not redirected .* never sends credentials to a real registry/,
+    );
     expect(io.calls).toEqual([]);
     expect(outcome.masks).toEqual([TOKEN]);
   });
@@ -60,8 +83,16 @@ describe('login-action: the step', () => {
     ['no credentials', { registry: 'ghcr.io' }, /Username and password required \(registry ghcr.io\)/],
     ['no username', { registry: 'ghcr.io', password: TOKEN }, /Username required/],
     ['no password (an empty secret)', { registry: 'ghcr.io', username: 'u' }, /Password required/],
-    ['registry-auth with other inputs', { 'registry-auth': '- registry: ghcr.io', username: 'u' }, /Cannot use registry-auth with other inputs/],
-    ['logout not a boolean', { registry: 'ghcr.io', username: 'u', password: TOKEN, logout: 'maybe' }, /specification: logout/],
+    [
+      'registry-auth with other inputs',
+      { 'registry-auth': '- registry: ghcr.io', username: 'u' },
+      /Cannot use registry-auth with other inputs/,
+    ],
+    [
+      'logout not a boolean',
+      { registry: 'ghcr.io', username: 'u', password: TOKEN, logout: 'maybe' },
+      /specification: logout/,
+    ],
   ])('%s fails the step', async (_name, inputs, message) => {
     const io = new FakeIO();
     const outcome = await loginAction(inputs, context(), io);
@@ -82,13 +113,21 @@ describe('login-action: the step', () => {
   });
 
   it("docker login's error is the failure reason", async () => {
-    const io = new FakeIO(() => ({ exitCode: 1, stdout: '', stderr: 'Error response from daemon: Get "http://127.0.0.1:5000/v2/": connection refused\n' }));
+    const io = new FakeIO(() => ({
+      exitCode: 1,
+      stdout: '',
+      stderr: 'Error response from daemon: Get "http://127.0.0.1:5000/v2/": connection refused\n',
+    }));
     const outcome = await loginAction({ registry: 'ghcr.io', username: 'u', password: TOKEN }, context(), io);
     expect(outcome.reason).toBe('Error response from daemon: Get "http://127.0.0.1:5000/v2/": connection refused');
   });
 
   it('without the container engine: skipped, password masked', async () => {
-    const outcome = await loginAction({ registry: 'ghcr.io', username: 'u', password: TOKEN }, context({ docker: undefined }), new FakeIO());
+    const outcome = await loginAction(
+      { registry: 'ghcr.io', username: 'u', password: TOKEN },
+      context({ docker: undefined }),
+      new FakeIO(),
+    );
     expect(outcome.status).toBe('skipped');
     expect(outcome.masks).toEqual([TOKEN]);
   });

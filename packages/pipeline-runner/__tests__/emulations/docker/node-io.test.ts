@@ -15,9 +15,18 @@ describe('nodeIO: the real process and file access', () => {
 
   it('runs an argument array without a shell, stdin in, env merged, lines reported', async () => {
     const lines: string[] = [];
-    const io = nodeIO({ env: { PATH: process.env['PATH'] ?? '', BASE: 'b' }, cwd: dir, tempRoot: dir, onLine: (l) => lines.push(l) });
-    const script = 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{console.log(process.argv[1]+"|"+s+"|"+process.env.BASE+process.env.EXTRA);console.error("err line");process.exit(3)})';
-    const res = await io.exec([process.execPath, '-e', script, '$(not expanded); echo'], { stdin: 'pw', env: { EXTRA: 'x' } });
+    const io = nodeIO({
+      env: { PATH: process.env['PATH'] ?? '', BASE: 'b' },
+      cwd: dir,
+      tempRoot: dir,
+      onLine: (l) => lines.push(l),
+    });
+    const script =
+      'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{console.log(process.argv[1]+"|"+s+"|"+process.env.BASE+process.env.EXTRA);console.error("err line");process.exit(3)})';
+    const res = await io.exec([process.execPath, '-e', script, '$(not expanded); echo'], {
+      stdin: 'pw',
+      env: { EXTRA: 'x' },
+    });
     expect(res).toEqual({ exitCode: 3, stdout: '$(not expanded); echo|pw|bx\n', stderr: 'err line\n' });
     expect(lines).toEqual(expect.arrayContaining(['$(not expanded); echo|pw|bx', 'err line']));
   });

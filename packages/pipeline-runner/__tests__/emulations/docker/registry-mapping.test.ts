@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { localImageRef, mapImage, mapImages, parseReference, registryHost } from '../../../src/emulations/docker/registry-mapping.js';
+import {
+  localImageRef,
+  mapImage,
+  mapImages,
+  parseReference,
+  registryHost,
+} from '../../../src/emulations/docker/registry-mapping.js';
 
 const LOCAL = '127.0.0.1:5000';
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
@@ -34,8 +40,16 @@ describe('registry mapping: every pushed image goes to the local registry under 
   });
 
   it('lists each distinct mapping once, in order', () => {
-    const result = mapImages(['ghcr.io/acme/widget:main', 'ghcr.io/acme/widget:sha-abc1234', 'ghcr.io/acme/widget:main', `${LOCAL}/x:y`], LOCAL);
-    expect(result.refs).toEqual([`${LOCAL}/acme/widget:main`, `${LOCAL}/acme/widget:sha-abc1234`, `${LOCAL}/acme/widget:main`, `${LOCAL}/x:y`]);
+    const result = mapImages(
+      ['ghcr.io/acme/widget:main', 'ghcr.io/acme/widget:sha-abc1234', 'ghcr.io/acme/widget:main', `${LOCAL}/x:y`],
+      LOCAL,
+    );
+    expect(result.refs).toEqual([
+      `${LOCAL}/acme/widget:main`,
+      `${LOCAL}/acme/widget:sha-abc1234`,
+      `${LOCAL}/acme/widget:main`,
+      `${LOCAL}/x:y`,
+    ]);
     expect(result.mappings).toEqual([
       { from: 'ghcr.io/acme/widget:main', to: `${LOCAL}/acme/widget:main` },
       { from: 'ghcr.io/acme/widget:sha-abc1234', to: `${LOCAL}/acme/widget:sha-abc1234` },
@@ -44,7 +58,9 @@ describe('registry mapping: every pushed image goes to the local registry under 
 
   it('only redirected hosts map when the runner restricts them; others are refused', () => {
     expect(mapImage('ghcr.io/acme/widget', LOCAL, ['ghcr.io']).to).toBe(`${LOCAL}/acme/widget`);
-    expect(() => mapImage('quay.io/acme/widget', LOCAL, ['ghcr.io'])).toThrow(/registry quay.io is not redirected to the local registry \(redirected: ghcr.io\)/);
+    expect(() => mapImage('quay.io/acme/widget', LOCAL, ['ghcr.io'])).toThrow(
+      /registry quay.io is not redirected to the local registry \(redirected: ghcr.io\)/,
+    );
   });
 
   it('refuses a local registry that is not loopback', () => {
@@ -56,8 +72,16 @@ describe('registry mapping: every pushed image goes to the local registry under 
   });
 
   it('parses the parts as Docker does (Docker Hub names get library/)', () => {
-    expect(parseReference('node:24-bookworm-slim')).toEqual({ domain: 'docker.io', path: 'library/node', tag: '24-bookworm-slim' });
-    expect(parseReference('gcr.io/distroless/nodejs24-debian12:nonroot')).toEqual({ domain: 'gcr.io', path: 'distroless/nodejs24-debian12', tag: 'nonroot' });
+    expect(parseReference('node:24-bookworm-slim')).toEqual({
+      domain: 'docker.io',
+      path: 'library/node',
+      tag: '24-bookworm-slim',
+    });
+    expect(parseReference('gcr.io/distroless/nodejs24-debian12:nonroot')).toEqual({
+      domain: 'gcr.io',
+      path: 'distroless/nodejs24-debian12',
+      tag: 'nonroot',
+    });
   });
 
   it.each<[string, string]>([

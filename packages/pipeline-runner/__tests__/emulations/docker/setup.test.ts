@@ -1,7 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseInspect, setupBuildxAction } from '../../../src/emulations/docker/buildx.js';
 import { dockerEmulation, dockerEnvFromUp } from '../../../src/emulations/docker/index.js';
-import { handlerState, requestedArchs, setupQemuAction, supportedPlatforms } from '../../../src/emulations/docker/qemu.js';
+import {
+  handlerState,
+  requestedArchs,
+  setupQemuAction,
+  supportedPlatforms,
+} from '../../../src/emulations/docker/qemu.js';
 import { FakeIO, context } from './fake-io.js';
 
 const BINFMT = '/proc/sys/fs/binfmt_misc';
@@ -36,7 +41,12 @@ describe('setup-qemu: the kernel handlers, checked (never installed)', () => {
   });
 
   it('the platforms output: host first, then BuildKit order, arm as v7 and v6', () => {
-    expect(supportedPlatforms('amd64', ['arm', 'arm64'])).toEqual(['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/arm/v6']);
+    expect(supportedPlatforms('amd64', ['arm', 'arm64'])).toEqual([
+      'linux/amd64',
+      'linux/arm64',
+      'linux/arm/v7',
+      'linux/arm/v6',
+    ]);
   });
 
   it('default (all): success with what is there, naming the rest', async () => {
@@ -47,7 +57,11 @@ describe('setup-qemu: the kernel handlers, checked (never installed)', () => {
   });
 
   it('an explicit platform without its handler fails, naming it', async () => {
-    const outcome = await setupQemuAction({ platforms: 'arm64,riscv64' }, context(), binfmt({ 'qemu-aarch64': entry('F') }));
+    const outcome = await setupQemuAction(
+      { platforms: 'arm64,riscv64' },
+      context(),
+      binfmt({ 'qemu-aarch64': entry('F') }),
+    );
     expect(outcome.status).toBe('failure');
     expect(outcome.reason).toBe('qemu-riscv64 is not registered');
   });
@@ -104,32 +118,55 @@ describe('setup-buildx: the project builder, parsed as the toolkit parses inspec
       buildkit: 'v0.26.2',
       platforms: 'linux/amd64,linux/amd64/v2,linux/arm64,linux/386',
       features: { 'Cache export': true, 'Multi-platform build': true },
-      labels: { 'org.mobyproject.buildkit.worker.executor': 'oci', 'org.mobyproject.buildkit.worker.snapshotter': 'overlayfs' },
+      labels: {
+        'org.mobyproject.buildkit.worker.executor': 'oci',
+        'org.mobyproject.buildkit.worker.snapshotter': 'overlayfs',
+      },
       gcPolicy: [
-        { all: false, filter: ['type==source.local', 'type==exec.cachemount'], keepDuration: '48h0m0s', maxUsedSpace: '488.3MiB' },
+        {
+          all: false,
+          filter: ['type==source.local', 'type==exec.cachemount'],
+          keepDuration: '48h0m0s',
+          maxUsedSpace: '488.3MiB',
+        },
         { all: true, keepDuration: '1440h0m0s' },
       ],
     });
   });
 
   it('preferred (*) platforms win', () => {
-    expect(parseInspect('Name: b\nDriver: docker-container\nName: b0\nPlatforms: linux/amd64*, linux/arm64*, linux/386\n').nodes[0]?.platforms).toBe('linux/amd64,linux/arm64');
+    expect(
+      parseInspect('Name: b\nDriver: docker-container\nName: b0\nPlatforms: linux/amd64*, linux/arm64*, linux/386\n')
+        .nodes[0]?.platforms,
+    ).toBe('linux/amd64,linux/arm64');
   });
 
   it('outputs name, driver, platforms, nodes; boots with inspect --bootstrap', async () => {
     const io = new FakeIO(() => ({ exitCode: 0, stdout: INSPECT, stderr: '' }));
     const outcome = await setupBuildxAction({ driver: 'docker-container', version: 'v0.20.0' }, context(), io);
     expect(outcome.status).toBe('success');
-    expect(io.calls[0]).toEqual({ argv: ['docker', 'buildx', 'inspect', '--bootstrap', 'pipeline'], options: { env: { DEBUG: '1' } } });
-    expect(outcome.outputs).toMatchObject({ name: 'pipeline', driver: 'remote', platforms: 'linux/amd64,linux/amd64/v2,linux/arm64,linux/386' });
+    expect(io.calls[0]).toEqual({
+      argv: ['docker', 'buildx', 'inspect', '--bootstrap', 'pipeline'],
+      options: { env: { DEBUG: '1' } },
+    });
+    expect(outcome.outputs).toMatchObject({
+      name: 'pipeline',
+      driver: 'remote',
+      platforms: 'linux/amd64,linux/amd64/v2,linux/arm64,linux/386',
+    });
     expect(Object.keys(outcome.outputs)).toEqual(['name', 'driver', 'platforms', 'nodes']);
     expect((JSON.parse(outcome.outputs['nodes'] ?? '') as { name: string }[])[0]?.name).toBe('pipeline0');
-    expect(outcome.notes?.join('\n')).toMatch(/selected the project's builder pipeline \(driver remote\).*\n.*not applied to the project's builder: version/);
+    expect(outcome.notes?.join('\n')).toMatch(
+      /selected the project's builder pipeline \(driver remote\).*\n.*not applied to the project's builder: version/,
+    );
   });
 
   it('a builder that will not boot fails with its error', async () => {
     const io = new FakeIO(() => ({ exitCode: 1, stdout: '', stderr: 'ERROR: no builder "pipeline" found\n' }));
-    expect(await setupBuildxAction({}, context(), io)).toMatchObject({ status: 'failure', reason: 'ERROR: no builder "pipeline" found' });
+    expect(await setupBuildxAction({}, context(), io)).toMatchObject({
+      status: 'failure',
+      reason: 'ERROR: no builder "pipeline" found',
+    });
   });
 
   it('without the container engine: skipped', async () => {
@@ -152,16 +189,36 @@ describe('dispatch and tooling description', () => {
   });
 
   it('warns about an input the action does not declare, in GitHub wording', async () => {
-    const outcome = await dockerEmulation('docker/metadata-action@v6')!({ tags: 'type=raw,value=x', tag: 'oops' }, context(), new FakeIO());
+    const outcome = await dockerEmulation('docker/metadata-action@v6')!(
+      { tags: 'type=raw,value=x', tag: 'oops' },
+      context(),
+      new FakeIO(),
+    );
     expect(outcome.status).toBe('success');
-    expect(outcome.warnings?.[0]).toMatch(/^Unexpected input\(s\) 'tag', valid inputs are \['context', 'images', 'tags'/);
+    expect(outcome.warnings?.[0]).toMatch(
+      /^Unexpected input\(s\) 'tag', valid inputs are \['context', 'images', 'tags'/,
+    );
   });
 
   it('reads containers.sh up output: KEY=value lines, the registry last', () => {
-    const { env, vars } = dockerEnvFromUp('DOCKER_HOST=unix:///w/.tmp/containers/docker.sock\nBUILDX_BUILDER=pipeline\nSTAND_IN_IMAGES=docker.io/library/node:24-bookworm-slim\n127.0.0.1:5123\n', { cacheDir: '/c', hostArch: 'amd64' });
+    const { env, vars } = dockerEnvFromUp(
+      'DOCKER_HOST=unix:///w/.tmp/containers/docker.sock\nBUILDX_BUILDER=pipeline\nSTAND_IN_IMAGES=docker.io/library/node:24-bookworm-slim\n127.0.0.1:5123\n',
+      { cacheDir: '/c', hostArch: 'amd64' },
+    );
     expect(vars['DOCKER_HOST']).toBe('unix:///w/.tmp/containers/docker.sock');
-    expect(env).toMatchObject({ registry: '127.0.0.1:5123', builder: 'pipeline', standInImages: ['docker.io/library/node:24-bookworm-slim'] });
-    expect(dockerEnvFromUp('BUILDX_BUILDER=b\nCONTAINERS_REGISTRY=127.0.0.1:5001\nCONTAINERS_BIN=/x\n', { cacheDir: '/c', hostArch: 'amd64' }).env.registry).toBe('127.0.0.1:5001');
-    expect(() => dockerEnvFromUp('DOCKER_HOST=x\n', { cacheDir: '/c', hostArch: 'amd64' })).toThrow(/must be a loopback host:port/);
+    expect(env).toMatchObject({
+      registry: '127.0.0.1:5123',
+      builder: 'pipeline',
+      standInImages: ['docker.io/library/node:24-bookworm-slim'],
+    });
+    expect(
+      dockerEnvFromUp('BUILDX_BUILDER=b\nCONTAINERS_REGISTRY=127.0.0.1:5001\nCONTAINERS_BIN=/x\n', {
+        cacheDir: '/c',
+        hostArch: 'amd64',
+      }).env.registry,
+    ).toBe('127.0.0.1:5001');
+    expect(() => dockerEnvFromUp('DOCKER_HOST=x\n', { cacheDir: '/c', hostArch: 'amd64' })).toThrow(
+      /must be a loopback host:port/,
+    );
   });
 });

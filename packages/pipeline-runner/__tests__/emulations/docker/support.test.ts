@@ -8,7 +8,12 @@ import { isRawStatement, render } from '../../../src/emulations/docker/template.
 describe('list inputs, as the actions toolkit reads them', () => {
   it.each<[string, string, Parameters<typeof parseList>[1], string[]]>([
     ['one item a line and a comma', 'a,b\nc', {}, ['a', 'b', 'c']],
-    ['ignoreComma keeps a line whole', 'type=ref,event=branch\ntype=sha', { ignoreComma: true }, ['type=ref,event=branch', 'type=sha']],
+    [
+      'ignoreComma keeps a line whole',
+      'type=ref,event=branch\ntype=sha',
+      { ignoreComma: true },
+      ['type=ref,event=branch', 'type=sha'],
+    ],
     ['quoted commas stay in one item', '"type=raw,value=a,b"', { ignoreComma: true }, ['type=raw,value=a,b']],
     ['a quoted comma list splits without ignoreComma', '"a,b"', {}, ['a', 'b']],
     ['doubled quotes', 'say ""hi""', { ignoreComma: true }, ['say ""hi""']],
@@ -17,14 +22,21 @@ describe('list inputs, as the actions toolkit reads them', () => {
     ['CRLF and blank lines', 'a\r\n\r\nb\r\n', {}, ['a', 'b']],
     ['items trimmed', '  a  ,  b ', {}, ['a', 'b']],
     ['trimWhitespace false keeps spaces', ' KEY=v ', { ignoreComma: true, trimWhitespace: false }, [' KEY=v ']],
-    ['quote false: quotes are plain characters', 'type=image,"name=a,b"', { ignoreComma: true, quote: false }, ['type=image,"name=a,b"']],
+    [
+      'quote false: quotes are plain characters',
+      'type=image,"name=a,b"',
+      { ignoreComma: true, quote: false },
+      ['type=image,"name=a,b"'],
+    ],
     ['empty input', '', {}, []],
   ])('%s', (_name, input, options, expected) => {
     expect(parseList(input, options)).toEqual(expected);
   });
 
   it('strict CSV rejects a quote inside an unquoted field, naming where', () => {
-    expect(() => parseCsv('type=raw,value=a"b')).toThrow('Invalid Opening Quote: a quote is found on field 1 at line 1, value is "value=a"');
+    expect(() => parseCsv('type=raw,value=a"b')).toThrow(
+      'Invalid Opening Quote: a quote is found on field 1 at line 1, value is "value=a"',
+    );
   });
 
   it.each<[string, boolean | RegExp]>([
@@ -56,7 +68,9 @@ describe('templates (the Handlebars subset)', () => {
   });
 
   it('helpers get their arguments and hash', () => {
-    expect(render("{{{h 'x' 2 k='v'}}}", {}, { h: (...args: unknown[]) => JSON.stringify(args) })).toBe('["x",2,{"hash":{"k":"v"}}]');
+    expect(render("{{{h 'x' 2 k='v'}}}", {}, { h: (...args: unknown[]) => JSON.stringify(args) })).toBe(
+      '["x",2,{"hash":{"k":"v"}}]',
+    );
   });
 
   it.each([
@@ -90,7 +104,13 @@ describe('semver and PEP 440', () => {
   });
 
   it('prerelease identifiers: numbers stay numbers', () => {
-    expect(parseSemver('v2.0.8-beta.67')).toMatchObject({ major: 2, minor: 0, patch: 8, prerelease: ['beta', 67], raw: 'v2.0.8-beta.67' });
+    expect(parseSemver('v2.0.8-beta.67')).toMatchObject({
+      major: 2,
+      minor: 0,
+      patch: 8,
+      prerelease: ['beta', 67],
+      raw: 'v2.0.8-beta.67',
+    });
   });
 
   it.each<[string, string | undefined]>([

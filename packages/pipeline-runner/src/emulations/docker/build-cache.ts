@@ -60,10 +60,18 @@ export function ghaScopeDir(cacheDir: string, entry: CacheEntry): string {
 
 /** The local directories `type=gha` imports would read (to check for index.json first). */
 export function ghaImportDirs(cacheFrom: readonly string[], cacheDir: string): string[] {
-  return cacheFrom.map(parseCacheEntry).filter((e) => e.type === 'gha').map((e) => ghaScopeDir(cacheDir, e));
+  return cacheFrom
+    .map(parseCacheEntry)
+    .filter((e) => e.type === 'gha')
+    .map((e) => ghaScopeDir(cacheDir, e));
 }
 
-function mapRegistryRef(entry: CacheEntry, registry: string, redirects: Redirects, mappings: ImageMapping[]): CacheEntry {
+function mapRegistryRef(
+  entry: CacheEntry,
+  registry: string,
+  redirects: Redirects,
+  mappings: ImageMapping[],
+): CacheEntry {
   return {
     type: entry.type,
     attrs: entry.attrs.map(([k, v]): [string, string] => {
@@ -88,7 +96,12 @@ export interface CacheTarget {
   redirects: Redirects;
 }
 
-export function planCache(cacheFrom: readonly string[], cacheTo: readonly string[], target: CacheTarget, existing: ReadonlySet<string>): CachePlan {
+export function planCache(
+  cacheFrom: readonly string[],
+  cacheTo: readonly string[],
+  target: CacheTarget,
+  existing: ReadonlySet<string>,
+): CachePlan {
   const { cacheDir, registry, redirects } = target;
   const plan: CachePlan = { args: [], moves: [], notes: [], mappings: [] };
   const each = (entries: readonly string[], flag: '--cache-from' | '--cache-to'): void => {
@@ -102,7 +115,9 @@ export function planCache(cacheFrom: readonly string[], cacheTo: readonly string
         }
         const local = localFromGha(entry, dir, flag === '--cache-from' ? 'from' : 'to');
         if (flag === '--cache-to') plan.moves.push({ from: `${dir}.new`, to: dir });
-        plan.notes.push(`emulated: ${flag.slice(2)} ${raw} → ${serialize(local)} (GitHub's cache service is not reachable locally)`);
+        plan.notes.push(
+          `emulated: ${flag.slice(2)} ${raw} → ${serialize(local)} (GitHub's cache service is not reachable locally)`,
+        );
         plan.args.push(flag, serialize(local));
       } else if (SAAS_TYPES.has(entry.type)) {
         plan.notes.push(`${flag.slice(2)} ${raw}: ${entry.type} needs a cloud service; left out of the local build`);

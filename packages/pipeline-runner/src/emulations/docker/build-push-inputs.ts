@@ -10,12 +10,47 @@ import { workflowRunUrl } from './github-context.js';
 import { getBooleanInput, getInput, getList, withDefaults } from './inputs.js';
 import type { GitHubContext, StepInputs } from './types.js';
 
-export const BUILD_PUSH_DEFAULTS: Record<string, string> = { load: 'false', 'no-cache': 'false', pull: 'false', push: 'false' };
+export const BUILD_PUSH_DEFAULTS: Record<string, string> = {
+  load: 'false',
+  'no-cache': 'false',
+  pull: 'false',
+  push: 'false',
+};
 
 export const BUILD_PUSH_INPUTS = [
-  'add-hosts', 'allow', 'annotations', 'attests', 'build-args', 'build-contexts', 'builder', 'cache-from', 'cache-to', 'call', 'cgroup-parent',
-  'context', 'file', 'labels', 'load', 'network', 'no-cache', 'no-cache-filters', 'outputs', 'platforms', 'provenance', 'pull', 'push', 'sbom',
-  'secrets', 'secret-envs', 'secret-files', 'shm-size', 'ssh', 'tags', 'target', 'ulimit', 'github-token',
+  'add-hosts',
+  'allow',
+  'annotations',
+  'attests',
+  'build-args',
+  'build-contexts',
+  'builder',
+  'cache-from',
+  'cache-to',
+  'call',
+  'cgroup-parent',
+  'context',
+  'file',
+  'labels',
+  'load',
+  'network',
+  'no-cache',
+  'no-cache-filters',
+  'outputs',
+  'platforms',
+  'provenance',
+  'pull',
+  'push',
+  'sbom',
+  'secrets',
+  'secret-envs',
+  'secret-files',
+  'shm-size',
+  'ssh',
+  'tags',
+  'target',
+  'ulimit',
+  'github-token',
 ] as const;
 
 export interface BuildPushInputs {

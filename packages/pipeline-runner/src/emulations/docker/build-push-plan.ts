@@ -56,8 +56,12 @@ export function resolvePath(workspace: string, p: string): string {
 /** Pre-checks that fail with buildx's own wording, before any build starts. */
 export function checkFiles(inputs: BuildPushInputs, ctx: PlanContext): string {
   const contextDir = resolvePath(ctx.workspace, inputs.context);
-  if (!ctx.existing.has(contextDir)) throw new InputError(`unable to prepare context: path "${inputs.context}" not found (input 'context', resolved to ${contextDir})`);
-  if (inputs.file === '-') throw new InputError("input 'file': a Dockerfile on stdin ('-') is not supported by the local emulation");
+  if (!ctx.existing.has(contextDir))
+    throw new InputError(
+      `unable to prepare context: path "${inputs.context}" not found (input 'context', resolved to ${contextDir})`,
+    );
+  if (inputs.file === '-')
+    throw new InputError("input 'file': a Dockerfile on stdin ('-') is not supported by the local emulation");
   const dockerfile = inputs.file ? resolvePath(ctx.workspace, inputs.file) : path.join(contextDir, 'Dockerfile');
   if (!ctx.existing.has(dockerfile)) {
     throw new InputError(
@@ -67,7 +71,12 @@ export function checkFiles(inputs: BuildPushInputs, ctx: PlanContext): string {
   return dockerfile;
 }
 
-function mapOutputs(outputs: readonly string[], registry: string, redirects: Redirects, mappings: ImageMapping[]): string[] {
+function mapOutputs(
+  outputs: readonly string[],
+  registry: string,
+  redirects: Redirects,
+  mappings: ImageMapping[],
+): string[] {
   return outputs.map((entry) => {
     const fields = parseCsv(entry)[0] ?? [];
     if (!fields.some((f) => /^type=(image|registry)$/.test(f.trim()))) return entry;
@@ -118,7 +127,8 @@ function secretFileArgs(inputs: BuildPushInputs, ctx: PlanContext, plan: BuildPl
   inputs['secret-files'].forEach((kvp, i) => {
     const parsed = parseSecretKvp(kvp);
     if (!parsed) plan.warnings.push(`secret-files entry ${i + 1} is not a valid secret (expected id=path)`);
-    else if (!ctx.existing.has(resolvePath(ctx.workspace, parsed[1]))) plan.warnings.push(`secret file ${parsed[1]} not found`);
+    else if (!ctx.existing.has(resolvePath(ctx.workspace, parsed[1])))
+      plan.warnings.push(`secret file ${parsed[1]} not found`);
     else args.push('--secret', `id=${parsed[0]},src=${parsed[1]}`);
   });
   return args;
@@ -165,9 +175,13 @@ function rewrite(inputs: BuildPushInputs, ctx: PlanContext, plan: BuildPlan): Re
   const mapped = named('tags', () => mapImages(inputs.tags, docker.registry, redirects));
   plan.mappings.push(...mapped.mappings);
   const outputs = named('outputs', () => mapOutputs(inputs.outputs, docker.registry, redirects, plan.mappings));
-  const existingCaches = new Set([...ctx.existing].filter((p) => p.endsWith(`${path.sep}index.json`)).map((p) => path.dirname(p)));
+  const existingCaches = new Set(
+    [...ctx.existing].filter((p) => p.endsWith(`${path.sep}index.json`)).map((p) => path.dirname(p)),
+  );
   const target = { cacheDir: docker.cacheDir, registry: docker.registry, redirects };
-  const cache = named('cache-from/cache-to', () => planCache(inputs['cache-from'], inputs['cache-to'], target, existingCaches));
+  const cache = named('cache-from/cache-to', () =>
+    planCache(inputs['cache-from'], inputs['cache-to'], target, existingCaches),
+  );
   plan.cacheMoves = cache.moves;
   plan.mappings.push(...cache.mappings);
   plan.notes.push(...cache.notes);

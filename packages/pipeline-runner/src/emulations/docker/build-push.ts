@@ -52,7 +52,9 @@ function pathsToCheck(inputs: BuildPushInputs, workspace: string, cacheDir: stri
     contextDir,
     inputs.file ? resolvePath(workspace, inputs.file) : path.join(contextDir, 'Dockerfile'),
     ...inputs['secret-files'].map((kvp) => resolvePath(workspace, kvp.slice(kvp.indexOf('=') + 1))),
-    ...(cacheDir === undefined ? [] : ghaImportDirs(inputs['cache-from'], cacheDir).map((dir) => path.join(dir, 'index.json'))),
+    ...(cacheDir === undefined
+      ? []
+      : ghaImportDirs(inputs['cache-from'], cacheDir).map((dir) => path.join(dir, 'index.json'))),
   ];
 }
 
@@ -65,10 +67,16 @@ function buildArgsRecord(list: readonly string[]): Record<string, string> {
   return Object.fromEntries(list.map((kv) => [kv.split('=')[0] ?? '', kv.slice(kv.indexOf('=') + 1)]));
 }
 
-async function describe(plan: BuildPlan, inputs: BuildPushInputs, docker: DockerEnv, io: EmulationIO): Promise<string[]> {
+async function describe(
+  plan: BuildPlan,
+  inputs: BuildPushInputs,
+  docker: DockerEnv,
+  io: EmulationIO,
+): Promise<string[]> {
   const notes = [...plan.notes];
   for (const m of plan.mappings) notes.push(`emulated: ${m.from} → ${m.to} (local registry)`);
-  if (inputs.push) notes.push(`emulated: pushed to the local registry ${docker.registry}, not to the workflow's registry`);
+  if (inputs.push)
+    notes.push(`emulated: pushed to the local registry ${docker.registry}, not to the workflow's registry`);
   const text = await io.readFile(plan.dockerfile);
   const standIns = standInsUsed(baseImages(text ?? '', buildArgsRecord(inputs['build-args'])), docker.standInImages);
   for (const image of standIns) notes.push(`used local stand-in base image ${image}`);
@@ -87,18 +95,35 @@ async function finishCache(plan: BuildPlan, io: EmulationIO, ok: boolean): Promi
   }
 }
 
-async function runPlan(plan: BuildPlan, inputs: BuildPushInputs, docker: DockerEnv, io: EmulationIO): Promise<EmulationOutcome> {
+async function runPlan(
+  plan: BuildPlan,
+  inputs: BuildPushInputs,
+  docker: DockerEnv,
+  io: EmulationIO,
+): Promise<EmulationOutcome> {
   for (const secret of plan.secretFiles) await io.writeFile(secret.path, secret.content, 0o600);
-  const result = await io.exec(plan.argv, { env: { BUILDX_METADATA_WARNINGS: 'true', BUILDX_BUILDER: docker.builder } });
+  const result = await io.exec(plan.argv, {
+    env: { BUILDX_METADATA_WARNINGS: 'true', BUILDX_BUILDER: docker.builder },
+  });
   const outputs = buildOutputs(await io.readFile(plan.iidFile), await io.readFile(plan.metadataFile));
   await finishCache(plan, io, result.exitCode === 0);
-  const extra = { outputs: { ...outputs }, masks: plan.masks, warnings: plan.warnings, mappings: plan.mappings, notes: await describe(plan, inputs, docker, io) };
+  const extra = {
+    outputs: { ...outputs },
+    masks: plan.masks,
+    warnings: plan.warnings,
+    mappings: plan.mappings,
+    notes: await describe(plan, inputs, docker, io),
+  };
   if (result.exitCode !== 0) return failure(buildxError(result.stderr, result.exitCode), extra);
   return { status: 'success', ...extra };
 }
 
 /** The emulation: builds (and pushes to the local registry) as the action would. */
-export async function buildPushAction(raw: StepInputs, context: EmulationContext, io: EmulationIO): Promise<EmulationOutcome> {
+export async function buildPushAction(
+  raw: StepInputs,
+  context: EmulationContext,
+  io: EmulationIO,
+): Promise<EmulationOutcome> {
   const docker = context.docker;
   let inputs: BuildPushInputs;
   try {
@@ -108,21 +133,37 @@ export async function buildPushAction(raw: StepInputs, context: EmulationContext
     throw error;
   }
   const remote = remoteContext(inputs.context);
-  if (remote) return skipped(`builds ${remote}, which needs GitHub; the local run builds a path context (set the context input)`);
+  if (remote)
+    return skipped(`builds ${remote}, which needs GitHub; the local run builds a path context (set the context input)`);
   let plan: BuildPlan | undefined;
   let tmpDir: string | undefined;
   try {
     const existing = await existingPaths(io, pathsToCheck(inputs, context.workspace, docker?.cacheDir));
     if (!docker) {
       // Still fail a missing Dockerfile or a bad platform at once, as GitHub would.
-      planBuild(inputs, { github: context.github, docker: OFFLINE, env: context.env, workspace: context.workspace, tmpDir: '/nonexistent', existing });
+      planBuild(inputs, {
+        github: context.github,
+        docker: OFFLINE,
+        env: context.env,
+        workspace: context.workspace,
+        tmpDir: '/nonexistent',
+        existing,
+      });
       return skipped(NO_ENGINE);
     }
     tmpDir = await io.makeTempDir('docker-actions-toolkit-');
-    plan = planBuild(inputs, { github: context.github, docker, env: context.env, workspace: context.workspace, tmpDir, existing });
+    plan = planBuild(inputs, {
+      github: context.github,
+      docker,
+      env: context.env,
+      workspace: context.workspace,
+      tmpDir,
+      existing,
+    });
     return await runPlan(plan, inputs, docker, io);
   } catch (error) {
-    if (error instanceof InputError) return failure(`docker/build-push-action: ${error.message}`, plan ? { masks: plan.masks } : {});
+    if (error instanceof InputError)
+      return failure(`docker/build-push-action: ${error.message}`, plan ? { masks: plan.masks } : {});
     throw error;
   } finally {
     // Secret files live only as long as the build.

@@ -98,7 +98,9 @@ function simpleLine(s: ParseState, lkey: string, value: string): boolean {
       s.node.endpoint = value;
       break;
     case 'driver options':
-      s.node['driver-opts'] = (value.match(/([a-zA-Z0-9_.]+)="([^"]*)"/g) ?? []).map((v) => v.replace(/^(.*)="(.*)"$/, '$1=$2'));
+      s.node['driver-opts'] = (value.match(/([a-zA-Z0-9_.]+)="([^"]*)"/g) ?? []).map((v) =>
+        v.replace(/^(.*)="(.*)"$/, '$1=$2'),
+      );
       break;
     case 'status':
       s.node.status = value;
@@ -165,19 +167,42 @@ export function parseInspect(text: string): BuilderInfo {
 /** The action's outputs for a builder. */
 export function builderOutputs(name: string, info: BuilderInfo): Record<string, string> {
   const platforms: string[] = [];
-  for (const node of info.nodes) for (const p of node.platforms?.split(',') ?? []) if (!platforms.includes(p)) platforms.push(p);
-  return { name, driver: info.driver ?? '', platforms: platforms.join(','), nodes: JSON.stringify(info.nodes, undefined, 2) };
+  for (const node of info.nodes)
+    for (const p of node.platforms?.split(',') ?? []) if (!platforms.includes(p)) platforms.push(p);
+  return {
+    name,
+    driver: info.driver ?? '',
+    platforms: platforms.join(','),
+    nodes: JSON.stringify(info.nodes, undefined, 2),
+  };
 }
 
-const IGNORED = ['version', 'driver-opts', 'buildkitd-flags', 'buildkitd-config', 'buildkitd-config-inline', 'endpoint', 'platforms', 'append'];
+const IGNORED = [
+  'version',
+  'driver-opts',
+  'buildkitd-flags',
+  'buildkitd-config',
+  'buildkitd-config-inline',
+  'endpoint',
+  'platforms',
+  'append',
+];
 
 /** The emulation: selects and boots the project's builder. */
-export async function setupBuildxAction(raw: StepInputs, context: EmulationContext, io: EmulationIO): Promise<EmulationOutcome> {
+export async function setupBuildxAction(
+  raw: StepInputs,
+  context: EmulationContext,
+  io: EmulationIO,
+): Promise<EmulationOutcome> {
   const docker = context.docker;
   if (!docker) return skipped(NO_ENGINE);
-  if (!docker.builder) return failure('no project builder configured (BUILDX_BUILDER is empty): npm run containers:up prints it');
-  const res = await io.exec([docker.dockerCommand, 'buildx', 'inspect', '--bootstrap', docker.builder], { env: { DEBUG: '1' } });
-  if (res.exitCode !== 0) return failure(res.stderr.trim() || `docker buildx inspect ${docker.builder} exited with ${res.exitCode}`);
+  if (!docker.builder)
+    return failure('no project builder configured (BUILDX_BUILDER is empty): npm run containers:up prints it');
+  const res = await io.exec([docker.dockerCommand, 'buildx', 'inspect', '--bootstrap', docker.builder], {
+    env: { DEBUG: '1' },
+  });
+  if (res.exitCode !== 0)
+    return failure(res.stderr.trim() || `docker buildx inspect ${docker.builder} exited with ${res.exitCode}`);
   const info = parseInspect(res.stdout);
   if (info.nodes.length === 0) return failure(`docker buildx inspect ${docker.builder} listed no nodes`);
   const requested = getInput(raw, 'name');

@@ -85,7 +85,8 @@ const TOKENS: Record<string, (p: Parts) => string> = {
 };
 
 // Longest first, the way moment's token regex matches; other letters moment knows are refused.
-const TOKEN_RE = /\[([^\]]*)\]|(MMMM|MMM)|YYYY|YY|MM|M|DDDD|DDD|DD|D|HH|H|hh|h|mm|m|ss|s|SSS|SS|S|A|a|ZZ|Z|X|x|([A-Za-z])/g;
+const TOKEN_RE =
+  /\[([^\]]*)\]|(MMMM|MMM)|YYYY|YY|MM|M|DDDD|DDD|DD|D|HH|H|hh|h|mm|m|ss|s|SSS|SS|S|A|a|ZZ|Z|X|x|([A-Za-z])/g;
 const MOMENT_LETTERS = new Set('QdeEGgWwYkNnLlo'.split(''));
 
 /** The date formatted in the time zone (IANA name, default UTC). */
@@ -94,15 +95,26 @@ export function formatDate(date: Date, format: string, timeZone = 'UTC'): string
   try {
     parts = partsIn(date, timeZone);
   } catch {
-    throw new InputError(`date: unknown time zone ${JSON.stringify(timeZone)}; use an IANA name such as UTC or Europe/Paris`);
+    throw new InputError(
+      `date: unknown time zone ${JSON.stringify(timeZone)}; use an IANA name such as UTC or Europe/Paris`,
+    );
   }
-  return format.replace(TOKEN_RE, (token: string, literal: string | undefined, monthName: string | undefined, letter: string | undefined) => {
-    if (literal !== undefined) return literal;
-    if (monthName !== undefined) throw new InputError(`date format ${JSON.stringify(format)}: token '${monthName}' is not supported by the local emulation`);
-    if (letter !== undefined) {
-      if (MOMENT_LETTERS.has(letter)) throw new InputError(`date format ${JSON.stringify(format)}: token '${letter}' is not supported by the local emulation`);
-      return letter;
-    }
-    return (TOKENS[token] as (p: Parts) => string)(parts);
-  });
+  return format.replace(
+    TOKEN_RE,
+    (token: string, literal: string | undefined, monthName: string | undefined, letter: string | undefined) => {
+      if (literal !== undefined) return literal;
+      if (monthName !== undefined)
+        throw new InputError(
+          `date format ${JSON.stringify(format)}: token '${monthName}' is not supported by the local emulation`,
+        );
+      if (letter !== undefined) {
+        if (MOMENT_LETTERS.has(letter))
+          throw new InputError(
+            `date format ${JSON.stringify(format)}: token '${letter}' is not supported by the local emulation`,
+          );
+        return letter;
+      }
+      return (TOKENS[token] as (p: Parts) => string)(parts);
+    },
+  );
 }

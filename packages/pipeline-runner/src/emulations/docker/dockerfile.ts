@@ -23,11 +23,14 @@ function logicalLines(text: string): string[] {
 }
 
 function substitute(text: string, vars: Record<string, string>): string {
-  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-+]([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_m, braced: string | undefined, fallback: string | undefined, bare: string | undefined) => {
-    const name = (braced ?? bare) as string;
-    const value = vars[name];
-    return value !== undefined && value !== '' ? value : (fallback ?? '');
-  });
+  return text.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-+]([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (_m, braced: string | undefined, fallback: string | undefined, bare: string | undefined) => {
+      const name = (braced ?? bare) as string;
+      const value = vars[name];
+      return value !== undefined && value !== '' ? value : (fallback ?? '');
+    },
+  );
 }
 
 /** The external images of the FROM lines, in order, without duplicates. */
@@ -53,7 +56,13 @@ export function baseImages(dockerfile: string, buildArgs: Record<string, string>
     const words = args.split(/\s+/).filter((w) => !w.startsWith('--'));
     const image = substitute(words[0] ?? '', { ...globals });
     const alias = words[1]?.toUpperCase() === 'AS' ? words[2] : undefined;
-    if (image !== '' && image.toLowerCase() !== 'scratch' && !stages.has(image.toLowerCase()) && !images.includes(image)) images.push(image);
+    if (
+      image !== '' &&
+      image.toLowerCase() !== 'scratch' &&
+      !stages.has(image.toLowerCase()) &&
+      !images.includes(image)
+    )
+      images.push(image);
     if (alias) stages.add(alias.toLowerCase());
   }
   return images;

@@ -6,7 +6,8 @@
  */
 import type { GitHubContext, RepoData } from './types.js';
 
-const text = (value: unknown): string => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '');
+const text = (value: unknown): string =>
+  typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
 
 export interface LocalRepo {
   description?: string;
@@ -15,10 +16,18 @@ export interface LocalRepo {
   defaultBranch?: string;
 }
 
-export function githubContextFrom(github: Record<string, unknown>, local: LocalRepo, now: Date, commitDate?: Date): GitHubContext {
+export function githubContextFrom(
+  github: Record<string, unknown>,
+  local: LocalRepo,
+  now: Date,
+  commitDate?: Date,
+): GitHubContext {
   const repository = text(github['repository']);
   const serverUrl = text(github['server_url']) || 'https://github.com';
-  const payload = (typeof github['event'] === 'object' && github['event'] !== null ? github['event'] : {}) as Record<string, unknown>;
+  const payload = (typeof github['event'] === 'object' && github['event'] !== null ? github['event'] : {}) as Record<
+    string,
+    unknown
+  >;
   const repo: RepoData = {
     name: repository.split('/')[1] ?? repository,
     description: local.description ?? '',

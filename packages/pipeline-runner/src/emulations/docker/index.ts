@@ -18,11 +18,35 @@ import type { DockerEnv, Emulation } from './types.js';
 export const DECLARED_INPUTS: Record<string, readonly string[]> = {
   'docker/setup-qemu-action@': ['image', 'platforms', 'reset', 'cache-image'],
   'docker/setup-buildx-action@': [
-    'version', 'driver', 'driver-opts', 'buildkitd-flags', 'buildkitd-config', 'buildkitd-config-inline', 'use', 'name', 'endpoint', 'platforms',
-    'append', 'keep-state', 'cache-binary', 'cleanup',
+    'version',
+    'driver',
+    'driver-opts',
+    'buildkitd-flags',
+    'buildkitd-config',
+    'buildkitd-config-inline',
+    'use',
+    'name',
+    'endpoint',
+    'platforms',
+    'append',
+    'keep-state',
+    'cache-binary',
+    'cleanup',
   ],
   'docker/login-action@': ['registry', 'username', 'password', 'ecr', 'scope', 'logout', 'registry-auth'],
-  'docker/metadata-action@': ['context', 'images', 'tags', 'flavor', 'labels', 'annotations', 'sep-tags', 'sep-labels', 'sep-annotations', 'bake-target', 'github-token'],
+  'docker/metadata-action@': [
+    'context',
+    'images',
+    'tags',
+    'flavor',
+    'labels',
+    'annotations',
+    'sep-tags',
+    'sep-labels',
+    'sep-annotations',
+    'bake-target',
+    'github-token',
+  ],
   'docker/build-push-action@': BUILD_PUSH_INPUTS,
 };
 
@@ -61,8 +85,14 @@ export function dockerEmulation(uses: string): Emulation | undefined {
  * list) and the registry host:port as the last line or CONTAINERS_REGISTRY;
  * plus what the runner decides (cache directory, host architecture).
  */
-export function dockerEnvFromUp(output: string, extra: { cacheDir: string; hostArch: string; binfmtDir?: string }): { env: DockerEnv; vars: Record<string, string> } {
-  const lines = output.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+export function dockerEnvFromUp(
+  output: string,
+  extra: { cacheDir: string; hostArch: string; binfmtDir?: string },
+): { env: DockerEnv; vars: Record<string, string> } {
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   const vars: Record<string, string> = {};
   for (const line of lines) {
     const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);

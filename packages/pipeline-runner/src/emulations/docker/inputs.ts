@@ -56,7 +56,9 @@ function onQuote(s: CsvState, text: string, i: number, options: CsvOptions): num
       return 0;
     }
     if (!options.relaxQuotes) {
-      throw new InputError(`Invalid Closing Quote: got "${next}" at line ${s.line} instead of delimiter, record delimiter, trimable character (if activated) or comment`);
+      throw new InputError(
+        `Invalid Closing Quote: got "${next}" at line ${s.line} instead of delimiter, record delimiter, trimable character (if activated) or comment`,
+      );
     }
     s.quoting = false;
     s.field = `"${s.field}"`;
@@ -67,7 +69,9 @@ function onQuote(s: CsvState, text: string, i: number, options: CsvOptions): num
     return 0;
   }
   if (!options.relaxQuotes) {
-    throw new InputError(`Invalid Opening Quote: a quote is found on field ${s.record.length} at line ${s.line}, value is ${JSON.stringify(s.field)}`);
+    throw new InputError(
+      `Invalid Opening Quote: a quote is found on field ${s.record.length} at line ${s.line}, value is ${JSON.stringify(s.field)}`,
+    );
   }
   s.field += '"';
   return 0;
@@ -75,7 +79,15 @@ function onQuote(s: CsvState, text: string, i: number, options: CsvOptions): num
 
 /** csv-parse's records for the options the docker actions pass (relaxed column count, empty lines skipped). */
 export function parseCsv(text: string, options: CsvOptions = {}): string[][] {
-  const s: CsvState = { records: [], record: [], field: '', quoting: false, wasQuoted: false, commenting: false, line: 1 };
+  const s: CsvState = {
+    records: [],
+    record: [],
+    field: '',
+    quoting: false,
+    wasQuoted: false,
+    commenting: false,
+    line: 1,
+  };
   const quotes = options.quote !== false;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i] as string;
@@ -94,7 +106,13 @@ export function parseCsv(text: string, options: CsvOptions = {}): string[][] {
       s.field += ch;
       continue;
     }
-    if (options.comment !== undefined && ch === options.comment && s.record.length === 0 && s.field === '' && !s.wasQuoted) {
+    if (
+      options.comment !== undefined &&
+      ch === options.comment &&
+      s.record.length === 0 &&
+      s.field === '' &&
+      !s.wasQuoted
+    ) {
       s.commenting = true;
       continue;
     }
@@ -104,7 +122,8 @@ export function parseCsv(text: string, options: CsvOptions = {}): string[][] {
       endRecord(s);
     } else s.field += ch;
   }
-  if (s.quoting) throw new InputError(`Quote Not Closed: the parsing is finished with an opening quote at line ${s.line}`);
+  if (s.quoting)
+    throw new InputError(`Quote Not Closed: the parsing is finished with an opening quote at line ${s.line}`);
   if (!s.commenting) endRecord(s);
   return s.records;
 }
@@ -124,7 +143,10 @@ export function parseList(input: string, options: ListOptions = {}): string[] {
     else if (!options.ignoreComma) items.push(...record);
     else items.push(record.join(','));
   }
-  return items.filter((item) => item !== '').map((item) => (options.trimWhitespace === false ? item : item.trim())).filter((item) => item !== '');
+  return items
+    .filter((item) => item !== '')
+    .map((item) => (options.trimWhitespace === false ? item : item.trim()))
+    .filter((item) => item !== '');
 }
 
 /** @actions/core getInput: the value, trimmed unless told otherwise; '' when absent. */
@@ -175,4 +197,3 @@ export function withDefaults(inputs: StepInputs, defaults: Record<string, string
   for (const [name, value] of Object.entries(inputs)) merged[name] = value;
   return merged;
 }
-

@@ -89,7 +89,8 @@ function applyTypeDefaults(tag: TagSpec): void {
     case 'sha':
       fill('prefix', 'sha-');
       fill('format', 'short');
-      if (!['short', 'long'].includes(attrs['format'] as string)) throw new InputError(`Invalid format for ${source} (accepted: short, long)`);
+      if (!['short', 'long'].includes(attrs['format'] as string))
+        throw new InputError(`Invalid format for ${source} (accepted: short, long)`);
       break;
   }
 }
@@ -122,7 +123,8 @@ export function parseTag(line: string): TagSpec {
 
 /** All `tags` lines, defaulted when empty, sorted by priority (highest first, stable). */
 export function parseTags(lines: string[]): TagSpec[] {
-  const input = lines.length > 0 ? lines : ['type=schedule', 'type=ref,event=branch', 'type=ref,event=tag', 'type=ref,event=pr'];
+  const input =
+    lines.length > 0 ? lines : ['type=schedule', 'type=ref,event=branch', 'type=ref,event=tag', 'type=ref,event=pr'];
   return input.map(parseTag).sort((a, b) => Number(b.attrs['priority']) - Number(a.attrs['priority']) || 0);
 }
 
@@ -137,13 +139,15 @@ export function parseFlavor(lines: string[]): Flavor {
       const key = (parts[0] as string).toLowerCase();
       const value = parts[1] as string;
       if (key === 'latest') {
-        if (!['auto', 'true', 'false'].includes(value)) throw new InputError(`Invalid latest flavor entry: ${line} (accepted: latest=auto|true|false)`);
+        if (!['auto', 'true', 'false'].includes(value))
+          throw new InputError(`Invalid latest flavor entry: ${line} (accepted: latest=auto|true|false)`);
         flavor.latest = value as Flavor['latest'];
       } else if (key === 'prefix' || key === 'suffix') {
         flavor[key] = value;
         onLatestFor = key;
       } else if (key === 'onlatest') {
-        if (!['true', 'false'].includes(value)) throw new InputError(`Invalid value for onlatest attribute: ${value} (accepted: true, false)`);
+        if (!['true', 'false'].includes(value))
+          throw new InputError(`Invalid value for onlatest attribute: ${value} (accepted: true, false)`);
         if (onLatestFor === 'prefix') flavor.prefixLatest = value === 'true';
         if (onLatestFor === 'suffix') flavor.suffixLatest = value === 'true';
       } else throw new InputError(`Unknown flavor entry: ${line} (accepted: latest, prefix, suffix, onlatest)`);
@@ -163,7 +167,8 @@ function parseImageRecord(line: string): ImageSpec {
     const key = (parts[0] as string).toLowerCase();
     if (key === 'name') image.name = parts[1] as string;
     else if (key === 'enable') {
-      if (!['true', 'false'].includes(parts[1] as string)) throw new InputError(`Invalid enable attribute value: ${line} (accepted: true, false)`);
+      if (!['true', 'false'].includes(parts[1] as string))
+        throw new InputError(`Invalid enable attribute value: ${line} (accepted: true, false)`);
       image.enable = parts[1] === 'true';
     } else throw new InputError(`Unknown image attribute: ${line} (accepted: name, enable)`);
   }
@@ -175,7 +180,8 @@ function parseImageRecord(line: string): ImageSpec {
 export function parseImages(lines: string[]): ImageSpec[] {
   if (lines.length === 1) {
     const fields = firstRecord(lines[0] as string).map((f) => f.split('=').map((item) => item.trim()));
-    if (fields.every((parts) => parts.length === 1)) return fields.map((parts) => ({ name: parts[0] as string, enable: true }));
+    if (fields.every((parts) => parts.length === 1))
+      return fields.map((parts) => ({ name: parts[0] as string, enable: true }));
   }
   return lines.map(parseImageRecord);
 }

@@ -131,7 +131,10 @@ function procSemver(ctx: MetaContext, tag: TagSpec): Produced {
   const pattern = tag.attrs['pattern'] as string;
   // A prerelease only ever gets its full version (or {{raw}}), and never `latest`.
   if (sver.prerelease.length > 0) {
-    return { value: setValue(ctx, render(isRawStatement(pattern) ? pattern : '{{version}}', { ...sver }), tag), latest: autoLatest(ctx, false) };
+    return {
+      value: setValue(ctx, render(isRawStatement(pattern) ? pattern : '{{version}}', { ...sver }), tag),
+      latest: autoLatest(ctx, false),
+    };
   }
   return { value: setValue(ctx, render(pattern, { ...sver }), tag), latest: autoLatest(ctx, true) };
 }
@@ -150,7 +153,13 @@ function procPep440(ctx: MetaContext, tag: TagSpec): Produced {
   if (parsed.isPrerelease || parsed.isPostrelease || parsed.isDevrelease) {
     return { value: setValue(ctx, isRawStatement(pattern) ? raw : clean, tag), latest: autoLatest(ctx, false) };
   }
-  const data = { raw: () => raw, version: () => clean, major: () => pep440Part(raw, 0), minor: () => pep440Part(raw, 1), patch: () => pep440Part(raw, 2) };
+  const data = {
+    raw: () => raw,
+    version: () => clean,
+    major: () => pep440Part(raw, 0),
+    minor: () => pep440Part(raw, 1),
+    patch: () => pep440Part(raw, 2),
+  };
   return { value: setValue(ctx, render(pattern, data), tag), latest: autoLatest(ctx, true) };
 }
 
@@ -176,11 +185,17 @@ function procRef(ctx: MetaContext, tag: TagSpec): Produced {
   const { ref } = ctx.github;
   switch (tag.attrs['event']) {
     case 'branch':
-      return HEADS.test(ref) ? { value: setValue(ctx, ref.replace(HEADS, ''), tag), latest: autoLatest(ctx, false) } : undefined;
+      return HEADS.test(ref)
+        ? { value: setValue(ctx, ref.replace(HEADS, ''), tag), latest: autoLatest(ctx, false) }
+        : undefined;
     case 'tag':
-      return TAGS.test(ref) ? { value: setValue(ctx, ref.replace(TAGS, ''), tag), latest: autoLatest(ctx, true) } : undefined;
+      return TAGS.test(ref)
+        ? { value: setValue(ctx, ref.replace(TAGS, ''), tag), latest: autoLatest(ctx, true) }
+        : undefined;
     default:
-      return PULL.test(ref) ? { value: setValue(ctx, ref.replace(PULL, '').replace(/\/merge$/, ''), tag), latest: autoLatest(ctx, false) } : undefined;
+      return PULL.test(ref)
+        ? { value: setValue(ctx, ref.replace(PULL, '').replace(/\/merge$/, ''), tag), latest: autoLatest(ctx, false) }
+        : undefined;
   }
 }
 
@@ -193,7 +208,11 @@ function procEdge(ctx: MetaContext, tag: TagSpec): Produced {
 
 function procSchedule(ctx: MetaContext, tag: TagSpec): Produced {
   if (!/schedule/.test(ctx.github.eventName)) return undefined;
-  const value = render(tag.attrs['pattern'] as string, {}, { date: dateHelper(ctx.github.now), commit_date: dateHelper(ctx.github.commitDate ?? ctx.github.now) });
+  const value = render(
+    tag.attrs['pattern'] as string,
+    {},
+    { date: dateHelper(ctx.github.now), commit_date: dateHelper(ctx.github.commitDate ?? ctx.github.now) },
+  );
   return { value: setValue(ctx, value, tag), latest: autoLatest(ctx, false) };
 }
 
@@ -218,7 +237,10 @@ function produce(ctx: MetaContext, tag: TagSpec): Produced {
     case 'edge':
       return procEdge(ctx, tag);
     case 'raw':
-      return { value: setValue(ctx, globalExp(ctx, tag.attrs['value'] as string), tag), latest: autoLatest(ctx, false) };
+      return {
+        value: setValue(ctx, globalExp(ctx, tag.attrs['value'] as string), tag),
+        latest: autoLatest(ctx, false),
+      };
     case 'sha':
       return procSha(ctx, tag);
   }
@@ -230,7 +252,8 @@ export function computeVersion(ctx: MetaContext, tags: TagSpec[]): Version {
   let latest: boolean | undefined;
   for (const tag of tags) {
     const enabled = globalExp(ctx, tag.attrs['enable'] as string);
-    if (!['true', 'false'].includes(enabled)) throw new InputError(`Invalid value for enable attribute: ${enabled} (in ${tag.source}; accepted: true, false)`);
+    if (!['true', 'false'].includes(enabled))
+      throw new InputError(`Invalid value for enable attribute: ${enabled} (in ${tag.source}; accepted: true, false)`);
     if (enabled !== 'true') continue;
     const produced = produce(ctx, tag);
     if (produced === undefined || produced.value.length === 0) continue;

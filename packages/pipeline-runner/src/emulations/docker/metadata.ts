@@ -44,7 +44,8 @@ const LIST = { ignoreComma: true, comment: '#' } as const;
 export function parseMetadataInputs(raw: StepInputs): MetadataInputs {
   const inputs = withDefaults(raw, METADATA_DEFAULTS);
   const source = getInput(inputs, 'context');
-  if (source !== 'workflow' && source !== 'git') throw new InputError(`Invalid context source: ${source} (input 'context'; accepted: workflow, git)`);
+  if (source !== 'workflow' && source !== 'git')
+    throw new InputError(`Invalid context source: ${source} (input 'context'; accepted: workflow, git)`);
   return {
     images: getList(inputs, 'images', LIST),
     tags: getList(inputs, 'tags', LIST),
@@ -61,7 +62,8 @@ export function parseMetadataInputs(raw: StepInputs): MetadataInputs {
 function shortShaLength(env: Record<string, string>): number {
   const text = env['DOCKER_METADATA_SHORT_SHA_LENGTH'];
   if (!text) return 7;
-  if (Number.isNaN(Number(text))) throw new InputError(`DOCKER_METADATA_SHORT_SHA_LENGTH is not a valid number: ${text}`);
+  if (Number.isNaN(Number(text)))
+    throw new InputError(`DOCKER_METADATA_SHORT_SHA_LENGTH is not a valid number: ${text}`);
   return Number(text);
 }
 
@@ -108,14 +110,19 @@ function toRecord(labels: string[]): Record<string, string> {
 }
 
 /** Everything the action computes, from parsed inputs and the GitHub context. */
-export function computeMetadata(inputs: MetadataInputs, github: GitHubContext, env: Record<string, string> = {}): MetadataResult {
+export function computeMetadata(
+  inputs: MetadataInputs,
+  github: GitHubContext,
+  env: Record<string, string> = {},
+): MetadataResult {
   const flavor = parseFlavor(inputs.flavor);
   const ctx: MetaContext = { github, flavor, shortShaLength: shortShaLength(env), warnings: [] };
   const images = parseImages(inputs.images)
     .filter((image: ImageSpec) => image.enable)
     .map((image) => image.name.toLowerCase());
   const version = computeVersion(ctx, parseTags(inputs.tags));
-  const tags = images.length > 0 ? images.flatMap((image) => generateTags(version, flavor, image)) : generateTags(version, flavor);
+  const tags =
+    images.length > 0 ? images.flatMap((image) => generateTags(version, flavor, image)) : generateTags(version, flavor);
   const labels = ociWithCustoms(ctx, version, inputs.labels);
   const levels = (env['DOCKER_METADATA_ANNOTATIONS_LEVELS'] || 'manifest').split(',');
   const rawAnnotations = ociWithCustoms(ctx, version, inputs.annotations);
@@ -161,7 +168,11 @@ function exportsEnabled(env: Record<string, string>): boolean {
 }
 
 /** The emulation: docker/metadata-action's outputs for this step. */
-export async function metadataAction(raw: StepInputs, context: EmulationContext, io: EmulationIO): Promise<EmulationOutcome> {
+export async function metadataAction(
+  raw: StepInputs,
+  context: EmulationContext,
+  io: EmulationIO,
+): Promise<EmulationOutcome> {
   let inputs: MetadataInputs;
   let result: MetadataResult;
   try {
@@ -187,7 +198,8 @@ export async function metadataAction(raw: StepInputs, context: EmulationContext,
   }
   const env: Record<string, string> = {};
   if (exportsEnabled(context.env)) {
-    for (const [name, value] of Object.entries(outputs)) env[`DOCKER_METADATA_OUTPUT_${name.replace(/\W/g, '_').toUpperCase()}`] = value;
+    for (const [name, value] of Object.entries(outputs))
+      env[`DOCKER_METADATA_OUTPUT_${name.replace(/\W/g, '_').toUpperCase()}`] = value;
   }
   const repo = context.github.repo;
   return {

@@ -19,7 +19,11 @@ export interface NodeIOOptions {
   timeoutMs?: number;
 }
 
-function collect(stream: NodeJS.ReadableStream, name: 'stdout' | 'stderr', onLine: NodeIOOptions['onLine']): () => string {
+function collect(
+  stream: NodeJS.ReadableStream,
+  name: 'stdout' | 'stderr',
+  onLine: NodeIOOptions['onLine'],
+): () => string {
   let text = '';
   let pending = '';
   stream.setEncoding('utf8');
@@ -46,7 +50,11 @@ export function nodeIO(options: NodeIOOptions): EmulationIO {
           resolve({ exitCode: 127, stdout: '', stderr: 'empty argv' });
           return;
         }
-        const child = spawn(command, args, { cwd: options.cwd, env: { ...options.env, ...exec.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+        const child = spawn(command, args, {
+          cwd: options.cwd,
+          env: { ...options.env, ...exec.env },
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
         const stdout = collect(child.stdout, 'stdout', options.onLine);
         const stderr = collect(child.stderr, 'stderr', options.onLine);
         const timer = setTimeout(() => child.kill('SIGTERM'), options.timeoutMs ?? 45 * 60_000);
@@ -62,10 +70,11 @@ export function nodeIO(options: NodeIOOptions): EmulationIO {
         });
       }),
     readFile: async (file) => readFile(file, 'utf8').catch(() => undefined),
-    exists: async (file) => stat(file).then(
-      () => true,
-      () => false,
-    ),
+    exists: async (file) =>
+      stat(file).then(
+        () => true,
+        () => false,
+      ),
     writeFile: async (file, content, mode) => {
       await mkdir(path.dirname(file), { recursive: true });
       await writeFile(file, content, mode === undefined ? {} : { mode });

@@ -13,10 +13,50 @@ export interface Platform {
   variant?: string;
 }
 
-const KNOWN_OS = ['aix', 'android', 'darwin', 'dragonfly', 'freebsd', 'hurd', 'illumos', 'ios', 'js', 'linux', 'nacl', 'netbsd', 'openbsd', 'plan9', 'solaris', 'windows', 'zos'];
+const KNOWN_OS = [
+  'aix',
+  'android',
+  'darwin',
+  'dragonfly',
+  'freebsd',
+  'hurd',
+  'illumos',
+  'ios',
+  'js',
+  'linux',
+  'nacl',
+  'netbsd',
+  'openbsd',
+  'plan9',
+  'solaris',
+  'windows',
+  'zos',
+];
 const KNOWN_ARCH = [
-  '386', 'amd64', 'amd64p32', 'arm', 'armbe', 'arm64', 'arm64be', 'ppc64', 'ppc64le', 'loong64', 'mips', 'mipsle', 'mips64', 'mips64le',
-  'mips64p32', 'mips64p32le', 'ppc', 'riscv', 'riscv64', 's390', 's390x', 'sparc', 'sparc64', 'wasm',
+  '386',
+  'amd64',
+  'amd64p32',
+  'arm',
+  'armbe',
+  'arm64',
+  'arm64be',
+  'ppc64',
+  'ppc64le',
+  'loong64',
+  'mips',
+  'mipsle',
+  'mips64',
+  'mips64le',
+  'mips64p32',
+  'mips64p32le',
+  'ppc',
+  'riscv',
+  'riscv64',
+  's390',
+  's390x',
+  'sparc',
+  'sparc64',
+  'wasm',
 ];
 const COMPONENT = /^[A-Za-z0-9_-]+$/;
 const ACCEPTED = 'accepted form os/arch[/variant], e.g. linux/amd64, linux/arm64, linux/arm/v7';
@@ -26,7 +66,8 @@ function normalizeArch(arch: string, variant: string): [string, string] {
   const v = variant.toLowerCase();
   if (a === 'i386') return ['386', ''];
   if (a === 'x86_64' || a === 'x86-64' || a === 'amd64') return ['amd64', v === 'v1' ? '' : v];
-  if (a === 'aarch64' || a === 'arm64') return ['arm64', ['8', 'v8', 'v8.0'].includes(v) ? '' : ['9', '9.0', 'v9.0'].includes(v) ? 'v9' : v];
+  if (a === 'aarch64' || a === 'arm64')
+    return ['arm64', ['8', 'v8', 'v8.0'].includes(v) ? '' : ['9', '9.0', 'v9.0'].includes(v) ? 'v9' : v];
   if (a === 'armhf') return ['arm', 'v7'];
   if (a === 'armel') return ['arm', 'v6'];
   if (a === 'arm') return ['arm', v === '' || v === '7' ? 'v7' : ['5', '6', '8'].includes(v) ? `v${v}` : v];
@@ -43,7 +84,8 @@ export function parsePlatform(specifier: string, hostArch = 'amd64'): Platform {
   if (parts.length === 1 && COMPONENT.test(specifier)) {
     if (KNOWN_OS.includes(specifier.toLowerCase())) return parsePlatform(`${specifier}/${hostArch}`);
     const [arch, variant] = normalizeArch(specifier, '');
-    if (KNOWN_ARCH.includes(arch)) return parsePlatform(`linux/${arch}${variant && !(arch === 'arm' && variant === 'v7') ? `/${variant}` : ''}`);
+    if (KNOWN_ARCH.includes(arch))
+      return parsePlatform(`linux/${arch}${variant && !(arch === 'arm' && variant === 'v7') ? `/${variant}` : ''}`);
     fail('unknown operating system or architecture');
   }
   if (parts.length !== 2 && parts.length !== 3) fail(parts.length > 3 ? 'too many components' : 'empty platform');

@@ -13,7 +13,12 @@ import { parsePlatform } from './platforms.js';
 import { InputError, failure } from './types.js';
 import type { EmulationContext, EmulationIO, EmulationOutcome, StepInputs } from './types.js';
 
-export const QEMU_DEFAULTS: Record<string, string> = { image: 'docker.io/tonistiigi/binfmt:latest', platforms: 'all', reset: 'false', 'cache-image': 'true' };
+export const QEMU_DEFAULTS: Record<string, string> = {
+  image: 'docker.io/tonistiigi/binfmt:latest',
+  platforms: 'all',
+  reset: 'false',
+  'cache-image': 'true',
+};
 
 /** binfmt's architecture → handler name table, in BuildKit's SupportedPlatforms order. */
 export const HANDLERS: [arch: string, handler: string][] = [
@@ -41,7 +46,11 @@ export function parseBinfmtEntry(text: string): BinfmtEntry {
   return {
     enabled: lines[0] === 'enabled',
     interpreter: lines.find((l) => l.startsWith('interpreter '))?.slice('interpreter '.length) ?? '',
-    flags: lines.find((l) => l.startsWith('flags:'))?.slice('flags:'.length).trim() ?? '',
+    flags:
+      lines
+        .find((l) => l.startsWith('flags:'))
+        ?.slice('flags:'.length)
+        .trim() ?? '',
   };
 }
 
@@ -57,16 +66,28 @@ export function requestedArchs(platforms: string, hostArch: string): string[] {
   });
 }
 
-export type HandlerState = { arch: string; handler: string; ok: true } | { arch: string; handler: string; ok: false; why: string };
+export type HandlerState =
+  { arch: string; handler: string; ok: true } | { arch: string; handler: string; ok: false; why: string };
 
 export function handlerState(arch: string, text: string | undefined): HandlerState {
   const handler = HANDLERS.find(([a]) => a === arch)?.[1];
-  if (handler === undefined) return { arch, handler: '', ok: false, why: `unsupported architecture: ${arch} (known: ${HANDLERS.map(([a]) => a).join(', ')})` };
+  if (handler === undefined)
+    return {
+      arch,
+      handler: '',
+      ok: false,
+      why: `unsupported architecture: ${arch} (known: ${HANDLERS.map(([a]) => a).join(', ')})`,
+    };
   if (text === undefined) return { arch, handler, ok: false, why: `${handler} is not registered` };
   const entry = parseBinfmtEntry(text);
   if (!entry.enabled) return { arch, handler, ok: false, why: `${handler} is registered but disabled` };
   if (!entry.flags.includes('F')) {
-    return { arch, handler, ok: false, why: `${handler} lacks the F (fix-binary) flag (flags: ${entry.flags || 'none'}), so containers cannot find ${entry.interpreter}` };
+    return {
+      arch,
+      handler,
+      ok: false,
+      why: `${handler} lacks the F (fix-binary) flag (flags: ${entry.flags || 'none'}), so containers cannot find ${entry.interpreter}`,
+    };
   }
   return { arch, handler, ok: true };
 }
@@ -83,7 +104,11 @@ export function supportedPlatforms(hostArch: string, emulated: readonly string[]
 }
 
 /** The emulation: checks (never installs or resets) the kernel's handlers. */
-export async function setupQemuAction(raw: StepInputs, context: EmulationContext, io: EmulationIO): Promise<EmulationOutcome> {
+export async function setupQemuAction(
+  raw: StepInputs,
+  context: EmulationContext,
+  io: EmulationIO,
+): Promise<EmulationOutcome> {
   const inputs = { ...QEMU_DEFAULTS, ...raw };
   const hostArch = context.docker?.hostArch ?? 'amd64';
   const dir = context.docker?.binfmtDir ?? '/proc/sys/fs/binfmt_misc';
@@ -95,7 +120,10 @@ export async function setupQemuAction(raw: StepInputs, context: EmulationContext
     throw error;
   }
   const status = (await io.readFile(path.join(dir, 'status')))?.trim();
-  if (status === undefined) return failure(`binfmt_misc is not mounted at ${dir}: no QEMU handlers (npm run containers:up mounts it and registers qemu-aarch64)`);
+  if (status === undefined)
+    return failure(
+      `binfmt_misc is not mounted at ${dir}: no QEMU handlers (npm run containers:up mounts it and registers qemu-aarch64)`,
+    );
   if (status !== 'enabled') return failure(`binfmt_misc at ${dir} is ${status}: no QEMU handler runs`);
   const states = await Promise.all(
     requestedArchs(platforms, hostArch).map(async (arch) => {
@@ -106,10 +134,14 @@ export async function setupQemuAction(raw: StepInputs, context: EmulationContext
   const ok = states.filter((s) => s.ok).map((s) => s.arch);
   const bad = states.filter((s): s is Extract<HandlerState, { ok: false }> => !s.ok);
   const outputs = { platforms: supportedPlatforms(hostArch, ok).join(',') };
-  const notes = [`emulated: checked the kernel's binfmt_misc handlers in ${dir} instead of running ${getInput(inputs, 'image')}`];
-  if (getInput(inputs, 'reset') === 'true') notes.push('reset: true ignored: the local run never uninstalls the host handlers');
+  const notes = [
+    `emulated: checked the kernel's binfmt_misc handlers in ${dir} instead of running ${getInput(inputs, 'image')}`,
+  ];
+  if (getInput(inputs, 'reset') === 'true')
+    notes.push('reset: true ignored: the local run never uninstalls the host handlers');
   if (platforms !== 'all' && bad.length > 0) return failure(bad.map((b) => b.why).join('; '), { outputs, notes });
-  if (ok.length === 0) return failure(`no usable QEMU handler in ${dir}: ${bad.map((b) => b.why).join('; ')}`, { outputs, notes });
+  if (ok.length === 0)
+    return failure(`no usable QEMU handler in ${dir}: ${bad.map((b) => b.why).join('; ')}`, { outputs, notes });
   if (bad.length > 0) notes.push(`not emulated here: ${bad.map((b) => b.arch).join(', ')}`);
   return { status: 'success', outputs, notes };
 }

@@ -37,7 +37,10 @@ function splitDomain(name: string): [string, string] {
 
 /** Parses a reference as the Docker CLI and buildx do; errors name the reference and the rule. */
 export function parseReference(ref: string): ImageReference {
-  if (ref === '') throw new InputError('invalid reference format: repository name must have at least one component (got an empty image name)');
+  if (ref === '')
+    throw new InputError(
+      'invalid reference format: repository name must have at least one component (got an empty image name)',
+    );
   let rest = ref;
   let digest: string | undefined;
   let tag: string | undefined;
@@ -45,26 +48,40 @@ export function parseReference(ref: string): ImageReference {
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (!DIGEST.test(digest)) throw new InputError(`invalid reference format: ${JSON.stringify(ref)}: digest must be <algorithm>:<hex, 32+ digits>`);
+    if (!DIGEST.test(digest))
+      throw new InputError(
+        `invalid reference format: ${JSON.stringify(ref)}: digest must be <algorithm>:<hex, 32+ digits>`,
+      );
   }
   const colon = rest.lastIndexOf(':');
   if (colon > rest.lastIndexOf('/')) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
-    if (!TAG.test(tag)) throw new InputError(`invalid reference format: ${JSON.stringify(ref)}: tag ${JSON.stringify(tag)} must match [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`);
+    if (!TAG.test(tag))
+      throw new InputError(
+        `invalid reference format: ${JSON.stringify(ref)}: tag ${JSON.stringify(tag)} must match [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`,
+      );
   }
   const [domain, path] = splitDomain(rest);
-  if (!DOMAIN.test(domain)) throw new InputError(`invalid reference format: ${JSON.stringify(ref)}: ${JSON.stringify(domain)} is not a registry host[:port]`);
+  if (!DOMAIN.test(domain))
+    throw new InputError(
+      `invalid reference format: ${JSON.stringify(ref)}: ${JSON.stringify(domain)} is not a registry host[:port]`,
+    );
   const components = path.split('/');
   if (components.some((c) => !PATH_COMPONENT.test(c))) {
     if (components.every((c) => PATH_COMPONENT.test(c.toLowerCase()))) {
-      throw new InputError(`invalid reference format: repository name (${path}) must be lowercase (in ${JSON.stringify(ref)})`);
+      throw new InputError(
+        `invalid reference format: repository name (${path}) must be lowercase (in ${JSON.stringify(ref)})`,
+      );
     }
     throw new InputError(
       `invalid reference format: ${JSON.stringify(ref)}: repository path components must be lowercase letters and digits separated by '.', '_', '__' or '-'`,
     );
   }
-  if (rest.length > NAME_MAX) throw new InputError(`invalid reference format: ${JSON.stringify(ref)}: repository name must not be more than ${NAME_MAX} characters`);
+  if (rest.length > NAME_MAX)
+    throw new InputError(
+      `invalid reference format: ${JSON.stringify(ref)}: repository name must not be more than ${NAME_MAX} characters`,
+    );
   const parsed: ImageReference = { domain, path };
   if (tag !== undefined) parsed.tag = tag;
   if (digest !== undefined) parsed.digest = digest;
@@ -78,7 +95,9 @@ export function formatReference(ref: ImageReference): string {
 /** The local registry's address must be loopback host:port (the project's registry, nothing else). */
 export function checkRegistry(registry: string): string {
   if (!/^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/.test(registry)) {
-    throw new InputError(`local registry ${JSON.stringify(registry)} must be a loopback host:port such as 127.0.0.1:5000`);
+    throw new InputError(
+      `local registry ${JSON.stringify(registry)} must be a loopback host:port such as 127.0.0.1:5000`,
+    );
   }
   return registry;
 }
@@ -104,7 +123,11 @@ export function mapImage(ref: string, registry: string, redirects: Redirects = A
 }
 
 /** All references mapped, each distinct mapping listed once for the report. */
-export function mapImages(refs: readonly string[], registry: string, redirects: Redirects = ALL_HOSTS): { refs: string[]; mappings: ImageMapping[] } {
+export function mapImages(
+  refs: readonly string[],
+  registry: string,
+  redirects: Redirects = ALL_HOSTS,
+): { refs: string[]; mappings: ImageMapping[] } {
   const mappings: ImageMapping[] = [];
   const out = refs.map((ref) => {
     const mapping = mapImage(ref, registry, redirects);
@@ -117,7 +140,8 @@ export function mapImages(refs: readonly string[], registry: string, redirects: 
 /** The registry host a login-action `registry` value names (docker.io for Docker Hub's spellings). */
 export function registryHost(registry: string): string {
   const value = registry.replace(/^https?:\/\//, '').replace(/\/+$/, '');
-  if (value === '' || value === 'docker.io' || value === 'index.docker.io' || value === 'registry-1.docker.io') return 'docker.io';
+  if (value === '' || value === 'docker.io' || value === 'index.docker.io' || value === 'registry-1.docker.io')
+    return 'docker.io';
   return value.split('/')[0] as string;
 }
 

@@ -21,7 +21,8 @@ interface Mustache {
 }
 type Node = { kind: 'text'; text: string } | Mustache;
 
-const TOKEN = /'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(-?\d+(?:\.\d+)?)(?![\w.])|([A-Za-z_@][\w.\-@]*)=|([A-Za-z_@.][\w.\-@/]*)/y;
+const TOKEN =
+  /'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(-?\d+(?:\.\d+)?)(?![\w.])|([A-Za-z_@][\w.\-@]*)=|([A-Za-z_@.][\w.\-@/]*)/y;
 
 function parseExpression(source: string, template: string): Mustache {
   const body = source.trim();
@@ -33,18 +34,25 @@ function parseExpression(source: string, template: string): Mustache {
     if (at >= body.length) break;
     TOKEN.lastIndex = at;
     const m = TOKEN.exec(body);
-    if (!m) throw new InputError(`Parse error in template ${JSON.stringify(template)}: unexpected ${JSON.stringify(body.slice(at))}`);
+    if (!m)
+      throw new InputError(
+        `Parse error in template ${JSON.stringify(template)}: unexpected ${JSON.stringify(body.slice(at))}`,
+      );
     at = TOKEN.lastIndex;
     const [, single, double, num, hashKey, path] = m;
     if (hashKey !== undefined) {
-      if (pending !== undefined) throw new InputError(`Parse error in template ${JSON.stringify(template)}: ${hashKey}= after ${pending}=`);
+      if (pending !== undefined)
+        throw new InputError(`Parse error in template ${JSON.stringify(template)}: ${hashKey}= after ${pending}=`);
       pending = hashKey;
       continue;
     }
     const value: unknown = single ?? double ?? (num !== undefined ? Number(num) : undefined);
     const isPath = value === undefined;
     if (node.path === '') {
-      if (!isPath) throw new InputError(`Parse error in template ${JSON.stringify(template)}: expected a name, got ${JSON.stringify(m[0])}`);
+      if (!isPath)
+        throw new InputError(
+          `Parse error in template ${JSON.stringify(template)}: expected a name, got ${JSON.stringify(m[0])}`,
+        );
       node.path = path as string;
     } else if (pending !== undefined) {
       node.hash[pending] = isPath ? { path } : value;
@@ -54,7 +62,8 @@ function parseExpression(source: string, template: string): Mustache {
       node.paramPaths.push(isPath ? path : undefined);
     }
   }
-  if (node.path === '' || pending !== undefined) throw new InputError(`Parse error in template ${JSON.stringify(template)}: incomplete expression {{${source}}}`);
+  if (node.path === '' || pending !== undefined)
+    throw new InputError(`Parse error in template ${JSON.stringify(template)}: incomplete expression {{${source}}}`);
   return node;
 }
 
@@ -83,7 +92,9 @@ export function parseTemplate(template: string): Node[] {
         i = close + 2;
         continue;
       }
-      throw new InputError(`template ${JSON.stringify(template)}: blocks and partials ({{${inner.trim()}}}) are not supported by the local emulation`);
+      throw new InputError(
+        `template ${JSON.stringify(template)}: blocks and partials ({{${inner.trim()}}}) are not supported by the local emulation`,
+      );
     }
     inner = inner.trim();
     if (text !== '') nodes.push({ kind: 'text', text });
@@ -97,7 +108,15 @@ export function parseTemplate(template: string): Node[] {
   return nodes;
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;', '`': '&#x60;', '=': '&#x3D;' };
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#x27;',
+  '`': '&#x60;',
+  '=': '&#x3D;',
+};
 
 /** Handlebars' escapeExpression, including its stringification of non-strings. */
 function stringify(value: unknown, escape: boolean): string {
@@ -121,7 +140,10 @@ function evaluate(node: Mustache, data: TemplateData, helpers: Record<string, He
   const params = node.params.map((p, i) => (node.paramPaths[i] !== undefined ? lookup(data, node.paramPaths[i]) : p));
   const hash: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node.hash)) {
-    hash[key] = typeof value === 'object' && value !== null && 'path' in value ? lookup(data, String((value as { path: string }).path)) : value;
+    hash[key] =
+      typeof value === 'object' && value !== null && 'path' in value
+        ? lookup(data, String((value as { path: string }).path))
+        : value;
   }
   const helper = helpers[node.path] ?? lookup(data, node.path);
   if (typeof helper === 'function') return (helper as Helper).call(data, ...params, { hash } satisfies HelperOptions);

@@ -135,4 +135,5 @@ export function skipped(reason: string, extra: Partial<EmulationOutcome> = {}): 
 }
 
 /** The reason text when the container tooling is not up. */
-export const NO_ENGINE = 'needs the project container engine, builder and registry (npm run containers:up): not running';
+export const NO_ENGINE =
+  'needs the project container engine, builder and registry (npm run containers:up): not running';

@@ -10,9 +10,9 @@ describe('run', () => {
 
   it('reports non-Error throws readably', async () => {
     const setFailed = jest.fn<(m: string) => void>();
-    // eslint-disable-next-line @typescript-eslint/only-throw-error
     await run(
       async () => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- the case under test
         throw { code: 42 };
       },
       { setFailed, debug: () => undefined },

@@ -2,7 +2,7 @@
  * Benchmark of the security action against `npm audit --json` alone.
  *
  * Both run in the same process, against the same local advisory server
- * (actions/security/__tests__/advisory-server.ts: the bulk advisory endpoint
+ * (actions/security/__tests__/helpers/advisory-server.ts: the bulk advisory endpoint
  * with recorded lodash advisories, and the lodash packument), on the same
  * project, alternating, N times each after one warm-up:
  *   action: node actions/security/dist/index.js with INPUT_* variables and fresh
@@ -28,7 +28,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inputVariable, parseFileCommand, readActionManifest } from '@pipeline/action-kit/testing';
-import { startAdvisoryServer } from '../actions/security/__tests__/advisory-server.ts';
+import { startAdvisoryServer } from '../actions/security/__tests__/helpers/advisory-server.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const actionDir = path.join(root, 'actions', 'security');

@@ -1,6 +1,6 @@
 /**
  * The deploy flow against the in-memory FakeKube (no rollout wait: watches
- * and rollbacks are exercised against the real API server in e2e.test.ts).
+ * and rollbacks are exercised against the real API server in deploy.e2e.test.ts).
  */
 import { describe, expect, it } from '@jest/globals';
 import { EventEmitter } from 'node:events';

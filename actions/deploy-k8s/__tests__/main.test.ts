@@ -1,7 +1,7 @@
 /**
  * main() with its I/O injected: the real inputs parser and manifest loader
  * over a temporary workspace, FakeKube as the cluster, outputs and summary
- * collected. (The bundle against a real API server is e2e.test.ts.)
+ * collected. (The bundle against a real API server is deploy.e2e.test.ts.)
  */
 import { describe, expect, it } from '@jest/globals';
 import { mkdtemp } from 'node:fs/promises';

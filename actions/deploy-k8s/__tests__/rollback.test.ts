@@ -2,7 +2,7 @@
  * The rollback phase against the in-memory FakeKube. The rollout waiter is
  * injected: it plays the Deployment controller (a new revision and its
  * ReplicaSet) and says how the rollout went. The watch-based waiter itself
- * is exercised against the real API server in e2e.test.ts.
+ * is exercised against the real API server in deploy.e2e.test.ts.
  */
 import { describe, expect, it } from '@jest/globals';
 import { EventEmitter } from 'node:events';

@@ -16,7 +16,7 @@ import {
 } from '../src/message.js';
 import type { MessageSpec } from '../src/message.js';
 import type { Field, Mention, Status } from '../src/parse.js';
-import { validateBlocks } from './fake-slack.js';
+import { validateBlocks } from './helpers/fake-slack.js';
 
 const run: RunFacts = runFacts({
   GITHUB_SERVER_URL: 'https://github.com',

@@ -10,8 +10,8 @@ import { WebClient } from '@slack/web-api';
 import type { Logger, LogLevel } from '@slack/web-api';
 import { runAction } from '@pipeline/action-kit/testing';
 import type { ActionRun } from '@pipeline/action-kit/testing';
-import { FakeSlack } from './fake-slack.js';
-import type { StoredMessage } from './fake-slack.js';
+import { FakeSlack } from './helpers/fake-slack.js';
+import type { StoredMessage } from './helpers/fake-slack.js';
 
 const ACTION = 'actions/notify';
 const TOKEN = 'xoxb-1111111111-2222222222-NotifyTestTokenValue';

@@ -7,7 +7,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { runAction, type ActionRun } from '@pipeline/action-kit/testing';
-import { actionDir, consumerRepo, type ConsumerRepo, type ToolPackage } from './fixture.js';
+import { actionDir, consumerRepo, type ConsumerRepo, type ToolPackage } from './helpers/fixture.js';
 
 const cleanups: string[] = [];
 afterEach(async () => {

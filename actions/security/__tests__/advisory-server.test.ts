@@ -1,8 +1,8 @@
 /** The fake bulk advisory endpoint answers like the real one (see advisory-server.ts). */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { gzipSync } from 'node:zlib';
-import { answerBulk, recordedAdvisories, startAdvisoryServer } from './advisory-server.js';
-import type { AdvisoryServer } from './advisory-server.js';
+import { answerBulk, recordedAdvisories, startAdvisoryServer } from './helpers/advisory-server.js';
+import type { AdvisoryServer } from './helpers/advisory-server.js';
 
 describe('advisory server', () => {
   let server: AdvisoryServer;

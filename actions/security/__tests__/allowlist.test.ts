@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { applyAllowlist, isIsoDate, parseAllowlist, validateAllowlist } from '../src/allowlist.js';
 import type { AllowlistEntry } from '../src/allowlist.js';
-import { finding } from './helpers.js';
+import { finding } from './helpers/findings.js';
 
 describe('allow-list file', () => {
   it('reads a YAML list (and the allowlist: form)', async () => {

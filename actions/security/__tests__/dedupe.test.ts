@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { dedupe } from '../src/dedupe.js';
 import { parseNpmAudit } from '../src/parsers/npm-audit.js';
 import { parseSnyk } from '../src/parsers/snyk.js';
-import { finding, fixture } from './helpers.js';
+import { finding, fixture } from './helpers/findings.js';
 
 const npmCmdInjection = finding({
   aliases: ['npm:1106913'],

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { applyAllowlist } from '../src/allowlist.js';
 import { buildReport, failureMessage, reportJson } from '../src/gate.js';
 import type { ScanResult, Severity } from '../src/model.js';
-import { finding } from './helpers.js';
+import { finding } from './helpers/findings.js';
 
 const findings = [
   finding({ id: 'A', severity: 'critical' }),

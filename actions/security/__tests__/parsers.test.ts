@@ -8,7 +8,7 @@ import { describe, expect, it } from '@jest/globals';
 import { fixFromRange, lockfileLine, parseNpmAudit } from '../src/parsers/npm-audit.js';
 import { parseSnyk } from '../src/parsers/snyk.js';
 import { parseTrivy } from '../src/parsers/trivy.js';
-import { fixture } from './helpers.js';
+import { fixture } from './helpers/findings.js';
 
 const lockfileText = fixture('npm-project', 'package-lock.json');
 

@@ -14,7 +14,7 @@ import { parseNpmAudit } from '../src/parsers/npm-audit.js';
 import { parseSnyk } from '../src/parsers/snyk.js';
 import { buildSarif, securitySeverity, toUri } from '../src/sarif.js';
 import type { Severity } from '../src/model.js';
-import { finding, fixture, sarifValidator } from './helpers.js';
+import { finding, fixture, sarifValidator } from './helpers/findings.js';
 
 function sampleReport(): Report {
   const npm = parseNpmAudit(fixture('outputs', 'npm-audit-lodash.json'), 1, '', {

@@ -6,7 +6,7 @@ import type { ExecOptions } from '@pipeline/action-kit';
 import type { Inputs } from '../src/inputs.js';
 import { npmAuditArgs, requireLockfile, runScanner, scannerEnv, trivyArgs, whichOnPath } from '../src/scanners.js';
 import type { RunnerDeps } from '../src/scanners.js';
-import { fixture, fixtures } from './helpers.js';
+import { fixture, fixtures } from './helpers/findings.js';
 
 const inputs: Inputs = {
   workingDirectory: path.join(fixtures, 'npm-project'),

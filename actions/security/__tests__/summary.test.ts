@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { applyAllowlist } from '../src/allowlist.js';
 import { buildReport } from '../src/gate.js';
 import { buildSummary } from '../src/summary.js';
-import { finding } from './helpers.js';
+import { finding } from './helpers/findings.js';
 
 function summary(options: { allowExpired?: boolean; error?: boolean } = {}): string {
   const findings = [

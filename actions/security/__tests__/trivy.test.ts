@@ -17,10 +17,10 @@ import { requireOrSkip, runAction } from '@pipeline/action-kit/testing';
 import type { Report } from '../src/gate.js';
 import { parseTrivy } from '../src/parsers/trivy.js';
 import { whichOnPath } from '../src/scanners.js';
-import { startAdvisoryServer } from './advisory-server.js';
-import type { AdvisoryServer } from './advisory-server.js';
-import { actionDir, fixture, fixtures, sarifValidator } from './helpers.js';
-import { offlineTrivyEnv, writeTrivyProject } from './trivy-project.js';
+import { startAdvisoryServer } from './helpers/advisory-server.js';
+import type { AdvisoryServer } from './helpers/advisory-server.js';
+import { actionDir, fixture, fixtures, sarifValidator } from './helpers/findings.js';
+import { offlineTrivyEnv, writeTrivyProject } from './helpers/trivy-project.js';
 
 describe('trivy parser on recorded real output', () => {
   const result = parseTrivy(fixture('outputs', 'trivy-fs-offline.json'), 0, '', {

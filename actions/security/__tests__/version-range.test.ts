@@ -2,7 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 import semver from 'semver';
 import { inRange } from '../src/version-range.js';
-import { recordedAdvisories } from './advisory-server.js';
+import { recordedAdvisories } from './helpers/advisory-server.js';
 
 const ranges = [
   '<4.17.21',

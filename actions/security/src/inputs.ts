@@ -53,11 +53,12 @@ const THRESHOLD_ACCEPTED = `one of ${SEVERITIES.join(', ')} (Trivy's and Snyk's 
 
 export const getInputs = (): Inputs => parseInputs(core.getInput, process.env);
 
-/** Validates every input, read once. Pure apart from checking that paths exist and registering secrets. */
-export function parseInputs(read: ReadInput, env: RunEnv): Inputs {
-  const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, read(name)])) as Record<InputName, string>;
-  const { workspace, runnerTemp } = runContext(env);
+type RawInputs = Record<InputName, string>;
 
+function parseWorkingDirectory(
+  raw: RawInputs,
+  workspace: string,
+): Pick<Inputs, 'workingDirectory' | 'workingDirectoryFromRoot'> {
   const workingDirectory = path.resolve(workspace, raw['working-directory'].trim() || '.');
   if (!existsSync(workingDirectory) || !statSync(workingDirectory).isDirectory()) {
     throw new InputError(
@@ -68,23 +69,25 @@ export function parseInputs(read: ReadInput, env: RunEnv): Inputs {
   }
   const relative = path.relative(workspace, workingDirectory).split(path.sep).join('/');
   const workingDirectoryFromRoot = relative.startsWith('..') ? '' : relative;
+  return { workingDirectory, workingDirectoryFromRoot };
+}
 
+function parseScanners(raw: RawInputs): readonly ScannerName[] {
   const scanners = parseEnumList('scanners', raw['scanners'], SCANNERS);
   if (scanners.length === 0)
     throw new InputError('scanners', raw['scanners'], `at least one of ${SCANNERS.join(', ')}`);
+  return scanners;
+}
 
-  let severityThreshold: Severity;
+function parseSeverityThreshold(raw: RawInputs): Severity {
   try {
-    severityThreshold = parseEnum(
-      'severity-threshold',
-      raw['severity-threshold'].trim().toLowerCase(),
-      SEVERITIES,
-      'high',
-    );
+    return parseEnum('severity-threshold', raw['severity-threshold'].trim().toLowerCase(), SEVERITIES, 'high');
   } catch {
     throw new InputError('severity-threshold', raw['severity-threshold'], THRESHOLD_ACCEPTED);
   }
+}
 
+function parseImage(raw: RawInputs, scanners: readonly ScannerName[]): string {
   const image = raw['image'].trim();
   if (scanners.includes('trivy-image') && image === '') {
     throw new InputError(
@@ -96,6 +99,29 @@ export function parseInputs(read: ReadInput, env: RunEnv): Inputs {
   if (/\s/.test(image) || image.startsWith('-')) {
     throw new InputError('image', raw['image'], 'one image reference without spaces that does not start with "-"');
   }
+  return image;
+}
+
+/** The registry URL with a trailing slash (undefined when empty), and the credentials it carries. */
+function parseRegistry(raw: RawInputs): { registry: string | undefined; secrets: string[] } {
+  const registryRaw = raw['registry'].trim();
+  if (registryRaw === '') return { registry: undefined, secrets: [] };
+  const url = parseHttpUrl('registry', registryRaw, {
+    credentials: 'mask',
+    accepted: 'an http(s) URL such as https://registry.example.com/ (or empty for the repository npm configuration)',
+  });
+  return { registry: url.href.endsWith('/') ? url.href : `${url.href}/`, secrets: urlSecrets(url) };
+}
+
+/** Validates every input, read once. Pure apart from checking that paths exist and registering secrets. */
+export function parseInputs(read: ReadInput, env: RunEnv): Inputs {
+  const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, read(name)])) as RawInputs;
+  const { workspace, runnerTemp } = runContext(env);
+
+  const { workingDirectory, workingDirectoryFromRoot } = parseWorkingDirectory(raw, workspace);
+  const scanners = parseScanners(raw);
+  const severityThreshold = parseSeverityThreshold(raw);
+  const image = parseImage(raw, scanners);
 
   const allowlistRaw = raw['allowlist'].trim();
   const allowlist = allowlistRaw === '' ? undefined : path.resolve(workspace, allowlistRaw);
@@ -107,17 +133,8 @@ export function parseInputs(read: ReadInput, env: RunEnv): Inputs {
   const snykToken = raw['snyk-token'].trim();
   maskSecret(snykToken);
 
-  const secrets = [snykToken];
-  const registryRaw = raw['registry'].trim();
-  let registry: string | undefined;
-  if (registryRaw !== '') {
-    const url = parseHttpUrl('registry', registryRaw, {
-      credentials: 'mask',
-      accepted: 'an http(s) URL such as https://registry.example.com/ (or empty for the repository npm configuration)',
-    });
-    secrets.push(...urlSecrets(url));
-    registry = url.href.endsWith('/') ? url.href : `${url.href}/`;
-  }
+  const { registry, secrets: registrySecrets } = parseRegistry(raw);
+  const secrets = [snykToken, ...registrySecrets];
 
   const failOnScannerError = parseBoolean('fail-on-scanner-error', raw['fail-on-scanner-error'], true);
 

@@ -23,7 +23,7 @@ import { dockerEnvFromUp } from '../../../src/emulations/docker/index.js';
 import { metadataAction } from '../../../src/emulations/docker/metadata.js';
 import { nodeIO } from '../../../src/emulations/docker/node-io.js';
 import type { DockerEnv, EmulationContext, ExecOptions } from '../../../src/emulations/docker/types.js';
-import { github } from './fake-io.js';
+import { github } from '../../helpers/docker-fake-io.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
 const SCRIPT = process.env['CONTAINERS_SH'] ?? path.join(ROOT, 'tools/containers/containers.sh');

@@ -9,8 +9,8 @@ import type { PlanContext } from '../../../src/emulations/docker/build-push-plan
 import { baseImages } from '../../../src/emulations/docker/dockerfile.js';
 import { parsePlatform } from '../../../src/emulations/docker/platforms.js';
 import type { ExecResult } from '../../../src/emulations/docker/types.js';
-import { FakeIO, REGISTRY, context, github } from './fake-io.js';
-import type { ExecScript } from './fake-io.js';
+import { FakeIO, REGISTRY, context, github } from '../../helpers/docker-fake-io.js';
+import type { ExecScript } from '../../helpers/docker-fake-io.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const EXAMPLE_DOCKERFILE = readFileSync(path.resolve(here, '../../../../../example-service/Dockerfile'), 'utf8');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { authList, loginAction, routeLogin } from '../../../src/emulations/docker/login.js';
-import { FakeIO, REGISTRY, context } from './fake-io.js';
+import { FakeIO, REGISTRY, context } from '../../helpers/docker-fake-io.js';
 
 const TOKEN = 'ghs_localTokenValue123';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { computeMetadata, metadataAction, parseMetadataInputs } from '../../../src/emulations/docker/metadata.js';
 import type { GitHubContext } from '../../../src/emulations/docker/types.js';
-import { FakeIO, SHA, context, github } from './fake-io.js';
+import { FakeIO, SHA, context, github } from '../../helpers/docker-fake-io.js';
 
 // The build job's own metadata-action step (.github/workflows/pipeline.yml).
 const WORKFLOW_TAGS = [

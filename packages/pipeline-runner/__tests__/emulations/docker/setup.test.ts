@@ -7,7 +7,7 @@ import {
   setupQemuAction,
   supportedPlatforms,
 } from '../../../src/emulations/docker/qemu.js';
-import { FakeIO, context } from './fake-io.js';
+import { FakeIO, context } from '../../helpers/docker-fake-io.js';
 
 const BINFMT = '/proc/sys/fs/binfmt_misc';
 const entry = (flags: string, enabled = 'enabled'): string =>

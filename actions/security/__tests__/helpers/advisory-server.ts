@@ -31,7 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import semver from 'semver';
 
-const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'registry');
+const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'registry');
 
 export interface BulkAdvisory {
   id: number;
@@ -170,7 +170,7 @@ export async function startAdvisoryServer(options: AdvisoryServerOptions = {}): 
   };
 }
 
-// `node actions/security/__tests__/advisory-server.ts` serves until stopped (for trying npm audit by hand).
+// `node actions/security/__tests__/helpers/advisory-server.ts` serves until stopped (for trying npm audit by hand).
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const server = await startAdvisoryServer();
   console.log(`advisory server on ${server.url}`);

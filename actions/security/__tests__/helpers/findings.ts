@@ -4,9 +4,9 @@ import Ajv4 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Finding } from '../src/model.js';
+import type { Finding } from '../../src/model.js';
 
-export const here = path.dirname(fileURLToPath(import.meta.url));
+export const here = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const actionDir = path.resolve(here, '..');
 export const fixtures = path.join(here, 'fixtures');
 

@@ -9,7 +9,7 @@ import type {
   ExecOptions,
   ExecResult,
   GitHubContext,
-} from '../../../src/emulations/docker/types.js';
+} from '../../src/emulations/docker/types.js';
 
 export type ExecScript = (
   argv: readonly string[],

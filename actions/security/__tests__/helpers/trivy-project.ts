@@ -11,7 +11,7 @@ import { randomInt } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
+const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
 export const DOCKERFILE = `FROM node:24-alpine
 WORKDIR /app
@@ -76,7 +76,7 @@ export function offlineTrivyEnv(cacheDir: string): Record<string, string> {
   };
 }
 
-// `node actions/security/__tests__/trivy-project.ts DIR` writes the project into DIR (for recording).
+// `node actions/security/__tests__/helpers/trivy-project.ts DIR` writes the project into DIR (for recording).
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const dir = process.argv[2];
   if (!dir) throw new Error('usage: trivy-project.ts DIR');

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runAction } from '@pipeline/action-kit/testing';
 import type { ActionRun } from '@pipeline/action-kit/testing';
-import { startAdvisoryServer } from './advisory-server.js';
-import type { AdvisoryServer } from './advisory-server.js';
-import { actionDir, fixtures, sarifValidator } from './helpers.js';
+import { startAdvisoryServer } from './helpers/advisory-server.js';
+import type { AdvisoryServer } from './helpers/advisory-server.js';
+import { actionDir, fixtures, sarifValidator } from './helpers/findings.js';
 import type { Report } from '../src/gate.js';
 
 let server: AdvisoryServer;

@@ -32,3 +32,4 @@ export { mapLimit } from './map-limit.js';
 export { isHeaderName, HEADER_NAME_ACCEPTED } from './headers.js';
 export { runContext } from './context.js';
 export type { RunContext, RunEnv } from './context.js';
+export { freePort, parseEnvFile } from './loopback.js';

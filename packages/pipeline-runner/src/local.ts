@@ -7,7 +7,7 @@
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { cp, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { parseEnvFile } from '@pipeline/action-kit';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -130,30 +130,6 @@ async function runScript(
   });
 }
 
-/** services.sh's env output: `NAME=value` lines. */
-export function parseServicesEnv(text: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const eq = line.indexOf('=');
-    if (eq > 0 && !line.trimStart().startsWith('#')) env[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
-  }
-  return env;
-}
-
-/** A TCP port that was free on 127.0.0.1 a moment ago (the kernel picks it), for the locally started service. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export interface LocalServices {
   env: Record<string, string>;
   postgresPort?: number;
@@ -170,7 +146,7 @@ export async function startServices(
   const env = { ...process.env, SERVICES_STATE_DIR: stateDir };
   await runScript(script, ['start'], env, 300_000, log);
   const text = await runScript(script, ['env'], env, 60_000, log);
-  const parsed = parseServicesEnv(text);
+  const parsed = parseEnvFile(text);
   const services: LocalServices = { env: parsed };
   const pg = /:(\d+)\//.exec(parsed['DATABASE_URL'] ?? '');
   const redis = /:(\d+)/.exec((parsed['REDIS_URL'] ?? '').replace(/^redis:\/\//, ''));

@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { criticalPath } from './critical-path.js';
-import type { JobReport, RunReport, Status } from './report-types.js';
+import type { JobReport, RunReport, Status, StepReport } from './report-types.js';
 
 const ICON: Record<Status, string> = { success: '✅', failure: '❌', skipped: '⏭️', cancelled: '🚫' };
 
@@ -14,92 +14,132 @@ export const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
-export function toMarkdown(report: RunReport): string {
-  const lines: string[] = [];
-  lines.push(`# Pipeline run: ${ICON[report.status]} ${report.status}`, '');
-  lines.push(`| run | |`, `| --- | --- |`);
-  lines.push(`| repository | \`${report.repo}\` |`);
-  lines.push(`| caller | \`${report.callerWorkflow}\` › \`${report.callerJob}\` → \`${report.pipelineRef}\` |`);
-  lines.push(
-    `| pipeline | ${report.library.repository}@\`${report.library.commit.slice(0, 12)}\` (${report.library.source}) |`,
-  );
-  lines.push(`| event | \`${report.event}\` on \`${report.ref}\` |`);
-  lines.push(`| started | ${report.startedAt} |`);
+/** The run facts table: where it ran, what it ran, and how long it took. */
+function runTable(report: RunReport): string[] {
   const critical = criticalPath(report.jobs);
-  lines.push(`| wall time (local: jobs one after another) | ${seconds(report.durationMs)} |`);
-  lines.push(
+  return [
+    `| run | |`,
+    `| --- | --- |`,
+    `| repository | \`${report.repo}\` |`,
+    `| caller | \`${report.callerWorkflow}\` › \`${report.callerJob}\` → \`${report.pipelineRef}\` |`,
+    `| pipeline | ${report.library.repository}@\`${report.library.commit.slice(0, 12)}\` (${report.library.source}) |`,
+    `| event | \`${report.event}\` on \`${report.ref}\` |`,
+    `| started | ${report.startedAt} |`,
+    `| wall time (local: jobs one after another) | ${seconds(report.durationMs)} |`,
     `| critical path on GitHub (longest needs chain of the job times) | ${seconds(critical.durationMs)}: ${critical.chain.join(' → ') || 'no job ran'} |`,
-  );
-  lines.push(`| sum of job times | ${seconds(critical.sequentialMs)} |`, '');
-  lines.push('```mermaid', 'flowchart LR');
-  for (const job of report.jobs) lines.push(`  ${mermaidId(job)}["${job.id}<br/>${job.status}"]:::${job.status}`);
-  lines.push(
+    `| sum of job times | ${seconds(critical.sequentialMs)} |`,
+    '',
+  ];
+}
+
+function jobFlowchart(report: RunReport): string[] {
+  return [
+    '```mermaid',
+    'flowchart LR',
+    ...report.jobs.map((job) => `  ${mermaidId(job)}["${job.id}<br/>${job.status}"]:::${job.status}`),
     '  classDef success fill:#d1f7d6,stroke:#1a7f37',
     '  classDef failure fill:#ffd8d3,stroke:#cf222e',
     '  classDef skipped fill:#eeeeee,stroke:#8c959f',
     '```',
     '',
-  );
-  lines.push('## Jobs', '', '| job | status | duration | steps | note |', '| --- | --- | --- | --- | --- |');
-  for (const job of report.jobs) {
-    const counts = countSteps(job);
+  ];
+}
+
+function jobsTable(report: RunReport): string[] {
+  return [
+    '## Jobs',
+    '',
+    '| job | status | duration | steps | note |',
+    '| --- | --- | --- | --- | --- |',
+    ...report.jobs.map(
+      (job) =>
+        `| ${cell(job.path)} | ${ICON[job.status]} ${job.status} | ${seconds(job.durationMs)} | ${countSteps(job)} | ${cell(job.reason ?? '')} |`,
+    ),
+    '',
+  ];
+}
+
+function outputsTable(report: RunReport): string[] {
+  if (Object.keys(report.outputs).length === 0) return [];
+  return [
+    '## Outputs',
+    '',
+    '| output | value |',
+    '| --- | --- |',
+    ...Object.entries(report.outputs).map(([k, v]) => `| ${k} | \`${cell(v)}\` |`),
+    '',
+  ];
+}
+
+/** A job's heading, its notes, its steps table, and each step's failure output, annotations and summary. */
+function jobSection(job: JobReport): string[] {
+  const lines = [`## ${ICON[job.status]} ${job.path} — ${job.name}`, ''];
+  for (const note of job.notes) lines.push(`- ${note}`);
+  if (job.reason) lines.push(`- ${job.reason}`);
+  if (job.notes.length > 0 || job.reason) lines.push('');
+  lines.push(...stepsTable(job), ...job.steps.flatMap(stepDetails));
+  return lines;
+}
+
+function stepsTable(job: JobReport): string[] {
+  const lines = ['| step | status | duration | detail |', '| --- | --- | --- | --- |'];
+  for (const step of job.steps) {
+    const detail = step.reason ?? (step.uses ? `\`${step.uses.split('@')[0]}\`` : '');
+    const shown = step.status === step.outcome ? step.status : `${step.outcome} (continue-on-error)`;
     lines.push(
-      `| ${cell(job.path)} | ${ICON[job.status]} ${job.status} | ${seconds(job.durationMs)} | ${counts} | ${cell(job.reason ?? '')} |`,
+      `| ${cell(step.name)} | ${ICON[step.status]} ${shown} | ${seconds(step.durationMs)} | ${cell(detail)} |`,
     );
   }
   lines.push('');
-  if (Object.keys(report.outputs).length > 0) {
-    lines.push('## Outputs', '', '| output | value |', '| --- | --- |');
-    for (const [k, v] of Object.entries(report.outputs)) lines.push(`| ${k} | \`${cell(v)}\` |`);
-    lines.push('');
+  return lines;
+}
+
+function stepDetails(step: StepReport): string[] {
+  const lines: string[] = [];
+  const errors = step.annotations.filter((a) => a.level === 'error');
+  if (step.status === 'failure' && step.tail && step.tail.length > 0) {
+    lines.push(
+      `<details><summary>${step.name}: last lines of output</summary>`,
+      '',
+      '```text',
+      ...step.tail,
+      '```',
+      '</details>',
+      '',
+    );
   }
-  for (const job of report.jobs.filter((j) => j.steps.length > 0 || j.status === 'failure')) {
-    lines.push(`## ${ICON[job.status]} ${job.path} — ${job.name}`, '');
-    for (const note of job.notes) lines.push(`- ${note}`);
-    if (job.reason) lines.push(`- ${job.reason}`);
-    if (job.notes.length > 0 || job.reason) lines.push('');
-    lines.push('| step | status | duration | detail |', '| --- | --- | --- | --- |');
-    for (const step of job.steps) {
-      const detail = step.reason ?? (step.uses ? `\`${step.uses.split('@')[0]}\`` : '');
-      const shown = step.status === step.outcome ? step.status : `${step.outcome} (continue-on-error)`;
+  if (errors.length > 0) {
+    lines.push(`**${step.name}** annotations:`, '');
+    for (const a of errors.slice(0, 20))
       lines.push(
-        `| ${cell(step.name)} | ${ICON[step.status]} ${shown} | ${seconds(step.durationMs)} | ${cell(detail)} |`,
+        `- ${a.level}${a.file ? ` \`${a.file}${a.line ? `:${a.line}` : ''}\`` : ''}: ${a.message.split('\n')[0] ?? ''}`,
       );
-    }
-    lines.push('');
-    for (const step of job.steps) {
-      const errors = step.annotations.filter((a) => a.level === 'error');
-      if (step.status === 'failure' && step.tail && step.tail.length > 0) {
-        lines.push(
-          `<details><summary>${step.name}: last lines of output</summary>`,
-          '',
-          '```text',
-          ...step.tail,
-          '```',
-          '</details>',
-          '',
-        );
-      }
-      if (errors.length > 0) {
-        lines.push(`**${step.name}** annotations:`, '');
-        for (const a of errors.slice(0, 20))
-          lines.push(
-            `- ${a.level}${a.file ? ` \`${a.file}${a.line ? `:${a.line}` : ''}\`` : ''}: ${a.message.split('\n')[0] ?? ''}`,
-          );
-        lines.push('');
-      }
-      if (step.summary.trim() !== '') {
-        // Step summaries sit under the job's heading: demote their headings by two levels.
-        const summary = step.summary.trim().replace(/^(#{1,4}) /gm, '$1## ');
-        lines.push(`### Summary: ${step.name}`, '', summary, '');
-      }
-    }
-  }
-  if (report.notes.length > 0) {
-    lines.push('## How this local run differs from GitHub', '');
-    for (const note of report.notes) lines.push(`- ${note}`);
     lines.push('');
   }
+  if (step.summary.trim() !== '') {
+    // Step summaries sit under the job's heading: demote their headings by two levels.
+    const summary = step.summary.trim().replace(/^(#{1,4}) /gm, '$1## ');
+    lines.push(`### Summary: ${step.name}`, '', summary, '');
+  }
+  return lines;
+}
+
+function runNotes(report: RunReport): string[] {
+  if (report.notes.length === 0) return [];
+  return ['## How this local run differs from GitHub', '', ...report.notes.map((note) => `- ${note}`), ''];
+}
+
+export function toMarkdown(report: RunReport): string {
+  const lines = [
+    `# Pipeline run: ${ICON[report.status]} ${report.status}`,
+    '',
+    ...runTable(report),
+    ...jobFlowchart(report),
+    ...jobsTable(report),
+    ...outputsTable(report),
+    ...report.jobs.filter((j) => j.steps.length > 0 || j.status === 'failure').flatMap(jobSection),
+    ...runNotes(report),
+  ];
   return `${lines.join('\n')}\n`;
 }
 

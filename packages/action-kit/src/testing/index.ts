@@ -3,4 +3,4 @@ export type { ActionRun, Annotation, RunActionOptions, WorkflowCommand } from '.
 export { simpleEvaluator } from './expressions.js';
 export { requireOrSkip } from './prerequisites.js';
 export type { Prerequisite } from './prerequisites.js';
-export { freePort, parseEnvFile } from './local.js';
+export { freePort, parseEnvFile } from '../loopback.js';

@@ -9,7 +9,8 @@ import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/te
 import type { SecretMasker } from '@pipeline/action-kit/protocol';
 import { evaluateToken, noStatus, stringValue } from '../expressions.js';
 import type { Json } from '../expressions.js';
-import { freePort, startCluster, startServices, stopServices } from '../local.js';
+import { freePort } from '@pipeline/action-kit';
+import { startCluster, startServices, stopServices } from '../local.js';
 import type { AppProcess, LocalServices } from '../local.js';
 import { contextReferences } from '../references.js';
 import type { JobReport } from '../report-types.js';

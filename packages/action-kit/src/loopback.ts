@@ -1,4 +1,4 @@
-/** Small helpers for tests and local runs that start real services on loopback. */
+/** Helpers for tests and local runs that start real services on loopback (no test framework here: the pipeline runner uses them too). */
 import { createServer } from 'node:net';
 
 /** A TCP port that was free on 127.0.0.1 a moment ago (the kernel picks it). */

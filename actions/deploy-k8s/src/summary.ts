@@ -4,7 +4,7 @@
  * and redacts secrets.
  */
 import { markdownTable, mermaid } from '@pipeline/action-kit';
-import type { DeployReport, PhaseSpan } from './report.js';
+import type { DeployReport, PhaseSpan, ResourceReport } from './report.js';
 
 const STATUS_TEXT: Readonly<Record<DeployReport['status'], string>> = {
   deployed: 'deployed',
@@ -35,11 +35,20 @@ export interface SummaryContext {
   failure?: string;
 }
 
-export function buildSummary(report: DeployReport | undefined, context: SummaryContext): string {
-  const parts: string[] = [];
+/** Title, headline facts and the failure block: present even without a report. */
+function headerSections(report: DeployReport | undefined, context: SummaryContext): string[] {
   const status = report?.status ?? 'failed';
   const title = report?.dryRun ? 'dry run' : STATUS_TEXT[status];
-  parts.push(`## deploy-k8s: ${title}`);
+  const parts = [`## deploy-k8s: ${title}`, headlineFacts(report, context).join(' · ')];
+  const failure = context.failure ?? report?.failure;
+  if (failure)
+    parts.push(
+      `**${status === 'rolled-back' ? 'Rolled back' : 'Failed'}:**\n\n\`\`\`text\n${failure.replace(/```/g, "'''")}\n\`\`\``,
+    );
+  return parts;
+}
+
+function headlineFacts(report: DeployReport | undefined, context: SummaryContext): string[] {
   const facts: string[] = [`Duration ${seconds(context.durationMs)}`];
   if (report?.revision)
     facts.push(
@@ -50,80 +59,100 @@ export function buildSummary(report: DeployReport | undefined, context: SummaryC
       `lock ${report.lock.namespace}/${report.lock.name}${report.lock.waitedMs > 1000 ? ` (waited ${seconds(report.lock.waitedMs)})` : ''}`,
     );
   if (report?.backupFile) facts.push(`backup \`${report.backupFile}\``);
-  parts.push(facts.join(' · '));
-  const failure = context.failure ?? report?.failure;
-  if (failure)
+  return facts;
+}
+
+function revisionCell(r: ResourceReport): string {
+  return r.revision
+    ? r.previousRevision && r.previousRevision !== r.revision
+      ? `${r.previousRevision} → ${r.revision}`
+      : r.revision
+    : (r.previousRevision ?? '');
+}
+
+function resourcesSection(report: DeployReport): string[] {
+  if (report.resources.length === 0) return [];
+  return [
+    markdownTable(
+      ['Resource', 'Source', 'Action', 'Old image', 'New image', 'Result', 'Revision'],
+      report.resources.map((r) => [
+        `${r.kind}/${r.name}${r.namespace ? ` (${r.namespace})` : ''}`,
+        `${r.file}#${r.document}`,
+        report.dryRun && r.action !== 'unchanged' ? `would ${r.action}` : r.action,
+        r.oldImages.join('\n'),
+        r.action === 'unchanged' || r.oldImages.join() === r.newImages.join() ? '' : r.newImages.join('\n'),
+        r.result,
+        revisionCell(r),
+      ]),
+    ),
+  ];
+}
+
+function failingPodsSection(report: DeployReport): string[] {
+  if (report.failingPods.length === 0) return [];
+  return [
+    '### Failing pods',
+    markdownTable(
+      ['Pod', 'Reason', 'Message', 'Recent events'],
+      report.failingPods.map((p) => [
+        p.pod,
+        p.reason + (p.container ? ` (${p.container})` : ''),
+        p.message,
+        p.events.join('\n'),
+      ]),
+    ),
+  ];
+}
+
+function workloadEventsSection(report: DeployReport): string[] {
+  if (report.workloadEvents.length === 0) return [];
+  return [`### Workload events\n\n${report.workloadEvents.map((e) => `- ${e.replace(/\n/g, ' ')}`).join('\n')}`];
+}
+
+function timelineSection(report: DeployReport, context: SummaryContext): string[] {
+  if (report.phases.length === 0 && report.timeline.length === 0) return [];
+  const parts = ['### Timeline'];
+  const gantt = phaseGantt(report.phases);
+  if (gantt) parts.push(gantt);
+  if (report.timeline.length > 0) {
+    const sorted = [...report.timeline].sort((a, b) => a.at - b.at);
     parts.push(
-      `**${status === 'rolled-back' ? 'Rolled back' : 'Failed'}:**\n\n\`\`\`text\n${failure.replace(/```/g, "'''")}\n\`\`\``,
+      markdownTable(
+        ['+s', 'Event'],
+        sorted.map((e) => [((e.at - context.startedAt) / 1000).toFixed(1), e.text]),
+      ),
     );
+  }
+  return parts;
+}
+
+function diffsSection(report: DeployReport): string[] {
+  if (report.diffs.length === 0) return [];
+  const diffs = report.diffs.map(
+    (d) =>
+      `<details${report.dryRun ? ' open' : ''}><summary>${escapeHtml(d.label)}</summary>\n\n\`\`\`diff\n${d.diff.replace(/```/g, "'''")}\n\`\`\`\n\n</details>`,
+  );
+  return [
+    `### ${report.dryRun ? 'Changes the deploy would make (server-side dry run)' : 'Changes'}\n\n${diffs.join('\n')}`,
+  ];
+}
+
+function unmatchedImageRulesSection(report: DeployReport): string[] {
+  if (report.unmatchedImageRules.length === 0) return [];
+  return [`Image rules that matched no container: ${report.unmatchedImageRules.map((r) => `\`${r}\``).join(', ')}`];
+}
+
+export function buildSummary(report: DeployReport | undefined, context: SummaryContext): string {
+  const parts = headerSections(report, context);
   if (!report) return parts.join('\n\n') + '\n';
-
-  if (report.resources.length > 0) {
-    parts.push(
-      markdownTable(
-        ['Resource', 'Source', 'Action', 'Old image', 'New image', 'Result', 'Revision'],
-        report.resources.map((r) => [
-          `${r.kind}/${r.name}${r.namespace ? ` (${r.namespace})` : ''}`,
-          `${r.file}#${r.document}`,
-          report.dryRun && r.action !== 'unchanged' ? `would ${r.action}` : r.action,
-          r.oldImages.join('\n'),
-          r.action === 'unchanged' || r.oldImages.join() === r.newImages.join() ? '' : r.newImages.join('\n'),
-          r.result,
-          r.revision
-            ? r.previousRevision && r.previousRevision !== r.revision
-              ? `${r.previousRevision} → ${r.revision}`
-              : r.revision
-            : (r.previousRevision ?? ''),
-        ]),
-      ),
-    );
-  }
-
-  if (report.failingPods.length > 0) {
-    parts.push('### Failing pods');
-    parts.push(
-      markdownTable(
-        ['Pod', 'Reason', 'Message', 'Recent events'],
-        report.failingPods.map((p) => [
-          p.pod,
-          p.reason + (p.container ? ` (${p.container})` : ''),
-          p.message,
-          p.events.join('\n'),
-        ]),
-      ),
-    );
-  }
-  if (report.workloadEvents.length > 0)
-    parts.push(`### Workload events\n\n${report.workloadEvents.map((e) => `- ${e.replace(/\n/g, ' ')}`).join('\n')}`);
-
-  if (report.phases.length > 0 || report.timeline.length > 0) {
-    parts.push('### Timeline');
-    const gantt = phaseGantt(report.phases);
-    if (gantt) parts.push(gantt);
-    if (report.timeline.length > 0) {
-      const sorted = [...report.timeline].sort((a, b) => a.at - b.at);
-      parts.push(
-        markdownTable(
-          ['+s', 'Event'],
-          sorted.map((e) => [((e.at - context.startedAt) / 1000).toFixed(1), e.text]),
-        ),
-      );
-    }
-  }
-
-  if (report.diffs.length > 0) {
-    const diffs = report.diffs.map(
-      (d) =>
-        `<details${report.dryRun ? ' open' : ''}><summary>${escapeHtml(d.label)}</summary>\n\n\`\`\`diff\n${d.diff.replace(/```/g, "'''")}\n\`\`\`\n\n</details>`,
-    );
-    parts.push(
-      `### ${report.dryRun ? 'Changes the deploy would make (server-side dry run)' : 'Changes'}\n\n${diffs.join('\n')}`,
-    );
-  }
-  if (report.unmatchedImageRules.length > 0)
-    parts.push(
-      `Image rules that matched no container: ${report.unmatchedImageRules.map((r) => `\`${r}\``).join(', ')}`,
-    );
+  parts.push(
+    ...resourcesSection(report),
+    ...failingPodsSection(report),
+    ...workloadEventsSection(report),
+    ...timelineSection(report, context),
+    ...diffsSection(report),
+    ...unmatchedImageRulesSection(report),
+  );
   return parts.join('\n\n') + '\n';
 }
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { parseInputs, type Inputs } from '../src/inputs.js';
+import { inputReader } from '@pipeline/action-kit/testing';
 
 /** The action.yml defaults, as the runner passes them. */
 const defaults: Record<string, string> = {
@@ -38,11 +39,7 @@ afterEach(() => {
 });
 
 function parse(overrides: Record<string, string> = {}): Readonly<Inputs> {
-  const raw = { ...defaults, ...overrides };
-  return parseInputs((name) => {
-    if (!(name in raw)) throw new Error(`read an input action.yml does not declare: ${name}`);
-    return raw[name] as string;
-  }, env);
+  return parseInputs(inputReader({ ...defaults, ...overrides }), env);
 }
 
 describe('notify inputs', () => {

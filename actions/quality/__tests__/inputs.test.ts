@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseInputs, type Inputs } from '../src/inputs.js';
+import { inputReader } from '@pipeline/action-kit/testing';
 
 /** The action.yml defaults, as the runner passes them. */
 const defaults: Record<string, string> = {
@@ -15,11 +16,7 @@ const defaults: Record<string, string> = {
 const env = { GITHUB_WORKSPACE: '/ws' };
 
 function parse(overrides: Record<string, string> = {}, environment: Record<string, string> = env): Inputs {
-  const raw = { ...defaults, ...overrides };
-  return parseInputs((name) => {
-    if (!(name in raw)) throw new Error(`read an input action.yml does not declare: ${name}`);
-    return raw[name] as string;
-  }, environment);
+  return parseInputs(inputReader({ ...defaults, ...overrides }), environment);
 }
 
 describe('quality inputs', () => {

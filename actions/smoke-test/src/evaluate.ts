@@ -4,7 +4,8 @@
  * error messages), with body excerpts truncated.
  */
 import { isRecord } from '@pipeline/action-kit';
-import { describeStatus, statusMatches, type Check } from './checks.js';
+import type { Check } from './check-model.js';
+import { describeStatus, statusMatches } from './check-status.js';
 import { evaluatePath } from './jsonpath.js';
 import { jsonEqual, oneLine, showValue, typeHint } from './text.js';
 

@@ -19,7 +19,8 @@ import {
   type ReadInput,
   type RunEnv,
 } from '@pipeline/action-kit';
-import { ChecksError, defaultCheck, MANAGED_HEADERS, parseChecks, type Check } from './checks.js';
+import { ChecksError, defaultCheck, MANAGED_HEADERS, type Check } from './check-model.js';
+import { parseChecks } from './check-parsing.js';
 
 export interface Inputs {
   url: URL;

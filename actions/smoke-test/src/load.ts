@@ -24,7 +24,8 @@
  */
 import type { Histogram } from 'hdr-histogram-js';
 import type { Client, Dispatcher } from 'undici';
-import { statusMatches, type StatusMatcher } from './checks.js';
+import type { StatusMatcher } from './check-model.js';
+import { statusMatches } from './check-status.js';
 import { graphqlErrors } from './evaluate.js';
 import { round, type LatencySummary } from './stats.js';
 import { oneLine } from './text.js';

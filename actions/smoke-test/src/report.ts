@@ -109,9 +109,20 @@ export function failureMessage(report: Report): string {
 }
 
 export function summaryMarkdown(report: Report): string {
-  const parts: string[] = [];
+  const parts: string[] = [summaryHeading(report), summaryFacts(report)];
+  if (report.ready && !report.ready.ready) parts.push(`> ${cell(report.ready.error ?? 'not ready')}`);
+  if (report.checks.length > 0) parts.push('### Checks', checksTable(report.checks));
+  parts.push(...latencySections(report), ...budgetSections(report));
+  return `${parts.join('\n\n')}\n`;
+}
+
+function summaryHeading(report: Report): string {
   const icon = report.passed ? '✅' : '❌';
-  parts.push(`## ${icon} Smoke test ${report.passed ? 'passed' : 'failed'}: ${cell(report.url)}`);
+  return `## ${icon} Smoke test ${report.passed ? 'passed' : 'failed'}: ${cell(report.url)}`;
+}
+
+/** One line: the check counts and, when readiness was polled, its outcome. */
+function summaryFacts(report: Report): string {
   const facts = [`checks: ${report.checksPassed} passed, ${report.checksFailed} failed (${cell(report.checksSource)})`];
   if (report.ready)
     facts.push(
@@ -119,96 +130,103 @@ export function summaryMarkdown(report: Report): string {
         ? `ready after ${report.ready.polls} poll(s), ${formatMs(report.ready.elapsedMs ?? 0)} ms`
         : 'not ready',
     );
-  parts.push(facts.join(' · '));
+  return facts.join(' · ');
+}
 
-  if (report.ready && !report.ready.ready) parts.push(`> ${cell(report.ready.error ?? 'not ready')}`);
+function checksTable(checks: readonly CheckResult[]): string {
+  return markdownTable(
+    ['', 'Check', 'Request', 'Status', 'Time (ms)', 'Attempts', 'Result'],
+    checks.map((c) => [
+      c.passed ? '✅' : '❌',
+      c.name,
+      `${c.method} ${pathOf(c.url)}`,
+      c.status ?? '—',
+      c.durationMs === undefined ? '—' : formatMs(c.durationMs),
+      c.attempts,
+      c.passed ? 'passed' : c.failures.join('\n'),
+    ]),
+  );
+}
 
-  if (report.checks.length > 0) {
-    parts.push('### Checks');
-    parts.push(
-      markdownTable(
-        ['', 'Check', 'Request', 'Status', 'Time (ms)', 'Attempts', 'Result'],
-        report.checks.map((c) => [
-          c.passed ? '✅' : '❌',
-          c.name,
-          `${c.method} ${pathOf(c.url)}`,
-          c.status ?? '—',
-          c.durationMs === undefined ? '—' : formatMs(c.durationMs),
-          c.attempts,
-          c.passed ? 'passed' : c.failures.join('\n'),
-        ]),
-      ),
-    );
-  }
-
+/** The load and latency sections: a skipped load phase, where the figures come from, the figures, errors, chart. */
+function latencySections(report: Report): string[] {
+  const parts: string[] = [];
   const m = report.measured;
   const load = report.load;
   if (load && 'skipped' in load) parts.push(`### Load\nSkipped: ${cell(load.skipped)}`);
-  if (m.requests > 0 || m.latency) {
-    if (load && !('skipped' in load)) {
-      const rate =
-        load.mode === 'fixed-rate'
-          ? `fixed rate of ${load.targetRatePerSecond} req/s (latency from each request's due time: coordinated omission corrected)`
-          : 'closed loop (each connection sends when the previous response is read)';
-      parts.push(
-        `### Latency: load phase\n${load.requests} requests over ${formatMs(load.durationMs / 1000)} s on ${load.concurrency} connection(s), ${load.requestsPerSecond} req/s, ${rate}.`,
-      );
-    } else {
-      parts.push('### Latency: check requests\nNo load phase: these figures cover every check attempt.');
-    }
-    const l = m.latency;
-    parts.push(
-      markdownTable(
-        ['requests', 'errors', 'error rate', 'min', ...PERCENTILES.map((p) => p.label), 'max'],
-        [
-          [
-            m.requests,
-            m.errors,
-            formatRate(m.errorRate),
-            l ? formatMs(l.minMs) : '—',
-            ...PERCENTILES.map((p) => (l ? formatMs(l[p.key]) : '—')),
-            l ? formatMs(l.maxMs) : '—',
-          ],
-        ],
-      ) + '\n\nLatencies in ms, wall-clock per request.',
-    );
-    if (load && !('skipped' in load) && Object.keys(load.errorKinds).length > 0) {
-      parts.push(
-        markdownTable(
-          ['error', 'count', 'example'],
-          Object.entries(load.errorKinds)
-            .sort((a, b) => b[1] - a[1])
-            .map(([kind, count]) => [kind, count, load.errorSamples[kind] ?? '']),
-        ),
-      );
-    }
-    if (l) parts.push(latencyChart(l));
-  }
+  if (m.requests === 0 && !m.latency) return parts;
+  const ran = load && !('skipped' in load) ? load : undefined;
+  parts.push(
+    ran
+      ? loadPhaseHeading(ran)
+      : '### Latency: check requests\nNo load phase: these figures cover every check attempt.',
+  );
+  parts.push(measuredTable(m));
+  if (ran && Object.keys(ran.errorKinds).length > 0) parts.push(errorKindsTable(ran));
+  if (m.latency) parts.push(latencyChart(m.latency));
+  return parts;
+}
 
-  if (report.budgets.maxP95Ms !== undefined || report.budgets.maxErrorRate !== undefined) {
-    parts.push('### Budgets');
-    const rows: unknown[][] = [];
-    if (report.budgets.maxP95Ms !== undefined) {
-      const ok = !report.budgets.violations.some((v) => v.startsWith('max-p95-ms'));
-      rows.push([
-        'max-p95-ms',
-        `${report.budgets.maxP95Ms} ms`,
-        m.latency ? `${formatMs(m.latency.p95Ms)} ms` : '—',
-        ok ? '✅ within' : '❌ exceeded',
-      ]);
-    }
-    if (report.budgets.maxErrorRate !== undefined) {
-      const ok = !report.budgets.violations.some((v) => v.startsWith('max-error-rate'));
-      rows.push([
-        'max-error-rate',
-        formatRate(report.budgets.maxErrorRate),
-        formatRate(m.errorRate),
-        ok ? '✅ within' : '❌ exceeded',
-      ]);
-    }
-    parts.push(markdownTable(['budget', 'limit', `measured (${m.source})`, 'result'], rows));
-  }
-  return `${parts.join('\n\n')}\n`;
+function loadPhaseHeading(load: LoadResult): string {
+  const rate =
+    load.mode === 'fixed-rate'
+      ? `fixed rate of ${load.targetRatePerSecond} req/s (latency from each request's due time: coordinated omission corrected)`
+      : 'closed loop (each connection sends when the previous response is read)';
+  return `### Latency: load phase\n${load.requests} requests over ${formatMs(load.durationMs / 1000)} s on ${load.concurrency} connection(s), ${load.requestsPerSecond} req/s, ${rate}.`;
+}
+
+function measuredTable(m: MeasuredReport): string {
+  const l = m.latency;
+  return (
+    markdownTable(
+      ['requests', 'errors', 'error rate', 'min', ...PERCENTILES.map((p) => p.label), 'max'],
+      [
+        [
+          m.requests,
+          m.errors,
+          formatRate(m.errorRate),
+          l ? formatMs(l.minMs) : '—',
+          ...PERCENTILES.map((p) => (l ? formatMs(l[p.key]) : '—')),
+          l ? formatMs(l.maxMs) : '—',
+        ],
+      ],
+    ) + '\n\nLatencies in ms, wall-clock per request.'
+  );
+}
+
+function errorKindsTable(load: LoadResult): string {
+  return markdownTable(
+    ['error', 'count', 'example'],
+    Object.entries(load.errorKinds)
+      .sort((a, b) => b[1] - a[1])
+      .map(([kind, count]) => [kind, count, load.errorSamples[kind] ?? '']),
+  );
+}
+
+/** The budgets section (none when no budget is set). */
+function budgetSections(report: Report): string[] {
+  const { budgets, measured: m } = report;
+  if (budgets.maxP95Ms === undefined && budgets.maxErrorRate === undefined) return [];
+  const rows: unknown[][] = [];
+  if (budgets.maxP95Ms !== undefined)
+    rows.push([
+      'max-p95-ms',
+      `${budgets.maxP95Ms} ms`,
+      m.latency ? `${formatMs(m.latency.p95Ms)} ms` : '—',
+      budgetResult(budgets.violations, 'max-p95-ms'),
+    ]);
+  if (budgets.maxErrorRate !== undefined)
+    rows.push([
+      'max-error-rate',
+      formatRate(budgets.maxErrorRate),
+      formatRate(m.errorRate),
+      budgetResult(budgets.violations, 'max-error-rate'),
+    ]);
+  return ['### Budgets', markdownTable(['budget', 'limit', `measured (${m.source})`, 'result'], rows)];
+}
+
+function budgetResult(violations: readonly string[], budget: string): string {
+  return violations.some((v) => v.startsWith(budget)) ? '❌ exceeded' : '✅ within';
 }
 
 function pathOf(url: string): string {

@@ -5,7 +5,8 @@ import { ActionError, backoffDelay, formatDuration, plural, retry, sleep as real
 
 /** The shortest time a readiness poll is given to answer. */
 const MIN_POLL_MS = 100;
-import { checkUrl, type Check } from './checks.js';
+import type { Check } from './check-model.js';
+import { checkUrl } from './check-url.js';
 import { evaluateResponse, transportFailure, type HttpResponse } from './evaluate.js';
 import type { Send } from './http.js';
 import { round } from './stats.js';

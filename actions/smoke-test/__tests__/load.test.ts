@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { runLoad, type LoadTarget } from '../src/load.js';
-import { startTestServer, type TestServer } from './test-server.js';
+import { startTestServer, type TestServer } from './helpers/test-server.js';
 
 let server: TestServer;
 beforeAll(async () => {

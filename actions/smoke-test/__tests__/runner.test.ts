@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseChecks, type Check } from '../src/checks.js';
 import { fetchSend, MAX_BODY_BYTES } from '../src/http.js';
 import { mergeHeaders, runCheck, waitForReady } from '../src/runner.js';
-import { startTestServer, type TestServer } from './test-server.js';
+import { startTestServer, type TestServer } from './helpers/test-server.js';
 
 let server: TestServer;
 beforeAll(async () => {

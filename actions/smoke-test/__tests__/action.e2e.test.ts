@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { runAction, type ActionRun } from '@pipeline/action-kit/testing';
 import type { Report } from '../src/report.js';
-import { startTestServer, type TestServer } from './test-server.js';
+import { startTestServer, type TestServer } from './helpers/test-server.js';
 
 const ACTION = 'actions/smoke-test';
 let server: TestServer;

@@ -9,10 +9,10 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   runLoad: () => (/* binding */ runLoad)
 /* harmony export */ });
-/* harmony import */ var _checks_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1349);
-/* harmony import */ var _evaluate_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4571);
-/* harmony import */ var _stats_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(5077);
-/* harmony import */ var _text_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9071);
+/* harmony import */ var _check_status_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(1737);
+/* harmony import */ var _evaluate_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4571);
+/* harmony import */ var _stats_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(5077);
+/* harmony import */ var _text_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9071);
 
 
 
@@ -51,7 +51,7 @@ class Phase {
         this.errors++;
         this.errorKinds[kind] = (this.errorKinds[kind] ?? 0) + 1;
         if (message !== undefined && this.errorSamples[kind] === undefined)
-            this.errorSamples[kind] = (0,_text_js__WEBPACK_IMPORTED_MODULE_3__/* .oneLine */ .TN)(message, 200);
+            this.errorSamples[kind] = (0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .oneLine */ .TN)(message, 200);
     }
     /** A worker has nothing more to send; the phase is done when all have stopped. */
     stop() {
@@ -83,7 +83,7 @@ class RequestHandler {
     onResponseEnd() {
         const phase = this.worker.phase;
         phase.record(this.start);
-        if (!(0,_checks_js__WEBPACK_IMPORTED_MODULE_0__/* .statusMatches */ .W_)(this.target.status, this.status))
+        if (!(0,_check_status_js__WEBPACK_IMPORTED_MODULE_3__/* .statusMatches */ .D)(this.target.status, this.status))
             phase.fail(`status ${this.status}`);
         else if (this.chunks && hasGraphqlErrors(Buffer.concat(this.chunks).toString('utf8')))
             phase.fail('graphql errors');
@@ -141,7 +141,14 @@ async function runLoad(options) {
     if (options.durationMs === undefined && options.requests === undefined)
         throw new Error('the load phase needs a duration or a number of requests');
     const [{ Client: UndiciClient }, hdr] = await Promise.all([__webpack_require__.e(/* import() */ 627).then(__webpack_require__.t.bind(__webpack_require__, 3627, 19)), __webpack_require__.e(/* import() */ 100).then(__webpack_require__.bind(__webpack_require__, 6100))]);
-    const histogram = hdr.build({ bitBucketSize: 32, autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+    const histogram = hdr.build({
+        bitBucketSize: 32,
+        autoResize: true,
+        lowestDiscernibleValue: 1,
+        highestTrackableValue: 60_000_000,
+        numberOfSignificantValueDigits: 3,
+        useWebAssembly: false,
+    });
     // One undici Client (one keep-alive connection, one request at a time) per worker, like autocannon's connections.
     const clients = Array.from({ length: options.concurrency }, () => new UndiciClient(options.origin, {
         pipelining: 1,
@@ -181,7 +188,7 @@ async function runLoad(options) {
         errors: phase.errors,
         errorKinds: phase.errorKinds,
         errorSamples: phase.errorSamples,
-        durationMs: (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .round */ .LI)(durationMs),
+        durationMs: (0,_stats_js__WEBPACK_IMPORTED_MODULE_1__/* .round */ .LI)(durationMs),
         requestsPerSecond: durationMs > 0 ? Math.round((phase.next / durationMs) * 1000 * 10) / 10 : 0,
         latency,
         testerCpuPercent: durationMs > 0 ? Math.round(((cpu.user + cpu.system) / 1000 / durationMs) * 1000) / 10 : 0,
@@ -194,7 +201,7 @@ async function runLoad(options) {
 function latencyOf(histogram) {
     if (histogram.totalCount === 0)
         return undefined;
-    const ms = (us) => (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .round */ .LI)(us / 1000);
+    const ms = (us) => (0,_stats_js__WEBPACK_IMPORTED_MODULE_1__/* .round */ .LI)(us / 1000);
     return {
         count: histogram.totalCount,
         minMs: ms(histogram.minNonZeroValue),
@@ -212,7 +219,7 @@ function hasGraphqlErrors(body) {
     if (!body.includes('"errors"'))
         return false;
     try {
-        return (0,_evaluate_js__WEBPACK_IMPORTED_MODULE_1__/* .graphqlErrors */ .dM)(JSON.parse(body)).length > 0;
+        return (0,_evaluate_js__WEBPACK_IMPORTED_MODULE_0__/* .graphqlErrors */ .dM)(JSON.parse(body)).length > 0;
     }
     catch {
         return false;

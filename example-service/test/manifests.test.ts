@@ -173,15 +173,23 @@ describe('kubernetes manifests', () => {
   );
 
   test('a real API server accepts both overlays (server-side dry run, restricted Pod Security)', async (t) => {
+    // .ci/run starts the cluster and sets REQUIRE_KUBE_CLUSTER=1: there a missing
+    // cluster is a failure, not a skip. (CI=true alone is not enough: the
+    // pipeline's own test job has no cluster.)
+    const required = process.env.REQUIRE_KUBE_CLUSTER === '1';
+    const skipOrFail = (why: string): void => {
+      if (required) assert.fail(`REQUIRE_KUBE_CLUSTER=1 but ${why}`);
+      t.skip(why);
+    };
     if (!kubectl || !existsSync(path.join(REPO, 'tools/kube/cluster.sh')))
-      return t.skip('no kubectl');
+      return skipOrFail('no kubectl (tools/kube/build.sh)');
     const status = spawnSync('bash', [path.join(REPO, 'tools/kube/cluster.sh'), 'status'], {
       stdio: 'ignore',
       timeout: 20_000,
     });
     const kubeconfig = path.join(REPO, '.tmp/kube/kubeconfig');
     if (status.status !== 0 || !existsSync(kubeconfig))
-      return t.skip('local cluster not running (tools/kube/cluster.sh up)');
+      return skipOrFail('the local cluster is not running (tools/kube/cluster.sh up)');
     const env = { ...process.env, KUBECONFIG: kubeconfig };
     const ns = `es-dryrun-${randomBytes(3).toString('hex')}`;
     await exec(kubectl, ['create', 'namespace', ns], { env });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { parseInputs, type Inputs } from '../src/inputs.js';
-import { inputReader } from '@pipeline/action-kit/testing';
+import { inputReader, recordingReader } from '@pipeline/action-kit/testing';
 
 /** The action.yml defaults, as the runner passes them. */
 const defaults: Record<string, string> = {
@@ -69,11 +69,8 @@ describe('notify inputs', () => {
   });
 
   it('reads each input once', () => {
-    const reads: string[] = [];
-    parseInputs((name) => {
-      reads.push(name);
-      return defaults[name] ?? '';
-    }, env);
+    const { read, reads } = recordingReader(defaults);
+    parseInputs(read, env);
     expect([...reads].sort()).toEqual(Object.keys(defaults).sort());
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseInputs, type Inputs } from '../src/inputs.js';
-import { inputReader } from '@pipeline/action-kit/testing';
+import { inputReader, recordingReader } from '@pipeline/action-kit/testing';
 
 /** The action.yml defaults, as the runner passes them. */
 const defaults: Record<string, string> = {
@@ -36,12 +36,9 @@ describe('quality inputs', () => {
   });
 
   it('reads each input once', () => {
-    const reads: string[] = [];
-    parseInputs((name) => {
-      reads.push(name);
-      return defaults[name] ?? '';
-    }, env);
-    expect(reads.sort()).toEqual(Object.keys(defaults).sort());
+    const { read, reads } = recordingReader(defaults);
+    parseInputs(read, env);
+    expect([...reads].sort()).toEqual(Object.keys(defaults).sort());
   });
 
   it.each([

@@ -4,4 +4,4 @@ export { simpleEvaluator } from './expressions.js';
 export { requireOrSkip } from './prerequisites.js';
 export type { Prerequisite } from './prerequisites.js';
 export { freePort, parseEnvFile } from '../loopback.js';
-export { inputReader } from './input-reader.js';
+export { inputReader, recordingReader } from './input-reader.js';

@@ -11,3 +11,15 @@ export function inputReader(values: Readonly<Record<string, string>>): ReadInput
     return values[name] as string;
   };
 }
+
+/** A `read` that records every name it is asked for, to prove a parser reads each input once. */
+export function recordingReader(values: Readonly<Record<string, string>>): { read: ReadInput; reads: string[] } {
+  const reads: string[] = [];
+  return {
+    reads,
+    read: (name) => {
+      reads.push(name);
+      return values[name] ?? '';
+    },
+  };
+}

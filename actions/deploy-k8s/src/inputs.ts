@@ -13,6 +13,7 @@ import {
   parseKeyValueMap,
   parseList,
   runContext,
+  type ReadInput,
   type RunContext,
 } from '@pipeline/action-kit';
 import { decodeKubeconfig, secretValues, type DecodedKubeconfig } from './kubeconfig.js';
@@ -47,8 +48,6 @@ export interface Inputs {
   backupDir: string;
 }
 
-export type InputReader = (name: string) => string;
-
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 // Annotation keys: optional DNS-subdomain prefix and a name of at most 63 characters.
 const ANNOTATION_KEY =
@@ -69,7 +68,7 @@ export function kubeconfigMasks(raw: string): string[] {
 }
 
 /** Wraps an input reader so that secret inputs are masked the moment they are read. */
-export function maskingReader(read: InputReader, mask: (value: string) => void = maskSecret): InputReader {
+export function maskingReader(read: ReadInput, mask: (value: string) => void = maskSecret): ReadInput {
   return (name) => {
     const value = read(name);
     if (name === 'kubeconfig') for (const secret of kubeconfigMasks(value)) mask(secret);
@@ -116,7 +115,7 @@ function parseAnnotations(raw: string): Map<string, string> {
 }
 
 /** Reads and checks every input; pure (getInputs passes the runner's reader and environment). */
-export function parseInputs(read: InputReader, env: Environment): Inputs {
+export function parseInputs(read: ReadInput, env: Environment): Inputs {
   const rawKubeconfig = read('kubeconfig');
   const kubeconfig = rawKubeconfig.trim() === '' ? undefined : decodeKubeconfig(rawKubeconfig);
 

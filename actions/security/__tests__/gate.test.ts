@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { applyAllowlist } from '../src/allowlist.js';
-import { buildReport, failureMessage, reportJson } from '../src/gate.js';
+import { buildReport, failureMessage, incompleteReason, reportJson } from '../src/gate.js';
 import type { ScanResult, Severity } from '../src/model.js';
 import { finding } from './helpers/findings.js';
 
@@ -92,4 +92,33 @@ describe('gate', () => {
     expect(parsed.findings).toHaveLength(parsed.truncated.kept);
     expect(parsed.truncated.kept).toBeGreaterThan(10);
   });
+});
+
+describe('incompleteReason: what was not scanned', () => {
+  const ran: ScanResult = { scanner: 'trivy-fs', findings: [] };
+  const failed: ScanResult = { scanner: 'npm-audit', findings: [], error: 'HTTP 405 from the advisory endpoint' };
+  const partial: ScanResult = {
+    scanner: 'trivy-image',
+    findings: [],
+    partial: 'not scanned for vulnerabilities: no database',
+  };
+  it.each<[string, ScanResult[], boolean, string]>([
+    ['every scanner ran every check', [ran], false, ''],
+    [
+      'a scanner error that only warns',
+      [ran, failed],
+      false,
+      'npm-audit did not run (HTTP 405 from the advisory endpoint)',
+    ],
+    ['a scanner error that fails the step is a failure, not incomplete', [failed], true, ''],
+    ['trivy without a database', [partial], false, 'trivy-image: not scanned for vulnerabilities: no database'],
+    [
+      'both',
+      [failed, partial],
+      false,
+      'npm-audit did not run (HTTP 405 from the advisory endpoint); trivy-image: not scanned for vulnerabilities: no database',
+    ],
+  ])('%s', (_name, results, failOnScannerError, expected) =>
+    expect(incompleteReason(results, failOnScannerError)).toBe(expected),
+  );
 });

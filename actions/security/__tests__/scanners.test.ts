@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ExecOptions } from '@pipeline/action-kit';
 import type { Inputs } from '../src/inputs.js';
-import { npmAuditArgs, requireLockfile, runScanner, scannerEnv, trivyArgs, whichOnPath } from '../src/scanners.js';
+import {
+  missingVulnDb,
+  npmAuditArgs,
+  requireLockfile,
+  runScanner,
+  scannerEnv,
+  trivyArgs,
+  whichOnPath,
+} from '../src/scanners.js';
 import type { RunnerDeps } from '../src/scanners.js';
 import { fixture, fixtures } from './helpers/findings.js';
 
@@ -170,6 +178,42 @@ describe('runScanner with a fake exec', () => {
     expect(calls).toEqual([]);
     expect(result.findings).toEqual([]);
     expect(result.error).toContain(message);
+  });
+
+  it('trivy without a vulnerability database scans secrets and misconfigurations and says what it did not scan', async () => {
+    const calls: (readonly string[])[] = [];
+    const { deps } = fakeDeps({ stdout: '' });
+    deps.exec = async (_command, args, options) => {
+      calls.push(args);
+      if (options?.env?.['TRIVY_SCANNERS'] !== 'secret,misconfig')
+        return {
+          exitCode: 1,
+          stdout: '',
+          stderr: 'FATAL run error: init error: DB error: failed to download vulnerability DB',
+        };
+      return { exitCode: 0, stdout: fixture('outputs', 'trivy-fs-offline.json'), stderr: '' };
+    };
+    const result = await runScanner('trivy-image', inputs, deps);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]).toContain('vuln,secret');
+    expect(calls[1]).not.toContain('--scanners');
+    expect(result.error).toBeUndefined();
+    expect(result.partial).toMatch(/^not scanned for vulnerabilities: no vulnerability database/);
+    expect(result.findings.some((f) => f.kind === 'secret')).toBe(true);
+  });
+
+  it.each([
+    ['FATAL DB error: failed to download vulnerability DB: OCI artifact error', true],
+    ['database error: --skip-db-update cannot be specified on the first run', true],
+    ['FATAL image scan error: unable to find the specified image', false],
+  ])('missingVulnDb(%s) is %s', (stderr, expected) => expect(missingVulnDb(stderr)).toBe(expected));
+
+  it('a scan that fails for another reason is a scanner error, not retried', async () => {
+    const { deps, calls } = fakeDeps({ stdout: '', exitCode: 1, stderr: 'FATAL unable to find the specified image' });
+    const result = await runScanner('trivy-image', inputs, deps);
+    expect(calls).toHaveLength(1);
+    expect(result.error).toContain('unable to find the specified image');
+    expect(result.partial).toBeUndefined();
   });
 
   it('an exec that throws becomes a scanner error', async () => {

@@ -146,3 +146,13 @@ export function reportJson(report: Report, maxBytes = 512 * 1024): string {
   truncated.kept = kept.length;
   return JSON.stringify({ ...report, findings: kept, truncated });
 }
+
+/** What was not scanned: scanners that could not run (when they do not fail the step) and checks a scanner skipped. */
+export function incompleteReason(results: ScanResult[], failOnScannerError: boolean): string {
+  const parts: string[] = [];
+  for (const r of results) {
+    if (r.error && !failOnScannerError) parts.push(`${r.scanner} did not run (${r.error})`);
+    if (r.partial) parts.push(`${r.scanner}: ${r.partial}`);
+  }
+  return parts.join('; ');
+}

@@ -19,7 +19,7 @@ import {
 import { applyAllowlist, parseAllowlist, todayUtc } from './allowlist.js';
 import type { AllowlistEntry } from './allowlist.js';
 import { dedupe } from './dedupe.js';
-import { buildReport, failureMessage, reportJson } from './gate.js';
+import { buildReport, failureMessage, incompleteReason, reportJson } from './gate.js';
 import type { Report } from './gate.js';
 import { getInputs } from './inputs.js';
 import type { Inputs } from './inputs.js';
@@ -104,6 +104,10 @@ export async function main(deps: RunnerDeps = defaultDeps, now: Date = new Date(
   core.setOutput('low', String(report.counts.low));
   core.setOutput('sarif-file', inputs.sarifFile);
   core.setOutput('report', scrub(reportJson(report)));
+  const notScanned = incompleteReason(results, inputs.failOnScannerError);
+  // The local runner (and a careful caller) reads this: the scan passed only for what really ran.
+  core.setOutput('incomplete', scrub(notScanned));
+  if (notScanned) core.warning(scrub(`Incomplete scan: ${notScanned}`));
 
   writeAnnotations(
     annotations(report, inputs.failOnScannerError).map((a) => ({ ...a, message: scrub(a.message) })),

@@ -51,6 +51,8 @@ export interface ScanResult {
   scanner: ScannerName;
   findings: Finding[];
   error?: string;
+  /** The scanner ran, but not every check it was asked for (e.g. no vulnerability database): the step is incomplete. */
+  partial?: string;
   durationMs?: number;
 }
 

@@ -105,6 +105,19 @@ export function trivyArgs(scanner: 'trivy-fs' | 'trivy-image', env: NodeJS.Proce
   return ['image', ...common, ...(env['TRIVY_SCANNERS'] ? [] : ['--scanners', 'vuln,secret']), image];
 }
 
+/** Trivy's stderr when it has no vulnerability database and cannot download one (offline, or a first run with --skip-db-update). */
+export function missingVulnDb(stderr: string): boolean {
+  return /failed to download vulnerability DB|--skip-db-update cannot be specified on the first run|DB error/i.test(
+    stderr,
+  );
+}
+
+/** The checks that need no database: secrets and misconfigurations (an image's config is checked as misconfig). */
+export const NO_DB_SCANNERS = 'secret,misconfig';
+
+export const NO_VULN_DB =
+  'not scanned for vulnerabilities: no vulnerability database (Trivy could not download one; set TRIVY_DB_REPOSITORY to a reachable mirror or pre-fill TRIVY_CACHE_DIR). Secrets and misconfigurations were scanned';
+
 export function snykArgs(): string[] {
   return ['test', '--json'];
 }
@@ -143,15 +156,22 @@ export async function runScanner(
       }
       case 'trivy-fs':
       case 'trivy-image': {
+        const context = {
+          scanner,
+          pathPrefix: inputs.workingDirectoryFromRoot,
+          ...(scanner === 'trivy-image' ? { image: inputs.image } : {}),
+        };
         const out = await deps.exec(program, trivyArgs(scanner, deps.env, inputs.image), {
           cwd,
           env: scannerEnv(deps.env),
         });
-        return parseTrivy(out.stdout, out.exitCode, out.stderr, {
-          scanner,
-          pathPrefix: inputs.workingDirectoryFromRoot,
-          ...(scanner === 'trivy-image' ? { image: inputs.image } : {}),
-        });
+        const result = parseTrivy(out.stdout, out.exitCode, out.stderr, context);
+        if (!result.error || !missingVulnDb(out.stderr) || deps.env['TRIVY_SCANNERS']) return result;
+        // No database: still scan what needs none, and say what was not scanned.
+        const env = scannerEnv(deps.env, { TRIVY_SCANNERS: NO_DB_SCANNERS, TRIVY_SKIP_DB_UPDATE: 'true' });
+        const retry = await deps.exec(program, trivyArgs(scanner, env, inputs.image), { cwd, env });
+        const partial = parseTrivy(retry.stdout, retry.exitCode, retry.stderr, context);
+        return partial.error ? result : { ...partial, partial: NO_VULN_DB };
       }
       case 'snyk': {
         const extra: Record<string, string> = { SNYK_DISABLE_ANALYTICS: '1' };

@@ -16,7 +16,7 @@ import { runJobGraph } from '../src/job-graph.js';
 import type { JobResult } from '../src/job-graph.js';
 import { Provisioner } from '../src/provisioning/provisioner.js';
 import type { RunState } from '../src/run-state.js';
-import type { Status } from '../src/report-types.js';
+import type { Result } from '../src/report-types.js';
 import { loadWorkflow } from '../src/workflow.js';
 import type { Job } from '../src/workflow.js';
 import { Cleanups } from '../src/workspace.js';
@@ -26,7 +26,7 @@ const job = (id: string, needs: string[], condition?: string): string =>
   `  ${id}:\n    runs-on: x\n${needs.length ? `    needs: [${needs.join(', ')}]\n` : ''}${condition ? `    if: ${JSON.stringify(condition)}\n` : ''}    steps: [{ run: echo }]\n`;
 
 /** Runs a workflow's job graph where each job's result is scripted; returns every job's result and the needs each run job saw. */
-async function graph(jobsYaml: string, scripted: Record<string, Status>, inputs: Record<string, Json> = {}) {
+async function graph(jobsYaml: string, scripted: Record<string, Result>, inputs: Record<string, Json> = {}) {
   const workflow = await loadWorkflow('w.yml', `on: push\njobs:\n${jobsYaml}`);
   const ran: string[] = [];
   const seenNeeds: Record<string, Json> = {};
@@ -50,7 +50,7 @@ describe('needs and job-level if:', () => {
     job('guarded', ['b'], '!cancelled() && !failure()') +
     job('onfail', ['a'], "needs.a.result == 'failure'") +
     job('onfailexplicit', ['a'], "failure() && needs.a.result == 'failure'");
-  it.each<[string, Record<string, Status>, Record<string, Status>]>([
+  it.each<[string, Record<string, Result>, Record<string, Result>]>([
     [
       'all succeed',
       {},
@@ -99,7 +99,7 @@ describe('needs and job-level if:', () => {
     job('build', ['plan', 'quality', 'security', 'test'], '!cancelled() && !failure()') +
     job('deploy', ['build'], "!cancelled() && !failure() && needs.build.result == 'success'") +
     job('notify', ['plan', 'quality', 'security', 'test', 'build', 'deploy'], 'always()');
-  it.each<[string, Record<string, Status>, Record<string, Json>, Record<string, Status>]>([
+  it.each<[string, Record<string, Result>, Record<string, Json>, Record<string, Result>]>([
     [
       'fan-out, all pass',
       {},
@@ -163,7 +163,7 @@ describe('needs and job-level if:', () => {
     expect(result.ran.indexOf('build')).toBeLessThan(result.ran.indexOf('notify'));
   });
 
-  it.each<[string, Record<string, Status>, Json]>([
+  it.each<[string, Record<string, Result>, Json]>([
     ['a succeeded need', {}, { result: 'success', outputs: { from: 'a' } }],
     ['a failed need (seen by an always() job)', { a: 'failure' }, { result: 'failure', outputs: { from: 'a' } }],
   ])('needs.<id> of %s', async (_name, scripted, expected) => {
@@ -237,7 +237,7 @@ describe('job outputs', () => {
     }
   }
 
-  it.each<[string, string, Parameters<typeof scriptedExecutor>[0], Record<string, string>, Status]>([
+  it.each<[string, string, Parameters<typeof scriptedExecutor>[0], Record<string, string>, Result]>([
     ['a step output', '      n: ${{ steps.s1.outputs.n }}\n', { s1: { outputs: { n: '7' } } }, { n: '7' }, 'success'],
     ['a missing output is empty', '      n: ${{ steps.s1.outputs.none }}\n', {}, { n: '' }, 'success'],
     [

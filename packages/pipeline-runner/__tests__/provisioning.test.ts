@@ -4,7 +4,7 @@ import {
   PROVISIONING,
   actionRule,
   nameProvision,
-  remoteActionSkipReason,
+  remoteActionSkip,
   serviceStandIn,
 } from '../src/provisioning/table.js';
 import { contextReferences, expressionReferences } from '../src/references.js';
@@ -44,15 +44,22 @@ describe('the provisioning table', () => {
     else expect(rule).toMatchObject(expected);
   });
 
-  it.each<[string, RegExp]>([
-    ['docker://alpine:3', /container action: needs Docker/],
-    ['docker/setup-buildx-action@abc', /needs Docker/],
-    ['actions/setup-python@abc', /tool cache; the local run uses the tools on PATH/],
-    ['actions/setup-node@abc', new RegExp(`Node ${process.version.replace(/\./g, '\\.')}`)],
-    ['actions/cache/restore@abc', /cache service/],
-    ['aquasecurity/setup-trivy@abc', /trivy from PATH/],
-    ['Someone/Else@abc', /remote action someone\/else needs GitHub to download it/],
-  ])('remote action %s', (uses, reason) => expect(remoteActionSkipReason(uses)).toMatch(reason));
+  // replaceable: the job is still complete without the step; otherwise the job ends incomplete.
+  it.each<[string, RegExp, boolean]>([
+    ['docker://alpine:3', /container action: not run locally/, false],
+    ['docker/unknown-action@abc', /no local emulation of this docker action/, false],
+    ['actions/setup-python@abc', /tool cache; the local run uses the tools on PATH/, true],
+    ['actions/setup-node@abc', new RegExp(`Node ${process.version.replace(/\./g, '\\.')}`), true],
+    ['actions/cache/restore@abc', /cache service/, true],
+    ['aquasecurity/setup-trivy@abc', /trivy from PATH/, true],
+    ['github/codeql-action/upload-sarif@abc', /code scanning; the findings are gated/, true],
+    ['github/codeql-action/analyze@abc', /needs GitHub code scanning/, false],
+    ['Someone/Else@abc', /remote action someone\/else needs GitHub to download it/, false],
+  ])('remote action %s', (uses, reason, replaceable) => {
+    const skip = remoteActionSkip(uses);
+    expect(skip.reason).toMatch(reason);
+    expect(skip.replaceable).toBe(replaceable);
+  });
 });
 
 describe('context references', () => {

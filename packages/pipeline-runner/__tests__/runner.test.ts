@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { evaluateCondition, evaluateExpression, stringValue, truthy } from '../src/expressions.js';
 import type { EvalContext, Json } from '../src/expressions.js';
 import { markdownToHtml } from '../src/report.js';
-import { parseCallRef, remoteActionSkipReason, resolveInputs } from '../src/runner.js';
+import { parseCallRef, resolveInputs } from '../src/runner.js';
 import { ancestors, loadWorkflow, orderJobs } from '../src/workflow.js';
 
 const ctx = (contexts: Record<string, Json>, failed = false): EvalContext => ({
@@ -144,14 +144,6 @@ jobs:
     const pipeline = await loadWorkflow('p.yml', pipelineText);
     expect(() => resolveInputs(pipeline, withValues, overrides, 'c.yml')).toThrow(message);
   });
-
-  it.each([
-    ['docker/build-push-action@abc', /needs Docker/],
-    ['actions/setup-node@abc', /tool cache/],
-    ['github/codeql-action/upload-sarif@abc', /code scanning/],
-    ['actions/cache@abc', /cache service/],
-    ['someone/else@abc', /needs GitHub to download it/],
-  ])('skip reason for %s', (uses, reason) => expect(remoteActionSkipReason(uses)).toMatch(reason));
 });
 
 describe('report HTML', () => {

@@ -332,10 +332,40 @@ describe('post steps', () => {
 });
 
 describe('steps that do not execute', () => {
-  it('are skipped with their reason, never success', async () => {
+  it('are skipped with their reason, never success, and leave the job incomplete', async () => {
     const result = await run(step('remote'), { remote: { skip: 'needs Docker' } });
-    expect(result.run.report.steps[0]).toMatchObject({ status: 'skipped', outcome: 'skipped', reason: 'needs Docker' });
+    expect(result.run.report.steps[0]).toMatchObject({
+      status: 'skipped',
+      outcome: 'skipped',
+      reason: 'needs Docker',
+      incomplete: 'not run here: needs Docker',
+    });
+    expect(result.conclusion).toBe('incomplete');
+  });
+
+  it('a skipped step the local run replaces (setup-node, a cache) keeps the job complete', async () => {
+    const result = await run(step('setup'), { setup: { skip: 'uses the local Node', replaceable: true } });
+    expect(result.run.report.steps[0]).toMatchObject({ status: 'skipped', reason: 'uses the local Node' });
+    expect(result.run.report.steps[0]?.incomplete).toBeUndefined();
     expect(result.conclusion).toBe('success');
+  });
+
+  it('a skipped step by its if: keeps the job complete', async () => {
+    const result = await run(step('off', '        if: ${{ false }}\n'), {});
+    expect(result.run.report.steps[0]).toMatchObject({ status: 'skipped' });
+    expect(result.conclusion).toBe('success');
+  });
+
+  it('an action that reports an `incomplete` output makes its job incomplete but not failed', async () => {
+    const result = await run(step('scan') + step('after'), {
+      scan: { outputs: { incomplete: 'no scanner could run: trivy is not on PATH' } },
+    });
+    expect(result.run.report.steps[0]).toMatchObject({
+      status: 'success',
+      incomplete: 'no scanner could run: trivy is not on PATH',
+    });
+    expect(result.run.report.steps[1]?.status).toBe('success');
+    expect(result.conclusion).toBe('incomplete');
   });
 
   it('an emulated step is success and labelled as emulated', async () => {

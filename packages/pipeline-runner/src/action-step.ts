@@ -3,16 +3,20 @@
  * INPUT_* variables (and registers its post step); a remote action runs as a
  * built-in emulation if there is one, else is skipped with the reason.
  */
-import { appendFile } from 'node:fs/promises';
+import { appendFileSync } from 'node:fs';
+import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { inputEnv, interpolate, readActionManifest } from '@pipeline/action-kit/protocol';
 import type { ActionManifest } from '@pipeline/action-kit/protocol';
 import { findEmulation } from './emulations/index.js';
+import type { StepFacilities } from './emulations/index.js';
+import { inheritedEnv, stepPath } from './environment.js';
 import { runProcess } from './exec.js';
 import { evaluateExpression, evaluateStringMap, stringValue } from './expressions.js';
 import type { EvalContext, Json } from './expressions.js';
 import { exists } from './files.js';
-import { remoteActionSkipReason } from './provisioning/table.js';
+import { tryGit } from './local.js';
+import { remoteActionSkip } from './provisioning/table.js';
 import type { RunState, StepContext, StepExecution } from './run-state.js';
 import { processEnv, processSpec } from './step-process.js';
 import { get } from './workflow.js';
@@ -23,8 +27,9 @@ export async function runActionStep(state: RunState, ctx: StepContext): Promise<
   const withValues = evaluateStringMap(get(ctx.raw, 'with'), ctx.expr);
   if (uses.startsWith('./')) return runLocalAction(state, ctx, uses, withValues);
   const emulation = findEmulation(uses);
-  if (!emulation) return { kind: 'skipped', reason: remoteActionSkipReason(uses) };
+  if (!emulation) return { kind: 'skipped', ...remoteActionSkip(uses) };
   const github = ctx.expr.contexts['github'] as Record<string, Json>;
+  await appendFile(ctx.job.logFile, `\n##[step] ${ctx.name}\n`);
   return emulation.run(
     {
       workspace: state.dirs.workspace,
@@ -32,9 +37,37 @@ export async function runActionStep(state: RunState, ctx: StepContext): Promise<
       library: state.library,
       github,
       jobContext: ctx.job.jobContext,
+      step: await stepFacilities(state, ctx),
     },
     withValues,
   );
+}
+
+async function stepFacilities(state: RunState, ctx: StepContext): Promise<StepFacilities> {
+  const tempDir = path.join(state.dirs.scratch, 'emulations');
+  await mkdir(tempDir, { recursive: true });
+  const tooling = state.provisioner.containerTooling();
+  const commitDate = await tryGit(state.options.repo, ['log', '-1', '--format=%cI', 'HEAD']);
+  const facilities: StepFacilities = {
+    env: ctx.env,
+    processEnv: {
+      ...inheritedEnv(),
+      PATH: stepPath(state.options.library),
+      HOME: process.env['HOME'] ?? state.dirs.scratch,
+      ...ctx.env,
+    },
+    tempDir,
+    timeoutMs: ctx.job.timeoutMinutes * 60_000,
+    masker: state.masker,
+    logLine: (line) => {
+      appendFileSync(ctx.job.logFile, `${line}\n`);
+      if (state.options.verbose) state.log(`      │ ${line}`);
+    },
+    onMappings: (mappings) => state.provisioner.recordMappings(mappings),
+  };
+  if (tooling) facilities.docker = tooling;
+  if (commitDate) facilities.commitDate = new Date(commitDate);
+  return facilities;
 }
 
 async function readManifest(actionDir: string, uses: string, workspace: string): Promise<ActionManifest> {
@@ -57,7 +90,11 @@ async function runLocalAction(
   const manifest = await readManifest(actionDir, uses, state.dirs.workspace);
   const using = manifest.runs?.using ?? '';
   if (!/^node\d+$/.test(using))
-    return { kind: 'skipped', reason: `runs.using: ${using} actions are not run locally (node actions are)` };
+    return {
+      kind: 'skipped',
+      reason: `runs.using: ${using} actions are not run locally (node actions are)`,
+      replaceable: false,
+    };
   const main = path.resolve(actionDir, manifest.runs?.main ?? 'dist/index.js');
   if (!(await exists(main)))
     throw new Error(`${uses}: ${path.relative(actionDir, main)} does not exist (build the action: npm run build)`);

@@ -114,7 +114,7 @@ async function main(): Promise<number> {
   console.log('');
   for (const job of report.jobs)
     console.log(
-      `${job.status.padEnd(8)} ${seconds(job.durationMs).padStart(8)}  ${job.path}${job.reason ? `  (${job.reason})` : ''}`,
+      `${job.status.padEnd(10)} ${seconds(job.durationMs).padStart(8)}  ${job.path}${job.reason ? `  (${job.reason})` : ''}`,
     );
   const critical = criticalPath(report.jobs);
   console.log(
@@ -123,8 +123,13 @@ async function main(): Promise<number> {
   console.log(
     `critical path on GitHub: ${seconds(critical.durationMs)} (${critical.chain.join(' → ') || 'no job ran'})`,
   );
+  if (report.status === 'incomplete') {
+    const partly = report.jobs.flatMap((j) => j.steps.filter((s) => s.incomplete).map((s) => `${j.path}: ${s.name}`));
+    console.log(`incomplete: not everything asked for ran here (${partly.join('; ')}); see docs/local-runs.md`);
+  }
   console.log(`report: ${files.markdown}\n        ${files.html}`);
-  return report.status === 'success' ? 0 : 1;
+  // 3: nothing failed, but the run does not prove everything (docs/local-runs.md); 2 is a usage or workflow error.
+  return report.status === 'success' ? 0 : report.status === 'incomplete' ? 3 : 1;
 }
 
 main().then(

@@ -1,5 +1,5 @@
-export { runPipeline, findCaller, parseCallRef, resolveInputs, remoteActionSkipReason, hashFiles } from './runner.js';
-export type { RunOptions, RunReport, JobReport, StepReport, Status } from './runner.js';
+export { runPipeline, findCaller, parseCallRef, resolveInputs, remoteActionSkip, hashFiles } from './runner.js';
+export type { RunOptions, RunReport, JobReport, StepReport, Result, Status } from './runner.js';
 export { loadWorkflow, orderJobs, ancestors, rawJob, rawStep, get, literal, WorkflowError } from './workflow.js';
 export type { ParsedWorkflow } from './workflow.js';
 export {

@@ -7,11 +7,11 @@
  */
 import { evaluateCondition } from './expressions.js';
 import type { EvalContext, Json, StatusFunctions } from './expressions.js';
-import type { Status } from './report-types.js';
+import type { Result } from './report-types.js';
 import { ancestors, orderJobs } from './workflow.js';
 
 export interface JobResult {
-  result: Status;
+  result: Result;
   outputs: Record<string, string>;
 }
 
@@ -41,7 +41,7 @@ export function jobStatusFunctions(all: GraphJob[], id: string, results: Map<str
   };
 }
 
-export type JobDecision = { run: true } | { run: false; result: Status; reason: string };
+export type JobDecision = { run: true } | { run: false; result: Result; reason: string };
 
 /** Whether a job runs: its `if:` (an evaluation error fails the job, as on GitHub). */
 export function decideJob(job: GraphJob, ctx: EvalContext): JobDecision {

@@ -13,7 +13,7 @@ import type { JobReport } from './report-types.js';
 import type { JobContexts, JobRun, RunState, StepExecutor } from './run-state.js';
 import { runScriptStep } from './run-step.js';
 import { runSteps, stepEvalContext } from './step-loop.js';
-import { jobConclusion } from './step-rules.js';
+import { githubResult, jobConclusion } from './step-rules.js';
 import { get, literal, rawJob, rawStep } from './workflow.js';
 import type { Job, ParsedWorkflow } from './workflow.js';
 
@@ -107,7 +107,7 @@ export async function runJob(
   };
   const outcome = await runSteps(run, job.steps, (index) => rawStep(workflow, job.id.value, index), execute);
   report.status = jobConclusion(outcome.records);
-  jobContext['status'] = report.status;
+  jobContext['status'] = githubResult(report.status);
   try {
     const outputs = evaluateStringMap(job.outputs, stepEvalContext(run, outcome, run.env));
     report.outputs = Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, state.masker.mask(v)]));
@@ -115,8 +115,7 @@ export async function runJob(
     report.notes.push(`outputs: ${String(error)}`);
   }
   report.durationMs = performance.now() - started;
-  state.log(
-    `${report.status === 'failure' ? '✗' : '✓'} ${target.path} ${report.status} ${(report.durationMs / 1000).toFixed(1)}s`,
-  );
-  return { result: report.status, outputs: report.outputs };
+  const mark = report.status === 'failure' ? '✗' : report.status === 'incomplete' ? '◐' : '✓';
+  state.log(`${mark} ${target.path} ${report.status} ${(report.durationMs / 1000).toFixed(1)}s`);
+  return { result: githubResult(report.status), outputs: report.outputs };
 }

@@ -99,7 +99,7 @@ export async function materializeLibrary(
   });
 }
 
-async function runScript(
+export async function runScript(
   script: string,
   args: string[],
   env: NodeJS.ProcessEnv,

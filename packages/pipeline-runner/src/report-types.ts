@@ -1,16 +1,27 @@
 /** What a run records: the shapes of the run, job and step reports, and the run's options. */
-export type Status = 'success' | 'failure' | 'skipped' | 'cancelled';
+/** A job's or step's result as GitHub reports it (what `needs.<id>.result` and `steps.<id>.conclusion` say). */
+export type Result = 'success' | 'failure' | 'skipped' | 'cancelled';
+
+/**
+ * What the local report says: GitHub's result, or `incomplete` for a job that
+ * finished without failing but did not really do everything it was asked to
+ * (an essential step could not run here, or an action said it ran only in part).
+ * Downstream jobs see `incomplete` as `success`, as GitHub would.
+ */
+export type Status = Result | 'incomplete';
 
 export interface StepReport {
   name: string;
   id: string;
-  status: Status;
+  status: Result;
   /** success/failure of the step itself before continue-on-error. */
-  outcome: Status;
+  outcome: Result;
   reason?: string;
   uses?: string;
   /** Done by the runner's own stand-in for a GitHub action (checkout, artifacts), not by the action. */
   emulated?: boolean;
+  /** Why the step did not do all of its work here (not run for lack of a local stand-in, or the action said so): makes the job incomplete. */
+  incomplete?: string;
   durationMs: number;
   summary: string;
   outputs: Record<string, string>;

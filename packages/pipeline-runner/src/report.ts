@@ -8,7 +8,13 @@ import path from 'node:path';
 import { criticalPath } from './critical-path.js';
 import type { JobReport, RunReport, Status, StepReport } from './report-types.js';
 
-const ICON: Record<Status, string> = { success: '✅', failure: '❌', skipped: '⏭️', cancelled: '🚫' };
+const ICON: Record<Status, string> = {
+  success: '✅',
+  failure: '❌',
+  skipped: '⏭️',
+  cancelled: '🚫',
+  incomplete: '🟡',
+};
 
 export const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
@@ -40,6 +46,7 @@ function jobFlowchart(report: RunReport): string[] {
     '  classDef success fill:#d1f7d6,stroke:#1a7f37',
     '  classDef failure fill:#ffd8d3,stroke:#cf222e',
     '  classDef skipped fill:#eeeeee,stroke:#8c959f',
+    '  classDef incomplete fill:#fff1c2,stroke:#9a6700',
     '```',
     '',
   ];
@@ -74,9 +81,11 @@ function outputsTable(report: RunReport): string[] {
 /** A job's heading, its notes, its steps table, and each step's failure output, annotations and summary. */
 function jobSection(job: JobReport): string[] {
   const lines = [`## ${ICON[job.status]} ${job.path} — ${job.name}`, ''];
+  const partly = job.steps.filter((s) => s.incomplete);
+  for (const step of partly) lines.push(`- **incomplete**: ${step.name}: ${step.incomplete}`);
   for (const note of job.notes) lines.push(`- ${note}`);
   if (job.reason) lines.push(`- ${job.reason}`);
-  if (job.notes.length > 0 || job.reason) lines.push('');
+  if (job.notes.length > 0 || job.reason || partly.length > 0) lines.push('');
   lines.push(...stepsTable(job), ...job.steps.flatMap(stepDetails));
   return lines;
 }
@@ -84,11 +93,12 @@ function jobSection(job: JobReport): string[] {
 function stepsTable(job: JobReport): string[] {
   const lines = ['| step | status | duration | detail |', '| --- | --- | --- | --- |'];
   for (const step of job.steps) {
-    const detail = step.reason ?? (step.uses ? `\`${step.uses.split('@')[0]}\`` : '');
-    const shown = step.status === step.outcome ? step.status : `${step.outcome} (continue-on-error)`;
-    lines.push(
-      `| ${cell(step.name)} | ${ICON[step.status]} ${shown} | ${seconds(step.durationMs)} | ${cell(detail)} |`,
-    );
+    const detail = step.incomplete ?? step.reason ?? (step.uses ? `\`${step.uses.split('@')[0]}\`` : '');
+    let shown = step.status === step.outcome ? step.status : `${step.outcome} (continue-on-error)`;
+    if (step.incomplete && step.status === 'success') shown += ', incomplete';
+    if (step.emulated) shown += ' (emulated)';
+    const icon = step.incomplete ? ICON.incomplete : ICON[step.status];
+    lines.push(`| ${cell(step.name)} | ${icon} ${shown} | ${seconds(step.durationMs)} | ${cell(detail)} |`);
   }
   lines.push('');
   return lines;
@@ -147,7 +157,8 @@ function countSteps(job: JobReport): string {
   const by = (s: Status): number => job.steps.filter((x) => x.status === s).length;
   if (job.steps.length === 0) return '';
   const emulated = job.steps.filter((x) => x.emulated).length;
-  return `${by('success')} ok${emulated ? ` (${emulated} emulated)` : ''}, ${by('failure')} failed, ${by('skipped')} skipped`;
+  const partly = job.steps.filter((x) => x.incomplete).length;
+  return `${by('success')} ok${emulated ? ` (${emulated} emulated)` : ''}, ${by('failure')} failed, ${by('skipped')} skipped${partly ? `, ${partly} incomplete` : ''}`;
 }
 
 function mermaidId(job: JobReport): string {
@@ -256,6 +267,7 @@ export function toHtml(report: RunReport): string {
     ['❌', 'failure'],
     ['⏭️', 'skipped'],
     ['🚫', 'cancelled'],
+    ['🟡', 'incomplete'],
   ];
   let html = markdownToHtml(toMarkdown(report));
   // Status marks as coloured badges (emoji fonts are not everywhere).
@@ -280,9 +292,9 @@ h1{border-bottom:1px solid #d0d7de}h2{margin-top:2rem;border-bottom:1px solid #e
 .timeline{margin:1rem 0}.row{display:flex;align-items:center;gap:8px;margin:2px 0}.label{width:220px;font-family:monospace;font-size:12px}
 .track{flex:1;background:#f6f8fa;height:14px;border-radius:3px}.bar{display:block;height:14px;border-radius:3px}
 .dot{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:6px;vertical-align:middle}
-.dot.success{background:#2da44e}.dot.failure{background:#cf222e}.dot.skipped{background:#afb8c1}.dot.cancelled{background:#9a6700}
+.dot.success{background:#2da44e}.dot.failure{background:#cf222e}.dot.skipped{background:#afb8c1}.dot.cancelled{background:#9a6700}.dot.incomplete{background:#d4a72c}
 pre{white-space:pre-wrap;word-break:break-word}td{word-break:break-word}
-.bar.success{background:#2da44e}.bar.failure{background:#cf222e}.bar.skipped{background:#d0d7de}.bar.cancelled{background:#9a6700}.time{width:70px;text-align:right;font-size:12px}
+.bar.success{background:#2da44e}.bar.failure{background:#cf222e}.bar.skipped{background:#d0d7de}.bar.cancelled{background:#9a6700}.bar.incomplete{background:#d4a72c}.time{width:70px;text-align:right;font-size:12px}
 </style></head><body>
 ${body}
 </body></html>

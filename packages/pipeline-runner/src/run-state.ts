@@ -79,10 +79,19 @@ export interface PostStep {
 
 /** What executing a step produced. */
 export type StepExecution =
-  /** Not executed here (needs GitHub, Docker...): reported as skipped with the reason. */
-  | { kind: 'skipped'; reason: string }
+  /**
+   * Not executed here (needs GitHub...): reported as skipped with the reason.
+   * Unless `replaceable` (the local run has what the step provides, or the step
+   * only reports to a GitHub service), the job ends incomplete.
+   */
+  | { kind: 'skipped'; reason: string; replaceable: boolean }
   /** Executed by a local emulation of a GitHub action (checkout, artifacts): labelled as emulated. */
   | { kind: 'emulated'; reason: string }
-  | { kind: 'ran'; result: ProcessResult; post?: PostStep };
+  /**
+   * A process ran (the action, a script), or an emulation did the real work
+   * with local tools and reports like a process (`emulated` says how, e.g. the
+   * docker actions with the project's BuildKit and registry).
+   */
+  | { kind: 'ran'; result: ProcessResult; post?: PostStep; emulated?: string };
 
 export type StepExecutor = (ctx: StepContext) => Promise<StepExecution>;

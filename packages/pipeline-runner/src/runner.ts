@@ -18,14 +18,15 @@ import { repositoryName, tryGit } from './local.js';
 import { Provisioner } from './provisioning/provisioner.js';
 import type { RunOptions, RunReport } from './report-types.js';
 import type { RunState } from './run-state.js';
+import { overallStatus } from './step-rules.js';
 import { runCaller } from './workflow-run.js';
 import { Cleanups, prepareWorkspace, withInterruptCleanup } from './workspace.js';
 import type { RunDirs } from './workspace.js';
 
-export type { JobReport, RunOptions, RunReport, Status, StepReport } from './report-types.js';
+export type { JobReport, Result, RunOptions, RunReport, Status, StepReport } from './report-types.js';
 export { findCaller, parseCallRef } from './caller.js';
 export { resolveInputs } from './inputs.js';
-export { remoteActionSkipReason } from './provisioning/table.js';
+export { remoteActionSkip } from './provisioning/table.js';
 export { deployedEnvironment } from './provisioning/deployed-env.js';
 export { hashFiles } from './environment.js';
 export { WorkflowError } from './workflow.js';
@@ -119,6 +120,6 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     else await rm(dirs.scratch, { recursive: true, force: true }).catch(() => undefined);
   }
   report.durationMs = performance.now() - started;
-  report.status = report.jobs.some((j) => j.status === 'failure') ? 'failure' : 'success';
+  report.status = overallStatus(report.jobs.map((j) => j.status));
   return report;
 }

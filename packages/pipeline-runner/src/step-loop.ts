@@ -97,14 +97,25 @@ async function runStep(
     job.log(`  ✗ ${name} failure — ${reason}`);
     return record(loop, step, report, { status: conclusionOf('failure', continueOnError), outcome: 'failure', reason });
   }
-  if (execution.kind !== 'ran') {
-    const status = execution.kind === 'emulated' ? 'success' : 'skipped';
-    if (execution.kind === 'emulated') report.emulated = true;
-    job.log(`  ${status === 'success' ? '✓' : '○'} ${name} ${status} (${execution.reason})`);
-    return record(loop, step, report, { status, outcome: status, reason: execution.reason });
+  if (execution.kind === 'emulated') {
+    report.emulated = true;
+    job.log(`  ✓ ${name} success (${execution.reason})`);
+    return record(loop, step, report, { status: 'success', outcome: 'success', reason: execution.reason });
+  }
+  if (execution.kind === 'skipped') {
+    if (!execution.replaceable) report.incomplete = `not run here: ${execution.reason}`;
+    job.log(`  ${execution.replaceable ? '○' : '◌'} ${name} skipped (${execution.reason})`);
+    return record(loop, step, report, { status: 'skipped', outcome: 'skipped', reason: execution.reason });
   }
   if (execution.post) loop.posts.push({ name: `Post ${name}`, id: `post-${step.id}`, post: execution.post });
   fillFromProcess(report, execution.result, job);
+  if (execution.emulated) {
+    report.emulated = true;
+    report.reason ??= execution.emulated;
+  }
+  // An action that did only part of its work says so in an `incomplete` output (the kit's reportIncomplete).
+  const partly = report.outputs['incomplete'];
+  if (partly && report.outcome === 'success') report.incomplete = partly;
   report.status = conclusionOf(report.outcome, continueOnError);
   loop.carried = carryFileCommands(loop.carried, execution.result);
   logFinished(job, report, continueOnError);
@@ -120,7 +131,9 @@ function record(
   report.status = result.status;
   report.outcome = result.outcome;
   if (result.reason !== undefined) report.reason = result.reason;
-  loop.records.push({ outcome: report.outcome, conclusion: report.status, outputs: report.outputs });
+  const entry: StepRecord = { outcome: report.outcome, conclusion: report.status, outputs: report.outputs };
+  if (report.incomplete !== undefined) entry.incomplete = report.incomplete;
+  loop.records.push(entry);
   // Steps without an id get a generated `__...` one, which the steps context does not show.
   if (step.id && !step.id.startsWith('__'))
     loop.stepsContext[step.id] = { outputs: report.outputs, outcome: report.outcome, conclusion: report.status };
@@ -183,10 +196,14 @@ function isContinueOnError(step: Step, ctx: EvalContext): boolean {
 }
 
 function logFinished(job: JobRun, report: StepReport, continueOnError: boolean): void {
-  const mark = report.status === 'success' ? '✓' : '✗';
+  const mark = report.status !== 'success' ? '✗' : report.incomplete ? '◐' : '✓';
   const note = continueOnError && report.outcome === 'failure' ? ' (continue-on-error)' : '';
   const why = report.reason && report.outcome === 'failure' ? ` — ${report.reason}` : '';
-  job.log(`  ${mark} ${report.name} ${report.outcome}${note} ${(report.durationMs / 1000).toFixed(1)}s${why}`);
+  const partly = report.incomplete ? ` — incomplete: ${report.incomplete}` : '';
+  const how = report.emulated && report.reason ? ` (${report.reason})` : '';
+  job.log(
+    `  ${mark} ${report.name} ${report.outcome}${note}${how} ${(report.durationMs / 1000).toFixed(1)}s${why}${partly}`,
+  );
   if (report.outcome === 'failure' && report.tail && !job.verbose)
     for (const line of report.tail.slice(-15)) job.log(`      │ ${line}`);
 }

@@ -6,12 +6,14 @@
 import { addToPath } from '@pipeline/action-kit/protocol';
 import type { ProcessResult } from './exec.js';
 import type { StatusFunctions } from './expressions.js';
-import type { Status } from './report-types.js';
+import type { Result, Status } from './report-types.js';
 
 export interface StepRecord {
-  outcome: Status;
-  conclusion: Status;
+  outcome: Result;
+  conclusion: Result;
   outputs: Record<string, string>;
+  /** Why the step did not do all its work here (see StepReport.incomplete). */
+  incomplete?: string;
 }
 
 /** success(): no earlier step concluded failure; failure(): one did (continue-on-error steps conclude success). */
@@ -24,16 +26,29 @@ export function stepStatusFunctions(records: StepRecord[]): StatusFunctions {
 }
 
 /** A step's conclusion: its outcome, except that continue-on-error turns a failure into success. */
-export function conclusionOf(outcome: Status, continueOnError: boolean): Status {
+export function conclusionOf(outcome: Result, continueOnError: boolean): Result {
   return outcome === 'failure' && continueOnError ? 'success' : outcome;
 }
 
+/** failure when a step concluded failure; else incomplete when a step did not do all its work here; else success. */
 export function jobConclusion(records: StepRecord[]): Status {
-  return records.some((r) => r.conclusion === 'failure') ? 'failure' : 'success';
+  if (records.some((r) => r.conclusion === 'failure')) return 'failure';
+  return records.some((r) => r.incomplete !== undefined) ? 'incomplete' : 'success';
+}
+
+/** What GitHub would report for a job the local report calls `status` (incomplete work still succeeded there). */
+export function githubResult(status: Status): Result {
+  return status === 'incomplete' ? 'success' : status;
+}
+
+/** The run's headline over its jobs: failure, else incomplete, else success. */
+export function overallStatus(statuses: Status[]): Status {
+  if (statuses.includes('failure')) return 'failure';
+  return statuses.includes('incomplete') ? 'incomplete' : 'success';
 }
 
 /** The outcome of a process step and, when it failed, why (the last error annotation without a file says it best). */
-export function processOutcome(result: ProcessResult, timeoutMinutes: number): { outcome: Status; reason?: string } {
+export function processOutcome(result: ProcessResult, timeoutMinutes: number): { outcome: Result; reason?: string } {
   if (result.exitCode === 0 && !result.runnerFailed) return { outcome: 'success' };
   const exit =
     result.exitCode === 0

@@ -60,6 +60,8 @@ export interface Behaviour {
   path?: string[];
   throws?: string;
   skip?: string;
+  /** With skip: the local run has what the step provides (the job stays complete). */
+  replaceable?: boolean;
   emulate?: string;
   post?: { condition?: string; exit?: number };
 }
@@ -83,7 +85,7 @@ export function scriptedExecutor(behaviours: Record<string, Behaviour>): {
     seen[id] = { env: ctx.env, extraPath: ctx.extraPath };
     order.push(id);
     if (b.throws) throw new Error(b.throws);
-    if (b.skip) return { kind: 'skipped', reason: b.skip };
+    if (b.skip) return { kind: 'skipped', reason: b.skip, replaceable: b.replaceable ?? false };
     if (b.emulate) return { kind: 'emulated', reason: b.emulate };
     const result = processResult({
       exitCode: b.exit ?? 0,

@@ -15,9 +15,14 @@ async function run(ctx: EmulationContext, withValues: Record<string, string>): P
   const repository = withValues['repository'] ?? '';
   const library = stringValue(ctx.jobContext['workflow_repository'] ?? null);
   if (repository === '' || (repository === ctx.github['repository'] && repository !== library)) {
-    return { kind: 'skipped', reason: 'needs GitHub: the workspace already is a copy of the local repository' };
+    return {
+      kind: 'skipped',
+      reason: 'needs GitHub: the workspace already is a copy of the local repository',
+      replaceable: true,
+    };
   }
-  if (repository !== library) return { kind: 'skipped', reason: `needs GitHub to clone ${repository}` };
+  if (repository !== library)
+    return { kind: 'skipped', reason: `needs GitHub to clone ${repository}`, replaceable: false };
   const target = path.resolve(ctx.workspace, withValues['path'] || '.');
   if (!target.startsWith(ctx.workspace)) throw new Error(`checkout path '${withValues['path']}' leaves the workspace`);
   const ref = withValues['ref'] ?? '';

@@ -18,6 +18,9 @@ import type { JobContexts } from '../run-state.js';
 import { get } from '../workflow.js';
 import type { Job } from '../workflow.js';
 import type { Cleanups, RunDirs } from '../workspace.js';
+import type { ImageMapping } from '../emulations/docker/index.js';
+import { startContainerTooling } from './containers.js';
+import type { ContainerTooling } from './containers.js';
 import { startServiceApp } from './service-app.js';
 import { actionRule, nameProvision, PROVISIONING, serviceStandIn } from './table.js';
 
@@ -46,6 +49,9 @@ export class Provisioner {
   private app?: AppProcess;
   private appPort?: number;
   private deployedManifests: string[] = [];
+  private containers?: ContainerTooling;
+  private containersError?: string;
+  private readonly mappings: ImageMapping[] = [];
   private readonly options: ProvisionerOptions;
 
   // No parameter properties: `npm run pipeline` runs these sources with Node's type stripping.
@@ -79,8 +85,24 @@ export class Provisioner {
     await this.provideServiceContainers(target);
     if (!this.options.enabled) return;
     await this.provideSecrets(target);
+    if (target.job.steps.some((s) => 'uses' in s && /^docker\/[^/]+@/i.test(s.uses.value)))
+      await this.ensureContainers(target.report.notes);
     const needsService = target.job.steps.some((s) => 'uses' in s && actionRule(s.uses.value)?.needs === 'service');
     if (needsService && this.appPort !== undefined && !this.app) await this.startService(target);
+  }
+
+  /** The container tooling for docker steps, when it is up. */
+  containerTooling(): ContainerTooling | undefined {
+    return this.containers;
+  }
+
+  /** Images pushed under a local name (ghcr.io/o/r → 127.0.0.1:5000/o/r), each listed once. */
+  recordMappings(mappings: ImageMapping[]): void {
+    for (const m of mappings) if (!this.mappings.some((x) => x.from === m.from && x.to === m.to)) this.mappings.push(m);
+  }
+
+  imageMappings(): readonly ImageMapping[] {
+    return this.mappings;
   }
 
   /** After an action step: what the table says the step tells the runner (the manifests a deploy applied). */
@@ -135,6 +157,24 @@ export class Provisioner {
       contexts.secrets[name] = await readFile(this.kubeconfig, 'utf8');
       this.options.masker.addSecret(contexts.secrets[name]);
       report.notes.push(`secret ${name} ← the local cluster's kubeconfig`);
+    }
+  }
+
+  private async ensureContainers(notes: string[]): Promise<void> {
+    if (this.containers || this.containersError) return;
+    const started = performance.now();
+    this.options.log('      starting the container tooling (tools/containers/containers.sh up, base-images.sh)');
+    try {
+      this.containers = await startContainerTooling(this.options.library, (line) => this.options.log(`      ${line}`));
+      const standIns = this.containers.env.standInImages;
+      notes.push(
+        `Containers: dockerd, registry ${this.containers.env.registry}, BuildKit builder ${this.containers.env.builder} and arm64 emulation up in ${elapsed(started)} (left running; npm run containers:down stops them).`,
+      );
+      if (standIns.length > 0)
+        notes.push(`Base images are local stand-ins built from Debian packages: ${standIns.join(', ')}.`);
+    } catch (error) {
+      this.containersError = error instanceof Error ? error.message : String(error);
+      notes.push(`Containers: the tooling could not start, so the docker steps do not run: ${this.containersError}`);
     }
   }
 

@@ -35,6 +35,12 @@ export interface RemoteRule {
   /** `owner/name` exactly, or a prefix ending in `*`. */
   uses: string;
   reason: string;
+  /**
+   * The stage loses nothing it is for when the step does not run here (the
+   * local run provides the tool another way, or the step only reports to a
+   * GitHub service). Without it, a step that cannot run makes its job incomplete.
+   */
+  replaceable?: true;
 }
 
 export interface ProvisioningTable {
@@ -67,19 +73,30 @@ export const PROVISIONING: ProvisioningTable = {
   serviceDirectoryInput: 'service-directory',
   serviceLocalEnv: ['PORT', 'HOST', 'DATABASE_URL', 'REDIS_URL', 'NODE_ENV'],
   remoteActions: [
-    { uses: 'docker://*', reason: 'container action: needs Docker' },
-    { uses: 'docker/*', reason: 'needs Docker (buildx, QEMU, a registry): not run locally' },
+    { uses: 'docker://*', reason: 'container action: not run locally' },
+    { uses: 'docker/*', reason: 'no local emulation of this docker action' },
     {
       uses: 'actions/setup-node',
       reason: `needs GitHub's tool cache; the local run uses Node ${process.version} from this checkout`,
+      replaceable: true,
     },
-    { uses: 'actions/setup-*', reason: "needs GitHub's tool cache; the local run uses the tools on PATH" },
-    { uses: 'actions/cache', reason: "needs GitHub's cache service" },
-    { uses: 'actions/cache/*', reason: "needs GitHub's cache service" },
-    { uses: 'github/codeql-action*', reason: 'needs GitHub code scanning (SARIF upload)' },
+    {
+      uses: 'actions/setup-*',
+      reason: "needs GitHub's tool cache; the local run uses the tools on PATH",
+      replaceable: true,
+    },
+    { uses: 'actions/cache', reason: "needs GitHub's cache service (a cache only saves time)", replaceable: true },
+    { uses: 'actions/cache/*', reason: "needs GitHub's cache service (a cache only saves time)", replaceable: true },
+    {
+      uses: 'github/codeql-action/upload-sarif',
+      reason: 'uploads to GitHub code scanning; the findings are gated and summarised by the scan step itself',
+      replaceable: true,
+    },
+    { uses: 'github/codeql-action*', reason: 'needs GitHub code scanning' },
     {
       uses: 'aquasecurity/setup-trivy',
-      reason: 'downloads Trivy from GitHub; the local run uses trivy from PATH if present',
+      reason: 'downloads Trivy from GitHub; the local run uses trivy from PATH (the scan says when it is missing)',
+      replaceable: true,
     },
     { uses: 'helm/kind-action', reason: 'needs Docker for kind; the local run uses tools/kube/cluster.sh' },
   ],
@@ -105,11 +122,14 @@ export function actionRule(uses: string, table = PROVISIONING): ActionRule | und
   return table.actions.find((a) => a.action === folder);
 }
 
-/** Why a remote action is not run here. */
-export function remoteActionSkipReason(uses: string, table = PROVISIONING): string {
+/** Why a remote action is not run here, and whether its job can still be complete without it. */
+export function remoteActionSkip(uses: string, table = PROVISIONING): { reason: string; replaceable: boolean } {
   const name = uses.startsWith('docker://') ? uses : (uses.split('@')[0]?.toLowerCase() ?? uses);
   const rule = table.remoteActions.find((r) =>
     r.uses.endsWith('*') ? name.startsWith(r.uses.slice(0, -1)) : name === r.uses,
   );
-  return rule?.reason ?? table.remoteDefault.replace('{name}', name);
+  return {
+    reason: rule?.reason ?? table.remoteDefault.replace('{name}', name),
+    replaceable: rule?.replaceable === true,
+  };
 }

@@ -1,0 +1,33 @@
+/**
+ * The project's container tooling for the docker steps of a local run:
+ * tools/containers/containers.sh up (dockerd, registry, BuildKit + buildx,
+ * arm64 emulation) and the base-image stand-ins, started once per run and
+ * left running for the next one, like the cluster.
+ */
+import path from 'node:path';
+import { dockerEnvFromUp } from '../emulations/docker/index.js';
+import type { DockerEnv } from '../emulations/docker/index.js';
+import { runScript } from '../local.js';
+
+export interface ContainerTooling {
+  env: DockerEnv;
+  /** DOCKER_HOST, DOCKER_CONFIG, BUILDX_BUILDER...: what the docker CLI needs. */
+  vars: Record<string, string>;
+}
+
+/** Go's spelling of this host's architecture. */
+export const hostArch = (): string => (process.arch === 'x64' ? 'amd64' : process.arch);
+
+export async function startContainerTooling(library: string, log: (line: string) => void): Promise<ContainerTooling> {
+  const tools = path.join(library, 'tools/containers');
+  await runScript(path.join(tools, 'containers.sh'), ['up'], process.env, 45 * 60_000, log);
+  await runScript(path.join(tools, 'base-images.sh'), [], process.env, 45 * 60_000, log);
+  // `env` after the base images: STAND_IN_IMAGES then lists them.
+  const out = await runScript(path.join(tools, 'containers.sh'), ['env'], process.env, 60_000, log);
+  const { env, vars } = dockerEnvFromUp(out, {
+    cacheDir: path.join(library, '.tmp/containers/gha-cache'),
+    hostArch: hostArch(),
+  });
+  const keep = ['DOCKER_HOST', 'DOCKER_CONFIG', 'BUILDKIT_HOST', 'BUILDX_BUILDER'];
+  return { env, vars: Object.fromEntries(Object.entries(vars).filter(([k]) => keep.includes(k))) };
+}

@@ -9,6 +9,7 @@ import { runnerContext } from './environment.js';
 import { evaluateStringMap, evaluateToken, noStatus, stringValue } from './expressions.js';
 import type { Json } from './expressions.js';
 import type { JobResult } from './job-graph.js';
+import { NotProvidedError } from './provisioning/provisioner.js';
 import type { JobReport } from './report-types.js';
 import type { JobContexts, JobRun, RunState, StepExecutor } from './run-state.js';
 import { runScriptStep } from './run-step.js';
@@ -81,11 +82,13 @@ export async function runJob(
   try {
     await state.provisioner.prepareJob({ job, raw, jobContext, contexts, report });
   } catch (error) {
-    report.status = 'failure';
+    // Something this machine cannot provide leaves the job incomplete; a broken setup fails it.
+    const notHere = error instanceof NotProvidedError;
+    report.status = notHere ? 'incomplete' : 'failure';
     report.reason = `could not provide what the job needs: ${error instanceof Error ? error.message : String(error)}`;
     report.durationMs = performance.now() - started;
-    state.log(`✗ ${target.path}: ${report.reason}`);
-    return { result: 'failure', outputs: {} };
+    state.log(`${notHere ? '◐' : '✗'} ${target.path}: ${report.reason}`);
+    return { result: notHere ? 'skipped' : 'failure', outputs: {} };
   }
   noteEnvironment(raw, contexts, report);
   const run: JobRun = {

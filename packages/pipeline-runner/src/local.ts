@@ -2,11 +2,11 @@
  * What the runner brings up on this machine in place of GitHub's: the
  * workspace copy of the repository, this library's actions at a commit,
  * PostgreSQL and Redis (tools/services/services.sh), a Kubernetes API server
- * (tools/kube/cluster.sh) and, for smoke tests, the service itself.
+ * (tools/kube/cluster.sh), and a readiness wait for the service under smoke test.
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { cp, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, stat } from 'node:fs/promises';
 import { parseEnvFile } from '@pipeline/action-kit';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -179,68 +179,25 @@ export interface AppProcess {
   stop(): Promise<void>;
 }
 
-/** Starts the service (`npm start` in its directory) on a port and waits for /health/ready. */
-export async function startApp(
-  dir: string,
-  port: number,
-  env: Record<string, string>,
-  logFile: string,
-  timeoutMs = 90_000,
-): Promise<AppProcess> {
-  const pkg = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8')) as {
-    scripts?: Record<string, string>;
-  };
-  if (!pkg.scripts?.['start'])
-    throw new Error(`${dir}/package.json has no "start" script to run the service for smoke tests`);
-  await writeFile(logFile, '');
-  const child = spawn('npm', ['start'], {
-    cwd: dir,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  const chunks: string[] = [];
-  const onData = (d: Buffer): void => {
-    chunks.push(d.toString());
-    if (chunks.length > 400) chunks.shift();
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async (): Promise<void> => {
-    await writeFile(logFile, chunks.join('')).catch(() => undefined);
-    if (child.exitCode !== null || child.pid === undefined) return;
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        try {
-          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          /* already gone */
-        }
-        resolve();
-      }, 15_000);
-      child.on('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  };
+/** Polls `${url}/health/ready` until it answers 2xx; a child that exits first, or the deadline, stops it and throws. */
+export async function waitUntilReady(
+  url: string,
+  child: ChildProcess,
+  output: string[],
+  stop: () => Promise<void>,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
       await stop();
       throw new Error(
-        `the service exited with code ${child.exitCode} before it was ready: ${chunks.join('').trim().split('\n').slice(-5).join(' | ')}`,
+        `the service exited with code ${child.exitCode} before it was ready: ${output.join('').trim().split('\n').slice(-5).join(' | ')}`,
       );
     }
     try {
       const response = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2000) });
-      if (response.ok) return { url, child, stop };
+      if (response.ok) return;
     } catch {
       /* not listening yet */
     }

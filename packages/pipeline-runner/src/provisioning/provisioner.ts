@@ -12,6 +12,11 @@ import type { Json } from '../expressions.js';
 import { freePort } from '@pipeline/action-kit';
 import { startCluster, startServices, stopServices } from '../local.js';
 import type { AppProcess, LocalServices } from '../local.js';
+
+/** What a job needs could not be provided here: the job ends incomplete (not failed) with this reason. */
+export class NotProvidedError extends Error {
+  override name = 'NotProvidedError';
+}
 import { contextReferences } from '../references.js';
 import type { JobReport } from '../report-types.js';
 import type { JobContexts } from '../run-state.js';
@@ -21,7 +26,9 @@ import type { Cleanups, RunDirs } from '../workspace.js';
 import type { ImageMapping } from '../emulations/docker/index.js';
 import { startContainerTooling } from './containers.js';
 import type { ContainerTooling } from './containers.js';
-import { startServiceApp } from './service-app.js';
+import { mapImage } from '../emulations/docker/index.js';
+import { migrateDatabase } from './service-database.js';
+import { parseImagesInput, startServiceImage } from './service-image.js';
 import { actionRule, nameProvision, PROVISIONING, serviceStandIn } from './table.js';
 
 export interface ProvisionerOptions {
@@ -49,6 +56,7 @@ export class Provisioner {
   private app?: AppProcess;
   private appPort?: number;
   private deployedManifests: string[] = [];
+  private deployedImages: { name: string; ref: string }[] = [];
   private containers?: ContainerTooling;
   private containersError?: string;
   private readonly mappings: ImageMapping[] = [];
@@ -75,7 +83,7 @@ export class Provisioner {
     }
     if (provided.length > 0) {
       notes.push(
-        `vars ${provided.join(', ')} point at http://127.0.0.1:${this.appPort}, where the runner starts the service (npm start) for smoke tests: the local cluster's nodes are simulated and run no containers.`,
+        `vars ${provided.join(', ')} point at http://127.0.0.1:${this.appPort}, where the runner runs the built and deployed image for smoke tests (docker run): the local cluster's nodes are simulated and run no containers.`,
       );
     }
   }
@@ -107,6 +115,8 @@ export class Provisioner {
 
   /** After an action step: what the table says the step tells the runner (the manifests a deploy applied). */
   afterAction(uses: string, withValues: Record<string, string>, succeeded: boolean): void {
+    const images = actionRule(uses)?.deployedImagesInput;
+    if (succeeded && images && withValues[images]) this.deployedImages = parseImagesInput(withValues[images]);
     const input = actionRule(uses)?.deployedManifestsInput;
     if (!succeeded || !input || !withValues[input]) return;
     const workspace = this.options.dirs.workspace;
@@ -190,16 +200,35 @@ export class Provisioner {
 
   private async startService({ contexts, report }: JobToProvision): Promise<void> {
     const { dirs, masker, cleanups } = this.options;
+    const deployed = this.deployedImages[0]?.ref;
+    if (!deployed)
+      throw new NotProvidedError(
+        'no image was deployed in this run, and the smoke tests test the built image (the build or deploy job did not run it for real)',
+      );
+    if (!this.containers)
+      throw new NotProvidedError(
+        `the container tooling is not up (${this.containersError ?? 'no docker step ran'}), so the built image cannot run`,
+      );
+    const image = mapImage(deployed, this.containers.env.registry).to;
     const services = await this.ensureServices(report.notes);
-    this.app = await startServiceApp({
+    await migrateDatabase({
       serviceDir: path.resolve(dirs.workspace, stringValue(contexts.inputs[PROVISIONING.serviceDirectoryInput] ?? '.')),
       workspace: dirs.workspace,
-      port: this.appPort as number,
       services,
       deployedManifests: this.deployedManifests,
       scratch: dirs.scratch,
       logs: dirs.logs,
       masker,
+      notes: report.notes,
+    });
+    this.app = await startServiceImage({
+      image,
+      deployedAs: deployed,
+      port: this.appPort as number,
+      services,
+      deployedManifests: this.deployedManifests,
+      dockerEnv: this.containers.vars,
+      logFile: path.join(dirs.logs, 'service.log'),
       notes: report.notes,
     });
     const app = this.app;

@@ -29,6 +29,8 @@ export interface ActionRule {
   needs?: 'service';
   /** After a successful step, the files of this input are what was deployed (the service's configuration). */
   deployedManifestsInput?: string;
+  /** After a successful step, this input's `name=ref` pairs are the images deployed (what the smoke tests run). */
+  deployedImagesInput?: string;
 }
 
 export interface RemoteRule {
@@ -50,7 +52,7 @@ export interface ProvisioningTable {
   actions: ActionRule[];
   /** The called workflow's input naming the service's directory (where `npm start` runs). */
   serviceDirectoryInput: string;
-  /** Settings the locally started service keeps from the local run, not from the deployed manifests. */
+  /** Settings the service under smoke test keeps from the local run, not from the deployed manifests. */
   serviceLocalEnv: string[];
   remoteActions: RemoteRule[];
   /** Reason for a remote action no rule names. */
@@ -64,11 +66,11 @@ export const PROVISIONING: ProvisioningTable = {
   ],
   // A kubeconfig secret the job reads but nobody set: the local cluster's.
   secrets: [{ name: /KUBECONFIG$/, provides: 'cluster-kubeconfig' }],
-  // A URL variable the caller passes but nobody set: the service the runner starts itself (kwok runs no containers).
+  // A URL variable the caller passes but nobody set: the built image, which the runner runs itself (kwok runs no containers).
   vars: [{ name: /_URL$/, provides: 'service-url' }],
   actions: [
     { action: 'smoke-test', needs: 'service' },
-    { action: 'deploy-k8s', deployedManifestsInput: 'manifests' },
+    { action: 'deploy-k8s', deployedManifestsInput: 'manifests', deployedImagesInput: 'images' },
   ],
   serviceDirectoryInput: 'service-directory',
   serviceLocalEnv: ['PORT', 'HOST', 'DATABASE_URL', 'REDIS_URL', 'NODE_ENV'],

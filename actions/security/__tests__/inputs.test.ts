@@ -16,6 +16,7 @@ const defaults: Record<InputName, string> = {
   image: '',
   allowlist: '',
   'sarif-file': '',
+  'sbom-file': '',
   'snyk-token': '',
   registry: '',
   'fail-on-scanner-error': 'true',
@@ -36,6 +37,7 @@ describe('inputs', () => {
       image: '',
       allowlist: undefined,
       sarifFile: '/runner/temp/security/security.sarif',
+      sbomFile: undefined,
       snykToken: '',
       registry: undefined,
       failOnScannerError: true,
@@ -60,6 +62,10 @@ describe('inputs', () => {
     [{ scanners: 'trivy-image', image: 'ghcr.io/acme/app:1.0' }, { image: 'ghcr.io/acme/app:1.0' }],
     [{ allowlist: '.github/allow.yml' }, { allowlist: path.join(workspace, '.github/allow.yml') }],
     [{ 'sarif-file': 'out/s.sarif' }, { sarifFile: path.join(workspace, 'out/s.sarif') }],
+    [
+      { scanners: 'trivy-image', image: 'ghcr.io/acme/app:1.0', 'sbom-file': 'sbom.cdx.json' },
+      { sbomFile: path.join(workspace, 'sbom.cdx.json') },
+    ],
     [{ registry: 'http://127.0.0.1:4873' }, { registry: 'http://127.0.0.1:4873/' }],
     [{ 'fail-on-scanner-error': 'false' }, { failOnScannerError: false }],
   ] as [Partial<Record<InputName, string>>, object][])('%j', (overrides, expected) => {
@@ -84,6 +90,10 @@ describe('inputs', () => {
       `Input 'severity-threshold' has an invalid value "severe": expected one of low, moderate, high, critical`,
     ],
     [{ scanners: 'trivy-image' }, `Input 'image' has an invalid value "": expected a container image reference`],
+    [
+      { 'sbom-file': 'sbom.cdx.json' },
+      `Input 'sbom-file' has an invalid value "sbom.cdx.json": expected a path only together with trivy-image in scanners`,
+    ],
     [{ image: '--config=/etc/passwd' }, `Input 'image' has an invalid value "--config=/etc/passwd"`],
     [
       { registry: 'registry.example.com' },

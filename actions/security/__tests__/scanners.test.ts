@@ -25,6 +25,7 @@ const inputs: Inputs = {
   image: 'ghcr.io/acme/app:1.0',
   allowlist: undefined,
   sarifFile: '/tmp/x.sarif',
+  sbomFile: undefined,
   snykToken: 'tok-123456',
   registry: 'http://127.0.0.1:9/',
   failOnScannerError: true,

@@ -29,6 +29,8 @@ export interface Inputs {
   allowlist: string | undefined;
   /** Absolute path of the SARIF file to write. */
   sarifFile: string;
+  /** Absolute path of the image's CycloneDX SBOM to write (trivy-image only), or undefined. */
+  sbomFile: string | undefined;
   snykToken: string;
   registry: string | undefined;
   failOnScannerError: boolean;
@@ -43,6 +45,7 @@ export const INPUT_NAMES = [
   'image',
   'allowlist',
   'sarif-file',
+  'sbom-file',
   'snyk-token',
   'registry',
   'fail-on-scanner-error',
@@ -102,6 +105,19 @@ function parseImage(raw: RawInputs, scanners: readonly ScannerName[]): string {
   return image;
 }
 
+/** The SBOM path (relative to the workspace); it describes the scanned image, so it needs trivy-image. */
+function parseSbomFile(raw: RawInputs, scanners: readonly ScannerName[], workspace: string): string | undefined {
+  const value = raw['sbom-file'].trim();
+  if (value === '') return undefined;
+  if (!scanners.includes('trivy-image'))
+    throw new InputError(
+      'sbom-file',
+      raw['sbom-file'],
+      'a path only together with trivy-image in scanners (the SBOM is of the scanned image)',
+    );
+  return path.resolve(workspace, value);
+}
+
 /** The registry URL with a trailing slash (undefined when empty), and the credentials it carries. */
 function parseRegistry(raw: RawInputs): { registry: string | undefined; secrets: string[] } {
   const registryRaw = raw['registry'].trim();
@@ -130,6 +146,8 @@ export function parseInputs(read: ReadInput, env: RunEnv): Inputs {
   const sarifFile =
     sarifRaw === '' ? path.join(runnerTemp, 'security', 'security.sarif') : path.resolve(workspace, sarifRaw);
 
+  const sbomFile = parseSbomFile(raw, scanners, workspace);
+
   const snykToken = raw['snyk-token'].trim();
   maskSecret(snykToken);
 
@@ -147,6 +165,7 @@ export function parseInputs(read: ReadInput, env: RunEnv): Inputs {
     image,
     allowlist,
     sarifFile,
+    sbomFile,
     snykToken,
     registry,
     failOnScannerError,

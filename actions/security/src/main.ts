@@ -7,6 +7,7 @@ import * as core from '@actions/core';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  describeError,
   ActionError,
   phase,
   plural,
@@ -25,7 +26,7 @@ import { getInputs } from './inputs.js';
 import type { Inputs } from './inputs.js';
 import type { ScanResult } from './model.js';
 import { buildSarif } from './sarif.js';
-import { defaultDeps, requireLockfile, runScanner } from './scanners.js';
+import { defaultDeps, requireLockfile, runScanner, writeImageSbom } from './scanners.js';
 import type { RunnerDeps } from './scanners.js';
 import { buildSummary } from './summary.js';
 
@@ -86,6 +87,20 @@ export async function main(deps: RunnerDeps = defaultDeps, now: Date = new Date(
     );
     return built;
   });
+
+  const sbomFile = inputs.sbomFile;
+  if (sbomFile) {
+    await phase('Write the image SBOM (CycloneDX)', async () => {
+      try {
+        await mkdir(path.dirname(sbomFile), { recursive: true });
+        const components = await writeImageSbom(inputs, deps);
+        core.setOutput('sbom-file', sbomFile);
+        core.info(`SBOM of ${inputs.image}: ${plural(components, 'component')} in ${sbomFile}`);
+      } catch (error: unknown) {
+        results.push({ scanner: 'trivy-image', findings: [], partial: `no SBOM written: ${describeError(error)}` });
+      }
+    });
+  }
 
   await phase('Write SARIF', async () => {
     await mkdir(path.dirname(inputs.sarifFile), { recursive: true });

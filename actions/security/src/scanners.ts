@@ -5,7 +5,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ActionError, describeError, execArgs } from '@pipeline/action-kit';
+import { ActionError, describeError, execArgs, tail } from '@pipeline/action-kit';
 import type { Exec } from '@pipeline/action-kit';
 import type { Inputs } from './inputs.js';
 import type { ScanResult, ScannerName } from './model.js';
@@ -117,6 +117,34 @@ export const NO_DB_SCANNERS = 'secret,misconfig';
 
 export const NO_VULN_DB =
   'not scanned for vulnerabilities: no vulnerability database (Trivy could not download one; set TRIVY_DB_REPOSITORY to a reachable mirror or pre-fill TRIVY_CACHE_DIR). Secrets and misconfigurations were scanned';
+
+/** Trivy's arguments for the image's CycloneDX SBOM (packages only: it needs no vulnerability database). */
+export function sbomArgs(image: string, file: string): string[] {
+  return [
+    'image',
+    '--format',
+    'cyclonedx',
+    '--quiet',
+    '--skip-version-check',
+    '--disable-telemetry',
+    '--output',
+    file,
+    image,
+  ];
+}
+
+/** Writes the image's SBOM; returns the number of components, or throws with Trivy's message. */
+export async function writeImageSbom(inputs: Inputs, deps: RunnerDeps = defaultDeps): Promise<number> {
+  const program = deps.which('trivy');
+  if (!program || !inputs.sbomFile) throw new Error(`trivy was not found on PATH: ${INSTALL_HINTS['trivy-image']}`);
+  const out = await deps.exec(program, sbomArgs(inputs.image, inputs.sbomFile), {
+    cwd: inputs.workingDirectory,
+    env: scannerEnv(deps.env),
+  });
+  if (out.exitCode !== 0) throw new Error(`trivy exited with code ${out.exitCode}: ${tail(out.stderr)}`);
+  const sbom = JSON.parse(await deps.readText(inputs.sbomFile)) as { components?: unknown[] };
+  return sbom.components?.length ?? 0;
+}
 
 export function snykArgs(): string[] {
   return ['test', '--json'];

@@ -14,6 +14,7 @@ import type { Caller } from './caller.js';
 import { githubContext } from './environment.js';
 import { resolveLibrary } from './library.js';
 import type { ResolvedLibrary } from './library.js';
+import { localizeImageOutputs } from './local-images.js';
 import { repositoryName, tryGit } from './local.js';
 import { Provisioner } from './provisioning/provisioner.js';
 import type { RunOptions, RunReport } from './report-types.js';
@@ -119,6 +120,9 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     if (options.keepWorkspace) report.workspace = dirs.workspace;
     else await rm(dirs.scratch, { recursive: true, force: true }).catch(() => undefined);
   }
+  const local = localizeImageOutputs(report.outputs, provisioner.imageMappings());
+  report.outputs = local.outputs;
+  report.notes.push(...local.notes);
   report.durationMs = performance.now() - started;
   report.status = overallStatus(report.jobs.map((j) => j.status));
   return report;

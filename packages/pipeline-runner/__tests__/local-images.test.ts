@@ -1,0 +1,34 @@
+import { describe, expect, it } from '@jest/globals';
+import { localizeImageOutputs, repositoryOf } from '../src/local-images.js';
+
+describe('image outputs of a local run', () => {
+  it.each([
+    ['ghcr.io/o/r:main', 'ghcr.io/o/r'],
+    ['ghcr.io/o/r@sha256:abc', 'ghcr.io/o/r'],
+    ['127.0.0.1:5000/o/r:sha-1234567', '127.0.0.1:5000/o/r'],
+    ['127.0.0.1:5000/o/r', '127.0.0.1:5000/o/r'],
+  ])('repositoryOf(%s) is %s', (ref, repo) => expect(repositoryOf(ref)).toBe(repo));
+
+  const mappings = [{ from: 'ghcr.io/o/r:main', to: '127.0.0.1:5000/o/r:main' }];
+
+  it('rewrites an image-ref with a digest or tag to the local registry and says so', () => {
+    const { outputs, notes } = localizeImageOutputs(
+      { 'image-ref': 'ghcr.io/o/r@sha256:abc', image: 'ghcr.io/o/r', 'deploy-status': 'deployed' },
+      mappings,
+    );
+    expect(outputs).toEqual({
+      'image-ref': '127.0.0.1:5000/o/r@sha256:abc',
+      image: 'ghcr.io/o/r',
+      'deploy-status': 'deployed',
+    });
+    expect(notes).toEqual([expect.stringMatching(/^output image-ref is local: 127\.0\.0\.1:5000\/o\/r@sha256:abc/)]);
+  });
+
+  it('leaves outputs alone when nothing was pushed under a local name', () => {
+    expect(localizeImageOutputs({ 'image-ref': 'ghcr.io/o/r@sha256:abc' }, [])).toEqual({
+      outputs: { 'image-ref': 'ghcr.io/o/r@sha256:abc' },
+      notes: [],
+    });
+    expect(localizeImageOutputs({ other: 'ghcr.io/o/r-other:1' }, mappings).notes).toEqual([]);
+  });
+});

@@ -6,6 +6,7 @@
  * steps in bash, and steps that need GitHub or Docker reported as skipped
  * with the reason. This module wires the pieces together.
  */
+import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { SecretMasker } from '@pipeline/action-kit/protocol';
 import path from 'node:path';
@@ -65,6 +66,11 @@ function initialReport(
   };
 }
 
+/** A token shaped like GitHub's installation tokens, random per run. */
+export function localGithubToken(): string {
+  return `ghs_local${randomBytes(18).toString('hex')}`;
+}
+
 /** Runs the pipeline for a repository and returns the report (written under reportDir by the caller of this function). */
 export async function runPipeline(options: RunOptions): Promise<RunReport> {
   const started = performance.now();
@@ -100,7 +106,12 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     `pipeline: library ${lib.repository}@${lib.shownCommit.slice(0, 12)} (${lib.source}); event ${report.event} on ${report.ref}`,
   );
 
-  const secrets: Record<string, string> = { GITHUB_TOKEN: '', ...(options.secrets ?? {}) };
+  // GitHub gives every job a GITHUB_TOKEN; locally it is a random value, masked, that only reaches the local registry.
+  const secrets: Record<string, string> = { GITHUB_TOKEN: localGithubToken(), ...(options.secrets ?? {}) };
+  if (!options.secrets?.['GITHUB_TOKEN'])
+    report.notes.push(
+      'secrets.GITHUB_TOKEN is a random local token (masked): the docker login it serves goes to the local registry, and nothing here calls the GitHub API.',
+    );
   for (const value of Object.values(secrets)) masker.addSecret(value);
   const vars: Record<string, string> = { ...(options.vars ?? {}) };
   await provisioner.provideCallerVars(caller.job['input-values'], vars, report.notes);

@@ -97,7 +97,8 @@ async function callPipeline(
     if (spec.required && !secretValues[name])
       throw new WorkflowError(`${pipeline.file} requires secret '${name}'; pass it with --secret ${name}=...`);
   }
-  const secrets: Record<string, string> = { GITHUB_TOKEN: '', ...secretValues };
+  // A called workflow always gets the caller's GITHUB_TOKEN.
+  const secrets: Record<string, string> = { GITHUB_TOKEN: base.secrets['GITHUB_TOKEN'] ?? '', ...secretValues };
   const outputs = await runCalledWorkflow(
     state,
     pipeline,

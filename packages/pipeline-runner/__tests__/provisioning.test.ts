@@ -51,7 +51,7 @@ describe('the provisioning table', () => {
     ['actions/setup-python@abc', /tool cache; the local run uses the tools on PATH/, true],
     ['actions/setup-node@abc', new RegExp(`Node ${process.version.replace(/\./g, '\\.')}`), true],
     ['actions/cache/restore@abc', /cache service/, true],
-    ['aquasecurity/setup-trivy@abc', /trivy from PATH/, true],
+    ['aquasecurity/setup-trivy@abc', /the project's Trivy .* on PATH/, true],
     ['github/codeql-action/upload-sarif@abc', /code scanning; the findings are gated/, true],
     ['github/codeql-action/analyze@abc', /needs GitHub code scanning/, false],
     ['Someone/Else@abc', /remote action someone\/else needs GitHub to download it/, false],

@@ -65,11 +65,19 @@ export function inheritedEnv(): Record<string, string> {
   );
 }
 
-/** The runner's own PATH (GITHUB_PATH goes in front of it): this Node, the repository's kubectl (GitHub's images ship one), then PATH. */
+/**
+ * The runner's own PATH (GITHUB_PATH goes in front of it): this Node, the
+ * project's kubectl (GitHub's images ship one) and Trivy (what setup-trivy
+ * installs on GitHub; actions/security/scripts/install-trivy.sh builds it), then PATH.
+ */
 export function stepPath(library: string): string {
-  const kubeBin = path.join(library, 'tools/kube/bin');
-  const kube = existsSync(path.join(kubeBin, 'kubectl')) ? [kubeBin] : [];
-  return [path.dirname(process.execPath), ...kube, process.env['PATH'] ?? '/usr/bin:/bin'].join(path.delimiter);
+  const tools = [
+    [path.join(library, 'tools/kube/bin'), 'kubectl'],
+    [path.join(library, 'actions/security/.tools/bin'), 'trivy'],
+  ]
+    .filter(([dir, program]) => existsSync(path.join(dir as string, program as string)))
+    .map(([dir]) => dir as string);
+  return [path.dirname(process.execPath), ...tools, process.env['PATH'] ?? '/usr/bin:/bin'].join(path.delimiter);
 }
 
 export function hashFiles(workspace: string, patterns: string[]): string {

@@ -97,7 +97,8 @@ export const PROVISIONING: ProvisioningTable = {
     { uses: 'github/codeql-action*', reason: 'needs GitHub code scanning' },
     {
       uses: 'aquasecurity/setup-trivy',
-      reason: 'downloads Trivy from GitHub; the local run uses trivy from PATH (the scan says when it is missing)',
+      reason:
+        "downloads Trivy from GitHub; the local run puts the project's Trivy (actions/security/scripts/install-trivy.sh) on PATH, and the scan says when it is missing",
       replaceable: true,
     },
     { uses: 'helm/kind-action', reason: 'needs Docker for kind; the local run uses tools/kube/cluster.sh' },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { trivyMirrorConfig } from '../src/provisioning/containers.js';
 import { dockerRunArgs, parseImagesInput } from '../src/provisioning/service-image.js';
 
 describe("deploy-k8s's images input, as the smoke stage reads it", () => {
@@ -38,5 +39,22 @@ describe('docker run of the built image', () => {
       '127.0.0.1:5000/o/r@sha256:abc',
     ]);
     expect(args.join(' ')).not.toContain('secret');
+  });
+});
+
+describe("Trivy's view of the images this run pushed", () => {
+  it('mirrors each redirected registry to the local one, once', () => {
+    expect(
+      trivyMirrorConfig(
+        [
+          { from: 'ghcr.io/o/r:main', to: '127.0.0.1:5000/o/r:main' },
+          { from: 'ghcr.io/o/r:sha-1234567', to: '127.0.0.1:5000/o/r:sha-1234567' },
+          { from: 'registry.example.com/x:1', to: '127.0.0.1:5000/x:1' },
+        ],
+        '127.0.0.1:5000',
+      ),
+    ).toBe(
+      'registry:\n  mirrors:\n    ghcr.io:\n      - 127.0.0.1:5000\n    registry.example.com:\n      - 127.0.0.1:5000\n',
+    );
   });
 });

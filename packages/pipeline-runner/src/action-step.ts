@@ -109,8 +109,11 @@ async function runLocalAction(
     notes.push(
       `Unexpected input(s) '${inputs.unexpected.join("', '")}', valid inputs are ${Object.keys(manifest.inputs ?? {}).join(', ')}`,
     );
-  const env = processEnv(state, ctx, { inputs: inputs.env, actionPath: actionDir });
-  const spec = await processSpec(state, ctx, {
+  // Tool settings the local run provides (e.g. Trivy's mirror of the local registry); the step's own env wins.
+  const toolEnv = await state.provisioner.stepToolEnv();
+  const stepCtx = { ...ctx, env: { ...toolEnv, ...ctx.env } };
+  const env = processEnv(state, stepCtx, { inputs: inputs.env, actionPath: actionDir });
+  const spec = await processSpec(state, stepCtx, {
     command: process.execPath,
     args: [main],
     cwd: state.dirs.workspace,
@@ -122,7 +125,7 @@ async function runLocalAction(
   result.annotations.unshift(...notes.map((message) => ({ level: 'warning' as const, message })));
   const postFile = manifest.runs?.post;
   if (!postFile) return { kind: 'ran', result };
-  const postEnv = processEnv(state, ctx, { inputs: inputs.env, actionPath: actionDir, state: result.state });
+  const postEnv = processEnv(state, stepCtx, { inputs: inputs.env, actionPath: actionDir, state: result.state });
   const post = {
     condition: manifest.runs?.['post-if'] ?? 'always()',
     run: () => runProcess({ ...spec, env: postEnv, args: [path.resolve(actionDir, postFile)] }),

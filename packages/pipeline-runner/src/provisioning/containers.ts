@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { dockerEnvFromUp } from '../emulations/docker/index.js';
-import type { DockerEnv } from '../emulations/docker/index.js';
+import type { DockerEnv, ImageMapping } from '../emulations/docker/index.js';
 import { runScript } from '../local.js';
 
 export interface ContainerTooling {
@@ -30,4 +30,10 @@ export async function startContainerTooling(library: string, log: (line: string)
   });
   const keep = ['DOCKER_HOST', 'DOCKER_CONFIG', 'BUILDKIT_HOST', 'BUILDX_BUILDER'];
   return { env, vars: Object.fromEntries(Object.entries(vars).filter(([k]) => keep.includes(k))) };
+}
+
+/** trivy.yaml sending each registry the run redirected (ghcr.io...) to the local registry. */
+export function trivyMirrorConfig(mappings: readonly ImageMapping[], registry: string): string {
+  const hosts = [...new Set(mappings.map((m) => m.from.split('/')[0] ?? ''))].filter((h) => h !== '' && h !== registry);
+  return ['registry:', '  mirrors:', ...hosts.flatMap((h) => [`    ${h}:`, `      - ${registry}`]), ''].join('\n');
 }

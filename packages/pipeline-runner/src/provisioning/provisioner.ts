@@ -3,7 +3,7 @@
  * infrastructure (service containers, a kubeconfig secret, the service for
  * smoke tests), as the table in ./table.ts declares, once per run.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 import type { SecretMasker } from '@pipeline/action-kit/protocol';
@@ -24,7 +24,7 @@ import { get } from '../workflow.js';
 import type { Job } from '../workflow.js';
 import type { Cleanups, RunDirs } from '../workspace.js';
 import type { ImageMapping } from '../emulations/docker/index.js';
-import { startContainerTooling } from './containers.js';
+import { startContainerTooling, trivyMirrorConfig } from './containers.js';
 import type { ContainerTooling } from './containers.js';
 import { mapImage } from '../emulations/docker/index.js';
 import { migrateDatabase } from './service-database.js';
@@ -111,6 +111,18 @@ export class Provisioner {
 
   imageMappings(): readonly ImageMapping[] {
     return this.mappings;
+  }
+
+  /**
+   * Variables for the steps after images were pushed under a local name: a
+   * Trivy configuration whose registry mirrors send those registries to the
+   * local one, so an image scan finds what the build pushed.
+   */
+  async stepToolEnv(): Promise<Record<string, string>> {
+    if (!this.containers || this.mappings.length === 0) return {};
+    const file = path.join(this.options.dirs.scratch, 'trivy-local-registry.yaml');
+    await writeFile(file, trivyMirrorConfig(this.mappings, this.containers.env.registry));
+    return { TRIVY_CONFIG: file };
   }
 
   /** After an action step: what the table says the step tells the runner (the manifests a deploy applied). */

@@ -111,6 +111,7 @@ describe('incompleteReason: what was not scanned', () => {
       'npm-audit did not run (HTTP 405 from the advisory endpoint)',
     ],
     ['a scanner error that fails the step is a failure, not incomplete', [failed], true, ''],
+    ['no database, when scanner errors fail the step: a failure, not incomplete', [partial], true, ''],
     ['trivy without a database', [partial], false, 'trivy-image: not scanned for vulnerabilities: no database'],
     [
       'both',
@@ -121,4 +122,25 @@ describe('incompleteReason: what was not scanned', () => {
   ])('%s', (_name, results, failOnScannerError, expected) =>
     expect(incompleteReason(results, failOnScannerError)).toBe(expected),
   );
+});
+
+describe('a check the scanner could not do', () => {
+  const partial: ScanResult = {
+    scanner: 'trivy-image',
+    findings: [],
+    partial: 'not scanned for vulnerabilities: no database',
+  };
+  const none = applyAllowlist([], [], '2026-01-01');
+  it('fails the gate when scanner errors fail the step (never a pass by default)', () => {
+    const report = buildReport([partial], none, { threshold: 'high', failOnScannerError: true });
+    expect(report.passed).toBe(false);
+    expect(report.scannerErrors).toEqual([
+      { scanner: 'trivy-image', message: 'not scanned for vulnerabilities: no database' },
+    ]);
+  });
+  it('only warns (the step is incomplete) when they do not', () => {
+    const report = buildReport([partial], none, { threshold: 'high', failOnScannerError: false });
+    expect(report.passed).toBe(true);
+    expect(report.scannerErrors).toEqual([]);
+  });
 });

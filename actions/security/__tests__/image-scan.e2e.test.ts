@@ -68,7 +68,8 @@ describeIt('trivy-image without a vulnerability database (real Trivy, local regi
   it('scans what needs no database, says what it did not scan, and keeps the SBOM', async () => {
     const result = await runAction(actionDir, {
       workspace,
-      inputs: { scanners: 'trivy-image', image, 'sbom-file': 'sbom.cdx.json', 'fail-on-scanner-error': 'true' },
+      // As a local run passes it (its local default); GitHub's default (true) fails, tested below.
+      inputs: { scanners: 'trivy-image', image, 'sbom-file': 'sbom.cdx.json', 'fail-on-scanner-error': 'false' },
       env,
       timeoutMs: 240_000,
     });
@@ -90,6 +91,18 @@ describeIt('trivy-image without a vulnerability database (real Trivy, local regi
     expect(sbom.bomFormat).toBe('CycloneDX');
     // The stand-in is Debian minbase plus Node: dpkg packages are listed.
     expect(sbom.components.map((c) => c.name)).toEqual(expect.arrayContaining(['bash', 'libc6']));
+  });
+
+  it('by default (fail-on-scanner-error: true) a scan without a database fails: never a pass by default', async () => {
+    const result = await runAction(actionDir, {
+      workspace,
+      inputs: { scanners: 'trivy-image', image },
+      env,
+      timeoutMs: 240_000,
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs['passed']).toBe('false');
+    expect(result.failure).toMatch(/trivy-image: not scanned for vulnerabilities/);
   });
 
   it('an image that is not in the registry is a scanner error that fails the step, not a pass', async () => {

@@ -61,9 +61,10 @@ export interface GateOptions {
 export function buildReport(results: readonly ScanResult[], allowlist: AllowlistResult, options: GateOptions): Report {
   const { threshold } = options;
   const blocking = allowlist.active.filter((finding) => atOrAbove(finding.severity, threshold));
+  // A check the scanner could not do (no vulnerability database) counts as a scanner error when those fail the step.
   const scannerErrors: ScannerError[] = results
-    .filter((r) => r.error !== undefined)
-    .map((r) => ({ scanner: r.scanner, message: r.error as string }));
+    .filter((r) => r.error !== undefined || (options.failOnScannerError && r.partial !== undefined))
+    .map((r) => ({ scanner: r.scanner, message: (r.error ?? r.partial) as string }));
   const gatePassed = blocking.length === 0;
 
   const countsByScanner: Partial<Record<ScannerName, SeverityCounts>> = {};
@@ -151,7 +152,8 @@ export function reportJson(report: Report, maxBytes = 512 * 1024): string {
 export function incompleteReason(results: ScanResult[], failOnScannerError: boolean): string {
   const parts: string[] = [];
   for (const r of results) {
-    if (r.error && !failOnScannerError) parts.push(`${r.scanner} did not run (${r.error})`);
+    if (failOnScannerError) continue; // then these fail the step instead
+    if (r.error) parts.push(`${r.scanner} did not run (${r.error})`);
     if (r.partial) parts.push(`${r.scanner}: ${r.partial}`);
   }
   return parts.join('; ');

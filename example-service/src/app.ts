@@ -27,6 +27,8 @@ import { resolvers, type GqlContext } from './graphql/resolvers.ts';
 import { createLoaders, type CacheCtx } from './graphql/loaders.ts';
 import { costLimitRule, depthLimitRule } from './graphql/limits.ts';
 import { PUBLIC_CODES, isUnavailable } from './graphql/errors.ts';
+import { isParsedDocument, selectionBudgetError } from './graphql/expansion.ts';
+import { requestShapeProblem } from './graphql/request-shape.ts';
 import { createMetrics } from './metrics.ts';
 import { RateLimiter } from './ratelimit.ts';
 
@@ -58,8 +60,12 @@ function operationOf(
   return name ? ops.find((o) => o.name?.value === name) : ops[0];
 }
 
+// graphql's "Did you mean ...?" sentence; validation omits it itself (hideSuggestions), but
+// Mercurius coerces variables without that option.
+const SUGGESTION = / Did you mean [^?]*\?/g;
+
 /** Client-safe error: our own coded errors and spec validation errors pass; everything else is masked and logged. */
-function sanitize(err: GraphQLError, log: Logger): Record<string, unknown> {
+function sanitize(err: GraphQLError, log: Logger, suggestions: boolean): Record<string, unknown> {
   const original = err.originalError;
   const code = err.extensions?.code as string | undefined;
   const ours = original === undefined || original instanceof GraphQLError;
@@ -69,7 +75,8 @@ function sanitize(err: GraphQLError, log: Logger): Record<string, unknown> {
       ...(json.extensions as Record<string, unknown> | undefined),
       code: code ?? 'GRAPHQL_VALIDATION_FAILED',
     };
-    return { ...json, extensions };
+    const message = suggestions ? json.message : String(json.message).replace(SUGGESTION, '');
+    return { ...json, message, extensions };
   }
   const cause = original ?? err;
   const status = (cause as { statusCode?: unknown }).statusCode;
@@ -341,6 +348,16 @@ export async function buildApp({
   }
 
   // ---- GraphQL
+  // Parameter types as the client sent them (before Fastify's schema coercion): 400, nothing run.
+  app.addHook('preValidation', async (req, reply) => {
+    if (req.routeOptions.url !== '/graphql') return;
+    const problem = requestShapeProblem(req.method === 'GET' ? req.query : req.body);
+    if (problem === undefined) return;
+    return reply
+      .status(400)
+      .send({ errors: [{ message: problem, extensions: { code: 'BAD_REQUEST' } }] });
+  });
+
   const validationRules = [
     depthLimitRule(config.maxQueryDepth),
     costLimitRule(config.maxQueryCost, config.maxPageSize),
@@ -354,6 +371,7 @@ export async function buildApp({
     jit: 1,
     graphiql: config.graphiql,
     validationRules,
+    graphql: { validateOptions: { hideSuggestions: !config.suggestions } as never },
     context: (): GqlContext => {
       const cacheCtx: CacheCtx = {
         cache,
@@ -378,6 +396,7 @@ export async function buildApp({
         sanitize(
           e instanceof GraphQLError ? e : new GraphQLError(String((e as Error).message ?? e)),
           reqLog,
+          config.suggestions,
         ),
       );
       for (const e of errors) {
@@ -396,6 +415,17 @@ export async function buildApp({
         response: { data: execution.data ?? null, errors } as never,
       };
     },
+  });
+
+  // Before any validation rule: only parsed documents, and within the expansion budget (a linear
+  // count; the spec, depth and cost rules all walk expanded fragments).
+  app.graphql.addHook('preValidation', async (_schema, document) => {
+    const error = isParsedDocument(document)
+      ? selectionBudgetError(document, config.maxQuerySelections)
+      : new GraphQLError('The query must be GraphQL source text', {
+          extensions: { code: 'BAD_REQUEST' },
+        });
+    if (error) throw Object.assign(new Error(error.message), { statusCode: 400, errors: [error] });
   });
 
   // GraphQL operation metrics; the operation is recorded on the active HTTP server span (one span

@@ -25,7 +25,11 @@ export interface Config {
   maxQueryDepth: number;
   maxQueryCost: number;
   maxPageSize: number;
+  /** Selections once fragments are inlined, checked before any other validation. */
+  maxQuerySelections: number;
   introspection: boolean;
+  /** "Did you mean ...?" in error messages; they reveal the schema as introspection does. */
+  suggestions: boolean;
   graphiql: boolean;
   readinessTimeoutMs: number;
   shutdownDelayMs: number;
@@ -63,6 +67,7 @@ function str(env: Env, name: string): string | undefined {
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = env.NODE_ENV ?? 'development';
   const production = nodeEnv === 'production';
+  const introspection = bool(env, 'GRAPHQL_INTROSPECTION', !production);
   return {
     port: int(env, 'PORT', 4000, 0, 65535),
     host: env.HOST ?? '0.0.0.0',
@@ -90,7 +95,9 @@ export function loadConfig(env: Env = process.env): Config {
     maxQueryDepth: int(env, 'MAX_QUERY_DEPTH', 8, 1),
     maxQueryCost: int(env, 'MAX_QUERY_COST', 5000, 1),
     maxPageSize: int(env, 'MAX_PAGE_SIZE', 100, 1),
-    introspection: bool(env, 'GRAPHQL_INTROSPECTION', !production),
+    maxQuerySelections: int(env, 'MAX_QUERY_SELECTIONS', 2000, 1),
+    introspection,
+    suggestions: bool(env, 'GRAPHQL_SUGGESTIONS', introspection),
     graphiql: bool(env, 'GRAPHIQL', !production),
     readinessTimeoutMs: int(env, 'READINESS_TIMEOUT_MS', 1000, 1),
     shutdownDelayMs: int(env, 'SHUTDOWN_DELAY_MS', production ? 5000 : 0, 0),

@@ -1,7 +1,7 @@
 // Test helpers: a fresh database per test file on the real PostgreSQL, the real Redis, and the
 // real application listening on a loopback port.
 import { randomBytes } from 'node:crypto';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import pg from 'pg';
 import { loadConfig, type Config } from '../src/config.ts';
 import { Db } from '../src/db/pool.ts';
@@ -11,6 +11,22 @@ import { buildApp, type AppHandle } from '../src/app.ts';
 import { servicesEnv } from './services.ts';
 
 export const quietLog = () => pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+/** A logger that keeps every line (debug and up) for assertions on what the service logs. */
+export function capturedLog(): { log: Logger; lines: string[] } {
+  const lines: string[] = [];
+  return { log: pino({ level: 'debug' }, { write: (s: string) => void lines.push(s) }), lines };
+}
+
+/**
+ * Under 1 KB: each fragment spreads the next one twice, `depth` levels, so the operation
+ * expands to about 3 * 2^depth selections.
+ */
+export function fragmentBomb(depth: number): string {
+  let q = 'query Bomb{...F0}';
+  for (let i = 0; i < depth; i++) q += `fragment F${i} on Query{...F${i + 1} ...F${i + 1}}`;
+  return `${q}fragment F${depth} on Query{__typename}`;
+}
 
 /** Creates an empty database on the test PostgreSQL and returns its URL. */
 export async function freshDatabase(label: string): Promise<string> {
@@ -44,6 +60,7 @@ export async function startApp(
     databaseUrl?: string;
     redis?: boolean;
     label?: string;
+    log?: Logger;
   } = {},
 ): Promise<TestApp> {
   const databaseUrl = opts.databaseUrl ?? (await freshDatabase(opts.label ?? 'app'));
@@ -55,7 +72,7 @@ export async function startApp(
     DATABASE_URL: databaseUrl,
     PORT: '0',
   });
-  const log = quietLog();
+  const log = opts.log ?? quietLog();
   const db = new Db(
     {
       connectionString: databaseUrl,

@@ -29,6 +29,17 @@ describe('config', () => {
     assert.equal(c.shutdownDelayMs, 5000);
   });
 
+  test('field suggestions follow introspection unless set', () => {
+    assert.equal(loadConfig({}).suggestions, true);
+    assert.equal(loadConfig({ NODE_ENV: 'production' }).suggestions, false);
+    assert.equal(loadConfig({ GRAPHQL_INTROSPECTION: 'false' }).suggestions, false);
+    assert.equal(
+      loadConfig({ NODE_ENV: 'production', GRAPHQL_SUGGESTIONS: 'true' }).suggestions,
+      true,
+    );
+    assert.equal(loadConfig({}).maxQuerySelections, 2000);
+  });
+
   test('20 production replicas fit in max_connections=100 with headroom', () => {
     const c = loadConfig({ NODE_ENV: 'production' });
     assert.ok(20 * c.pgPoolMax <= 100 - 10);
@@ -38,6 +49,7 @@ describe('config', () => {
     assert.throws(() => loadConfig({ PORT: 'abc' }), /PORT/);
     assert.throws(() => loadConfig({ PG_POOL_MAX: '0' }), /PG_POOL_MAX/);
     assert.throws(() => loadConfig({ CACHE_ENABLED: 'maybe' }), /CACHE_ENABLED/);
+    assert.throws(() => loadConfig({ MAX_QUERY_SELECTIONS: '0' }), /MAX_QUERY_SELECTIONS/);
   });
 });
 

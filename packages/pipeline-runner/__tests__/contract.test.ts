@@ -67,6 +67,10 @@ jobs:
     with:
       service-directory: app
       not-an-input: x
+      max-line-length: '120'
+      fail-on-scanner-error: \${{ 'false' }}
+      max-p95-ms: \${{ fromJSON(vars.BUDGET) }}
+      performance-concurrency: 4
     secrets: inherit
 `,
     );
@@ -85,8 +89,13 @@ jobs:
         expect.stringContaining("needs.zero.outputs.x: 'zero' is not in this job's needs"),
         expect.stringContaining('with.not-an-input is not an input of .github/workflows/pipeline.yml'),
         expect.stringContaining('secrets: inherit passes every secret'),
+        "with.max-line-length: '120' (a string) is not a number (write the number unquoted, or fromJSON(...) in an " +
+          'expression); .github/workflows/pipeline.yml declares it type: number',
+        expect.stringContaining("with.fail-on-scanner-error: 'false' (a string) is not a boolean"),
       ]),
     );
+    // resolved only at run time, or of the declared type: not reported
+    expect(messages.filter((m) => /max-p95-ms|performance-concurrency/.test(m))).toEqual([]);
     expect(
       messages.some(
         (m) =>

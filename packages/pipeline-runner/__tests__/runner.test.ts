@@ -134,6 +134,26 @@ jobs:
     expect(resolveInputs(pipeline, { must: 'x' }, {}, 'c.yml')).toEqual({ dir: '.', count: 2, flag: true, must: 'x' });
   });
 
+  it('gives a string input the text of a number or boolean, as GitHub does', async () => {
+    const pipeline = await loadWorkflow('p.yml', pipelineText);
+    expect(resolveInputs(pipeline, { must: 3.1, dir: true }, {}, 'c.yml')).toMatchObject({ must: '3.1', dir: 'true' });
+  });
+
+  it.each([
+    [{ must: 'x', count: '5' }, "c.yml: with.count: '5' (a string) is not a number"],
+    [{ must: 'x', count: true }, 'c.yml: with.count: true (a boolean) is not a number'],
+    [{ must: 'x', flag: 'true' }, "c.yml: with.flag: 'true' (a string) is not a boolean"],
+    [{ must: 'x', flag: 1 }, 'c.yml: with.flag: 1 (a number) is not a boolean'],
+    [{ must: null }, 'c.yml: with.must: an empty value (null) is not a string'],
+    [{ must: ['a'] }, 'c.yml: with.must: ["a"] (a sequence) is not a string'],
+  ])('refuses the evaluated with: %j whose type differs from the declared one', async (withValues, message) => {
+    const pipeline = await loadWorkflow('p.yml', pipelineText);
+    expect(() => resolveInputs(pipeline, withValues, {}, 'c.yml')).toThrow(message);
+    expect(() => resolveInputs(pipeline, withValues, {}, 'c.yml')).toThrow(
+      /p\.yml declares it type: (number|boolean|string)$/,
+    );
+  });
+
   it.each([
     [{ must: 'x', nope: 1 }, {}, "input 'nope' is not declared"],
     [{}, {}, "requires input 'must'"],

@@ -14,6 +14,7 @@ import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/te
 import { evaluateToken, stringValue } from './expressions.js';
 import type { EvalContext, Json } from './expressions.js';
 import { parseCallRef } from './caller.js';
+import { describeTypeFinding, withTypeFindings } from './input-types.js';
 import { get, isReusableJob, literal, loadWorkflow, rawJob, rawStep } from './workflow.js';
 import type { ParsedWorkflow } from './workflow.js';
 
@@ -247,6 +248,8 @@ async function checkCall(
         message: `with.${key} is not an input of ${target.workflowPath}`,
       });
   }
+  for (const finding of withTypeFindings(job['input-values'], called))
+    findings.push({ file: workflow.file, job: jobId, message: describeTypeFinding(finding, target.workflowPath) });
   for (const [name, spec] of Object.entries(call.inputs ?? {})) {
     if (spec.required && spec.default === undefined && !withKeys.includes(name))
       findings.push({

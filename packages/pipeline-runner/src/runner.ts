@@ -13,6 +13,7 @@ import path from 'node:path';
 import { findCaller } from './caller.js';
 import type { Caller } from './caller.js';
 import { githubContext } from './environment.js';
+import { checkCallerInputTypes } from './inputs.js';
 import { resolveLibrary } from './library.js';
 import type { ResolvedLibrary } from './library.js';
 import { localizeImageOutputs } from './local-images.js';
@@ -78,6 +79,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   const repo = path.resolve(options.repo);
   const caller = await findCaller(repo, options.workflow);
   const lib = await resolveLibrary(caller, repo, path.resolve(options.library), options.libraryRef);
+  checkCallerInputTypes(caller.workflow.file, caller.job, lib.pipeline); // as GitHub does, before any job
   const { dirs, copied } = await prepareWorkspace(repo, options.reportDir);
   const branch = options.ref ?? (await tryGit(repo, ['rev-parse', '--abbrev-ref', 'HEAD'])) ?? 'main';
   const report = initialReport({ ...options, ref: branch }, repo, caller, lib, copied, dirs);

@@ -129,7 +129,7 @@ test(
       let stop = false;
       let removedAt = Infinity; // when the "load balancer" saw readiness 503
       const LAG_MS = 300;
-      const loadEnd = Date.now() + 15_000; // hard bound on the load
+      const loadEnd = Date.now() + 25_000; // hard bound on the load
       let sentAfterRemoval = 0;
       const worker = async () => {
         while (!stop && Date.now() < loadEnd && Date.now() < removedAt + LAG_MS) {
@@ -158,7 +158,10 @@ test(
         }
       };
       const workers = [...Array.from({ length: 12 }, worker), prober()];
-      await new Promise((r) => setTimeout(r, 1500));
+      // Load first: at least 1.5 s and 25 answered requests (a loaded machine needs longer), at most 10 s.
+      const loadStart = Date.now();
+      while (Date.now() - loadStart < 10_000 && (Date.now() - loadStart < 1500 || counts.ok <= 25))
+        await new Promise((r) => setTimeout(r, 100));
       const okBeforeSignal = counts.ok;
       child.kill('SIGTERM');
       const code = await exited;

@@ -3,7 +3,7 @@
 # Debian packages and the Node binaries npm serves (no public image registry
 # is reachable), for linux/amd64 and linux/arm64, pushed to the local registry
 # as multi-platform indexes under the paths the registry mirrors serve:
-#   library/node:24-bookworm-slim           for docker.io/library/node:24-bookworm-slim
+#   library/node:24-bookworm-slim           for docker.io/library/node:24-bookworm-slim (and node:24-slim)
 #   distroless/nodejs24-debian12:latest     for gcr.io/distroless/nodejs24-debian12
 #   distroless/nodejs24-debian12:nonroot    for gcr.io/distroless/nodejs24-debian12:nonroot
 #   docker/dockerfile:1                     for `# syntax=docker/dockerfile:1`
@@ -281,6 +281,17 @@ EOF
   log "building ${ref} (node ${node_version}, npm ${npm_version})"
   build_push "${ctx}" linux/amd64,linux/arm64 "${ref}"
   report "${ref}" "${hash}"
+  alias_node_slim "${ref}"
+}
+
+# node:<major>-slim names the same Debian slim image upstream; Dockerfiles use
+# both spellings, so the stand-in answers to both (copied when it differs).
+alias_node_slim() { # ref
+  local alias="${registry}/library/node:${node_major}-slim"
+  if [[ "$(skopeo inspect --raw --tls-verify=false "docker://${alias}" 2>/dev/null | sha256sum)" == \
+        "$(skopeo inspect --raw --tls-verify=false "docker://$1" | sha256sum)" ]]; then return; fi
+  log "tagging ${alias} (the same stand-in)"
+  skopeo copy --quiet --all --src-tls-verify=false --dest-tls-verify=false "docker://$1" "docker://${alias}"
 }
 
 image_distroless() {

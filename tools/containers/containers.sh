@@ -337,6 +337,7 @@ stand_ins() {
   local major pairs pair repo tag found=()
   major="$(jq -r '.packages["node_modules/node"].version // "24" | split(".")[0]' "${root}/package-lock.json" 2>/dev/null || echo 24)"
   pairs="library/node:${major}-bookworm-slim=docker.io/library/node:${major}-bookworm-slim
+library/node:${major}-slim=docker.io/library/node:${major}-slim
 distroless/nodejs${major}-debian12:latest=gcr.io/distroless/nodejs${major}-debian12:latest
 distroless/nodejs${major}-debian12:nonroot=gcr.io/distroless/nodejs${major}-debian12:nonroot
 docker/dockerfile:1=docker.io/docker/dockerfile:1"

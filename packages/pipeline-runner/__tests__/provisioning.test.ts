@@ -54,6 +54,12 @@ describe('the provisioning table', () => {
     ['aquasecurity/setup-trivy@abc', /the project's Trivy .* on PATH/, true],
     ['github/codeql-action/upload-sarif@abc', /code scanning; the findings are gated/, true],
     ['github/codeql-action/analyze@abc', /needs GitHub code scanning/, false],
+    // Codecov's dashboard is all that is missing: the coverage summary and artifact are the local record.
+    [
+      'codecov/codecov-action@671740ac38dd9b0130fbe1cec585b89eea48d3de',
+      /^needs codecov\.io: not reachable locally/,
+      true,
+    ],
     ['Someone/Else@abc', /remote action someone\/else needs GitHub to download it/, false],
   ])('remote action %s', (uses, reason, replaceable) => {
     const skip = remoteActionSkip(uses);

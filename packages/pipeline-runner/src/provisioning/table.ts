@@ -102,6 +102,11 @@ export const PROVISIONING: ProvisioningTable = {
       replaceable: true,
     },
     { uses: 'helm/kind-action', reason: 'needs Docker for kind; the local run uses tools/kube/cluster.sh' },
+    {
+      uses: 'codecov/codecov-action',
+      reason: 'needs codecov.io: not reachable locally (the coverage summary and artifact are kept)',
+      replaceable: true,
+    },
   ],
   remoteDefault: 'remote action {name} needs GitHub to download it; not run locally',
 };

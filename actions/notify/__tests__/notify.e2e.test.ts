@@ -1,7 +1,7 @@
 /**
  * End to end: the built dist/index.js run as the runner runs it, with the
  * real @slack/web-api and @slack/webhook clients talking to the local
- * Slack stand-in of fake-slack.ts (Slack itself is unreachable here).
+ * Slack stand-in (@pipeline/local-slack, with the failures of helpers/fake-slack.ts; Slack itself is unreachable here).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:net';

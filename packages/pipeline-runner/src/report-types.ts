@@ -1,4 +1,6 @@
 /** What a run records: the shapes of the run, job and step reports, and the run's options. */
+import type { SlackChannel, SlackEvent } from '@pipeline/local-slack';
+
 /** A job's or step's result as GitHub reports it (what `needs.<id>.result` and `steps.<id>.conclusion` say). */
 export type Result = 'success' | 'failure' | 'skipped' | 'cancelled';
 
@@ -60,6 +62,15 @@ export interface RunReport {
   reportFiles?: { markdown: string; html: string };
   /** The workspace, when kept (RunOptions.keepWorkspace). */
   workspace?: string;
+  /** What notify posted to the local Slack stand-in, in order (when the run started one). */
+  slack?: SlackTranscript;
+}
+
+export interface SlackTranscript {
+  apiUrl: string;
+  channels: SlackChannel[];
+  /** Posts, updates and thread replies in the order Slack accepted them (masked). */
+  events: SlackEvent[];
 }
 
 export interface RunOptions {

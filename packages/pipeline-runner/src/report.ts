@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { criticalPath } from './critical-path.js';
 import type { JobReport, RunReport, Status, StepReport } from './report-types.js';
+import { SLACK_REPORT_CSS, slackHtml, slackMarkdown } from './slack-report.js';
 
 const ICON: Record<Status, string> = {
   success: '✅',
@@ -139,7 +140,8 @@ function runNotes(report: RunReport): string[] {
   return ['## How this local run differs from GitHub', '', ...report.notes.map((note) => `- ${note}`), ''];
 }
 
-export function toMarkdown(report: RunReport): string {
+/** `slack: false` leaves out the Slack list (the HTML report renders the messages themselves). */
+export function toMarkdown(report: RunReport, options: { slack?: boolean } = {}): string {
   const lines = [
     `# Pipeline run: ${ICON[report.status]} ${report.status}`,
     '',
@@ -149,6 +151,7 @@ export function toMarkdown(report: RunReport): string {
     ...outputsTable(report),
     ...report.jobs.filter((j) => j.steps.length > 0 || j.status === 'failure').flatMap(jobSection),
     ...runNotes(report),
+    ...(options.slack === false ? [] : slackMarkdown(report)),
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -269,7 +272,7 @@ export function toHtml(report: RunReport): string {
     ['🚫', 'cancelled'],
     ['🟡', 'incomplete'],
   ];
-  let html = markdownToHtml(toMarkdown(report));
+  let html = markdownToHtml(toMarkdown(report, { slack: false }));
   // Status marks as coloured badges (emoji fonts are not everywhere).
   for (const [emoji, status] of badges)
     html = html
@@ -295,8 +298,9 @@ h1{border-bottom:1px solid #d0d7de}h2{margin-top:2rem;border-bottom:1px solid #e
 .dot.success{background:#2da44e}.dot.failure{background:#cf222e}.dot.skipped{background:#afb8c1}.dot.cancelled{background:#9a6700}.dot.incomplete{background:#d4a72c}
 pre{white-space:pre-wrap;word-break:break-word}td{word-break:break-word}
 .bar.success{background:#2da44e}.bar.failure{background:#cf222e}.bar.skipped{background:#d0d7de}.bar.cancelled{background:#9a6700}.bar.incomplete{background:#d4a72c}.time{width:70px;text-align:right;font-size:12px}
-</style></head><body>
+${SLACK_REPORT_CSS}</style></head><body>
 ${body}
+${slackHtml(report)}
 </body></html>
 `;
 }

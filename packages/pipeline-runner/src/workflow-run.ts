@@ -10,6 +10,7 @@ import { resolveInputs } from './inputs.js';
 import { runJob } from './job.js';
 import { runJobGraph } from './job-graph.js';
 import type { GraphHandlers, GraphVisit, JobResult } from './job-graph.js';
+import { provideLocalSlack } from './provisioning/local-slack.js';
 import { skippedJob } from './report-types.js';
 import type { RunState } from './run-state.js';
 import { get, isReusableJob, literal, workflowCallOutputs, WorkflowError } from './workflow.js';
@@ -99,6 +100,16 @@ async function callPipeline(
   }
   // A called workflow always gets the caller's GITHUB_TOKEN.
   const secrets: Record<string, string> = { GITHUB_TOKEN: base.secrets['GITHUB_TOKEN'] ?? '', ...secretValues };
+  await provideLocalSlack({
+    enabled: state.options.provision !== false,
+    inputs,
+    pipeline,
+    secrets,
+    masker: state.masker,
+    cleanups: state.cleanups,
+    notes: state.report.notes,
+    transcript: (slack) => (state.report.slack = slack),
+  });
   const outputs = await runCalledWorkflow(
     state,
     pipeline,

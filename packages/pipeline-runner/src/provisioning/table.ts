@@ -45,6 +45,13 @@ export interface RemoteRule {
   replaceable?: true;
 }
 
+/** The pipeline's Slack inputs and secret, for the local Slack stand-in (./local-slack.ts). */
+export interface SlackRule {
+  channelInput: string;
+  apiUrlInput: string;
+  tokenSecret: string;
+}
+
 export interface ProvisioningTable {
   services: ServiceStandIn[];
   secrets: NameRule[];
@@ -57,6 +64,7 @@ export interface ProvisioningTable {
   remoteActions: RemoteRule[];
   /** Reason for a remote action no rule names. */
   remoteDefault: string;
+  slack: SlackRule;
 }
 
 export const PROVISIONING: ProvisioningTable = {
@@ -109,6 +117,8 @@ export const PROVISIONING: ProvisioningTable = {
     },
   ],
   remoteDefault: 'remote action {name} needs GitHub to download it; not run locally',
+  // A channel, and a token secret the caller passes but nobody set: the local Slack stand-in.
+  slack: { channelInput: 'slack-channel', apiUrlInput: 'slack-api-url', tokenSecret: 'SLACK_TOKEN' },
 };
 
 const DOCKER_HUB_LIBRARY = /^docker\.io\/(library\/)?/;

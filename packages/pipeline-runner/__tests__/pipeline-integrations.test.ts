@@ -97,6 +97,28 @@ describe('the Codecov upload in the test job', () => {
   });
 });
 
+describe('the OIDC upload workflow', () => {
+  it('gives id-token: write to its one job only, and uploads with OIDC from the same pinned action', async () => {
+    const text = await readFile(path.join(root, '.github/workflows/codecov-oidc.yml'), 'utf8');
+    const workflow = parse(text) as Workflow & { permissions: unknown };
+    expect(workflow.permissions).toEqual({});
+    expect(Object.entries(workflow.jobs).map(([id, j]) => [id, j.permissions])).toEqual([
+      ['upload', { contents: 'read', 'id-token': 'write' }],
+    ]);
+    const steps = workflow.jobs['upload']?.steps ?? [];
+    // It runs no repository code: only pinned actions.
+    expect(steps.filter((s) => s.run !== undefined)).toEqual([]);
+    const upload = steps.find((s) => s.uses?.startsWith('codecov/'));
+    expect(upload?.uses).toBe('codecov/codecov-action@671740ac38dd9b0130fbe1cec585b89eea48d3de');
+    expect(Object.keys(upload?.with ?? {}).filter((k) => !CODECOV_INPUTS.has(k))).toEqual([]);
+    expect(upload?.with).toMatchObject({ use_oidc: true, fail_ci_if_error: '${{ inputs.fail-on-error }}' });
+    expect(upload?.with?.['token']).toBeUndefined();
+    const download = steps.find((s) => s.uses?.startsWith('actions/download-artifact@'));
+    expect(download?.with?.['name']).toBe('${{ inputs.coverage-artifact }}');
+    expect(workflow.on.workflow_call.inputs['coverage-artifact']?.default).toBe('coverage');
+  });
+});
+
 describe('the Slack API base URL', () => {
   it("reaches every notify step, defaulting to notify's own default", async () => {
     const { workflow } = await pipeline();

@@ -14,7 +14,7 @@ export type {
   SlackEvent,
   StoredMessage,
 } from './server.js';
-export { escapeHtml, mrkdwnToHtml, plainTextToHtml, unescapeSlack } from './mrkdwn.js';
+export { escapeHtml, mrkdwnToHtml, plainTextToHtml, unescapeSlack, withEmoji } from './mrkdwn.js';
 export {
   blockToHtml,
   eventTitle,

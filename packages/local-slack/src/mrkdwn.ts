@@ -44,6 +44,11 @@ function emoji(html: string): string {
   return html.replace(/:([a-z0-9_+-]+):/g, (whole, name: string) => EMOJI[name] ?? whole);
 }
 
+/** Known :emoji: names in plain text as the character (for listings outside HTML). */
+export function withEmoji(text: string): string {
+  return emoji(text);
+}
+
 export function plainTextToHtml(text: string, withEmoji: boolean): string {
   const html = escapeHtml(text).replace(/\n/g, '<br>');
   return withEmoji ? emoji(html) : html;

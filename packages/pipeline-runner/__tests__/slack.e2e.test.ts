@@ -138,7 +138,9 @@ describe('Slack in a local run', () => {
     expectInOrder(toMarkdown(report), [
       '## Slack messages',
       '1. chat.postMessage to #deploys',
+      '⏳ example-org/adopter-service pipeline started',
       '2. chat.update',
+      '❌ example-org/adopter-service pipeline failed',
       '3. chat.postMessage in the thread',
     ]);
   });

@@ -4,7 +4,7 @@
  * a list in the Markdown report and as Slack would render each message in
  * the HTML one.
  */
-import { eventTitle, messageText, SLACK_CSS, transcriptToHtml } from '@pipeline/local-slack';
+import { eventTitle, messageText, SLACK_CSS, transcriptToHtml, withEmoji } from '@pipeline/local-slack';
 import type { RunReport, SlackTranscript } from './report-types.js';
 
 export const SLACK_HEADING = '## Slack messages';
@@ -25,7 +25,7 @@ export function slackMarkdown(report: RunReport): string[] {
   const lines = [SLACK_HEADING, '', `Posted to the local Slack stand-in at \`${slack.apiUrl}\`, in order:`, ''];
   if (slack.events.length === 0) lines.push('No message was posted.');
   slack.events.forEach((event, i) =>
-    lines.push(`${i + 1}. ${inline(eventTitle(event, name))}: ${inline(messageText(event))}`),
+    lines.push(`${i + 1}. ${inline(eventTitle(event, name))}: ${inline(withEmoji(messageText(event)))}`),
   );
   return [...lines, ''];
 }

@@ -17,6 +17,7 @@ import { Db } from '../src/db/pool.ts';
 import { MemoryCache } from '../src/cache/cache.ts';
 import { createMetrics } from '../src/metrics.ts';
 import { SERVICE_ROOT } from './services.ts';
+import { renderMonitoring, staleFiles, STAGING_SEVERITY } from '../scripts/render-monitoring.ts';
 
 const exec = promisify(execFile);
 const K8S = path.join(SERVICE_ROOT, 'k8s');
@@ -169,6 +170,67 @@ describe('kubernetes manifests', () => {
         !prod.some((o) => o.kind === 'Secret'),
         'production references an externally managed Secret',
       );
+    },
+  );
+
+  test('monitoring component: generated files are up to date (npm run monitoring:render)', () => {
+    assert.deepEqual(staleFiles(), []);
+    assert.equal(renderMonitoring().size, 3);
+  });
+
+  test(
+    'monitoring component in both overlays: ServiceMonitor on the Service, PrometheusRule (production pages, staging warns), dashboard ConfigMap',
+    { skip: !kubectl && 'no kubectl (tools/kube/build.sh builds one)' },
+    async () => {
+      const source = parseYaml(
+        readFileSync(path.join(SERVICE_ROOT, 'monitoring/prometheus-rules.yaml'), 'utf8'),
+      ) as { groups: Array<{ rules: Array<{ alert?: string; labels?: Record<string, string> }> }> };
+      const dashboard = readFileSync(
+        path.join(SERVICE_ROOT, 'monitoring/grafana-dashboard.json'),
+        'utf8',
+      );
+      const severities = (o: Obj) =>
+        (o.spec.groups as typeof source.groups).flatMap((g) =>
+          g.rules.filter((r) => r.alert).map((r) => r.labels?.severity),
+        );
+      for (const [overlay, namespace] of [
+        ['overlays/staging', 'example-service-staging'],
+        ['overlays/production', 'example-service'],
+      ] as const) {
+        const objs = await render(overlay);
+        const svc = one(objs, 'Service', 'example-service');
+        const sm = one(objs, 'ServiceMonitor', 'example-service');
+        assert.equal(sm.apiVersion, 'monitoring.coreos.com/v1');
+        assert.equal(sm.metadata.namespace, namespace);
+        for (const [k, v] of Object.entries(sm.spec.selector.matchLabels as Record<string, string>))
+          assert.equal(svc.metadata.labels?.[k], v, `${overlay}: ServiceMonitor selects ${k}=${v}`);
+        const endpoint = sm.spec.endpoints[0];
+        assert.ok(
+          svc.spec.ports.some((p: { name: string }) => p.name === endpoint.port),
+          `${overlay}: the Service has a port named ${endpoint.port}`,
+        );
+        assert.equal(endpoint.path, '/metrics');
+        const rule = one(objs, 'PrometheusRule', 'example-service');
+        assert.equal(rule.metadata.namespace, namespace);
+        assert.equal(rule.spec.groups.length, source.groups.length);
+        const cm = one(objs, 'ConfigMap', 'example-service-dashboard');
+        assert.equal(cm.metadata.labels?.grafana_dashboard, '1');
+        assert.equal(cm.metadata.namespace, namespace);
+        assert.equal(cm.data?.['grafana-dashboard.json'], dashboard);
+        if (overlay === 'overlays/production') {
+          // the rules as written: the same groups, pages included
+          const expected = JSON.parse(JSON.stringify(source.groups));
+          assert.deepEqual(rule.spec.groups, expected);
+          assert.ok(severities(rule).includes('page'));
+        } else {
+          assert.deepEqual(
+            [...new Set(severities(rule))],
+            [STAGING_SEVERITY],
+            'staging: every alert only warns',
+          );
+          assert.equal(severities(rule).length, severities({ spec: source } as Obj).length);
+        }
+      }
     },
   );
 

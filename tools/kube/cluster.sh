@@ -19,6 +19,7 @@
 #   KUBE_UP_TIMEOUT     seconds to wait for health (default 180)
 #   KUBE_FAILURE_STAGES 0: only kwok's default Stages, without the opt-in
 #                       failure Stages of stages/failures.yaml (default 1)
+#   KUBE_MONITORING_CRDS 0: do not install the Prometheus Operator CRDs (default 1)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -132,6 +133,13 @@ ensure_nodes() {
   wait_for "the default ServiceAccount" "${timeout}" kubectl -n default get serviceaccount default
 }
 
+# What the manifests rely on beyond Kubernetes itself: the Prometheus Operator
+# CRDs (tools/monitoring/crds.sh, pinned there). KUBE_MONITORING_CRDS=0 skips.
+after_up() {
+  [[ "${KUBE_MONITORING_CRDS:-1}" == "0" ]] && return 0
+  KUBECONFIG="${kubeconfig}" KUBECTL="${bin}/kubectl" "${root}/tools/monitoring/crds.sh" apply >&2 8>&-
+}
+
 cmd_up() {
   local t0; t0="$(now)"
   "${here}/build.sh" >&2 8>&-
@@ -181,6 +189,7 @@ cmd_up() {
     exit 1
   }
   ensure_nodes
+  after_up
   log "cluster ${name} is up: build check $(elapsed "${t0}" "${t_built}")s, cluster $(elapsed "${t_built}" "$(now)")s"
   log "server $(kubectl config view -o jsonpath='{.clusters[0].cluster.server}')"
   echo "${kubeconfig}"

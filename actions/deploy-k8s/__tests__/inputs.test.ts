@@ -16,6 +16,7 @@ function reader(values: Record<string, string>): (name: string) => string {
     'dry-run': 'false',
     'field-manager': 'deploy-k8s',
     'failure-grace': '5s',
+    'unknown-kinds': 'fail',
   };
   return (name) => values[name] ?? defaults[name] ?? '';
 }
@@ -39,6 +40,7 @@ describe('parseInputs', () => {
       dryRun: false,
       fieldManager: 'deploy-k8s',
       failureGraceMs: 5000,
+      unknownKinds: 'fail',
     });
     expect(Object.isFrozen(inputs)).toBe(true);
   });
@@ -60,6 +62,7 @@ describe('parseInputs', () => {
           'field-manager': 'ci',
           annotations: 'team=payments\nexample.com/owner=ann',
           'failure-grace': '1m',
+          'unknown-kinds': 'skip',
         }),
         collect,
       ),
@@ -85,6 +88,7 @@ describe('parseInputs', () => {
       dryRun: true,
       fieldManager: 'ci',
       failureGraceMs: 60_000,
+      unknownKinds: 'skip',
     });
     expect(Object.fromEntries(inputs.annotations)).toEqual({ team: 'payments', 'example.com/owner': 'ann' });
   });
@@ -108,6 +112,10 @@ describe('parseInputs', () => {
       'Input \'annotations\' has an invalid value "bad key": expected key=value lines with Kubernetes annotation keys',
     ],
     [{ 'field-manager': 'a b' }, 'Input \'field-manager\' has an invalid value "a b"'],
+    [
+      { 'unknown-kinds': 'ignore' },
+      'Input \'unknown-kinds\' has an invalid value "ignore": expected one of fail, skip.',
+    ],
   ])('rejects %j', (values, message) => {
     expect(() => parseInputs(maskingReader(reader(values), collect), {})).toThrow(message);
   });

@@ -90,6 +90,7 @@ describe('main (injected I/O, fake API)', () => {
       ) as unknown as string,
       'duration-seconds': '0.5',
       resources: expect.any(String) as unknown as string,
+      skipped: '[]',
     });
     expect(
       (JSON.parse(run.outputs['resources'] as string) as { kind: string; result: string }[]).map((r) => [

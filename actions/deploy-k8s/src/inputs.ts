@@ -10,6 +10,7 @@ import {
   maskSecret,
   parseBoolean,
   parseDuration,
+  parseEnum,
   parseKeyValueMap,
   parseList,
   runContext,
@@ -19,6 +20,7 @@ import {
 import { decodeKubeconfig, secretValues, type DecodedKubeconfig } from './kubeconfig.js';
 import { parseImage, type ImageRule } from './images.js';
 import { runAnnotations } from './objects.js';
+import { UNKNOWN_KINDS_POLICIES, type UnknownKindsPolicy } from './unserved-kinds.js';
 
 /** The runner's environment variables (process.env in production). */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -38,6 +40,7 @@ export interface Inputs {
   fieldManager: string;
   annotations: ReadonlyMap<string, string>;
   failureGraceMs: number;
+  unknownKinds: UnknownKindsPolicy;
   /** The run, from GITHUB_* and RUNNER_TEMP. */
   run: RunContext;
   /** Run metadata and the user's annotations, stamped on every object. */
@@ -150,6 +153,7 @@ export function parseInputs(read: ReadInput, env: Environment): Inputs {
   const annotations = parseAnnotations(read('annotations'));
 
   const failureGraceMs = parseDuration('failure-grace', read('failure-grace'), { minMs: 0, maxMs: 3_600_000 }, 5000);
+  const unknownKinds = parseEnum('unknown-kinds', read('unknown-kinds'), UNKNOWN_KINDS_POLICIES, 'fail');
   const run = runContext(env);
   const runMetadata = runAnnotations(run, new Map());
 
@@ -167,6 +171,7 @@ export function parseInputs(read: ReadInput, env: Environment): Inputs {
     fieldManager,
     annotations,
     failureGraceMs,
+    unknownKinds,
     run,
     stampedAnnotations: runAnnotations(run, annotations),
     // A re-run of the same manifests is unchanged although its run URL and commit differ (unless the user set those keys).

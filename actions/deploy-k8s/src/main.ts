@@ -89,6 +89,7 @@ async function attemptDeploy(io: MainIo, attempt: Attempt): Promise<void> {
     dryRun: inputs.dryRun,
     fieldManager: inputs.fieldManager,
     failureGraceMs: inputs.failureGraceMs,
+    unknownKinds: inputs.unknownKinds,
     backupDir: inputs.backupDir,
     holder: lockHolder(inputs, io.pid),
     log: io.info,
@@ -108,6 +109,7 @@ function writeOutputs(io: MainIo, attempt: Attempt, durationMs: number): void {
     io.setOutput('backup-file', report?.backupFile ?? '');
     io.setOutput('duration-seconds', (durationMs / 1000).toFixed(1));
     io.setOutput('resources', JSON.stringify(report?.resources ?? []));
+    io.setOutput('skipped', JSON.stringify(report?.skipped ?? []));
   } catch (error: unknown) {
     // Keep the deploy's own error (if any) as the step's failure.
     if (failure === undefined) throw error;

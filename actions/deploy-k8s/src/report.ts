@@ -3,6 +3,7 @@
  * the job summary are written from it, also when the deploy failed.
  */
 import { ActionError, plural } from '@pipeline/action-kit';
+import type { UnservedObject } from './unserved-kinds.js';
 import type { PodReport, TimelineEntry } from './watcher.js';
 
 export type DeployStatus = 'deployed' | 'unchanged' | 'rolled-back' | 'failed';
@@ -46,6 +47,8 @@ export interface DeployReport {
   workloadEvents: string[];
   lock?: { name: string; namespace: string; waitedMs: number };
   unmatchedImageRules: string[];
+  /** Objects left out because the cluster does not serve their kind (unknown-kinds: skip). */
+  skipped: UnservedObject[];
   firstSignalAt?: number;
   detectedAt?: number;
   rollbackStartedAt?: number;
@@ -66,6 +69,7 @@ export function emptyReport(dryRun: boolean): DeployReport {
     failingPods: [],
     workloadEvents: [],
     unmatchedImageRules: [],
+    skipped: [],
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { markdownTable, mermaid } from '@pipeline/action-kit';
 import type { DeployReport, PhaseSpan, ResourceReport } from './report.js';
+import { describeUnserved } from './unserved-kinds.js';
 
 const STATUS_TEXT: Readonly<Record<DeployReport['status'], string>> = {
   deployed: 'deployed',
@@ -142,11 +143,21 @@ function unmatchedImageRulesSection(report: DeployReport): string[] {
   return [`Image rules that matched no container: ${report.unmatchedImageRules.map((r) => `\`${r}\``).join(', ')}`];
 }
 
+function skippedSection(report: DeployReport): string[] {
+  if (report.skipped.length === 0) return [];
+  return [
+    `### Skipped: kinds the cluster does not serve (unknown-kinds: skip)\n\n${describeUnserved(report.skipped)
+      .map((line) => `- ${escapeHtml(line)}`)
+      .join('\n')}`,
+  ];
+}
+
 export function buildSummary(report: DeployReport | undefined, context: SummaryContext): string {
   const parts = headerSections(report, context);
   if (!report) return parts.join('\n\n') + '\n';
   parts.push(
     ...resourcesSection(report),
+    ...skippedSection(report),
     ...failingPodsSection(report),
     ...workloadEventsSection(report),
     ...timelineSection(report, context),

@@ -9,6 +9,7 @@ import type { KubeApi } from '../kube.js';
 import type { HeldLock } from '../lock.js';
 import type { SourcedObject } from '../manifests.js';
 import type { KubeObject, ObjectRef } from '../objects.js';
+import type { UnknownKindsPolicy } from '../unserved-kinds.js';
 import { emptyReport, type DeployReport, type ResourceAction, type ResourceReport } from '../report.js';
 import { waitForRollout, type RolloutResult, type WaitOptions } from '../watcher.js';
 
@@ -30,6 +31,8 @@ export interface DeployOptions {
   dryRun: boolean;
   fieldManager: string;
   failureGraceMs: number;
+  /** Objects whose kind the cluster does not serve: fail the deploy (default) or skip them with a warning. */
+  unknownKinds?: UnknownKindsPolicy;
   backupDir: string;
   holder: string;
   clock?: () => number;

@@ -11,6 +11,7 @@ import type { SourcedObject } from '../manifests.js';
 import { describeRef, isWorkload, refKey, refOf, sortForApply, stampAnnotations, type KubeObject } from '../objects.js';
 import { arrayOf } from '../records.js';
 import { fail, ValidationError, type ValidationProblem } from '../report.js';
+import { FAIL_HINT, findUnserved, skippedWarning } from '../unserved-kinds.js';
 import type { Item, PhaseContext, Prepared } from './context.js';
 
 /** The application a lock is for: a well-known label, else the first workload's name, else the first object's. */
@@ -59,7 +60,7 @@ async function prepareObject(
   const info = await api.resourceInfo(object.apiVersion, object.kind);
   const deferred = !info && scope.crdKinds.has(`${object.apiVersion}|${object.kind}`);
   if (!info && !deferred) {
-    return `the API server serves no kind ${object.kind} in ${object.apiVersion} (is the apiVersion right, or the CustomResourceDefinition installed?)`;
+    return `the API server serves no kind ${object.kind} in ${object.apiVersion}: ${FAIL_HINT}`;
   }
   if (info ? info.namespaced : true) {
     const given = object.metadata.namespace;
@@ -109,17 +110,19 @@ async function missingNamespaces(ctx: PhaseContext, created: ReadonlySet<string>
   return missing;
 }
 
-async function prepareAll(ctx: PhaseContext, scope: Scope): Promise<{ items: Item[]; problems: ValidationProblem[] }> {
-  const { options, api } = ctx;
+async function prepareAll(
+  ctx: PhaseContext,
+  scope: Scope,
+  objects: readonly SourcedObject[],
+): Promise<{ items: Item[]; problems: ValidationProblem[] }> {
+  const { api } = ctx;
   // Discovery for every API group at once (cached per group), then the checks in manifest order.
-  const kinds = [
-    ...new Map(options.objects.map((o) => [`${o.object.apiVersion}|${o.object.kind}`, o.object])).values(),
-  ];
+  const kinds = [...new Map(objects.map((o) => [`${o.object.apiVersion}|${o.object.kind}`, o.object])).values()];
   await Promise.all(kinds.map((o) => api.resourceInfo(o.apiVersion, o.kind).catch(() => undefined)));
   const items: Item[] = [];
   const problems: ValidationProblem[] = [];
   const seen = new Set<string>();
-  for (const source of options.objects) {
+  for (const source of objects) {
     const prepared = await prepareObject(ctx, source, scope, seen);
     if (typeof prepared === 'string') {
       problems.push({
@@ -136,6 +139,18 @@ async function prepareAll(ctx: PhaseContext, scope: Scope): Promise<{ items: Ite
   return { items, problems };
 }
 
+/** The objects to prepare: all of them, less those whose kind the cluster does not serve under `unknown-kinds: skip`. */
+async function deployable(ctx: PhaseContext, scope: Scope): Promise<readonly SourcedObject[]> {
+  const { objects, unknownKinds } = ctx.options;
+  if (unknownKinds !== 'skip') return objects; // fail: prepareObject reports each one
+  const unserved = await findUnserved(ctx.api, objects, scope.crdKinds);
+  if (unserved.length === 0) return objects;
+  ctx.report.skipped = unserved;
+  ctx.warn(skippedWarning(unserved));
+  const skipped = new Set(unserved.map((u) => `${u.file}#${u.document}`));
+  return objects.filter((o) => !skipped.has(`${o.file}#${o.document}`));
+}
+
 export async function prepare(ctx: PhaseContext): Promise<Prepared> {
   const { options, report } = ctx;
   const createdNamespaces = new Set(
@@ -150,7 +165,7 @@ export async function prepare(ctx: PhaseContext): Promise<Prepared> {
     crdKinds: definedKinds(options.objects.map((o) => o.object)),
   };
   const { items, problems } = await ctx.phase('Validate manifests', async () => {
-    const result = await prepareAll(ctx, scope);
+    const result = await prepareAll(ctx, scope, await deployable(ctx, scope));
     report.unmatchedImageRules = unmatchedRules(ctx);
     for (const rule of report.unmatchedImageRules)
       ctx.warn(`Input 'images': no container uses an image named ${rule}; the rule changed nothing.`);

@@ -15,6 +15,7 @@ const defaults: RawInputs = {
   'max-p95-ms': '',
   'max-error-rate': '',
   headers: '',
+  'prometheus-url': '',
 };
 const files: Record<string, string> = {
   '/ws/smoke/checks.yml': '- name: from file\n  path: /health/ready\n',

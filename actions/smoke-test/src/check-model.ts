@@ -4,6 +4,7 @@
  */
 import { ActionError } from '@pipeline/action-kit';
 import type { Segment } from './jsonpath.js';
+import type { PromqlQuery } from './promql.js';
 
 export interface GraphqlRequest {
   query: string;
@@ -35,6 +36,8 @@ export interface Check {
   allowErrors: boolean;
   /** Whether the load phase replays this check's request (default true). */
   load: boolean;
+  /** A promql check: the query sent to `prometheus-url` and the threshold its samples must meet. */
+  promql?: PromqlQuery;
 }
 
 export const CHECK_KEYS = [
@@ -49,6 +52,8 @@ export const CHECK_KEYS = [
   'graphql',
   'allow-errors',
   'load',
+  'promql',
+  'threshold',
 ] as const;
 export const GRAPHQL_KEYS = ['query', 'variables', 'operationName'] as const;
 export const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;

@@ -19,6 +19,7 @@ import {
   validateStatus,
   type Problem,
 } from './check-fields.js';
+import { validatePromql } from './promql.js';
 
 /** Validates `checks[index]`, appending to `problems`; undefined when the item has any problem. */
 export function validateCheck(item: unknown, index: number, problems: string[]): Check | undefined {
@@ -34,6 +35,8 @@ export function validateCheck(item: unknown, index: number, problems: string[]):
     problems.push(`${label}: field '${field}' ${message}`);
   };
   if (name === undefined) problem('name', nameProblem(rawName));
+  if (item['promql'] !== undefined || item['threshold'] !== undefined)
+    return promqlCheck(item, name, problem, problems.length > before);
   for (const key of unknownKeys(item))
     problems.push(`${label}: unknown field '${key}'; accepted fields: ${CHECK_KEYS.join(', ')}`);
 
@@ -55,6 +58,30 @@ export function validateCheck(item: unknown, index: number, problems: string[]):
   if (body !== undefined) check.body = body;
   if (graphql) check.graphql = graphql;
   return check;
+}
+
+/** A promql check: its own fields only; never replayed by the load phase. */
+function promqlCheck(
+  item: Record<string, unknown>,
+  name: string | undefined,
+  problem: Problem,
+  hadProblems: boolean,
+): Check | undefined {
+  const promql = validatePromql(item, problem);
+  const headers = validateHeaders(item['headers'], problem);
+  if (hadProblems || name === undefined || !promql) return undefined;
+  return {
+    name,
+    method: 'GET',
+    path: '',
+    headers,
+    status: [],
+    contains: [],
+    json: [],
+    allowErrors: false,
+    load: false,
+    promql,
+  };
 }
 
 function nameProblem(rawName: unknown): string {

@@ -24,6 +24,8 @@ import { parseChecks } from './check-parsing.js';
 
 export interface Inputs {
   url: URL;
+  /** Prometheus HTTP API base URL for promql checks. */
+  prometheusUrl?: URL;
   checks: readonly Check[];
   /** Where the checks came from: `inline`, a file path, or `default` (GET url). */
   checksSource: string;
@@ -59,6 +61,7 @@ export const INPUT_NAMES = [
   'max-p95-ms',
   'max-error-rate',
   'headers',
+  'prometheus-url',
 ] as const;
 export type RawInputs = Record<(typeof INPUT_NAMES)[number], string>;
 
@@ -147,6 +150,8 @@ function validate(raw: RawInputs, workspace: string, readFile: ReadFile): Inputs
     notices,
   };
   if (waitForReady !== undefined) inputs.waitForReady = waitForReady;
+  const prometheusUrl = parsePrometheusUrl(raw['prometheus-url'], checks);
+  if (prometheusUrl) inputs.prometheusUrl = prometheusUrl;
   if (raw['load-duration'].trim() !== '')
     inputs.loadDurationMs = parseDuration('load-duration', raw['load-duration'], { minMs: 100, maxMs: 3_600_000 });
   if (raw['load-requests'].trim() !== '')
@@ -178,6 +183,26 @@ function validate(raw: RawInputs, workspace: string, readFile: ReadFile): Inputs
   }
   inputs.secrets = [...secrets];
   return Object.freeze(inputs);
+}
+
+/** `prometheus-url`: required when a check is a promql check. */
+function parsePrometheusUrl(raw: string, checks: readonly Check[]): URL | undefined {
+  const value = raw.trim();
+  const promql = checks.filter((c) => c.promql).map((c) => c.name);
+  if (value === '') {
+    if (promql.length === 0) return undefined;
+    throw new InputError(
+      'prometheus-url',
+      raw,
+      `the base URL of a Prometheus HTTP API (such as http://prometheus.monitoring.svc:9090), which the promql checks ${promql.map((n) => `"${n}"`).join(', ')} query`,
+    );
+  }
+  const url = parseHttpUrl('prometheus-url', value, {
+    accepted: 'an absolute http:// or https:// URL of a Prometheus, such as http://prometheus:9090',
+    credentialsHint: "pass credentials in a promql check's headers",
+  });
+  url.hash = '';
+  return url;
 }
 
 function parseUrl(raw: string): URL {

@@ -163,6 +163,7 @@ function checksPhase(inputs: Inputs, deps: SmokeDependencies): Promise<CheckResu
     for (const check of inputs.checks) {
       const result = await runCheck(check, {
         baseUrl: inputs.url,
+        ...(inputs.prometheusUrl ? { prometheusUrl: inputs.prometheusUrl } : {}),
         headers: inputs.headers,
         retries: inputs.retries,
         requestTimeoutMs: inputs.requestTimeoutMs,

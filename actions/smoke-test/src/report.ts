@@ -54,14 +54,16 @@ export function measureFromChecks(
   checks: readonly CheckResult[],
   summarize: (values: number[]) => LatencySummary | undefined,
 ): MeasuredReport {
-  const requests = checks.reduce((n, c) => n + c.attempts, 0);
-  const errors = requests - checks.filter((c) => c.passed).length;
+  // Queries to Prometheus say nothing about the service's own latency or errors.
+  const own = checks.filter((c) => c.kind !== 'promql');
+  const requests = own.reduce((n, c) => n + c.attempts, 0);
+  const errors = requests - own.filter((c) => c.passed).length;
   return {
     source: 'checks',
     requests,
     errors,
     errorRate: errorRate({ requests, errors }),
-    latency: summarize(checks.flatMap((c) => c.durations)) ?? null,
+    latency: summarize(own.flatMap((c) => c.durations)) ?? null,
   };
 }
 

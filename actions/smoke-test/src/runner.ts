@@ -8,6 +8,7 @@ const MIN_POLL_MS = 100;
 import type { Check } from './check-model.js';
 import { checkUrl } from './check-url.js';
 import { evaluateResponse, transportFailure, type HttpResponse } from './evaluate.js';
+import { evaluatePromql, promqlUrl } from './promql.js';
 import type { Send } from './http.js';
 import { round } from './stats.js';
 import { oneLine } from './text.js';
@@ -26,10 +27,14 @@ export interface CheckResult {
   durations: number[];
   /** Failures of the last attempt (empty when passed). */
   failures: string[];
+  /** Set for a promql check: its requests go to Prometheus and are not the service's latency or errors. */
+  kind?: 'promql';
 }
 
 export interface CheckRunOptions {
   baseUrl: URL;
+  /** The Prometheus HTTP API that promql checks query. */
+  prometheusUrl?: URL;
   headers: Readonly<Record<string, string>>;
   retries: number;
   requestTimeoutMs: number;
@@ -59,8 +64,7 @@ export function mergeHeaders(
 }
 
 export async function runCheck(check: Check, options: CheckRunOptions): Promise<CheckResult> {
-  const url = checkUrl(options.baseUrl, check).href;
-  const headers = mergeHeaders(options.headers, check.headers);
+  const { url, headers } = requestOf(check, options);
   const result: CheckResult = {
     name: check.name,
     method: check.method,
@@ -69,6 +73,7 @@ export async function runCheck(check: Check, options: CheckRunOptions): Promise<
     attempts: 0,
     durations: [],
     failures: [],
+    ...(check.promql ? { kind: 'promql' as const } : {}),
   };
   const log = options.log ?? (() => undefined);
   try {
@@ -92,7 +97,7 @@ export async function runCheck(check: Check, options: CheckRunOptions): Promise<
         result.status = response.status;
         result.durationMs = round(response.durationMs);
         result.durations.push(result.durationMs);
-        const failures = evaluateResponse(check, response);
+        const failures = check.promql ? evaluatePromql(check.promql, response) : evaluateResponse(check, response);
         if (failures.length > 0) throw new AttemptFailed(failures);
       },
       {
@@ -114,6 +119,18 @@ export async function runCheck(check: Check, options: CheckRunOptions): Promise<
     result.failures = error.failures;
   }
   return result;
+}
+
+/** Where a check's request goes: the service (with the `headers` input), or Prometheus for a promql check (its own headers only). */
+function requestOf(check: Check, options: CheckRunOptions): { url: string; headers: Record<string, string> } {
+  if (!check.promql)
+    return { url: checkUrl(options.baseUrl, check).href, headers: mergeHeaders(options.headers, check.headers) };
+  if (!options.prometheusUrl)
+    throw new ActionError(`Check "${check.name}" is a promql check but no prometheus-url is set`);
+  return {
+    url: promqlUrl(options.prometheusUrl, check.promql.query).href,
+    headers: mergeHeaders({ accept: 'application/json' }, check.headers),
+  };
 }
 
 function describe(error: unknown): string {

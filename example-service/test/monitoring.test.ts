@@ -165,6 +165,8 @@ function sameLabels(a: Labels, b: Labels): boolean {
 describe('promtool', { skip: noPromtool }, () => {
   let dir: string;
   before(() => {
+    if (!promtool)
+      assert.fail('REQUIRE_PROMTOOL=1 but no promtool: run tools/monitoring/prometheus.sh install');
     dir = mkdtempSync(path.join(tmpdir(), 'es-promtool-'));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));

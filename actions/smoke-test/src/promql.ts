@@ -31,7 +31,7 @@ export interface PromqlQuery {
   threshold: Threshold;
 }
 
-/** Fields a promql check accepts besides its own two. */
+/** The only fields a promql check accepts. */
 export const PROMQL_CHECK_KEYS = ['name', 'promql', 'threshold', 'headers'] as const;
 
 /** `< 0.01`, `== 1`, `>= 3` (the number as PromQL writes it: 1e-3, +Inf and NaN too). */

@@ -2,6 +2,7 @@
 # Build the local control plane binaries into tools/kube/bin/ from the Go
 # modules pinned in tools/kube/go.mod:
 #   kube-apiserver kube-controller-manager kube-scheduler kubectl  (k8s.io/kubernetes)
+#   kubelet kube-proxy   the real node's agents (same module; cluster.sh --real-node)
 #   etcd                                                            (go.etcd.io/etcd/server/v3)
 #   kwok kwokctl                                                    (sigs.k8s.io/kwok)
 #   kwok-default-stages   prints kwok's default Stages (cmd/kwok-default-stages)
@@ -53,12 +54,16 @@ declare -A pkg=(
   [kube-controller-manager]=k8s.io/kubernetes/cmd/kube-controller-manager
   [kube-scheduler]=k8s.io/kubernetes/cmd/kube-scheduler
   [kubectl]=k8s.io/kubernetes/cmd/kubectl
+  [kubelet]=k8s.io/kubernetes/cmd/kubelet
+  [kube-proxy]=k8s.io/kubernetes/cmd/kube-proxy
   [etcd]=go.etcd.io/etcd/server/v3
   [kwok]=sigs.k8s.io/kwok/cmd/kwok
   [kwokctl]=sigs.k8s.io/kwok/cmd/kwokctl
   [kwok-default-stages]=./cmd/kwok-default-stages
 )
-order=(etcd kwok kwokctl kwok-default-stages kubectl kube-scheduler kube-controller-manager kube-apiserver)
+# The node agents go last: most of their packages are compiled by then.
+order=(etcd kwok kwokctl kwok-default-stages kubectl kube-scheduler kube-controller-manager kube-apiserver
+  kube-proxy kubelet)
 if [[ ${#names[@]} -eq 0 ]]; then names=("${order[@]}"); fi
 
 kube_ldflags=""

@@ -78,7 +78,7 @@ kwok_ldflags+=" -X sigs.k8s.io/kwok/pkg/consts.KubeVersion=${kube_version#v}"
 
 ldflags_for() {
   case "$1" in
-    kube-*|kubectl) echo "-s -w${kube_ldflags}" ;;
+    kube-*|kubectl|kubelet) echo "-s -w${kube_ldflags}" ;;
     kwok|kwokctl) echo "-s -w${kwok_ldflags}" ;;
     *) echo "-s -w" ;;
   esac

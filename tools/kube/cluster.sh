@@ -4,12 +4,19 @@
 # `kwokctl --runtime binary`; kwok simulates the nodes, so pods are scheduled
 # and become Ready without a container runtime. No Docker needed.
 #
-# Usage: tools/kube/cluster.sh up|down|status|kubeconfig
+# With --real-node, one real node joins them (real-node.sh): a kubelet with
+# its own containerd, bridge CNI and kube-proxy; kwok's nodes then carry the
+# taint kwok.x-k8s.io/node=fake:NoSchedule, so pods land on the real node
+# unless they tolerate it.
+#
+# Usage: tools/kube/cluster.sh up [--real-node]|down|status|kubeconfig
 #   up          build if needed, start (or reuse) the cluster, wait until the
 #               API server is healthy and the nodes are Ready; the LAST line of
-#               stdout is the kubeconfig path (everything else goes to stderr)
+#               stdout is the kubeconfig path (everything else goes to stderr).
+#               A real node started earlier is kept (only down stops it).
 #   down        delete the cluster and stop every process it started
-#   status      report health; exit 0 when the cluster answers, 1 otherwise
+#   status      report health and which nodes are real; exit 0 when the
+#               cluster answers, 1 otherwise
 #   kubeconfig  print the kubeconfig path (exit 1 if the cluster is not up)
 #
 # Env:
@@ -20,6 +27,10 @@
 #   KUBE_FAILURE_STAGES 0: only kwok's default Stages, without the opt-in
 #                       failure Stages of stages/failures.yaml (default 1)
 #   KUBE_MONITORING_CRDS 0: do not install the Prometheus Operator CRDs (default 1)
+#   KUBE_REAL_NODE=1    as --real-node
+# With a real node, <state>/real-node.env holds REAL_NODE_NAME, REAL_NODE_IP,
+# REAL_NODE_POD_CIDR... (KEY=value lines) and the node images are pushed to
+# the local registry (node-images.sh; needs tools/containers up).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -30,6 +41,10 @@ state="$(realpath -m "${KUBE_STATE_DIR:-${root}/.tmp/kube}")"
 nodes="${KUBE_NODES:-3}"
 timeout="${KUBE_UP_TIMEOUT:-180}"
 kubeconfig="${state}/kubeconfig"
+real_node="${KUBE_REAL_NODE:-0}"
+# The control plane's binaries: their stamps decide whether a cluster is reused.
+control_plane=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok kwok-default-stages kwokctl)
+kwok_taint="kwok.x-k8s.io/node=fake:NoSchedule"
 
 # kwokctl keeps everything (config, PKI, etcd data, logs, pid files) under
 # $KWOK_WORKDIR/clusters/<name>; keep it inside the repository's .tmp/.
@@ -85,6 +100,18 @@ options:
   kubectlBinary: ${bin}/kubectl
   etcdBinary: ${bin}/etcd
   kwokControllerBinary: ${bin}/kwok
+componentsPatches:
+# kwok keeps to the nodes it made (kwokctl annotates them), never a real node.
+- name: kwok-controller
+  extraArgs:
+  - {key: manage-all-nodes, value: "false", override: true}
+  - {key: manage-nodes-with-annotation-selector, value: "kwok.x-k8s.io/node=fake"}
+# logs, exec and port-forward to a real node: dial its InternalIP, as the admin.
+- name: kube-apiserver
+  extraArgs:
+  - {key: kubelet-preferred-address-types, value: InternalIP}
+  - {key: kubelet-client-certificate, value: ${cluster_dir}/pki/admin.crt}
+  - {key: kubelet-client-key, value: ${cluster_dir}/pki/admin.key}
 EOF
   # Any Stage in --config replaces all of kwokctl's default Stages, so the
   # defaults (printed from the pinned kwok module) go in first, then the
@@ -120,13 +147,13 @@ wait_for() { # description, timeout seconds, command...
 
 ensure_nodes() {
   local have
-  have="$(kubectl get nodes -o name 2>/dev/null | wc -l)"
+  have="$(kubectl get nodes -l type=kwok -o name 2>/dev/null | wc -l)"
   if (( have < nodes )); then
     log "scaling to ${nodes} kwok nodes"
     kwokctl scale node --name "${name}" --replicas "${nodes}" >&2
   fi
   wait_for "${nodes} nodes" "${timeout}" bash -c \
-    "[[ \$('${bin}/kubectl' --kubeconfig '${kubeconfig}' get nodes -o name | wc -l) -ge ${nodes} ]]"
+    "[[ \$('${bin}/kubectl' --kubeconfig '${kubeconfig}' get nodes -l type=kwok -o name | wc -l) -ge ${nodes} ]]"
   kubectl wait --for=condition=Ready node --all --timeout="${timeout}s" >&2
   # Pods cannot be created until kube-controller-manager has made the
   # namespace's default ServiceAccount.
@@ -140,20 +167,44 @@ after_up() {
   KUBECONFIG="${kubeconfig}" KUBECTL="${bin}/kubectl" "${root}/tools/monitoring/crds.sh" apply >&2 8>&-
 }
 
+real_node() { KUBE_CLUSTER_NAME="${name}" KUBE_STATE_DIR="${state}" "${here}/real-node.sh" "$@" 8>&-; }
+
+# The real node (when asked for, or already running) and the kwok taint.
+ensure_real_node() {
+  if [[ "${real_node}" == 1 ]]; then
+    local registry
+    registry="$("${root}/tools/containers/containers.sh" env 2>/dev/null | tail -n1)"
+    [[ -n "${registry}" ]] || die "--real-node needs the container toolchain (tools/containers/containers.sh up): its registry serves the node's images"
+    "${here}/node-images.sh" >/dev/null 8>&-
+    CONTAINERS_REGISTRY="${registry}" real_node up "${kubeconfig}" "${cluster_dir}/pki/ca.crt"
+  fi
+  if real_node status >/dev/null 2>&1; then
+    real_node env > "${state}/real-node.env"
+    kubectl taint nodes -l type=kwok "${kwok_taint}" --overwrite >/dev/null
+    log "real node: $(tr '\n' ' ' < "${state}/real-node.env"); kwok nodes tainted ${kwok_taint}"
+  else
+    rm -f "${state}/real-node.env"
+    kubectl taint nodes -l type=kwok "${kwok_taint%%=*}-" >/dev/null 2>&1 || true
+  fi
+}
+
 cmd_up() {
   local t0; t0="$(now)"
-  "${here}/build.sh" >&2 8>&-
+  local wanted=("${control_plane[@]}")
+  [[ "${real_node}" == 1 ]] && wanted+=(kube-proxy kubelet)
+  "${here}/build.sh" "${wanted[@]}" >&2 8>&-
   local t_built; t_built="$(now)"
   lock
 
   # A cluster made from another configuration or other binaries (go.mod or
   # stages/failures.yaml changed) is recreated rather than reused.
   write_config "${state}/kwokctl.yaml.new"
-  cat "${bin}"/.stamp-* | sha256sum | cut -c1-16 > "${state}/build.new"
+  (cd "${bin}" && cat "${control_plane[@]/#/.stamp-}") | sha256sum | cut -c1-16 > "${state}/build.new"
   if cluster_exists; then
     if ! cmp -s "${state}/kwokctl.yaml.new" "${state}/kwokctl.yaml" || \
        { [[ -f "${state}/build" ]] && ! cmp -s "${state}/build.new" "${state}/build"; }; then
       log "configuration or binaries changed since cluster ${name} was created; recreating it"
+      real_node down
       kwokctl delete cluster --name "${name}" --kubeconfig "${state}/kwokctl-contexts.yaml" >&2
     fi
   fi
@@ -190,6 +241,7 @@ cmd_up() {
   }
   ensure_nodes
   after_up
+  ensure_real_node
   log "cluster ${name} is up: build check $(elapsed "${t0}" "${t_built}")s, cluster $(elapsed "${t_built}" "$(now)")s"
   log "server $(kubectl config view -o jsonpath='{.clusters[0].cluster.server}')"
   echo "${kubeconfig}"
@@ -210,6 +262,8 @@ ours() { # pid: running, and its executable lives in this cluster's directory
 
 cmd_down() {
   lock
+  real_node down
+  rm -f "${state}/real-node.env"
   if [[ ! -x "${bin}/kwokctl" ]]; then
     log "kwokctl is not built; nothing to stop"
     rm -f "${kubeconfig}"
@@ -252,14 +306,24 @@ cmd_status() {
   fi
   if api_healthy; then
     log "cluster ${name}: running; kubeconfig ${kubeconfig}"
-    kubectl get nodes >&2 || true
+    kubectl get nodes -o custom-columns='NAME:.metadata.name,READY:.status.conditions[?(@.type=="Ready")].status,REAL:.metadata.labels.pipeline-actions\.dev/real-node,KWOK:.metadata.annotations.kwok\.x-k8s\.io/node,INTERNAL-IP:.status.addresses[?(@.type=="InternalIP")].address,VERSION:.status.nodeInfo.kubeletVersion' >&2 || true
+    real_node status || true
     return 0
   fi
   log "cluster ${name}: created but the API server is not answering"
   return 1
 }
 
-case "${1:-}" in
+command="${1:-}"
+[[ $# -gt 0 ]] && shift
+for arg in "$@"; do
+  case "${command} ${arg}" in
+    "up --real-node") real_node=1 ;;
+    *) log "unknown argument '${arg}' for '${command}' (accepted: up --real-node)"; exit 2 ;;
+  esac
+done
+
+case "${command}" in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;

@@ -85,7 +85,7 @@ DOCKERFILE
 
 ensure() { # program, tag list, entrypoint json, ldflags, user
   local program="$1" tags="$2" entry="$3" ldflags="$4" user="$5" hash first ref t
-  hash="$(hash_of "$(sha256sum "${BASH_SOURCE[0]}")" "$(cat "${src}/go.mod" "${src}/${program}"/*.go | sha256sum)" \
+  hash="$(hash_of "$(sha256sum < "${BASH_SOURCE[0]}")" "$(cat "${src}/go.mod" "${src}/${program}"/*.go | sha256sum)" \
     "$(go env GOVERSION)" "${ldflags}" "${user}")"
   first="${tags%%,*}"
   t="$(seconds)"

@@ -2,8 +2,10 @@ import { describe, expect, it } from '@jest/globals';
 import type { KubeObject } from '../src/objects.js';
 import {
   evaluateWorkload,
+  podRestarts,
   podSignal,
   readinessAllowanceMs,
+  restartSignal,
   signalIsFailure,
   workloadRevision,
 } from '../src/rollout.js';
@@ -256,6 +258,55 @@ describe('podSignal', () => {
     expect(
       podSignal(pod(waiting('CrashLoopBackOff'), {}, { deletionTimestamp: '2026-01-01T00:00:00Z' })),
     ).toBeUndefined();
+  });
+});
+
+describe('OOM kills and restarts (real containers)', () => {
+  const oomKilled = { exitCode: 137, reason: 'OOMKilled' };
+  it('an OOM kill fails at once, before any crash loop', () => {
+    const running = { name: 'web', restartCount: 0, state: { terminated: oomKilled } };
+    expect(podSignal(pod({ phase: 'Running', containerStatuses: [running] }))).toMatchObject({
+      reason: 'OOMKilled',
+      container: 'web',
+      immediate: true,
+    });
+  });
+
+  it('a crash loop names the last exit', () => {
+    const looping = {
+      name: 'web',
+      restartCount: 1,
+      state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 10s' } },
+      lastState: { terminated: { exitCode: 1, reason: 'Error' } },
+    };
+    expect(podSignal(pod({ phase: 'Running', containerStatuses: [looping] }))?.message).toBe(
+      'back-off 10s (last exit: Error, code 1)',
+    );
+  });
+
+  it.each([
+    ['no restart since the baseline', 1, 1, undefined],
+    ['one restart more than the baseline', 1, 0, 'RestartedAfterReady'],
+    ['an OOM kill after the baseline', 2, 1, 'OOMKilled'],
+  ])('restartSignal: %s', (_what, restarts, baseline, reason) => {
+    const status = {
+      phase: 'Running',
+      containerStatuses: [
+        {
+          name: 'web',
+          restartCount: restarts,
+          state: { running: {} },
+          lastState: { terminated: reason === 'OOMKilled' ? oomKilled : { exitCode: 1, reason: 'Error' } },
+        },
+      ],
+    };
+    expect(restartSignal(pod(status), baseline)?.reason).toBe(reason);
+  });
+
+  it('podRestarts counts init and app containers', () => {
+    expect(
+      podRestarts(pod({ initContainerStatuses: [{ restartCount: 1 }], containerStatuses: [{ restartCount: 2 }, {}] })),
+    ).toBe(3);
   });
 });
 

@@ -41,6 +41,8 @@ export interface Inputs {
   annotations: ReadonlyMap<string, string>;
   failureGraceMs: number;
   unknownKinds: UnknownKindsPolicy;
+  /** How long new pods are watched after the rollout looks complete (0: not at all). */
+  settleMs: number;
   /** The run, from GITHUB_* and RUNNER_TEMP. */
   run: RunContext;
   /** Run metadata and the user's annotations, stamped on every object. */
@@ -154,6 +156,7 @@ export function parseInputs(read: ReadInput, env: Environment): Inputs {
 
   const failureGraceMs = parseDuration('failure-grace', read('failure-grace'), { minMs: 0, maxMs: 3_600_000 }, 5000);
   const unknownKinds = parseEnum('unknown-kinds', read('unknown-kinds'), UNKNOWN_KINDS_POLICIES, 'fail');
+  const settleMs = parseDuration('settle', read('settle'), { minMs: 0, maxMs: 3_600_000 }, 0);
   const run = runContext(env);
   const runMetadata = runAnnotations(run, new Map());
 
@@ -172,6 +175,7 @@ export function parseInputs(read: ReadInput, env: Environment): Inputs {
     annotations,
     failureGraceMs,
     unknownKinds,
+    settleMs,
     run,
     stampedAnnotations: runAnnotations(run, annotations),
     // A re-run of the same manifests is unchanged although its run URL and commit differ (unless the user set those keys).

@@ -90,6 +90,7 @@ async function attemptDeploy(io: MainIo, attempt: Attempt): Promise<void> {
     fieldManager: inputs.fieldManager,
     failureGraceMs: inputs.failureGraceMs,
     unknownKinds: inputs.unknownKinds,
+    settleMs: inputs.settleMs,
     backupDir: inputs.backupDir,
     holder: lockHolder(inputs, io.pid),
     log: io.info,

@@ -11,7 +11,9 @@ import type { KubeObject } from './objects.js';
 import { str } from './records.js';
 import {
   evaluateWorkload,
+  podRestarts,
   podSignal,
+  restartSignal,
   signalDeadline,
   signalIsFailure,
   workloadRevision,
@@ -92,6 +94,9 @@ export class RolloutWatch {
   private firstSignalAt: number | undefined;
   private podKey: PodKey | undefined;
   private lastMessage = '';
+  /** Settle period: when it ends, and each new pod's restarts when the rollout first looked complete. */
+  private settleUntil: number | undefined;
+  private readonly restartsAtComplete = new Map<string, number>();
   private settled = false;
   /** A failure is being reported (events are being fetched): no further evaluation. */
   private stopping = false;
@@ -217,9 +222,15 @@ export class RolloutWatch {
         this.seenPods.add(pod);
         this.timeline({ at: now, text: `pod ${pod} created` });
       }
-      const signal = podSignal(object);
+      // In the settle period a restart is the clearest signal (a crashed container is also NotReady).
+      const signal =
+        (this.settleUntil === undefined ? undefined : restartSignal(object, this.restartsAtComplete.get(pod) ?? 0)) ??
+        podSignal(object);
+      const key = `${pod}|${signal?.reason ?? ''}`;
+      // A signal that went away starts its grace period afresh when it comes back (ready, then not ready).
+      for (const seen of this.firstSeen.keys())
+        if (seen.startsWith(`${pod}|`) && seen !== key) this.firstSeen.delete(seen);
       if (!signal) continue;
-      const key = `${pod}|${signal.reason}`;
       if (!this.firstSeen.has(key)) {
         this.firstSeen.set(key, now);
         this.firstSignalAt ??= now;
@@ -240,13 +251,17 @@ export class RolloutWatch {
       this.lastMessage = state.message;
       this.log(`${this.label}: ${state.message}`);
     }
-    if (state.phase === 'complete') {
-      this.timeline({ at: this.clock(), text: `${this.label} rollout complete` });
+    const now = this.clock();
+    if (state.phase === 'complete' && !this.settling(now, state.message)) {
+      this.timeline({ at: now, text: `${this.label} rollout complete` });
       this.finish({ outcome: 'complete', message: state.message, failingPods: [] });
       return;
     }
-    const now = this.clock();
-    const { failing, nextDeadline } = this.podFailures(now);
+    const { failing, nextDeadline: signalDeadlineAt } = this.podFailures(now);
+    const nextDeadline = Math.min(
+      signalDeadlineAt,
+      this.settleUntil !== undefined && this.settleUntil > now ? this.settleUntil : Infinity,
+    );
     if (state.phase === 'failed') {
       this.timeline({ at: now, text: `${this.label}: ${state.reason ?? 'failed'}` });
       void this.failWith('failed', state.message, state.reason, failing);
@@ -266,6 +281,24 @@ export class RolloutWatch {
     clearTimeout(this.recheck);
     if (nextDeadline !== Infinity)
       this.recheck = setTimeout(() => this.evaluate(), Math.max(0, nextDeadline - this.clock()) + 50);
+  }
+
+  /**
+   * Whether a rollout that looks complete is still in its settle period (the
+   * `settle` input): the new pods are watched on, and one restart fails it.
+   * The period starts when the rollout first looks complete.
+   */
+  private settling(now: number, message: string): boolean {
+    const settleMs = this.options.settleMs ?? 0;
+    if (settleMs <= 0) return false;
+    if (this.settleUntil === undefined) {
+      this.settleUntil = now + settleMs;
+      for (const [pod, object] of this.pods)
+        if (this.isNewPod(object)) this.restartsAtComplete.set(pod, podRestarts(object));
+      this.timeline({ at: now, text: `${this.label}: ${message}; settling for ${Math.round(settleMs / 1000)} s` });
+      this.log(`${this.label}: ${message}; watching the new pods for ${Math.round(settleMs / 1000)} s more (settle)`);
+    }
+    return now < this.settleUntil;
   }
 
   private deleted(): void {

@@ -183,15 +183,28 @@ export function podSignal(pod: KubeObject): PodSignal | undefined {
   for (const c of statuses) {
     const waiting = c.state?.waiting;
     if (waiting?.reason && FATAL_WAITING.has(waiting.reason)) {
+      const last = c.lastState?.terminated;
+      // A crash loop's cause is the last exit (OOMKilled, Error), not the back-off itself.
+      const cause = last ? ` (last exit: ${last.reason ?? 'Error'}, code ${last.exitCode ?? '?'})` : '';
       return {
         reason: waiting.reason,
-        message: waiting.message ?? waiting.reason,
+        message: `${waiting.message ?? waiting.reason}${cause}`,
         ...(c.name ? { container: c.name } : {}),
         immediate: true,
         minimumMs: 0,
       };
     }
     const terminated = c.state?.terminated ?? c.lastState?.terminated;
+    // Killed for exceeding its memory limit: it will be again, no need to wait for a crash loop.
+    if (terminated?.reason === 'OOMKilled') {
+      return {
+        reason: 'OOMKilled',
+        message: `container was killed for exceeding its memory limit (exit code ${terminated.exitCode ?? '?'}, restarted ${c.restartCount ?? 0} times)`,
+        ...(c.name ? { container: c.name } : {}),
+        immediate: true,
+        minimumMs: 0,
+      };
+    }
     if (terminated && (terminated.exitCode ?? 0) !== 0 && (c.restartCount ?? 0) >= 2) {
       return {
         reason: terminated.reason ?? 'Error',
@@ -255,4 +268,35 @@ export function signalIsFailure(signal: PodSignal, firstSeenMs: number, nowMs: n
 /** When a non-immediate signal will count as a failure (for scheduling a re-check). */
 export function signalDeadline(signal: PodSignal, firstSeenMs: number, graceMs: number): number {
   return signal.immediate ? firstSeenMs : firstSeenMs + Math.max(graceMs, signal.minimumMs);
+}
+
+/** Container restarts of a pod so far (init containers included). */
+export function podRestarts(pod: KubeObject): number {
+  const status = rec(pod['status']);
+  const statuses = [
+    ...arrayOf<ContainerStatus>(status['initContainerStatuses']),
+    ...arrayOf<ContainerStatus>(status['containerStatuses']),
+  ];
+  return statuses.reduce((sum, c) => sum + (c.restartCount ?? 0), 0);
+}
+
+/**
+ * A restart since `baseline` restarts were counted (when the rollout looked
+ * complete), as a failure signal: during the settle period one crash is
+ * enough, where the rollout itself waits for a crash loop.
+ */
+export function restartSignal(pod: KubeObject, baseline: number): PodSignal | undefined {
+  const restarts = podRestarts(pod);
+  if (restarts <= baseline) return undefined;
+  const restarted = arrayOf<ContainerStatus>(rec(pod['status'])['containerStatuses']).find(
+    (c) => (c.restartCount ?? 0) > 0 && c.lastState?.terminated,
+  );
+  const terminated = restarted?.lastState?.terminated;
+  return {
+    reason: terminated?.reason === 'OOMKilled' ? 'OOMKilled' : 'RestartedAfterReady',
+    message: `container ${restarted?.name ?? '?'} restarted after the rollout looked complete (exit code ${terminated?.exitCode ?? '?'}, ${terminated?.reason ?? 'unknown reason'})`,
+    ...(restarted?.name ? { container: restarted.name } : {}),
+    immediate: true,
+    minimumMs: 0,
+  };
 }

@@ -40,6 +40,8 @@ export interface WaitOptions {
   workload: KubeObject;
   timeoutMs: number;
   graceMs: number;
+  /** After the rollout looks complete, keep watching the new pods this long; one restart fails it (default 0). */
+  settleMs?: number;
   clock?: () => number;
   log?: (message: string) => void;
   timeline?: (entry: TimelineEntry) => void;

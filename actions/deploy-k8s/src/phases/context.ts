@@ -33,6 +33,8 @@ export interface DeployOptions {
   failureGraceMs: number;
   /** Objects whose kind the cluster does not serve: fail the deploy (default) or skip them with a warning. */
   unknownKinds?: UnknownKindsPolicy;
+  /** Watch new pods this long after the rollout looks complete (the `settle` input; 0 or absent: not at all). */
+  settleMs?: number;
   backupDir: string;
   holder: string;
   clock?: () => number;

@@ -40,6 +40,7 @@ async function followAll(ctx: PhaseContext, workloads: readonly Item[]): Promise
         workload: item.applied as NonNullable<Item['applied']>,
         timeoutMs: options.timeoutMs,
         graceMs: options.failureGraceMs,
+        settleMs: options.settleMs,
         clock: ctx.clock,
         log: ctx.log,
         timeline: (entry) => void ctx.report.timeline.push(entry),

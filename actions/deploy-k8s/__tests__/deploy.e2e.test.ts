@@ -16,14 +16,29 @@ import {
   deleteNamespace,
   eventually,
   exists,
+  hasKwokNodes,
   testCluster,
   tokenKubeconfig,
 } from './helpers/cluster.js';
-import { appManifests, IMAGE_BROKEN, IMAGE_NAME, IMAGE_V1, IMAGE_V2, workspace } from './helpers/workspace.js';
+import {
+  appManifests as anyNodeManifests,
+  IMAGE_BROKEN,
+  IMAGE_NAME,
+  IMAGE_V1,
+  IMAGE_V2,
+  KWOK_TOLERATION,
+  workspace,
+  type AppOptions,
+} from './helpers/workspace.js';
 
 const action = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cluster = testCluster();
 const namespaces: string[] = [];
+// On the local cluster these tests run on kwok's nodes, also when it has a real node too.
+const onKwok = await hasKwokNodes(cluster);
+const appManifests = (options: AppOptions = {}): string => anyNodeManifests({ kwok: onKwok, ...options });
+/** Pod spec lines (6 spaces in) that pin a pod to kwok's nodes, when the cluster has them. */
+const kwokPlacement = onKwok ? `      nodeSelector: {type: kwok}\n      tolerations: [${KWOK_TOLERATION}]\n` : '';
 
 afterEach(async () => {
   await Promise.all(namespaces.splice(0).map((ns) => deleteNamespace(cluster, ns)));
@@ -40,7 +55,15 @@ async function kwokFailureStages(): Promise<boolean> {
       namespace: ns,
       body: {
         metadata: { name: 'probe', labels: { 'pipeline-actions.test/kwok-fail': 'crash-loop' } },
-        spec: { containers: [{ name: 'c', image: 'example.invalid/probe:1' }] },
+        spec: {
+          containers: [{ name: 'c', image: 'example.invalid/probe:1' }],
+          ...(onKwok
+            ? {
+                nodeSelector: { type: 'kwok' },
+                tolerations: [{ key: 'kwok.x-k8s.io/node', operator: 'Exists', effect: 'NoSchedule' }],
+              }
+            : {}),
+        },
       },
     });
     const deadline = Date.now() + 10_000;
@@ -393,7 +416,7 @@ spec:
     metadata:
       labels: {app: db${crash ? ', pipeline-actions.test/kwok-fail: crash-loop' : ''}}
     spec:
-      containers:
+${kwokPlacement}      containers:
       - {name: db, image: '${image}'}
 ---
 apiVersion: apps/v1
@@ -408,7 +431,7 @@ spec:
       labels: {app: agent}
     spec:
       tolerations: [{operator: Exists}]
-      containers:
+${onKwok ? '      nodeSelector: {type: kwok}\n' : ''}      containers:
       - {name: agent, image: 'ghcr.io/acme/agent:${image.endsWith('1.0.0') ? '1.0.0' : '2.0.0'}'}
 `;
       const first = await deployRun({ ns, manifests: workloads('ghcr.io/acme/db:1.0.0') });

@@ -82,6 +82,16 @@ export async function createNamespace(cluster: TestCluster, prefix = 'dk8s'): Pr
   }
 }
 
+/**
+ * Does the cluster have kwok nodes? Tests that rely on kwok (images that are
+ * never pulled, the failure Stages) pin their pods to them then: the same
+ * cluster may also have a real node (`cluster.sh up --real-node`).
+ */
+export async function hasKwokNodes(cluster: TestCluster): Promise<boolean> {
+  const nodes = await cluster.core.listNode({ labelSelector: 'type=kwok' });
+  return nodes.items.length > 0;
+}
+
 export async function deleteNamespace(cluster: TestCluster, name: string): Promise<void> {
   await cluster.core.deleteNamespace({ name }).catch(() => undefined);
 }

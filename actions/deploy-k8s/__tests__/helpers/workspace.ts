@@ -38,16 +38,22 @@ export interface AppOptions {
   greeting?: string;
   /** Makes a healthy rollout take at least this long (pods count as available only after it). */
   minReadySeconds?: number;
+  /** Pin the pods to kwok's nodes (on a cluster that also has a real node, which cannot pull these images). */
+  kwok?: boolean;
 }
+
+/** The taint cluster.sh puts on kwok's nodes when a real node is present. */
+export const KWOK_TOLERATION = '{key: kwok.x-k8s.io/node, operator: Exists, effect: NoSchedule}';
 
 export function appManifests(options: AppOptions = {}): string {
   const image = options.image ?? IMAGE_V1;
   const podLabels = options.kwokFail
     ? `        app: web\n        pipeline-actions.test/kwok-fail: ${options.kwokFail}\n`
     : '        app: web\n';
-  const nodeSelector = options.unschedulable
-    ? '      nodeSelector:\n        pipeline-actions.test/no-such-node: "true"\n'
-    : '';
+  const nodeSelector =
+    (options.unschedulable || options.kwok ? '      nodeSelector:\n' : '') +
+    (options.unschedulable ? '        pipeline-actions.test/no-such-node: "true"\n' : '') +
+    (options.kwok ? `        type: kwok\n      tolerations: [${KWOK_TOLERATION}]\n` : '');
   const deadline =
     (options.progressDeadlineSeconds ? `  progressDeadlineSeconds: ${options.progressDeadlineSeconds}\n` : '') +
     (options.minReadySeconds ? `  minReadySeconds: ${options.minReadySeconds}\n` : '');

@@ -1,7 +1,7 @@
 /**
  * deploy-k8s against kubectl on the same real cluster, in the same run.
  *
- *   node scripts/bench-deploy-k8s.ts [--rounds 3] [--deadline 10]
+ *   node scripts/bench-deploy-k8s.ts [--rounds 3] [--deadline 10] [--real-node]
  *
  * 1. Success: a 3-replica Deployment update (new image) through the action
  *    (the built actions/deploy-k8s/dist/index.js, run as the runner runs it:
@@ -14,6 +14,12 @@
  *    rollback, versus `kubectl rollout status` waiting for
  *    progressDeadlineSeconds (--deadline, both get the same manifest) and
  *    then `kubectl rollout undo` + `kubectl rollout status`.
+ *
+ * --real-node: on the real node of `tools/kube/cluster.sh up --real-node`
+ * instead of kwok's nodes, with the testapp image (tools/kube/node-images.sh;
+ * v1 -> v2, HTTP readiness probe), and the failures happen for real: a
+ * container that exits 1 at start (CrashLoopBackOff), a missing tag
+ * (ErrImagePull / ImagePullBackOff), a readiness probe that never passes.
  *
  * Uses KUBECONFIG when set, otherwise `tools/kube/cluster.sh up`. Every
  * round runs in a fresh namespace, deleted at the end. Bounded: each command
@@ -39,6 +45,10 @@ function option(name: string, fallback: number, max: number): number {
   return value;
 }
 const rounds = option('rounds', 3, 10);
+const realNode = process.argv.includes('--real-node');
+const testapp =
+  process.env['REAL_NODE_TEST_IMAGE'] ??
+  `${process.env['CONTAINERS_REGISTRY'] ?? '127.0.0.1:5000'}/pipeline-actions/testapp`;
 const deadlineS = option('deadline', 10, 120);
 
 function kubeconfigPath(): string {
@@ -59,13 +69,39 @@ const kc = new k8s.KubeConfig();
 kc.loadFromString(kubeconfigText);
 const core = kc.makeApiClient(k8s.CoreV1Api);
 
-function manifest(options: { image: string; crash?: boolean; unschedulable?: boolean }): string {
+/** Pod spec lines that keep kwok-mode pods on kwok's nodes (set in main when the cluster has them). */
+let kwokPlacement = '';
+
+interface ManifestOptions {
+  image: string;
+  crash?: boolean;
+  unschedulable?: boolean;
+  /** Real node only: testapp's TESTAPP_* variables. */
+  env?: Record<string, string>;
+}
+
+/** The real node's variant: testapp with a readiness probe, pinned to the real node. */
+function realNodeContainer(options: ManifestOptions): string {
+  const env = Object.entries(options.env ?? {})
+    .map(([name, value]) => `        - {name: ${name}, value: "${value}"}\n`)
+    .join('');
+  return `        image: ${options.image}
+${env ? `        env:\n${env}` : ''}        readinessProbe:
+          httpGet: {path: /ready, port: 8080}
+          periodSeconds: 1
+          failureThreshold: 2
+`;
+}
+
+function manifest(options: ManifestOptions): string {
   const labels = options.crash
     ? '        app: web\n        pipeline-actions.test/kwok-fail: crash-loop\n'
     : '        app: web\n';
-  const selector = options.unschedulable
-    ? '      nodeSelector:\n        pipeline-actions.test/no-such-node: "true"\n'
-    : '';
+  const selector = realNode
+    ? '      nodeSelector: {pipeline-actions.dev/real-node: "true"}\n      terminationGracePeriodSeconds: 2\n'
+    : options.unschedulable
+      ? '      nodeSelector:\n        pipeline-actions.test/no-such-node: "true"\n'
+      : kwokPlacement;
   return `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -84,9 +120,12 @@ spec:
 ${labels}    spec:
 ${selector}      containers:
       - name: web
-        image: ${options.image}
-`;
+${realNode ? realNodeContainer(options) : `        image: ${options.image}\n`}`;
 }
+
+/** Image names of the success rounds: ghcr.io names on kwok (never pulled), testapp's tags on the real node. */
+const goodImage = (): string => (realNode ? `${testapp}:v1` : 'ghcr.io/acme/web:1.0.0');
+const updateImage = (round: number): string => (realNode ? `${testapp}:v2` : `ghcr.io/acme/web:2.0.${round}`);
 
 interface Timed {
   ms: number;
@@ -234,6 +273,16 @@ function firstFailingSignal(ns: string): { at: Promise<number>; stop: () => void
         )
       )
         return true;
+      // Readiness: the new pod's containers run and its Ready condition is False (the probe is failing).
+      if (
+        realNode &&
+        pod.status?.phase === 'Running' &&
+        statuses.length > 0 &&
+        statuses.every((c) => c.state?.running && !c.ready) &&
+        (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'False') &&
+        pod.spec?.containers.some((c) => c.env?.some((e) => e.name === 'TESTAPP_NEVER_READY'))
+      )
+        return true;
       return (pod.status?.conditions ?? []).some(
         (c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable',
       );
@@ -269,7 +318,15 @@ async function hasCrashStage(): Promise<boolean> {
     namespace: ns,
     body: {
       metadata: { name: 'probe', labels: { 'pipeline-actions.test/kwok-fail': 'crash-loop' } },
-      spec: { containers: [{ name: 'c', image: 'example.invalid/p:1' }] },
+      spec: {
+        containers: [{ name: 'c', image: 'example.invalid/p:1' }],
+        ...(kwokPlacement
+          ? {
+              nodeSelector: { type: 'kwok' },
+              tolerations: [{ key: 'kwok.x-k8s.io/node', operator: 'Exists', effect: 'NoSchedule' }],
+            }
+          : {}),
+      },
     },
   });
   for (let i = 0; i < 50; i++) {
@@ -282,6 +339,18 @@ async function hasCrashStage(): Promise<boolean> {
 
 async function main(): Promise<void> {
   const version = spawnSync(kubectl, ['version', '--client', '-o', 'json'], { encoding: 'utf8' });
+  const nodes = await core.listNode();
+  const kwokNodes = nodes.items.filter((n) => n.metadata?.labels?.['type'] === 'kwok').length;
+  const real = nodes.items.filter((n) => n.metadata?.labels?.['pipeline-actions.dev/real-node'] === 'true');
+  if (realNode && real.length === 0)
+    throw new Error('--real-node: the cluster has no real node (tools/kube/cluster.sh up --real-node)');
+  if (!realNode && kwokNodes > 0)
+    kwokPlacement = `      nodeSelector: {type: kwok}\n      tolerations: [{key: kwok.x-k8s.io/node, operator: Exists, effect: NoSchedule}]\n`;
+  console.log(
+    realNode
+      ? `nodes: the real node ${real.map((n) => n.metadata?.name ?? '?').join(', ')} (kubelet + containerd), image ${testapp}:v1/:v2`
+      : `nodes: ${kwokNodes} kwok node(s) (simulated pods)`,
+  );
   console.log(
     `cluster ${kc.getCurrentCluster()?.server ?? '?'}; kubectl ${(JSON.parse(version.stdout || '{}') as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion ?? '?'}; action ${path.relative(root, action)}; ${rounds} round(s)`,
   );
@@ -295,16 +364,16 @@ async function main(): Promise<void> {
     const nsK = await namespace('bench-kubectl');
     const nsC = await namespace('bench-kubectl-cold');
     created.push(nsA, nsK, nsC);
-    const first = await runAction(nsA, manifest({ image: 'ghcr.io/acme/web:1.0.0' }));
+    const first = await runAction(nsA, manifest({ image: goodImage() }));
     if (first.code !== 0) throw new Error(`action first deploy failed:\n${first.out}`);
     for (const ns of [nsK, nsC]) {
-      const base = await kubectlDeploy(ns, manifest({ image: 'ghcr.io/acme/web:1.0.0' }));
+      const base = await kubectlDeploy(ns, manifest({ image: goodImage() }));
       if (base.code !== 0) throw new Error(`kubectl first deploy failed:\n${base.out}`);
     }
     const who = ['action', 'kubectl', 'kubectl-cold'];
     const order = [...who.slice(round % 3), ...who.slice(0, round % 3)];
     for (const name of order) {
-      const image = manifest({ image: `ghcr.io/acme/web:2.0.${round}` });
+      const image = manifest({ image: updateImage(round) });
       const r =
         name === 'action'
           ? await runAction(nsA, image)
@@ -322,10 +391,28 @@ async function main(): Promise<void> {
   );
 
   // 2. Failing rollouts.
-  const scenarios: { name: string; crash?: boolean; unschedulable?: boolean }[] = [];
-  if (await hasCrashStage()) scenarios.push({ name: 'CrashLoopBackOff (kwok Stage)', crash: true });
-  else console.log('\n(no kwok failure Stages on this cluster: the CrashLoopBackOff scenario is skipped)');
-  scenarios.push({ name: 'Unschedulable (nodeSelector), failure-grace 5s', unschedulable: true });
+  const scenarios: { name: string; bad: ManifestOptions }[] = [];
+  if (realNode) {
+    scenarios.push(
+      {
+        name: 'exit 1 at start (CrashLoopBackOff, real)',
+        bad: { image: `${testapp}:v2`, env: { TESTAPP_EXIT_AT_START: '1' } },
+      },
+      { name: 'missing tag (ErrImagePull, real)', bad: { image: `${testapp}:missing` } },
+      {
+        name: 'readiness never passes (real), failure-grace 5s',
+        bad: { image: `${testapp}:v2`, env: { TESTAPP_NEVER_READY: '1' } },
+      },
+    );
+  } else {
+    if (await hasCrashStage())
+      scenarios.push({ name: 'CrashLoopBackOff (kwok Stage)', bad: { image: 'ghcr.io/acme/web:9.9.9', crash: true } });
+    else console.log('\n(no kwok failure Stages on this cluster: the CrashLoopBackOff scenario is skipped)');
+    scenarios.push({
+      name: 'Unschedulable (nodeSelector), failure-grace 5s',
+      bad: { image: 'ghcr.io/acme/web:9.9.9', unschedulable: true },
+    });
+  }
   const failureRounds = Math.min(rounds, 2);
   for (const scenario of scenarios) {
     const detect: number[] = [];
@@ -336,12 +423,8 @@ async function main(): Promise<void> {
       const nsA = await namespace('bench-fail-action');
       const nsK = await namespace('bench-fail-kubectl');
       created.push(nsA, nsK);
-      const good = manifest({ image: 'ghcr.io/acme/web:1.0.0' });
-      const bad = manifest({
-        image: 'ghcr.io/acme/web:9.9.9',
-        ...(scenario.crash ? { crash: true } : {}),
-        ...(scenario.unschedulable ? { unschedulable: true } : {}),
-      });
+      const good = manifest({ image: goodImage() });
+      const bad = manifest(scenario.bad);
       if ((await runAction(nsA, good)).code !== 0) throw new Error('action setup failed');
       if ((await kubectlDeploy(nsK, good)).code !== 0) throw new Error('kubectl setup failed');
 

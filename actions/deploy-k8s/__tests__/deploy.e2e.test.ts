@@ -333,7 +333,7 @@ describe('deploy-k8s against a real API server', () => {
     expect(bad.outputs['status']).toBe('rolled-back');
     expect(bad.failure).toMatch(/web-[a-z0-9]+-[a-z0-9]+ CrashLoopBackOff/);
     expect(bad.summary).toMatch(
-      /\| web-[a-z0-9]+-[a-z0-9]+ \| CrashLoopBackOff \(web\) \| back-off 40s restarting failed container=web \|/,
+      /\| web-[a-z0-9]+-[a-z0-9]+ \| CrashLoopBackOff \(web\) \| back-off 40s restarting failed container=web \(last exit: Error, code 1\) \|/,
     );
     expect(bad.durationMs).toBeLessThan(20_000);
     const after = await cluster.apps.readNamespacedDeployment({ name: 'web', namespace: ns });

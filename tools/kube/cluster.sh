@@ -154,7 +154,8 @@ ensure_nodes() {
   fi
   wait_for "${nodes} nodes" "${timeout}" bash -c \
     "[[ \$('${bin}/kubectl' --kubeconfig '${kubeconfig}' get nodes -l type=kwok -o name | wc -l) -ge ${nodes} ]]"
-  kubectl wait --for=condition=Ready node --all --timeout="${timeout}s" >&2
+  # kwok's nodes only: a real node stopped alone (real-node.sh down) is gone or NotReady.
+  kubectl wait --for=condition=Ready node -l type=kwok --timeout="${timeout}s" >&2
   # Pods cannot be created until kube-controller-manager has made the
   # namespace's default ServiceAccount.
   wait_for "the default ServiceAccount" "${timeout}" kubectl -n default get serviceaccount default

@@ -384,6 +384,12 @@ unmount_state() {
 }
 
 cmd_down() {
+  # The Node object goes too (while the forwarder still runs), so that its pods are
+  # garbage-collected and nothing waits for a node that will not come back.
+  if [[ -s "${node_kubeconfig}" ]] && running_pid forward-api >/dev/null; then
+    "${bin}/kubectl" --kubeconfig "${node_kubeconfig}" delete node "${node_name}" --request-timeout=5s \
+      --wait=false >/dev/null 2>&1 || true
+  fi
   stop kube-proxy
   stop kubelet
   # Sandboxes and containers go with their tasks: kill them while containerd runs.

@@ -313,6 +313,24 @@ node_ready() {
     -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" == True ]]
 }
 
+# The kubelet exits when containerd's CRI service is not initialized yet
+# (containerd answers before it is, on a loaded machine): start it again.
+start_kubelet() {
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    running_pid kubelet >/dev/null || spawn kubelet node "${bin}/kubelet" \
+      --config "${state}/kubelet/config.yaml" --kubeconfig "${node_kubeconfig}" \
+      --root-dir "${state}/kubelet/root" --cert-dir "${state}/kubelet/pki" \
+      --hostname-override "${node_name}" --node-ip "${node_ip}" \
+      --node-labels "pipeline-actions.dev/real-node=true" --v=1
+    wait_until "kubelet health" 30 kubelet_healthy && return 0
+    running_pid kubelet >/dev/null && break
+    log "kubelet exited (attempt ${attempt}); starting it again"
+    sleep 2
+  done
+  die "kubelet is not healthy; see ${logs}/kubelet.log"
+}
+
 cmd_up() { # admin kubeconfig, ca
   local admin="$1" ca="$2" api_port registry t0
   t0="$(date +%s.%N)"
@@ -340,14 +358,9 @@ cmd_up() { # admin kubeconfig, ca
     stop kubelet; stop kube-proxy
     echo "${config_hash}" > "${run}/agents.config"
   fi
-  running_pid kubelet >/dev/null || spawn kubelet node "${bin}/kubelet" \
-    --config "${state}/kubelet/config.yaml" --kubeconfig "${node_kubeconfig}" \
-    --root-dir "${state}/kubelet/root" --cert-dir "${state}/kubelet/pki" \
-    --hostname-override "${node_name}" --node-ip "${node_ip}" \
-    --node-labels "pipeline-actions.dev/real-node=true" --v=1
+  start_kubelet
   running_pid kube-proxy >/dev/null || spawn kube-proxy node "${bin}/kube-proxy" \
     --config "${state}/kube-proxy.yaml"
-  wait_until "kubelet health" 60 kubelet_healthy || die "kubelet is not healthy; see ${logs}/kubelet.log"
   wait_until "node ${node_name} Ready" 90 node_ready "${admin}" || die "node ${node_name} is not Ready; see ${logs}/kubelet.log"
   log "node ${node_name} Ready in $(awk -v a="${t0}" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s (netns ${netns}, ${node_ip}, pods ${pod_cidr})"
 }

@@ -80,7 +80,8 @@ describe('npm run pipeline -- <adopter repository>', () => {
       expect.arrayContaining([
         ['pipeline/plan', 'success'],
         ['pipeline/quality', 'success'],
-        ['pipeline/security', 'success'],
+        // npm audit cannot reach an advisory endpoint here, and Trivy has no vulnerability database: never a pass.
+        ['pipeline/security', 'incomplete'],
         ['pipeline/test', 'success'],
         ['pipeline/build', 'skipped'],
         ['pipeline/deploy-staging', 'skipped'],
@@ -135,7 +136,9 @@ describe('npm run pipeline -- <adopter repository>', () => {
       expect.arrayContaining([expect.objectContaining({ level: 'error', file: 'src/app.js', line: 36 })]),
     );
     // The gates start together after plan (GitHub runs them side by side), so a failed one stops none of the others.
-    for (const gate of ['security', 'test']) expect([gate, job(report, gate).status]).toEqual([gate, 'success']);
+    // The other gates still ran: test passed; security did what it could here (incomplete, never failed or passed).
+    expect(job(report, 'test').status).toBe('success');
+    expect(job(report, 'security').status).toBe('incomplete');
     for (const later of ['build', 'deploy-staging', 'smoke-staging', 'deploy-production']) {
       expect([later, job(report, later).status]).toEqual([later, 'skipped']);
     }
@@ -201,11 +204,18 @@ describe('npm run pipeline -- <adopter repository>', () => {
           library: root,
           reportDir,
           ref: 'develop',
-          inputs: { stages: 'build,deploy,smoke' },
+          inputs: { stages: 'build,deploy,smoke', 'fail-on-scanner-error': 'false' },
           log: () => undefined,
         });
         kubeconfig = /kubeconfig (\S+)/.exec(report.jobs.flatMap((j) => j.notes).join('\n'))?.[1] ?? '';
-        expect(job(report, 'build').status).toBe('success');
+        // The image is really built and pushed; only its vulnerability scan has no database here.
+        const build = job(report, 'build');
+        expect(build.steps.find((s) => s.name.startsWith('Build and push'))).toMatchObject({
+          status: 'success',
+          emulated: true,
+          outputs: expect.objectContaining({ digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) }),
+        });
+        expect(build.status).toBe('incomplete');
         const deploy = job(report, 'deploy-staging');
         expect(deploy.status).toBe('failure');
         const step = deploy.steps.find((s) => s.uses?.endsWith('actions/deploy-k8s'));

@@ -514,9 +514,10 @@ ${onKwok ? '      nodeSelector: {type: kwok}\n' : ''}      containers:
 
   it('waits for a concurrent deploy holding the lock, and fails naming the holder when it does not let go', async () => {
     const ns = await freshNamespace();
-    // Two runs at once: the first holds the Lease during a rollout of at least 3 s; the second starts
-    // once the Lease is taken, waits for it, then deploys on top.
-    const first = deployRun({ ns, manifests: appManifests({ minReadySeconds: 3 }), env: { GITHUB_RUN_ID: '101' } });
+    // Two runs at once: the first holds the Lease during a rollout of at least 12 s (the second
+    // bundle's start-up must fit in it on a loaded machine); the second starts once the Lease is
+    // taken, waits for it, then deploys on top.
+    const first = deployRun({ ns, manifests: appManifests({ minReadySeconds: 12 }), env: { GITHUB_RUN_ID: '101' } });
     await eventually(
       async () =>
         (

@@ -43,11 +43,20 @@ export async function runActionStep(state: RunState, ctx: StepContext): Promise<
   );
 }
 
+const commitDates = new Map<string, Promise<string | undefined>>();
+
+/** The repository's HEAD commit date, read once per run and repository (it does not change during a run). */
+function headCommitDate(repo: string): Promise<string | undefined> {
+  let date = commitDates.get(repo);
+  if (!date) commitDates.set(repo, (date = tryGit(repo, ['log', '-1', '--format=%cI', 'HEAD'])));
+  return date;
+}
+
 async function stepFacilities(state: RunState, ctx: StepContext): Promise<StepFacilities> {
   const tempDir = path.join(state.dirs.scratch, 'emulations');
   await mkdir(tempDir, { recursive: true });
   const tooling = state.provisioner.containerTooling();
-  const commitDate = await tryGit(state.options.repo, ['log', '-1', '--format=%cI', 'HEAD']);
+  const commitDate = await headCommitDate(state.options.repo);
   const facilities: StepFacilities = {
     env: ctx.env,
     processEnv: {

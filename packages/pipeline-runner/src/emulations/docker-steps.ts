@@ -57,6 +57,18 @@ export function emulationSummary(outcome: EmulationOutcome): string {
   return lines.join('\n');
 }
 
+/** Notes, warnings and reasons can quote tool output or inputs: through the run's masker like a process's lines. */
+function masked(result: ProcessResult, step: EmulationContext['step']): ProcessResult {
+  const mask = (text: string): string => step.masker.mask(text);
+  const out: ProcessResult = {
+    ...result,
+    summary: mask(result.summary),
+    annotations: result.annotations.map((a) => ({ ...a, message: mask(a.message) })),
+  };
+  if (result.error !== undefined) out.error = mask(result.error);
+  return out;
+}
+
 interface LocalRepoFacts {
   description?: string;
   license?: string;
@@ -108,7 +120,7 @@ function execute(uses: string, emulation: DockerEmulation): Emulation {
       if (outcome.status === 'skipped')
         return { kind: 'skipped', reason: outcome.reason ?? 'not run locally', replaceable: false };
       const how = docker ? `emulated with the project's container tooling (registry ${docker.registry})` : 'emulated';
-      const result = outcomeToProcess(outcome, performance.now() - started, tail);
+      const result = masked(outcomeToProcess(outcome, performance.now() - started, tail), step);
       const post = outcome.post;
       if (!post) return { kind: 'ran', result, emulated: how };
       return {
@@ -119,7 +131,7 @@ function execute(uses: string, emulation: DockerEmulation): Emulation {
           condition: 'always()',
           run: async () => {
             const begun = performance.now();
-            return outcomeToProcess(await post(io), performance.now() - begun, tail);
+            return masked(outcomeToProcess(await post(io), performance.now() - begun, tail), step);
           },
         },
       };

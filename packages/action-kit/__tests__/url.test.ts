@@ -71,7 +71,7 @@ describe('parseHttpUrl', () => {
     [
       'https://ci:50%zz@example.com/',
       { credentials: 'mask' },
-      `Input 'url' has an invalid value "https://***@example.com/": expected a URL whose user and password are percent-encoded correctly`,
+      `Input 'url' has an invalid value "https://***@example.com/": expected an absolute http:// or https:// URL whose percent-encoding is correct`,
     ],
   ] as [string, HttpUrlOptions, string][])('rejects %j (%j)', (raw, options, message) => {
     expect(() => parseHttpUrl('url', raw, options)).toThrow(message);

@@ -7,6 +7,7 @@
  */
 import * as core from '@actions/core';
 import { plural } from './plural.js';
+import { redact } from './redaction.js';
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
 
@@ -30,6 +31,14 @@ export const ANNOTATION_CAP = 10;
 
 const coreSink: AnnotationSink = (level, message, properties) => core[level](message, properties);
 
+// Annotations are shown outside the log too (the run page, the checks API): redacted like every other channel.
+function redacted(properties: core.AnnotationProperties): core.AnnotationProperties {
+  const copy = { ...properties };
+  if (copy.title !== undefined) copy.title = redact(copy.title);
+  if (copy.file !== undefined) copy.file = redact(copy.file);
+  return copy;
+}
+
 /** Writes the items in order, at most `cap` of each level; returns how many were left out. */
 export function writeAnnotations(items: readonly AnnotationItem[], options: AnnotationOptions): number {
   const { cap = ANNOTATION_CAP, sink = coreSink } = options;
@@ -41,7 +50,7 @@ export function writeAnnotations(items: readonly AnnotationItem[], options: Anno
       continue;
     }
     written[item.level]++;
-    sink(item.level, item.message, item.properties ?? {});
+    sink(item.level, redact(item.message), redacted(item.properties ?? {}));
   }
   if (left > 0)
     sink(

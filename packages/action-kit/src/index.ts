@@ -12,8 +12,21 @@ export {
   requireValue,
 } from './inputs.js';
 export type { IntegerRange, ReadInput } from './inputs.js';
-export { maskSecret, redact, secretFragments } from './secrets.js';
-export { execArgs } from './exec.js';
+export {
+  maskSecret,
+  redact,
+  redactJson,
+  registeredSecrets,
+  secretFragments,
+  EXTRA_ENCODERS,
+  REDACTION_ENCODERS,
+} from './redaction.js';
+export { setOutput, writeJsonFile, writeTextFile } from './outputs.js';
+export type { WriteOptions } from './outputs.js';
+export { printable, printableLines, isInert, infoUntrusted } from './untrusted.js';
+export { parsePath, parseGlob, isInside, MAX_PATH_CHARS, OUTSIDE_WORKSPACE_INPUT } from './paths.js';
+export type { PathOptions } from './paths.js';
+export { execArgs, ExecTimeoutError, KILL_GRACE_MS } from './exec.js';
 export type { Exec, ExecOptions, ExecResult } from './exec.js';
 export { retry, backoffDelay, sleep } from './retry.js';
 export type { RetryOptions } from './retry.js';

@@ -5,6 +5,7 @@
  */
 import * as core from '@actions/core';
 import { describeError } from './errors.js';
+import { redact } from './redaction.js';
 
 export interface RunDependencies {
   setFailed: (message: string) => void;
@@ -23,8 +24,9 @@ export async function run(
   try {
     await main();
   } catch (error: unknown) {
-    if (error instanceof Error && error.stack) dependencies.debug(error.stack);
-    dependencies.setFailed(describeError(error));
+    // The failure message is the one text every reader sees: it goes through the one redaction too.
+    if (error instanceof Error && error.stack) dependencies.debug(redact(error.stack));
+    dependencies.setFailed(redact(describeError(error)));
   }
 }
 

@@ -4,18 +4,11 @@
  * warning.
  */
 import * as core from '@actions/core';
+import { cell } from './cell.js';
 import { describeError } from './errors.js';
+import { redact } from './redaction.js';
 
-/** Escapes text for a Markdown table cell (pipes, newlines, HTML). */
-export function cell(value: unknown): string {
-  const text = typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value);
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '\\|')
-    .replace(/\r?\n/g, '<br>');
-}
+export { cell };
 
 export function markdownTable(headers: readonly string[], rows: readonly (readonly unknown[])[]): string {
   const head = `| ${headers.map(cell).join(' | ')} |`;
@@ -28,10 +21,10 @@ export function mermaid(diagram: string): string {
   return `\`\`\`mermaid\n${diagram.trim()}\n\`\`\``;
 }
 
-/** Appends Markdown to the job summary; returns false (with a warning) instead of throwing. */
+/** Appends Markdown to the job summary, redacted; returns false (with a warning) instead of throwing. */
 export async function writeSummary(markdown: string | (() => string)): Promise<boolean> {
   try {
-    const text = typeof markdown === 'function' ? markdown() : markdown;
+    const text = redact(typeof markdown === 'function' ? markdown() : markdown);
     if (!process.env['GITHUB_STEP_SUMMARY']) {
       core.info('No GITHUB_STEP_SUMMARY file: the job summary is skipped.');
       return false;

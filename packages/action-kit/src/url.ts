@@ -5,7 +5,11 @@
  * URL with credentials never reaches a log line, summary or error unmasked.
  */
 import { InputError } from './errors.js';
-import { maskSecret } from './secrets.js';
+import { hasControlCharacters } from './untrusted.js';
+import { maskSecret } from './redaction.js';
+import { redactUrlCredentials } from './url-credentials.js';
+
+export { redactUrlCredentials };
 
 export interface HttpUrlOptions {
   /** `reject` (default): a URL with user or password fails. `mask`: allowed, and the password (or a user name given alone, a token) is masked. */
@@ -19,15 +23,8 @@ export interface HttpUrlOptions {
 }
 
 const ACCEPTED = 'an absolute http:// or https:// URL';
-/** `scheme://userinfo@`: userinfo runs to the last `@` before the path, as WHATWG URL parsing has it. */
-const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\\\s]*@/gi;
 /** The same for one value that is meant to be a URL: there a space does not end it (URL parsing encodes it). */
 const VALUE_USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#\\]*@/i;
-
-/** `text` with the user:password part of every URL in it replaced by `***`. */
-export function redactUrlCredentials(text: string): string {
-  return text.replace(USERINFO, '$1***@');
-}
 
 /** A URL for display: its href with any credentials shown as `***`. */
 export function displayUrl(url: URL | string): string {
@@ -43,6 +40,15 @@ export function parseHttpUrl(name: string, raw: string, options: HttpUrlOptions 
   const value = raw.trim();
   const shown = options.secret ? '***' : value.replace(VALUE_USERINFO, '$1***@');
   const accepted = options.accepted ?? ACCEPTED;
+  // URL parsing drops tabs and line breaks silently and keeps a bad % escape: both are refused here, by name.
+  if (hasControlCharacters(value))
+    throw new InputError(name, shown, `${accepted}, without line breaks or other control characters`);
+  if (/%(?![0-9a-f]{2})/i.test(value))
+    throw new InputError(
+      name,
+      shown,
+      `${accepted} whose percent-encoding is correct (% followed by two hex digits; write a literal % as %25)`,
+    );
   let url: URL;
   try {
     url = new URL(value);

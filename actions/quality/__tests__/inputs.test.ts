@@ -12,6 +12,7 @@ const defaults: Record<string, string> = {
   'base-ref': '',
   'fail-on': 'error',
   cache: 'true',
+  'allow-outside-workspace': 'false',
 };
 const env = { GITHUB_WORKSPACE: '/ws' };
 
@@ -31,6 +32,7 @@ describe('quality inputs', () => {
       baseRef: 'HEAD~1',
       failOn: 'error',
       cache: true,
+      allowOutsideWorkspace: false,
     });
     expect(Object.isFrozen(parse())).toBe(true);
   });
@@ -55,6 +57,11 @@ describe('quality inputs', () => {
     [{ 'fail-on': 'warning' }, env, { failOn: 'warning' }],
     [{ 'fail-on': 'never' }, env, { failOn: 'never' }],
     [{ cache: 'false' }, env, { cache: false }],
+    [
+      { 'allow-outside-workspace': 'true', 'working-directory': '../elsewhere', 'line-length-include': '/etc/*' },
+      env,
+      { workingDirectory: '/elsewhere', lineLengthInclude: ['/etc/*'], allowOutsideWorkspace: true },
+    ],
   ] as [Record<string, string>, Record<string, string>, Partial<Inputs>][])(
     '%j with %j',
     (overrides, environment, expected) => {
@@ -65,7 +72,17 @@ describe('quality inputs', () => {
   it.each([
     [
       { 'working-directory': '../elsewhere' },
-      `Input 'working-directory' has an invalid value "../elsewhere": expected a directory inside the workspace.`,
+      `Input 'working-directory' has an invalid value "../elsewhere": expected a directory inside the workspace (/ws); set allow-outside-workspace: true to allow paths outside it.`,
+    ],
+    [
+      { 'line-length-include': '/etc/*' },
+      `Input 'line-length-include' has an invalid value "/etc/*": expected a glob pattern relative to the workspace (/ws), without .. segments`,
+    ],
+    [{ 'line-length-include': '/**/*.x' }, `Input 'line-length-include' has an invalid value "/**/*.x"`],
+    [{ 'line-length-include': 'src/**\n../../**' }, `Input 'line-length-include' has an invalid value "../../**"`],
+    [
+      { 'allow-outside-workspace': 'perhaps' },
+      `Input 'allow-outside-workspace' has an invalid value "perhaps": expected true or false.`,
     ],
     [{ checks: 'eslint,flake8' }, `Input 'checks' has an invalid value`],
     [
@@ -86,5 +103,15 @@ describe('quality inputs', () => {
     [{ cache: 'maybe' }, `Input 'cache' has an invalid value "maybe": expected true or false.`],
   ])('rejects %j', (overrides, message) => {
     expect(() => parse(overrides)).toThrow(message);
+  });
+
+  // Issue 13: about 130 KB gave "TypeError: pattern is too long" from the glob library.
+  it('refuses a huge working-directory or glob by name and length', () => {
+    expect(() => parse({ 'working-directory': 'x'.repeat(130_000) })).toThrow(
+      `Input 'working-directory' has an invalid value "${'x'.repeat(117)}...": expected a directory of at most 4096 characters (got 130000).`,
+    );
+    expect(() => parse({ 'line-length-include': `**/${'y'.repeat(130_000)}` })).toThrow(
+      `Input 'line-length-include' has an invalid value "**/${'y'.repeat(114)}...": expected a glob pattern of at most 4096 characters (got 130003).`,
+    );
   });
 });

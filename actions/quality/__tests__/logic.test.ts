@@ -5,7 +5,7 @@ import { longLines, matchesPatterns } from '../src/checks/line-length.js';
 import { firstDifferentLine, parseListDifferent, parseSyntaxErrors } from '../src/checks/prettier.js';
 import { parseTscOutput } from '../src/checks/typescript.js';
 import { cacheKeys } from '../src/cache.js';
-import { evaluateGate, type CheckResult, type Finding } from '../src/findings.js';
+import { evaluateGate, gatedStatus, type CheckResult, type Finding } from '../src/findings.js';
 import { summaryMarkdown, buildReport } from '../src/report.js';
 
 const finding = (severity: Finding['severity']): Finding => ({
@@ -35,6 +35,22 @@ describe('evaluateGate', () => {
   it('fails on a crash even with fail-on never', () => {
     const verdict = evaluateGate([result('crashed')], 'never');
     expect(verdict).toMatchObject({ passed: false, crashed: ['eslint'], reason: 'eslint crashed' });
+  });
+});
+
+describe('gatedStatus: a row never says failed under a summary that passed', () => {
+  it.each([
+    ['error', 'failed', [finding('warning')], 'noted'],
+    ['error', 'failed', [finding('error')], 'failed'],
+    ['warning', 'failed', [finding('warning')], 'failed'],
+    ['never', 'failed', [finding('error')], 'noted'],
+    ['error', 'passed', [], 'passed'],
+    ['error', 'crashed', [], 'crashed'],
+  ] as const)('fail-on %s, %s with %j: %s', (failOn, status, findings, expected) => {
+    expect(gatedStatus(result(status, [...findings]), failOn)).toBe(expected);
+    const gate = evaluateGate([result(status, [...findings])], failOn);
+    const markdown = summaryMarkdown(buildReport([result(status, [...findings])], gate, failOn));
+    if (gate.passed) expect(markdown).not.toContain('❌');
   });
 });
 

@@ -14,7 +14,8 @@ export interface Finding {
   message: string;
 }
 
-export type CheckStatus = 'passed' | 'failed' | 'crashed' | 'skipped';
+/** `noted`: findings that do not fail the step under fail-on (warnings with fail-on: error, anything with never). */
+export type CheckStatus = 'passed' | 'failed' | 'noted' | 'crashed' | 'skipped';
 
 export interface CheckResult {
   check: CheckName;
@@ -48,6 +49,17 @@ export function statusOf(findings: readonly Finding[]): CheckStatus {
   return findings.length === 0 ? 'passed' : 'failed';
 }
 
+function failsGate(totals: Totals, failOn: FailOn): boolean {
+  return failOn === 'error' ? totals.errors > 0 : failOn === 'warning' ? totals.errors + totals.warnings > 0 : false;
+}
+
+/** A check's status under the gate, so that no row says failed under a summary that says passed. */
+export function gatedStatus(result: Pick<CheckResult, 'status' | 'findings'>, failOn: FailOn): CheckStatus {
+  if (result.status !== 'failed' && result.status !== 'passed') return result.status;
+  if (result.findings.length === 0) return 'passed';
+  return failsGate(count(result.findings), failOn) ? 'failed' : 'noted';
+}
+
 export interface Verdict extends Totals {
   passed: boolean;
   crashed: CheckName[];
@@ -58,8 +70,7 @@ export interface Verdict extends Totals {
 export function evaluateGate(results: readonly CheckResult[], failOn: FailOn): Verdict {
   const totals = count(results.flatMap((r) => r.findings));
   const crashed = results.filter((r) => r.status === 'crashed').map((r) => r.check);
-  const findingsFail =
-    failOn === 'error' ? totals.errors > 0 : failOn === 'warning' ? totals.errors + totals.warnings > 0 : false;
+  const findingsFail = failsGate(totals, failOn);
   const passed = crashed.length === 0 && !findingsFail;
   const parts: string[] = [];
   if (crashed.length > 0) parts.push(`${crashed.join(', ')} crashed`);

@@ -1,11 +1,12 @@
-import path from 'node:path';
 import * as core from '@actions/core';
 import {
   parseBoolean,
   parseEnum,
   parseEnumList,
   parseInteger,
+  parseGlob,
   parseList,
+  parsePath,
   runContext,
   InputError,
   type ReadInput,
@@ -29,6 +30,8 @@ export interface Inputs {
   readonly baseRef: string;
   readonly failOn: FailOn;
   readonly cache: boolean;
+  /** allow-outside-workspace: working-directory and the globs may point outside the workspace. */
+  readonly allowOutsideWorkspace: boolean;
 }
 
 export const getInputs = (): Inputs => parseInputs(core.getInput, process.env);
@@ -37,11 +40,12 @@ export const getInputs = (): Inputs => parseInputs(core.getInput, process.env);
 export function parseInputs(read: ReadInput, env: RunEnv): Inputs {
   const context = runContext(env);
   const workspace = context.workspace;
-  const rawDirectory = read('working-directory') || '.';
-  const workingDirectory = path.resolve(workspace, rawDirectory);
-  if (path.relative(workspace, workingDirectory).startsWith('..')) {
-    throw new InputError('working-directory', rawDirectory, 'a directory inside the workspace');
-  }
+  const allowOutside = parseBoolean('allow-outside-workspace', read('allow-outside-workspace'), false);
+  const workingDirectory = parsePath('working-directory', read('working-directory') || '.', {
+    workspace,
+    allowOutside,
+    what: 'a directory',
+  });
   const rawChecks = read('checks');
   const checks = parseEnumList('checks', rawChecks, CHECKS);
   if (checks.length === 0) throw new InputError('checks', rawChecks, `at least one of ${CHECKS.join(', ')}`);
@@ -53,10 +57,15 @@ export function parseInputs(read: ReadInput, env: RunEnv): Inputs {
     workspace,
     checks: Object.freeze(checks),
     maxLineLength: parseInteger('max-line-length', read('max-line-length'), { min: 1, max: 10_000 }, 80),
-    lineLengthInclude: Object.freeze(parseList('line-length-include', read('line-length-include'))),
+    lineLengthInclude: Object.freeze(
+      parseList('line-length-include', read('line-length-include')).map((glob) =>
+        parseGlob('line-length-include', glob, { workspace: workingDirectory, allowOutside }),
+      ),
+    ),
     onlyChanged: parseBoolean('only-changed', read('only-changed'), false),
     baseRef,
     failOn: parseEnum('fail-on', read('fail-on'), FAIL_ON, 'error'),
     cache: parseBoolean('cache', read('cache'), true),
+    allowOutsideWorkspace: allowOutside,
   });
 }

@@ -1,12 +1,18 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import * as core from '@actions/core';
 import {
   ActionError,
+  InputError,
   execArgs,
   phase,
   plural,
+  printable,
+  printableLines,
   runContext,
+  setOutput,
+  writeJsonFile,
   writeAnnotations,
   writeSummary,
   type AnnotationItem,
@@ -41,7 +47,8 @@ export async function main(dependencies: Dependencies = { exec: execArgs, contex
   const files = inputs.onlyChanged
     ? await phase(`Find files changed since ${inputs.baseRef}`, async () => {
         const changed = await changedFiles(exec, inputs.workingDirectory, inputs.baseRef);
-        core.info(changed.length === 0 ? 'No changed files.' : changed.join('\n'));
+        // File names come from the pull request: one inert line each (a name may hold a line break).
+        core.info(changed.length === 0 ? 'No changed files.' : changed.map(printable).join('\n'));
         return changed;
       })
     : undefined;
@@ -67,7 +74,7 @@ export async function main(dependencies: Dependencies = { exec: execArgs, contex
       const outcome = await runCheck(check, context, inputs, plan);
       const totals = count(outcome.findings);
       core.info(
-        `${check}: ${outcome.status}, ${plural(totals.errors, 'error')}, ${plural(totals.warnings, 'warning')}${outcome.detail ? `\n${outcome.detail}` : ''}`,
+        `${check}: ${outcome.status}, ${plural(totals.errors, 'error')}, ${plural(totals.warnings, 'warning')}${outcome.detail ? `\n${printableLines(outcome.detail)}` : ''}`,
       );
       return { check, durationMs: performance.now() - started, ...outcome };
     });
@@ -79,12 +86,12 @@ export async function main(dependencies: Dependencies = { exec: execArgs, contex
   await phase('Report findings', async () => {
     writeAnnotations(annotations(results), { seeAlso: 'the job summary and the report' });
     const reportFile = path.join(runnerTemp, 'quality-report.json');
-    await writeFile(reportFile, JSON.stringify(report, null, 2));
-    core.setOutput('passed', String(verdict.passed));
-    core.setOutput('errors', String(verdict.errors));
-    core.setOutput('warnings', String(verdict.warnings));
-    core.setOutput('report', reportFile);
-    core.info(`Report: ${reportFile}`);
+    await writeJsonFile(reportFile, report);
+    setOutput('passed', verdict.passed);
+    setOutput('errors', verdict.errors);
+    setOutput('warnings', verdict.warnings);
+    setOutput('report', reportFile);
+    core.info(`Report: ${printable(reportFile)}`);
   });
   await writeSummary(() => summaryMarkdown(report));
   if (cache && cacheDir) await phase('Save tool caches', () => cache.save());
@@ -105,6 +112,7 @@ interface Plan {
 
 /** Resolves every enabled tool before running anything, so a missing tool fails fast and clearly. */
 function preflight(inputs: Inputs, exec: Exec): Plan {
+  requireDirectory(inputs);
   const runners = new Map<CheckName, ToolRunner>();
   for (const check of inputs.checks) {
     if (check === 'line-length') continue;
@@ -120,6 +128,14 @@ function preflight(inputs: Inputs, exec: Exec): Plan {
     );
   }
   return { runners, tsconfig };
+}
+
+/** A working directory that does not exist would read "0 files" and pass: it fails by name instead. */
+function requireDirectory(inputs: Inputs): void {
+  const dir = inputs.workingDirectory;
+  if (existsSync(dir) && statSync(dir).isDirectory()) return;
+  const shown = path.relative(inputs.workspace, dir) || '.';
+  throw new InputError('working-directory', shown, `an existing directory of the checkout (resolved to ${dir})`);
 }
 
 function runCheck(check: CheckName, context: CheckContext, inputs: Inputs, plan: Plan): Promise<CheckOutcome> {

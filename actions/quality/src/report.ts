@@ -1,6 +1,7 @@
 import { cell, markdownTable, plural } from '@pipeline/action-kit';
 import type { CheckResult, Finding, Verdict } from './findings.js';
-import { count } from './findings.js';
+import { count, gatedStatus } from './findings.js';
+import type { FailOn } from './inputs.js';
 
 export interface Report {
   passed: boolean;
@@ -11,7 +12,7 @@ export interface Report {
   findings: Finding[];
 }
 
-export function buildReport(results: readonly CheckResult[], verdict: Verdict, failOn: string): Report {
+export function buildReport(results: readonly CheckResult[], verdict: Verdict, failOn: FailOn): Report {
   return {
     passed: verdict.passed,
     errors: verdict.errors,
@@ -19,7 +20,7 @@ export function buildReport(results: readonly CheckResult[], verdict: Verdict, f
     failOn,
     checks: results.map((r) => ({
       check: r.check,
-      status: r.status,
+      status: gatedStatus(r, failOn),
       ...count(r.findings),
       durationMs: Math.round(r.durationMs),
       ...(r.detail === undefined ? {} : { detail: r.detail }),
@@ -31,6 +32,7 @@ export function buildReport(results: readonly CheckResult[], verdict: Verdict, f
 const STATUS_ICON: Readonly<Record<string, string>> = {
   passed: '✅ passed',
   failed: '❌ failed',
+  noted: '⚠️ findings (not failing)',
   crashed: '💥 crashed',
   skipped: '⏭️ skipped',
 };

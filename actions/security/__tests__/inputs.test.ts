@@ -20,6 +20,8 @@ const defaults: Record<InputName, string> = {
   'snyk-token': '',
   registry: '',
   'fail-on-scanner-error': 'true',
+  timeout: '10m',
+  'allow-outside-workspace': 'false',
 };
 const parse = (overrides: Partial<Record<InputName, string>>) => {
   const raw: Record<string, string> = { ...defaults, ...overrides };
@@ -41,6 +43,8 @@ describe('inputs', () => {
       snykToken: '',
       registry: undefined,
       failOnScannerError: true,
+      timeoutMs: 600_000,
+      allowOutsideWorkspace: false,
       secrets: [],
     });
   });
@@ -68,6 +72,12 @@ describe('inputs', () => {
     ],
     [{ registry: 'http://127.0.0.1:4873' }, { registry: 'http://127.0.0.1:4873/' }],
     [{ 'fail-on-scanner-error': 'false' }, { failOnScannerError: false }],
+    [{ timeout: '90s' }, { timeoutMs: 90_000 }],
+    [{ 'sarif-file': '/runner/temp/out.sarif' }, { sarifFile: '/runner/temp/out.sarif' }],
+    [
+      { 'sarif-file': '/elsewhere/s.sarif', 'allow-outside-workspace': 'true' },
+      { sarifFile: '/elsewhere/s.sarif', allowOutsideWorkspace: true },
+    ],
   ] as [Partial<Record<InputName, string>>, object][])('%j', (overrides, expected) => {
     expect(parse(overrides)).toMatchObject(expected);
   });
@@ -103,6 +113,34 @@ describe('inputs', () => {
     [
       { 'fail-on-scanner-error': 'maybe' },
       `Input 'fail-on-scanner-error' has an invalid value "maybe": expected true or false.`,
+    ],
+    [{ timeout: 'forever' }, `Input 'timeout' has an invalid value "forever": expected a duration`],
+    // Issue 13: these failed only after every scanner had run, and without naming the input.
+    [{ 'sarif-file': 'app' }, `Input 'sarif-file' has an invalid value "app": expected a file path for the SARIF file`],
+    [{ 'sarif-file': 'out/' }, `Input 'sarif-file' has an invalid value "out/": expected a file path`],
+    [
+      { 'sarif-file': `${'n'.repeat(300)}.sarif` },
+      `Input 'sarif-file' has an invalid value "${'n'.repeat(117)}...": expected a file path for the SARIF file (its folders are created) whose every name is at most 255 bytes.`,
+    ],
+    [
+      { 'sarif-file': 'a\n::error::x.sarif' },
+      `Input 'sarif-file' has an invalid value "a\\n::error::x.sarif": expected a SARIF file without line breaks`,
+    ],
+    [
+      { 'sarif-file': '/etc/cron.d/x.sarif' },
+      `Input 'sarif-file' has an invalid value "/etc/cron.d/x.sarif": expected a SARIF file inside the workspace`,
+    ],
+    [
+      { allowlist: '/etc/passwd' },
+      `Input 'allowlist' has an invalid value "/etc/passwd": expected an allow-list file inside the workspace`,
+    ],
+    [
+      { 'working-directory': '/' },
+      `Input 'working-directory' has an invalid value "/": expected a directory inside the workspace`,
+    ],
+    [
+      { registry: 'https://registry.example.com/%E0%A4%A' },
+      `Input 'registry' has an invalid value "https://registry.example.com/%E0%A4%A": expected an http(s) URL such as https://registry.example.com/ (or empty for the repository npm configuration) whose percent-encoding is correct`,
     ],
     [
       { 'working-directory': 'missing' },
@@ -145,7 +183,7 @@ describe('registry credentials', () => {
         'p@ss',
       ]);
       expect(() => parse({ registry: 'https://ci:50%zz@registry.example.com/' })).toThrow(
-        `Input 'registry' has an invalid value "https://***@registry.example.com/": expected a URL whose user and password are percent-encoded correctly`,
+        `Input 'registry' has an invalid value "https://***@registry.example.com/": expected an http(s) URL such as https://registry.example.com/ (or empty for the repository npm configuration) whose percent-encoding is correct`,
       );
     } finally {
       process.stdout.write = write;

@@ -29,6 +29,8 @@ const inputs: Inputs = {
   snykToken: 'tok-123456',
   registry: 'http://127.0.0.1:9/',
   failOnScannerError: true,
+  timeoutMs: 60_000,
+  allowOutsideWorkspace: false,
   secrets: ['tok-123456'],
 };
 
@@ -147,7 +149,10 @@ describe('runScanner with a fake exec', () => {
       HOME: '/root',
       npm_config_update_notifier: 'false',
       npm_config_fund: 'false',
+      npm_config_fetch_timeout: '60000',
     });
+    // Issue 13: a registry that never answers kept npm audit waiting 300 s; now the step's timeout bounds it.
+    expect(calls[0]?.options?.timeoutMs).toBe(60_000);
     expect(result.findings).toHaveLength(6);
     expect(result.findings[0]?.location).toEqual({ path: 'app/package-lock.json', startLine: 14, endLine: 14 });
     expect(result.durationMs).toBe(250);

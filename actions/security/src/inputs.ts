@@ -4,10 +4,13 @@ import path from 'node:path';
 import {
   InputError,
   maskSecret,
+  OUTSIDE_WORKSPACE_INPUT,
   parseBoolean,
+  parseDuration,
   parseEnum,
   parseEnumList,
   parseHttpUrl,
+  parsePath,
   runContext,
   urlSecrets,
   type ReadInput,
@@ -34,6 +37,9 @@ export interface Inputs {
   snykToken: string;
   registry: string | undefined;
   failOnScannerError: boolean;
+  /** How long each scanner may run (its network calls included) before it is stopped. */
+  timeoutMs: number;
+  allowOutsideWorkspace: boolean;
   /** Every secret the inputs carry (the Snyk token, the registry URL's credentials), for redact(). */
   secrets: readonly string[];
 }
@@ -49,6 +55,8 @@ export const INPUT_NAMES = [
   'snyk-token',
   'registry',
   'fail-on-scanner-error',
+  'timeout',
+  OUTSIDE_WORKSPACE_INPUT,
 ] as const;
 export type InputName = (typeof INPUT_NAMES)[number];
 
@@ -61,8 +69,13 @@ type RawInputs = Record<InputName, string>;
 function parseWorkingDirectory(
   raw: RawInputs,
   workspace: string,
+  allowOutside: boolean,
 ): Pick<Inputs, 'workingDirectory' | 'workingDirectoryFromRoot'> {
-  const workingDirectory = path.resolve(workspace, raw['working-directory'].trim() || '.');
+  const workingDirectory = parsePath('working-directory', raw['working-directory'].trim() || '.', {
+    workspace,
+    allowOutside,
+    what: 'a directory',
+  });
   if (!existsSync(workingDirectory) || !statSync(workingDirectory).isDirectory()) {
     throw new InputError(
       'working-directory',
@@ -106,7 +119,12 @@ function parseImage(raw: RawInputs, scanners: readonly ScannerName[]): string {
 }
 
 /** The SBOM path (relative to the workspace); it describes the scanned image, so it needs trivy-image. */
-function parseSbomFile(raw: RawInputs, scanners: readonly ScannerName[], workspace: string): string | undefined {
+function parseSbomFile(
+  raw: RawInputs,
+  scanners: readonly ScannerName[],
+  workspace: string,
+  allowOutside: boolean,
+): string | undefined {
   const value = raw['sbom-file'].trim();
   if (value === '') return undefined;
   if (!scanners.includes('trivy-image'))
@@ -115,7 +133,7 @@ function parseSbomFile(raw: RawInputs, scanners: readonly ScannerName[], workspa
       raw['sbom-file'],
       'a path only together with trivy-image in scanners (the SBOM is of the scanned image)',
     );
-  return path.resolve(workspace, value);
+  return parsePath('sbom-file', value, { workspace, allowOutside, what: 'an SBOM file' });
 }
 
 /** The registry URL with a trailing slash (undefined when empty), and the credentials it carries. */
@@ -129,32 +147,59 @@ function parseRegistry(raw: RawInputs): { registry: string | undefined; secrets:
   return { registry: url.href.endsWith('/') ? url.href : `${url.href}/`, secrets: urlSecrets(url) };
 }
 
+const SARIF_ACCEPTED = 'a file path for the SARIF file (its folders are created)';
+/** Longest file name most file systems take (bytes), past which writing fails with ENAMETOOLONG. */
+const NAME_MAX = 255;
+
+/**
+ * The SARIF path, checked before any scanner runs (the write itself is probed
+ * in main): inside the workspace or RUNNER_TEMP, not a directory, no name
+ * longer than the file system takes.
+ */
+function parseSarifFile(raw: RawInputs, workspace: string, runnerTemp: string, allowOutside: boolean): string {
+  const value = raw['sarif-file'].trim();
+  if (value === '') return path.join(runnerTemp, 'security', 'security.sarif');
+  const file = parsePath('sarif-file', value, {
+    workspace,
+    allowOutside,
+    what: 'a SARIF file',
+    alsoInside: [runnerTemp],
+  });
+  const long = file.split(path.sep).find((part) => Buffer.byteLength(part) > NAME_MAX);
+  if (long !== undefined)
+    throw new InputError('sarif-file', value, `${SARIF_ACCEPTED} whose every name is at most ${NAME_MAX} bytes`);
+  if (value.endsWith('/') || (existsSync(file) && statSync(file).isDirectory()))
+    throw new InputError('sarif-file', value, `${SARIF_ACCEPTED}, not a directory (${file} is one)`);
+  return file;
+}
+
 /** Validates every input, read once. Pure apart from checking that paths exist and registering secrets. */
 export function parseInputs(read: ReadInput, env: RunEnv): Inputs {
   const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, read(name)])) as RawInputs;
   const { workspace, runnerTemp } = runContext(env);
 
-  const { workingDirectory, workingDirectoryFromRoot } = parseWorkingDirectory(raw, workspace);
+  const allowOutside = parseBoolean(OUTSIDE_WORKSPACE_INPUT, raw[OUTSIDE_WORKSPACE_INPUT], false);
+  const snykToken = raw['snyk-token'].trim();
+  maskSecret(snykToken);
+  const { workingDirectory, workingDirectoryFromRoot } = parseWorkingDirectory(raw, workspace, allowOutside);
   const scanners = parseScanners(raw);
   const severityThreshold = parseSeverityThreshold(raw);
   const image = parseImage(raw, scanners);
 
   const allowlistRaw = raw['allowlist'].trim();
-  const allowlist = allowlistRaw === '' ? undefined : path.resolve(workspace, allowlistRaw);
+  const allowlist =
+    allowlistRaw === ''
+      ? undefined
+      : parsePath('allowlist', allowlistRaw, { workspace, allowOutside, what: 'an allow-list file' });
+  const sarifFile = parseSarifFile(raw, workspace, runnerTemp, allowOutside);
 
-  const sarifRaw = raw['sarif-file'].trim();
-  const sarifFile =
-    sarifRaw === '' ? path.join(runnerTemp, 'security', 'security.sarif') : path.resolve(workspace, sarifRaw);
-
-  const sbomFile = parseSbomFile(raw, scanners, workspace);
-
-  const snykToken = raw['snyk-token'].trim();
-  maskSecret(snykToken);
+  const sbomFile = parseSbomFile(raw, scanners, workspace, allowOutside);
 
   const { registry, secrets: registrySecrets } = parseRegistry(raw);
   const secrets = [snykToken, ...registrySecrets];
 
   const failOnScannerError = parseBoolean('fail-on-scanner-error', raw['fail-on-scanner-error'], true);
+  const timeoutMs = parseDuration('timeout', raw['timeout'], { minMs: 1000, maxMs: 6 * 3_600_000 }, 600_000);
 
   return Object.freeze({
     workingDirectory,
@@ -169,6 +214,8 @@ export function parseInputs(read: ReadInput, env: RunEnv): Inputs {
     snykToken,
     registry,
     failOnScannerError,
+    timeoutMs,
+    allowOutsideWorkspace: allowOutside,
     secrets: Object.freeze(secrets.filter((s) => s !== '')),
   });
 }

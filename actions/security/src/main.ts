@@ -4,16 +4,20 @@
  * file, the outputs and the job summary, then pass or fail the step.
  */
 import * as core from '@actions/core';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   describeError,
   ActionError,
+  InputError,
   phase,
   plural,
+  printable,
+  printableLines,
   redact,
-  redactUrlCredentials,
+  setOutput,
   writeAnnotations,
+  writeJsonFile,
   writeSummary,
   type AnnotationItem,
 } from '@pipeline/action-kit';
@@ -43,14 +47,26 @@ async function loadAllowlist(file: string | undefined): Promise<AllowlistEntry[]
   return parseAllowlist(text, file);
 }
 
+/** Fails on a SARIF path that cannot be written (EISDIR, ENAMETOOLONG, EACCES...) before any scanner runs, by the input's name. */
+async function probeSarifFile(file: string): Promise<void> {
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    await (await open(file, 'a')).close();
+  } catch (error: unknown) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new InputError('sarif-file', file, `a file path that can be written (writing it fails with ${code})`);
+  }
+}
+
 /** Fails the step (by throwing) when the gate or, with fail-on-scanner-error, a scanner failed; the outputs are written either way. */
 export async function main(deps: RunnerDeps = defaultDeps, now: Date = new Date()): Promise<void> {
   const inputs: Inputs = getInputs();
-  const scrub = (text: string): string => redactUrlCredentials(redact(text, inputs.secrets));
+  const scrub = (text: string): string => redact(text, inputs.secrets);
 
   // Everything that can be checked before scanning is checked first: bad input fails fast.
   const entries = await phase('Check inputs and allow-list', async () => {
     if (inputs.scanners.includes('npm-audit')) requireLockfile(inputs.workingDirectory);
+    await probeSarifFile(inputs.sarifFile);
     const loaded = await loadAllowlist(inputs.allowlist);
     core.info(
       `Scanners: ${inputs.scanners.join(', ')}; threshold ${inputs.severityThreshold}; ${plural(loaded.length, 'allow-list entry', 'allow-list entries')}.`,
@@ -63,7 +79,8 @@ export async function main(deps: RunnerDeps = defaultDeps, now: Date = new Date(
     results.push(
       await phase(`Run ${scanner}`, async () => {
         const result = await runScanner(scanner, inputs, deps);
-        if (result.error) core.info(`${scanner}: scanner error: ${result.error}`);
+        // A scanner's stderr is not ours: its lines are printed inert and redacted.
+        if (result.error) core.info(`${scanner}: scanner error: ${printableLines(scrub(result.error))}`);
         else
           core.info(
             `${scanner}: ${plural(result.findings.length, 'finding')} in ${Math.round(result.durationMs ?? 0)} ms`,
@@ -94,8 +111,8 @@ export async function main(deps: RunnerDeps = defaultDeps, now: Date = new Date(
       try {
         await mkdir(path.dirname(sbomFile), { recursive: true });
         const components = await writeImageSbom(inputs, deps);
-        core.setOutput('sbom-file', sbomFile);
-        core.info(`SBOM of ${inputs.image}: ${plural(components, 'component')} in ${sbomFile}`);
+        setOutput('sbom-file', sbomFile);
+        core.info(`SBOM of ${inputs.image}: ${plural(components, 'component')} in ${printable(sbomFile)}`);
       } catch (error: unknown) {
         results.push({ scanner: 'trivy-image', findings: [], partial: `no SBOM written: ${describeError(error)}` });
       }
@@ -103,25 +120,24 @@ export async function main(deps: RunnerDeps = defaultDeps, now: Date = new Date(
   }
 
   await phase('Write SARIF', async () => {
-    await mkdir(path.dirname(inputs.sarifFile), { recursive: true });
-    await writeFile(inputs.sarifFile, `${JSON.stringify(buildSarif(report), null, 2)}\n`);
-    core.info(`SARIF 2.1.0 written to ${inputs.sarifFile}`);
+    await writeJsonFile(inputs.sarifFile, buildSarif(report));
+    core.info(`SARIF 2.1.0 written to ${printable(inputs.sarifFile)}`);
   });
 
   // Everything the action adds on top of the scanners (normalise, de-duplicate, gate, SARIF, summary text).
   const summary = scrub(buildSummary(report));
   report.processingMs = Math.round((performance.now() - processingStarted) * 10) / 10;
 
-  core.setOutput('passed', String(report.passed));
-  core.setOutput('critical', String(report.counts.critical));
-  core.setOutput('high', String(report.counts.high));
-  core.setOutput('moderate', String(report.counts.moderate));
-  core.setOutput('low', String(report.counts.low));
-  core.setOutput('sarif-file', inputs.sarifFile);
-  core.setOutput('report', scrub(reportJson(report)));
+  setOutput('passed', report.passed);
+  setOutput('critical', report.counts.critical);
+  setOutput('high', report.counts.high);
+  setOutput('moderate', report.counts.moderate);
+  setOutput('low', report.counts.low);
+  setOutput('sarif-file', inputs.sarifFile);
+  setOutput('report', scrub(reportJson(report)));
   const notScanned = incompleteReason(results, inputs.failOnScannerError);
   // The local runner (and a careful caller) reads this: the scan passed only for what really ran.
-  core.setOutput('incomplete', scrub(notScanned));
+  setOutput('incomplete', scrub(notScanned));
   if (notScanned) core.warning(scrub(`Incomplete scan: ${notScanned}`));
 
   writeAnnotations(

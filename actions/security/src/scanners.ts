@@ -175,8 +175,13 @@ export async function runScanner(
       case 'npm-audit': {
         const lockfile = requireLockfile(cwd);
         const lockfileText = await deps.readText(path.join(cwd, lockfile)).catch(() => undefined);
-        const env = scannerEnv(deps.env, { npm_config_update_notifier: 'false', npm_config_fund: 'false' });
-        const out = await deps.exec(program, npmAuditArgs(inputs.registry), { cwd, env });
+        // npm's own fetch timeout is 5 minutes per request: it gets the step's bound instead.
+        const env = scannerEnv(deps.env, {
+          npm_config_update_notifier: 'false',
+          npm_config_fund: 'false',
+          npm_config_fetch_timeout: String(inputs.timeoutMs),
+        });
+        const out = await deps.exec(program, npmAuditArgs(inputs.registry), { cwd, env, timeoutMs: inputs.timeoutMs });
         return parseNpmAudit(out.stdout, out.exitCode, out.stderr, {
           lockfilePath: joinPath(inputs.workingDirectoryFromRoot, lockfile),
           ...(lockfileText !== undefined ? { lockfileText } : {}),
@@ -192,6 +197,7 @@ export async function runScanner(
         const out = await deps.exec(program, trivyArgs(scanner, deps.env, inputs.image), {
           cwd,
           env: scannerEnv(deps.env),
+          timeoutMs: inputs.timeoutMs,
         });
         const result = parseTrivy(out.stdout, out.exitCode, out.stderr, context);
         if (!result.error || !missingVulnDb(out.stderr) || deps.env['TRIVY_SCANNERS']) return result;
@@ -204,7 +210,11 @@ export async function runScanner(
       case 'snyk': {
         const extra: Record<string, string> = { SNYK_DISABLE_ANALYTICS: '1' };
         if (inputs.snykToken) extra['SNYK_TOKEN'] = inputs.snykToken;
-        const out = await deps.exec(program, snykArgs(), { cwd, env: scannerEnv(deps.env, extra) });
+        const out = await deps.exec(program, snykArgs(), {
+          cwd,
+          env: scannerEnv(deps.env, extra),
+          timeoutMs: inputs.timeoutMs,
+        });
         return parseSnyk(out.stdout, out.exitCode, out.stderr, { pathPrefix: inputs.workingDirectoryFromRoot });
       }
     }

@@ -23,6 +23,8 @@ export interface PathOptions {
   allowOutside?: boolean;
   /** What the value should be, for the error: "a checks file". */
   what?: string;
+  /** Other trusted roots a path may lie in (RUNNER_TEMP for a file the action writes). */
+  alsoInside?: readonly string[];
 }
 
 function realOrSelf(file: string): string {
@@ -48,7 +50,7 @@ function outsideError(name: string, raw: string, options: PathOptions): InputErr
   return new InputError(
     name,
     raw,
-    `${options.what ?? 'a path'} inside the workspace (${options.workspace}); set ${OUTSIDE_WORKSPACE_INPUT}: true to allow paths outside it`,
+    `${options.what ?? 'a path'} inside the workspace (${options.workspace})${(options.alsoInside ?? []).map((root) => ` or ${root}`).join('')}; set ${OUTSIDE_WORKSPACE_INPUT}: true to allow paths outside it`,
   );
 }
 
@@ -68,10 +70,10 @@ export function parsePath(name: string, raw: string, options: PathOptions): stri
   checkLength(name, value, what);
   const resolved = path.resolve(options.workspace, value);
   if (options.allowOutside) return resolved;
-  const root = realOrSelf(path.resolve(options.workspace));
-  if (!isInside(path.resolve(options.workspace), resolved) || !isInside(root, realOrSelf(resolved))) {
-    throw outsideError(name, value, options);
-  }
+  const real = realOrSelf(resolved);
+  const within = (root: string): boolean =>
+    isInside(path.resolve(root), resolved) && isInside(realOrSelf(path.resolve(root)), real);
+  if (![options.workspace, ...(options.alsoInside ?? [])].some(within)) throw outsideError(name, value, options);
   return resolved;
 }
 

@@ -116,8 +116,35 @@ describe('parseInputs', () => {
       { 'unknown-kinds': 'ignore' },
       'Input \'unknown-kinds\' has an invalid value "ignore": expected one of fail, skip.',
     ],
+    // Issue 13: a glob from the root walked the whole file system for 11 s.
+    [
+      { manifests: '/**/*.x' },
+      'Input \'manifests\' has an invalid value "/**/*.x": expected a manifest file, directory or glob relative to the workspace',
+    ],
+    [{ manifests: 'k8s\n../../etc/*' }, 'Input \'manifests\' has an invalid value "../../etc/*"'],
+    [{ manifests: '/etc/passwd' }, 'set allow-outside-workspace: true to allow patterns outside it'],
+    [
+      { 'allow-outside-workspace': 'sure' },
+      'Input \'allow-outside-workspace\' has an invalid value "sure": expected true or false.',
+    ],
   ])('rejects %j', (values, message) => {
     expect(() => parseInputs(maskingReader(reader(values), collect), {})).toThrow(message);
+  });
+});
+
+describe('hardening (issue 13)', () => {
+  it('refuses a 130 KB manifests value by its length, not "pattern is too long"', () => {
+    expect(() => parseInputs(maskingReader(reader({ manifests: 'k'.repeat(130_000) }), collect), {})).toThrow(
+      `Input 'manifests' has an invalid value "${'k'.repeat(117)}...": expected a manifest file, directory or glob of at most 4096 characters (got 130000).`,
+    );
+  });
+
+  it('takes manifests outside the workspace with allow-outside-workspace', () => {
+    const inputs = parseInputs(
+      maskingReader(reader({ manifests: '/srv/k8s/*.yaml', 'allow-outside-workspace': 'true' }), collect),
+      {},
+    );
+    expect(inputs).toMatchObject({ manifests: ['/srv/k8s/*.yaml'], allowOutsideWorkspace: true });
   });
 });
 

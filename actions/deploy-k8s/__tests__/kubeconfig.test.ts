@@ -51,6 +51,15 @@ describe('decodeKubeconfig', () => {
       "cluster 'c' has no http(s) server address",
     ],
     ['kind: Config\nclusters: [{name: c, cluster: {server: "https://h"}}]', 'it has no contexts'],
+    // Issue 13: credentials in the server address reached the summary and the error text.
+    [
+      'kind: Config\nclusters: [{name: c, cluster: {server: "https://user:pa55-w0rd@h:6443"}}]\ncontexts: [{name: x}]',
+      "cluster 'c' has user:password in its server address (https://***@h:6443): put the credentials under users[].user (token, username/password or a client certificate)",
+    ],
+    [
+      'kind: Config\nclusters: [{name: c, cluster: {server: "https://h/%zz"}}]\ncontexts: [{name: x}]',
+      "cluster 'c' has no http(s) server address",
+    ],
     [Buffer.from('plain words only').toString('base64'), 'it looks like base64 but does not decode to YAML'],
   ])('rejects %j without showing it', (raw, problem) => {
     expect(() => decodeKubeconfig(raw)).toThrow(`Input 'kubeconfig' is not a usable kubeconfig: ${problem}.`);

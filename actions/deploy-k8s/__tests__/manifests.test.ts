@@ -53,6 +53,31 @@ describe('parseManifest', () => {
   });
 });
 
+describe('parseManifest: an alias bomb (issue 13)', () => {
+  it('is a problem naming the file and document, not a bare ReferenceError', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 12; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const next = String.fromCharCode(97 + i);
+      levels.push(
+        `${next}: &${next} [*${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}]`,
+      );
+    }
+    const text = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\ndata:\n${levels.map((l) => `  ${l}`).join('\n')}\n`;
+    const started = performance.now();
+    const { objects, problems } = parseManifest(text, 'k8s/bomb.yaml');
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(objects).toEqual([]);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        file: 'k8s/bomb.yaml',
+        document: 1,
+        message: expect.stringMatching(/^cannot be expanded: .*at most 100 aliases/) as unknown,
+      }),
+    ]);
+  });
+});
+
 describe('checkObject', () => {
   it.each([
     [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ok' } }, undefined],

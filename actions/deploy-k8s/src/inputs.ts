@@ -11,8 +11,10 @@ import {
   parseBoolean,
   parseDuration,
   parseEnum,
+  parseGlob,
   parseKeyValueMap,
   parseList,
+  OUTSIDE_WORKSPACE_INPUT,
   runContext,
   type ReadInput,
   type RunContext,
@@ -51,6 +53,8 @@ export interface Inputs {
   volatileAnnotations: ReadonlySet<string>;
   /** Where the backup file is written. */
   backupDir: string;
+  /** allow-outside-workspace: manifests may lie outside the workspace (and symlinks are followed). */
+  allowOutsideWorkspace: boolean;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -135,9 +139,18 @@ export function parseInputs(read: ReadInput, env: Environment): Inputs {
     );
   }
 
-  const manifests = parseList('manifests', read('manifests'), { separator: 'newline' });
+  const run = runContext(env);
+  const allowOutside = parseBoolean(OUTSIDE_WORKSPACE_INPUT, read(OUTSIDE_WORKSPACE_INPUT), false);
+  const rawManifests = read('manifests');
+  const manifests = parseList('manifests', rawManifests, { separator: 'newline' }).map((pattern) =>
+    parseGlob('manifests', pattern, {
+      workspace: run.workspace,
+      allowOutside,
+      what: 'a manifest file, directory or glob',
+    }),
+  );
   if (manifests.length === 0)
-    throw new InputError('manifests', read('manifests'), 'at least one file, directory or glob pattern, one per line');
+    throw new InputError('manifests', rawManifests, 'at least one file, directory or glob pattern, one per line');
 
   const images = parseImageRules(read('images'));
 
@@ -157,7 +170,6 @@ export function parseInputs(read: ReadInput, env: Environment): Inputs {
   const failureGraceMs = parseDuration('failure-grace', read('failure-grace'), { minMs: 0, maxMs: 3_600_000 }, 5000);
   const unknownKinds = parseEnum('unknown-kinds', read('unknown-kinds'), UNKNOWN_KINDS_POLICIES, 'fail');
   const settleMs = parseDuration('settle', read('settle'), { minMs: 0, maxMs: 3_600_000 }, 0);
-  const run = runContext(env);
   const runMetadata = runAnnotations(run, new Map());
 
   return Object.freeze({
@@ -181,6 +193,7 @@ export function parseInputs(read: ReadInput, env: Environment): Inputs {
     // A re-run of the same manifests is unchanged although its run URL and commit differ (unless the user set those keys).
     volatileAnnotations: new Set([...runMetadata.keys()].filter((key) => !annotations.has(key))),
     backupDir: path.join(run.runnerTemp, 'deploy-k8s'),
+    allowOutsideWorkspace: allowOutside,
   });
 }
 

@@ -19,6 +19,7 @@ import {
   type WatchOptions,
 } from './kube.js';
 import { toKubeError } from './kube-errors.js';
+import { checkCredentials, probeServer } from './server-check.js';
 import type { KubeObject, ObjectRef } from './objects.js';
 
 export interface ConnectOptions {
@@ -331,6 +332,9 @@ export async function connect(options: ConnectOptions): Promise<KubeApi> {
   if (!cluster)
     throw new ActionError(`The kubeconfig's context ${JSON.stringify(kc.getCurrentContext())} names no cluster.`);
   const contextNamespace = kc.getContextObject(kc.getCurrentContext())?.namespace || undefined;
+  await checkCredentials(kc);
+  // Through a proxy the server itself may be unreachable from here: the client's own error has to do then.
+  if (!cluster.proxyUrl) await probeServer(cluster.server, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS);
   return new ClientKubeApi(
     modules,
     kc,

@@ -5,7 +5,7 @@
 import { isRecord } from '@pipeline/action-kit';
 import { KubeError } from './kube.js';
 
-const NETWORK_HINTS: Readonly<Record<string, string>> = {
+export const NETWORK_HINTS: Readonly<Record<string, string>> = {
   ECONNREFUSED: 'connection refused: is the cluster running and is the server address in the kubeconfig right?',
   ENOTFOUND: 'the host name does not resolve: check the server address in the kubeconfig',
   EAI_AGAIN: 'the host name does not resolve right now: check DNS and the server address',
@@ -73,6 +73,12 @@ export function toKubeError(error: unknown, doing: string, server: string): Kube
     return new KubeError(`${doing}: cannot reach the Kubernetes API server ${server} (${code}): ${hint}`);
   }
   const text = error instanceof Error ? error.message : String(error);
+  // The client reading a field of an answer that lacks it: the server is no Kubernetes API server.
+  if (/Cannot read properties of (undefined|null)|is not a function|is not iterable/.test(text)) {
+    return new KubeError(
+      `${doing}: the server ${server} did not answer like a Kubernetes API server (its answer lacks the fields every Kubernetes API answer has); check that the kubeconfig's cluster server is the API server's address`,
+    );
+  }
   if (/timed? ?out|TimeoutError|aborted due to timeout/i.test(text)) {
     return new KubeError(`${doing}: the Kubernetes API server ${server} did not answer in time`);
   }

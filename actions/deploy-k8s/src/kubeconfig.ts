@@ -4,7 +4,7 @@
  * that all of them can be masked. Error messages never include the text.
  */
 import { parse as parseYaml } from 'yaml';
-import { ActionError, isRecord, parseHttpUrl } from '@pipeline/action-kit';
+import { ActionError, describeError, displayUrl, isRecord, parseHttpUrl, printable } from '@pipeline/action-kit';
 import { str } from './records.js';
 
 export interface DecodedKubeconfig {
@@ -70,18 +70,28 @@ export function checkShape(text: string, source: string): void {
   for (const cluster of clusters as unknown[]) {
     const server = isRecord(cluster) && isRecord(cluster['cluster']) ? cluster['cluster']['server'] : undefined;
     const name = isRecord(cluster) ? str((cluster as NamedEntry).name) || '?' : '?';
-    if (!isServerUrl(server)) throw new KubeconfigError(source, `cluster '${name}' has no http(s) server address`);
+    const problem = serverProblem(server);
+    if (problem) throw new KubeconfigError(source, `cluster '${printable(name)}' ${problem}`);
   }
 }
 
-/** An absolute http(s) URL, by the kit's one URL rule (credentials in it are masked, never shown). */
-function isServerUrl(server: unknown): boolean {
-  if (typeof server !== 'string') return false;
+const shownServer = (server: string): string => {
+  const shown = printable(displayUrl(server));
+  return shown.length > 200 ? `${shown.slice(0, 197)}...` : shown;
+};
+
+/** Why a cluster's server address is unusable, by the kit's one URL rule, or undefined when it is fine. */
+function serverProblem(server: unknown): string | undefined {
+  if (typeof server !== 'string') return 'has no http(s) server address';
   try {
-    parseHttpUrl('kubeconfig', server, { credentials: 'mask', secret: true });
-    return true;
-  } catch {
-    return false;
+    parseHttpUrl('kubeconfig', server, { credentials: 'reject' });
+    return undefined;
+  } catch (error: unknown) {
+    if (/user:password/.test(describeError(error))) {
+      // The client refuses such a URL anyway; the credentials belong under users[].user.
+      return `has user:password in its server address (${shownServer(server)}): put the credentials under users[].user (token, username/password or a client certificate)`;
+    }
+    return 'has no http(s) server address';
   }
 }
 

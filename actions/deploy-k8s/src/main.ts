@@ -21,7 +21,7 @@ export interface MainIo {
   /** Starts loading the Kubernetes client early; `connect` waits for it. */
   preloadClient: () => void;
   connect: (options: ConnectOptions) => Promise<KubeApi>;
-  loadManifests: (patterns: readonly string[], workspace: string) => Promise<SourcedObject[]>;
+  loadManifests: (patterns: readonly string[], workspace: string, allowOutside: boolean) => Promise<SourcedObject[]>;
   setOutput: (name: string, value: string) => void;
   writeSummary: (build: () => string) => Promise<unknown>;
   info: (message: string) => void;
@@ -65,7 +65,7 @@ async function attemptDeploy(io: MainIo, attempt: Attempt): Promise<void> {
   const inputs = io.getInputs();
   io.preloadClient();
   const objects = await io.phase('Read manifests', async () => {
-    const found = await io.loadManifests(inputs.manifests, inputs.run.workspace);
+    const found = await io.loadManifests(inputs.manifests, inputs.run.workspace, inputs.allowOutsideWorkspace);
     io.info(`${found.length} object(s) in the manifests`);
     return found;
   });

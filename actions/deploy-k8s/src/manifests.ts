@@ -3,10 +3,10 @@
  * of one file into objects, each tagged with its file, document index and
  * line, and reports every problem with that position.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { ActionError, isRecord, plural } from '@pipeline/action-kit';
+import { ActionError, isInside, isRecord, plural, printable } from '@pipeline/action-kit';
 import type { KubeObject } from './objects.js';
 
 export interface SourcedObject {
@@ -66,7 +66,15 @@ export function parseManifest(text: string, file: string): { objects: SourcedObj
         problem(`invalid YAML: ${error.message.split('\n')[0] ?? ''}`, lineAt(error.pos[0]));
       return;
     }
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (error: unknown) {
+      // An alias bomb (each alias expanding the one before) stops here, by file and document.
+      const reason = error instanceof Error ? error.message : String(error);
+      problem(`cannot be expanded: ${reason} (at most 100 aliases are expanded per document)`);
+      return;
+    }
     if (value === null || value === undefined) return; // empty document (e.g. a trailing ---)
     const items =
       isRecord(value) &&
@@ -123,7 +131,11 @@ export interface ExpandedFiles {
 const MANIFEST_EXTENSIONS = /\.(ya?ml|json)$/i;
 
 /** Expands files, directories (recursively: *.yaml, *.yml, *.json) and glob patterns, relative to `workspace`. */
-export async function expandManifestPaths(patterns: readonly string[], workspace: string): Promise<ExpandedFiles> {
+export async function expandManifestPaths(
+  patterns: readonly string[],
+  workspace: string,
+  allowOutside = false,
+): Promise<ExpandedFiles> {
   const glob = await import('@actions/glob');
   const files: string[] = [];
   const seen = new Set<string>();
@@ -143,13 +155,13 @@ export async function expandManifestPaths(patterns: readonly string[], workspace
     } else if (info?.isDirectory()) {
       const globber = await glob.create(path.join(absolute, '**'), {
         matchDirectories: false,
-        followSymbolicLinks: true,
+        followSymbolicLinks: allowOutside,
       });
       matched = (await globber.glob()).filter((f) => MANIFEST_EXTENSIONS.test(f)).sort();
     } else {
       const globber = await glob.create(absolute.replace(/\\/g, '/'), {
         matchDirectories: false,
-        followSymbolicLinks: true,
+        followSymbolicLinks: allowOutside,
       });
       matched = (await globber.glob()).sort();
     }
@@ -159,9 +171,26 @@ export async function expandManifestPaths(patterns: readonly string[], workspace
   return { files, unmatched };
 }
 
+/** A committed symlink to a file outside the workspace is refused like the path itself. */
+async function requireInside(files: readonly string[], workspace: string): Promise<void> {
+  const root = await realpath(workspace).catch(() => workspace);
+  for (const file of files) {
+    const real = await realpath(file).catch(() => file);
+    if (!isInside(root, real))
+      throw new ActionError(
+        `Input 'manifests': ${printable(path.relative(workspace, file))} resolves to ${printable(real)}, outside the workspace (${workspace}). Expected manifests inside the workspace; set allow-outside-workspace: true to allow others.`,
+      );
+  }
+}
+
 /** Reads and parses every file; throws ManifestError listing every problem at once. */
-export async function loadManifests(patterns: readonly string[], workspace: string): Promise<SourcedObject[]> {
-  const { files, unmatched } = await expandManifestPaths(patterns, workspace);
+export async function loadManifests(
+  patterns: readonly string[],
+  workspace: string,
+  allowOutside = false,
+): Promise<SourcedObject[]> {
+  const { files, unmatched } = await expandManifestPaths(patterns, workspace, allowOutside);
+  if (!allowOutside) await requireInside(files, workspace);
   if (unmatched.length > 0) {
     throw new ActionError(
       `Input 'manifests': ${unmatched.map((p) => JSON.stringify(p)).join(', ')} matched no file (relative to ${workspace}). Expected files, directories or glob patterns of YAML/JSON manifests, one per line.`,

@@ -134,7 +134,26 @@ describe('notify inputs', () => {
     ],
     [
       { 'slack-token': TOKEN, channel: 'C1', 'slack-api-url': 'https://u:50%zz@proxy.example/api/' },
-      `Input 'slack-api-url' has an invalid value "https://***@proxy.example/api/": expected a URL whose user and password are percent-encoded correctly`,
+      `Input 'slack-api-url' has an invalid value "https://***@proxy.example/api/": expected an absolute http:// or https:// URL whose percent-encoding is correct`,
+    ],
+    // Issue 13: a token with a line break was reported as a network failure.
+    [
+      { 'slack-token': `${TOKEN}\nX-Injected: 1`, channel: 'C1' },
+      `Input 'slack-token' has an invalid value "***": expected a Slack token on one line without spaces`,
+    ],
+    [{ 'slack-token': `${TOKEN}\rX`, channel: 'C1' }, `Input 'slack-token' has an invalid value "***"`],
+    [
+      { 'webhook-url': `${WEBHOOK}\n/x` },
+      `Input 'webhook-url' has an invalid value "***": expected an absolute http:// or https:// URL, without line breaks`,
+    ],
+    // Issue 13: retries × timeout was unbounded; the whole delivery now fits 15 minutes.
+    [
+      { 'webhook-url': WEBHOOK, retries: '10', timeout: '10m' },
+      `Input 'timeout' has an invalid value "10m": expected a timeout that, times the 11 attempts retries: 10 allows, stays within 15 minutes (at most 81.818s here).`,
+    ],
+    [
+      { 'slack-token': TOKEN, channel: 'C1', 'slack-api-url': 'https://slack.com/api/%E0%A4%A' },
+      `Input 'slack-api-url' has an invalid value "https://slack.com/api/%E0%A4%A": expected an absolute http:// or https:// URL whose percent-encoding is correct`,
     ],
     [
       { 'webhook-url': 'hooks.slack.com/services/T000/B000/SecretWebhookPart' },

@@ -285,7 +285,7 @@ describe("retries and rate limits are the SDK's", () => {
     expect(attempts.map((r) => r.status)).toEqual([429, 200]);
     expect(elapsed).toBeGreaterThanOrEqual(1000);
     expect(result.stdout).toContain(
-      'Slack rate-limited chat.postMessage (HTTP 429); the client waits 1s as Retry-After asks, then retries.',
+      'Slack rate-limited chat.postMessage (HTTP 429); waiting 1s as Retry-After asks, then retrying.',
     );
     expect(message(result.outputs['ts']).channel).toBe('C0DEPLOYS');
   });
@@ -296,7 +296,19 @@ describe("retries and rate limits are the SDK's", () => {
     slack.rateLimit = { count: 0, retryAfterSeconds: 1 };
     expect(result.exitCode).toBe(1);
     expect(result.failure).toMatch(
-      /^Slack chat\.postMessage: Slack kept rate-limiting the request \(HTTP 429\) after 1 retry\. Fix: send fewer messages/,
+      /^Slack chat\.postMessage: Slack kept rate-limiting the request \(HTTP 429\) after 1 retry \(Retry-After 1s\)\. Fix: send fewer messages/,
+    );
+  });
+
+  // Issue 13: Retry-After: 3600 held the step for an hour whatever timeout and retries said.
+  it('does not wait for a Retry-After longer than timeout × attempts, and says so at once', async () => {
+    slack.rateLimit = { count: 5, retryAfterSeconds: 3600 };
+    const result = await runAction(ACTION, { inputs: apiInputs({ status: 'success', retries: '2', timeout: '5s' }) });
+    slack.rateLimit = { count: 0, retryAfterSeconds: 1 };
+    expect(result.exitCode).toBe(1);
+    expect(result.durationMs).toBeLessThan(10_000);
+    expect(result.failure).toMatch(
+      /Slack asked to wait 3600s \(Retry-After\), more than the 1[0-5]s left of this delivery's time limit \(timeout 5s × 3 attempts\), so it was not waited for\.$/,
     );
   });
 

@@ -4,7 +4,7 @@
  * The real @slack/web-api and @slack/webhook run in notify.e2e.test.ts.
  */
 import { describe, expect, it } from '@jest/globals';
-import { WebAPIPlatformError, WebAPIRequestError } from '@slack/web-api';
+import { WebAPIPlatformError } from '@slack/web-api';
 import type { ChatPostMessageArguments, ChatUpdateArguments } from '@slack/web-api';
 import { IncomingWebhookHTTPError } from '@slack/webhook';
 import type { IncomingWebhookSendArguments } from '@slack/webhook';
@@ -141,17 +141,51 @@ describe('sendWithWebApi', () => {
     await expect(sent).rejects.toThrow(/^Slack chat.postMessage: .*channel_not_found/);
   });
 
-  it('counts a 429 the client waited out, and says so in the log and the failure', async () => {
+  // The real client's 429 with rejectRateLimitedCalls: true (WebClient's rate-limited error shape).
+  const rateLimited = (retryAfter: number): Error =>
+    Object.assign(new Error(`A rate-limit has been reached, you may retry this request in ${retryAfter} seconds`), {
+      code: 'slack_webapi_rate_limited_error',
+      retryAfter,
+    });
+  const clock = (): { now: () => number; sleep: (ms: number) => Promise<void>; slept: number[] } => {
+    let t = 0;
+    const slept: number[] = [];
+    return { now: () => t, sleep: async (ms) => void (slept.push(ms), (t += ms)), slept };
+  };
+
+  it('waits out a Retry-After that fits the time budget, within retries, and says so', async () => {
     lines.length = 0;
-    const slack = fakeSlack(
-      () => new WebAPIRequestError(new Error('A rate limit was exceeded (url: chat.postMessage, retry-after: 3)')),
-      [3],
+    const time = clock();
+    const slack = fakeSlack(() => rateLimited(3));
+    const sent = sendWithWebApi(message, target, log, slack.clients, time);
+    await expect(sent).rejects.toThrow(
+      /kept rate-limiting the request \(HTTP 429\) after 2 retries \(Retry-After 3s\)/,
     );
-    const sent = sendWithWebApi(message, target, log, slack.clients);
-    await expect(sent).rejects.toThrow(/kept rate-limiting the request \(HTTP 429\) after 2 retries/);
+    expect(slack.calls).toHaveLength(3);
+    expect(time.slept).toEqual([3000, 3000]);
     expect(lines).toContain(
-      'Slack rate-limited chat.postMessage (HTTP 429); the client waits 3s as Retry-After asks, then retries.',
+      'Slack rate-limited chat.postMessage (HTTP 429); waiting 3s as Retry-After asks, then retrying.',
     );
+  });
+
+  // Issue 13: Retry-After: 3600 held the step for an hour whatever timeout and retries said.
+  it('does not wait for a Retry-After longer than the time left, and says why', async () => {
+    const time = clock();
+    const slack = fakeSlack(() => rateLimited(3600));
+    const sent = sendWithWebApi(message, target, log, slack.clients, time);
+    await expect(sent).rejects.toThrow(
+      "Slack asked to wait 3600s (Retry-After), more than the 15s left of this delivery's time limit (timeout 5s × 3 attempts), so it was not waited for.",
+    );
+    expect(slack.calls).toHaveLength(1);
+    expect(time.slept).toEqual([]);
+  });
+
+  it('sends after a short Retry-After', async () => {
+    const time = clock();
+    let calls = 0;
+    const slack = fakeSlack(() => (++calls === 1 ? rateLimited(1) : { ts: '9.9', channel: 'C9' }));
+    await expect(sendWithWebApi(message, target, log, slack.clients, time)).resolves.toMatchObject({ ts: '9.9' });
+    expect(time.slept).toEqual([1000]);
   });
 });
 

@@ -7,6 +7,8 @@ import {
   InputError,
   maskSecret,
   parseBoolean,
+  formatDuration,
+  hasControlCharacters,
   parseDuration,
   parseEnum,
   parseHttpUrl,
@@ -45,6 +47,9 @@ export interface Inputs {
   run: RunFacts;
 }
 
+/** The longest a notification may hold the job, all attempts and waits included. */
+export const MAX_DELIVERY_MS = 15 * 60_000;
+
 export const getInputs = (): Readonly<Inputs> => parseInputs(core.getInput, process.env);
 
 /** Every input, read once and validated. Pure apart from registering secrets, which happens first. */
@@ -54,6 +59,13 @@ export function parseInputs(read: ReadInput, env: RunEnv): Readonly<Inputs> {
   const webhook = read('webhook-url').trim();
   maskSecret(token);
   maskSecret(webhook);
+  // A token with a space or line break in it cannot be sent as a header: say so now, not as a network failure.
+  if (/\s/.test(token) || hasControlCharacters(token))
+    throw new InputError(
+      'slack-token',
+      '***',
+      'a Slack token on one line without spaces (xoxb-..., xoxp-...; the value is not shown because it is secret)',
+    );
 
   const status = parseEnum('status', read('status'), STATUSES);
   const messageTs = parseMessageTs('message-ts', read('message-ts'));
@@ -95,6 +107,17 @@ export function parseInputs(read: ReadInput, env: RunEnv): Readonly<Inputs> {
   }
 
   const durationRaw = read('duration');
+  const retries = parseInteger('retries', read('retries'), { min: 0, max: 10 }, 3);
+  const timeoutRaw = read('timeout');
+  const timeoutMs = parseDuration('timeout', timeoutRaw, { minMs: 1000, maxMs: 600_000 }, 30_000);
+  // The whole delivery, every attempt and Retry-After wait included, takes at most timeout × (1 + retries).
+  if (timeoutMs * (retries + 1) > MAX_DELIVERY_MS) {
+    throw new InputError(
+      'timeout',
+      timeoutRaw,
+      `a timeout that, times the ${retries + 1} attempts retries: ${retries} allows, stays within ${MAX_DELIVERY_MS / 60_000} minutes (at most ${formatDuration(Math.floor(MAX_DELIVERY_MS / (retries + 1)))} here)`,
+    );
+  }
   return Object.freeze({
     destination: Object.freeze(destination),
     status,
@@ -107,8 +130,8 @@ export function parseInputs(read: ReadInput, env: RunEnv): Readonly<Inputs> {
     threadTs,
     mentions: Object.freeze(parseMentions('mention-on-failure', read('mention-on-failure'))),
     failOnError: parseBoolean('fail-on-error', read('fail-on-error'), true),
-    retries: parseInteger('retries', read('retries'), { min: 0, max: 10 }, 3),
-    timeoutMs: parseDuration('timeout', read('timeout'), { minMs: 1000, maxMs: 600_000 }, 30_000),
+    retries,
+    timeoutMs,
     secrets: Object.freeze(secrets.filter((s) => s !== '')),
     run: Object.freeze(runFacts(env)),
   });

@@ -4,9 +4,10 @@
  * through the small SlackClients interface: `slackClients` is the official
  * @slack/web-api and @slack/webhook, loaded with import() only when a message
  * is really sent (the action's startup stays small); unit tests pass a fake.
- * Retries on network errors and HTTP 5xx, and waiting out HTTP 429 for as
- * long as Slack's Retry-After says, are the Slack SDK's own; we only choose a
- * retry budget that fits a CI step.
+ * Retries on network errors and HTTP 5xx are the Slack SDK's own. An HTTP
+ * 429 comes back here: its Retry-After is waited out only when it fits the
+ * delivery's time budget (timeout for each of the 1 + retries attempts), so a
+ * `Retry-After: 3600` fails at once instead of holding the job for an hour.
  */
 import type {
   ChatPostMessageArguments,
@@ -17,7 +18,7 @@ import type {
   LogLevel,
 } from '@slack/web-api';
 import type { IncomingWebhookSendArguments } from '@slack/webhook';
-import { ActionError, displayUrl } from '@pipeline/action-kit';
+import { ActionError, RetryBudgetError, displayUrl, retry, sleep } from '@pipeline/action-kit';
 import { classifyFailure, explainFailure } from './errors.js';
 import type { Failure, FailureContext } from './errors.js';
 import type { SlackMessage } from './message.js';
@@ -47,15 +48,19 @@ export class SlackSendError extends ActionError {
   }
 }
 
-/** p-retry options shared by both clients: exponential backoff from 1 s, capped at 30 s. */
-export function retryPolicy(retries: number): {
+/** p-retry options shared by both clients: exponential backoff from 1 s, capped at 30 s and at `timeoutMs`. */
+export function retryPolicy(
+  retries: number,
+  timeoutMs = 30_000,
+): {
   retries: number;
   factor: number;
   minTimeout: number;
   maxTimeout: number;
   randomize: boolean;
 } {
-  return { retries, factor: 2, minTimeout: 1000, maxTimeout: 30_000, randomize: true };
+  const maxTimeout = Math.min(30_000, timeoutMs);
+  return { retries, factor: 2, minTimeout: Math.min(1000, maxTimeout), maxTimeout, randomize: true };
 }
 
 /** The two Web API methods notify calls. */
@@ -97,9 +102,9 @@ export const slackClients: SlackClients = {
     const client = new WebClient(options.token, {
       slackApiUrl: options.apiUrl,
       logger: sdkLogger(options.log),
-      retryConfig: retryPolicy(options.retries),
-      // false: the client pauses for Retry-After seconds and retries (within `retries`), as Slack asks.
-      rejectRateLimitedCalls: false,
+      retryConfig: retryPolicy(options.retries, options.timeoutMs),
+      // true: a 429 comes back to sendWithWebApi, which waits out Retry-After only when it fits the time budget.
+      rejectRateLimitedCalls: true,
       timeout: options.timeoutMs,
       // Method names only: nothing may send the token to another host.
       allowAbsoluteUrls: false,
@@ -111,7 +116,7 @@ export const slackClients: SlackClients = {
     const { IncomingWebhook } = await import('@slack/webhook');
     const webhook = new IncomingWebhook(options.url, {
       timeout: options.timeoutMs,
-      retryConfig: retryPolicy(options.retries),
+      retryConfig: retryPolicy(options.retries, options.timeoutMs),
     });
     return {
       send: async (payload) => {
@@ -153,6 +158,7 @@ export async function sendWithWebApi(
   target: WebApiTarget,
   log: Log,
   clients: SlackClients = slackClients,
+  clock: Clock = realClock,
 ): Promise<Delivery> {
   const method: Method = target.messageTs ? 'chat.update' : 'chat.postMessage';
   const apiUrl = displayUrl(target.apiUrl);
@@ -163,11 +169,8 @@ export async function sendWithWebApi(
     retries: target.retries,
     timeoutMs: target.timeoutMs,
     log,
-    onRateLimited: (retryAfterSeconds) => {
+    onRateLimited: () => {
       sawRateLimit = true;
-      log.info(
-        `Slack rate-limited ${method} (HTTP 429); the client waits ${retryAfterSeconds}s as Retry-After asks, then retries.`,
-      );
     },
   });
   const context: FailureContext = {
@@ -178,7 +181,7 @@ export async function sendWithWebApi(
     ...(target.messageTs ? { messageTs: target.messageTs } : {}),
     ...(target.threadTs ? { threadTs: target.threadTs } : {}),
   };
-  try {
+  const call = async (): Promise<Delivery> => {
     if (target.messageTs) {
       const result = await client.update({
         channel: target.channel,
@@ -209,11 +212,59 @@ export async function sendWithWebApi(
       threadTs: target.threadTs ?? result.message?.thread_ts ?? ts,
       channelId: result.channel ?? target.channel,
     };
+  };
+  try {
+    return await withinBudget(call, target, method, log, clock);
   } catch (error: unknown) {
     if (error instanceof ActionError) throw error;
-    const failure = classifyFailure(error, sawRateLimit);
-    throw new SlackSendError(explainFailure(failure, { ...context, sawRateLimit }), failure);
+    const budget = error instanceof RetryBudgetError ? error : undefined;
+    const failure = classifyFailure(budget ? budget.cause : error, sawRateLimit);
+    const explained = explainFailure(failure, { ...context, sawRateLimit });
+    throw new SlackSendError(budget ? `${explained} ${budgetNote(budget, target)}` : explained, failure);
   }
+}
+
+/** The most one delivery may take, every attempt and wait included: `timeout` for each of the 1 + `retries` attempts. */
+export const deliveryBudgetMs = (target: { retries: number; timeoutMs: number }): number =>
+  target.timeoutMs * (target.retries + 1);
+
+function budgetNote(error: RetryBudgetError, target: WebApiTarget): string {
+  return `Slack asked to wait ${Math.ceil(error.delayMs / 1000)}s (Retry-After), more than the ${Math.max(0, Math.floor(error.remainingMs / 1000))}s left of this delivery's time limit (timeout ${Math.round(target.timeoutMs / 1000)}s × ${target.retries + 1} attempts), so it was not waited for.`;
+}
+
+/** Time and sleep, injectable so that a test need not wait out a Retry-After. */
+export interface Clock {
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+const realClock: Clock = { now: () => performance.now(), sleep };
+
+/** Retries an HTTP 429 after its Retry-After, within `retries` and the delivery's time budget; anything else is final (the SDK retried it). */
+async function withinBudget<T>(
+  call: () => Promise<T>,
+  target: WebApiTarget,
+  method: Method,
+  log: Log,
+  clock: Clock,
+): Promise<T> {
+  const retryAfterMs = (error: unknown): number | undefined => {
+    const failure = classifyFailure(error);
+    return failure.kind === 'rate-limited' && failure.retryAfterSeconds !== undefined
+      ? failure.retryAfterSeconds * 1000
+      : undefined;
+  };
+  return retry(() => call(), {
+    attempts: target.retries + 1,
+    budgetMs: deliveryBudgetMs(target),
+    shouldRetry: (error) => retryAfterMs(error) !== undefined,
+    delayFor: retryAfterMs,
+    onRetry: (_error, _attempt, delay) =>
+      log.info(
+        `Slack rate-limited ${method} (HTTP 429); waiting ${Math.round(delay / 1000)}s as Retry-After asks, then retrying.`,
+      ),
+    now: clock.now,
+    sleep: clock.sleep,
+  });
 }
 
 export interface WebhookTarget {

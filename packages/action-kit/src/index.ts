@@ -23,12 +23,12 @@ export {
 } from './redaction.js';
 export { setOutput, writeJsonFile, writeTextFile } from './outputs.js';
 export type { WriteOptions } from './outputs.js';
-export { printable, printableLines, isInert, infoUntrusted } from './untrusted.js';
+export { printable, printableLines, isInert, infoUntrusted, hasControlCharacters } from './untrusted.js';
 export { parsePath, parseGlob, isInside, MAX_PATH_CHARS, OUTSIDE_WORKSPACE_INPUT } from './paths.js';
 export type { PathOptions } from './paths.js';
 export { execArgs, ExecTimeoutError, KILL_GRACE_MS } from './exec.js';
 export type { Exec, ExecOptions, ExecResult } from './exec.js';
-export { retry, backoffDelay, sleep } from './retry.js';
+export { retry, backoffDelay, sleep, RetryBudgetError } from './retry.js';
 export type { RetryOptions } from './retry.js';
 export { cell, markdownTable, mermaid, writeSummary } from './summary.js';
 export { run, phase } from './run.js';

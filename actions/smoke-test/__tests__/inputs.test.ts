@@ -16,6 +16,7 @@ const defaults: RawInputs = {
   'max-error-rate': '',
   headers: '',
   'prometheus-url': '',
+  'allow-outside-workspace': 'false',
 };
 const files: Record<string, string> = {
   '/ws/smoke/checks.yml': '- name: from file\n  path: /health/ready\n',
@@ -63,7 +64,35 @@ describe('parseInputs', () => {
     const fromFile = parse({ checks: 'smoke/checks.yml' });
     expect(fromFile.checksSource).toBe('smoke/checks.yml');
     expect(fromFile.checks[0]).toMatchObject({ name: 'from file', path: '/health/ready' });
-    expect(parse({ checks: '/abs/checks.yaml' }).checks[0]?.name).toBe('absolute');
+    expect(parse({ checks: '/abs/checks.yaml', 'allow-outside-workspace': 'true' }).checks[0]?.name).toBe('absolute');
+  });
+
+  // Issue 13: a checks path outside the workspace was read, and a file that is not YAML was echoed.
+  it.each([
+    [
+      '/abs/checks.yaml',
+      /Input 'checks' has an invalid value "\/abs\/checks.yaml": expected inline YAML or the path of a checks file inside the workspace \(\/ws\); set allow-outside-workspace: true/,
+    ],
+    ['/proc/self/environ', /inside the workspace/],
+    ['../etc/passwd', /inside the workspace/],
+  ])('refuses the checks path %j outside the workspace', (checks, message) => {
+    expect(() => parse({ checks })).toThrow(message);
+  });
+
+  it('names a checks file that is not a list without showing what is in it', () => {
+    files['/ws/env.txt'] = 'SECRET_TOKEN=s3cr3t-value-123 OTHER=1';
+    expect(() => parse({ checks: 'env.txt' })).toThrow(/got a string \(the file is not shown\)/);
+    try {
+      parse({ checks: 'env.txt' });
+    } catch (error: unknown) {
+      expect(String(error)).not.toContain('s3cr3t');
+    }
+  });
+
+  it('refuses a header value with a lone CR, naming only the header', () => {
+    expect(() => parse({ headers: 'Authorization: Bearer abc\rdef-secret' })).toThrow(
+      'Input \'headers\' has an invalid value "Authorization": expected header values without line breaks or other control characters.',
+    );
   });
 
   it('reads every option', () => {

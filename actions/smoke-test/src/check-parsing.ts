@@ -27,6 +27,8 @@ export function quoteBracketKeys(text: string): { text: string; lines: number[] 
   return { text: out.join('\n'), lines };
 }
 
+const kindOnly = (value: unknown): string => kind(value).replace(/ \(.*\)$/s, '');
+
 const YAML_OPTIONS = { prettyErrors: true, uniqueKeys: true } as const;
 
 /**
@@ -56,9 +58,10 @@ export function parseChecks(text: string, source: string, notices: string[] = []
   }
   const data: unknown = document.toJS();
   if (data === null || data === undefined) return [];
+  // Of a file, only the kind is named: a checks path pointing at a secret (an env file) must not print it.
   if (!Array.isArray(data))
     throw new ChecksError(source, [
-      `expected a YAML list of checks (items starting with "- name: ..."), got ${kind(data)}`,
+      `expected a YAML list of checks (items starting with "- name: ..."), got ${source === 'inline' ? kind(data) : kindOnly(data)}${source === 'inline' ? '' : ' (the file is not shown)'}`,
     ]);
   const problems: string[] = [];
   const checks: Check[] = [];

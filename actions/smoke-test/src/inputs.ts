@@ -2,7 +2,6 @@
  * Every input of actions/smoke-test, read once and validated here.
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import * as core from '@actions/core';
 import {
   ActionError,
@@ -16,6 +15,10 @@ import {
   requireValue,
   runContext,
   isRecord,
+  hasControlCharacters,
+  parseBoolean,
+  parsePath,
+  OUTSIDE_WORKSPACE_INPUT,
   type ReadInput,
   type RunEnv,
 } from '@pipeline/action-kit';
@@ -62,6 +65,7 @@ export const INPUT_NAMES = [
   'max-error-rate',
   'headers',
   'prometheus-url',
+  OUTSIDE_WORKSPACE_INPUT,
 ] as const;
 export type RawInputs = Record<(typeof INPUT_NAMES)[number], string>;
 
@@ -111,7 +115,8 @@ function validate(raw: RawInputs, workspace: string, readFile: ReadFile): Inputs
   const url = parseUrl(raw.url);
   const headers = parseHeaders(raw.headers);
   const notices: string[] = [];
-  const { checks, source } = loadChecks(raw.checks, workspace, readFile, notices);
+  const allowOutside = parseBoolean(OUTSIDE_WORKSPACE_INPUT, raw[OUTSIDE_WORKSPACE_INPUT], false);
+  const { checks, source } = loadChecks(raw.checks, { workspace, allowOutside }, readFile, notices);
 
   const waitRaw = raw['wait-for-ready'].trim();
   let waitForReady: string | undefined;
@@ -239,7 +244,11 @@ export function parseHeaders(raw: string): Record<string, string> {
         `a header the HTTP client does not manage itself (not ${MANAGED_HEADERS.join(', ')})`,
       );
     seen.add(name.toLowerCase());
-    headers[name] = trimmed.slice(at + 1).trim();
+    const value = trimmed.slice(at + 1).trim();
+    // A lone CR or another control character cannot be sent in a header and would split the mask: refused.
+    if (hasControlCharacters(value))
+      throw new InputError('headers', name, 'header values without line breaks or other control characters');
+    headers[name] = value;
   }
   return headers;
 }
@@ -266,7 +275,7 @@ export function parseErrorRate(raw: string): number {
  */
 function loadChecks(
   raw: string,
-  workspace: string,
+  where: { workspace: string; allowOutside: boolean },
   readFile: ReadFile,
   notices: string[],
 ): { checks: Check[]; source: string } {
@@ -276,7 +285,7 @@ function loadChecks(
   let text = raw;
   let source = 'inline';
   if (isPath) {
-    const file = path.resolve(workspace, value);
+    const file = parsePath('checks', value, { ...where, what: 'inline YAML or the path of a checks file' });
     source = value;
     try {
       text = readFile(file);

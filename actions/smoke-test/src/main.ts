@@ -2,13 +2,16 @@
  * actions/smoke-test: wait for readiness, run the checks, then (when asked)
  * a bounded load phase; gate on latency and error budgets; report.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import * as core from '@actions/core';
 import {
   ActionError,
   phase,
+  printableLines,
   redact,
+  setOutput,
+  writeJsonFile,
   runContext,
   writeAnnotations,
   writeSummary,
@@ -47,7 +50,8 @@ export async function main(): Promise<void> {
     send: fetchSend,
     runLoad: async (options) => (await import('./load.js')).runLoad(options),
     // A service may echo a header back: redact our own lines too, not only rely on the runner's masking.
-    log: (line) => core.info(redact(line, inputs.secrets)),
+    // Check names and answers come from the repository and the service: printed inert and redacted.
+    log: (line) => core.info(printableLines(redact(line, inputs.secrets))),
   });
   const safe = redactDeep(report, inputs.secrets);
 
@@ -56,8 +60,8 @@ export async function main(): Promise<void> {
   core.setOutput('report', json);
   const file = path.join(runContext().runnerTemp, 'smoke-test', 'report.json');
   await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, `${JSON.stringify(safe, null, 2)}\n`);
-  core.setOutput('report-file', file);
+  await writeJsonFile(file, safe);
+  setOutput('report-file', file);
   await writeSummary(() => summaryMarkdown(safe));
   writeAnnotations(annotations(safe), { seeAlso: 'the job summary and the report' });
 

@@ -8,13 +8,21 @@
 #   distroless/nodejs24-debian12:nonroot    for gcr.io/distroless/nodejs24-debian12:nonroot
 #   docker/dockerfile:1                     for `# syntax=docker/dockerfile:1`
 #                                           (this BuildKit's own Dockerfile frontend)
+# and, only when named (the real node's workloads need them: the staging
+# overlay's in-cluster database and cache; tools/kube/cluster.sh --real-node):
+#   library/postgres:17-alpine              for docker.io/library/postgres:17-alpine
+#                                           (Debian's PostgreSQL, bookworm's major,
+#                                           with the upstream entrypoint's contract:
+#                                           POSTGRES_USER/_PASSWORD/_DB, PGDATA)
+#   library/redis:7-alpine                  for docker.io/library/redis:7-alpine
+#                                           (Debian's redis-server)
 # The Node major in the tags and the Node version in the images come from the
 # root package-lock.json (the `node` package). Each image carries the hash of
 # its inputs as a label; an image whose label matches in the registry (for
 # every platform) is not rebuilt. The engine also gets the gcr.io names tagged
 # locally (dockerd has no registry mirror for gcr.io).
 #
-# Usage: tools/containers/base-images.sh [--force] [--inputs-only] [node|distroless|frontend...]
+# Usage: tools/containers/base-images.sh [--force] [--inputs-only] [node|distroless|frontend|postgres|redis...]
 #   --inputs-only  only make the cached inputs (root filesystems, npm tarballs);
 #                  needs no builder, so it can run while BuildKit compiles
 # Needs: tools/containers/containers.sh up (the builder and the registry).
@@ -48,9 +56,9 @@ for arg in "$@"; do
   case "${arg}" in
     --force) force=1 ;;
     --inputs-only) inputs_only=1 ;;
-    node|distroless|frontend) wanted+=("${arg}") ;;
+    node|distroless|frontend|postgres|redis) wanted+=("${arg}") ;;
     -h|--help) awk 'NR>1 && /^#/ {sub(/^# ?/, ""); print; next} NR>1 {exit}' "${BASH_SOURCE[0]}" >&2; exit 0 ;;
-    *) die "unknown argument '${arg}' (accepted: --force, node, distroless, frontend)" ;;
+    *) die "unknown argument '${arg}' (accepted: --force, --inputs-only, node, distroless, frontend, postgres, redis)" ;;
   esac
 done
 [[ ${#wanted[@]} -gt 0 ]] || wanted=(frontend node distroless)
@@ -86,8 +94,47 @@ ca_bundle="${BASE_CA_BUNDLE-/etc/ssl/certs/ca-certificates.crt}"
 [[ -z "${ca_bundle}" || -s "${ca_bundle}" ]] || die "BASE_CA_BUNDLE=${ca_bundle} is not a readable file"
 # What a Node runtime needs, as distroless ships it.
 distroless_packages="base-files netbase tzdata ca-certificates libc6 libgcc-s1 libstdc++6 gcc-12-base"
+# bookworm's PostgreSQL major (the stand-in keeps the upstream tag; its label says what it is).
+postgres_major=15
+declare -A service_packages=(
+  [postgres]="base-files,base-passwd,bash,coreutils,tzdata,postgresql-${postgres_major},postgresql-client-${postgres_major}"
+  [redis]="base-files,base-passwd,bash,coreutils,tzdata,redis-server,redis-tools"
+)
+# The upstream image's user (postgres 70:70, redis 999:999) and directories,
+# written into the extracted tree; PostgreSQL without JIT (135 MB of LLVM:
+# without its provider the server runs with jit unavailable).
+finish_service_rootfs() { # kind, dir
+  local kind="$1" dir="$2"
+  cp "${dir}/usr/share/base-passwd/passwd.master" "${dir}/etc/passwd"
+  cp "${dir}/usr/share/base-passwd/group.master" "${dir}/etc/group"
+  mkdir -p "${dir}/tmp" && chmod 1777 "${dir}/tmp"
+  case "${kind}" in
+    postgres)
+      echo "postgres:x:70:70:PostgreSQL administrator:/var/lib/postgresql:/bin/bash" >>"${dir}/etc/passwd"
+      echo "postgres:x:70:" >>"${dir}/etc/group"
+      rm -rf "${dir}"/usr/lib/postgresql/*/lib/llvmjit* "${dir}"/usr/lib/postgresql/*/lib/bitcode \
+        "${dir}"/usr/lib/*-linux-gnu/libLLVM-* "${dir}"/usr/lib/*-linux-gnu/libz3.so*
+      mkdir -p "${dir}/var/lib/postgresql/data" "${dir}/var/run/postgresql"
+      chown -R 70:70 "${dir}/var/lib/postgresql" "${dir}/var/run/postgresql" ;;
+    redis)
+      echo "redis:x:999:999:redis:/data:/usr/sbin/nologin" >>"${dir}/etc/passwd"
+      echo "redis:x:999:" >>"${dir}/etc/group"
+      mkdir -p "${dir}/data" && chown 999:999 "${dir}/data" ;;
+  esac
+  rm -rf "${dir}"/var/lib/apt/lists/* "${dir}"/var/cache/apt/* "${dir}"/var/log/*
+}
 mkdir -p "${work}/npm"
-script_hash="$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16)"
+# One run at a time per state directory: each image is built from a context
+# directory it deletes and remakes, which a second run would pull away from
+# under the first one's build (a half-copied npm in the pushed image).
+exec 9>"${work}/.lock"
+if ! flock -n 9; then
+  log "another base-images.sh run holds ${work}/.lock: waiting for it"
+  flock 9
+fi
+# What builds an image is part of its inputs hash: the functions that make it
+# (not the whole script, so a change to one image does not rebuild the others).
+code_hash() { declare -f "$@" build_push | sha256sum | cut -c1-16; }
 
 hash_of() { printf '%s\n' "$@" | sha256sum | cut -c1-16; }
 
@@ -122,6 +169,10 @@ rootfs() { # kind (slim|distroless), arch -> path
       args=(--variant=minbase --include=ca-certificates --format=tar
         --customize-hook='chroot "$1" groupadd --gid 1000 node'
         --customize-hook='chroot "$1" useradd --uid 1000 --gid node --shell /bin/bash --create-home node') ;;
+    postgres|redis)
+      # extract: the packages' files only, so no maintainer script runs (no
+      # QEMU for arm64); finish_service_rootfs makes the users and directories.
+      args=(--variant=extract "--include=${service_packages[${kind}]}" --format=directory) ;;
     distroless)
       # extract: these packages' files only, no maintainer script ran; the
       # directory is finished by distroless-rootfs.sh.
@@ -130,6 +181,8 @@ rootfs() { # kind (slim|distroless), arch -> path
   esac
   key="$(hash_of "${kind}" "${arch}" "${suite}" "$(sha256sum "${sources}")" "${common[@]}" "${args[@]}" \
     "$(sha256sum "${here}/distroless-rootfs.sh")")"
+  # (the slim and distroless keys stay as they were: their trees take longest to make)
+  [[ "${kind}" == slim || "${kind}" == distroless ]] || key="$(hash_of "${key}" "$(declare -f finish_service_rootfs)")"
   out="${work}/rootfs-${kind}-${arch}-${key}.tar"
   if [[ ! -s "${out}" ]]; then
     rm -f "${work}/rootfs-${kind}-${arch}-"*.tar
@@ -137,14 +190,18 @@ rootfs() { # kind (slim|distroless), arch -> path
     log "mmdebstrap ${kind} ${suite} ${arch}"
     rm -rf "${out}.dir" "${out}.new"
     local target="${out}.new"
-    [[ "${kind}" == distroless ]] && target="${out}.dir"
+    [[ "${kind}" == slim ]] || target="${out}.dir"
     nice -n 10 mmdebstrap "${common[@]}" "${args[@]}" "${suite}" "${target}" "${sources}" \
       </dev/null >"${work}/mmdebstrap-${kind}-${arch}.log" 2>&1 || {
         tail -n 30 "${work}/mmdebstrap-${kind}-${arch}.log" >&2
         die "mmdebstrap ${kind} ${arch} failed (log: ${work}/mmdebstrap-${kind}-${arch}.log)"
       }
-    if [[ "${kind}" == distroless ]]; then
-      KEEP="${distroless_packages}" "${here}/distroless-rootfs.sh" "${out}.dir"
+    if [[ "${kind}" != slim ]]; then
+      if [[ "${kind}" == distroless ]]; then
+        KEEP="${distroless_packages}" "${here}/distroless-rootfs.sh" "${out}.dir"
+      else
+        finish_service_rootfs "${kind}" "${out}.dir"
+      fi
       tar --numeric-owner --sort=name -C "${out}.dir" -cf "${out}.new" .
       rm -rf "${out}.dir"
     fi
@@ -210,7 +267,7 @@ image_frontend() {
   local fe="${env_of[CONTAINERS_BIN]}/dockerfile-frontend" ctx="${work}/ctx-frontend" ref hash
   [[ -x "${fe}" ]] || die "${fe} is not built (tools/containers/build.sh dockerfile-frontend)"
   ref="${registry}/docker/dockerfile:1"
-  hash="$(hash_of frontend "${script_hash}" "$(sha256sum < "${fe}")")"
+  hash="$(hash_of frontend "$(code_hash image_frontend)" "$(sha256sum < "${fe}")")"
   if up_to_date "${ref}" "${hash}" amd64; then log "${ref}: up to date"; echo "${ref} inputs=${hash} amd64 only"; return; fi
   rm -rf "${ctx}"; mkdir -p "${ctx}"
   cp "${fe}" "${ctx}/dockerfile-frontend"
@@ -249,7 +306,7 @@ image_node() {
   done
   inputs+=("$(sha256sum < "$(npm_tarball "npm@${npm_version}")")" "$(sha256sum < "${here}/docker-entrypoint.sh")")
   [[ -z "${ca_bundle}" ]] || inputs+=("$(sha256sum < "${ca_bundle}")")
-  hash="$(hash_of node "${script_hash}" "${node_version}" "${npm_version}" "${inputs[@]##*/}")"
+  hash="$(hash_of node "$(code_hash image_node stage_node_usr_local)" "${node_version}" "${npm_version}" "${inputs[@]##*/}")"
   if up_to_date "${ref}" "${hash}"; then log "${ref}: up to date"; report "${ref}" "${hash}"; return; fi
   rm -rf "${ctx}"; mkdir -p "${ctx}"
   for arch in "${platforms[@]}"; do
@@ -301,7 +358,7 @@ image_distroless() {
     inputs+=("$(rootfs distroless "${arch}")")
     inputs+=("$(sha256sum < "$(npm_tarball "node-linux-$(npm_arch "${arch}")@${node_version}")")")
   done
-  hash="$(hash_of distroless "${script_hash}" "${node_version}" "${inputs[@]##*/}")"
+  hash="$(hash_of distroless "$(code_hash image_distroless)" "${node_version}" "${inputs[@]##*/}")"
   if up_to_date "${name}:latest" "${hash}" && up_to_date "${name}:nonroot" "${hash}"; then
     log "${name}: up to date"
   else
@@ -342,6 +399,52 @@ EOF
     docker pull -q "${name}:${tag}" >/dev/null
     docker tag "${name}:${tag}" "gcr.io/distroless/nodejs${node_major}-debian12:${tag}"
   done
+}
+
+# A stand-in for a service image: a Debian root filesystem, an entrypoint
+# from service-entrypoints/, the upstream image's user, env and command.
+image_service() { # kind, upstream ref, local repo:tag, Dockerfile tail
+  local kind="$1" upstream="$2" ref="${registry}/$3" tail="$4" ctx="${work}/ctx-$1" hash arch inputs=()
+  for arch in "${platforms[@]}"; do inputs+=("$(rootfs "${kind}" "${arch}")"); done
+  inputs+=("$(sha256sum < "${here}/service-entrypoints/${kind}.sh")")
+  hash="$(hash_of "${kind}" "$(code_hash image_service "image_${kind}")" "${tail}" "${inputs[@]##*/}")"
+  if up_to_date "${ref}" "${hash}"; then log "${ref}: up to date"; report "${ref}" "${hash}"; return; fi
+  rm -rf "${ctx}"; mkdir -p "${ctx}"
+  for arch in "${platforms[@]}"; do ln "$(rootfs "${kind}" "${arch}")" "${ctx}/rootfs-${arch}.tar"; done
+  install -m 0755 "${here}/service-entrypoints/${kind}.sh" "${ctx}/docker-entrypoint.sh"
+  cat > "${ctx}/Dockerfile" <<DOCKERFILE
+FROM scratch
+ARG TARGETARCH
+ADD rootfs-\${TARGETARCH}.tar /
+COPY docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
+# No maintainer script made /bin/sh (dash's does); popen() needs it (initdb runs postgres -V).
+RUN ["/bin/bash", "-c", "[ -e /bin/sh ] || ln -s bash /bin/sh"]
+LABEL ${label}="${hash}" \\
+      io.pipeline-actions.stand-in="${upstream}"
+ENTRYPOINT ["docker-entrypoint.sh"]
+${tail}
+DOCKERFILE
+  log "building ${ref} (stand-in for ${upstream})"
+  build_push "${ctx}" linux/amd64,linux/arm64 "${ref}"
+  report "${ref}" "${hash}"
+}
+
+image_postgres() {
+  image_service postgres docker.io/library/postgres:17-alpine library/postgres:17-alpine \
+"ENV PATH=/usr/lib/postgresql/${postgres_major}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \\
+    PGDATA=/var/lib/postgresql/data
+USER postgres
+STOPSIGNAL SIGINT
+EXPOSE 5432
+CMD [\"postgres\"]"
+}
+
+image_redis() {
+  image_service redis docker.io/library/redis:7-alpine library/redis:7-alpine \
+"USER redis
+WORKDIR /data
+EXPOSE 6379
+CMD [\"redis-server\"]"
 }
 
 started="$(seconds)"

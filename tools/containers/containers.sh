@@ -340,7 +340,9 @@ stand_ins() {
 library/node:${major}-slim=docker.io/library/node:${major}-slim
 distroless/nodejs${major}-debian12:latest=gcr.io/distroless/nodejs${major}-debian12:latest
 distroless/nodejs${major}-debian12:nonroot=gcr.io/distroless/nodejs${major}-debian12:nonroot
-docker/dockerfile:1=docker.io/docker/dockerfile:1"
+docker/dockerfile:1=docker.io/docker/dockerfile:1
+library/postgres:17-alpine=docker.io/library/postgres:17-alpine
+library/redis:7-alpine=docker.io/library/redis:7-alpine"
   while IFS= read -r pair; do
     repo="${pair%%:*}"; tag="${pair#*:}"; tag="${tag%%=*}"
     if curl -fsS --max-time 3 "http://${registry}/v2/${repo}/tags/list" 2>/dev/null |

@@ -6,6 +6,7 @@
 #   etcd                                                            (go.etcd.io/etcd/server/v3)
 #   kwok kwokctl                                                    (sigs.k8s.io/kwok)
 #   kwok-default-stages   prints kwok's default Stages (cmd/kwok-default-stages)
+#   cluster-dns           the real node's cluster DNS: Service names from the API (cmd/cluster-dns)
 #
 # Idempotent and cached: a binary is rebuilt only when its stamp file
 # (bin/.stamp-<name>) does not match the current build key (go.mod, go.sum,
@@ -60,10 +61,11 @@ declare -A pkg=(
   [kwok]=sigs.k8s.io/kwok/cmd/kwok
   [kwokctl]=sigs.k8s.io/kwok/cmd/kwokctl
   [kwok-default-stages]=./cmd/kwok-default-stages
+  [cluster-dns]=./cmd/cluster-dns
 )
 # The node agents go last: most of their packages are compiled by then.
 order=(etcd kwok kwokctl kwok-default-stages kubectl kube-scheduler kube-controller-manager kube-apiserver
-  kube-proxy kubelet)
+  kube-proxy kubelet cluster-dns)
 if [[ ${#names[@]} -eq 0 ]]; then names=("${order[@]}"); fi
 
 kube_ldflags=""

@@ -30,7 +30,8 @@
 #   KUBE_REAL_NODE=1    as --real-node
 # With a real node, <state>/real-node.env holds REAL_NODE_NAME, REAL_NODE_IP,
 # REAL_NODE_POD_CIDR... (KEY=value lines) and the node images are pushed to
-# the local registry (node-images.sh; needs tools/containers up).
+# the local registry (node-images.sh; needs tools/containers up), with the
+# workload stand-ins postgres:17-alpine and redis:7-alpine (base-images.sh).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -177,6 +178,9 @@ ensure_real_node() {
     registry="$("${root}/tools/containers/containers.sh" env 2>/dev/null | tail -n1)"
     [[ -n "${registry}" ]] || die "--real-node needs the container toolchain (tools/containers/containers.sh up): its registry serves the node's images"
     "${here}/node-images.sh" >/dev/null 8>&-
+    # Stand-ins for the images workloads need that cannot be pulled here
+    # (the staging overlay's in-cluster PostgreSQL and Redis); cached.
+    "${root}/tools/containers/base-images.sh" postgres redis >/dev/null 8>&-
     CONTAINERS_REGISTRY="${registry}" real_node up "${kubeconfig}" "${cluster_dir}/pki/ca.crt"
   fi
   if real_node status >/dev/null 2>&1; then
@@ -192,7 +196,7 @@ ensure_real_node() {
 cmd_up() {
   local t0; t0="$(now)"
   local wanted=("${control_plane[@]}")
-  [[ "${real_node}" == 1 ]] && wanted+=(kube-proxy kubelet)
+  [[ "${real_node}" == 1 ]] && wanted+=(kube-proxy kubelet cluster-dns)
   "${here}/build.sh" "${wanted[@]}" >&2 8>&-
   local t_built; t_built="$(now)"
   lock

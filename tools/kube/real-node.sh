@@ -164,14 +164,24 @@ start_forwarders() { # api port, registry port
   done
 }
 
+# Service names for the pods (kubelet's clusterDNS), answered from the API server.
+start_cluster_dns() { # admin kubeconfig
+  running_pid cluster-dns >/dev/null && return 0
+  spawn cluster-dns host "${bin}/cluster-dns" --kubeconfig "$1" --listen "${host_ip}:53" --domain cluster.local
+}
+
 # ------------------------------------------------------------ configuration
 
 write_containerd_config() { # registry host:port
   local registry="$1" conf="${state}/containerd/config.toml" upstream
   mkdir -p "${state}/containerd/certs.d"
-  # Pulls of the local registry and of the public names it holds stand-ins
-  # for go to it, through the forwarder on the host side of the veth.
-  for upstream in "${registry}" docker.io registry.k8s.io gcr.io; do
+  # Pulls of the local registry and of the public registries go to it,
+  # through the forwarder on the host side of the veth: it holds the
+  # stand-ins and what a local pipeline run pushed under those names
+  # (the runner maps every registry to the local one). containerd 1.6 has
+  # no `_default` host, so each registry a workflow may name is listed.
+  for upstream in "${registry}" docker.io registry.k8s.io gcr.io ghcr.io quay.io public.ecr.aws \
+      mcr.microsoft.com registry.gitlab.com; do
     mkdir -p "${state}/containerd/certs.d/${upstream}"
     cat > "${state}/containerd/certs.d/${upstream}/hosts.toml" <<EOF
 server = "http://${host_ip}:${registry##*:}"
@@ -280,6 +290,9 @@ evictionHard: {memory.available: 100Mi, nodefs.available: 2%, imagefs.available:
 imageGCHighThresholdPercent: 95
 imageGCLowThresholdPercent: 90
 maxPods: 110
+# cluster-dns on the host side of the node's link: <service>.<namespace>.svc.cluster.local.
+clusterDNS: [${host_ip}]
+clusterDomain: cluster.local
 EOF
   cat > "${state}/kube-proxy.yaml" <<EOF
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
@@ -335,13 +348,14 @@ cmd_up() { # admin kubeconfig, ca
   local admin="$1" ca="$2" api_port registry t0
   t0="$(date +%s.%N)"
   [[ -s "${admin}" && -s "${ca}" ]] || die "usage: real-node.sh up <admin-kubeconfig> <ca.crt>"
-  for b in kubelet kube-proxy kubectl; do [[ -x "${bin}/${b}" ]] || die "${bin}/${b} is not built (tools/kube/build.sh)"; done
+  for b in kubelet kube-proxy kubectl cluster-dns; do [[ -x "${bin}/${b}" ]] || die "${bin}/${b} is not built (tools/kube/build.sh)"; done
   install_missing
   api_port="$("${bin}/kubectl" --kubeconfig "${admin}" config view --minify -o jsonpath='{.clusters[0].cluster.server}' | sed 's/.*://')"
   registry="${CONTAINERS_REGISTRY:-127.0.0.1:5000}"
   mkdir -p "${state}" "${run}" "${logs}"
   ensure_network
   start_forwarders "${api_port}" "${registry##*:}"
+  start_cluster_dns "${admin}"
   write_node_kubeconfig "${admin}" "${api_port}"
   write_containerd_config "${registry}"
   write_kubelet_config "${ca}"
@@ -416,6 +430,7 @@ cmd_down() {
   kill_all_in_node
   stop forward-api
   stop forward-registry
+  stop cluster-dns
   unmount_state
   if ip netns list | grep -qw "^${netns}"; then
     ip netns del "${netns}"
@@ -429,7 +444,7 @@ cmd_down() {
 
 cmd_status() {
   local ok=0 what pid
-  for what in containerd kubelet kube-proxy forward-api forward-registry; do
+  for what in containerd kubelet kube-proxy forward-api forward-registry cluster-dns; do
     if pid="$(running_pid "${what}")"; then log "${what}: running (pid ${pid})"; else log "${what}: not running"; ok=1; fi
   done
   return "${ok}"

@@ -191,7 +191,13 @@ describe('npm run pipeline -- <adopter repository>', () => {
           .replace(
             '    metadata:\n      labels: { app: adopter-service }',
             '    metadata:\n      labels: { app: adopter-service, pipeline-actions.test/kwok-fail: image-pull }',
+          )
+          // On a kwok node even when the cluster also has a real node (its taint kept off the others).
+          .replace(
+            '    spec:\n      containers:',
+            '    spec:\n      nodeSelector: { type: kwok }\n      tolerations: [{ key: kwok.x-k8s.io/node, operator: Exists, effect: NoSchedule }]\n      containers:',
           );
+        expect(text).toContain('nodeSelector: { type: kwok }');
         expect(text).toContain('kwok-fail: image-pull');
         await writeFile(file, `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n---\n${text}`);
       });
@@ -205,6 +211,7 @@ describe('npm run pipeline -- <adopter repository>', () => {
           reportDir,
           ref: 'develop',
           inputs: { stages: 'build,deploy,smoke', 'fail-on-scanner-error': 'false' },
+          kwokOnly: true,
           log: () => undefined,
         });
         kubeconfig = /kubeconfig (\S+)/.exec(report.jobs.flatMap((j) => j.notes).join('\n'))?.[1] ?? '';
@@ -232,5 +239,137 @@ describe('npm run pipeline -- <adopter repository>', () => {
       }
     },
     600_000,
+  );
+
+  // The real node (tools/kube/cluster.sh up --real-node): .ci/run brings it up and sets REQUIRE_REAL_NODE=1.
+  const realNodeUp = existsSync(path.join(root, '.tmp/kube/real-node.env'));
+  if (process.env['REQUIRE_REAL_NODE'] === '1' && !realNodeUp)
+    throw new Error('REQUIRE_REAL_NODE=1 but the real node is not up: run tools/kube/cluster.sh up --real-node');
+  const withRealNode = kubeBuilt && realNodeUp ? it : it.skip;
+  withRealNode(
+    'with a real node, the built image runs in pods and the smoke and performance tests reach the deployed Service',
+    async () => {
+      const ns = `adopter-real-${Date.now().toString(36)}`;
+      const repo = await adopterRepo(async (dir) => {
+        const file = path.join(dir, 'k8s/staging/deployment.yaml');
+        const text = (await readFile(file, 'utf8')).replace(/namespace: default/g, `namespace: ${ns}`);
+        await writeFile(file, `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n---\n${text}`);
+      });
+      const reportDir = await mkdtemp(path.join(tmpdir(), 'report-'));
+      temps.push(reportDir);
+      let kubeconfig = '';
+      try {
+        const report = await runPipeline({
+          repo,
+          library: root,
+          reportDir,
+          ref: 'develop',
+          inputs: { stages: 'build,deploy,smoke,performance', 'fail-on-scanner-error': 'false' },
+          log: () => undefined,
+        });
+        const notes = report.jobs.flatMap((j) => j.notes).join('\n');
+        kubeconfig = /kubeconfig (\S+)/.exec(notes)?.[1] ?? '';
+        expect(notes).toContain('a real node, real-node-0');
+        expect(job(report, 'deploy-staging').status).toBe('success');
+        const smoke = job(report, 'smoke-staging');
+        expect(smoke.status).toBe('success');
+        // The target is the Service in front of the pods, through the API server: no host process.
+        expect(smoke.notes.join('\n')).toContain(`deployed Service ${ns}/adopter-service (port 80`);
+        expect(smoke.notes.join('\n')).not.toContain('docker run');
+        const checks = smoke.steps.find(
+          (s) => s.name.toLowerCase().includes('smoke') && s.uses?.endsWith('smoke-test'),
+        );
+        expect(checks?.outputs['checks-failed']).toBe('0');
+        expect(Number(checks?.outputs['checks-passed'])).toBeGreaterThan(0);
+        // The pod that served them runs the pushed digest on the real node.
+        const pods = JSON.parse(
+          execFileSync(kubectl, ['--kubeconfig', kubeconfig, 'get', 'pods', '-n', ns, '-o', 'json'], {
+            encoding: 'utf8',
+          }),
+        ) as { items: { spec: { nodeName: string }; status: { containerStatuses?: { imageID: string }[] } }[] };
+        const digest = job(report, 'build').steps.find((s) => s.name.startsWith('Build and push'))?.outputs['digest'];
+        expect(pods.items.map((p) => p.spec.nodeName)).toEqual(['real-node-0']);
+        expect(pods.items[0]?.status.containerStatuses?.[0]?.imageID).toContain(digest);
+      } finally {
+        if (kubeconfig)
+          spawnSync(kubectl, ['--kubeconfig', kubeconfig, 'delete', 'namespace', ns, '--wait=false'], {
+            encoding: 'utf8',
+          });
+      }
+    },
+    900_000,
+  );
+
+  withRealNode(
+    'production: a smoke failure makes rollback-production restore the backup, and the outputs name what is live',
+    async () => {
+      const ns = `adopter-prod-${Date.now().toString(36)}`;
+      const production = async (dir: string): Promise<void> => {
+        const file = path.join(dir, 'k8s/production/deployment.yaml');
+        const text = (await readFile(file, 'utf8')).replace(/namespace: default/g, `namespace: ${ns}`);
+        await writeFile(file, `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n---\n${text}`);
+      };
+      const reportDir = await mkdtemp(path.join(tmpdir(), 'report-'));
+      temps.push(reportDir);
+      // The working tree's pipeline.yml (libraryRef 'worktree'): the fixture pins an older commit.
+      const run = (repo: string) =>
+        runPipeline({
+          repo,
+          library: root,
+          libraryRef: 'worktree',
+          reportDir,
+          ref: 'main',
+          inputs: { stages: 'build,deploy,smoke', 'fail-on-scanner-error': 'false' },
+          log: () => undefined,
+        });
+      let kubeconfig = '';
+      try {
+        const first = await run(await adopterRepo(production));
+        kubeconfig = /kubeconfig (\S+)/.exec(first.jobs.flatMap((j) => j.notes).join('\n'))?.[1] ?? '';
+        expect(job(first, 'smoke-production').status).toBe('success');
+        expect(first.outputs['deploy-status']).toBe('deployed');
+        const good = job(first, 'build').steps.find((s) => s.name.startsWith('Build and push'))?.outputs['digest'];
+
+        // A new image (changed source) whose smoke tests fail: a check no build can pass.
+        const second = await run(
+          await adopterRepo(async (dir) => {
+            await production(dir);
+            await appendFile(path.join(dir, 'src/app.js'), '\n// release 2\n');
+            await appendFile(path.join(dir, 'smoke-checks.yml'), '- name: missing\n  path: /no-such-route\n');
+          }),
+        );
+        expect(job(second, 'deploy-production').status).toBe('success');
+        expect(job(second, 'smoke-production').status).toBe('failure');
+        expect(job(second, 'rollback-production').status).toBe('success');
+        expect(second.outputs['deploy-status']).toBe('rolled-back');
+        const live = JSON.parse(
+          execFileSync(
+            kubectl,
+            ['--kubeconfig', kubeconfig, 'get', 'deployment', 'adopter-service', '-n', ns, '-o', 'json'],
+            {
+              encoding: 'utf8',
+            },
+          ),
+        ) as {
+          metadata: { annotations: Record<string, string> };
+          spec: { template: { spec: { containers: { image: string }[] } } };
+        };
+        // The revision that is live now (the restore made a new one), not the failed release's.
+        const failed = job(second, 'deploy-production').steps.find((s) => s.uses?.endsWith('actions/deploy-k8s'))
+          ?.outputs['revision'];
+        expect(second.outputs['deployed-revision']).toBe(
+          live.metadata.annotations['deployment.kubernetes.io/revision'],
+        );
+        expect(second.outputs['deployed-revision']).not.toBe(failed);
+        // ...and its pod template is the first release's image again.
+        expect(live.spec.template.spec.containers[0]?.image).toContain(good);
+      } finally {
+        if (kubeconfig)
+          spawnSync(kubectl, ['--kubeconfig', kubeconfig, 'delete', 'namespace', ns, '--wait=false'], {
+            encoding: 'utf8',
+          });
+      }
+    },
+    1_500_000,
   );
 });

@@ -118,6 +118,9 @@ async function runLocalAction(
     notes.push(
       `Unexpected input(s) '${inputs.unexpected.join("', '")}', valid inputs are ${Object.keys(manifest.inputs ?? {}).join(', ')}`,
     );
+  // What the local cluster lacks and a real environment has (a deploy's Secrets created outside git): not run, and said why.
+  const notRunHere = await state.provisioner.beforeAction(uses, withValues);
+  if (notRunHere) return { kind: 'skipped', reason: notRunHere, replaceable: false };
   // Tool settings the local run provides (e.g. Trivy's mirror of the local registry); the step's own env wins.
   const toolEnv = await state.provisioner.stepToolEnv();
   const stepCtx = { ...ctx, env: { ...toolEnv, ...ctx.env } };
@@ -130,7 +133,7 @@ async function runLocalAction(
   });
   for (const note of notes) await appendFile(ctx.job.logFile, `##[warning]${note}\n`);
   const result = await runProcess(spec);
-  state.provisioner.afterAction(uses, withValues, result.exitCode === 0 && !result.runnerFailed);
+  state.provisioner.afterAction(uses, withValues, result.exitCode === 0 && !result.runnerFailed, result.outputs);
   result.annotations.unshift(...notes.map((message) => ({ level: 'warning' as const, message })));
   const postFile = manifest.runs?.post;
   if (!postFile) return { kind: 'ran', result };

@@ -30,6 +30,9 @@ Options:
   --var NAME=value          a configuration variable (repeatable)
   --report-dir <dir>        where to write the report (default: <library>/reports/pipeline)
   --no-provision            do not start PostgreSQL/Redis, the Kubernetes cluster or the service
+  --kwok-only               no real node: deploys go to kwok nodes (pods simulated), and the smoke
+                            tests run the deployed image with docker run (default: a real node
+                            whenever the container engine is available)
   --verbose                 print every step's output
   --help`;
 
@@ -71,6 +74,7 @@ async function main(): Promise<number> {
       var: { type: 'string', multiple: true },
       'report-dir': { type: 'string' },
       'no-provision': { type: 'boolean' },
+      'kwok-only': { type: 'boolean' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -107,6 +111,7 @@ async function main(): Promise<number> {
     },
     vars: pairs(values.var, '--var'),
     provision: !values['no-provision'],
+    kwokOnly: values['kwok-only'] ?? false,
     verbose: values.verbose ?? false,
   });
   report.notes.push(...localDefaults.map((d) => `Local default: ${d}.`));

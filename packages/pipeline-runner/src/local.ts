@@ -166,8 +166,14 @@ export async function stopServices(library: string, stateDir: string, log: (line
 }
 
 /** A local Kubernetes API server; returns the kubeconfig path (the script's last stdout line). */
-export async function startCluster(library: string, log: (line: string) => void): Promise<string> {
-  const out = await runScript(path.join(library, 'tools/kube/cluster.sh'), ['up'], process.env, 45 * 60_000, log);
+export async function startCluster(
+  library: string,
+  log: (line: string) => void,
+  realNode = false,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
+  const args = realNode ? ['up', '--real-node'] : ['up'];
+  const out = await runScript(path.join(library, 'tools/kube/cluster.sh'), args, env, 45 * 60_000, log);
   const last = out.trim().split('\n').pop()?.trim() ?? '';
   if (last === '') throw new Error('tools/kube/cluster.sh up printed no kubeconfig path');
   return last;

@@ -92,6 +92,8 @@ export interface RunOptions {
   reportDir: string;
   /** Bring up PostgreSQL/Redis, the Kubernetes cluster and the service when the run needs them (default true). */
   provision?: boolean;
+  /** Deploy to kwok nodes only, even when the container engine could run a real node (default false). */
+  kwokOnly?: boolean;
   log?: (line: string) => void;
   /** Print each step's output lines (default false: only failures' last lines). */
   verbose?: boolean;

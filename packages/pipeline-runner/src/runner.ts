@@ -92,6 +92,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     masker,
     cleanups,
     log,
+    kwokOnly: options.kwokOnly === true,
   });
   const state: RunState = {
     options,

@@ -29,6 +29,13 @@ async function collect(file: string, into: K8sObject[]): Promise<void> {
   }
 }
 
+/** Every object of the manifest files or directories (kustomization files left out). */
+export async function readManifestObjects<T = K8sObject>(files: string[]): Promise<T[]> {
+  const objects: K8sObject[] = [];
+  for (const file of files) await collect(file, objects);
+  return objects as T[];
+}
+
 export async function deployedEnvironment(
   files: string[],
   keepLocal = PROVISIONING.serviceLocalEnv,

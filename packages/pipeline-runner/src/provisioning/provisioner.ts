@@ -29,6 +29,14 @@ import type { ContainerTooling } from './containers.js';
 import { mapImage } from '../emulations/docker/index.js';
 import { migrateDatabase } from './service-database.js';
 import { parseImagesInput, startServiceImage } from './service-image.js';
+import { forwardService, parseResourcesOutput } from './service-forward.js';
+import type { DeployedResource } from './service-forward.js';
+import { standInsUsed } from './stand-ins.js';
+import { readManifestObjects } from './deployed-env.js';
+import { missingSecretsReason, secretsNotInManifests } from './environment-secrets.js';
+import type { ManifestObject } from './environment-secrets.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { actionRule, nameProvision, PROVISIONING, serviceStandIn } from './table.js';
 
 export interface ProvisionerOptions {
@@ -38,6 +46,8 @@ export interface ProvisionerOptions {
   masker: SecretMasker;
   cleanups: Cleanups;
   log: (line: string) => void;
+  /** Only kwok nodes (--kwok-only): no real node even when the container engine is available. */
+  kwokOnly?: boolean;
 }
 
 export interface JobToProvision {
@@ -57,6 +67,9 @@ export class Provisioner {
   private appPort?: number;
   private deployedManifests: string[] = [];
   private deployedImages: { name: string; ref: string }[] = [];
+  private deployedResources: DeployedResource[] = [];
+  /** The local cluster has a real node (pods run in containers). */
+  private realNode = false;
   private containers?: ContainerTooling;
   private containersError?: string;
   private readonly mappings: ImageMapping[] = [];
@@ -83,7 +96,7 @@ export class Provisioner {
     }
     if (provided.length > 0) {
       notes.push(
-        `vars ${provided.join(', ')} point at http://127.0.0.1:${this.appPort}, where the runner runs the built and deployed image for smoke tests (docker run): the local cluster's nodes are simulated and run no containers.`,
+        `vars ${provided.join(', ')} point at http://127.0.0.1:${this.appPort}: a port-forward to the deployed Service when the cluster has a real node, otherwise the built and deployed image run by the runner (docker run), since kwok nodes run no containers.`,
       );
     }
   }
@@ -125,10 +138,45 @@ export class Provisioner {
     return { TRIVY_CONFIG: file };
   }
 
+  /**
+   * Before an action step: why it is not run here, when the local cluster
+   * lacks what the environment provides outside git (a deploy whose
+   * workloads read Secrets nobody created, on the real node).
+   */
+  async beforeAction(uses: string, withValues: Record<string, string>): Promise<string | undefined> {
+    const input = actionRule(uses)?.deployedManifestsInput;
+    if (!this.realNode || !this.kubeconfig || !input || !withValues[input]) return undefined;
+    const workspace = this.options.dirs.workspace;
+    const files = withValues[input]
+      .split('\n')
+      .map((m) => m.trim())
+      .filter((m) => m !== '')
+      .map((m) => path.resolve(workspace, m));
+    const objects = await readManifestObjects<ManifestObject>(files).catch(() => []);
+    const missing = [];
+    for (const ref of secretsNotInManifests(objects, withValues['namespace'] || 'default')) {
+      const kubectl = path.join(this.options.library, 'tools/kube/bin/kubectl');
+      const args = ['--kubeconfig', this.kubeconfig, 'get', 'secret', ref.name, '-n', ref.namespace, '-o', 'name'];
+      const found = await promisify(execFile)(kubectl, args, { timeout: 30_000 }).then(
+        () => true,
+        () => false,
+      );
+      if (!found) missing.push(ref);
+    }
+    return missing.length > 0 ? missingSecretsReason(missing) : undefined;
+  }
+
   /** After an action step: what the table says the step tells the runner (the manifests a deploy applied). */
-  afterAction(uses: string, withValues: Record<string, string>, succeeded: boolean): void {
+  afterAction(
+    uses: string,
+    withValues: Record<string, string>,
+    succeeded: boolean,
+    outputs: Record<string, string> = {},
+  ): void {
     const images = actionRule(uses)?.deployedImagesInput;
     if (succeeded && images && withValues[images]) this.deployedImages = parseImagesInput(withValues[images]);
+    const resources = actionRule(uses)?.deployedResourcesOutput;
+    if (succeeded && resources && outputs[resources]) this.deployedResources = parseResourcesOutput(outputs[resources]);
     const input = actionRule(uses)?.deployedManifestsInput;
     if (!succeeded || !input || !withValues[input]) return;
     const workspace = this.options.dirs.workspace;
@@ -168,18 +216,36 @@ export class Provisioner {
   private async provideSecrets({ raw, contexts, report }: JobToProvision): Promise<void> {
     for (const name of contextReferences(raw, 'secrets')) {
       if (contexts.secrets[name] || nameProvision(name, PROVISIONING.secrets) !== 'cluster-kubeconfig') continue;
-      if (!this.kubeconfig) {
-        const started = performance.now();
-        this.options.log(`      starting the local Kubernetes cluster (tools/kube/cluster.sh up)`);
-        this.kubeconfig = await startCluster(this.options.library, (line) => this.options.log(`      ${line}`));
-        report.notes.push(
-          `Kubernetes: tools/kube/cluster.sh up in ${elapsed(started)}, kubeconfig ${this.kubeconfig} (kwok nodes: pods become Ready without running containers).`,
-        );
-      }
-      contexts.secrets[name] = await readFile(this.kubeconfig, 'utf8');
+      const kubeconfig = this.kubeconfig ?? (await this.ensureCluster(report.notes));
+      contexts.secrets[name] = await readFile(kubeconfig, 'utf8');
       this.options.masker.addSecret(contexts.secrets[name]);
       report.notes.push(`secret ${name} ← the local cluster's kubeconfig`);
     }
+  }
+
+  /**
+   * The local cluster, with a real node whenever the container engine is up
+   * (its registry serves the node's images), unless --kwok-only.
+   */
+  private async ensureCluster(notes: string[]): Promise<string> {
+    const { library, log, kwokOnly } = this.options;
+    if (!kwokOnly) await this.ensureContainers(notes);
+    const real = !kwokOnly && this.containers !== undefined;
+    const started = performance.now();
+    const env = { ...process.env, ...(this.containers ? { CONTAINERS_REGISTRY: this.containers.env.registry } : {}) };
+    log(`      starting the local Kubernetes cluster (tools/kube/cluster.sh up${real ? ' --real-node' : ''})`);
+    const kubeconfig = await startCluster(library, (line) => log(`      ${line}`), real, env);
+    this.kubeconfig = kubeconfig;
+    this.realNode = real;
+    const nodes = real
+      ? 'a real node, real-node-0 (kubelet, containerd, kube-proxy): pods run in containers from the local registry; the kwok nodes are tainted NoSchedule'
+      : kwokOnly
+        ? 'kwok nodes only (--kwok-only): pods become Ready without running containers'
+        : `kwok nodes only, because the container engine is not up (${this.containersError ?? 'unknown reason'}): pods become Ready without running containers`;
+    notes.push(
+      `Kubernetes: tools/kube/cluster.sh up in ${elapsed(started)}, kubeconfig ${kubeconfig} (${nodes}). The cluster is left running for the next run.`,
+    );
+    return kubeconfig;
   }
 
   private async ensureContainers(notes: string[]): Promise<void> {
@@ -210,13 +276,39 @@ export class Provisioner {
     return this.services;
   }
 
-  private async startService({ contexts, report }: JobToProvision): Promise<void> {
-    const { dirs, masker, cleanups } = this.options;
+  private async startService(target: JobToProvision): Promise<void> {
     const deployed = this.deployedImages[0]?.ref;
     if (!deployed)
       throw new NotProvidedError(
         'no image was deployed in this run, and the smoke tests test the built image (the build or deploy job did not run it for real)',
       );
+    if (this.realNode && this.kubeconfig && this.deployedResources.length > 0) {
+      await this.forwardDeployedService(target, deployed);
+      return;
+    }
+    await this.runServiceImage(target, deployed);
+  }
+
+  /** Real node: the smoke tests reach the deployed Service through the API server. */
+  private async forwardDeployedService({ report }: JobToProvision, deployed: string): Promise<void> {
+    const { dirs, cleanups, library } = this.options;
+    for (const note of standInsUsed(this.deployedResources)) report.notes.push(note);
+    this.app = await forwardService({
+      kubectl: path.join(library, 'tools/kube/bin/kubectl'),
+      kubeconfig: this.kubeconfig as string,
+      resources: this.deployedResources,
+      image: deployed,
+      localPort: this.appPort as number,
+      logFile: path.join(dirs.logs, 'port-forward.log'),
+      notes: report.notes,
+    });
+    const app = this.app;
+    cleanups.push(() => app.stop());
+  }
+
+  /** kwok nodes run no containers: the runner runs the deployed image itself. */
+  private async runServiceImage({ contexts, report }: JobToProvision, deployed: string): Promise<void> {
+    const { dirs, masker, cleanups } = this.options;
     if (!this.containers)
       throw new NotProvidedError(
         `the container tooling is not up (${this.containersError ?? 'no docker step ran'}), so the built image cannot run`,

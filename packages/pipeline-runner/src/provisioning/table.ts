@@ -31,6 +31,8 @@ export interface ActionRule {
   deployedManifestsInput?: string;
   /** After a successful step, this input's `name=ref` pairs are the images deployed (what the smoke tests run). */
   deployedImagesInput?: string;
+  /** After a successful step, this output's JSON list is every object deployed (the Service the smoke tests reach). */
+  deployedResourcesOutput?: string;
 }
 
 export interface RemoteRule {
@@ -74,11 +76,16 @@ export const PROVISIONING: ProvisioningTable = {
   ],
   // A kubeconfig secret the job reads but nobody set: the local cluster's.
   secrets: [{ name: /KUBECONFIG$/, provides: 'cluster-kubeconfig' }],
-  // A URL variable the caller passes but nobody set: the built image, which the runner runs itself (kwok runs no containers).
+  // A URL variable the caller passes but nobody set: the deployed Service (real node) or the built image the runner runs (kwok).
   vars: [{ name: /_URL$/, provides: 'service-url' }],
   actions: [
     { action: 'smoke-test', needs: 'service' },
-    { action: 'deploy-k8s', deployedManifestsInput: 'manifests', deployedImagesInput: 'images' },
+    {
+      action: 'deploy-k8s',
+      deployedManifestsInput: 'manifests',
+      deployedImagesInput: 'images',
+      deployedResourcesOutput: 'resources',
+    },
   ],
   serviceDirectoryInput: 'service-directory',
   serviceLocalEnv: ['PORT', 'HOST', 'DATABASE_URL', 'REDIS_URL', 'NODE_ENV'],

@@ -1,0 +1,181 @@
+/**
+ * The service for smoke tests when the cluster has a real node: the deployed
+ * Service itself, reached through the API server with `kubectl
+ * port-forward` (the runner cannot route to pod or ClusterIP addresses, and
+ * GitHub's runner reaches a cluster the same way). The smoke and performance
+ * tests then hit the pods the deploy rolled out, never a host process.
+ */
+import { execFile, spawn } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { waitUntilReady } from '../local.js';
+import type { AppProcess } from '../local.js';
+
+const run = promisify(execFile);
+
+/** What deploy-k8s's `resources` output says about one object. */
+export interface DeployedResource {
+  kind: string;
+  name: string;
+  namespace?: string;
+  newImages: string[];
+}
+
+export interface LiveService {
+  name: string;
+  namespace: string;
+  selector: Record<string, string>;
+  ports: { name?: string; port: number; protocol?: string }[];
+}
+
+export interface ForwardTarget {
+  namespace: string;
+  service: string;
+  port: number;
+  /** The workload running the deployed image. */
+  workload: string;
+}
+
+/** deploy-k8s's `resources` output (a JSON list); anything else is no resource. */
+export function parseResourcesOutput(json: string | undefined): DeployedResource[] {
+  if (!json) return [];
+  try {
+    const value: unknown = JSON.parse(json);
+    if (!Array.isArray(value)) return [];
+    return value.flatMap((r: Record<string, unknown>) =>
+      typeof r?.['kind'] === 'string' && typeof r['name'] === 'string'
+        ? [
+            {
+              kind: r['kind'],
+              name: r['name'],
+              ...(typeof r['namespace'] === 'string' ? { namespace: r['namespace'] } : {}),
+              newImages: Array.isArray(r['newImages']) ? r['newImages'].filter((i) => typeof i === 'string') : [],
+            },
+          ]
+        : [],
+    );
+  } catch {
+    return [];
+  }
+}
+
+const WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet'];
+
+/** `ghcr.io/o/r@sha256:…` and `ghcr.io/o/r:tag` name the repository `ghcr.io/o/r`. */
+export const repositoryOf = (ref: string): string => ref.replace(/@.*$/, '').replace(/:[^/:]*$/, '');
+
+/** The workload that runs the deployed image: by reference, else by repository (the only workload when it is alone). */
+export function deployedWorkload(resources: DeployedResource[], image: string): DeployedResource | undefined {
+  const workloads = resources.filter((r) => WORKLOADS.includes(r.kind));
+  return (
+    workloads.find((w) => w.newImages.includes(image)) ??
+    workloads.find((w) => w.newImages.some((i) => repositoryOf(i) === repositoryOf(image))) ??
+    (workloads.length === 1 ? workloads[0] : undefined)
+  );
+}
+
+/** The Service whose selector picks the workload's pods; its `http` port, else its first TCP port. */
+export function pickService(
+  podLabels: Record<string, string>,
+  services: LiveService[],
+): { service: LiveService; port: number } | undefined {
+  const matching = services.filter(
+    (s) => Object.keys(s.selector).length > 0 && Object.entries(s.selector).every(([k, v]) => podLabels[k] === v),
+  );
+  for (const service of matching) {
+    const tcp = service.ports.filter((p) => (p.protocol ?? 'TCP') === 'TCP');
+    const port = tcp.find((p) => p.name === 'http') ?? tcp[0];
+    if (port) return { service, port: port.port };
+  }
+  return undefined;
+}
+
+export interface ForwardRequest {
+  kubectl: string;
+  kubeconfig: string;
+  resources: DeployedResource[];
+  /** The image reference the deploy set (registry/name@digest). */
+  image: string;
+  localPort: number;
+  logFile: string;
+  notes: string[];
+  timeoutMs?: number;
+}
+
+async function kubectlJson(req: ForwardRequest, args: string[]): Promise<Record<string, unknown>> {
+  const { stdout } = await run(req.kubectl, ['--kubeconfig', req.kubeconfig, ...args, '-o', 'json'], {
+    maxBuffer: 32 * 1024 * 1024,
+    timeout: 30_000,
+  });
+  return JSON.parse(stdout) as Record<string, unknown>;
+}
+
+/** The Service in front of the deployed workload, read from the live objects. */
+export async function findForwardTarget(req: ForwardRequest): Promise<ForwardTarget> {
+  const workload = deployedWorkload(req.resources, req.image);
+  if (!workload)
+    throw new Error(
+      `no Deployment, StatefulSet or DaemonSet the deploy applied runs ${req.image}, so there is no Service to smoke-test`,
+    );
+  const namespace = workload.namespace ?? 'default';
+  const live = await kubectlJson(req, ['get', workload.kind.toLowerCase(), workload.name, '-n', namespace]);
+  const template = (live['spec'] as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined)
+    ?.template;
+  const labels = template?.metadata?.labels ?? {};
+  const list = await kubectlJson(req, ['get', 'services', '-n', namespace]);
+  const services: LiveService[] = ((list['items'] as Record<string, unknown>[] | undefined) ?? []).map((s) => {
+    const spec = (s['spec'] ?? {}) as { selector?: Record<string, string>; ports?: LiveService['ports'] };
+    return {
+      name: String((s['metadata'] as { name?: string } | undefined)?.name ?? ''),
+      namespace,
+      selector: spec.selector ?? {},
+      ports: spec.ports ?? [],
+    };
+  });
+  const picked = pickService(labels, services);
+  if (!picked)
+    throw new Error(
+      `no Service in namespace ${namespace} selects the pods of ${workload.kind} ${workload.name}, so the smoke tests have nothing to reach`,
+    );
+  return { namespace, service: picked.service.name, port: picked.port, workload: `${workload.kind}/${workload.name}` };
+}
+
+/** `kubectl port-forward` from 127.0.0.1:<localPort> to the Service, ready when the service answers. */
+export async function forwardService(req: ForwardRequest): Promise<AppProcess> {
+  const started = performance.now();
+  const target = await findForwardTarget(req);
+  const args = [
+    '--kubeconfig',
+    req.kubeconfig,
+    'port-forward',
+    '--address',
+    '127.0.0.1',
+    '-n',
+    target.namespace,
+    `service/${target.service}`,
+    `${req.localPort}:${target.port}`,
+  ];
+  const child = spawn(req.kubectl, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const chunks: string[] = [];
+  const onData = (d: Buffer): void => {
+    chunks.push(d.toString());
+    if (chunks.length > 400) chunks.shift();
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  const stop = async (): Promise<void> => {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(req.logFile, chunks.join('')).catch(() => undefined);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 5_000))]);
+  };
+  const url = `http://127.0.0.1:${req.localPort}`;
+  await waitUntilReady(url, child, chunks, stop, req.timeoutMs ?? 120_000);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  req.notes.push(
+    `The service for smoke tests is the deployed Service ${target.namespace}/${target.service} (port ${target.port}, in front of ${target.workload} running ${req.image}), reached at ${url} through the API server (kubectl port-forward, ${path.basename(req.logFile)}), ready in ${seconds}s: the smoke and performance tests hit the pods on the real node.`,
+  );
+  return { url, child, stop };
+}

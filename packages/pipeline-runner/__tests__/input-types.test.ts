@@ -180,6 +180,19 @@ ${withLines}
     expect(log).toEqual([]);
   });
 
+  it('an unset configuration variable is an empty string, as on GitHub, so a string input accepts it', async () => {
+    const scratch = await mkdtemp(path.join(tmpdir(), 'input-types-out-'));
+    temps.push(scratch);
+    const marker = path.join(scratch, 'first-ran');
+    const repo = await repoCalling('      name: ${{ vars.NOT_SET_ANYWHERE }}', marker);
+    const report = await runPipeline({ repo, library: repo, reportDir: scratch, log: () => undefined });
+    expect(report.jobs.map((j) => [j.path, j.status])).toEqual([
+      ['first', 'success'],
+      ['pipeline/a', 'success'],
+    ]);
+    expect(existsSync(marker)).toBe(true);
+  });
+
   it('refuses a value that turns out wrong once the caller evaluates it, when the call starts', async () => {
     const scratch = await mkdtemp(path.join(tmpdir(), 'input-types-out-'));
     temps.push(scratch);

@@ -19,6 +19,7 @@ import type { ResolvedLibrary } from './library.js';
 import { localizeImageOutputs } from './local-images.js';
 import { repositoryName, tryGit } from './local.js';
 import { Provisioner } from './provisioning/provisioner.js';
+import { contextReferences } from './references.js';
 import type { RunOptions, RunReport } from './report-types.js';
 import type { RunState } from './run-state.js';
 import { overallStatus } from './step-rules.js';
@@ -118,6 +119,9 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   for (const value of Object.values(secrets)) masker.addSecret(value);
   const vars: Record<string, string> = { ...(options.vars ?? {}) };
   await provisioner.provideCallerVars(caller.job['input-values'], vars, report.notes);
+  // GitHub: "If a configuration variable has not been set, the return value of a context
+  // referencing the variable will be an empty string" (not null).
+  for (const name of contextReferences(caller.job['input-values'], 'vars')) vars[name] ??= '';
   const github = githubContext({
     event: report.event,
     ref: report.ref,

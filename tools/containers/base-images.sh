@@ -28,6 +28,8 @@
 # Needs: tools/containers/containers.sh up (the builder and the registry).
 # Env:   BASE_NPM_VERSION   npm put in the node image (default: `npm --version`)
 #        BASE_APT_SOURCES   apt sources file for mmdebstrap (default: the host's)
+#        BASE_CACHE_DIR     root filesystems and npm tarballs (default:
+#                           ~/.cache/pipeline-actions/base-images; shared by clones)
 #        BASE_CA_BUNDLE     CA bundle the node image trusts (default: the host's
 #                           /etc/ssl/certs/ca-certificates.crt; empty: Debian's own).
 #                           This machine reaches the npm registry through a TLS-
@@ -41,6 +43,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "${here}/../.." && pwd)"
 state="$(realpath -m "${CONTAINERS_STATE_DIR:-${root}/.tmp/containers}")"
 work="${state}/base"
+# Root filesystems and npm tarballs are build inputs named by the hash of what
+# makes them, so they live in the user's cache (like Go's build cache) and a
+# fresh clone reuses them instead of running mmdebstrap again.
+cache="$(realpath -m "${BASE_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME}/.cache}/pipeline-actions/base-images}")"
 platforms=(amd64 arm64)
 label=io.pipeline-actions.base-inputs
 
@@ -123,13 +129,14 @@ finish_service_rootfs() { # kind, dir
   esac
   rm -rf "${dir}"/var/lib/apt/lists/* "${dir}"/var/cache/apt/* "${dir}"/var/log/*
 }
-mkdir -p "${work}/npm"
-# One run at a time per state directory: each image is built from a context
+mkdir -p "${work}" "${cache}/npm"
+# One run at a time on this machine: each image is built from a context
 # directory it deletes and remakes, which a second run would pull away from
-# under the first one's build (a half-copied npm in the pushed image).
-exec 9>"${work}/.lock"
+# under the first one's build (a half-copied npm in the pushed image), and
+# the cache and the registry are shared.
+exec 9>"${cache}/.lock"
 if ! flock -n 9; then
-  log "another base-images.sh run holds ${work}/.lock: waiting for it"
+  log "another base-images.sh run holds ${cache}/.lock: waiting for it"
   flock 9
 fi
 # What builds an image is part of its inputs hash: the functions that make it
@@ -140,12 +147,14 @@ hash_of() { printf '%s\n' "$@" | sha256sum | cut -c1-16; }
 
 # --------------------------------------------------------------- inputs
 
+link_or_copy() { ln -f "$1" "$2" 2>/dev/null || cp "$1" "$2"; }
+
 npm_tarball() { # package spec -> path of its tarball in the cache
   local name="${1%@*}" version="${1##*@}" file
-  file="${work}/npm/${name}-${version}.tgz"
+  file="${cache}/npm/${name}-${version}.tgz"
   if [[ ! -s "${file}" ]]; then
     log "npm pack ${1}"
-    (cd "${work}/npm" && npm pack --prefer-offline --silent "$1" >/dev/null)
+    (cd "${cache}/npm" && npm pack --prefer-offline --silent "$1" >/dev/null)
   fi
   [[ -s "${file}" ]] || die "npm pack ${1} gave no ${file}"
   echo "${file}"
@@ -179,13 +188,15 @@ rootfs() { # kind (slim|distroless), arch -> path
       args=(--variant=extract "--include=${distroless_packages// /,}" --skip=cleanup/apt/cache --format=directory) ;;
     *) die "rootfs: unknown kind ${kind}" ;;
   esac
-  key="$(hash_of "${kind}" "${arch}" "${suite}" "$(sha256sum "${sources}")" "${common[@]}" "${args[@]}" \
-    "$(sha256sum "${here}/distroless-rootfs.sh")")"
+  # Contents only, never paths: every clone of the repository makes the same key.
+  key="$(hash_of "${kind}" "${arch}" "${suite}" "$(sha256sum < "${sources}")" "${common[@]}" "${args[@]}" \
+    "$(sha256sum < "${here}/distroless-rootfs.sh")")"
   # (the slim and distroless keys stay as they were: their trees take longest to make)
   [[ "${kind}" == slim || "${kind}" == distroless ]] || key="$(hash_of "${key}" "$(declare -f finish_service_rootfs)")"
-  out="${work}/rootfs-${kind}-${arch}-${key}.tar"
+  out="${cache}/rootfs-${kind}-${arch}-${key}.tar"
   if [[ ! -s "${out}" ]]; then
-    rm -f "${work}/rootfs-${kind}-${arch}-"*.tar
+    # Other versions' trees stay for the clones that use them; unused for a week, they go.
+    find "${cache}" -maxdepth 1 -name "rootfs-${kind}-${arch}-*.tar" -mtime +7 -delete
     t="$(seconds)"
     log "mmdebstrap ${kind} ${suite} ${arch}"
     rm -rf "${out}.dir" "${out}.new"
@@ -208,6 +219,7 @@ rootfs() { # kind (slim|distroless), arch -> path
     mv -f "${out}.new" "${out}"
     log "rootfs ${kind} ${arch}: $(since "${t}")s, $(du -m "${out}" | cut -f1) MB"
   fi
+  touch "${out}"
   echo "${out}"
 }
 
@@ -310,7 +322,7 @@ image_node() {
   if up_to_date "${ref}" "${hash}"; then log "${ref}: up to date"; report "${ref}" "${hash}"; return; fi
   rm -rf "${ctx}"; mkdir -p "${ctx}"
   for arch in "${platforms[@]}"; do
-    ln "$(rootfs slim "${arch}")" "${ctx}/rootfs-${arch}.tar"
+    link_or_copy "$(rootfs slim "${arch}")" "${ctx}/rootfs-${arch}.tar"
     stage_node_usr_local "${arch}" "${ctx}/usr-local-${arch}"
   done
   cp "${here}/docker-entrypoint.sh" "${ctx}/docker-entrypoint.sh"
@@ -364,7 +376,7 @@ image_distroless() {
   else
     rm -rf "${ctx}"; mkdir -p "${ctx}"
     for arch in "${platforms[@]}"; do
-      ln "$(rootfs distroless "${arch}")" "${ctx}/rootfs-${arch}.tar"
+      link_or_copy "$(rootfs distroless "${arch}")" "${ctx}/rootfs-${arch}.tar"
       mkdir -p "${ctx}/nodejs-${arch}"
       tar -xzf "$(npm_tarball "node-linux-$(npm_arch "${arch}")@${node_version}")" -C "${ctx}/nodejs-${arch}" \
         --strip-components=1 package/bin/node package/LICENSE
@@ -410,7 +422,7 @@ image_service() { # kind, upstream ref, local repo:tag, Dockerfile tail
   hash="$(hash_of "${kind}" "$(code_hash image_service "image_${kind}")" "${tail}" "${inputs[@]##*/}")"
   if up_to_date "${ref}" "${hash}"; then log "${ref}: up to date"; report "${ref}" "${hash}"; return; fi
   rm -rf "${ctx}"; mkdir -p "${ctx}"
-  for arch in "${platforms[@]}"; do ln "$(rootfs "${kind}" "${arch}")" "${ctx}/rootfs-${arch}.tar"; done
+  for arch in "${platforms[@]}"; do link_or_copy "$(rootfs "${kind}" "${arch}")" "${ctx}/rootfs-${arch}.tar"; done
   install -m 0755 "${here}/service-entrypoints/${kind}.sh" "${ctx}/docker-entrypoint.sh"
   cat > "${ctx}/Dockerfile" <<DOCKERFILE
 FROM scratch

@@ -2,12 +2,11 @@ import { describe, expect, it } from '@jest/globals';
 import { missingSecretsReason, secretsNotInManifests, secretsRead } from '../src/provisioning/environment-secrets.js';
 import type { ManifestObject, PodSpec } from '../src/provisioning/environment-secrets.js';
 
-const deployment = (name: string, spec: object, namespace?: string): ManifestObject =>
-  ({
-    kind: 'Deployment',
-    metadata: { name, ...(namespace ? { namespace } : {}) },
-    spec: { template: { spec } },
-  });
+const deployment = (name: string, spec: object, namespace?: string): ManifestObject => ({
+  kind: 'Deployment',
+  metadata: { name, ...(namespace ? { namespace } : {}) },
+  spec: { template: { spec } },
+});
 
 describe('secretsRead', () => {
   it.each([

@@ -1,0 +1,179 @@
+/**
+ * The event a local run simulates, put together from the repository: the
+ * ref and commit (ref-checkout.ts), the pull request's head and base, the
+ * changed files the path filters see, the webhook payload, and whether the
+ * caller's `on:` would start the workflow at all (triggers.ts).
+ */
+import type { EventsConfig } from '@actions/workflow-parser/model/workflow-template';
+import type { Json } from './expressions.js';
+import type { CommitFacts, RepositoryFacts } from './event-payload.js';
+import { pullRequestPayload, pushPayload, workflowDispatchPayload } from './event-payload.js';
+import {
+  currentBranch,
+  defaultBase,
+  gitTry,
+  pullRequestChangedFiles,
+  pushChangedFiles,
+  RefError,
+  resolveRef,
+  uncommittedFiles,
+} from './ref-checkout.js';
+import type { ChangedFiles, ResolvedRef } from './ref-checkout.js';
+import { triggerDecision } from './triggers.js';
+import type { TriggerDecision } from './triggers.js';
+
+export interface TargetRequest {
+  repo: string;
+  /** What resolveHead found for --ref / --working-tree. */
+  head: ResolvedRef;
+  repository: string;
+  workflowFile: string;
+  events: EventsConfig;
+  event: string;
+  /** Run the working tree (uncommitted changes included) instead of a clean commit. */
+  workingTree: boolean;
+  prNumber?: number;
+  base?: string;
+}
+
+export interface RunTarget {
+  event: string;
+  /** GITHUB_REF. */
+  ref: string;
+  /** GITHUB_SHA. */
+  sha: string;
+  headRef: string;
+  baseRef: string;
+  source: 'commit' | 'working tree';
+  payload: Record<string, Json>;
+  trigger: TriggerDecision;
+  notes: string[];
+}
+
+const NO_COMMIT = '0'.repeat(40);
+
+async function commitFacts(repo: string, sha: string): Promise<CommitFacts> {
+  const out = await gitTry(repo, ['show', '-s', '--format=%T%x00%B%x00%cI%x00%an%x00%ae%x00%cn%x00%ce', sha]);
+  const [tree = '', message = '', timestamp = '', an = '', ae = '', cn = '', ce = ''] = (out ?? '').split('\0');
+  return {
+    sha,
+    tree,
+    message: message.trim(),
+    timestamp,
+    author: { name: an, email: ae },
+    committer: { name: cn, email: ce },
+  };
+}
+
+/** The working tree: HEAD's commit and branch, and its uncommitted changes on top. */
+async function workingTreeRef(repo: string, ref: string | undefined): Promise<ResolvedRef> {
+  const branch = await currentBranch(repo);
+  if (ref !== undefined && ref !== branch && ref !== `refs/heads/${branch ?? ''}`)
+    throw new RefError(
+      `--working-tree runs the checked-out ${branch ? `branch ${branch}` : 'detached HEAD'}, and --ref ${ref} names another: drop --working-tree to run ${ref} from a clean checkout`,
+    );
+  if (!branch) throw new RefError(`${repo}: HEAD is detached; check out a branch to use --working-tree`);
+  const sha = (await gitTry(repo, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'])) ?? NO_COMMIT;
+  return { ref: `refs/heads/${branch}`, sha, label: `the working tree of branch ${branch}`, notes: [] };
+}
+
+function withUncommitted(changed: ChangedFiles, uncommitted: string[]): ChangedFiles {
+  if (uncommitted.length === 0) return changed;
+  const files = [...new Set([...changed.files, ...uncommitted])].sort();
+  return { ...changed, files, from: `${changed.from} plus ${uncommitted.length} uncommitted` };
+}
+
+async function pullRequestTarget(req: TargetRequest, head: ResolvedRef, repoFacts: RepositoryFacts) {
+  const number = req.prNumber ?? 1;
+  const baseName = req.base ?? (await defaultBase(req.repo));
+  const base = await resolveRef(req.repo, baseName);
+  if (!base.ref.startsWith('refs/heads/'))
+    throw new RefError(`--base ${baseName} is a ${base.label}: a pull request targets a branch`);
+  const headName = head.ref.replace(/^refs\/(heads|tags)\//, '');
+  const baseRef = base.ref.slice('refs/heads/'.length);
+  const changed = await pullRequestChangedFiles(req.repo, base.sha, head.sha);
+  const title = (await commitFacts(req.repo, head.sha)).message.split('\n')[0] ?? headName;
+  const payload = pullRequestPayload(repoFacts, {
+    number,
+    action: 'opened',
+    head: { ref: headName, sha: head.sha },
+    base: { ref: baseRef, sha: base.sha },
+    title,
+  });
+  const notes = [
+    `pull_request #${number} (opened): head ${headName} @ ${head.sha.slice(0, 12)} into base ${baseRef} @ ${base.sha.slice(0, 12)}; GITHUB_REF refs/pull/${number}/merge. ` +
+      `GitHub checks out a test merge of head into base and sets GITHUB_SHA to it; the local run checks out the head commit and GITHUB_SHA is the head's.`,
+  ];
+  return { number, headName, baseRef, changed, payload, notes };
+}
+
+/** The commit the run checks out: --ref (default the checked-out branch), or with --working-tree, HEAD's branch. */
+export const resolveHead = (repo: string, ref: string | undefined, workingTree: boolean): Promise<ResolvedRef> =>
+  workingTree ? workingTreeRef(repo, ref) : resolveRef(repo, ref);
+
+/** The run's event, GitHub's ref and commit for it, its payload, and whether the caller's on: would trigger it. */
+export async function resolveRunTarget(req: TargetRequest): Promise<RunTarget> {
+  const head = req.head;
+  const uncommitted = await uncommittedFiles(req.repo);
+  const notes = [...head.notes];
+  if (!req.workingTree && uncommitted.length > 0)
+    notes.push(
+      `${uncommitted.length} uncommitted change${uncommitted.length === 1 ? ' is' : 's are'} not in this run (it runs ${head.label} @ ${head.sha.slice(0, 12)}, as GitHub would after a push): ${uncommitted.slice(0, 5).join(', ')}${uncommitted.length > 5 ? ', …' : ''}; --working-tree includes them.`,
+    );
+  const repoFacts: RepositoryFacts = {
+    fullName: req.repository,
+    defaultBranch:
+      (await gitTry(req.repo, ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD']))?.replace(
+        /^origin\//,
+        '',
+      ) ?? 'main',
+  };
+  const source = req.workingTree ? 'working tree' : 'commit';
+  if (req.event === 'pull_request' || req.event === 'pull_request_target') {
+    const pr = await pullRequestTarget(req, head, repoFacts);
+    const changed = req.workingTree ? withUncommitted(pr.changed, uncommitted) : pr.changed;
+    const ref = `refs/pull/${pr.number}/merge`;
+    const trigger = triggerDecision(req.events, {
+      event: req.event,
+      ref,
+      baseRef: pr.baseRef,
+      action: 'opened',
+      changedFiles: changed.files,
+      changedFrom: changed.from,
+    });
+    return {
+      event: req.event,
+      ref,
+      sha: head.sha,
+      headRef: pr.headName,
+      baseRef: pr.baseRef,
+      source,
+      payload: pr.payload,
+      trigger,
+      notes: [...notes, ...pr.notes],
+    };
+  }
+  const pushed = await pushChangedFiles(req.repo, head).catch(() => ({
+    files: [],
+    from: 'no commit',
+    before: NO_COMMIT,
+  }));
+  const changed = req.workingTree ? withUncommitted(pushed, uncommitted) : pushed;
+  const payload =
+    req.event === 'workflow_dispatch'
+      ? workflowDispatchPayload(repoFacts, head.ref, req.workflowFile, {})
+      : req.event === 'push'
+        ? pushPayload(repoFacts, { ref: head.ref, before: changed.before, head: await commitFacts(req.repo, head.sha) })
+        : {};
+  if (req.event !== 'push' && req.event !== 'workflow_dispatch')
+    notes.push(
+      `github.event is empty: the local run builds payloads for push, pull_request and workflow_dispatch only, not ${req.event}.`,
+    );
+  const trigger = triggerDecision(req.events, {
+    event: req.event,
+    ref: head.ref,
+    changedFiles: changed.files,
+    changedFrom: changed.from,
+  });
+  return { event: req.event, ref: head.ref, sha: head.sha, headRef: '', baseRef: '', source, payload, trigger, notes };
+}

@@ -13,6 +13,7 @@ import { criticalPath } from './critical-path.js';
 import { writeReport, seconds } from './report.js';
 import { NotTriggeredError, parsePrNumber } from './run-plan.js';
 import { runPipeline } from './runner.js';
+import type { RunReport } from './runner.js';
 
 /** Exit code of a run the caller's on: would not trigger (nothing ran). */
 const NOT_TRIGGERED = 4;
@@ -144,6 +145,12 @@ async function main(): Promise<number> {
   });
   report.notes.push(...localDefaults.map((d) => `Local default: ${d}.`));
   const files = await writeReport(report, reportDir);
+  printSummary(report, files);
+  // 3: nothing failed, but the run does not prove everything (docs/local-runs.md); 2 is a usage or workflow error, 4 not triggered.
+  return report.status === 'success' ? 0 : report.status === 'incomplete' ? 3 : 1;
+}
+
+function printSummary(report: RunReport, files: { markdown: string; html: string }): void {
   console.log('');
   for (const job of report.jobs)
     console.log(
@@ -162,8 +169,6 @@ async function main(): Promise<number> {
     console.log(`incomplete: not everything asked for ran here (${partly.join('; ')}); see docs/local-runs.md`);
   }
   console.log(`report: ${files.markdown}\n        ${files.html}`);
-  // 3: nothing failed, but the run does not prove everything (docs/local-runs.md); 2 is a usage or workflow error, 4 not triggered.
-  return report.status === 'success' ? 0 : report.status === 'incomplete' ? 3 : 1;
 }
 
 main().then(

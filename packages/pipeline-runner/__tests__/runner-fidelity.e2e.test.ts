@@ -20,6 +20,7 @@ const runnerDir = path.join(root, 'packages/pipeline-runner');
 const temps: string[] = [];
 let repo = '';
 let before = '';
+let firstSha = '';
 
 const git = (...args: string[]): string =>
   execFileSync('git', ['-C', repo, ...args], {
@@ -42,12 +43,14 @@ const FACTS_JOB = `
       pr-head: \${{ github.event.pull_request.head.sha }}
       pr-base-ref: \${{ github.event.pull_request.base.ref }}
       pr-number: \${{ github.event.number }}
+      pr-merge: \${{ github.event.pull_request.merge_commit_sha }}
     steps:
       - id: seen
         run: |
           marker="$(cat marker.txt)"
           from_file="$(node -e 'const e = require(process.env.GITHUB_EVENT_PATH); console.log(e.pull_request ? e.pull_request.head.ref + "@" + e.pull_request.base.sha : e.after)')"
-          echo "seen=$GITHUB_SHA $GITHUB_REF $GITHUB_REF_NAME head=$GITHUB_HEAD_REF base=$GITHUB_BASE_REF marker=$marker event=$from_file" >> "$GITHUB_OUTPUT"
+          base_only="$(if [ -f base-only.txt ]; then echo yes; else echo no; fi)"
+          echo "seen=$GITHUB_SHA $GITHUB_REF $GITHUB_REF_NAME head=$GITHUB_HEAD_REF base=$GITHUB_BASE_REF marker=$marker base-only=$base_only event=$from_file" >> "$GITHUB_OUTPUT"
 `;
 
 /** Every path under the repository (.git included) with size and mtime, and git's view of it. */
@@ -111,6 +114,20 @@ beforeAll(async () => {
   await writeFile(path.join(repo, 'marker.txt'), 'second\n');
   git('commit', '-q', '-am', 'second');
   git('branch', 'feature/x');
+  const caller = path.join(repo, '.github/workflows/pipeline.yml');
+  const text = await readFile(caller, 'utf8');
+  git('checkout', '-q', '-b', 'calls-v1', 'main');
+  await writeFile(caller, text.replace(/pipeline\.yml@[0-9a-f]{40}/, 'pipeline.yml@v1'));
+  git('commit', '-q', '-am', 'call @v1');
+  git('checkout', '-q', '-b', 'conflicting', 'main');
+  await writeFile(path.join(repo, 'marker.txt'), 'conflict\n');
+  git('commit', '-q', '-am', 'conflicts with develop');
+  git('checkout', '-q', 'main');
+  firstSha = git('rev-parse', 'HEAD');
+  await writeFile(path.join(repo, 'base-only.txt'), 'on main after feature/x branched\n');
+  git('add', 'base-only.txt');
+  git('commit', '-q', '-m', 'base moves on');
+  git('checkout', '-q', 'develop');
   await writeFile(path.join(repo, 'marker.txt'), 'uncommitted\n'); // never part of a run without --working-tree
   git('status'); // let git settle its index before the snapshot
   before = await snapshot(repo);
@@ -136,7 +153,9 @@ describe('npm run pipeline: triggers, refs and events', () => {
     expect(run.out).toContain('FORCED (--force): GitHub would not run this');
     expect(run.report?.trigger).toMatchObject({ triggered: false, forced: true });
     const sha = git('rev-parse', 'feature/x');
-    expect(seen(run)).toContain(`${sha} refs/heads/feature/x feature/x head= base= marker=second event=${sha}`);
+    expect(seen(run)).toContain(
+      `${sha} refs/heads/feature/x feature/x head= base= marker=second base-only=no event=${sha}`,
+    );
     expect(planTag(run)).toBe(`sha-${sha.slice(0, 7)}`);
     expect(run.report?.notes.join('\n')).toContain('1 uncommitted change is not in this run');
   });
@@ -147,37 +166,60 @@ describe('npm run pipeline: triggers, refs and events', () => {
     expect(run.out).toContain(
       'pipeline: --ref no-such-branch: no branch, tag, remote branch or commit of that name in',
     );
-    expect(run.out).toContain('branches: develop, feature/x, main');
+    expect(run.out).toContain('branches: calls-v1, conflicting, develop, feature/x, main');
   });
 
   it('runs another commit of the branch: GITHUB_SHA and the files are that commit, GITHUB_REF the checked-out branch', async () => {
-    const first = git('rev-parse', 'main');
+    const first = firstSha;
     const run = await pipeline('--ref', first.slice(0, 10));
     expect(run.code).toBe(0);
-    expect(seen(run)).toContain(`${first} refs/heads/develop develop head= base= marker=first`);
+    expect(seen(run)).toContain(`${first} refs/heads/develop develop head= base= marker=first base-only=no`);
     expect(run.report?.sha).toBe(first);
   });
 
   it('runs the working tree only with --working-tree', async () => {
     const run = await pipeline('--working-tree');
     expect(run.code).toBe(0);
-    expect(seen(run)).toContain('refs/heads/develop develop head= base= marker=uncommitted');
+    expect(seen(run)).toContain('refs/heads/develop develop head= base= marker=uncommitted base-only=no');
     const other = await pipeline('--working-tree', '--ref', 'main');
     expect(other.code).toBe(2);
     expect(other.out).toContain('--working-tree runs the checked-out branch develop, and --ref main names another');
   });
 
-  it('gives a pull_request run refs/pull/N/merge, head and base refs, and the payload', async () => {
+  it('gives a pull_request run refs/pull/N/merge of the test merge, head and base refs, and the payload', async () => {
     const run = await pipeline('--event', 'pull_request', '--pr', '7', '--ref', 'feature/x', '--base', 'main');
     expect(run.code).toBe(0);
     const head = git('rev-parse', 'feature/x');
     const base = git('rev-parse', 'main');
-    expect(seen(run)).toContain(
-      `${head} refs/pull/7/merge 7/merge head=feature/x base=main marker=second event=feature/x@${base}`,
-    );
     const facts = run.report?.jobs.find((j) => j.path === 'facts');
+    const merge = facts?.outputs['pr-merge'] ?? '';
+    expect(merge).toMatch(/^[0-9a-f]{40}$/);
+    expect([head, base]).not.toContain(merge);
+    // The workspace is head and base merged: the head's marker and the file only the base has.
+    expect(seen(run)).toContain(
+      `${merge} refs/pull/7/merge 7/merge head=feature/x base=main marker=second base-only=yes event=feature/x@${base}`,
+    );
     expect(facts?.outputs).toMatchObject({ 'pr-head': head, 'pr-base-ref': 'main', 'pr-number': '7' });
-    expect(run.report).toMatchObject({ event: 'pull_request', ref: 'refs/pull/7/merge' });
+    expect(run.report).toMatchObject({ event: 'pull_request', ref: 'refs/pull/7/merge', sha: merge });
+    // Made in a scratch clone: the repository never gets the merge commit.
+    expect(() => git('cat-file', '-e', merge)).toThrow();
+  });
+
+  it('does not run a pull request whose head conflicts with its base, as GitHub makes no merge', async () => {
+    const run = await pipeline('--event', 'pull_request', '--ref', 'conflicting', '--base', 'develop');
+    expect(run.code).toBe(4);
+    expect(run.out).toContain(
+      'not triggered: head conflicting conflicts with base develop (CONFLICT (content): Merge conflict in marker.txt)',
+    );
+  });
+
+  it('explains an @v1 this library checkout has no tag for, and points to --library-ref', async () => {
+    const run = await pipeline('--ref', 'calls-v1', '--force');
+    expect(run.code).toBe(2);
+    expect(run.out).toMatch(
+      /calls example-org\/pipeline-actions\/\.github\/workflows\/pipeline\.yml@v1, but .* has no tag v1 and no release tag v1\.\*\.\* here/,
+    );
+    expect(run.out).toContain('Pass --library-ref <commit|branch|tag>');
   });
 
   it('never writes into the repository (git status --ignored, every path, size and mtime, .git included)', async () => {

@@ -35,6 +35,8 @@ export interface PullRequestFacts {
   head: { ref: string; sha: string };
   base: { ref: string; sha: string };
   title: string;
+  /** The test merge of head into base (refs/pull/<n>/merge). */
+  mergeCommitSha?: string;
 }
 
 const SERVER = 'https://github.com';
@@ -109,6 +111,7 @@ export function pullRequestPayload(repo: RepositoryFacts, pr: PullRequestFacts):
       locked: false,
       draft: false,
       merged: false,
+      merge_commit_sha: pr.mergeCommitSha ?? null,
       title: pr.title,
       user: LOCAL_ACTOR,
       head: side(pr.head),

@@ -7,7 +7,7 @@
  * clean run comes from the run's commit, not the working tree.
  */
 import type { Caller } from './caller.js';
-import { repositoryName, tryGit } from './local.js';
+import { tryGit } from './local.js';
 import type { ResolvedLibrary } from './library.js';
 import { loadWorkflow, WorkflowError } from './workflow.js';
 
@@ -64,7 +64,12 @@ export async function chooseLibraryRef(
 }
 
 /** A call inside the repository itself, for a run of a commit: the pipeline and its actions at that commit. */
-export async function localCallAtCommit(caller: Caller, repo: string, sha: string): Promise<ResolvedLibrary> {
+export async function localCallAtCommit(
+  caller: Caller,
+  repo: string,
+  sha: string,
+  repository: string,
+): Promise<ResolvedLibrary> {
   const pipelinePath = caller.target.workflowPath;
   const content = await tryGit(repo, ['show', `${sha}:${pipelinePath}`]);
   if (content === undefined)
@@ -72,7 +77,7 @@ export async function localCallAtCommit(caller: Caller, repo: string, sha: strin
       `${caller.workflow.file} calls ./${pipelinePath}, which commit ${sha.slice(0, 12)} does not have`,
     );
   return {
-    repository: await repositoryName(repo),
+    repository,
     commit: sha,
     shownCommit: sha,
     source: 'commit',

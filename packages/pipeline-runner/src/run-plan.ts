@@ -14,8 +14,9 @@ import { copyWorkingTree, repositoryName } from './local.js';
 import { checkoutCommit, gitOut, RefError } from './ref-checkout.js';
 import type { ResolvedRef } from './ref-checkout.js';
 import type { RunOptions } from './report-types.js';
+import { pullRequestSides, testMerge } from './pull-request.js';
 import { resolveHead, resolveRunTarget } from './run-target.js';
-import type { RunTarget } from './run-target.js';
+import type { PullRequestRun, RunTarget } from './run-target.js';
 
 /** The caller's on: would not start this run (and --force was not given). */
 export class NotTriggeredError extends Error {
@@ -27,6 +28,10 @@ export interface RunPlan {
   caller: Caller;
   target: RunTarget;
   repository: string;
+  /** The git directory that has the run's commit: the repository, or the scratch clone of a pull request's test merge. */
+  gitDir: string;
+  /** Removes the scratch clone, when there is one (after the run). */
+  cleanup: () => Promise<void>;
   /** Fills the workspace with the repository's files; returns how many. */
   fill: (workspace: string, scratch: string) => Promise<number>;
   /** The workspace note of the report. */
@@ -51,46 +56,82 @@ export function parsePrNumber(value: string | undefined): number | undefined {
   return Number(value);
 }
 
+const isPullRequest = (event: string): boolean => event === 'pull_request' || event === 'pull_request_target';
+
+/** A pull_request run's sides and test merge; a conflict stops the run as GitHub would, unless --force. */
+async function pullRequestRun(
+  repo: string,
+  head: ResolvedRef,
+  options: RunOptions,
+): Promise<{ run: PullRequestRun; mergeDir?: string }> {
+  const sides = await pullRequestSides(repo, head, options.prNumber ?? 1, options.base);
+  if (options.workingTree)
+    return {
+      run: { sides, why: '--working-tree: the run is the working tree of the head, not a test merge with the base.' },
+    };
+  const merge = await testMerge(repo, sides);
+  if ('sha' in merge) return { run: { sides, mergeSha: merge.sha, why: '' }, mergeDir: merge.dir };
+  const conflict = `head ${sides.headName} conflicts with base ${sides.baseName} (${merge.conflict}): GitHub makes no merge commit and runs no pull_request workflow for it`;
+  if (!options.force) throw new NotTriggeredError(`${conflict}. Nothing ran; --force runs the head commit.`);
+  return { run: { sides, why: `FORCED: ${conflict}; the run checks out the head commit.` } };
+}
+
 export async function planRun(repo: string, options: RunOptions): Promise<RunPlan> {
   const workingTree = options.workingTree ?? false;
+  const event = options.event ?? 'push';
   const head = await resolveHead(repo, options.ref, workingTree);
-  const callerDir = workingTree ? repo : await workflowsAt(repo, head.sha);
-  let caller: Caller;
-  try {
-    caller = await findCaller(callerDir, options.workflow);
-  } finally {
-    if (callerDir !== repo) await rm(callerDir, { recursive: true, force: true });
-  }
-  const repository = await repositoryName(repo);
-  const target = await resolveRunTarget({
-    repo,
-    head,
-    repository,
-    workflowFile: caller.workflow.file,
-    events: caller.workflow.template.events,
-    event: options.event ?? 'push',
-    workingTree,
-    ...(options.prNumber !== undefined ? { prNumber: options.prNumber } : {}),
-    ...(options.base !== undefined ? { base: options.base } : {}),
-  });
-  if (!target.trigger.triggered && !options.force)
-    throw new NotTriggeredError(
-      `${caller.workflow.file} would not run for ${target.event} on ${target.ref}: ${target.trigger.reason}. ` +
-        `Nothing ran; --force runs it anyway (labelled as forced).`,
-    );
-  return {
-    head,
-    caller,
-    target,
-    repository,
-    fill: workingTree
-      ? (workspace) => copyWorkingTree(repo, workspace)
-      : (workspace, scratch) => checkoutCommit(repo, head.sha, workspace, scratch),
-    describe: (files) =>
-      workingTree
-        ? `Workspace: --working-tree: a copy of ${files} files of ${repo} (tracked and untracked, not ignored, uncommitted changes included) on top of ${head.sha.slice(0, 12)}; every job shares it.`
-        : `Workspace: a clean checkout of ${head.label} @ ${head.sha.slice(0, 12)} (${files} files, nothing uncommitted), made without touching ${repo}; every job shares it.`,
+  const pr = isPullRequest(event) ? await pullRequestRun(repo, head, options) : undefined;
+  const gitDir = pr?.mergeDir ?? repo;
+  const cleanup = async (): Promise<void> => {
+    if (pr?.mergeDir) await rm(pr.mergeDir, { recursive: true, force: true });
   };
+  try {
+    const sha = pr?.run.mergeSha ?? head.sha;
+    const callerDir = workingTree ? repo : await workflowsAt(gitDir, sha);
+    let caller: Caller;
+    try {
+      caller = await findCaller(callerDir, options.workflow);
+    } finally {
+      if (callerDir !== repo) await rm(callerDir, { recursive: true, force: true });
+    }
+    const repository = await repositoryName(repo);
+    const target = await resolveRunTarget({
+      repo,
+      head,
+      repository,
+      workflowFile: caller.workflow.file,
+      events: caller.workflow.template.events,
+      event,
+      workingTree,
+      ...(pr ? { pullRequest: pr.run } : {}),
+    });
+    if (!target.trigger.triggered && !options.force)
+      throw new NotTriggeredError(
+        `${caller.workflow.file} would not run for ${target.event} on ${target.ref}: ${target.trigger.reason}. ` +
+          `Nothing ran; --force runs it anyway (labelled as forced).`,
+      );
+    const what = pr?.run.mergeSha
+      ? `the test merge ${sha.slice(0, 12)} of ${head.label} into ${pr.run.sides.baseName}`
+      : `${head.label} @ ${sha.slice(0, 12)}`;
+    return {
+      head,
+      caller,
+      target,
+      repository,
+      gitDir,
+      cleanup,
+      fill: workingTree
+        ? (workspace) => copyWorkingTree(repo, workspace)
+        : (workspace, scratch) => checkoutCommit(gitDir, sha, workspace, scratch),
+      describe: (files) =>
+        workingTree
+          ? `Workspace: --working-tree: a copy of ${files} files of ${repo} (tracked and untracked, not ignored, uncommitted changes included) on top of ${head.sha.slice(0, 12)}; every job shares it.`
+          : `Workspace: a clean checkout of ${what} (${files} files, nothing uncommitted), made without touching ${repo}; every job shares it.`,
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
 }
 
 /** The trigger line of the report: why the workflow runs, or that --force made it run although GitHub would not. */

@@ -8,9 +8,9 @@ import type { EventsConfig } from '@actions/workflow-parser/model/workflow-templ
 import type { Json } from './expressions.js';
 import type { CommitFacts, RepositoryFacts } from './event-payload.js';
 import { pullRequestPayload, pushPayload, workflowDispatchPayload } from './event-payload.js';
+import type { PullRequestSides } from './pull-request.js';
 import {
   currentBranch,
-  defaultBase,
   gitTry,
   pullRequestChangedFiles,
   pushChangedFiles,
@@ -32,8 +32,15 @@ export interface TargetRequest {
   event: string;
   /** Run the working tree (uncommitted changes included) instead of a clean commit. */
   workingTree: boolean;
-  prNumber?: number;
-  base?: string;
+  /** A pull_request run: its sides, and the test merge GITHUB_SHA is (or why there is none). */
+  pullRequest?: PullRequestRun;
+}
+
+export interface PullRequestRun {
+  sides: PullRequestSides;
+  mergeSha?: string;
+  /** Why the run checks out the head instead of a test merge. */
+  why: string;
 }
 
 export interface RunTarget {
@@ -83,28 +90,27 @@ function withUncommitted(changed: ChangedFiles, uncommitted: string[]): ChangedF
   return { ...changed, files, from: `${changed.from} plus ${uncommitted.length} uncommitted` };
 }
 
-async function pullRequestTarget(req: TargetRequest, head: ResolvedRef, repoFacts: RepositoryFacts) {
-  const number = req.prNumber ?? 1;
-  const baseName = req.base ?? (await defaultBase(req.repo));
-  const base = await resolveRef(req.repo, baseName);
-  if (!base.ref.startsWith('refs/heads/'))
-    throw new RefError(`--base ${baseName} is a ${base.label}: a pull request targets a branch`);
-  const headName = head.ref.replace(/^refs\/(heads|tags)\//, '');
-  const baseRef = base.ref.slice('refs/heads/'.length);
+/** The pull request's part: its merge ref, head and base, the changed files and the payload. */
+async function pullRequestTarget(req: TargetRequest, pr: PullRequestRun, repoFacts: RepositoryFacts) {
+  const { sides, mergeSha } = pr;
+  const { number, headName, head, baseName, base } = sides;
   const changed = await pullRequestChangedFiles(req.repo, base.sha, head.sha);
   const title = (await commitFacts(req.repo, head.sha)).message.split('\n')[0] ?? headName;
   const payload = pullRequestPayload(repoFacts, {
     number,
     action: 'opened',
     head: { ref: headName, sha: head.sha },
-    base: { ref: baseRef, sha: base.sha },
+    base: { ref: baseName, sha: base.sha },
     title,
+    ...(mergeSha ? { mergeCommitSha: mergeSha } : {}),
   });
   const notes = [
-    `pull_request #${number} (opened): head ${headName} @ ${head.sha.slice(0, 12)} into base ${baseRef} @ ${base.sha.slice(0, 12)}; GITHUB_REF refs/pull/${number}/merge. ` +
-      `GitHub checks out a test merge of head into base and sets GITHUB_SHA to it; the local run checks out the head commit and GITHUB_SHA is the head's.`,
+    `pull_request #${number} (opened): head ${headName} @ ${head.sha.slice(0, 12)} into base ${baseName} @ ${base.sha.slice(0, 12)}; GITHUB_REF refs/pull/${number}/merge. ` +
+      (mergeSha
+        ? `GITHUB_SHA ${mergeSha.slice(0, 12)} is the test merge of head into base, made here as GitHub makes it (in a scratch clone; its SHA differs from GitHub's, whose merge has GitHub's timestamp).`
+        : pr.why),
   ];
-  return { number, headName, baseRef, changed, payload, notes };
+  return { changed, payload, notes };
 }
 
 /** The commit the run checks out: --ref (default the checked-out branch), or with --working-tree, HEAD's branch. */
@@ -129,28 +135,31 @@ export async function resolveRunTarget(req: TargetRequest): Promise<RunTarget> {
       ) ?? 'main',
   };
   const source = req.workingTree ? 'working tree' : 'commit';
-  if (req.event === 'pull_request' || req.event === 'pull_request_target') {
-    const pr = await pullRequestTarget(req, head, repoFacts);
+  if (req.pullRequest) {
+    const pr = await pullRequestTarget(req, req.pullRequest, repoFacts);
     const changed = req.workingTree ? withUncommitted(pr.changed, uncommitted) : pr.changed;
-    const ref = `refs/pull/${pr.number}/merge`;
+    const { number, headName, baseName } = req.pullRequest.sides;
+    const ref = `refs/pull/${number}/merge`;
     const trigger = triggerDecision(req.events, {
       event: req.event,
       ref,
-      baseRef: pr.baseRef,
+      baseRef: baseName,
       action: 'opened',
       changedFiles: changed.files,
       changedFrom: changed.from,
     });
+    const sha = req.pullRequest.mergeSha ?? head.sha;
+    const all = [...notes, ...pr.notes];
     return {
       event: req.event,
       ref,
-      sha: head.sha,
-      headRef: pr.headName,
-      baseRef: pr.baseRef,
+      sha,
+      headRef: headName,
+      baseRef: baseName,
       source,
       payload: pr.payload,
       trigger,
-      notes: [...notes, ...pr.notes],
+      notes: all,
     };
   }
   const pushed = await pushChangedFiles(req.repo, head).catch(() => ({

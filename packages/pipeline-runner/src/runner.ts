@@ -85,7 +85,7 @@ async function libraryFor(
 ): Promise<{ lib: ResolvedLibrary; notes: string[] }> {
   const { caller, target } = plan;
   if (caller.target.kind === 'local' && target.source === 'commit')
-    return { lib: await localCallAtCommit(caller, repo, target.sha), notes: [] };
+    return { lib: await localCallAtCommit(caller, plan.gitDir, target.sha, plan.repository), notes: [] };
   const library = path.resolve(options.library);
   const choice = await chooseLibraryRef(caller, library, options.libraryRef);
   return { lib: await resolveLibrary(caller, repo, library, choice.libraryRef), notes: choice.notes };
@@ -186,10 +186,10 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   const log = watchInstalls(options.log ?? ((line: string) => console.log(line)), installed);
   const repo = path.resolve(options.repo);
   const plan = await planRun(repo, options);
-  const { lib, notes: libraryNotes } = await libraryFor(plan, repo, options);
-  checkCallerInputTypes(plan.caller.workflow.file, plan.caller.job, lib.pipeline); // as GitHub does, before any job
   const restoreEnv = options.install === false ? forbidInstalls() : () => undefined;
   try {
+    const { lib, notes: libraryNotes } = await libraryFor(plan, repo, options);
+    checkCallerInputTypes(plan.caller.workflow.file, plan.caller.job, lib.pipeline); // as GitHub does, before any job
     const run = await startRun(repo, plan, lib, libraryNotes, options, log);
     await runJobs(run, plan, lib);
     const { report, provisioner } = run.state;
@@ -206,5 +206,6 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     return report;
   } finally {
     restoreEnv();
+    await plan.cleanup();
   }
 }

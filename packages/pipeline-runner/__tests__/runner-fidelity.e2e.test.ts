@@ -79,11 +79,15 @@ interface CliRun {
 }
 
 async function pipeline(...args: string[]): Promise<CliRun> {
+  return pipelineIn(repo, ...args);
+}
+
+async function pipelineIn(dir: string, ...args: string[]): Promise<CliRun> {
   const reportDir = await mkdtemp(path.join(tmpdir(), 'fidelity-report-'));
   temps.push(reportDir);
   const result = spawnSync(
     process.execPath,
-    ['--import', './src/hooks.ts', './src/cli.ts', repo, '--report-dir', reportDir, '--input', 'stages=', ...args],
+    ['--import', './src/hooks.ts', './src/cli.ts', dir, '--report-dir', reportDir, '--input', 'stages=', ...args],
     { cwd: runnerDir, encoding: 'utf8', env: { ...process.env, INIT_CWD: runnerDir }, timeout: 120_000 },
   );
   const json = await readFile(path.join(reportDir, 'report.json'), 'utf8').catch(() => undefined);
@@ -220,6 +224,23 @@ describe('npm run pipeline: triggers, refs and events', () => {
       /calls example-org\/pipeline-actions\/\.github\/workflows\/pipeline\.yml@v1, but .* has no tag v1 and no release tag v1\.\*\.\* here/,
     );
     expect(run.out).toContain('Pass --library-ref <commit|branch|tag>');
+  });
+
+  it('runs a directory that is not a repository of its own (fixtures/adopter-repo here) as it is, and says so', async () => {
+    const run = await pipelineIn(
+      path.join(root, 'fixtures/adopter-repo'),
+      '--ref',
+      'develop',
+      '--library-ref',
+      'worktree',
+    );
+    expect(run.code).toBe(0);
+    expect(run.out).toContain('fixtures/adopter-repo is a directory inside the repository');
+    expect(run.out).toContain('--ref develop only names the branch');
+    expect(run.report).toMatchObject({
+      ref: 'refs/heads/develop',
+      sha: execFileSync('git', ['-C', root, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim(),
+    });
   });
 
   it('never writes into the repository (git status --ignored, every path, size and mtime, .git included)', async () => {

@@ -5,13 +5,13 @@
  * caller's on: would start the workflow; and how the workspace gets the
  * repository's files.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { findCaller } from './caller.js';
 import type { Caller } from './caller.js';
 import { copyWorkingTree, repositoryName } from './local.js';
-import { checkoutCommit, gitOut, RefError } from './ref-checkout.js';
+import { checkoutCommit, currentBranch, gitOut, gitTry, RefError } from './ref-checkout.js';
 import type { ResolvedRef } from './ref-checkout.js';
 import type { RunOptions } from './report-types.js';
 import { pullRequestSides, testMerge } from './pull-request.js';
@@ -56,6 +56,17 @@ export function parsePrNumber(value: string | undefined): number | undefined {
   return Number(value);
 }
 
+/** Stops a run the caller's on: would not start, unless --force. */
+function checkTriggered<T extends { caller: Caller; target: RunTarget }>(plan: T, options: RunOptions): T {
+  const { caller, target } = plan;
+  if (!target.trigger.triggered && !options.force)
+    throw new NotTriggeredError(
+      `${caller.workflow.file} would not run for ${target.event} on ${target.ref}: ${target.trigger.reason}. ` +
+        `Nothing ran; --force runs it anyway (labelled as forced).`,
+    );
+  return plan;
+}
+
 const isPullRequest = (event: string): boolean => event === 'pull_request' || event === 'pull_request_target';
 
 /** A pull_request run's sides and test merge; a conflict stops the run as GitHub would, unless --force. */
@@ -76,9 +87,70 @@ async function pullRequestRun(
   return { run: { sides, why: `FORCED: ${conflict}; the run checks out the head commit.` } };
 }
 
+/** Whether repo is the top of a git repository (not a directory inside one, like fixtures/adopter-repo). */
+async function isRepositoryRoot(repo: string): Promise<boolean> {
+  const top = await gitTry(repo, ['rev-parse', '--show-toplevel']);
+  if (top === undefined) throw new RefError(`${repo} is not in a git repository: git init, add and commit it first`);
+  return (await realpath(top)) === (await realpath(repo));
+}
+
+/**
+ * A directory inside another repository has no history of its own to check
+ * out: the run uses its files as they are, --ref only names the branch, and
+ * every file counts as changed (like the first push of a new repository).
+ */
+async function planDirectory(repo: string, options: RunOptions, event: string): Promise<RunPlan> {
+  const enclosing = (await gitTry(repo, ['rev-parse', '--show-toplevel'])) ?? '';
+  const sha = (await gitTry(repo, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'])) ?? '0'.repeat(40);
+  const name = options.ref ?? (await currentBranch(repo)) ?? 'main';
+  const ref = name.startsWith('refs/') ? name : `refs/heads/${name}`;
+  const why = `${repo} is a directory inside the repository ${enclosing}, not a repository of its own: the run uses its files as they are (uncommitted ones included), ${options.ref ? `--ref ${options.ref} only names the branch` : `the branch is ${name}`}, GITHUB_SHA is ${enclosing}'s HEAD, and every file counts as changed; give it a repository of its own for a clean checkout of a ref`;
+  const head: ResolvedRef = { ref, sha, label: `the files of ${repo}`, notes: [`${why}.`] };
+  const caller = await findCaller(repo, options.workflow);
+  const files = (await gitOut(repo, ['ls-files', '-z', '--cached', '--others', '--exclude-standard'])).split('\0');
+  const changed = { files: files.filter((f) => f !== ''), from: `every file of ${repo}`, before: '0'.repeat(40) };
+  const baseName = options.base ?? 'main';
+  const pullRequest: PullRequestRun | undefined = isPullRequest(event)
+    ? {
+        sides: {
+          number: options.prNumber ?? 1,
+          headName: ref.replace(/^refs\/(heads|tags)\//, ''),
+          head,
+          baseName,
+          base: { ref: `refs/heads/${baseName}`, sha, label: `branch ${baseName}`, notes: [] },
+        },
+        why: 'No test merge: head and base are the same files here.',
+      }
+    : undefined;
+  const repository = await repositoryName(repo);
+  const target = await resolveRunTarget({
+    repo,
+    head,
+    repository,
+    workflowFile: caller.workflow.file,
+    events: caller.workflow.template.events,
+    event,
+    workingTree: true,
+    changed,
+    ...(pullRequest ? { pullRequest } : {}),
+  });
+  return {
+    head,
+    caller,
+    target: { ...target, source: 'working tree' },
+    repository,
+    gitDir: repo,
+    cleanup: async () => undefined,
+    fill: (workspace) => copyWorkingTree(repo, workspace),
+    describe: (n) =>
+      `Workspace: a copy of the ${n} files of ${repo} (tracked and untracked, not ignored); every job shares it.`,
+  };
+}
+
 export async function planRun(repo: string, options: RunOptions): Promise<RunPlan> {
   const workingTree = options.workingTree ?? false;
   const event = options.event ?? 'push';
+  if (!(await isRepositoryRoot(repo))) return checkTriggered(await planDirectory(repo, options, event), options);
   const head = await resolveHead(repo, options.ref, workingTree);
   const pr = isPullRequest(event) ? await pullRequestRun(repo, head, options) : undefined;
   const gitDir = pr?.mergeDir ?? repo;
@@ -105,11 +177,7 @@ export async function planRun(repo: string, options: RunOptions): Promise<RunPla
       workingTree,
       ...(pr ? { pullRequest: pr.run } : {}),
     });
-    if (!target.trigger.triggered && !options.force)
-      throw new NotTriggeredError(
-        `${caller.workflow.file} would not run for ${target.event} on ${target.ref}: ${target.trigger.reason}. ` +
-          `Nothing ran; --force runs it anyway (labelled as forced).`,
-      );
+    checkTriggered({ caller, target }, options);
     const what = pr?.run.mergeSha
       ? `the test merge ${sha.slice(0, 12)} of ${head.label} into ${pr.run.sides.baseName}`
       : `${head.label} @ ${sha.slice(0, 12)}`;

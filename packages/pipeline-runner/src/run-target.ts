@@ -32,6 +32,8 @@ export interface TargetRequest {
   event: string;
   /** Run the working tree (uncommitted changes included) instead of a clean commit. */
   workingTree: boolean;
+  /** The changed files when git cannot say (a directory that is not a repository of its own). */
+  changed?: ChangedFiles;
   /** A pull_request run: its sides, and the test merge GITHUB_SHA is (or why there is none). */
   pullRequest?: PullRequestRun;
 }
@@ -94,7 +96,7 @@ function withUncommitted(changed: ChangedFiles, uncommitted: string[]): ChangedF
 async function pullRequestTarget(req: TargetRequest, pr: PullRequestRun, repoFacts: RepositoryFacts) {
   const { sides, mergeSha } = pr;
   const { number, headName, head, baseName, base } = sides;
-  const changed = await pullRequestChangedFiles(req.repo, base.sha, head.sha);
+  const changed = req.changed ?? (await pullRequestChangedFiles(req.repo, base.sha, head.sha));
   const title = (await commitFacts(req.repo, head.sha)).message.split('\n')[0] ?? headName;
   const payload = pullRequestPayload(repoFacts, {
     number,
@@ -120,7 +122,7 @@ export const resolveHead = (repo: string, ref: string | undefined, workingTree: 
 /** The run's event, GitHub's ref and commit for it, its payload, and whether the caller's on: would trigger it. */
 export async function resolveRunTarget(req: TargetRequest): Promise<RunTarget> {
   const head = req.head;
-  const uncommitted = await uncommittedFiles(req.repo);
+  const uncommitted = req.changed ? [] : await uncommittedFiles(req.repo);
   const notes = [...head.notes];
   if (!req.workingTree && uncommitted.length > 0)
     notes.push(
@@ -137,7 +139,7 @@ export async function resolveRunTarget(req: TargetRequest): Promise<RunTarget> {
   const source = req.workingTree ? 'working tree' : 'commit';
   if (req.pullRequest) {
     const pr = await pullRequestTarget(req, req.pullRequest, repoFacts);
-    const changed = req.workingTree ? withUncommitted(pr.changed, uncommitted) : pr.changed;
+    const changed = req.workingTree && !req.changed ? withUncommitted(pr.changed, uncommitted) : pr.changed;
     const { number, headName, baseName } = req.pullRequest.sides;
     const ref = `refs/pull/${number}/merge`;
     const trigger = triggerDecision(req.events, {
@@ -162,12 +164,14 @@ export async function resolveRunTarget(req: TargetRequest): Promise<RunTarget> {
       notes: all,
     };
   }
-  const pushed = await pushChangedFiles(req.repo, head).catch(() => ({
-    files: [],
-    from: 'no commit',
-    before: NO_COMMIT,
-  }));
-  const changed = req.workingTree ? withUncommitted(pushed, uncommitted) : pushed;
+  const pushed =
+    req.changed ??
+    (await pushChangedFiles(req.repo, head).catch(() => ({
+      files: [],
+      from: 'no commit',
+      before: NO_COMMIT,
+    })));
+  const changed = req.workingTree && !req.changed ? withUncommitted(pushed, uncommitted) : pushed;
   const payload =
     req.event === 'workflow_dispatch'
       ? workflowDispatchPayload(repoFacts, head.ref, req.workflowFile, {})

@@ -279,6 +279,15 @@ describe('triggerDecision', () => {
     expect(decision.triggered ? decision.why : decision.reason).toContain(text);
   });
 
+  it('shows control characters of a changed file name escaped, so no name starts a line of its own', async () => {
+    const decision = triggerDecision(
+      await events("  push:\n    paths: ['src/**']"),
+      push('refs/heads/main', ['a\n::error::x']),
+    );
+    expect(decision).toMatchObject({ triggered: false });
+    expect(decision.triggered ? '' : decision.reason).toContain('a\\x0a::error::x');
+  });
+
   it('reads the string and list forms of on:', async () => {
     expect(triggerDecision(await events('  [push, pull_request]'), push('refs/heads/x')).triggered).toBe(true);
     const only = triggerDecision(await events('  workflow_dispatch'), push('refs/heads/x'));

@@ -19,7 +19,7 @@ import {
   uncommittedFiles,
 } from './ref-checkout.js';
 import type { ChangedFiles, ResolvedRef } from './ref-checkout.js';
-import { triggerDecision } from './triggers.js';
+import { inert, triggerDecision } from './triggers.js';
 import type { TriggerDecision } from './triggers.js';
 
 export interface TargetRequest {
@@ -126,7 +126,7 @@ export async function resolveRunTarget(req: TargetRequest): Promise<RunTarget> {
   const notes = [...head.notes];
   if (!req.workingTree && uncommitted.length > 0)
     notes.push(
-      `${uncommitted.length} uncommitted change${uncommitted.length === 1 ? ' is' : 's are'} not in this run (it runs ${head.label} @ ${head.sha.slice(0, 12)}, as GitHub would after a push): ${uncommitted.slice(0, 5).join(', ')}${uncommitted.length > 5 ? ', …' : ''}; --working-tree includes them.`,
+      `${uncommitted.length} uncommitted change${uncommitted.length === 1 ? ' is' : 's are'} not in this run (it runs ${head.label} @ ${head.sha.slice(0, 12)}, as GitHub would after a push): ${inert(uncommitted.slice(0, 5).join(', '))}${uncommitted.length > 5 ? ', …' : ''}; --working-tree includes them.`,
     );
   const repoFacts: RepositoryFacts = {
     fullName: req.repository,

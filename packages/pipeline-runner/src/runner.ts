@@ -122,6 +122,7 @@ async function startRun(
   await writeFile(eventPath, JSON.stringify(target.payload, null, 2));
   const masker = new SecretMasker();
   const cleanups = new Cleanups(log);
+  cleanups.push(plan.cleanup); // a pull request's scratch clone, also on Ctrl-C
   const provisioner = new Provisioner({
     enabled: options.provision !== false,
     library: options.library,

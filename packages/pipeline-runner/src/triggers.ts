@@ -39,7 +39,19 @@ export const DEFAULT_PULL_REQUEST_TYPES = ['opened', 'synchronize', 'reopened'];
 
 const quoted = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(', ');
 
+/** Control characters of branch and file names shown as \xNN, so that no name can start a line of its own (a workflow command). */
+export const inert = (text: string): string =>
+  // eslint-disable-next-line no-control-regex
+  text.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
 export function triggerDecision(events: EventsConfig, facts: TriggerFacts): TriggerDecision {
+  const decision = decide(events, facts);
+  return decision.triggered
+    ? { triggered: true, why: inert(decision.why) }
+    : { triggered: false, reason: inert(decision.reason) };
+}
+
+function decide(events: EventsConfig, facts: TriggerFacts): TriggerDecision {
   const declared = Object.keys(events);
   if (!(facts.event in events)) {
     return {

@@ -63,17 +63,22 @@ declare -A package_of=(
 )
 
 install_missing() {
-  local cmd missing=()
+  local cmd missing=() why=()
   for cmd in "${!package_of[@]}"; do
-    command -v "${cmd}" >/dev/null 2>&1 || missing+=("${package_of[${cmd}]}")
+    command -v "${cmd}" >/dev/null 2>&1 || { missing+=("${package_of[${cmd}]}"); why+=("${package_of[${cmd}]} (for ${cmd})"); }
   done
   # the docker CLI may come from elsewhere (a newer static one); the engine's
   # package brings one otherwise.
-  command -v docker >/dev/null 2>&1 || missing+=(docker.io)
+  command -v docker >/dev/null 2>&1 || { missing+=(docker.io); why+=("docker.io (for docker)"); }
   [[ ${#missing[@]} -eq 0 ]] && return 0
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
-  [[ "${CONTAINERS_NO_INSTALL:-0}" == 1 ]] && die "missing packages: ${missing[*]} (CONTAINERS_NO_INSTALL=1)"
-  log "installing ${missing[*]}"
+  mapfile -t why < <(printf '%s\n' "${why[@]}" | sort -u)
+  local listed
+  printf -v listed '%s, ' "${why[@]}"
+  listed="${listed%, }"
+  [[ "${CONTAINERS_NO_INSTALL:-0}" == 1 ]] &&
+    die "missing system packages: ${listed}; not installed because CONTAINERS_NO_INSTALL=1 (--no-install): install them, or run without --no-install"
+  log "installing system packages: ${listed} with apt-get"
   local apt=(apt-get -o DPkg::Lock::Timeout=600 -y --no-install-recommends)
   # A stale package list is the usual reason for a failed install.
   if ! DEBIAN_FRONTEND=noninteractive "${apt[@]}" install "${missing[@]}" >&2; then

@@ -56,16 +56,21 @@ in_node() { nsenter --net="/run/netns/${netns}" -- "$@"; }
 
 install_missing() {
   local -A package_of=([containerd]=containerd [runc]=runc [socat]=socat [iptables]=iptables [ctr]=containerd)
-  local cmd missing=()
+  local cmd missing=() why=()
   for cmd in "${!package_of[@]}"; do
-    command -v "${cmd}" >/dev/null 2>&1 || missing+=("${package_of[${cmd}]}")
+    command -v "${cmd}" >/dev/null 2>&1 || { missing+=("${package_of[${cmd}]}"); why+=("${package_of[${cmd}]} (for ${cmd})"); }
   done
   [[ -x /usr/lib/cni/bridge && -x /usr/lib/cni/host-local && -x /usr/lib/cni/portmap ]] ||
-    missing+=(containernetworking-plugins)
+    { missing+=(containernetworking-plugins); why+=("containernetworking-plugins (the node's bridge CNI)"); }
   [[ ${#missing[@]} -eq 0 ]] && return 0
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
-  [[ "${KUBE_NO_INSTALL:-0}" == 1 ]] && die "missing packages: ${missing[*]} (KUBE_NO_INSTALL=1)"
-  log "installing ${missing[*]}"
+  mapfile -t why < <(printf '%s\n' "${why[@]}" | sort -u)
+  local listed
+  printf -v listed '%s, ' "${why[@]}"
+  listed="${listed%, }"
+  [[ "${KUBE_NO_INSTALL:-0}" == 1 ]] &&
+    die "missing system packages for the real node: ${listed}; not installed because KUBE_NO_INSTALL=1 (--no-install): install them, or run without --no-install"
+  log "installing system packages: ${listed} with apt-get"
   local apt=(apt-get -o DPkg::Lock::Timeout=600 -y --no-install-recommends)
   if ! DEBIAN_FRONTEND=noninteractive "${apt[@]}" install "${missing[@]}" >&2; then
     DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update >&2

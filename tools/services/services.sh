@@ -41,14 +41,28 @@ state_set() { printf '%s\n' "$2" >"$STATE_DIR/$1"; }
 
 # ---------------------------------------------------------------- install
 APT_UPDATED=0
+# Why a package is needed, for the line printed before installing it (and the --no-install error).
+install_reason() {
+  case "$1" in
+    postgresql | postgresql-client) echo "PostgreSQL server and psql for the jobs' postgres services" ;;
+    redis-server | redis-tools) echo "Redis server and redis-cli for the jobs' redis services" ;;
+    *) echo "needed by services.sh (${FUNCNAME[2]:-start})" ;;
+  esac
+}
+
+# SERVICES_NO_INSTALL=1 (the pipeline runner's --no-install): fail, naming the package and why, instead.
 apt_install() {
-  command -v apt-get >/dev/null || die "apt-get not found; install $* by hand"
+  local why
+  why="$(install_reason "$1")"
+  [[ "${SERVICES_NO_INSTALL:-0}" == 1 ]] &&
+    die "missing system package: $* ($why); not installed because SERVICES_NO_INSTALL=1 (--no-install): install it, or run without --no-install"
+  command -v apt-get >/dev/null || die "apt-get not found; install $* ($why) by hand"
+  log "installing system packages: $* ($why) with apt-get"
   if [[ $APT_UPDATED -eq 0 ]]; then
     log "apt-get update"
     apt-get update -qq >/dev/null
     APT_UPDATED=1
   fi
-  log "apt-get install $*"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 

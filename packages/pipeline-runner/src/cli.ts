@@ -11,7 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { criticalPath } from './critical-path.js';
 import { writeReport, seconds } from './report.js';
+import { NotTriggeredError, parsePrNumber } from './run-plan.js';
 import { runPipeline } from './runner.js';
+import type { RunReport } from './runner.js';
+
+/** Exit code of a run the caller's on: would not trigger (nothing ran). */
+const NOT_TRIGGERED = 4;
 
 const USAGE = `Usage: npm run pipeline -- [<path-to-repo>] [options]
 
@@ -20,10 +25,16 @@ Runs <path-to-repo>'s workflow that calls <owner>/<repo>/.github/workflows/pipel
 Default repository: this one (its caller for example-service).
 
 Options:
-  --ref <branch|ref>        branch or ref to simulate (default: the repository's current branch)
-  --event <name>            event name (default: push)
+  --ref <ref>               branch, tag, remote branch or commit to run, from a clean checkout of its
+                            commit (default: the checked-out branch's commit); fails when it does not exist
+  --working-tree            run the working tree with its uncommitted changes instead (the checked-out branch)
+  --event <name>            push (default), pull_request, workflow_dispatch, ...
+  --pr <n>                  pull_request: the number, GITHUB_REF refs/pull/<n>/merge (default 1); --ref is the head
+  --base <branch>           pull_request: the base branch (default: origin/HEAD, else main or master)
+  --force                   run even when the caller's on: filters would not trigger the event (labelled as forced)
   --workflow <file>         the caller workflow when several call the pipeline
-  --library-ref <ref>       library commit/branch/tag instead of the caller's @ref; 'worktree' for uncommitted files
+  --library-ref <ref>       library commit/branch/tag instead of the caller's @ref (an @vX without a local tag
+                            vX or vX.Y.Z needs it); 'worktree' for the library's uncommitted files
   --input name=value        override a pipeline input (repeatable), e.g. --input stages=quality,test
   --secret NAME=value       a secret (repeatable); unset *KUBECONFIG secrets get the local cluster's
   --secret-file NAME=path   a secret read from a file (repeatable), e.g. a kubeconfig
@@ -33,8 +44,14 @@ Options:
   --kwok-only               no real node: deploys go to kwok nodes (pods simulated), and the smoke
                             tests run the deployed image with docker run (default: a real node
                             whenever the container engine is available)
+  --no-install              never install system packages (apt-get); a missing one fails, named with why
+  --fresh-cluster           delete the local Kubernetes cluster first (it persists between runs otherwise)
   --verbose                 print every step's output
-  --help`;
+  --help
+
+Exit codes: 0 success, 1 a job failed, 2 usage or workflow error (a missing --ref...),
+3 incomplete (nothing failed, not everything ran here), 4 not triggered (the caller's on: filters
+do not start the workflow for this event; nothing ran; --force runs it).`;
 
 function pairs(values: string[] | undefined, flag: string): Record<string, string> {
   const result: Record<string, string> = {};
@@ -75,6 +92,12 @@ async function main(): Promise<number> {
       'report-dir': { type: 'string' },
       'no-provision': { type: 'boolean' },
       'kwok-only': { type: 'boolean' },
+      'working-tree': { type: 'boolean' },
+      pr: { type: 'string' },
+      base: { type: 'string' },
+      force: { type: 'boolean' },
+      'no-install': { type: 'boolean' },
+      'fresh-cluster': { type: 'boolean' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -112,10 +135,22 @@ async function main(): Promise<number> {
     vars: pairs(values.var, '--var'),
     provision: !values['no-provision'],
     kwokOnly: values['kwok-only'] ?? false,
+    workingTree: values['working-tree'] ?? false,
+    force: values.force ?? false,
+    install: !values['no-install'],
+    freshCluster: values['fresh-cluster'] ?? false,
+    ...(values.pr !== undefined ? { prNumber: parsePrNumber(values.pr) } : {}),
+    ...(values.base !== undefined ? { base: values.base } : {}),
     verbose: values.verbose ?? false,
   });
   report.notes.push(...localDefaults.map((d) => `Local default: ${d}.`));
   const files = await writeReport(report, reportDir);
+  printSummary(report, files);
+  // 3: nothing failed, but the run does not prove everything (docs/local-runs.md); 2 is a usage or workflow error, 4 not triggered.
+  return report.status === 'success' ? 0 : report.status === 'incomplete' ? 3 : 1;
+}
+
+function printSummary(report: RunReport, files: { markdown: string; html: string }): void {
   console.log('');
   for (const job of report.jobs)
     console.log(
@@ -128,18 +163,21 @@ async function main(): Promise<number> {
   console.log(
     `critical path on GitHub: ${seconds(critical.durationMs)} (${critical.chain.join(' → ') || 'no job ran'})`,
   );
+  if (report.trigger?.forced) console.log(`FORCED (--force): GitHub would not run this: ${report.trigger.detail}`);
   if (report.status === 'incomplete') {
     const partly = report.jobs.flatMap((j) => j.steps.filter((s) => s.incomplete).map((s) => `${j.path}: ${s.name}`));
     console.log(`incomplete: not everything asked for ran here (${partly.join('; ')}); see docs/local-runs.md`);
   }
   console.log(`report: ${files.markdown}\n        ${files.html}`);
-  // 3: nothing failed, but the run does not prove everything (docs/local-runs.md); 2 is a usage or workflow error.
-  return report.status === 'success' ? 0 : report.status === 'incomplete' ? 3 : 1;
 }
 
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (error instanceof NotTriggeredError) {
+      console.log(`pipeline: not triggered: ${error.message}`);
+      process.exit(NOT_TRIGGERED);
+    }
     console.error(`pipeline: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(2);
   },

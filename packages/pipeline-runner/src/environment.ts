@@ -17,15 +17,24 @@ export interface GithubFacts {
   repository: string;
   workflow: string;
   workspace: string;
+  /** The webhook payload (github.event) and the file that holds it (GITHUB_EVENT_PATH). */
+  payload?: Record<string, Json>;
+  eventPath?: string;
+  /** pull_request: the head and base branches (GITHUB_HEAD_REF, GITHUB_BASE_REF); empty otherwise, as on GitHub. */
+  headRef?: string;
+  baseRef?: string;
 }
 
 export function githubContext(facts: GithubFacts): Record<string, Json> {
   const { event, ref, repository } = facts;
   return {
     event_name: event,
-    event: {},
+    event: facts.payload ?? {},
+    event_path: facts.eventPath ?? '',
+    head_ref: facts.headRef ?? '',
+    base_ref: facts.baseRef ?? '',
     ref,
-    ref_name: ref.replace(/^refs\/(heads|tags)\//, ''),
+    ref_name: ref.replace(/^refs\/(heads|tags|pull)\//, ''),
     ref_type: ref.startsWith('refs/tags/') ? 'tag' : 'branch',
     sha: facts.sha,
     repository,

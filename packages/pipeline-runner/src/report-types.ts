@@ -64,6 +64,10 @@ export interface RunReport {
   workspace?: string;
   /** What notify posted to the local Slack stand-in, in order (when the run started one). */
   slack?: SlackTranscript;
+  /** Whether the caller's on: triggers this event (forced: run with --force although it does not). */
+  trigger?: { triggered: boolean; forced: boolean; detail: string };
+  /** GITHUB_SHA of the run. */
+  sha?: string;
 }
 
 export interface SlackTranscript {
@@ -99,6 +103,17 @@ export interface RunOptions {
   verbose?: boolean;
   /** Keep the workspace copy after the run (its path is in report.workspace). */
   keepWorkspace?: boolean;
+  /** Run even when the caller's on: would not trigger the event (labelled as forced). */
+  force?: boolean;
+  /** Run the working tree with its uncommitted changes instead of a clean checkout of the commit. */
+  workingTree?: boolean;
+  /** pull_request: the number (refs/pull/<n>/merge, default 1) and the base branch (default the default branch). */
+  prNumber?: number;
+  base?: string;
+  /** Let the provisioning scripts install missing system packages (default true; false fails instead). */
+  install?: boolean;
+  /** Delete the local Kubernetes cluster before the run (tools/kube/cluster.sh down). */
+  freshCluster?: boolean;
 }
 
 export function skippedJob(id: string, jobPath: string, reason: string, needs: string[] = []): JobReport {

@@ -30,7 +30,7 @@ function runTable(report: RunReport): string[] {
     `| repository | \`${report.repo}\` |`,
     `| caller | \`${report.callerWorkflow}\` › \`${report.callerJob}\` → \`${report.pipelineRef}\` |`,
     `| pipeline | ${report.library.repository}@\`${report.library.commit.slice(0, 12)}\` (${report.library.source}) |`,
-    `| event | \`${report.event}\` on \`${report.ref}\` |`,
+    `| event | \`${report.event}\` on \`${report.ref}\`${report.sha ? ` @ \`${report.sha.slice(0, 12)}\`` : ''}${report.trigger ? ` (${report.trigger.forced ? '**forced**: GitHub would not run it' : 'triggered'}: ${cell(report.trigger.detail)})` : ''} |`,
     `| started | ${report.startedAt} |`,
     `| wall time (local: jobs one after another) | ${seconds(report.durationMs)} |`,
     `| critical path on GitHub (longest needs chain of the job times) | ${seconds(critical.durationMs)}: ${critical.chain.join(' → ') || 'no job ran'} |`,

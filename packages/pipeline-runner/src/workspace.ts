@@ -18,7 +18,12 @@ export interface RunDirs {
   toolCache: string;
 }
 
-export async function prepareWorkspace(repo: string, reportDir: string): Promise<{ dirs: RunDirs; copied: number }> {
+/** fill puts the repository's files into the workspace (default: a copy of the working tree) and returns how many. */
+export async function prepareWorkspace(
+  repo: string,
+  reportDir: string,
+  fill: (workspace: string, scratch: string) => Promise<number> = (workspace) => copyWorkingTree(repo, workspace),
+): Promise<{ dirs: RunDirs; copied: number }> {
   const report = path.resolve(reportDir);
   const scratch = await mkdtemp(path.join(tmpdir(), 'pipeline-run-'));
   const dirs: RunDirs = {
@@ -34,7 +39,7 @@ export async function prepareWorkspace(repo: string, reportDir: string): Promise
   await rm(dirs.artifacts, { recursive: true, force: true });
   for (const dir of [report, dirs.logs, dirs.artifacts, dirs.workspace, dirs.runnerTemp])
     await mkdir(dir, { recursive: true });
-  return { dirs, copied: await copyWorkingTree(repo, dirs.workspace) };
+  return { dirs, copied: await fill(dirs.workspace, scratch) };
 }
 
 /** What the run started and must stop, last started first. */

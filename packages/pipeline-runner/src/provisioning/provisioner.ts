@@ -112,6 +112,11 @@ export class Provisioner {
     if (needsService && this.appPort !== undefined && !this.app) await this.startService(target);
   }
 
+  /** The local cluster's kubeconfig, when a job of this run used the cluster. */
+  clusterKubeconfig(): string | undefined {
+    return this.kubeconfig;
+  }
+
   /** The container tooling for docker steps, when it is up. */
   containerTooling(): ContainerTooling | undefined {
     return this.containers;

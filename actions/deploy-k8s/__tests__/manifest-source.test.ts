@@ -27,7 +27,22 @@ const reader =
   (name: string): string =>
     values[name] ?? '';
 
-type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+interface Probe {
+  httpGet?: unknown;
+  tcpSocket?: unknown;
+}
+interface Pod {
+  securityContext: unknown;
+  containers: {
+    securityContext: unknown;
+    readinessProbe: Probe;
+    livenessProbe: Probe;
+    ports: unknown;
+    env: unknown;
+    volumeMounts: unknown;
+  }[];
+}
+const podOf = (object: unknown): Pod => (object as { spec: { template: { spec: Pod } } }).spec.template.spec;
 
 describe('generated manifests', () => {
   it('staging: a Deployment and a Service; production adds an HPA and a PDB', () => {
@@ -41,9 +56,9 @@ describe('generated manifests', () => {
   });
 
   it('runs non-root, read-only, without privilege escalation, with the probes the inputs ask for', () => {
-    const deployment = generateManifests(options)[0] as Any;
-    const pod = deployment['spec'].template.spec;
-    const container = pod.containers[0];
+    const deployment = generateManifests(options)[0];
+    const pod = podOf(deployment);
+    const container = pod.containers[0]!;
     expect(pod.securityContext).toEqual({
       runAsNonRoot: true,
       runAsUser: 1000,
@@ -61,18 +76,18 @@ describe('generated manifests', () => {
     expect(container.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
     expect(container.env).toEqual([{ name: 'PORT', value: '8080' }]);
     expect(container.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
-    expect(deployment['spec'].replicas).toBe(2);
+    expect((deployment as unknown as { spec: { replicas: number } }).spec.replicas).toBe(2);
   });
 
   it('keeps the image user when run-as-user is empty, and writes parseable YAML', () => {
     const objects = generateManifests({ ...options, runAsUser: undefined, readinessPath: undefined });
-    const pod = (objects[0] as Any)['spec'].template.spec;
+    const pod = podOf(objects[0]);
     expect(pod.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(pod.containers[0].readinessProbe.tcpSocket).toEqual({ port: 'http' });
+    expect(pod.containers[0]?.readinessProbe.tcpSocket).toEqual({ port: 'http' });
     const docs = manifestsYaml(objects)
       .split('---\n')
-      .map((d) => parseYaml(d) as Any);
-    expect(docs.map((d) => d['kind'])).toEqual(['Deployment', 'Service']);
+      .map((d) => parseYaml(d) as { kind: string });
+    expect(docs.map((d) => d.kind)).toEqual(['Deployment', 'Service']);
   });
 });
 

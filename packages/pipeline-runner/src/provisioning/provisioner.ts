@@ -57,6 +57,7 @@ export class Provisioner {
   private appPort?: number;
   private deployedManifests: string[] = [];
   private deployedImages: { name: string; ref: string }[] = [];
+  private deployedPort?: number;
   private containers?: ContainerTooling;
   private containersError?: string;
   private readonly mappings: ImageMapping[] = [];
@@ -129,6 +130,8 @@ export class Provisioner {
   afterAction(uses: string, withValues: Record<string, string>, succeeded: boolean): void {
     const images = actionRule(uses)?.deployedImagesInput;
     if (succeeded && images && withValues[images]) this.deployedImages = parseImagesInput(withValues[images]);
+    const port = Number(withValues[actionRule(uses)?.deployedPortInput ?? ''] ?? '');
+    if (succeeded && Number.isInteger(port) && port > 0 && port < 65536) this.deployedPort = port;
     const input = actionRule(uses)?.deployedManifestsInput;
     if (!succeeded || !input || !withValues[input]) return;
     const workspace = this.options.dirs.workspace;
@@ -237,6 +240,8 @@ export class Provisioner {
       image,
       deployedAs: deployed,
       port: this.appPort as number,
+      ...(this.deployedPort !== undefined ? { containerPort: this.deployedPort } : {}),
+      readinessPath: stringValue(contexts.inputs[PROVISIONING.readinessPathInput] ?? ''),
       services,
       deployedManifests: this.deployedManifests,
       dockerEnv: this.containers.vars,

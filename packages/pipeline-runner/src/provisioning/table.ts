@@ -31,6 +31,8 @@ export interface ActionRule {
   deployedManifestsInput?: string;
   /** After a successful step, this input's `name=ref` pairs are the images deployed (what the smoke tests run). */
   deployedImagesInput?: string;
+  /** After a successful step, this input is the container port the deploy gave the service. */
+  deployedPortInput?: string;
 }
 
 export interface RemoteRule {
@@ -59,6 +61,8 @@ export interface ProvisioningTable {
   actions: ActionRule[];
   /** The called workflow's input naming the service's directory (where `npm start` runs). */
   serviceDirectoryInput: string;
+  /** The called workflow's input naming the readiness path (empty: a TCP check). */
+  readinessPathInput: string;
   /** Settings the service under smoke test keeps from the local run, not from the deployed manifests. */
   serviceLocalEnv: string[];
   remoteActions: RemoteRule[];
@@ -78,9 +82,15 @@ export const PROVISIONING: ProvisioningTable = {
   vars: [{ name: /_URL$/, provides: 'service-url' }],
   actions: [
     { action: 'smoke-test', needs: 'service' },
-    { action: 'deploy-k8s', deployedManifestsInput: 'manifests', deployedImagesInput: 'images' },
+    {
+      action: 'deploy-k8s',
+      deployedManifestsInput: 'manifests',
+      deployedImagesInput: 'images',
+      deployedPortInput: 'port',
+    },
   ],
   serviceDirectoryInput: 'service-directory',
+  readinessPathInput: 'readiness-path',
   serviceLocalEnv: ['PORT', 'HOST', 'DATABASE_URL', 'REDIS_URL', 'NODE_ENV'],
   remoteActions: [
     { uses: 'docker://*', reason: 'container action: not run locally' },

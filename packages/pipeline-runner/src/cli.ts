@@ -12,12 +12,16 @@ import { parseArgs } from 'node:util';
 import { criticalPath } from './critical-path.js';
 import { writeReport, seconds } from './report.js';
 import { runPipeline } from './runner.js';
+import { initMain } from './init/cli.js';
 
 const USAGE = `Usage: npm run pipeline -- [<path-to-repo>] [options]
 
 Runs <path-to-repo>'s workflow that calls <owner>/<repo>/.github/workflows/pipeline.yml@<ref>
 (or ./.github/workflows/pipeline.yml) with this checkout as the library, as GitHub would.
 Default repository: this one (its caller for example-service).
+
+       npm run pipeline -- init <path-to-repo> [--namespace-prefix <prefix>]
+         writes a caller workflow and, where missing, a Dockerfile, manifests and smoke-checks.yml
 
 Options:
   --ref <branch|ref>        branch or ref to simulate (default: the repository's current branch)
@@ -58,6 +62,7 @@ async function readSecretFiles(files: Record<string, string>): Promise<Record<st
 }
 
 async function main(): Promise<number> {
+  if (process.argv[2] === 'init') return initMain(process.argv.slice(3));
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {

@@ -169,14 +169,21 @@ export class Provisioner {
     if (Object.keys(specs).length === 0) return;
     if (!this.options.enabled)
       throw new Error('the job has service containers and provisioning is off (--no-provision)');
-    const standIns = Object.entries(specs).map(([label, spec]) => {
+    // A service whose image is empty is not started, as on GitHub (actions/runner#2235).
+    const wanted = Object.entries(specs).filter(([, spec]) => stringValue(spec['image'] ?? '').trim() !== '');
+    for (const [label] of Object.entries(specs).filter(([l]) => !wanted.some(([w]) => w === l)))
+      report.notes.push(`service '${label}': empty image, not started (as on GitHub)`);
+    if (wanted.length === 0) return;
+    const missing = wanted
+      .map(([label, spec]) => ({ label, image: stringValue(spec['image'] ?? '') }))
+      .filter(({ image }) => !serviceStandIn(image));
+    if (missing.length > 0)
+      throw new NotProvidedError(
+        `this machine cannot provide ${missing.map((m) => `service '${m.label}' (${m.image})`).join(', ')}: locally only ${PROVISIONING.services.map((s) => s.image).join(' and ')} run for real (tools/services/services.sh, from Debian's packages)`,
+      );
+    const standIns = wanted.map(([label, spec]) => {
       const image = stringValue(spec['image'] ?? '');
-      const standIn = serviceStandIn(image);
-      if (!standIn)
-        throw new Error(
-          `service '${label}' uses image '${image}'; locally only ${PROVISIONING.services.map((s) => s.image).join(' and ')} are provided (tools/services/services.sh)`,
-        );
-      return { label, image, standIn };
+      return { label, image, standIn: serviceStandIn(image) as NonNullable<ReturnType<typeof serviceStandIn>> };
     });
     const services = await this.ensureServices(report.notes);
     const mapped: Record<string, Json> = {};

@@ -85,6 +85,15 @@ describe('start command', () => {
     expect(choice.command).toEqual(command);
     expect(choice.fact.origin).toBe(origin);
   });
+
+  it.each([
+    [{ main: 'index.js', scripts: { start: 'node ./dist/index.js' } }, false, ['node', './dist/index.js']],
+    [{ main: 'index.js', scripts: { start: 'node ./dist/index.js' } }, true, ['node', 'index.js']],
+    [{ main: 'dist/main.js' }, false, ['node', 'dist/main.js']],
+  ] as const)('%j, main in the repository: %s', (fields, mainExists, command) => {
+    const choice = detectStart(pkg(fields), 'npm', undefined, mainExists);
+    expect(choice.command).toEqual(command);
+  });
 });
 
 describe('port', () => {

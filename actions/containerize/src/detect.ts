@@ -132,8 +132,19 @@ function scriptCommand(manager: PackageManager, script: string, body: string): s
   return SIMPLE_NODE.test(body.trim()) ? body.trim().split(/\s+/) : [manager, 'run', script];
 }
 
-/** The start command: the input, a production start script, `main`, else `npm start`. */
-export function detectStart(pkg: PackageJson, manager: PackageManager, input: string | undefined): StartChoice {
+/**
+ * The start command: the input, a production start script, `main`, else
+ * `npm start`. A `main` that is not in the repository yields to a start
+ * script (npm init writes `main: index.js` whether or not it exists; a built
+ * `dist/main.js` does not exist before the build either, so without a start
+ * script it is still used).
+ */
+export function detectStart(
+  pkg: PackageJson,
+  manager: PackageManager,
+  input: string | undefined,
+  mainExists = true,
+): StartChoice {
   if (input !== undefined)
     return {
       command: ['/bin/sh', '-c', `exec ${input}`],
@@ -145,18 +156,20 @@ export function detectStart(pkg: PackageJson, manager: PackageManager, input: st
     const command = scriptCommand(manager, script, body);
     return { command, fact: fact('start command', command.join(' '), 'detected', `package.json scripts["${script}"]`) };
   }
-  if (pkg.main !== undefined && RUNNABLE_MAIN.test(pkg.main)) {
+  const start = pkg.scripts['start'];
+  if (pkg.main !== undefined && RUNNABLE_MAIN.test(pkg.main) && (mainExists || start === undefined)) {
     return {
       command: ['node', pkg.main],
       fact: fact('start command', `node ${pkg.main}`, 'detected', 'package.json main'),
     };
   }
-  const start = pkg.scripts['start'];
   if (start !== undefined) {
     const command = scriptCommand(manager, 'start', start);
-    const why = pkg.main
-      ? `package.json scripts.start (main ${pkg.main} is not JavaScript)`
-      : 'package.json scripts.start';
+    const why = !pkg.main
+      ? 'package.json scripts.start'
+      : RUNNABLE_MAIN.test(pkg.main)
+        ? `package.json scripts.start (main ${pkg.main} is not in the repository)`
+        : `package.json scripts.start (main ${pkg.main} is not JavaScript)`;
     return { command, fact: fact('start command', command.join(' '), 'detected', why) };
   }
   return {

@@ -86,7 +86,9 @@ export async function plan(inputs: Inputs, io: ProjectIo): Promise<Plan> {
   const names = new Set((await io.list(inputs.workingDirectory)).map((e) => e.name));
   const manager = detectPackageManager(names, pkg);
   const build = detectBuild(names, pkg, manager.manager);
-  const start = detectStart(pkg, manager.manager, inputs.startCommand);
+  const mainExists =
+    pkg.main !== undefined && (await io.readText(path.join(inputs.workingDirectory, pkg.main))) !== undefined;
+  const start = detectStart(pkg, manager.manager, inputs.startCommand, mainExists);
   const text = renderDockerfile({
     nodeVersion: inputs.nodeVersion,
     manager: manager.manager,

@@ -4,7 +4,7 @@
  * its port, a health route, which quality tools it has and whether it has
  * tests. Every conclusion is a Fact: detected, or assumed with the reason.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   detectBuild,
@@ -33,6 +33,8 @@ export interface Project {
   maxLineLength: number;
   lineLengthInclude: string | undefined;
   hasTests: boolean;
+  /** package.json main names a file in the repository. */
+  mainExists: boolean;
   facts: Fact[];
 }
 
@@ -131,6 +133,8 @@ export async function detectProject(repo: string): Promise<Project> {
       .replace(/[^a-z0-9-]+/g, '-')
       .replace(/^-+|-+$/g, '')
       .slice(0, 50) || 'service';
+  const mainExists =
+    pkg.main !== undefined && (await stat(path.join(root, pkg.main)).catch(() => undefined)) !== undefined;
   const hasTests = pkg.scripts['test'] !== undefined && !/no test specified/.test(pkg.scripts['test']);
   const facts: Fact[] = [
     dirFact,
@@ -139,7 +143,7 @@ export async function detectProject(repo: string): Promise<Project> {
   facts.push(
     manager.fact,
     detectBuild(files, pkg, manager.manager).fact,
-    detectStart(pkg, manager.manager, undefined).fact,
+    detectStart(pkg, manager.manager, undefined, mainExists).fact,
     port.fact,
   );
   facts.push(
@@ -172,6 +176,7 @@ export async function detectProject(repo: string): Promise<Project> {
     // Configuration files (an ESLint config's long import line) are not the service's code.
     lineLengthInclude: srcDir ? 'src/**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}' : undefined,
     hasTests,
+    mainExists,
     facts,
   };
 }

@@ -44,7 +44,7 @@ function dockerfileText(project: Project): string {
     managerVersion: manager.version,
     lockfile: manager.lockfile,
     build: detectBuild(project.files, project.pkg, manager.manager).command,
-    start: detectStart(project.pkg, manager.manager, undefined).command,
+    start: detectStart(project.pkg, manager.manager, undefined, project.mainExists).command,
     port: project.port,
   });
 }

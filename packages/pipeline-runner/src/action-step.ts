@@ -110,11 +110,10 @@ async function runLocalAction(
   // github.action_path in an input default is the action's own directory.
   const github = { ...(ctx.expr.contexts['github'] as Record<string, Json>), action_path: actionDir };
   const actionCtx: EvalContext = { ...ctx.expr, contexts: { ...ctx.expr.contexts, github } };
-  const notes: string[] = [];
-  const inputs = inputEnv(manifest, state.provisioner.localInputs(uses, withValues, notes), (template) =>
+  const inputs = inputEnv(manifest, withValues, (template) =>
     interpolate(template, (expression) => stringValue(evaluateExpression(expression, actionCtx))),
   );
-  notes.push(...inputs.deprecated);
+  const notes = [...inputs.deprecated];
   if (inputs.unexpected.length > 0)
     notes.push(
       `Unexpected input(s) '${inputs.unexpected.join("', '")}', valid inputs are ${Object.keys(manifest.inputs ?? {}).join(', ')}`,

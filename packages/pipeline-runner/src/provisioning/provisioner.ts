@@ -126,28 +126,6 @@ export class Provisioner {
     return { TRIVY_CONFIG: file };
   }
 
-  /**
-   * The inputs an action gets here: `name=ref` images this run pushed under a
-   * local name (ghcr.io/o/r → 127.0.0.1:5000/o/r) point at the local
-   * registry, which the cluster's real node pulls from. Noted in the job.
-   */
-  localInputs(uses: string, withValues: Record<string, string>, notes: string[]): Record<string, string> {
-    const input = actionRule(uses)?.localImagesInput;
-    const registry = this.containers?.env.registry;
-    if (!input || !registry || !withValues[input] || this.mappings.length === 0) return withValues;
-    const repository = (ref: string): string => ref.replace(/@.*$/, '').replace(/:[^/:]*$/, '');
-    const pushed = new Set(this.mappings.map((m) => repository(m.from)));
-    const rewritten = parseImagesInput(withValues[input]).map(({ name, ref }) =>
-      pushed.has(repository(ref)) ? { name, ref: mapImage(ref, registry).to } : { name, ref },
-    );
-    const value = rewritten.map((r) => `${r.name}=${r.ref}`).join('\n');
-    if (value === withValues[input]) return withValues;
-    notes.push(
-      `${input}: ${rewritten.map((r) => r.ref).join(', ')} — the image this run pushed, from the local registry (what GitHub's run deploys from GHCR; the cluster's real node pulls from the local registry).`,
-    );
-    return { ...withValues, [input]: value };
-  }
-
   /** After an action step: what the table says the step tells the runner (the manifests a deploy applied). */
   afterAction(uses: string, withValues: Record<string, string>, succeeded: boolean): void {
     const images = actionRule(uses)?.deployedImagesInput;

@@ -33,8 +33,6 @@ export interface ActionRule {
   deployedImagesInput?: string;
   /** After a successful step, this input is the container port the deploy gave the service. */
   deployedPortInput?: string;
-  /** This input's `name=ref` images that the run pushed under a local name are deployed from the local registry (the cluster's real node pulls there). */
-  localImagesInput?: string;
 }
 
 export interface RemoteRule {

@@ -186,10 +186,10 @@ describe('built-in Dockerfile', () => {
 
   it('keeps the repository .dockerignore and adds what never belongs in an image', () => {
     expect(renderDockerignore(undefined)).toBe(
-      'node_modules\n**/node_modules\n.git\nnpm-debug.log*\nyarn-error.log*\ncoverage\n',
+      'node_modules\n**/node_modules\n.git\n.pipeline-actions\nnpm-debug.log*\nyarn-error.log*\ncoverage\n',
     );
     expect(renderDockerignore('dist\nnode_modules\n')).toBe(
-      'dist\nnode_modules\n**/node_modules\n.git\nnpm-debug.log*\nyarn-error.log*\ncoverage\n',
+      'dist\nnode_modules\n**/node_modules\n.git\n.pipeline-actions\nnpm-debug.log*\nyarn-error.log*\ncoverage\n',
     );
   });
 });

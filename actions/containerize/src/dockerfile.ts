@@ -110,7 +110,16 @@ export function renderDockerfile(plan: DockerfilePlan): string {
 
 /** What the build context leaves out: the repository's own .dockerignore plus what never belongs in an image. */
 export function renderDockerignore(existing: string | undefined): string {
-  const always = ['node_modules', '**/node_modules', '.git', 'npm-debug.log*', 'yarn-error.log*', 'coverage'];
+  // .pipeline-actions: the pipeline's own checkout inside the workspace, never the service's.
+  const always = [
+    'node_modules',
+    '**/node_modules',
+    '.git',
+    '.pipeline-actions',
+    'npm-debug.log*',
+    'yarn-error.log*',
+    'coverage',
+  ];
   const lines = existing ? existing.split('\n').map((l) => l.trimEnd()) : [];
   const missing = always.filter((entry) => !lines.includes(entry));
   return [...lines.filter((l, i) => l !== '' || i < lines.length - 1), ...missing, ''].join('\n');

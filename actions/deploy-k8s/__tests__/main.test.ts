@@ -91,6 +91,7 @@ describe('main (injected I/O, fake API)', () => {
       'duration-seconds': '0.5',
       resources: expect.any(String) as unknown as string,
       skipped: '[]',
+      'generated-manifests': '',
     });
     expect(
       (JSON.parse(run.outputs['resources'] as string) as { kind: string; result: string }[]).map((r) => [

@@ -22,6 +22,7 @@ import {
 import { decodeKubeconfig, secretValues, type DecodedKubeconfig } from './kubeconfig.js';
 import { parseImage, type ImageRule } from './images.js';
 import { runAnnotations } from './objects.js';
+import { parseGenerateInputs, type GenerateInputs } from './generated-inputs.js';
 import { UNKNOWN_KINDS_POLICIES, type UnknownKindsPolicy } from './unserved-kinds.js';
 
 /** The runner's environment variables (process.env in production). */
@@ -55,6 +56,8 @@ export interface Inputs {
   backupDir: string;
   /** allow-outside-workspace: manifests may lie outside the workspace (and symlinks are followed). */
   allowOutsideWorkspace: boolean;
+  /** Manifests generated when none match (generate-manifests: when-missing). */
+  generate: GenerateInputs;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -194,6 +197,7 @@ export function parseInputs(read: ReadInput, env: Environment): Inputs {
     volatileAnnotations: new Set([...runMetadata.keys()].filter((key) => !annotations.has(key))),
     backupDir: path.join(run.runnerTemp, 'deploy-k8s'),
     allowOutsideWorkspace: allowOutside,
+    generate: parseGenerateInputs(read),
   });
 }
 

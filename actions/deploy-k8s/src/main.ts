@@ -11,6 +11,9 @@ import type { KubeApi } from './kube.js';
 import { connect, preloadClient, type ConnectOptions } from './kube-client.js';
 import { ambientKubeconfigs, knownSecrets } from './kubeconfig-files.js';
 import { loadManifests, type SourcedObject } from './manifests.js';
+import { readSources, type SourceIo, type Sources } from './manifest-source.js';
+import { realSourceIo } from './manifest-source-io.js';
+import { manifestSourceSummary } from './manifest-source-summary.js';
 import type { DeployOptions } from './phases/context.js';
 import { buildSummary } from './summary.js';
 
@@ -30,6 +33,8 @@ export interface MainIo {
   process: DeployOptions['process'];
   clock: () => number;
   pid: number;
+  /** Kustomize rendering and generated manifests (the real ones unless a test replaces them). */
+  sourceIo?: Partial<SourceIo>;
 }
 
 export const runnerIo: MainIo = {
@@ -57,6 +62,7 @@ function lockHolder(inputs: Inputs, pid: number): string {
 
 interface Attempt {
   report?: DeployReport;
+  sources?: Sources;
   failure?: unknown;
   secrets: string[];
 }
@@ -65,7 +71,20 @@ async function attemptDeploy(io: MainIo, attempt: Attempt): Promise<void> {
   const inputs = io.getInputs();
   io.preloadClient();
   const objects = await io.phase('Read manifests', async () => {
-    const found = await io.loadManifests(inputs.manifests, inputs.run.workspace, inputs.allowOutsideWorkspace);
+    attempt.sources = await readSources(
+      {
+        manifests: inputs.manifests,
+        workspace: inputs.run.workspace,
+        allowOutside: inputs.allowOutsideWorkspace,
+        images: inputs.images,
+        generate: inputs.generate,
+        outputDir: inputs.backupDir,
+      },
+      { ...realSourceIo, loadManifests: io.loadManifests, ...io.sourceIo },
+    );
+    const found = attempt.sources.objects;
+    if (attempt.sources.generated) io.info(`no manifests matched: generated ${attempt.sources.generated.file}`);
+    for (const dir of attempt.sources.kustomized) io.info(`rendered ${dir} with kubectl kustomize`);
     io.info(`${found.length} object(s) in the manifests`);
     return found;
   });
@@ -111,6 +130,7 @@ function writeOutputs(io: MainIo, attempt: Attempt, durationMs: number): void {
     io.setOutput('duration-seconds', (durationMs / 1000).toFixed(1));
     io.setOutput('resources', JSON.stringify(report?.resources ?? []));
     io.setOutput('skipped', JSON.stringify(report?.skipped ?? []));
+    io.setOutput('generated-manifests', attempt.sources?.generated?.file ?? '');
   } catch (error: unknown) {
     // Keep the deploy's own error (if any) as the step's failure.
     if (failure === undefined) throw error;
@@ -132,7 +152,11 @@ export async function main(io: MainIo = runnerIo): Promise<void> {
   const { failure, report, secrets } = attempt;
   const failureText = failure === undefined ? undefined : describeError(failure);
   await io.writeSummary(() =>
-    redact(buildSummary(report, { durationMs, startedAt, ...(failureText ? { failure: failureText } : {}) }), secrets),
+    redact(
+      buildSummary(report, { durationMs, startedAt, ...(failureText ? { failure: failureText } : {}) }) +
+        manifestSourceSummary(attempt.sources),
+      secrets,
+    ),
   );
   if (failure !== undefined) throw failure instanceof Error ? failure : new Error(describeError(failure));
 }

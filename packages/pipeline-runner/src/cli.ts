@@ -17,12 +17,16 @@ import type { RunReport } from './runner.js';
 
 /** Exit code of a run the caller's on: would not trigger (nothing ran). */
 const NOT_TRIGGERED = 4;
+import { initMain } from './init/cli.js';
 
 const USAGE = `Usage: npm run pipeline -- [<path-to-repo>] [options]
 
 Runs <path-to-repo>'s workflow that calls <owner>/<repo>/.github/workflows/pipeline.yml@<ref>
 (or ./.github/workflows/pipeline.yml) with this checkout as the library, as GitHub would.
 Default repository: this one (its caller for example-service).
+
+       npm run pipeline -- init <path-to-repo> [--namespace-prefix <prefix>]
+         writes a caller workflow and, where missing, a Dockerfile, manifests and smoke-checks.yml
 
 Options:
   --ref <ref>               branch, tag, remote branch or commit to run, from a clean checkout of its
@@ -78,6 +82,7 @@ async function readSecretFiles(files: Record<string, string>): Promise<Record<st
 }
 
 async function main(): Promise<number> {
+  if (process.argv[2] === 'init') return initMain(process.argv.slice(3));
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {

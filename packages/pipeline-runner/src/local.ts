@@ -6,6 +6,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { cp, mkdir, stat } from 'node:fs/promises';
 import { parseEnvFile } from '@pipeline/action-kit';
 import path from 'node:path';
@@ -185,15 +186,45 @@ export interface AppProcess {
   stop(): Promise<void>;
 }
 
-/** Polls `${url}/health/ready` until it answers 2xx; a child that exits first, or the deadline, stops it and throws. */
+/** True when something accepts TCP connections on 127.0.0.1:port. */
+export function tcpAnswers(port: number, timeoutMs = 2000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** One readiness poll: `${url}${path}` answers 2xx, or, with no path, the port accepts a connection. */
+async function readyOnce(url: string, readinessPath: string): Promise<boolean> {
+  if (readinessPath === '') return tcpAnswers(Number(new URL(url).port));
+  try {
+    const response = await fetch(`${url}${readinessPath}`, { signal: AbortSignal.timeout(2000) });
+    return response.ok;
+  } catch {
+    return false; // not listening yet
+  }
+}
+
+/**
+ * Polls the readiness path (GET answering 2xx; empty: a TCP connection) until
+ * it is ready; a child that exits first, or the deadline, stops it and throws.
+ */
 export async function waitUntilReady(
   url: string,
   child: ChildProcess,
   output: string[],
   stop: () => Promise<void>,
   timeoutMs: number,
+  readinessPath = '/health/ready',
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const what = readinessPath === '' ? `a TCP connection to ${url}` : `${url}${readinessPath}`;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
       await stop();
@@ -201,14 +232,9 @@ export async function waitUntilReady(
         `the service exited with code ${child.exitCode} before it was ready: ${output.join('').trim().split('\n').slice(-5).join(' | ')}`,
       );
     }
-    try {
-      const response = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2000) });
-      if (response.ok) return;
-    } catch {
-      /* not listening yet */
-    }
+    if (await readyOnce(url, readinessPath)) return;
     await new Promise((r) => setTimeout(r, 500));
   }
   await stop();
-  throw new Error(`the service did not answer ${url}/health/ready within ${timeoutMs / 1000}s`);
+  throw new Error(`the service did not accept ${what} within ${timeoutMs / 1000}s`);
 }

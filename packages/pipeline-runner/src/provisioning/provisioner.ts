@@ -70,6 +70,7 @@ export class Provisioner {
   private deployedResources: DeployedResource[] = [];
   /** The local cluster has a real node (pods run in containers). */
   private realNode = false;
+  private deployedPort?: number;
   private containers?: ContainerTooling;
   private containersError?: string;
   private readonly mappings: ImageMapping[] = [];
@@ -182,6 +183,8 @@ export class Provisioner {
     if (succeeded && images && withValues[images]) this.deployedImages = parseImagesInput(withValues[images]);
     const resources = actionRule(uses)?.deployedResourcesOutput;
     if (succeeded && resources && outputs[resources]) this.deployedResources = parseResourcesOutput(outputs[resources]);
+    const port = Number(withValues[actionRule(uses)?.deployedPortInput ?? ''] ?? '');
+    if (succeeded && Number.isInteger(port) && port > 0 && port < 65536) this.deployedPort = port;
     const input = actionRule(uses)?.deployedManifestsInput;
     if (!succeeded || !input || !withValues[input]) return;
     const workspace = this.options.dirs.workspace;
@@ -197,14 +200,21 @@ export class Provisioner {
     if (Object.keys(specs).length === 0) return;
     if (!this.options.enabled)
       throw new Error('the job has service containers and provisioning is off (--no-provision)');
-    const standIns = Object.entries(specs).map(([label, spec]) => {
+    // A service whose image is empty is not started, as on GitHub (actions/runner#2235).
+    const wanted = Object.entries(specs).filter(([, spec]) => stringValue(spec['image'] ?? '').trim() !== '');
+    for (const [label] of Object.entries(specs).filter(([l]) => !wanted.some(([w]) => w === l)))
+      report.notes.push(`service '${label}': empty image, not started (as on GitHub)`);
+    if (wanted.length === 0) return;
+    const missing = wanted
+      .map(([label, spec]) => ({ label, image: stringValue(spec['image'] ?? '') }))
+      .filter(({ image }) => !serviceStandIn(image));
+    if (missing.length > 0)
+      throw new NotProvidedError(
+        `this machine cannot provide ${missing.map((m) => `service '${m.label}' (${m.image})`).join(', ')}: locally only ${PROVISIONING.services.map((s) => s.image).join(' and ')} run for real (tools/services/services.sh, from Debian's packages)`,
+      );
+    const standIns = wanted.map(([label, spec]) => {
       const image = stringValue(spec['image'] ?? '');
-      const standIn = serviceStandIn(image);
-      if (!standIn)
-        throw new Error(
-          `service '${label}' uses image '${image}'; locally only ${PROVISIONING.services.map((s) => s.image).join(' and ')} are provided (tools/services/services.sh)`,
-        );
-      return { label, image, standIn };
+      return { label, image, standIn: serviceStandIn(image) as NonNullable<ReturnType<typeof serviceStandIn>> };
     });
     const services = await this.ensureServices(report.notes);
     const mapped: Record<string, Json> = {};
@@ -295,7 +305,7 @@ export class Provisioner {
   }
 
   /** Real node: the smoke tests reach the deployed Service through the API server. */
-  private async forwardDeployedService({ report }: JobToProvision, deployed: string): Promise<void> {
+  private async forwardDeployedService({ report, contexts }: JobToProvision, deployed: string): Promise<void> {
     const { dirs, cleanups, library } = this.options;
     for (const note of standInsUsed(this.deployedResources)) report.notes.push(note);
     this.app = await forwardService({
@@ -306,6 +316,7 @@ export class Provisioner {
       localPort: this.appPort as number,
       logFile: path.join(dirs.logs, 'port-forward.log'),
       notes: report.notes,
+      readinessPath: stringValue(contexts.inputs[PROVISIONING.readinessPathInput] ?? ''),
     });
     const app = this.app;
     cleanups.push(() => app.stop());
@@ -334,6 +345,8 @@ export class Provisioner {
       image,
       deployedAs: deployed,
       port: this.appPort as number,
+      ...(this.deployedPort !== undefined ? { containerPort: this.deployedPort } : {}),
+      readinessPath: stringValue(contexts.inputs[PROVISIONING.readinessPathInput] ?? ''),
       services,
       deployedManifests: this.deployedManifests,
       dockerEnv: this.containers.vars,

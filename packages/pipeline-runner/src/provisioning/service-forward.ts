@@ -99,6 +99,8 @@ export interface ForwardRequest {
   localPort: number;
   logFile: string;
   notes: string[];
+  /** What the wait polls (the pipeline's readiness-path; empty: a TCP connection). */
+  readinessPath?: string;
   timeoutMs?: number;
 }
 
@@ -172,7 +174,7 @@ export async function forwardService(req: ForwardRequest): Promise<AppProcess> {
     await Promise.race([closed, new Promise((r) => setTimeout(r, 5_000))]);
   };
   const url = `http://127.0.0.1:${req.localPort}`;
-  await waitUntilReady(url, child, chunks, stop, req.timeoutMs ?? 120_000);
+  await waitUntilReady(url, child, chunks, stop, req.timeoutMs ?? 120_000, req.readinessPath ?? '/health/ready');
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   req.notes.push(
     `The service for smoke tests is the deployed Service ${target.namespace}/${target.service} (port ${target.port}, in front of ${target.workload} running ${req.image}), reached at ${url} through the API server (kubectl port-forward, ${path.basename(req.logFile)}), ready in ${seconds}s: the smoke and performance tests hit the pods on the real node.`,

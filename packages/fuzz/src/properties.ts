@@ -80,8 +80,8 @@ export function namesInput(
   normalise: (s?: string) => string,
 ): Violation[] {
   if (run.exitCode !== 1) return [];
-  if (run.failure === undefined) return [{ property: 'names-input', detail: 'failed without an error message' }];
   if (normalise(run.failure) === baselineFailure) return [];
+  if (run.failure === undefined) return [{ property: 'names-input', detail: 'failed without an error message' }];
   if (run.failure.includes(input)) return [];
   return [{ property: 'names-input', detail: `the failure does not name '${input}': ${excerpt(run.failure)}` }];
 }

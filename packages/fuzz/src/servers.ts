@@ -8,7 +8,8 @@
  *   `/status/<code>/...` picks the status code; `reflectTls` is the same over
  *   HTTPS (a Kubernetes client refuses plain HTTP), with the test-only
  *   certificate of fixtures/ (`loopbackCa`);
- * - `rateLimit`: 429 with a Retry-After of an hour on every request;
+ * - `rateLimit`: 429 with a Retry-After of an hour on every request (also
+ *   over HTTPS: `rateLimitTls`);
  * - `blackHole`: accepts connections and never answers.
  * Every socket is destroyed on close(), and a black-holed one after 5
  * minutes at most, so nothing outlives the suite.
@@ -24,6 +25,7 @@ export interface FuzzServers {
   reflect: string;
   reflectTls: string;
   rateLimit: string;
+  rateLimitTls: string;
   blackHole: string;
   /** Requests the service and reflect servers saw, by path (for assertions in tests of the suite itself). */
   readonly requests: string[];
@@ -107,6 +109,11 @@ async function reflect(req: IncomingMessage, res: ServerResponse, requests: stri
   json(res, status ? Number(status) : 200, reflection(req));
 }
 
+function rateLimited(req: IncomingMessage, res: ServerResponse): void {
+  req.resume();
+  json(res, 429, { ok: false, error: 'ratelimited', kind: 'Status', code: 429 }, { 'retry-after': '3600' });
+}
+
 async function listen(server: Server | NetServer): Promise<string> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -137,10 +144,8 @@ export async function startServers(): Promise<FuzzServers> {
     service: createHttpServer(handle(service)),
     reflect: createHttpServer(handle(reflect)),
     reflectTls: createHttpsServer({ cert: loopbackCa(), key: fixture('loopback-key.pem') }, handle(reflect)),
-    rateLimit: createHttpServer((req, res) => {
-      req.resume();
-      json(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': '3600' });
-    }),
+    rateLimit: createHttpServer(rateLimited),
+    rateLimitTls: createHttpsServer({ cert: loopbackCa(), key: fixture('loopback-key.pem') }, rateLimited),
     blackHole: createNetServer(() => undefined),
   };
   const sockets = [
@@ -148,6 +153,7 @@ export async function startServers(): Promise<FuzzServers> {
     tracked(servers.reflect),
     tracked(servers.reflectTls),
     tracked(servers.rateLimit),
+    tracked(servers.rateLimitTls),
     tracked(servers.blackHole, SOCKET_LIFETIME_MS),
   ];
   const urls = {
@@ -155,6 +161,7 @@ export async function startServers(): Promise<FuzzServers> {
     reflect: await listen(servers.reflect),
     reflectTls: (await listen(servers.reflectTls)).replace('http:', 'https:'),
     rateLimit: await listen(servers.rateLimit),
+    rateLimitTls: (await listen(servers.rateLimitTls)).replace('http:', 'https:'),
     blackHole: await listen(servers.blackHole),
   };
   return {

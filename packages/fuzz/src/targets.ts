@@ -44,7 +44,9 @@ export interface FuzzTarget {
 export const secretLabels = (ctx: TargetContext, labels: readonly string[]): PlantedSecret[] =>
   labels.map((label) => ({ label, value: ctx.secret(label) }));
 
-const action = (name: string): string => path.join(repoRoot, 'actions', name);
+/** FUZZ_ACTIONS_ROOT fuzzes the bundles of another checkout (a branch under review) with this suite. */
+const actionsRoot = process.env['FUZZ_ACTIONS_ROOT'] ?? repoRoot;
+const action = (name: string): string => path.join(actionsRoot, 'actions', name);
 
 async function write(root: string, files: Record<string, string>): Promise<void> {
   for (const [file, text] of Object.entries(files)) {

@@ -143,7 +143,9 @@ export const numbers: fc.Arbitrary<FuzzValue> = fc
       '.5',
       '2147483648',
     ),
-    fc.integer().map(String),
+    // Negative, or past any safe integer: a large valid count (load-requests) would only make a long run.
+    fc.integer({ min: -(2 ** 31), max: -1 }).map(String),
+    fc.bigInt({ min: 2n ** 53n, max: 2n ** 80n }).map(String),
     fc.double().map(String),
   )
   .map((value) => v('number', value));

@@ -216,6 +216,7 @@ const security: FuzzTarget = {
     scanners: 'text',
     allowlist: 'yaml',
     'sarif-file': 'path',
+    'sbom-file': 'path',
     'snyk-token': 'secret',
     registry: 'url',
     'fail-on-scanner-error': 'boolean',

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { readActionManifest } from '@pipeline/action-kit/testing';
-import { runCase, type BaselineFacts, type CaseReport, type CaseSetting } from './case-run.js';
+import { caseBound, runCase, type BaselineFacts, type CaseReport, type CaseSetting } from './case-run.js';
 import { kindValues } from './kind-values.js';
 import { excerpt } from './properties.js';
 import type { FuzzServers } from './servers.js';
@@ -89,8 +89,13 @@ async function setUp(target: FuzzTarget, servers: FuzzServers, seed: number): Pr
 export async function startCampaign(target: FuzzTarget, servers: FuzzServers, seed: number): Promise<Campaign> {
   const setting = await setUp(target, servers, seed);
   const manifest = await readActionManifest(target.dir);
-  const baseline = await runCase(setting, 0, undefined, { failureKey: '', violations: new Set() });
-  const facts: BaselineFacts = { failureKey: baseline.failureKey, violations: new Set(baseline.violationKeys) };
+  const first = { failureKey: '', violations: new Set<string>(), boundMs: 2 * target.boundMs };
+  const baseline = await runCase(setting, 0, undefined, first);
+  const facts: BaselineFacts = {
+    failureKey: baseline.failureKey,
+    violations: new Set(baseline.violationKeys),
+    boundMs: caseBound(target, baseline.durationMs),
+  };
   return {
     target,
     seed,

@@ -55,10 +55,21 @@ export interface CaseSetting {
   planted: readonly PlantedSecret[];
 }
 
-/** The baseline's failure and violations, which a case is compared with. */
+/** The baseline's failure and violations, which a case is compared with, and the bound on a case's run. */
 export interface BaselineFacts {
   failureKey: string;
   violations: ReadonlySet<string>;
+  boundMs: number;
+}
+
+/**
+ * The bound on one case: the target's, plus three times what the baseline
+ * took. On a machine shared by many, everything is slower, the baseline too;
+ * a hang (an hour's Retry-After, a registry that never answers) still
+ * exceeds it by far.
+ */
+export function caseBound(target: FuzzTarget, baselineMs: number): number {
+  return Math.round(target.boundMs + 3 * baselineMs);
 }
 
 async function filesUnder(root: string, out: WrittenFile[] = [], depth = 0): Promise<WrittenFile[]> {
@@ -102,14 +113,13 @@ async function check(
   baseline: BaselineFacts,
   normalise: (s?: string) => string,
 ): Promise<Violation[]> {
-  const { target } = setting;
   return [
-    ...exitCode(run, target.boundMs),
+    ...exitCode(run, baseline.boundMs),
     ...noCrash(run),
     ...(fuzzed ? namesInput(run, fuzzed.input, baseline.failureKey, normalise) : []),
     ...noSecretLeak(run, files, [...setting.planted, ...(fuzzed?.value.secrets ?? [])]),
     ...noInjection(run),
-    ...bounded(run, target.boundMs),
+    ...bounded(run, baseline.boundMs),
     ...(await escapes(setting)),
   ];
 }
@@ -137,7 +147,7 @@ export async function runCase(
         FUZZ_PLANTED_SECRET: setting.envSecret,
       },
       secrets: [setting.envSecret],
-      timeoutMs: target.boundMs + 5_000,
+      timeoutMs: baseline.boundMs + 5_000,
     });
     const files = [...(await filesUnder(workspace)), ...(await filesUnder(runnerTemp))];
     const normalise = (s?: string): string => normaliseFailure(s, [root, setting.campaignDir]);

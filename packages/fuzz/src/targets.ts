@@ -35,7 +35,7 @@ export interface FuzzTarget {
   prepare?(workspace: string, ctx: TargetContext): Promise<void>;
   /** A valid value per input, that payloads are appended to. */
   valid: Readonly<Record<string, string>>;
-  /** The longest one run may take, with the short timeouts of base(). */
+  /** The longest one run may take with the short timeouts of base(), on an idle machine (see caseBound). */
   boundMs: number;
   /** A request the baseline run must make to the loopback servers: proof that the cases reach past input parsing. */
   baselineRequest?: RegExp;

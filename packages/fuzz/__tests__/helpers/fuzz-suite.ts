@@ -22,11 +22,14 @@ export function fuzzSuite(name: string): void {
   let campaign: Campaign;
   let baselineRequests: string[] = [];
 
-  beforeAll(async () => {
-    servers = await startServers();
-    campaign = await startCampaign(fuzzTarget, servers, SEED);
-    baselineRequests = [...servers.requests];
-  }, fuzzTarget.boundMs + 30_000);
+  beforeAll(
+    async () => {
+      servers = await startServers();
+      campaign = await startCampaign(fuzzTarget, servers, SEED);
+      baselineRequests = [...servers.requests];
+    },
+    2 * fuzzTarget.boundMs + 30_000,
+  );
   afterAll(async () => {
     await campaign?.close();
     await servers?.close();
@@ -47,6 +50,7 @@ export function fuzzSuite(name: string): void {
       const broken = reports.filter((r) => r.violations.length > 0);
       if (broken.length > 0) throw new Error(broken.map((r) => describeCase(r, SEED, RUNS)).join('\n\n'));
     },
-    RUNS * (fuzzTarget.boundMs + 10_000),
+    // A case is killed at its bound (caseBound: the target's plus three baselines) plus 5 s.
+    RUNS * (4 * fuzzTarget.boundMs + 60_000),
   );
 }

@@ -78,6 +78,13 @@ describe('names-input', () => {
     ]);
     expect(properties(namesInput(run({ exitCode: 1 }), 'x', baseline, normalise))).toEqual(['names-input']);
     expect(namesInput(run({ exitCode: 0, failure: 'fetch failed' }), 'x', baseline, normalise)).toEqual([]);
+    // A failure about the answer of the server the value points at names that server instead.
+    const value = 'http://127.0.0.1:4321/api/';
+    const answer = run({ exitCode: 1, failure: 'POST http://127.0.0.1:4321/api/x: 429 Too Many Requests' });
+    expect(namesInput(answer, 'registry', baseline, normalise, value)).toEqual([]);
+    expect(properties(namesInput(answer, 'registry', baseline, normalise, 'http://127.0.0.1:9/'))).toEqual([
+      'names-input',
+    ]);
     // The baseline too failed without a message (its own test reports why): nothing new to blame on the input.
     expect(namesInput(run({ exitCode: 1 }), 'x', normalise(undefined), normalise)).toEqual([]);
   });

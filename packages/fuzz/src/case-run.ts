@@ -116,7 +116,7 @@ async function check(
   return [
     ...exitCode(run, baseline.boundMs),
     ...noCrash(run),
-    ...(fuzzed ? namesInput(run, fuzzed.input, baseline.failureKey, normalise) : []),
+    ...(fuzzed ? namesInput(run, fuzzed.input, baseline.failureKey, normalise, fuzzed.value.value) : []),
     ...noSecretLeak(run, files, [...setting.planted, ...(fuzzed?.value.secrets ?? [])]),
     ...noInjection(run),
     ...bounded(run, baseline.boundMs),

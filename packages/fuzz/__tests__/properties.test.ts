@@ -52,6 +52,9 @@ describe('exit code, crashes and bounds', () => {
       'no-crash',
     ]);
     expect(properties(noCrash(run({ failure: 'URIError: URI malformed' })))).toEqual(['no-crash']);
+    const quoted =
+      "the server did not answer like a Kubernetes API server (Cannot read properties of undefined (reading 'find')); check it";
+    expect(noCrash(run({ failure: quoted }))).toEqual([]);
     expect(noCrash(run({ failure: 'Input \'url\' has an invalid value "x": expected an http URL.' }))).toEqual([]);
     expect(noCrash(run({ stdout: 'look at this\n  at the end of the line\n' }))).toEqual([]);
   });

@@ -47,6 +47,16 @@ const JS_ERROR =
 const JS_ERROR_TEXT =
   /Cannot read propert(?:y|ies) of|is not a function|is not iterable|is not defined|Maximum call stack/;
 
+/** The message without its parenthesised parts: an internal error may be quoted as a cause, not be the message. */
+function withoutCauses(text: string): string {
+  let out = text;
+  for (let previous = ''; previous !== out;) {
+    previous = out;
+    out = out.replace(/\([^()]*\)/g, '');
+  }
+  return out;
+}
+
 export function noCrash(run: ActionRun): Violation[] {
   const violations: Violation[] = [];
   for (const [name, text] of [
@@ -57,7 +67,7 @@ export function noCrash(run: ActionRun): Violation[] {
     if (frame) violations.push({ property: 'no-crash', detail: `stack frame on ${name}: ${frame[0].trim()}` });
   }
   const failure = run.failure ?? '';
-  if (JS_ERROR.test(failure) || JS_ERROR_TEXT.test(failure))
+  if (JS_ERROR.test(failure) || JS_ERROR_TEXT.test(withoutCauses(failure)))
     violations.push({ property: 'no-crash', detail: `internal error as the message: ${excerpt(failure)}` });
   return violations;
 }

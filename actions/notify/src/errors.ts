@@ -196,7 +196,7 @@ export function explainFailure(failure: Failure, ctx: FailureContext): string {
       return `${prefix}Slack answered error '${failure.error}'${details}. See the error list of ${ctx.method} in Slack's API reference for its meaning.`;
     }
     case 'rate-limited':
-      return `${prefix}Slack kept rate-limiting the request (HTTP 429) after ${plural(ctx.retries, 'retry', 'retries')}${failure.retryAfterSeconds !== undefined ? ` (Retry-After ${failure.retryAfterSeconds}s)` : ''}. Fix: send fewer messages (post once and update it with message-ts) or raise retries.`;
+      return `${prefix}Slack${ctx.apiUrl ? ` (the API at ${ctx.apiUrl})` : ''} kept rate-limiting the request (HTTP 429) after ${plural(ctx.retries, 'retry', 'retries')}${failure.retryAfterSeconds !== undefined ? ` (Retry-After ${failure.retryAfterSeconds}s)` : ''}. Fix: send fewer messages (post once and update it with message-ts) or raise retries.`;
     case 'http':
       return `${prefix}the Slack API at ${ctx.apiUrl ?? 'slack-api-url'} answered HTTP ${failure.status}${failure.body ? ` (${failure.body})` : ''} after ${plural(ctx.retries, 'retry', 'retries')}. Fix: check slack-api-url (a proxy must forward to Slack's Web API), or retry later if Slack is having an outage.`;
     case 'network':

@@ -37,7 +37,7 @@ export { isRecord } from './record.js';
 export { parseHttpUrl, displayUrl, redactUrlCredentials, urlSecrets } from './url.js';
 export type { HttpUrlOptions } from './url.js';
 export { plural } from './plural.js';
-export { tail, TAIL_LINES, TAIL_MAX_CHARS } from './tail.js';
+export { tail, redactedExcerpt, TAIL_LINES, TAIL_MAX_CHARS } from './tail.js';
 export type { TailOptions } from './tail.js';
 export { writeAnnotations, ANNOTATION_CAP } from './annotations.js';
 export type { AnnotationItem, AnnotationLevel, AnnotationOptions, AnnotationSink } from './annotations.js';

@@ -213,13 +213,12 @@ describe('notify inputs', () => {
     }
   });
 
-  it('masks and keeps for redaction the credentials of a slack-api-url', () => {
-    const inputs = parse({
-      'slack-token': TOKEN,
-      channel: 'C1',
-      'slack-api-url': 'https://user:ProxyPassw0rd@proxy.example/api/',
-    });
-    expect(written).toContain('::add-mask::ProxyPassw0rd');
-    expect(inputs.secrets).toEqual([TOKEN, 'ProxyPassw0rd']);
+  // Issue 13 (fuzz): credentials in slack-api-url were masked and accepted, then fetch refused the URL as a network failure.
+  it('refuses a slack-api-url with user:password by name, without showing the password', () => {
+    expect(() =>
+      parse({ 'slack-token': TOKEN, channel: 'C1', 'slack-api-url': 'https://user:ProxyPassw0rd@proxy.example/api/' }),
+    ).toThrow(
+      `Input 'slack-api-url' has an invalid value "https://***@proxy.example/api/": expected a URL without user:password (the Slack client cannot send them`,
+    );
   });
 });

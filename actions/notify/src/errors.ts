@@ -4,7 +4,7 @@
  * their documented shape (code, data, statusCode, body, original), so this
  * module needs no import of the SDK; explainFailure is a pure table.
  */
-import { isRecord, plural } from '@pipeline/action-kit';
+import { isRecord, plural, redactedExcerpt } from '@pipeline/action-kit';
 
 export type Failure =
   | { kind: 'platform'; error: string; needed?: string; provided?: string; details: string[] }
@@ -97,9 +97,10 @@ export function classifyFailure(error: unknown, sawRateLimit = false): Failure {
 
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? (value as unknown[]) : []);
 
+/** A server's answer as the error quotes it: redacted before it is cut, so a token it echoes cannot show half-masked. */
 function bodyText(body: unknown): string {
   const text = typeof body === 'string' ? body : body === undefined ? '' : JSON.stringify(body);
-  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
+  return redactedExcerpt(text, 300);
 }
 
 const where = (ctx: FailureContext): string => (ctx.channel ? ` '${ctx.channel}'` : '');

@@ -13,7 +13,6 @@ import {
   parseEnum,
   parseHttpUrl,
   parseInteger,
-  urlSecrets,
   type ReadInput,
   type RunEnv,
 } from '@pipeline/action-kit';
@@ -92,8 +91,11 @@ export function parseInputs(read: ReadInput, env: RunEnv): Readonly<Inputs> {
         'a channel ID such as C0123ABCD (or a name such as #deploys) when slack-token is set',
       );
     }
-    const apiUrl = parseHttpUrl('slack-api-url', apiUrlRaw, { credentials: 'mask' });
-    secrets.push(...urlSecrets(apiUrl));
+    // fetch refuses a URL with user:password ("Request cannot be constructed..."): refused here, by name.
+    const apiUrl = parseHttpUrl('slack-api-url', apiUrlRaw, {
+      credentialsHint:
+        'the Slack client cannot send them: fetch refuses a URL with credentials; slack-token authenticates the calls',
+    });
     destination = { kind: 'web-api', token, channel, apiUrl: apiUrl.href };
   } else if (webhook !== '') {
     parseHttpUrl('webhook-url', webhook, { secret: true, credentials: 'mask' });

@@ -46,10 +46,10 @@ export function toKubeError(error: unknown, doing: string, server: string): Kube
     }
     let message = '';
     let reason: string | undefined;
-    if (isRecord(body)) {
+    if (isRecord(body) && body['kind'] === 'Status') {
       message = typeof body['message'] === 'string' ? body['message'] : '';
       reason = typeof body['reason'] === 'string' ? body['reason'] : undefined;
-    } else if (typeof body === 'string') {
+    } else if (typeof body === 'string' && !body.trim().startsWith('{')) {
       message = body.slice(0, 500);
     }
     if (status === 401) {
@@ -61,8 +61,11 @@ export function toKubeError(error: unknown, doing: string, server: string): Kube
     }
     const hint =
       status === 403 ? "; grant the kubeconfig's user this permission (Role/RoleBinding) or use another identity" : '';
+    // Without a Kubernetes Status the answer may come from anything at that address (a proxy, another service): name it.
+    const what = message || `the server ${server} answered HTTP ${status} without a Kubernetes Status`;
+    const check = message ? '' : "; check that the kubeconfig's cluster server is the API server's address";
     return new KubeError(
-      `${doing}: ${message || `HTTP ${status}`} (HTTP ${status}${reason ? ` ${reason}` : ''})${hint}`,
+      `${doing}: ${what} (HTTP ${status}${reason ? ` ${reason}` : ''})${hint}${check}`,
       status,
       reason,
     );

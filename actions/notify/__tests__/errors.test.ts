@@ -167,7 +167,7 @@ describe('explainFailure says what went wrong and the fix', () => {
       'rate limit exhausted',
       { kind: 'rate-limited' },
       post,
-      [/kept rate-limiting the request \(HTTP 429\) after 3 retries/],
+      [/Slack \(the API at https:\/\/slack\.com\/api\/\) kept rate-limiting the request \(HTTP 429\) after 3 retries/],
     ],
     [
       'HTTP 503',

@@ -296,7 +296,7 @@ describe("retries and rate limits are the SDK's", () => {
     slack.rateLimit = { count: 0, retryAfterSeconds: 1 };
     expect(result.exitCode).toBe(1);
     expect(result.failure).toMatch(
-      /^Slack chat\.postMessage: Slack kept rate-limiting the request \(HTTP 429\) after 1 retry \(Retry-After 1s\)\. Fix: send fewer messages/,
+      /^Slack chat\.postMessage: Slack \(the API at http:\/\/127\.0\.0\.1:\d+\/api\/\) kept rate-limiting the request \(HTTP 429\) after 1 retry \(Retry-After 1s\)\. Fix: send fewer messages/,
     );
   });
 

@@ -4,7 +4,7 @@
  * their documented shape (code, data, statusCode, body, original), so this
  * module needs no import of the SDK; explainFailure is a pure table.
  */
-import { isRecord, plural } from '@pipeline/action-kit';
+import { isRecord, plural, redactedExcerpt } from '@pipeline/action-kit';
 
 export type Failure =
   | { kind: 'platform'; error: string; needed?: string; provided?: string; details: string[] }
@@ -97,9 +97,10 @@ export function classifyFailure(error: unknown, sawRateLimit = false): Failure {
 
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? (value as unknown[]) : []);
 
+/** A server's answer as the error quotes it: redacted before it is cut, so a token it echoes cannot show half-masked. */
 function bodyText(body: unknown): string {
   const text = typeof body === 'string' ? body : body === undefined ? '' : JSON.stringify(body);
-  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
+  return redactedExcerpt(text, 300);
 }
 
 const where = (ctx: FailureContext): string => (ctx.channel ? ` '${ctx.channel}'` : '');
@@ -196,7 +197,7 @@ export function explainFailure(failure: Failure, ctx: FailureContext): string {
       return `${prefix}Slack answered error '${failure.error}'${details}. See the error list of ${ctx.method} in Slack's API reference for its meaning.`;
     }
     case 'rate-limited':
-      return `${prefix}Slack kept rate-limiting the request (HTTP 429) after ${plural(ctx.retries, 'retry', 'retries')}${failure.retryAfterSeconds !== undefined ? ` (Retry-After ${failure.retryAfterSeconds}s)` : ''}. Fix: send fewer messages (post once and update it with message-ts) or raise retries.`;
+      return `${prefix}Slack${ctx.apiUrl ? ` (the API at ${ctx.apiUrl})` : ''} kept rate-limiting the request (HTTP 429) after ${plural(ctx.retries, 'retry', 'retries')}${failure.retryAfterSeconds !== undefined ? ` (Retry-After ${failure.retryAfterSeconds}s)` : ''}. Fix: send fewer messages (post once and update it with message-ts) or raise retries.`;
     case 'http':
       return `${prefix}the Slack API at ${ctx.apiUrl ?? 'slack-api-url'} answered HTTP ${failure.status}${failure.body ? ` (${failure.body})` : ''} after ${plural(ctx.retries, 'retry', 'retries')}. Fix: check slack-api-url (a proxy must forward to Slack's Web API), or retry later if Slack is having an outage.`;
     case 'network':

@@ -8,12 +8,11 @@ import {
   maskSecret,
   parseBoolean,
   formatDuration,
-  hasControlCharacters,
+  headerValueProblem,
   parseDuration,
   parseEnum,
   parseHttpUrl,
   parseInteger,
-  urlSecrets,
   type ReadInput,
   type RunEnv,
 } from '@pipeline/action-kit';
@@ -59,12 +58,15 @@ export function parseInputs(read: ReadInput, env: RunEnv): Readonly<Inputs> {
   const webhook = read('webhook-url').trim();
   maskSecret(token);
   maskSecret(webhook);
-  // A token with a space or line break in it cannot be sent as a header: say so now, not as a network failure.
-  if (/\s/.test(token) || hasControlCharacters(token))
+  // A token with a space, a line break or a non-ASCII character cannot be sent as a header (fetch throws a
+  // TypeError that reads like a network failure): say so now, by name.
+  const tokenProblem =
+    token === '' ? undefined : (headerValueProblem(token) ?? (/\s/.test(token) ? 'holds a space' : undefined));
+  if (tokenProblem)
     throw new InputError(
       'slack-token',
       '***',
-      'a Slack token on one line without spaces (xoxb-..., xoxp-...; the value is not shown because it is secret)',
+      `a Slack token of printable ASCII on one line, without spaces (xoxb-..., xoxp-...); this one ${tokenProblem} (the value is not shown because it is secret)`,
     );
 
   const status = parseEnum('status', read('status'), STATUSES);
@@ -89,8 +91,11 @@ export function parseInputs(read: ReadInput, env: RunEnv): Readonly<Inputs> {
         'a channel ID such as C0123ABCD (or a name such as #deploys) when slack-token is set',
       );
     }
-    const apiUrl = parseHttpUrl('slack-api-url', apiUrlRaw, { credentials: 'mask' });
-    secrets.push(...urlSecrets(apiUrl));
+    // fetch refuses a URL with user:password ("Request cannot be constructed..."): refused here, by name.
+    const apiUrl = parseHttpUrl('slack-api-url', apiUrlRaw, {
+      credentialsHint:
+        'the Slack client cannot send them: fetch refuses a URL with credentials; slack-token authenticates the calls',
+    });
     destination = { kind: 'web-api', token, channel, apiUrl: apiUrl.href };
   } else if (webhook !== '') {
     parseHttpUrl('webhook-url', webhook, { secret: true, credentials: 'mask' });

@@ -97,7 +97,16 @@ describe('quality inputs', () => {
     [{ 'only-changed': 'sometimes' }, `Input 'only-changed' has an invalid value "sometimes": expected true or false.`],
     [
       { 'base-ref': '--output=/etc/passwd' },
-      `Input 'base-ref' has an invalid value "--output=/etc/passwd": expected a git ref (a branch, tag or commit), not an option.`,
+      `Input 'base-ref' has an invalid value "--output=/etc/passwd": expected a git ref (a branch, tag or commit such as origin/main or HEAD~1), not an option.`,
+    ],
+    // Issue 13 (fuzz): a 130 KB base-ref was echoed whole in the failure, and one with a line break reached git.
+    [
+      { 'base-ref': 'r'.repeat(130_000) },
+      `Input 'base-ref' has an invalid value "${'r'.repeat(117)}...": expected a git ref (a branch, tag or commit such as origin/main or HEAD~1) of at most 1024 characters (got 130000).`,
+    ],
+    [
+      { 'base-ref': 'main\n::warning::x' },
+      `Input 'base-ref' has an invalid value "main\\n::warning::x": expected a git ref (a branch, tag or commit such as origin/main or HEAD~1), without spaces, line breaks or other control characters.`,
     ],
     [{ 'fail-on': 'always' }, `Input 'fail-on' has an invalid value "always": expected one of error, warning, never.`],
     [{ cache: 'maybe' }, `Input 'cache' has an invalid value "maybe": expected true or false.`],

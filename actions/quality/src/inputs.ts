@@ -9,6 +9,7 @@ import {
   parsePath,
   runContext,
   InputError,
+  hasControlCharacters,
   type ReadInput,
   type RunEnv,
 } from '@pipeline/action-kit';
@@ -49,9 +50,7 @@ export function parseInputs(read: ReadInput, env: RunEnv): Inputs {
   const rawChecks = read('checks');
   const checks = parseEnumList('checks', rawChecks, CHECKS);
   if (checks.length === 0) throw new InputError('checks', rawChecks, `at least one of ${CHECKS.join(', ')}`);
-  const baseRef = read('base-ref').trim() || (context.baseRef ? `origin/${context.baseRef}` : 'HEAD~1');
-  if (baseRef.startsWith('-'))
-    throw new InputError('base-ref', baseRef, 'a git ref (a branch, tag or commit), not an option');
+  const baseRef = parseBaseRef(read('base-ref').trim() || (context.baseRef ? `origin/${context.baseRef}` : 'HEAD~1'));
   return Object.freeze({
     workingDirectory,
     workspace,
@@ -68,4 +67,23 @@ export function parseInputs(read: ReadInput, env: RunEnv): Inputs {
     cache: parseBoolean('cache', read('cache'), true),
     allowOutsideWorkspace: allowOutside,
   });
+}
+
+/** Longer than any ref or revision a workflow passes (a ref name's parts are file names, at most 255 bytes each). */
+export const MAX_BASE_REF_CHARS = 1024;
+
+/** `base-ref`: one git revision (a branch, tag, commit or `HEAD~1`); git itself says whether it exists. */
+export function parseBaseRef(value: string): string {
+  const accepted = 'a git ref (a branch, tag or commit such as origin/main or HEAD~1)';
+  if (value.startsWith('-')) throw new InputError('base-ref', value, `${accepted}, not an option`);
+  if (value.length > MAX_BASE_REF_CHARS)
+    throw new InputError(
+      'base-ref',
+      value,
+      `${accepted} of at most ${MAX_BASE_REF_CHARS} characters (got ${value.length})`,
+    );
+  // git refuses spaces and controls in ref names; on the log they would only make the name unreadable.
+  if (/\s/.test(value) || hasControlCharacters(value))
+    throw new InputError('base-ref', value, `${accepted}, without spaces, line breaks or other control characters`);
+  return value;
 }

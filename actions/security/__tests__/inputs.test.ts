@@ -151,6 +151,20 @@ describe('inputs', () => {
   });
 });
 
+// Issue 13 (fuzz): a snyk-token with a line break was masked line by line, so a scanner's stderr line equal to one
+// of its lines vanished from the error (and the failure did not say why).
+describe('snyk-token', () => {
+  it.each([
+    ['a line break', 'snyk-Tok\r\n::stop-commands::x'],
+    ['a space', 'snyk Tok'],
+    ['a non-ASCII character', 'snyk-T\u00f6k'],
+  ])('refuses one with %s by name, without showing it', (_what, token) => {
+    expect(() => parse({ 'snyk-token': token })).toThrow(
+      /^Input 'snyk-token' has an invalid value "\*\*\*": expected a Snyk API token of printable ASCII on one line, without spaces; this one holds/,
+    );
+  });
+});
+
 describe('registry credentials', () => {
   it('masks a password given in the registry URL', () => {
     const lines: string[] = [];

@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
   InputError,
+  headerValueProblem,
   maskSecret,
   OUTSIDE_WORKSPACE_INPUT,
   parseBoolean,
@@ -181,6 +182,17 @@ export function parseInputs(read: ReadInput, env: RunEnv): Inputs {
   const allowOutside = parseBoolean(OUTSIDE_WORKSPACE_INPUT, raw[OUTSIDE_WORKSPACE_INPUT], false);
   const snykToken = raw['snyk-token'].trim();
   maskSecret(snykToken);
+  // A token with a line break is masked line by line: a scanner line equal to one of them vanished from errors.
+  const tokenIssue =
+    snykToken === ''
+      ? undefined
+      : (headerValueProblem(snykToken) ?? (/\s/.test(snykToken) ? 'holds a space' : undefined));
+  if (tokenIssue)
+    throw new InputError(
+      'snyk-token',
+      '***',
+      `a Snyk API token of printable ASCII on one line, without spaces; this one ${tokenIssue} (the value is not shown because it is secret)`,
+    );
   const { workingDirectory, workingDirectoryFromRoot } = parseWorkingDirectory(raw, workspace, allowOutside);
   const scanners = parseScanners(raw);
   const severityThreshold = parseSeverityThreshold(raw);

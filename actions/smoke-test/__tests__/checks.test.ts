@@ -173,6 +173,8 @@ describe('parseChecks', () => {
     ['- name: a\n  headers: [x]\n', /field 'headers' must be a mapping/],
     ['- name: a\n  headers: { "bad name": x }\n', /invalid header name "bad name"/],
     ['- name: a\n  headers: { X: { y: 1 } }\n', /value of X must be a string/],
+    ['- name: a\n  headers: { X: "a\\rb" }\n', /value of X holds a line break or another control character/],
+    ['- name: a\n  headers: { X: "\u00e9t\u00e9" }\n', /value of X holds a character outside printable ASCII/],
     [
       '- name: a\n  headers: { Connection: close }\n',
       /field 'headers' cannot set Connection: the HTTP client manages connection, content-length/,

@@ -5,7 +5,7 @@
  * URL-encoded is redacted from the log, the summary and the report.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
@@ -21,8 +21,10 @@ beforeAll(async () => {
   // Reflects the Authorization header back, plain, base64, base64url and URL-encoded, with status 500.
   server = createServer((req, res) => {
     const value = String(req.headers['authorization'] ?? '');
-    res.statusCode = req.url === '/fail' ? 500 : 200;
+    res.statusCode = req.url === '/fail' || req.url?.startsWith('/cut') ? 500 : 200;
     res.setHeader('content-type', 'text/plain');
+    // /cut: the value after 285 characters, so that it straddles the 300-character excerpt of the body.
+    if (req.url?.startsWith('/cut')) return void res.end(`${'p'.repeat(285)}${value}`);
     res.end(
       `${value} ${Buffer.from(value).toString('base64')} ${Buffer.from(value).toString('base64url')} ${encodeURIComponent(value)}`,
     );
@@ -53,6 +55,49 @@ describe('smoke-test: hostile check names and reflected secrets', () => {
     const lines = result.stdout.split('\n').filter((l) => /stop-commands|set-output/.test(l) && !own.test(l));
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(isInert(line)).toBe(true);
+  });
+
+  it('prints check names from a committed checks file inert too', async () => {
+    const workspace = mkdtempSync(path.join(tmpdir(), 'smoke-hardening-ws-'));
+    writeFileSync(
+      path.join(workspace, 'checks.yaml'),
+      [
+        '- name: "file\\n::stop-commands::pwned"',
+        '  path: /fail',
+        '- name: "x ##[set-output name=passed;]true"',
+        '  path: /',
+      ].join('\n'),
+    );
+    const result = await runAction(actionDir, {
+      inputs: { url, checks: 'checks.yaml', retries: '0' },
+      workspace,
+      timeoutMs: 60_000,
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toMatch(/checks failed \("file.*::stop-commands::pwned"/s);
+    expect(result.runnerErrors).toEqual([]);
+    expect(result.commands.filter((c) => UNEXPECTED.has(c.command))).toEqual([]);
+    const own = /^::(error|warning|notice|group|endgroup|debug|add-mask)\b/;
+    const lines = result.stdout.split('\n').filter((l) => /stop-commands|set-output/.test(l) && !own.test(l));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(isInert(line)).toBe(true);
+  });
+
+  it('redacts a header value the service reflects past the excerpt cut, leaving no part of it', async () => {
+    const result = await runAction(actionDir, {
+      inputs: { url, headers: `Authorization: Bearer ${SECRET}`, checks: '- name: cut\n  path: /cut\n', retries: '0' },
+      runnerTemp: mkdtempSync(path.join(tmpdir(), 'smoke-hardening-')),
+      timeoutMs: 60_000,
+    });
+    expect(result.exitCode).toBe(1);
+    const report = result.outputs['report-file'] ? readFileSync(result.outputs['report-file'], 'utf8') : '';
+    const stdout = result.stdout
+      .split('\n')
+      .filter((line) => !line.startsWith('::add-mask::'))
+      .join('\n');
+    const written = [stdout, result.summary, report, result.failure ?? ''].join('\n');
+    expect(written).toContain(`${'p'.repeat(285)}***`);
+    expect(written).not.toContain(SECRET.slice(0, 8));
   });
 
   it('redacts a header value the service reflects encoded, everywhere the action writes', async () => {

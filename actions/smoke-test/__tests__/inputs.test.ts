@@ -91,8 +91,24 @@ describe('parseInputs', () => {
 
   it('refuses a header value with a lone CR, naming only the header', () => {
     expect(() => parse({ headers: 'Authorization: Bearer abc\rdef-secret' })).toThrow(
-      'Input \'headers\' has an invalid value "Authorization": expected header values without line breaks or other control characters.',
+      'Input \'headers\' has an invalid value "Authorization": expected header values of printable ASCII on one line, at most 8192 characters (the value of Authorization holds a line break or another control character).',
     );
+  });
+
+  // Issue 13 (fuzz): a 100 KB (here 9 KB) or non-ASCII header value failed as the service's check ("GET url") or a fetch TypeError.
+  it.each([
+    ['v'.repeat(9000) + 'secret-tail', 'is 9011 characters long (at most 8192)'],
+    ['Bearer \u2c2b-secret', 'holds a character outside printable ASCII'],
+  ])('refuses a header value that cannot be sent (%#), naming the header and never the value', (value, why) => {
+    let message = '';
+    try {
+      parse({ headers: `X-Fz: ${value}` });
+    } catch (error: unknown) {
+      message = String(error);
+    }
+    expect(message).toContain(`Input 'headers' has an invalid value "X-Fz"`);
+    expect(message).toContain(`(the value of X-Fz ${why})`);
+    expect(message).not.toContain('secret');
   });
 
   it('reads every option', () => {
@@ -155,6 +171,12 @@ describe('parseInputs', () => {
       /Input 'checks' \(inline\) is invalid:\n {2}- checks\[0\] \("a"\): unknown field 'bogus'/,
     ],
     [{ 'wait-for-ready': 'https://other.example/ready' }, /Input 'wait-for-ready' .* expected a path joined to url/],
+    // Issue 13 (fuzz): a 130 KB path was requested, and the failure echoed the whole URL without naming the input.
+    [
+      { 'wait-for-ready': `/${'x'.repeat(130_000)}` },
+      /^Input 'wait-for-ready' has an invalid value "\/x{116}\.\.\.": expected a path of at most 2048 characters, such as \/health\/ready \(got 130001\)\.$/,
+    ],
+    [{ 'wait-for-ready': '/ready\u0085x' }, /Input 'wait-for-ready' has an invalid value "\/ready\\u0085x"/],
     [{ timeout: 'soon' }, /Input 'timeout' has an invalid value "soon": expected a duration/],
     [{ timeout: '100ms' }, /Input 'timeout' .* between 1s and 6h/],
     [{ retries: '-1' }, /Input 'retries' has an invalid value "-1": expected a whole number from 0 to 10/],

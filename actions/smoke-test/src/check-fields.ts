@@ -3,7 +3,7 @@
  * through `problem` (which names the check and the field) and returns the
  * parsed value, or a fallback when the value is invalid.
  */
-import { isHeaderName, isRecord } from '@pipeline/action-kit';
+import { HEADER_VALUE_ACCEPTED, headerValueProblem, isHeaderName, isRecord } from '@pipeline/action-kit';
 import { parsePath, PathSyntaxError } from './jsonpath.js';
 import {
   GRAPHQL_KEYS,
@@ -64,8 +64,11 @@ export function validateHeaders(value: unknown, problem: Problem): Record<string
       problem('headers', `cannot set ${name}: the HTTP client manages ${MANAGED_HEADERS.join(', ')}`);
     else if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')
       problem('headers', `value of ${name} must be a string, got ${kind(v)}`);
-    else if (/[\r\n\0]/.test(String(v))) problem('headers', `value of ${name} must not contain line breaks`);
-    else headers[name] = String(v);
+    else {
+      const wrong = headerValueProblem(String(v));
+      if (wrong) problem('headers', `value of ${name} ${wrong}: ${HEADER_VALUE_ACCEPTED} are accepted`);
+      else headers[name] = String(v);
+    }
   }
   return headers;
 }

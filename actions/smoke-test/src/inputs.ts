@@ -7,6 +7,8 @@ import {
   ActionError,
   InputError,
   isHeaderName,
+  headerValueProblem,
+  HEADER_VALUE_ACCEPTED,
   maskSecret,
   parseDuration,
   parseHttpUrl,
@@ -72,6 +74,9 @@ export type RawInputs = Record<(typeof INPUT_NAMES)[number], string>;
 /** Reads a checks file (the file system on the runner, a table in tests). */
 export type ReadFile = (file: string) => string;
 
+/** The longest wait-for-ready path: far above any health endpoint, well under servers' request-line limits. */
+export const MAX_READY_PATH_CHARS = 2048;
+
 /** Header names whose values in `checks` are treated as secrets too (the `headers` input is always secret). */
 const SENSITIVE_HEADER = /authorization|cookie|token|secret|api-?key|password|session|signature/i;
 
@@ -127,8 +132,15 @@ function validate(raw: RawInputs, workspace: string, readFile: ReadFile): Inputs
         waitRaw,
         'a path joined to url, such as /health/ready (not an absolute URL)',
       );
-    if (/\s/.test(waitRaw))
+    if (/\s/.test(waitRaw) || hasControlCharacters(waitRaw))
       throw new InputError('wait-for-ready', waitRaw, 'a path without spaces, such as /health/ready');
+    // A request line past a server's limit fails as the service's answer (414, a reset), not as this input.
+    if (waitRaw.length > MAX_READY_PATH_CHARS)
+      throw new InputError(
+        'wait-for-ready',
+        waitRaw,
+        `a path of at most ${MAX_READY_PATH_CHARS} characters, such as /health/ready (got ${waitRaw.length})`,
+      );
     waitForReady = waitRaw;
   }
 
@@ -245,9 +257,9 @@ export function parseHeaders(raw: string): Record<string, string> {
       );
     seen.add(name.toLowerCase());
     const value = trimmed.slice(at + 1).trim();
-    // A lone CR or another control character cannot be sent in a header and would split the mask: refused.
-    if (hasControlCharacters(value))
-      throw new InputError('headers', name, 'header values without line breaks or other control characters');
+    // Refused here, by name, rather than as a fetch TypeError, a server's 431 or a mask split by a lone CR.
+    const problem = headerValueProblem(value);
+    if (problem) throw new InputError('headers', name, `${HEADER_VALUE_ACCEPTED} (the value of ${name} ${problem})`);
     headers[name] = value;
   }
   return headers;

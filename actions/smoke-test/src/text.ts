@@ -1,13 +1,16 @@
 /** Small text helpers for failure messages: safe truncation and value rendering. */
+import { redact } from '@pipeline/action-kit';
 
 /**
  * Cuts `text` to at most `max` characters without splitting a surrogate pair,
  * replaces control characters (other than newline and tab) so a hostile body
  * cannot inject workflow commands or terminal escapes, and says how much was cut.
+ * The masked secrets (header values) are redacted first: a service echoing one
+ * past the cut would otherwise leave its first half unmasked.
  */
 export function truncate(text: string, max: number): string {
   let clean = '';
-  for (const c of text) {
+  for (const c of redact(text)) {
     const code = c.charCodeAt(0);
     clean +=
       (code < 0x20 && c !== '\n' && c !== '\t') || code === 0x7f ? `\\u${code.toString(16).padStart(4, '0')}` : c;

@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   ExecTimeoutError,
+  InputError,
   execArgs,
+  headerValueProblem,
   isInert,
   maskSecret,
   parseGlob,
@@ -17,8 +19,11 @@ import {
   parsePath,
   printable,
   printableLines,
+  quoteValue,
   redact,
   redactJson,
+  redactedExcerpt,
+  tail,
 } from '../src/index.js';
 import { parseWorkflowCommands, splitLines } from '../src/protocol/index.js';
 
@@ -195,5 +200,39 @@ describe('parseHttpUrl: malformed values fail by name', () => {
     ['https://slack.com/api/\nx', /without line breaks or other control characters/],
   ])('%j', (raw, message) => {
     expect(() => parseHttpUrl('registry', raw)).toThrow(message);
+  });
+});
+
+describe('quoting a value in an error: bounded, redacted before it is cut', () => {
+  const secret = 'QuoteSecret-4f1c9a7e20b3';
+  maskSecret(secret);
+
+  it('quotes at most 120 characters of a 130 KB value', () => {
+    const message = new InputError('base-ref', 'r'.repeat(130_000), 'a git ref').message;
+    expect(message).toBe(`Input 'base-ref' has an invalid value "${'r'.repeat(117)}...": expected a git ref.`);
+  });
+
+  it('never leaves the first half of a secret that straddles the cut', () => {
+    const value = `${'a'.repeat(105)}${secret}`;
+    expect(quoteValue(value)).toBe(JSON.stringify(`${'a'.repeat(105)}***`));
+    expect(redactedExcerpt(`${'b'.repeat(290)}${secret}`, 300)).toBe(`${'b'.repeat(290)}***`);
+    expect(tail(`${secret}${'c'.repeat(2000)}`, { maxChars: 2000 })).not.toContain(secret.slice(-8));
+  });
+
+  it('escapes what JSON leaves alone: C1 controls and the Unicode line separators', () => {
+    expect(quoteValue('a\u0085b\u2028c\n')).toBe('"a\\u0085b\\u2028c\\n"');
+  });
+});
+
+describe('headerValueProblem: what fetch and servers refuse is an input error', () => {
+  it.each([
+    ['a token', 'Bearer abc.DEF-123_~+/=', undefined],
+    ['a tab', 'tab\tinside', undefined],
+    ['a lone CR', 'a\rb', 'holds a line break or another control character'],
+    ['Latin-1', 'caf\u00e9', 'holds a character outside printable ASCII'],
+    ['past U+00FF', '\u2c2b', 'holds a character outside printable ASCII'],
+    ['8193 characters', 'v'.repeat(8193), 'is 8193 characters long (at most 8192)'],
+  ])('%s', (_what, value, problem) => {
+    expect(headerValueProblem(value)).toBe(problem);
   });
 });

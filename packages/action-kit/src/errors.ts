@@ -3,6 +3,8 @@
  * Anything else that is thrown is still reported, with its class name, so that
  * nothing surfaces as "[object Object]" or an empty failure.
  */
+import { redact } from './redaction.js';
+
 export class ActionError extends Error {
   override readonly name: string = 'ActionError';
 }
@@ -15,16 +17,29 @@ export class InputError extends ActionError {
   readonly accepted: string;
 
   constructor(input: string, value: string, accepted: string) {
-    super(`Input '${input}' has an invalid value ${quote(value)}: expected ${accepted}.`);
+    super(`Input '${input}' has an invalid value ${quoteValue(value)}: expected ${accepted}.`);
     this.input = input;
     this.value = value;
     this.accepted = accepted;
   }
 }
 
-function quote(value: string): string {
-  const shown = value.length > 120 ? `${value.slice(0, 117)}...` : value;
-  return JSON.stringify(shown);
+/** The most of a bad value an error quotes: enough to recognise it, never a 130 KB input echoed whole. */
+export const QUOTE_MAX_CHARS = 120;
+
+/**
+ * A bad value as an error quotes it: redacted first (so that cutting it
+ * cannot leave a secret's first half unmasked), then cut to QUOTE_MAX_CHARS,
+ * then in JSON quotes with the line separators and C1 controls JSON leaves
+ * alone escaped too.
+ */
+export function quoteValue(value: string): string {
+  const redacted = redact(value);
+  const shown = redacted.length > QUOTE_MAX_CHARS ? `${redacted.slice(0, QUOTE_MAX_CHARS - 3)}...` : redacted;
+  return JSON.stringify(shown).replace(
+    /[\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** Turns any thrown value into one readable line (plus causes), never an empty string. */

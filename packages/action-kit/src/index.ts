@@ -1,4 +1,4 @@
-export { ActionError, InputError, describeError } from './errors.js';
+export { ActionError, InputError, describeError, quoteValue, QUOTE_MAX_CHARS } from './errors.js';
 export {
   parseBoolean,
   parseInteger,
@@ -37,12 +37,18 @@ export { isRecord } from './record.js';
 export { parseHttpUrl, displayUrl, redactUrlCredentials, urlSecrets } from './url.js';
 export type { HttpUrlOptions } from './url.js';
 export { plural } from './plural.js';
-export { tail, TAIL_LINES, TAIL_MAX_CHARS } from './tail.js';
+export { tail, redactedExcerpt, TAIL_LINES, TAIL_MAX_CHARS } from './tail.js';
 export type { TailOptions } from './tail.js';
 export { writeAnnotations, ANNOTATION_CAP } from './annotations.js';
 export type { AnnotationItem, AnnotationLevel, AnnotationOptions, AnnotationSink } from './annotations.js';
 export { mapLimit } from './map-limit.js';
-export { isHeaderName, HEADER_NAME_ACCEPTED } from './headers.js';
+export {
+  isHeaderName,
+  HEADER_NAME_ACCEPTED,
+  headerValueProblem,
+  HEADER_VALUE_ACCEPTED,
+  MAX_HEADER_VALUE_CHARS,
+} from './headers.js';
 export { runContext } from './context.js';
 export type { RunContext, RunEnv } from './context.js';
 export { freePort, parseEnvFile } from './loopback.js';

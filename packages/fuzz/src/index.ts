@@ -1,0 +1,14 @@
+export { describeCase, drawValues, inputSeed, plantedSecret, startCampaign } from './campaign.js';
+export type { Campaign, CaseReport } from './campaign.js';
+export { ALLOWED_COMMANDS, bounded, exitCode, namesInput, noCrash, noInjection, noSecretLeak } from './properties.js';
+export type { PropertyName, Violation } from './properties.js';
+export { base64Core, findLeaks, secretForms } from './secrets.js';
+export type { Leak, PlantedSecret } from './secrets.js';
+export { startServers } from './servers.js';
+export type { FuzzServers } from './servers.js';
+export { formatTally, tally } from './summary.js';
+export { TARGETS, target } from './targets.js';
+export type { FuzzTarget } from './targets.js';
+export { kindValues } from './kind-values.js';
+export { MARKER, billionLaughs, generalValues } from './values.js';
+export type { FuzzValue, InputKind, ValueContext } from './values.js';

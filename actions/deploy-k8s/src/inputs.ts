@@ -23,6 +23,7 @@ import { decodeKubeconfig, secretValues, type DecodedKubeconfig } from './kubeco
 import { parseImage, type ImageRule } from './images.js';
 import { runAnnotations } from './objects.js';
 import { UNKNOWN_KINDS_POLICIES, type UnknownKindsPolicy } from './unserved-kinds.js';
+import { parseStrategyInputs, type StrategyInputs } from './strategy/inputs.js';
 
 /** The runner's environment variables (process.env in production). */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -55,6 +56,8 @@ export interface Inputs {
   backupDir: string;
   /** allow-outside-workspace: manifests may lie outside the workspace (and symlinks are followed). */
   allowOutsideWorkspace: boolean;
+  /** strategy (rolling, canary, blue-green), its analysis, manual gates and GitHub Deployments. */
+  progressive: StrategyInputs;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -81,6 +84,7 @@ export function maskingReader(read: ReadInput, mask: (value: string) => void = m
   return (name) => {
     const value = read(name);
     if (name === 'kubeconfig') for (const secret of kubeconfigMasks(value)) mask(secret);
+    if (name === 'github-token' && value.trim() !== '') mask(value.trim());
     return value;
   };
 }
@@ -194,6 +198,7 @@ export function parseInputs(read: ReadInput, env: Environment): Inputs {
     volatileAnnotations: new Set([...runMetadata.keys()].filter((key) => !annotations.has(key))),
     backupDir: path.join(run.runnerTemp, 'deploy-k8s'),
     allowOutsideWorkspace: allowOutside,
+    progressive: parseStrategyInputs(read, env, run),
   });
 }
 

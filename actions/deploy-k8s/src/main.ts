@@ -13,6 +13,8 @@ import { ambientKubeconfigs, knownSecrets } from './kubeconfig-files.js';
 import { loadManifests, type SourcedObject } from './manifests.js';
 import type { DeployOptions } from './phases/context.js';
 import { buildSummary } from './summary.js';
+import { analysisOutput } from './strategy/report.js';
+import { progressiveDeploy } from './strategy/run.js';
 
 export interface MainIo {
   getInputs: () => Inputs;
@@ -75,7 +77,7 @@ async function attemptDeploy(io: MainIo, attempt: Attempt): Promise<void> {
   attempt.secrets = knownSecrets(kubeTexts);
   const api = await io.connect({ kubeconfig: inputs.kubeconfig?.text, context: inputs.context });
   io.info(`API server ${api.server}`);
-  attempt.report = await deploy({
+  const options: DeployOptions = {
     api,
     objects,
     namespace: inputs.namespace,
@@ -97,20 +99,27 @@ async function attemptDeploy(io: MainIo, attempt: Attempt): Promise<void> {
     warn: io.warning,
     phase: io.phase,
     ...(io.process ? { process: io.process } : {}),
-  });
+  };
+  const { progressive } = inputs;
+  attempt.report =
+    progressive.strategy === 'rolling'
+      ? await deploy(options)
+      : await progressiveDeploy({ deploy: options, inputs: progressive });
 }
 
 function writeOutputs(io: MainIo, attempt: Attempt, durationMs: number): void {
   const { report, failure } = attempt;
   const status = report?.status ?? 'failed';
   try {
-    io.setOutput('status', failure && status !== 'rolled-back' ? 'failed' : status);
+    io.setOutput('status', failure && status !== 'rolled-back' && status !== 'aborted' ? 'failed' : status);
     io.setOutput('revision', report?.revision ?? '');
     io.setOutput('previous-revision', report?.previousRevision ?? '');
     io.setOutput('backup-file', report?.backupFile ?? '');
     io.setOutput('duration-seconds', (durationMs / 1000).toFixed(1));
     io.setOutput('resources', JSON.stringify(report?.resources ?? []));
     io.setOutput('skipped', JSON.stringify(report?.skipped ?? []));
+    io.setOutput('analysis', analysisOutput(report?.progressive));
+    io.setOutput('canary', report?.status === 'paused' ? (report.progressive?.canary ?? '') : '');
   } catch (error: unknown) {
     // Keep the deploy's own error (if any) as the step's failure.
     if (failure === undefined) throw error;

@@ -15,6 +15,10 @@ import type { DeployOptions } from './phases/context.js';
 import { buildSummary } from './summary.js';
 import { analysisOutput } from './strategy/report.js';
 import { progressiveDeploy } from './strategy/run.js';
+import type { DeploymentStatusEntry } from './strategy/report.js';
+import { GithubDeployments } from './deployments/github.js';
+import type { DeploymentsReporter } from './deployments/reporter.js';
+import { withDeployment } from './deployments/track.js';
 
 export interface MainIo {
   getInputs: () => Inputs;
@@ -32,6 +36,17 @@ export interface MainIo {
   process: DeployOptions['process'];
   clock: () => number;
   pid: number;
+  /** GitHub Deployments for these inputs (github-token + environment), or undefined. */
+  deployments?: (inputs: Inputs, record: (entry: DeploymentStatusEntry) => void) => DeploymentsReporter | undefined;
+}
+
+/** The Octokit reporter when github-token and environment are set. */
+export function githubDeployments(
+  inputs: Inputs,
+  record: (entry: DeploymentStatusEntry) => void,
+): GithubDeployments | undefined {
+  const github = inputs.progressive.github;
+  return github ? new GithubDeployments({ inputs: github, logUrl: inputs.run.runUrl, record }) : undefined;
 }
 
 export const runnerIo: MainIo = {
@@ -48,6 +63,7 @@ export const runnerIo: MainIo = {
   process,
   clock: Date.now,
   pid: process.pid,
+  deployments: githubDeployments,
 };
 
 /** Who holds the lock: the run's URL (and job), else something unique to this process. */
@@ -59,6 +75,7 @@ function lockHolder(inputs: Inputs, pid: number): string {
 
 interface Attempt {
   report?: DeployReport;
+  deploymentId?: number;
   failure?: unknown;
   secrets: string[];
 }
@@ -101,10 +118,14 @@ async function attemptDeploy(io: MainIo, attempt: Attempt): Promise<void> {
     ...(io.process ? { process: io.process } : {}),
   };
   const { progressive } = inputs;
-  attempt.report =
-    progressive.strategy === 'rolling'
-      ? await deploy(options)
-      : await progressiveDeploy({ deploy: options, inputs: progressive });
+  const entries: DeploymentStatusEntry[] = [];
+  const reporter = io.deployments?.(inputs, (entry) => {
+    entries.push(entry);
+    attempt.deploymentId ??= entry.deploymentId;
+  });
+  attempt.report = await withDeployment(reporter, entries, io.warning, () =>
+    progressive.strategy === 'rolling' ? deploy(options) : progressiveDeploy({ deploy: options, inputs: progressive }),
+  );
 }
 
 function writeOutputs(io: MainIo, attempt: Attempt, durationMs: number): void {
@@ -120,6 +141,7 @@ function writeOutputs(io: MainIo, attempt: Attempt, durationMs: number): void {
     io.setOutput('skipped', JSON.stringify(report?.skipped ?? []));
     io.setOutput('analysis', analysisOutput(report?.progressive));
     io.setOutput('canary', report?.status === 'paused' ? (report.progressive?.canary ?? '') : '');
+    io.setOutput('deployment-id', attempt.deploymentId === undefined ? '' : String(attempt.deploymentId));
   } catch (error: unknown) {
     // Keep the deploy's own error (if any) as the step's failure.
     if (failure === undefined) throw error;

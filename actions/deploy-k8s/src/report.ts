@@ -3,7 +3,7 @@
  * the job summary are written from it, also when the deploy failed.
  */
 import { ActionError, plural } from '@pipeline/action-kit';
-import type { ProgressiveReport } from './strategy/report.js';
+import type { DeploymentStatusEntry, ProgressiveReport } from './strategy/report.js';
 import type { UnservedObject } from './unserved-kinds.js';
 import type { PodReport, TimelineEntry } from './watcher.js';
 
@@ -57,6 +57,8 @@ export interface DeployReport {
   rollbackDoneAt?: number;
   /** Canary or blue-green: the steps, their analysis and the GitHub deployment statuses. */
   progressive?: ProgressiveReport;
+  /** GitHub deployment statuses reported, in order (github-token + environment). */
+  githubDeployments?: DeploymentStatusEntry[];
 }
 
 export function emptyReport(dryRun: boolean): DeployReport {

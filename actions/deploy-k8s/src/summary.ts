@@ -6,7 +6,7 @@
 import { markdownTable, mermaid } from '@pipeline/action-kit';
 import type { DeployReport, PhaseSpan, ResourceReport } from './report.js';
 import { describeUnserved } from './unserved-kinds.js';
-import { progressiveSection } from './strategy/summary.js';
+import { deploymentsSection, progressiveSection } from './strategy/summary.js';
 
 const STATUS_TEXT: Readonly<Record<DeployReport['status'], string>> = {
   deployed: 'deployed',
@@ -160,6 +160,7 @@ export function buildSummary(report: DeployReport | undefined, context: SummaryC
   if (!report) return parts.join('\n\n') + '\n';
   parts.push(
     ...progressiveSection(report.progressive),
+    ...deploymentsSection(report.githubDeployments),
     ...resourcesSection(report),
     ...skippedSection(report),
     ...failingPodsSection(report),

@@ -38,7 +38,6 @@ export interface ProgressiveReport {
   canary: string;
   action: string;
   steps: StepReport[];
-  deployments: DeploymentStatusEntry[];
   /** When the bad version stopped receiving traffic (canary pods gone, or the selector switched back). */
   stableOnlyAt?: number;
   firstBadSignalAt?: number;
@@ -82,6 +81,5 @@ export function analysisOutput(report: ProgressiveReport | undefined): string {
           }
         : {}),
     })),
-    deployments: report.deployments.map((d) => d.state),
   });
 }

@@ -14,7 +14,6 @@ import { applicationName } from '../phases/prepare.js';
 import { arrayOf, recordOf } from '../records.js';
 import { selectorString } from '../selectors.js';
 import { waitForRollout, type RolloutResult } from '../watcher.js';
-import type { DeploymentsReporter } from '../deployments/reporter.js';
 import type { StrategyInputs } from './inputs.js';
 import type { ProgressiveReport } from './report.js';
 import { findTarget, type Target } from './targets.js';
@@ -22,7 +21,6 @@ import { findTarget, type Target } from './targets.js';
 export interface ProgressiveOptions {
   deploy: DeployOptions;
   inputs: StrategyInputs;
-  deployments?: DeploymentsReporter;
   /** PromQL instant query resolving to the worst sample (default: the analysis's prometheus-url). */
   query?: (promql: string, higherIsWorse: boolean) => Promise<number | undefined>;
 }
@@ -74,7 +72,6 @@ export function openSession(options: ProgressiveOptions): Session {
     canary: `${namespace}/${target.deployment.metadata.name}-canary`,
     action: inputs.action,
     steps: [],
-    deployments: [],
   };
   report.progressive = progressive;
   const group = opts.phase ?? (<T>(_n: string, body: () => Promise<T>) => body());

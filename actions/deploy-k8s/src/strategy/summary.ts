@@ -5,7 +5,7 @@
  */
 import { markdownTable, mermaid } from '@pipeline/action-kit';
 import { formatValue } from '../analysis/verdict.js';
-import type { ProgressiveReport, StepReport } from './report.js';
+import type { DeploymentStatusEntry, ProgressiveReport, StepReport } from './report.js';
 
 const ICON: Readonly<Record<StepReport['outcome'], string>> = {
   passed: '✅ passed',
@@ -80,9 +80,16 @@ export function progressiveSection(report: ProgressiveReport | undefined): strin
     parts.push(
       `Live colour: **${report.liveColor}**${report.keptColor ? `; kept for a switch back: ${report.keptColor}` : ''}`,
     );
-  if (report.deployments.length > 0)
-    parts.push(
-      `GitHub deployment statuses: ${report.deployments.map((d) => `\`${d.state}\`${d.deploymentId ? ` (#${d.deploymentId})` : ''}`).join(' → ')}`,
-    );
   return parts;
+}
+
+/** The GitHub deployment statuses, in the order they were reported. */
+export function deploymentsSection(entries: readonly DeploymentStatusEntry[] | undefined): string[] {
+  if (!entries || entries.length === 0) return [];
+  return [
+    `### GitHub deployment statuses\n\n${markdownTable(
+      ['Deployment', 'State', 'Description'],
+      entries.map((e) => [e.deploymentId ? `#${e.deploymentId}` : '', e.state, e.description ?? '']),
+    )}`,
+  ];
 }

@@ -135,7 +135,8 @@ func main() {
 				"version": version, "greeting": os.Getenv("GREETING"), "pod": pod, "path": r.URL.Path,
 			})
 		} else {
-			http.Error(w, "injected failure", code)
+			// The failing version and pod are named, so a load test can tell whose answer failed.
+			http.Error(w, fmt.Sprintf("injected failure by %s on %s", version, pod), code)
 		}
 		stats.observe(r.URL.Path, code, time.Since(started))
 	})

@@ -88,9 +88,8 @@ metrics:
     ['not a mapping', '- a', /a YAML mapping/],
     ['not YAML', 'a: [', /does not parse/],
     ['check without name', 'checks: [{path: /}]', /checks\[0\]: field 'name' is required/],
-    ['check with promql', 'checks: [{name: p, promql: up}]', /promql checks belong in the analysis's 'metrics'/],
     ['check unknown field', 'checks: [{name: c, url: /x}]', /unknown field 'url'/],
-    ['check relative path', 'checks: [{name: c, path: x}]', /must start with \//],
+    ['check with a URL', 'checks: [{name: c, path: "http://x/y"}]', /not an absolute URL/],
     ['check body on GET', 'checks: [{name: c, body: x}]', /'body' is not allowed with GET/],
     ['duplicate check', 'checks: [{name: c}, {name: c}]', /name must be unique/],
   ])('refuses %s, naming the input', (_what, yaml, message) => {
@@ -160,6 +159,21 @@ describe('checks in smoke-test format', () => {
     expect(valueAt({ a: [{ b: 3 }] }, 'a[0].b')).toBe(3);
     expect(valueAt({ a: [{ b: 3 }] }, 'a.0.b')).toBe(3);
     expect(valueAt({ a: 1 }, 'a.b')).toBeUndefined();
+  });
+
+  it('leaves promql checks to the metrics, and roots relative paths at the pod', () => {
+    const checks = parseCheckList(
+      [
+        { name: 'p', promql: 'up', threshold: '> 0' },
+        { name: 'r', path: '' },
+        { name: 'h', path: 'health' },
+      ],
+      [],
+    );
+    expect(checks.map((c) => [c.name, c.path])).toEqual([
+      ['r', '/'],
+      ['h', '/health'],
+    ]);
   });
 
   it('matches status classes and lists', () => {

@@ -91,6 +91,10 @@ describe('main (injected I/O, fake API)', () => {
       'duration-seconds': '0.5',
       resources: expect.any(String) as unknown as string,
       skipped: '[]',
+      // rolling: no analysis, no paused canary, no GitHub deployment
+      analysis: '{}',
+      canary: '',
+      'deployment-id': '',
     });
     expect(
       (JSON.parse(run.outputs['resources'] as string) as { kind: string; result: string }[]).map((r) => [

@@ -2,8 +2,9 @@
  * HTTP checks in smoke-test's `checks` format (the same keys and meaning;
  * re-used by format, not by import, since no action imports another): the
  * parsed check, its validation, and the verdict on one answer. Pure.
- * `promql` checks are not accepted here: the analysis's `metrics` are the
- * place for Prometheus queries.
+ * `promql` checks are not run here: the analysis's `metrics` are the
+ * place for Prometheus queries, so a smoke-test list's promql checks are
+ * left out (the pipeline passes the service's smoke checks as they are).
  */
 import { isRecord } from '@pipeline/action-kit';
 import { str } from '../records.js';
@@ -101,17 +102,18 @@ export function parseCheck(item: unknown, index: number, problems: string[]): Ht
   const before = problems.length;
   const problem = (message: string): void => void problems.push(`${label}: ${message}`);
   if (!name) problem("field 'name' is required (a non-empty string)");
-  if (item['promql'] !== undefined)
-    problem("promql checks belong in the analysis's 'metrics' (query and threshold), not in 'checks'");
   for (const key of Object.keys(item))
-    if (!(CHECK_KEYS as readonly string[]).includes(key) && key !== 'promql')
+    if (!(CHECK_KEYS as readonly string[]).includes(key))
       problem(`unknown field '${key}'; accepted fields: ${CHECK_KEYS.join(', ')}`);
   const graphql = item['graphql'] !== undefined;
   const method = (str(item['method']) || (graphql ? 'POST' : 'GET')).toUpperCase();
   if (!METHODS.includes(method))
     problem(`field 'method' must be one of ${METHODS.join(', ')}, got ${describe(item['method'])}`);
-  const path = str(item['path']) || (graphql ? '/graphql' : '/');
-  if (!path.startsWith('/')) problem(`field 'path' must start with / (a path on the pod), got ${JSON.stringify(path)}`);
+  const rawPath = str(item['path']) || (graphql ? '/graphql' : '/');
+  // smoke-test joins paths to its URL; here they go to the pod: '' is its root, 'x' is '/x'.
+  const path = rawPath.startsWith('/') ? rawPath : `/${rawPath}`;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(rawPath))
+    problem(`field 'path' must be a path, not an absolute URL, got ${JSON.stringify(rawPath)}`);
   const headers = stringMap(item['headers'], 'headers', problem);
   const body = graphql ? parseGraphql(item, problem) : parseBody(item, method, problem);
   if (
@@ -155,6 +157,8 @@ export function parseCheckList(value: unknown, problems: string[]): HttpCheck[] 
   }
   const checks: HttpCheck[] = [];
   value.forEach((item: unknown, index) => {
+    // smoke-test's promql checks ask Prometheus, not the pods: the analysis's query metrics do that here.
+    if (isRecord(item) && item['promql'] !== undefined) return;
     const check = parseCheck(item, index, problems);
     if (!check) return;
     if (checks.some((c) => c.name === check.name))

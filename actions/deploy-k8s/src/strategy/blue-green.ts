@@ -25,6 +25,7 @@ import {
 import type { StepReport } from './report.js';
 import {
   deploymentRef,
+  notApplied,
   podsGone,
   readyPods,
   rollingDeployAll,
@@ -51,6 +52,7 @@ const apply = (session: Session, object: KubeObject): Promise<KubeObject> =>
 
 function fail(session: Session, status: DeployReport['status'], message: string): never {
   session.report.status = status;
+  notApplied(session, status === 'aborted' ? 'preview aborted' : 'not started');
   session.report.failure = message;
   throw new DeployError(message, session.report);
 }
@@ -243,6 +245,7 @@ export async function runBlueGreen(session: Session): Promise<DeployReport> {
   if (inputs.promote === 'manual') {
     step.outcome = 'paused';
     session.report.status = 'paused';
+    notApplied(session, 'paused at the manual gate');
     session.mark(`paused: ${colour} is previewed; run with action: promote or action: reject`);
     return session.report;
   }

@@ -13,7 +13,16 @@ import { imagesOf } from '../images.js';
 import { describeRef, refOf, type KubeObject } from '../objects.js';
 import { num, recordOf } from '../records.js';
 import { analyseStep, queryFunction } from './analyse.js';
-import { deploymentRef, mergeInner, podsGone, rollingDeployAll, selectorOf, waitFor, type Session } from './session.js';
+import {
+  deploymentRef,
+  mergeInner,
+  notApplied,
+  podsGone,
+  rollingDeployAll,
+  selectorOf,
+  waitFor,
+  type Session,
+} from './session.js';
 import type { StepReport } from './report.js';
 import {
   CANARY_PAUSED,
@@ -74,6 +83,7 @@ export async function removeCanary(session: Session): Promise<void> {
 async function abort(session: Session, why: string): Promise<never> {
   await session.phase('Abort canary', () => removeCanary(session));
   session.report.status = 'aborted';
+  notApplied(session, 'canary aborted');
   session.report.failure = `Canary aborted: ${why}\nThe canary was deleted; the stable Deployment ${describeRef(refOf(session.target.deployment))} was not touched.`;
   throw new DeployError(session.report.failure, session.report);
 }
@@ -205,6 +215,7 @@ export async function runCanary(session: Session): Promise<DeployReport> {
     if (manual) {
       step.outcome = 'paused';
       session.report.status = 'paused';
+      notApplied(session, 'paused at the manual gate');
       session.mark(`paused at step 1: run again with action: promote or action: reject`);
       return session.report;
     }

@@ -210,3 +210,9 @@ export const selectorOf = (deployment: KubeObject): string => selectorString(rec
 export function deploymentRef(session: Session, name: string): ObjectRef {
   return { ...refOf(session.target.deployment), name };
 }
+
+/** After a dry run only (aborted, paused, rejected): say what happened to each object instead of "would ...". */
+export function notApplied(session: Session, why: string): void {
+  for (const resource of session.report.resources)
+    if (resource.result.startsWith('would ')) resource.result = `not applied (${why})`;
+}

@@ -146,7 +146,7 @@ export function canaryIngress(ingress: KubeObject, services: ReadonlySet<string>
   if (isRecord(spec['defaultBackend'])) rename(spec['defaultBackend']);
   for (const rule of arrayOf<Record<string, unknown>>(spec['rules']))
     for (const path of arrayOf<Record<string, unknown>>(recordOf(rule['http'])['paths'])) rename(path['backend']);
-  // ingress-nginx refuses a second TLS section for the same host on a canary; the main Ingress keeps it.
+  // TLS stays with the main Ingress: a canary Ingress only adds a weighted backend to the main one's locations.
   delete spec['tls'];
   return canary;
 }

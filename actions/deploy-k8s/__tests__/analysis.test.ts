@@ -286,7 +286,7 @@ describe('verdicts: canary against stable over the same window', () => {
     const verdict = judgeStep(config, canary, stable);
     expect(verdict.ok).toBe(ok);
     expect(verdict.criteria.filter((c) => !c.ok).map((c) => c.name)).toEqual(failed);
-    if (!ok) expect(verdict.reason).toContain(failed[0] as string);
+    if (!ok) expect(verdict.reason).toContain(failed[0]);
   });
 
   it('a query metric is judged from its own results', () => {

@@ -24,6 +24,8 @@ import {
 import { finalState } from '../src/deployments/track.js';
 import { emptyReport } from '../src/report.js';
 import { orderProblem } from './helpers/local-github.js';
+import { analysisOutput } from '../src/strategy/report.js';
+import { deploymentsSection, progressiveSection } from '../src/strategy/summary.js';
 
 describe('canary-steps', () => {
   it.each([
@@ -197,7 +199,7 @@ describe('targets', () => {
     [[deployment, { ...deployment, metadata: { name: 'two' } }, service], /2 Deployments \(web, two\)/],
     [[deployment, other], /no Service in the manifests selects the pods of Deployment web/],
   ])('explains what does not fit', (objects, message) => {
-    expect(findTarget(objects as KubeObject[])).toMatch(message);
+    expect(findTarget(objects)).toMatch(message);
   });
 
   it('the canary Deployment carries the track label on itself, its selector and its pods', () => {
@@ -294,5 +296,58 @@ describe('GitHub deployment states', () => {
     const why = orderProblem(history, next);
     if (problem) expect(why).toMatch(problem);
     else expect(why).toBeUndefined();
+  });
+});
+
+describe('the summary of a progressive deploy', () => {
+  it('has a Mermaid timeline of the steps and a table per step with both tracks', () => {
+    const measurement = {
+      pods: ['p'],
+      requests: 40,
+      errors: 6,
+      p95Ms: 80,
+      checkFailures: {},
+      restarts: 0,
+      podErrorRate: 0.14,
+      podP95Ms: 9,
+      queries: {},
+    };
+    const report = {
+      strategy: 'canary' as const,
+      traffic: 'pods' as const,
+      canary: 'shop/web-canary',
+      action: 'deploy',
+      steps: [
+        {
+          step: 1,
+          weight: 25,
+          effectiveWeight: 33.3,
+          canaryReplicas: 1,
+          stableReplicas: 2,
+          startedAt: 1000,
+          endedAt: 9000,
+          outcome: 'failed' as const,
+          verdict: {
+            ok: false,
+            reason: 'error rate 0.1500',
+            criteria: [{ name: 'error rate', canary: 0.15, stable: 0, threshold: '<= 0.05', ok: false }],
+          },
+          canary: measurement,
+          stable: { ...measurement, errors: 0 },
+        },
+      ],
+    };
+    const text = progressiveSection(report).join('\n\n');
+    expect(text).toContain('```mermaid\ngantt');
+    expect(text).toContain('step 1 25% failed :crit, s1, 1000, 9000');
+    expect(text).toContain('**Step 1: 25% asked, 33.3% (1 canary / 2 stable pods)**: ❌ failed: error rate 0.1500');
+    expect(text).toMatch(/\| error rate \| 0\.1500 \| 0 \| &lt;= 0\.05 \| ❌ \|/);
+    expect(text).toContain('| requests (errors) | 40 (6) | 40 (0) |');
+    expect(JSON.parse(analysisOutput(report))).toMatchObject({
+      steps: [{ step: 1, ok: false, canary: { requests: 40, errors: 6 } }],
+    });
+    expect(deploymentsSection([{ state: 'in_progress', at: 1, deploymentId: 7 }]).join('')).toContain(
+      '| #7 | in_progress |',
+    );
   });
 });

@@ -34,6 +34,7 @@ export async function withDeployment(
   } catch (error: unknown) {
     throw new Error(
       `GitHub Deployments: could not create the deployment (${describeError(error)}); nothing was changed.`,
+      { cause: error },
     );
   }
   let report: DeployReport | undefined;

@@ -4,6 +4,7 @@
  * manifest valid in a server-side dry run), the Lease held for the whole
  * run, then canary or blue-green.
  */
+import { deploy } from '../deploy.js';
 import type { DeployReport } from '../report.js';
 import { preflight } from './analyse.js';
 import { runBlueGreen } from './blue-green.js';
@@ -13,6 +14,8 @@ import { holdLock, openSession, validateAll, type ProgressiveOptions } from './s
 export type { ProgressiveOptions } from './session.js';
 
 export async function progressiveDeploy(options: ProgressiveOptions): Promise<DeployReport> {
+  // A dry run changes nothing whatever the strategy: validate and show the diff.
+  if (options.deploy.dryRun) return deploy(options.deploy);
   const session = openSession(options);
   await preflight(session);
   if (options.inputs.action === 'deploy') await validateAll(session);

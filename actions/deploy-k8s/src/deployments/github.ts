@@ -90,7 +90,7 @@ export class GithubDeployments implements DeploymentsReporter {
     await this.status(id, 'in_progress', description);
   }
 
-  /** Earlier deployments of the environment whose latest status is success. */
+  /** The newest earlier deployment of the environment whose latest status is success (the one this replaces). */
   private async replaced(): Promise<number[]> {
     const octokit = await this.client();
     const list = await octokit.request('GET /repos/{owner}/{repo}/deployments', {
@@ -108,7 +108,11 @@ export class GithubDeployments implements DeploymentsReporter {
         deployment_id: deployment.id,
         per_page: 1,
       });
-      if ((statuses.data as { state?: string }[])[0]?.state === 'success') ids.push(deployment.id);
+      // Newest first: the latest successful one is the deployment this one replaces (older ones are inactive already).
+      if ((statuses.data as { state?: string }[])[0]?.state === 'success') {
+        ids.push(deployment.id);
+        break;
+      }
     }
     return ids;
   }

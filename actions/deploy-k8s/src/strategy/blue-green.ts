@@ -169,6 +169,9 @@ async function switchTo(session: Session, colour: Colour, live: Record<string, s
     );
     session.mark(`deleted the previous ${old ?? 'uncoloured'} Deployment (blue-green-keep: false)`);
   }
+  // The uncoloured Deployment of the first switch is two switches old once a colour was live: nothing routes to it.
+  if (old && (await session.api.remove(deploymentRef(session, session.target.deployment.metadata.name))))
+    session.mark(`deleted the uncoloured Deployment ${session.target.deployment.metadata.name} (replaced by colours)`);
   session.report.status = 'deployed';
   return session.report;
 }

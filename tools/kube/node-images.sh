@@ -11,7 +11,11 @@
 # Each image carries the hash of its inputs as a label; an image whose label
 # matches in the registry is not rebuilt (a no-op run takes about a second).
 #
-# Usage: tools/kube/node-images.sh [--force]
+# Usage: tools/kube/node-images.sh [--force] [--testapp-only]
+#   --testapp-only   build only testapp (not pause)
+#   TESTAPP_REPOSITORY=<name>  push testapp under this repository name instead of
+#                    pipeline-actions/testapp (a variant that must not re-tag the
+#                    shared image while other runs use it)
 # Needs: tools/containers/containers.sh up (BuildKit and the registry), Go.
 # stdout: one line per image: <registry>/<name>:<tag> <digest>
 set -euo pipefail
@@ -30,11 +34,13 @@ since() { awk -v a="$1" -v b="$(seconds)" 'BEGIN{printf "%.1f", b-a}'; }
 hash_of() { printf '%s\n' "$@" | sha256sum | cut -c1-16; }
 
 force=0
+testapp_only=0
 for arg in "$@"; do
   case "${arg}" in
     --force) force=1 ;;
+    --testapp-only) testapp_only=1 ;;
     -h|--help) awk 'NR>1 && /^#/ {sub(/^# ?/, ""); print; next} NR>1 {exit}' "${BASH_SOURCE[0]}" >&2; exit 0 ;;
-    *) die "unknown argument '${arg}' (accepted: --force)" ;;
+    *) die "unknown argument '${arg}' (accepted: --force, --testapp-only)" ;;
   esac
 done
 
@@ -102,8 +108,10 @@ ensure() { # program, tag list, entrypoint json, ldflags, user
 mkdir -p "${work}"
 started="$(seconds)"
 # Unprivileged users, as upstream's images (pause: 65535).
-ensure pause "${registry}/pause:3.10,${registry}/pause:3.9" '["/pause"]' "" 65535:65535
+testapp_repository="${TESTAPP_REPOSITORY:-pipeline-actions/testapp}"
+[[ "${testapp_repository}" =~ ^[a-z0-9]+([._/-][a-z0-9]+)*$ ]] || die "TESTAPP_REPOSITORY '${testapp_repository}' is not a repository name (lowercase letters, digits, . _ - /)"
+[[ ${testapp_only} -eq 1 ]] || ensure pause "${registry}/pause:3.10,${registry}/pause:3.9" '["/pause"]' "" 65535:65535
 for version in v1 v2; do
-  ensure testapp "${registry}/pipeline-actions/testapp:${version}" '["/testapp"]' "-X main.version=${version}" 65532:65532
+  ensure testapp "${registry}/${testapp_repository}:${version}" '["/testapp"]' "-X main.version=${version}" 65532:65532
 done
 log "done in $(since "${started}")s"

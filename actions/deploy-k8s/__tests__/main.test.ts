@@ -92,6 +92,10 @@ describe('main (injected I/O, fake API)', () => {
       resources: expect.any(String) as unknown as string,
       skipped: '[]',
       'generated-manifests': '',
+      // rolling: no analysis, no paused canary, no GitHub deployment
+      analysis: '{}',
+      canary: '',
+      'deployment-id': '',
     });
     expect(
       (JSON.parse(run.outputs['resources'] as string) as { kind: string; result: string }[]).map((r) => [

@@ -24,6 +24,7 @@ import { parseImage, type ImageRule } from './images.js';
 import { runAnnotations } from './objects.js';
 import { parseGenerateInputs, type GenerateInputs } from './generated-inputs.js';
 import { UNKNOWN_KINDS_POLICIES, type UnknownKindsPolicy } from './unserved-kinds.js';
+import { parseStrategyInputs, type StrategyInputs } from './strategy/inputs.js';
 
 /** The runner's environment variables (process.env in production). */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -58,6 +59,8 @@ export interface Inputs {
   allowOutsideWorkspace: boolean;
   /** Manifests generated when none match (generate-manifests: when-missing). */
   generate: GenerateInputs;
+  /** strategy (rolling, canary, blue-green), its analysis, manual gates and GitHub Deployments. */
+  progressive: StrategyInputs;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -84,6 +87,7 @@ export function maskingReader(read: ReadInput, mask: (value: string) => void = m
   return (name) => {
     const value = read(name);
     if (name === 'kubeconfig') for (const secret of kubeconfigMasks(value)) mask(secret);
+    if (name === 'github-token' && value.trim() !== '') mask(value.trim());
     return value;
   };
 }
@@ -198,6 +202,7 @@ export function parseInputs(read: ReadInput, env: Environment): Inputs {
     backupDir: path.join(run.runnerTemp, 'deploy-k8s'),
     allowOutsideWorkspace: allowOutside,
     generate: parseGenerateInputs(read),
+    progressive: parseStrategyInputs(read, env, run),
   });
 }
 

@@ -13,12 +13,15 @@ import {
   KubeError,
   type KubeApi,
   type ListOptions,
+  type ProxyRequest,
+  type ProxyResponse,
   type ResourceInfo,
   type WatchEventType,
   type WatchHandle,
   type WatchOptions,
 } from './kube.js';
 import { toKubeError } from './kube-errors.js';
+import { proxyRequester } from './proxy-client.js';
 import { checkCredentials, probeServer } from './server-check.js';
 import type { KubeObject, ObjectRef } from './objects.js';
 
@@ -131,6 +134,7 @@ class ClientKubeApi implements KubeApi {
     describe(apiVersion: string, kind: string): Promise<K8s.V1APIResource | undefined>;
   };
   private readonly watcher: K8s.Watch;
+  readonly proxy: (request: ProxyRequest) => Promise<ProxyResponse>;
 
   constructor(
     private readonly modules: ClientModules,
@@ -148,6 +152,7 @@ class ClientKubeApi implements KubeApi {
     }
     this.objects = new ObjectApi(configuration(k8s, kc, server, userAgent));
     this.watcher = new k8s.Watch(kc);
+    this.proxy = proxyRequester(kc, server);
   }
 
   /** Registers pass-through models for a kind (and its List), once per process. */

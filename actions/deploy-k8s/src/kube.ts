@@ -28,6 +28,22 @@ export interface WatchHandle {
   stop(): void;
 }
 
+/** An HTTP request through the API server's proxy to a pod or Service (the runner cannot route to pod IPs). */
+export interface ProxyRequest {
+  method: string;
+  /** The API path, e.g. /api/v1/namespaces/ns/pods/web-1:8080/proxy/ready. */
+  path: string;
+  headers?: Readonly<Record<string, string>>;
+  body?: string;
+  timeoutMs: number;
+}
+
+export interface ProxyResponse {
+  status: number;
+  body: string;
+  durationMs: number;
+}
+
 export interface KubeApi {
   /** API server address, for messages. */
   readonly server: string;
@@ -57,6 +73,8 @@ export interface KubeApi {
     onEvent: (type: WatchEventType, object: KubeObject) => void,
     onDone: (error?: unknown) => void,
   ): Promise<WatchHandle>;
+  /** HTTP through the API server proxy (the progressive strategies' analysis); absent in fakes that do not serve pods. */
+  proxy?(request: ProxyRequest): Promise<ProxyResponse>;
 }
 
 /** An API or connection error with a message written for the workflow log. */

@@ -16,6 +16,12 @@ import { realSourceIo } from './manifest-source-io.js';
 import { manifestSourceSummary } from './manifest-source-summary.js';
 import type { DeployOptions } from './phases/context.js';
 import { buildSummary } from './summary.js';
+import { analysisOutput } from './strategy/report.js';
+import { progressiveDeploy } from './strategy/run.js';
+import type { DeploymentStatusEntry } from './strategy/report.js';
+import { GithubDeployments } from './deployments/github.js';
+import type { DeploymentsReporter } from './deployments/reporter.js';
+import { withDeployment } from './deployments/track.js';
 
 export interface MainIo {
   getInputs: () => Inputs;
@@ -35,6 +41,17 @@ export interface MainIo {
   pid: number;
   /** Kustomize rendering and generated manifests (the real ones unless a test replaces them). */
   sourceIo?: Partial<SourceIo>;
+  /** GitHub Deployments for these inputs (github-token + environment), or undefined. */
+  deployments?: (inputs: Inputs, record: (entry: DeploymentStatusEntry) => void) => DeploymentsReporter | undefined;
+}
+
+/** The Octokit reporter when github-token and environment are set. */
+export function githubDeployments(
+  inputs: Inputs,
+  record: (entry: DeploymentStatusEntry) => void,
+): GithubDeployments | undefined {
+  const github = inputs.progressive.github;
+  return github ? new GithubDeployments({ inputs: github, logUrl: inputs.run.runUrl, record }) : undefined;
 }
 
 export const runnerIo: MainIo = {
@@ -51,6 +68,7 @@ export const runnerIo: MainIo = {
   process,
   clock: Date.now,
   pid: process.pid,
+  deployments: githubDeployments,
 };
 
 /** Who holds the lock: the run's URL (and job), else something unique to this process. */
@@ -63,6 +81,7 @@ function lockHolder(inputs: Inputs, pid: number): string {
 interface Attempt {
   report?: DeployReport;
   sources?: Sources;
+  deploymentId?: number;
   failure?: unknown;
   secrets: string[];
 }
@@ -94,7 +113,7 @@ async function attemptDeploy(io: MainIo, attempt: Attempt): Promise<void> {
   attempt.secrets = knownSecrets(kubeTexts);
   const api = await io.connect({ kubeconfig: inputs.kubeconfig?.text, context: inputs.context });
   io.info(`API server ${api.server}`);
-  attempt.report = await deploy({
+  const options: DeployOptions = {
     api,
     objects,
     namespace: inputs.namespace,
@@ -116,14 +135,23 @@ async function attemptDeploy(io: MainIo, attempt: Attempt): Promise<void> {
     warn: io.warning,
     phase: io.phase,
     ...(io.process ? { process: io.process } : {}),
+  };
+  const { progressive } = inputs;
+  const entries: DeploymentStatusEntry[] = [];
+  const reporter = io.deployments?.(inputs, (entry) => {
+    entries.push(entry);
+    attempt.deploymentId ??= entry.deploymentId;
   });
+  attempt.report = await withDeployment(reporter, entries, io.warning, () =>
+    progressive.strategy === 'rolling' ? deploy(options) : progressiveDeploy({ deploy: options, inputs: progressive }),
+  );
 }
 
 function writeOutputs(io: MainIo, attempt: Attempt, durationMs: number): void {
   const { report, failure } = attempt;
   const status = report?.status ?? 'failed';
   try {
-    io.setOutput('status', failure && status !== 'rolled-back' ? 'failed' : status);
+    io.setOutput('status', failure && status !== 'rolled-back' && status !== 'aborted' ? 'failed' : status);
     io.setOutput('revision', report?.revision ?? '');
     io.setOutput('previous-revision', report?.previousRevision ?? '');
     io.setOutput('backup-file', report?.backupFile ?? '');
@@ -131,6 +159,9 @@ function writeOutputs(io: MainIo, attempt: Attempt, durationMs: number): void {
     io.setOutput('resources', JSON.stringify(report?.resources ?? []));
     io.setOutput('skipped', JSON.stringify(report?.skipped ?? []));
     io.setOutput('generated-manifests', attempt.sources?.generated?.file ?? '');
+    io.setOutput('analysis', analysisOutput(report?.progressive));
+    io.setOutput('canary', report?.status === 'paused' ? (report.progressive?.canary ?? '') : '');
+    io.setOutput('deployment-id', attempt.deploymentId === undefined ? '' : String(attempt.deploymentId));
   } catch (error: unknown) {
     // Keep the deploy's own error (if any) as the step's failure.
     if (failure === undefined) throw error;

@@ -3,10 +3,12 @@
  * the job summary are written from it, also when the deploy failed.
  */
 import { ActionError, plural } from '@pipeline/action-kit';
+import type { DeploymentStatusEntry, ProgressiveReport } from './strategy/report.js';
 import type { UnservedObject } from './unserved-kinds.js';
 import type { PodReport, TimelineEntry } from './watcher.js';
 
-export type DeployStatus = 'deployed' | 'unchanged' | 'rolled-back' | 'failed';
+/** `aborted`: a canary or preview failed its analysis and was removed (stable untouched); `paused`: waiting at a manual gate. */
+export type DeployStatus = 'deployed' | 'unchanged' | 'rolled-back' | 'failed' | 'aborted' | 'paused';
 export type ResourceAction = 'create' | 'configure' | 'unchanged' | 'invalid';
 
 export interface ResourceReport {
@@ -53,6 +55,10 @@ export interface DeployReport {
   detectedAt?: number;
   rollbackStartedAt?: number;
   rollbackDoneAt?: number;
+  /** Canary or blue-green: the steps, their analysis and the GitHub deployment statuses. */
+  progressive?: ProgressiveReport;
+  /** GitHub deployment statuses reported, in order (github-token + environment). */
+  githubDeployments?: DeploymentStatusEntry[];
 }
 
 export function emptyReport(dryRun: boolean): DeployReport {

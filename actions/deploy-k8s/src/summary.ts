@@ -6,12 +6,15 @@
 import { markdownTable, mermaid } from '@pipeline/action-kit';
 import type { DeployReport, PhaseSpan, ResourceReport } from './report.js';
 import { describeUnserved } from './unserved-kinds.js';
+import { deploymentsSection, progressiveSection } from './strategy/summary.js';
 
 const STATUS_TEXT: Readonly<Record<DeployReport['status'], string>> = {
   deployed: 'deployed',
   unchanged: 'unchanged',
   'rolled-back': 'rolled back',
   failed: 'failed',
+  aborted: 'aborted (stable untouched)',
+  paused: 'paused at a manual gate',
 };
 
 function seconds(ms: number): string {
@@ -156,6 +159,8 @@ export function buildSummary(report: DeployReport | undefined, context: SummaryC
   const parts = headerSections(report, context);
   if (!report) return parts.join('\n\n') + '\n';
   parts.push(
+    ...progressiveSection(report.progressive),
+    ...deploymentsSection(report.githubDeployments),
     ...resourcesSection(report),
     ...skippedSection(report),
     ...failingPodsSection(report),

@@ -137,11 +137,11 @@ function stepOutputsOf(
       }
     } else if ('run' in step) {
       const script = literal(get(rawS, 'run')) ?? '';
-      // A run: step has an output when its script writes `name=` (to GITHUB_OUTPUT); names
+      // A run: step has an output when its script writes `name=` or `name<<DELIMITER` (to GITHUB_OUTPUT); names
       // built from variables (echo "$stage=...") are not statically known.
       if (!/echo "\$[A-Za-z_]+=/.test(script)) {
         has = (name) =>
-          new RegExp(`(^|[\\s"'{])${escapeRegExp(name)}=`, 'm').test(script) && script.includes('GITHUB_OUTPUT');
+          new RegExp(`(^|[\\s"'{])${escapeRegExp(name)}(=|<<)`, 'm').test(script) && script.includes('GITHUB_OUTPUT');
         described.set(step.id, 'names written to $GITHUB_OUTPUT');
       }
     }

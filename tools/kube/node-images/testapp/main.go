@@ -9,8 +9,16 @@
 //	TESTAPP_NEVER_READY   1: /ready always answers 503
 //	TESTAPP_CRASH_AFTER   exit 1 this many seconds after /ready first passed
 //	TESTAPP_ALLOCATE_MB   allocate and touch this many MiB at start, 8 MiB at a time
+//	TESTAPP_ERROR_RATE    fraction (0..1) of the requests to TESTAPP_ERROR_ROUTE answered 500,
+//	                      spread evenly (0.3: 3 of every 10), so a short test sees the exact share
+//	TESTAPP_ERROR_ROUTE   path prefix the error rate applies to (default /)
+//	TESTAPP_LATENCY_MS    added delay of every answer on TESTAPP_ERROR_ROUTE, in milliseconds
 //
-// GET / answers {"version","greeting","pod"}; GET /healthz always 200.
+// GET / (any path but the ones below) answers {"version","greeting","pod","path"};
+// GET /healthz always 200; /ready as above; GET /metrics the Prometheus text
+// format: http_requests_total{route,code} and the histogram
+// http_request_duration_seconds{route} of the answered requests (probes and
+// /metrics itself excluded).
 package main
 
 import (
@@ -115,11 +123,22 @@ func main() {
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]string{
-			"version": version, "greeting": os.Getenv("GREETING"), "pod": pod,
-		})
+	faults := newFaults()
+	stats := newMetrics()
+	mux.HandleFunc("/metrics", stats.serve)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		started := time.Now()
+		code := faults.apply(r.URL.Path)
+		if code == http.StatusOK {
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(map[string]string{
+				"version": version, "greeting": os.Getenv("GREETING"), "pod": pod, "path": r.URL.Path,
+			})
+		} else {
+			// The failing version and pod are named, so a load test can tell whose answer failed.
+			http.Error(w, fmt.Sprintf("injected failure by %s on %s", version, pod), code)
+		}
+		stats.observe(r.URL.Path, code, time.Since(started))
 	})
 	port := os.Getenv("PORT")
 	if port == "" {

@@ -36,15 +36,28 @@ const git = (cwd: string, ...args: string[]): string =>
   }).trim();
 
 /** A separate repository with the fixture's files (none of the library's), on branch `develop`. */
-async function adopterRepo(change?: (dir: string) => Promise<void>): Promise<string> {
+async function adopterRepo(change?: (dir: string) => Promise<void>, branch = 'develop'): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'adopter-'));
   temps.push(dir);
   await cp(fixture, dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}node_modules`) });
-  git(dir, 'init', '-q', '-b', 'develop');
+  git(dir, 'init', '-q', '-b', branch);
   if (change) await change(dir);
   git(dir, 'add', '-A');
   git(dir, 'commit', '-q', '-m', 'fixture');
   return dir;
+}
+
+/** The fixture's manifests for one environment moved into namespace `ns` (created first), after `edit`. */
+async function inNamespace(
+  dir: string,
+  environment: 'staging' | 'production',
+  ns: string,
+  edit: (text: string) => string = (t) => t,
+): Promise<string> {
+  const file = path.join(dir, `k8s/${environment}/deployment.yaml`);
+  const text = edit((await readFile(file, 'utf8')).replace(/namespace: default/g, `namespace: ${ns}`));
+  await writeFile(file, `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n---\n${text}`);
+  return text;
 }
 
 async function pinnedSha(): Promise<string> {
@@ -183,23 +196,22 @@ describe('npm run pipeline -- <adopter repository>', () => {
     async () => {
       const ns = `adopter-bad-${Date.now().toString(36)}`;
       const repo = await adopterRepo(async (dir) => {
-        const file = path.join(dir, 'k8s/staging/deployment.yaml');
-        const text = (await readFile(file, 'utf8'))
-          .replace(/namespace: default/g, `namespace: ${ns}`)
-          .replace('progressDeadlineSeconds: 60', 'progressDeadlineSeconds: 20')
-          // kwok's opt-in failure Stage (tools/kube/stages/failures.yaml): containers stay in ImagePullBackOff.
-          .replace(
-            '    metadata:\n      labels: { app: adopter-service }',
-            '    metadata:\n      labels: { app: adopter-service, pipeline-actions.test/kwok-fail: image-pull }',
-          )
-          // On a kwok node even when the cluster also has a real node (its taint kept off the others).
-          .replace(
-            '    spec:\n      containers:',
-            '    spec:\n      nodeSelector: { type: kwok }\n      tolerations: [{ key: kwok.x-k8s.io/node, operator: Exists, effect: NoSchedule }]\n      containers:',
-          );
+        const text = await inNamespace(dir, 'staging', ns, (t) =>
+          t
+            .replace('progressDeadlineSeconds: 60', 'progressDeadlineSeconds: 20')
+            // kwok's opt-in failure Stage (tools/kube/stages/failures.yaml): containers stay in ImagePullBackOff.
+            .replace(
+              '    metadata:\n      labels: { app: adopter-service }',
+              '    metadata:\n      labels: { app: adopter-service, pipeline-actions.test/kwok-fail: image-pull }',
+            )
+            // On a kwok node even when the cluster also has a real node (its taint kept off the others).
+            .replace(
+              '    spec:\n      containers:',
+              '    spec:\n      nodeSelector: { type: kwok }\n      tolerations: [{ key: kwok.x-k8s.io/node, operator: Exists, effect: NoSchedule }]\n      containers:',
+            ),
+        );
         expect(text).toContain('nodeSelector: { type: kwok }');
         expect(text).toContain('kwok-fail: image-pull');
-        await writeFile(file, `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n---\n${text}`);
       });
       const reportDir = await mkdtemp(path.join(tmpdir(), 'report-'));
       temps.push(reportDir);
@@ -251,9 +263,7 @@ describe('npm run pipeline -- <adopter repository>', () => {
     async () => {
       const ns = `adopter-real-${Date.now().toString(36)}`;
       const repo = await adopterRepo(async (dir) => {
-        const file = path.join(dir, 'k8s/staging/deployment.yaml');
-        const text = (await readFile(file, 'utf8')).replace(/namespace: default/g, `namespace: ${ns}`);
-        await writeFile(file, `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n---\n${text}`);
+        await inNamespace(dir, 'staging', ns);
       });
       const reportDir = await mkdtemp(path.join(tmpdir(), 'report-'));
       temps.push(reportDir);
@@ -305,9 +315,7 @@ describe('npm run pipeline -- <adopter repository>', () => {
     async () => {
       const ns = `adopter-prod-${Date.now().toString(36)}`;
       const production = async (dir: string): Promise<void> => {
-        const file = path.join(dir, 'k8s/production/deployment.yaml');
-        const text = (await readFile(file, 'utf8')).replace(/namespace: default/g, `namespace: ${ns}`);
-        await writeFile(file, `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n---\n${text}`);
+        await inNamespace(dir, 'production', ns);
       };
       const reportDir = await mkdtemp(path.join(tmpdir(), 'report-'));
       temps.push(reportDir);
@@ -324,7 +332,8 @@ describe('npm run pipeline -- <adopter repository>', () => {
         });
       let kubeconfig = '';
       try {
-        const first = await run(await adopterRepo(production));
+        // On main: production (the push that GitHub would deploy there).
+        const first = await run(await adopterRepo(production, 'main'));
         kubeconfig = /kubeconfig (\S+)/.exec(first.jobs.flatMap((j) => j.notes).join('\n'))?.[1] ?? '';
         expect(job(first, 'smoke-production').status).toBe('success');
         expect(first.outputs['deploy-status']).toBe('deployed');
@@ -336,7 +345,7 @@ describe('npm run pipeline -- <adopter repository>', () => {
             await production(dir);
             await appendFile(path.join(dir, 'src/app.js'), '\n// release 2\n');
             await appendFile(path.join(dir, 'smoke-checks.yml'), '- name: missing\n  path: /no-such-route\n');
-          }),
+          }, 'main'),
         );
         expect(job(second, 'deploy-production').status).toBe('success');
         expect(job(second, 'smoke-production').status).toBe('failure');

@@ -6,6 +6,7 @@
  * tests then hit the pods the deploy rolled out, never a host process.
  */
 import { execFile, spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { waitUntilReady } from '../local.js';
@@ -167,7 +168,6 @@ export async function forwardService(req: ForwardRequest): Promise<AppProcess> {
   child.stderr.on('data', onData);
   const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
   const stop = async (): Promise<void> => {
-    const { writeFile } = await import('node:fs/promises');
     await writeFile(req.logFile, chunks.join('')).catch(() => undefined);
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');

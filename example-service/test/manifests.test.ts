@@ -179,7 +179,8 @@ describe('kubernetes manifests', () => {
   });
 
   test(
-    'monitoring component in both overlays: ServiceMonitor on the Service, PrometheusRule (production pages, staging warns), dashboard ConfigMap',
+    'monitoring component in both overlays: ServiceMonitor on the Service, ' +
+      'PrometheusRule (production pages, staging warns), dashboard ConfigMap',
     { skip: !kubectl && 'no kubectl (tools/kube/build.sh builds one)' },
     async () => {
       const source = parseYaml(

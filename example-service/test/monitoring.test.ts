@@ -151,7 +151,8 @@ describe('monitoring against the real service', () => {
       const candidates = real.get(name) ?? [];
       assert.ok(
         candidates.some((c) => sameLabels(c, own)),
-        `${series}: the service exports no ${name} with labels ${JSON.stringify(own)} (it has ${JSON.stringify(candidates)})`,
+        `${series}: the service exports no ${name} with labels ${JSON.stringify(own)} ` +
+          `(it has ${JSON.stringify(candidates)})`,
       );
     }
   });

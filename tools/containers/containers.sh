@@ -42,6 +42,8 @@ docker_config="${state}/docker-config"   # DOCKER_CONFIG: never ~/.docker
 
 log() { echo "containers.sh: $*" >&2; }
 die() { log "error: $*"; exit 1; }
+# shellcheck source=SCRIPTDIR/../common/system-packages.sh
+. "${root}/tools/common/system-packages.sh"
 usage() { awk 'NR>1 && /^#/ {sub(/^# ?/, ""); print; next} NR>1 {exit}' "${BASH_SOURCE[0]}" >&2; }
 seconds() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(seconds)" 'BEGIN{printf "%.1f", b-a}'; }
@@ -63,28 +65,13 @@ declare -A package_of=(
 )
 
 install_missing() {
-  local cmd missing=() why=()
-  for cmd in "${!package_of[@]}"; do
-    command -v "${cmd}" >/dev/null 2>&1 || { missing+=("${package_of[${cmd}]}"); why+=("${package_of[${cmd}]} (for ${cmd})"); }
-  done
+  local cmd
+  packages_reset
+  for cmd in "${!package_of[@]}"; do packages_need_command "${cmd}" "${package_of[${cmd}]}"; done
   # the docker CLI may come from elsewhere (a newer static one); the engine's
   # package brings one otherwise.
-  command -v docker >/dev/null 2>&1 || { missing+=(docker.io); why+=("docker.io (for docker)"); }
-  [[ ${#missing[@]} -eq 0 ]] && return 0
-  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
-  mapfile -t why < <(printf '%s\n' "${why[@]}" | sort -u)
-  local listed
-  printf -v listed '%s, ' "${why[@]}"
-  listed="${listed%, }"
-  [[ "${CONTAINERS_NO_INSTALL:-0}" == 1 ]] &&
-    die "missing system packages: ${listed}; not installed because CONTAINERS_NO_INSTALL=1 (--no-install): install them, or run without --no-install"
-  log "installing system packages: ${listed} with apt-get"
-  local apt=(apt-get -o DPkg::Lock::Timeout=600 -y --no-install-recommends)
-  # A stale package list is the usual reason for a failed install.
-  if ! DEBIAN_FRONTEND=noninteractive "${apt[@]}" install "${missing[@]}" >&2; then
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update >&2
-    DEBIAN_FRONTEND=noninteractive "${apt[@]}" install "${missing[@]}" >&2
-  fi
+  packages_need_command docker docker.io
+  packages_install "${CONTAINERS_NO_INSTALL:-0}" CONTAINERS_NO_INSTALL "the container toolchain"
 }
 
 # ---------------------------------------------------------------- processes

@@ -47,6 +47,8 @@ node_kubeconfig="${state}/kubeconfig"
 
 log() { echo "real-node.sh: $*" >&2; }
 die() { log "error: $*"; exit 1; }
+# shellcheck source=SCRIPTDIR/../common/system-packages.sh
+. "${root}/tools/common/system-packages.sh"
 usage() { awk 'NR>1 && /^#/ {sub(/^# ?/, ""); print; next} NR>1 {exit}' "${BASH_SOURCE[0]}" >&2; }
 # nsenter, not `ip netns exec`: that one also mounts a fresh /sys, which hides
 # the cgroup mounts the kubelet and runc need.
@@ -55,27 +57,13 @@ in_node() { nsenter --net="/run/netns/${netns}" -- "$@"; }
 # ------------------------------------------------------------ packages
 
 install_missing() {
-  local -A package_of=([containerd]=containerd [runc]=runc [socat]=socat [iptables]=iptables [ctr]=containerd)
-  local cmd missing=() why=()
-  for cmd in "${!package_of[@]}"; do
-    command -v "${cmd}" >/dev/null 2>&1 || { missing+=("${package_of[${cmd}]}"); why+=("${package_of[${cmd}]} (for ${cmd})"); }
-  done
+  local cmd
+  packages_reset
+  for cmd in containerd runc socat iptables; do packages_need_command "${cmd}" "${cmd}"; done
+  packages_need_command ctr containerd
   [[ -x /usr/lib/cni/bridge && -x /usr/lib/cni/host-local && -x /usr/lib/cni/portmap ]] ||
-    { missing+=(containernetworking-plugins); why+=("containernetworking-plugins (the node's bridge CNI)"); }
-  [[ ${#missing[@]} -eq 0 ]] && return 0
-  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
-  mapfile -t why < <(printf '%s\n' "${why[@]}" | sort -u)
-  local listed
-  printf -v listed '%s, ' "${why[@]}"
-  listed="${listed%, }"
-  [[ "${KUBE_NO_INSTALL:-0}" == 1 ]] &&
-    die "missing system packages for the real node: ${listed}; not installed because KUBE_NO_INSTALL=1 (--no-install): install them, or run without --no-install"
-  log "installing system packages: ${listed} with apt-get"
-  local apt=(apt-get -o DPkg::Lock::Timeout=600 -y --no-install-recommends)
-  if ! DEBIAN_FRONTEND=noninteractive "${apt[@]}" install "${missing[@]}" >&2; then
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update >&2
-    DEBIAN_FRONTEND=noninteractive "${apt[@]}" install "${missing[@]}" >&2
-  fi
+    packages_need containernetworking-plugins "the node's bridge CNI"
+  packages_install "${KUBE_NO_INSTALL:-0}" KUBE_NO_INSTALL "the real node"
 }
 
 # ------------------------------------------------------------ processes

@@ -30,6 +30,8 @@ PG_USER="postgres"
 
 log() { printf 'services: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+# shellcheck source=SCRIPTDIR/../common/system-packages.sh
+. "$REPO_ROOT/tools/common/system-packages.sh"
 
 # ---------------------------------------------------------------- locking
 mkdir -p "$STATE_DIR"
@@ -40,7 +42,6 @@ state_get() { [[ -f "$STATE_DIR/$1" ]] && cat "$STATE_DIR/$1" || true; }
 state_set() { printf '%s\n' "$2" >"$STATE_DIR/$1"; }
 
 # ---------------------------------------------------------------- install
-APT_UPDATED=0
 # Why a package is needed, for the line printed before installing it (and the --no-install error).
 install_reason() {
   case "$1" in
@@ -52,18 +53,9 @@ install_reason() {
 
 # SERVICES_NO_INSTALL=1 (the pipeline runner's --no-install): fail, naming the package and why, instead.
 apt_install() {
-  local why
-  why="$(install_reason "$1")"
-  [[ "${SERVICES_NO_INSTALL:-0}" == 1 ]] &&
-    die "missing system package: $* ($why); not installed because SERVICES_NO_INSTALL=1 (--no-install): install it, or run without --no-install"
-  command -v apt-get >/dev/null || die "apt-get not found; install $* ($why) by hand"
-  log "installing system packages: $* ($why) with apt-get"
-  if [[ $APT_UPDATED -eq 0 ]]; then
-    log "apt-get update"
-    apt-get update -qq >/dev/null
-    APT_UPDATED=1
-  fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  packages_reset
+  packages_need "$1" "$(install_reason "$1")"
+  packages_install "${SERVICES_NO_INSTALL:-0}" SERVICES_NO_INSTALL "the jobs' services"
 }
 
 pg_bindir() {

@@ -33,7 +33,7 @@ it('fails instead of installing, naming the package and why', async () => {
   });
   expect(result.status).toBe(1);
   expect(result.stderr).toContain(
-    "services: error: missing system package: redis-server (Redis server and redis-cli for the jobs' redis services); not installed because SERVICES_NO_INSTALL=1 (--no-install)",
+    "services: error: missing system packages for the jobs' services: redis-server (Redis server and redis-cli for the jobs' redis services); not installed because SERVICES_NO_INSTALL=1 (--no-install)",
   );
   expect(result.stderr).not.toContain('installing system packages');
 });

@@ -8,7 +8,9 @@ import path from 'node:path';
 import { ActionError, describeError, execArgs, tail } from '@pipeline/action-kit';
 import type { Exec } from '@pipeline/action-kit';
 import type { Inputs } from './inputs.js';
-import type { ScanResult, ScannerName } from './model.js';
+import type { Finding, ScanResult, ScannerName } from './model.js';
+import { findKustomizations, planKustomize, scanRendered, skipDirPatterns } from './kustomize-scan.js';
+import type { KustomizePlan } from './kustomize-plan.js';
 import { joinPath } from './parsers/common.js';
 import { parseNpmAudit } from './parsers/npm-audit.js';
 import { parseSnyk } from './parsers/snyk.js';
@@ -97,12 +99,58 @@ export function npmAuditArgs(registry: string | undefined): string[] {
  * TRIVY_OFFLINE_SCAN, TRIVY_CACHE_DIR...); --scanners is only passed when
  * TRIVY_SCANNERS is not set, because a flag would override it.
  */
-export function trivyArgs(scanner: 'trivy-fs' | 'trivy-image', env: NodeJS.ProcessEnv, image: string): string[] {
+export function trivyArgs(
+  scanner: 'trivy-fs' | 'trivy-image',
+  env: NodeJS.ProcessEnv,
+  image: string,
+  skipFiles: readonly string[] = [],
+): string[] {
   const common = ['--format', 'json', '--quiet', '--skip-version-check', '--disable-telemetry', '--exit-code', '0'];
   if (scanner === 'trivy-fs') {
-    return ['fs', ...common, ...(env['TRIVY_SCANNERS'] ? [] : ['--scanners', 'vuln,secret,misconfig']), '.'];
+    // The flag would override TRIVY_SKIP_FILES, so the variable's entries go into it.
+    const skip = [...splitList(env['TRIVY_SKIP_FILES']), ...skipFiles];
+    return [
+      'fs',
+      ...common,
+      ...(env['TRIVY_SCANNERS'] ? [] : ['--scanners', 'vuln,secret,misconfig']),
+      ...(skip.length > 0 ? ['--skip-files', skip.join(',')] : []),
+      '.',
+    ];
   }
   return ['image', ...common, ...(env['TRIVY_SCANNERS'] ? [] : ['--scanners', 'vuln,secret']), image];
+}
+
+/** Trivy's arguments for the rendered kustomizations: misconfigurations only. */
+export function renderedTrivyArgs(target: string): string[] {
+  return [
+    'fs',
+    '--format',
+    'json',
+    '--quiet',
+    '--skip-version-check',
+    '--disable-telemetry',
+    '--exit-code',
+    '0',
+    '--scanners',
+    'misconfig',
+    target,
+  ];
+}
+
+function splitList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+}
+
+/** Whether the file scan checks misconfigurations (TRIVY_SCANNERS, when set, decides). */
+export function scansMisconfig(env: NodeJS.ProcessEnv): boolean {
+  return (
+    env['TRIVY_SCANNERS'] === undefined ||
+    env['TRIVY_SCANNERS'] === '' ||
+    splitList(env['TRIVY_SCANNERS']).includes('misconfig')
+  );
 }
 
 /** Trivy's stderr when it has no vulnerability database and cannot download one (offline, or a first run with --skip-db-update). */
@@ -188,25 +236,9 @@ export async function runScanner(
         });
       }
       case 'trivy-fs':
-      case 'trivy-image': {
-        const context = {
-          scanner,
-          pathPrefix: inputs.workingDirectoryFromRoot,
-          ...(scanner === 'trivy-image' ? { image: inputs.image } : {}),
-        };
-        const out = await deps.exec(program, trivyArgs(scanner, deps.env, inputs.image), {
-          cwd,
-          env: scannerEnv(deps.env),
-          timeoutMs: inputs.timeoutMs,
-        });
-        const result = parseTrivy(out.stdout, out.exitCode, out.stderr, context);
-        if (!result.error || !missingVulnDb(out.stderr) || deps.env['TRIVY_SCANNERS']) return result;
-        // No database: still scan what needs none, and say what was not scanned.
-        const env = scannerEnv(deps.env, { TRIVY_SCANNERS: NO_DB_SCANNERS, TRIVY_SKIP_DB_UPDATE: 'true' });
-        const retry = await deps.exec(program, trivyArgs(scanner, env, inputs.image), { cwd, env });
-        const partial = parseTrivy(retry.stdout, retry.exitCode, retry.stderr, context);
-        return partial.error ? result : { ...partial, partial: NO_VULN_DB };
-      }
+        return scanFiles(program, inputs, deps);
+      case 'trivy-image':
+        return trivyScan('trivy-image', program, inputs, deps);
       case 'snyk': {
         const extra: Record<string, string> = { SNYK_DISABLE_ANALYTICS: '1' };
         if (inputs.snykToken) extra['SNYK_TOKEN'] = inputs.snykToken;
@@ -219,4 +251,79 @@ export async function runScanner(
       }
     }
   });
+}
+
+/** trivy fs on the directory, kustomize patches left out, then each top-level kustomization rendered and checked. */
+async function scanFiles(program: string, inputs: Inputs, deps: RunnerDeps): Promise<ScanResult> {
+  const cwd = inputs.workingDirectory;
+  const misconfig = scansMisconfig(deps.env);
+  let plan: KustomizePlan = { roots: [], skipFiles: [] };
+  let planError: string | undefined;
+  if (misconfig) {
+    try {
+      plan = planKustomize(await findKustomizations(cwd, skipDirPatterns(deps.env)));
+    } catch (error: unknown) {
+      planError = `kustomize directories not checked: ${describeError(error)}`;
+    }
+  }
+  const files = await trivyScan('trivy-fs', program, inputs, deps, plan.skipFiles);
+  if (files.error || (plan.roots.length === 0 && !planError)) return files;
+  const rendered = planError ? { error: planError } : await scanKustomizations(plan, program, inputs, deps);
+  return {
+    ...files,
+    findings: [...files.findings, ...(rendered.findings ?? [])],
+    ...(rendered.error ? { error: rendered.error } : {}),
+  };
+}
+
+async function scanKustomizations(
+  plan: KustomizePlan,
+  trivy: string,
+  inputs: Inputs,
+  deps: RunnerDeps,
+): Promise<{ findings?: Finding[]; error?: string }> {
+  const dirs = plan.roots.map((root) => root.dir).join(', ');
+  const kubectl = deps.which('kubectl');
+  if (!kubectl)
+    return {
+      error: `kustomize directories ${dirs} not checked: rendering them needs kubectl on PATH (GitHub's hosted runners have it); their patch files were left out of the file scan because alone they are fragments`,
+    };
+  try {
+    const env = scannerEnv(deps.env, { TRIVY_SKIP_DB_UPDATE: 'true' });
+    const result = await scanRendered(plan, trivy, kubectl, renderedTrivyArgs, inputs.workingDirectoryFromRoot, {
+      exec: (program, args, options) => deps.exec(program, args, { cwd: inputs.workingDirectory, ...options }),
+      env,
+      timeoutMs: inputs.timeoutMs,
+    });
+    return result.error ? { error: `kustomize directories ${dirs}: ${result.error}` } : { findings: result.findings };
+  } catch (error: unknown) {
+    return { error: `kustomize directories ${dirs} not checked: ${describeError(error)}` };
+  }
+}
+
+/** One Trivy run; without a vulnerability database it still checks what needs none, and says what was not checked. */
+async function trivyScan(
+  scanner: 'trivy-fs' | 'trivy-image',
+  program: string,
+  inputs: Inputs,
+  deps: RunnerDeps,
+  skipFiles: readonly string[] = [],
+): Promise<ScanResult> {
+  const cwd = inputs.workingDirectory;
+  const context = {
+    scanner,
+    pathPrefix: inputs.workingDirectoryFromRoot,
+    ...(scanner === 'trivy-image' ? { image: inputs.image } : {}),
+  };
+  const out = await deps.exec(program, trivyArgs(scanner, deps.env, inputs.image, skipFiles), {
+    cwd,
+    env: scannerEnv(deps.env),
+    timeoutMs: inputs.timeoutMs,
+  });
+  const result = parseTrivy(out.stdout, out.exitCode, out.stderr, context);
+  if (!result.error || !missingVulnDb(out.stderr) || deps.env['TRIVY_SCANNERS']) return result;
+  const env = scannerEnv(deps.env, { TRIVY_SCANNERS: NO_DB_SCANNERS, TRIVY_SKIP_DB_UPDATE: 'true' });
+  const retry = await deps.exec(program, trivyArgs(scanner, env, inputs.image, skipFiles), { cwd, env });
+  const partial = parseTrivy(retry.stdout, retry.exitCode, retry.stderr, context);
+  return partial.error ? result : { ...partial, partial: NO_VULN_DB };
 }

@@ -93,6 +93,8 @@ export function npmAuditArgs(registry: string | undefined): string[] {
   return ['audit', '--json', ...(registry ? ['--registry', registry] : [])];
 }
 
+const TRIVY_COMMON = ['--format', 'json', '--quiet', '--skip-version-check', '--disable-telemetry', '--exit-code', '0'];
+
 /**
  * Trivy's arguments. Trivy's own TRIVY_* environment variables stay in charge
  * of everything else (TRIVY_DB_REPOSITORY for a mirror, TRIVY_SKIP_DB_UPDATE,
@@ -105,7 +107,7 @@ export function trivyArgs(
   image: string,
   skipFiles: readonly string[] = [],
 ): string[] {
-  const common = ['--format', 'json', '--quiet', '--skip-version-check', '--disable-telemetry', '--exit-code', '0'];
+  const common = TRIVY_COMMON;
   if (scanner === 'trivy-fs') {
     // The flag would override TRIVY_SKIP_FILES, so the variable's entries go into it.
     const skip = [...splitList(env['TRIVY_SKIP_FILES']), ...skipFiles];
@@ -122,19 +124,7 @@ export function trivyArgs(
 
 /** Trivy's arguments for the rendered kustomizations: misconfigurations only. */
 export function renderedTrivyArgs(target: string): string[] {
-  return [
-    'fs',
-    '--format',
-    'json',
-    '--quiet',
-    '--skip-version-check',
-    '--disable-telemetry',
-    '--exit-code',
-    '0',
-    '--scanners',
-    'misconfig',
-    target,
-  ];
+  return ['fs', ...TRIVY_COMMON, '--scanners', 'misconfig', target];
 }
 
 function splitList(value: string | undefined): string[] {

@@ -4,26 +4,17 @@
  * through the action's one reader.
  */
 import { InputError, parseBoolean, parseEnum, parseInteger, type ReadInput } from '@pipeline/action-kit';
+import type { GenerateOptions } from './generated-manifests.js';
 
 export const GENERATE_POLICIES = ['never', 'when-missing'] as const;
 export type GeneratePolicy = (typeof GENERATE_POLICIES)[number];
 export const PROFILES = ['staging', 'production'] as const;
 
-export interface GenerateInputs {
+/** What the inputs give the generator (generated-manifests.ts); the name and image come from the deploy. */
+export interface GenerateInputs extends Omit<GenerateOptions, 'name' | 'image'> {
   policy: GeneratePolicy;
   /** Deployment and Service name; default the image name's last segment. */
   appName: string | undefined;
-  port: number;
-  replicas: number;
-  readinessPath: string | undefined;
-  livenessPath: string | undefined;
-  cpuRequest: string;
-  memoryRequest: string;
-  cpuLimit: string | undefined;
-  memoryLimit: string | undefined;
-  production: boolean;
-  readOnlyRootFilesystem: boolean;
-  runAsUser: number | undefined;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -209,7 +209,12 @@ export async function buildApp({
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
+  });
+  // At send time, not at arrival: a request already in flight when the drain starts must close its
+  // keep-alive socket too, or the server waits for the client (up to keepAliveTimeout) after closing.
+  app.addHook('onSend', async (_req, reply, payload) => {
     if (state.shuttingDown) reply.header('connection', 'close');
+    return payload;
   });
 
   app.addHook('onResponse', async (req, reply) => {

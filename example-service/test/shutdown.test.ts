@@ -11,7 +11,8 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import http from 'node:http';
 import path from 'node:path';
-import { freshDatabase } from './helpers.ts';
+import pg from 'pg';
+import { freshDatabase, startApp } from './helpers.ts';
 import { SERVICE_ROOT, servicesEnv } from './services.ts';
 
 function freePort(): Promise<number> {
@@ -193,3 +194,53 @@ test(
     }
   },
 );
+
+test('a request in flight when the drain starts closes its keep-alive socket', async () => {
+  const app = await startApp({ label: 'drain', redis: false, env: { SHUTDOWN_DELAY_MS: '50' } });
+  // A real row lock holds the request inside the database until the drain has begun.
+  const locker = new pg.Client({ connectionString: app.databaseUrl });
+  await locker.connect();
+  const agent = new http.Agent({ keepAlive: true });
+  try {
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE authors IN ACCESS EXCLUSIVE MODE');
+    const port = Number(new URL(app.url).port);
+    const body = JSON.stringify({ query: '{ authors(first: 1) { id } }' });
+    const answer = new Promise<http.IncomingMessage>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/graphql',
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const drained = app.handle.drain();
+    await new Promise((r) => setTimeout(r, 300));
+    await locker.query('COMMIT');
+    const res = await answer;
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.headers.connection, 'close');
+    // Fastify's keepAliveTimeout is 72 s: a socket left open would hold the close that long.
+    const bound = new Promise<'held'>((r) => setTimeout(() => r('held'), 10_000).unref());
+    assert.equal(await Promise.race([drained.then(() => 'closed' as const), bound]), 'closed');
+  } finally {
+    agent.destroy();
+    await locker.end().catch(() => undefined);
+    await app.db.close().catch(() => undefined);
+    await app.cache.close().catch(() => undefined);
+  }
+});

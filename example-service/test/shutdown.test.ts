@@ -3,8 +3,9 @@
 //
 // The load generator behaves like a Kubernetes Service in front of the pod: it keeps sending
 // for a propagation lag (300 ms) after the pod is taken out of the endpoints (at SIGTERM, or
-// when it sees readiness turn 503 if that is earlier), then sends no new requests to this pod. SHUTDOWN_DELAY_MS (700 ms, preStop + readiness in production) covers that lag,
-// so every request sent is accepted and must succeed.
+// when it sees readiness turn 503 if that is earlier), then sends no new requests to this pod.
+// SHUTDOWN_DELAY_MS (700 ms, preStop + readiness in production) covers that lag, so every
+// request sent is accepted and must succeed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

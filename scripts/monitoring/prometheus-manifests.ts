@@ -162,5 +162,4 @@ export function prometheusObjects(o: PrometheusOptions): Record<string, unknown>
   ];
 }
 
-export const toYaml = (objects: Record<string, unknown>[]): string =>
-  objects.map((o) => stringify(o)).join('---\n');
+export const toYaml = (objects: Record<string, unknown>[]): string => objects.map((o) => stringify(o)).join('---\n');

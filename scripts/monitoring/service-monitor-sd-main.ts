@@ -95,7 +95,9 @@ createServer((req, res) => {
   } else if (req.url === '/healthz') {
     res.writeHead(synced ? 200 : 503).end(synced ? 'ok\n' : `not synced: ${lastError}\n`);
   } else res.writeHead(404).end();
-}).listen(Number(port), host, () => console.log(`service-monitor-sd: serving ${host}:${port}/targets from ${api.origin}`));
+}).listen(Number(port), host, () =>
+  console.log(`service-monitor-sd: serving ${host}:${port}/targets from ${api.origin}`),
+);
 
 await poll();
 setInterval(() => void poll(), interval);

@@ -23,6 +23,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { requireOrSkip, runAction } from '@pipeline/action-kit/testing';
+import { freePort } from '@pipeline/action-kit';
+import { startLocalPrometheus } from '../../packages/pipeline-runner/src/provisioning/prometheus-forward.js';
 
 const exec = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -150,6 +152,8 @@ interface Target {
   let prometheusUrl = '';
   let serviceUrl = '';
   let deployMs = 0;
+  const runnerNotes: string[] = [];
+  let stopLocal: (() => Promise<void>) | undefined;
   const env = { ...process.env, KUBECONFIG, PROMETHEUS_NAMESPACE: monNs };
 
   const targets = async (): Promise<Target[]> => {
@@ -197,12 +201,32 @@ interface Target {
     expect(stdout.trim().split('\n').at(-1)).toBe(`http://prometheus.${monNs}.svc:9090`);
     await kubectl('create', 'namespace', appNs);
     await deploy('');
-    prometheusUrl = await forward(monNs, 'prometheus', 9090, children);
     serviceUrl = await forward(appNs, 'example-service', 80, children);
+    // The runner's own way to reach it (vars.PROMETHEUS_URL): a port-forward once it scraped the namespace.
+    process.env['PROMETHEUS_NAMESPACE'] = monNs;
+    const local = await startLocalPrometheus({
+      kubectl: KUBECTL,
+      kubeconfig: KUBECONFIG,
+      localPort: await freePort(),
+      logFile: path.join(dir, 'port-forward-prometheus.log'),
+      targetNamespace: appNs,
+      notes: runnerNotes,
+    });
+    if (local === 'absent') throw new Error(runnerNotes.join('\n'));
+    stopLocal = () => local.stop();
+    prometheusUrl = local.url;
   }, 400_000);
 
   afterAll(async () => {
-    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(
+      children.map(async (child) => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const closed = new Promise((resolve) => child.once('close', resolve));
+        child.kill('SIGTERM');
+        await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      }),
+    );
+    await stopLocal?.();
     await kubectl('delete', 'namespace', appNs, '--ignore-not-found', '--wait=false').catch(() => undefined);
     await exec(path.join(ROOT, 'tools/monitoring/prometheus.sh'), ['delete'], { env, timeout: 60_000 }).catch(
       () => undefined,
@@ -228,6 +252,13 @@ interface Target {
 
   it('finds both pods from the ServiceMonitor: job example-service, /metrics on port http, every 15s', async () => {
     process.stderr.write(`prometheus.sh deploy: ${(deployMs / 1000).toFixed(1)}s\n`);
+    expect(runnerNotes).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^Prometheus for promql checks: ${monNs}/prometheus on the real node .* it scraped [12] target\\(s\\) in namespace ${appNs}, [012] up\\.$`,
+        ),
+      ),
+    ]);
     await until('two healthy targets', 90_000, async () => {
       const t = await targets();
       return t.length === 2 && t.every((x) => x.health === 'up');

@@ -30,8 +30,10 @@ const exec = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const KUBECTL = path.join(ROOT, 'tools/kube/bin/kubectl');
 const KUBECONFIG = process.env['KUBECONFIG'] ?? path.join(ROOT, '.tmp/kube/kubeconfig');
-const REGISTRY = process.env['CONTAINERS_REGISTRY'] ?? '127.0.0.1:5000';
-const TESTAPP = process.env['REAL_NODE_TEST_IMAGE'] ?? `${REGISTRY}/pipeline-actions/testapp`;
+// testapp with /metrics, as the sources are: a variant of its own (node-images.sh skips an
+// up-to-date one), so the shared pipeline-actions/testapp is never re-tagged under other runs.
+const TESTAPP_REPOSITORY = 'pipeline-actions/testapp-prometheus-e2e';
+let testapp = process.env['REAL_NODE_TEST_IMAGE'] ?? '';
 const id = randomBytes(3).toString('hex');
 const prefix = process.env['PROMETHEUS_E2E_PREFIX'] ?? 'prom-e2e';
 const monNs = `${prefix}-mon-${id}`;
@@ -120,7 +122,7 @@ spec:
       terminationGracePeriodSeconds: 2
       containers:
       - name: app
-        image: ${TESTAPP}:v1
+        image: ${testapp}:v1
         env: [{name: PORT, value: "${listen}"}]
         ports: [{name: http, containerPort: 8080}]
         readinessProbe:
@@ -192,6 +194,14 @@ interface Target {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'prom-e2e-'));
+    if (!testapp) {
+      const { stdout: pushed } = await exec(path.join(ROOT, 'tools/kube/node-images.sh'), ['--testapp-only'], {
+        env: { ...process.env, TESTAPP_REPOSITORY },
+        timeout: 600_000,
+      });
+      testapp = (/^(\S+):v1 /m.exec(pushed)?.[1] ?? '').trim();
+      expect(testapp).toMatch(new RegExp(`/${TESTAPP_REPOSITORY}$`));
+    }
     const started = performance.now();
     const { stdout } = await exec(path.join(ROOT, 'tools/monitoring/prometheus.sh'), ['deploy'], {
       env,

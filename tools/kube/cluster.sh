@@ -27,6 +27,8 @@
 #   KUBE_FAILURE_STAGES 0: only kwok's default Stages, without the opt-in
 #                       failure Stages of stages/failures.yaml (default 1)
 #   KUBE_MONITORING_CRDS 0: do not install the Prometheus Operator CRDs (default 1)
+#   KUBE_PROMETHEUS     0: no Prometheus on the real node (default 1: namespace
+#                       $PROMETHEUS_NAMESPACE, default monitoring; tools/monitoring/prometheus.sh)
 #   KUBE_REAL_NODE=1    as --real-node
 # With a real node, <state>/real-node.env holds REAL_NODE_NAME, REAL_NODE_IP,
 # REAL_NODE_POD_CIDR... (KEY=value lines) and the node images are pushed to
@@ -169,6 +171,20 @@ after_up() {
   KUBECONFIG="${kubeconfig}" KUBECTL="${bin}/kubectl" "${root}/tools/monitoring/crds.sh" apply >&2 8>&-
 }
 
+# With a real node: a Prometheus there that scrapes what ServiceMonitors
+# select (tools/monitoring/prometheus.sh deploy). The cluster is usable
+# without it, so a failure is a warning.
+ensure_prometheus() {
+  [[ "${KUBE_PROMETHEUS:-1}" == "0" ]] && return 0
+  real_node status >/dev/null 2>&1 || return 0
+  local t0; t0="$(now)"
+  if KUBECONFIG="${kubeconfig}" KUBECTL="${bin}/kubectl" "${root}/tools/monitoring/prometheus.sh" deploy >/dev/null 8>&-; then
+    log "Prometheus on the real node (namespace ${PROMETHEUS_NAMESPACE:-monitoring}) in $(elapsed "${t0}" "$(now)")s"
+  else
+    log "warning: Prometheus could not be deployed (tools/monitoring/prometheus.sh deploy failed); the cluster works without it"
+  fi
+}
+
 real_node() { KUBE_CLUSTER_NAME="${name}" KUBE_STATE_DIR="${state}" "${here}/real-node.sh" "$@" 8>&-; }
 
 # The real node (when asked for, or already running) and the kwok taint.
@@ -247,6 +263,7 @@ cmd_up() {
   ensure_nodes
   after_up
   ensure_real_node
+  ensure_prometheus
   log "cluster ${name} is up: build check $(elapsed "${t0}" "${t_built}")s, cluster $(elapsed "${t_built}" "$(now)")s"
   log "server $(kubectl config view -o jsonpath='{.clusters[0].cluster.server}')"
   echo "${kubeconfig}"

@@ -134,3 +134,30 @@ describe('the Slack API base URL', () => {
     expect(workflow.on.workflow_call.inputs['slack-api-url']?.default).toBe(notify.inputs['slack-api-url']?.default);
   });
 });
+
+describe('monitoring inputs', () => {
+  it('prometheus-url reaches every smoke-test step, unknown-kinds both deploys; both documented', async () => {
+    const { workflow } = await pipeline();
+    const steps = (suffix: string) =>
+      Object.values(workflow.jobs).flatMap((j) => j.steps.filter((s) => s.uses?.endsWith(suffix)));
+    const smoke = steps('/actions/smoke-test');
+    expect(smoke.length).toBe(3);
+    for (const step of smoke)
+      expect([step.name, step.with?.['prometheus-url']]).toEqual([step.name, '${{ inputs.prometheus-url }}']);
+    // The two deploys of the service (rollback-production's restore re-applies a backup of served kinds only).
+    const deploys = steps('/actions/deploy-k8s').filter((s) => s.with?.['generated-profile'] !== undefined);
+    expect(deploys.length).toBe(2);
+    for (const step of deploys)
+      expect([step.name, step.with?.['unknown-kinds']]).toEqual([step.name, '${{ inputs.unknown-kinds }}']);
+    const deployK8s = parse(await readFile(path.join(root, 'actions/deploy-k8s/action.yml'), 'utf8')) as {
+      inputs: Record<string, { default?: string }>;
+    };
+    expect(workflow.on.workflow_call.inputs['unknown-kinds']).toMatchObject({
+      type: 'string',
+      default: deployK8s.inputs['unknown-kinds']?.default,
+    });
+    expect(workflow.on.workflow_call.inputs['prometheus-url']).toMatchObject({ type: 'string', default: '' });
+    const adopting = await readFile(path.join(root, 'docs/adopting.md'), 'utf8');
+    for (const input of ['`prometheus-url`', '`unknown-kinds`']) expect(adopting).toContain(input);
+  });
+});

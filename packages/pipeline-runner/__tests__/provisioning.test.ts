@@ -27,6 +27,8 @@ describe('the provisioning table', () => {
     ['KUBECONFIG', 'cluster-kubeconfig', undefined],
     ['SLACK_TOKEN', undefined, undefined],
     ['STAGING_URL', undefined, 'service-url'],
+    ['PROMETHEUS_URL', undefined, 'prometheus-url'],
+    ['STAGING_PROMETHEUS_URL', undefined, 'service-url'],
     ['URL_PREFIX', undefined, undefined],
   ])('%s: as a secret %s, as a variable %s', (name, asSecret, asVar) => {
     expect(nameProvision(name, PROVISIONING.secrets)).toBe(asSecret);

@@ -29,7 +29,8 @@ import type { ContainerTooling } from './containers.js';
 import { mapImage } from '../emulations/docker/index.js';
 import { migrateDatabase } from './service-database.js';
 import { parseImagesInput, startServiceImage } from './service-image.js';
-import { forwardService, parseResourcesOutput } from './service-forward.js';
+import { deployedWorkload, forwardService, parseResourcesOutput } from './service-forward.js';
+import { startLocalPrometheus } from './prometheus-forward.js';
 import type { DeployedResource } from './service-forward.js';
 import { standInsUsed } from './stand-ins.js';
 import { readManifestObjects } from './deployed-env.js';
@@ -65,6 +66,8 @@ export class Provisioner {
   private kubeconfig?: string;
   private app?: AppProcess;
   private appPort?: number;
+  private prometheus?: AppProcess | 'absent';
+  private prometheusPort?: number;
   private deployedManifests: string[] = [];
   private deployedImages: { name: string; ref: string }[] = [];
   private deployedResources: DeployedResource[] = [];
@@ -90,7 +93,15 @@ export class Provisioner {
     if (!this.options.enabled) return;
     const provided: string[] = [];
     for (const name of contextReferences(callerWith, 'vars')) {
-      if (vars[name] !== undefined || nameProvision(name, PROVISIONING.vars) !== 'service-url') continue;
+      const provision = vars[name] === undefined ? nameProvision(name, PROVISIONING.vars) : undefined;
+      if (provision === 'prometheus-url') {
+        this.prometheusPort ??= await freePort();
+        vars[name] = `http://127.0.0.1:${this.prometheusPort}`;
+        notes.push(
+          `vars ${name} points at ${vars[name]}: a port-forward to the local cluster's Prometheus (tools/monitoring/prometheus.sh) when it runs on the real node; otherwise nothing answers there and promql checks fail.`,
+        );
+      }
+      if (provision !== 'service-url') continue;
       this.appPort ??= await freePort();
       vars[name] = `http://127.0.0.1:${this.appPort}`;
       provided.push(name);
@@ -111,6 +122,23 @@ export class Provisioner {
       await this.ensureContainers(target.report.notes);
     const needsService = target.job.steps.some((s) => 'uses' in s && actionRule(s.uses.value)?.needs === 'service');
     if (needsService && this.appPort !== undefined && !this.app) await this.startService(target);
+    if (needsService && this.prometheusPort !== undefined && !this.prometheus) await this.startPrometheus(target);
+  }
+
+  /** Real node: promql checks reach the cluster's Prometheus through the API server. */
+  private async startPrometheus({ report }: JobToProvision): Promise<void> {
+    const { library, dirs, cleanups } = this.options;
+    const workload = deployedWorkload(this.deployedResources, this.deployedImages[0]?.ref ?? '');
+    this.prometheus = await startLocalPrometheus({
+      kubectl: path.join(library, 'tools/kube/bin/kubectl'),
+      ...(this.realNode && this.kubeconfig ? { kubeconfig: this.kubeconfig } : {}),
+      localPort: this.prometheusPort as number,
+      logFile: path.join(dirs.logs, 'port-forward-prometheus.log'),
+      notes: report.notes,
+      ...(workload?.namespace ? { targetNamespace: workload.namespace } : {}),
+    });
+    const app = this.prometheus;
+    if (app !== 'absent') cleanups.push(() => app.stop());
   }
 
   /** The local cluster's kubeconfig, when a job of this run used the cluster. */

@@ -14,7 +14,7 @@ export interface ServiceStandIn {
   port: keyof Pick<LocalServices, 'postgresPort' | 'redisPort'>;
 }
 
-export type Provision = 'cluster-kubeconfig' | 'service-url';
+export type Provision = 'cluster-kubeconfig' | 'service-url' | 'prometheus-url';
 
 export interface NameRule {
   /** Matched against the secret or variable name. */
@@ -49,6 +49,15 @@ export interface RemoteRule {
   replaceable?: true;
 }
 
+/** The local cluster's Prometheus (tools/monitoring/prometheus.sh deploy), for promql smoke checks. */
+export interface PrometheusRule {
+  /** Environment variable naming its namespace (as for prometheus.sh), and the namespace without it. */
+  namespaceEnv: string;
+  namespace: string;
+  service: string;
+  port: number;
+}
+
 /** The pipeline's Slack inputs and secret, for the local Slack stand-in (./local-slack.ts). */
 export interface SlackRule {
   channelInput: string;
@@ -71,6 +80,7 @@ export interface ProvisioningTable {
   /** Reason for a remote action no rule names. */
   remoteDefault: string;
   slack: SlackRule;
+  prometheus: PrometheusRule;
 }
 
 export const PROVISIONING: ProvisioningTable = {
@@ -80,8 +90,12 @@ export const PROVISIONING: ProvisioningTable = {
   ],
   // A kubeconfig secret the job reads but nobody set: the local cluster's.
   secrets: [{ name: /KUBECONFIG$/, provides: 'cluster-kubeconfig' }],
-  // A URL variable the caller passes but nobody set: the deployed Service (real node) or the built image the runner runs (kwok).
-  vars: [{ name: /_URL$/, provides: 'service-url' }],
+  // A URL variable the caller passes but nobody set: the local cluster's Prometheus for PROMETHEUS_URL,
+  // else the deployed Service (real node) or the built image the runner runs (kwok).
+  vars: [
+    { name: /^PROMETHEUS_URL$/, provides: 'prometheus-url' },
+    { name: /_URL$/, provides: 'service-url' },
+  ],
   actions: [
     { action: 'smoke-test', needs: 'service' },
     {
@@ -132,6 +146,7 @@ export const PROVISIONING: ProvisioningTable = {
   remoteDefault: 'remote action {name} needs GitHub to download it; not run locally',
   // A channel, and a token secret the caller passes but nobody set: the local Slack stand-in.
   slack: { channelInput: 'slack-channel', apiUrlInput: 'slack-api-url', tokenSecret: 'SLACK_TOKEN' },
+  prometheus: { namespaceEnv: 'PROMETHEUS_NAMESPACE', namespace: 'monitoring', service: 'prometheus', port: 9090 },
 };
 
 const DOCKER_HUB_LIBRARY = /^docker\.io\/(library\/)?/;

@@ -19,12 +19,14 @@ kubeconfig="${main_tmp}/kube/kubeconfig"
 [[ -s "${kubeconfig}" ]] || { echo "run-proof.sh: no shared cluster kubeconfig at ${kubeconfig}" >&2; exit 1; }
 mkdir -p "${work}"
 read -r repo commit < <("${here}/export-snapshot.sh" "${mirror}" "${work}/repo")
-# What an adopter does: init on a branch, review, commit, push. The files go
-# on develop (a push there deploys to staging); main stays the upstream
-# snapshot. The run checks out a commit, so init's files must be committed.
-git -C "${repo}" switch --quiet --create develop
+# What an adopter does: init, review, commit, push. init runs on the
+# snapshot's branch (main: it makes the checked-out branch the production
+# one); its files are committed on a new develop branch (a push there deploys
+# to staging), so main stays the upstream snapshot. The run checks out a
+# commit, so init's files must be committed to be in it.
 (cd "${root}" && npm run -s pipeline -- init "${repo}" --namespace-prefix "${PROOF_NAMESPACE_PREFIX:-adopt16-}") >"${work}/init.log"
 edits="$(git -C "${repo}" status --porcelain --untracked-files=no | wc -l)"
+git -C "${repo}" switch --quiet --create develop
 git -C "${repo}" add --all
 git -C "${repo}" -c user.name=adoption-proof -c user.email=adoption-proof@localhost \
   commit --quiet --message "the files npm run pipeline -- init wrote"

@@ -310,6 +310,50 @@ describe('npm run pipeline -- <adopter repository>', () => {
     900_000,
   );
 
+  // A cluster this run does not start: its kubeconfig given as the secret (run-proof.sh passes the
+  // machine's shared cluster with --secret-file). PIPELINE_E2E_GIVEN_KUBECONFIG names another one.
+  const givenKubeconfig = process.env['PIPELINE_E2E_GIVEN_KUBECONFIG'] || path.join(root, '.tmp/kube/kubeconfig');
+  const givenHasRealNode = existsSync(path.join(path.dirname(givenKubeconfig), 'real-node.env'));
+  const withGivenRealNode = kubeBuilt && givenHasRealNode ? it : it.skip;
+  withGivenRealNode(
+    'a kubeconfig given as the secret: the smoke tests reach the deployed Service through it, not a docker run',
+    async () => {
+      const ns = `adopter-given-${Date.now().toString(36)}`;
+      const repo = await adopterRepo(async (dir) => {
+        await inNamespace(dir, 'staging', ns);
+      });
+      const reportDir = await mkdtemp(path.join(tmpdir(), 'report-'));
+      temps.push(reportDir);
+      try {
+        const report = await runPipeline({
+          repo,
+          library: root,
+          libraryRef: 'worktree',
+          reportDir,
+          ref: 'develop',
+          inputs: { stages: 'build,deploy,smoke', 'fail-on-scanner-error': 'false' },
+          secrets: { STAGING_KUBECONFIG: await readFile(givenKubeconfig, 'utf8') },
+          log: () => undefined,
+        });
+        const notes = report.jobs.flatMap((j) => j.notes).join('\n');
+        expect(notes).not.toContain('tools/kube/cluster.sh up');
+        expect(job(report, 'deploy-staging').status).toBe('success');
+        const smoke = job(report, 'smoke-staging');
+        expect(smoke.status).toBe('success');
+        expect(smoke.notes.join('\n')).toMatch(
+          /kubeconfig given to the run; its cluster has nodes that run containers/,
+        );
+        expect(smoke.notes.join('\n')).toContain(`deployed Service ${ns}/adopter-service (port 80`);
+        expect(smoke.notes.join('\n')).not.toContain('docker run');
+      } finally {
+        spawnSync(kubectl, ['--kubeconfig', givenKubeconfig, 'delete', 'namespace', ns, '--wait=false'], {
+          encoding: 'utf8',
+        });
+      }
+    },
+    900_000,
+  );
+
   withRealNode(
     'production: a smoke failure makes rollback-production restore the backup, and the outputs name what is live',
     async () => {

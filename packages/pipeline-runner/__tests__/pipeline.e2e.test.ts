@@ -341,6 +341,7 @@ describe('npm run pipeline -- <adopter repository>', () => {
             stages: 'build,deploy,smoke',
             'fail-on-scanner-error': 'false',
             'staging-manifests': 'k8s/kustomized',
+            platforms: 'linux/amd64', // what is tested is the cluster, not the arm64 half
             'readiness-path': '/health/ready',
           },
           secrets: { STAGING_KUBECONFIG: await readFile(givenKubeconfig, 'utf8') },

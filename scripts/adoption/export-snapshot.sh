@@ -18,4 +18,11 @@ git -C "${dest}" add --all
 git -C "${dest}" -c user.name=adoption-proof -c user.email=adoption-proof@localhost \
   commit --quiet --message "snapshot of ${mirror} at ${commit}"
 echo "${commit}" > "${dest}/.git/upstream-commit"
+# The fetch tool's mirrors are <owner>+<name>/repo: origin names the upstream
+# (never fetched), so the run's github.repository and image name are
+# owner/name rather than local/<folder> (one image repository per adopter).
+slug="$(basename "$(dirname "$(realpath "${mirror}")")")"
+if [[ "${slug}" =~ ^[A-Za-z0-9_.-]+\+[A-Za-z0-9_.-]+$ ]]; then
+  git -C "${dest}" remote add origin "https://github.com/${slug/+//}.git"
+fi
 echo "${dest} ${commit}"

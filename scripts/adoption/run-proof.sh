@@ -5,6 +5,8 @@
 # never starts its own: the kubeconfig secrets are the shared cluster's.
 #
 # Usage: scripts/adoption/run-proof.sh <mirror-git-dir> <work-dir> [pipeline options...]
+# The run is a push of init's commit to develop (staging) unless the options
+# say otherwise (--ref main: the snapshot alone, without init's files).
 # Writes <work-dir>/{init.log,run.log,report/} and prints one summary line.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,8 +19,17 @@ kubeconfig="${main_tmp}/kube/kubeconfig"
 [[ -s "${kubeconfig}" ]] || { echo "run-proof.sh: no shared cluster kubeconfig at ${kubeconfig}" >&2; exit 1; }
 mkdir -p "${work}"
 read -r repo commit < <("${here}/export-snapshot.sh" "${mirror}" "${work}/repo")
+# What an adopter does: init, review, commit, push. init runs on the
+# snapshot's branch (main: it makes the checked-out branch the production
+# one); its files are committed on a new develop branch (a push there deploys
+# to staging), so main stays the upstream snapshot. The run checks out a
+# commit, so init's files must be committed to be in it.
 (cd "${root}" && npm run -s pipeline -- init "${repo}" --namespace-prefix "${PROOF_NAMESPACE_PREFIX:-adopt16-}") >"${work}/init.log"
 edits="$(git -C "${repo}" status --porcelain --untracked-files=no | wc -l)"
+git -C "${repo}" switch --quiet --create develop
+git -C "${repo}" add --all
+git -C "${repo}" -c user.name=adoption-proof -c user.email=adoption-proof@localhost \
+  commit --quiet --message "the files npm run pipeline -- init wrote"
 export CONTAINERS_STATE_DIR="${main_tmp}/containers"
 started="$(date +%s)"
 set +e

@@ -30,6 +30,7 @@ import { evaluateGate, count, type CheckOutcome, type CheckResult } from './find
 import { getInputs, type CheckName, type Inputs } from './inputs.js';
 import { annotationTitle, buildReport, summaryMarkdown } from './report.js';
 import { findToolBin, missingToolError, ToolRunner, TOOLS } from './tools.js';
+import { packageVersion } from './tool-versions.js';
 
 /** The action's I/O: the tools run through `exec`; the run's facts come from the runner's environment. */
 export interface Dependencies {
@@ -119,7 +120,7 @@ function preflight(inputs: Inputs, exec: Exec): Plan {
     const tool = TOOLS[check];
     const bin = findToolBin(tool, inputs.workingDirectory, inputs.workspace);
     if (!bin) throw missingToolError(tool, inputs.workingDirectory);
-    runners.set(check, new ToolRunner(bin, exec));
+    runners.set(check, new ToolRunner(bin, exec, packageVersion(bin, tool.packageName)));
   }
   const tsconfig = inputs.checks.includes('typescript') ? tsconfigPath(inputs.workingDirectory) : undefined;
   if (inputs.checks.includes('typescript') && !tsconfig) {

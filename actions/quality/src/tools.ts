@@ -57,6 +57,8 @@ export class ToolRunner {
   constructor(
     readonly binPath: string,
     private readonly exec: Exec,
+    /** The installed package's version (./tool-versions.ts), when known. */
+    readonly version?: string,
   ) {
     const target = realpathSync(binPath);
     this.script = isNodeScript(target) ? target : undefined;

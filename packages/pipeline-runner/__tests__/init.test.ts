@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { format } from 'prettier';
 import { parse } from 'yaml';
 import { runInit } from '../src/init/index.js';
+import { detectScanners } from '../src/init/detect.js';
 
 const library = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -61,6 +62,8 @@ describe('npm run pipeline -- init', () => {
       'manifest-image': 'orders-api',
       'readiness-path': '/healthz',
       'quality-checks': 'prettier,typescript,line-length',
+      // yarn.lock: npm audit cannot read it (it fails without npm's lockfile); Trivy does.
+      'security-scanners': 'trivy-fs',
       stages: 'quality,security,test,build,deploy,smoke,performance',
     });
     const declared = Object.keys(
@@ -115,5 +118,19 @@ describe('npm run pipeline -- init', () => {
     const deployment = await readFile(path.join(dir, 'api/k8s/base/deployment.yaml'), 'utf8');
     expect(await format(deployment, { parser: 'yaml', singleQuote: true })).toBe(deployment);
     expect(await readFile(path.join(dir, 'api/smoke-checks.yml'), 'utf8')).toContain('path: /');
+  });
+});
+
+describe('detectScanners', () => {
+  it.each([
+    [['package.json', 'package-lock.json'], undefined, "npm's lockfile"],
+    [['package.json', 'npm-shrinkwrap.json'], undefined, "npm's lockfile"],
+    [['package.json', 'yarn.lock'], 'trivy-fs', 'Trivy reads yarn.lock'],
+    [['package.json', 'pnpm-lock.yaml'], 'trivy-fs', 'Trivy reads pnpm-lock.yaml'],
+    [['package.json'], 'trivy-fs', 'no lockfile: npm audit needs one'],
+  ])('%j → %s', (files, scanners, how) => {
+    const result = detectScanners(new Set(files));
+    expect(result.scanners).toBe(scanners);
+    expect(result.fact.how).toContain(how);
   });
 });

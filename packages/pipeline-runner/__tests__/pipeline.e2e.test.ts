@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -305,6 +305,68 @@ describe('npm run pipeline -- <adopter repository>', () => {
           spawnSync(kubectl, ['--kubeconfig', kubeconfig, 'delete', 'namespace', ns, '--wait=false'], {
             encoding: 'utf8',
           });
+      }
+    },
+    900_000,
+  );
+
+  // A cluster this run does not start: its kubeconfig given as the secret (run-proof.sh passes the
+  // machine's shared cluster with --secret-file). PIPELINE_E2E_GIVEN_KUBECONFIG names another one.
+  const givenKubeconfig = process.env['PIPELINE_E2E_GIVEN_KUBECONFIG'] || path.join(root, '.tmp/kube/kubeconfig');
+  const givenHasRealNode = existsSync(path.join(path.dirname(givenKubeconfig), 'real-node.env'));
+  const withGivenRealNode = kubeBuilt && givenHasRealNode ? it : it.skip;
+  withGivenRealNode(
+    'a kubeconfig given as the secret: the smoke tests reach the deployed Service through it, not a docker run',
+    async () => {
+      const ns = `adopter-given-${Date.now().toString(36)}`;
+      // A kustomize directory (rendered by the deploy job) and no smoke-checks.yml (the default checks):
+      // both are files the pipeline writes itself, and deploy-k8s and smoke-test read only the workspace.
+      const repo = await adopterRepo(async (dir) => {
+        await inNamespace(dir, 'staging', ns);
+        await mkdir(path.join(dir, 'k8s/kustomized'));
+        await rename(path.join(dir, 'k8s/staging/deployment.yaml'), path.join(dir, 'k8s/kustomized/deployment.yaml'));
+        await writeFile(path.join(dir, 'k8s/kustomized/kustomization.yaml'), 'resources:\n  - deployment.yaml\n');
+        await rm(path.join(dir, 'smoke-checks.yml'));
+      });
+      const reportDir = await mkdtemp(path.join(tmpdir(), 'report-'));
+      temps.push(reportDir);
+      try {
+        const report = await runPipeline({
+          repo,
+          library: root,
+          libraryRef: 'worktree',
+          reportDir,
+          ref: 'develop',
+          inputs: {
+            stages: 'build,deploy,smoke',
+            'fail-on-scanner-error': 'false',
+            'staging-manifests': 'k8s/kustomized',
+            platforms: 'linux/amd64', // what is tested is the cluster, not the arm64 half
+            'readiness-path': '/health/ready',
+          },
+          secrets: { STAGING_KUBECONFIG: await readFile(givenKubeconfig, 'utf8') },
+          log: () => undefined,
+        });
+        const notes = report.jobs.flatMap((j) => j.notes).join('\n');
+        expect(notes).not.toContain('tools/kube/cluster.sh up');
+        const deploy = job(report, 'deploy-staging');
+        expect(deploy.steps.find((s) => s.name.startsWith('Resolve the manifests'))?.outputs['path']).toMatch(
+          /\.pipeline-actions\/rendered\/manifests-staging\.yaml$/,
+        );
+        expect(deploy.status).toBe('success');
+        const smoke = job(report, 'smoke-staging');
+        expect(smoke.status).toBe('success');
+        const checks = smoke.steps.find((s) => s.name === 'Smoke tests');
+        expect(checks?.outputs['checks-passed']).toBe('1'); // the default check: the readiness path
+        expect(smoke.notes.join('\n')).toMatch(
+          /kubeconfig given to the run; its cluster has nodes that run containers/,
+        );
+        expect(smoke.notes.join('\n')).toContain(`deployed Service ${ns}/adopter-service (port 80`);
+        expect(smoke.notes.join('\n')).not.toContain('docker run');
+      } finally {
+        spawnSync(kubectl, ['--kubeconfig', givenKubeconfig, 'delete', 'namespace', ns, '--wait=false'], {
+          encoding: 'utf8',
+        });
       }
     },
     900_000,

@@ -6,6 +6,7 @@ import type { CheckContext } from './context.js';
 import type { CheckOutcome, Finding } from '../findings.js';
 import { statusOf } from '../findings.js';
 import { PIPELINE_CHECKOUT_DIR, toWorkspacePath, type ToolRunner } from '../tools.js';
+import { ESLINT_EXTENSIONS, eslintFeatures } from '../tool-versions.js';
 
 interface EslintMessage {
   ruleId: string | null;
@@ -41,6 +42,26 @@ export function parseEslintJson(json: string, workingDirectory: string, workspac
   );
 }
 
+/** The command line for the installed ESLint version (./tool-versions.ts): report file, cache, targets. */
+export function eslintArgs(
+  version: string | undefined,
+  outputFile: string,
+  cacheDir: string | undefined,
+  files: readonly string[] | undefined,
+): string[] {
+  const features = eslintFeatures(version);
+  const args = ['--format', 'json', '--output-file', outputFile];
+  if (features.unmatchedPatternOption) args.push('--no-error-on-unmatched-pattern');
+  args.push('--ignore-pattern', `${PIPELINE_CHECKOUT_DIR}/**`);
+  if (cacheDir) {
+    args.push('--cache');
+    if (features.cacheStrategy) args.push('--cache-strategy', 'content');
+    args.push('--cache-location', path.join(cacheDir, 'eslint') + path.sep);
+  }
+  if (files) return [...args, ...(features.warnIgnoredOption ? ['--no-warn-ignored'] : []), '--', ...files];
+  return [...args, ...(features.needsExtensions ? ['--ext', ESLINT_EXTENSIONS] : []), '.'];
+}
+
 export async function runEslint(context: CheckContext, tool: ToolRunner): Promise<CheckOutcome> {
   if (context.files && context.files.length === 0)
     return { status: 'skipped', findings: [], detail: 'no changed files' };
@@ -48,25 +69,7 @@ export async function runEslint(context: CheckContext, tool: ToolRunner): Promis
   const scratch = await mkdtemp(path.join(tmpdir(), 'quality-eslint-'));
   const outputFile = path.join(scratch, 'eslint.json');
   try {
-    const args = [
-      '--format',
-      'json',
-      '--output-file',
-      outputFile,
-      '--no-error-on-unmatched-pattern',
-      '--ignore-pattern',
-      `${PIPELINE_CHECKOUT_DIR}/**`,
-    ];
-    if (context.cacheDir)
-      args.push(
-        '--cache',
-        '--cache-strategy',
-        'content',
-        '--cache-location',
-        path.join(context.cacheDir, 'eslint') + path.sep,
-      );
-    if (context.files) args.push('--no-warn-ignored', '--', ...context.files);
-    else args.push('.');
+    const args = eslintArgs(tool.version, outputFile, context.cacheDir, context.files);
     const result = await tool.run(args, context.workingDirectory);
     // 0: no errors, 1: lint errors; anything else (2) is a crash or configuration problem.
     if (result.exitCode !== 0 && result.exitCode !== 1) {

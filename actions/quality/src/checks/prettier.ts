@@ -6,6 +6,7 @@ import type { CheckContext } from './context.js';
 import type { CheckOutcome, Finding } from '../findings.js';
 import { statusOf } from '../findings.js';
 import { PIPELINE_CHECKOUT_DIR, toWorkspacePath, type ToolRunner } from '../tools.js';
+import { PRETTIER_1_EXTENSIONS, prettierFeatures } from '../tool-versions.js';
 
 /** Files whose first differing line is located exactly; the rest are annotated on line 1. */
 const LOCATE_LIMIT = 25;
@@ -52,8 +53,9 @@ export async function runPrettier(context: CheckContext, tool: ToolRunner): Prom
   if (context.files && context.files.length === 0)
     return { status: 'skipped', findings: [], detail: 'no changed files' };
 
-  const args = ['--list-different', '--no-error-on-unmatched-pattern'];
-  if (context.cacheDir)
+  const features = prettierFeatures(tool.version);
+  const args = ['--list-different', ...(features.unmatchedPatternOption ? ['--no-error-on-unmatched-pattern'] : [])];
+  if (context.cacheDir && features.cache)
     args.push(
       '--cache',
       '--cache-strategy',
@@ -61,8 +63,15 @@ export async function runPrettier(context: CheckContext, tool: ToolRunner): Prom
       '--cache-location',
       path.join(context.cacheDir, 'prettier.cache'),
     );
-  if (context.files) args.push('--ignore-unknown', '--', ...context.files);
-  else args.push(...(await wholeProjectTargets(context.workingDirectory)));
+  if (context.files) {
+    if (features.ignoreUnknown) args.push('--ignore-unknown', '--', ...context.files);
+    else {
+      const known = context.files.filter((f) => PRETTIER_1_EXTENSIONS.includes(path.extname(f).slice(1)));
+      if (known.length === 0) return { status: 'skipped', findings: [], detail: 'no changed files Prettier formats' };
+      args.push('--', ...known);
+    }
+  } else if (features.expandsDirectories) args.push(...(await wholeProjectTargets(context.workingDirectory)));
+  else args.push(...prettier1Targets(existsSync(path.join(context.workingDirectory, PIPELINE_CHECKOUT_DIR))));
   const result = await tool.run(args, context.workingDirectory);
   const syntaxErrors = parseSyntaxErrors(result.stderr, context.workingDirectory, context.workspace);
   // 0: formatted, 1: some files differ, 2: something went wrong (syntax errors are reported, anything else is a crash).
@@ -88,6 +97,14 @@ export async function runPrettier(context: CheckContext, tool: ToolRunner): Prom
     });
   }
   return { status: statusOf(findings), findings };
+}
+
+/** Prettier before 2.0 expands globs, not directories: every file of a language it formats (node_modules is ignored by default). */
+export function prettier1Targets(pipelineCheckoutInside: boolean): string[] {
+  return [
+    `**/*.{${PRETTIER_1_EXTENSIONS.join(',')}}`,
+    ...(pipelineCheckoutInside ? [`!${PIPELINE_CHECKOUT_DIR}/**`] : []),
+  ];
 }
 
 /**

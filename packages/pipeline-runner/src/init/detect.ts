@@ -33,6 +33,8 @@ export interface Project {
   maxLineLength: number;
   lineLengthInclude: string | undefined;
   hasTests: boolean;
+  /** The security stage's scanners when the default (npm-audit,trivy-fs) cannot run; undefined: the default. */
+  securityScanners: string | undefined;
   /** package.json main names a file in the repository. */
   mainExists: boolean;
   facts: Fact[];
@@ -110,6 +112,24 @@ async function printWidth(dir: string, files: Set<string>): Promise<{ width: num
   return { width: 80, fact: fact('max line length', '80', 'assumed', "Prettier's default printWidth") };
 }
 
+/** npm audit reads only npm's lockfiles; without one it fails, and Trivy alone reads yarn.lock or pnpm-lock.yaml. */
+export function detectScanners(files: ReadonlySet<string>): { scanners: string | undefined; fact: Fact } {
+  if (files.has('package-lock.json') || files.has('npm-shrinkwrap.json'))
+    return { scanners: undefined, fact: fact('security scanners', 'npm-audit,trivy-fs', 'detected', "npm's lockfile") };
+  const other = ['yarn.lock', 'pnpm-lock.yaml'].find((f) => files.has(f));
+  return {
+    scanners: 'trivy-fs',
+    fact: fact(
+      'security scanners',
+      'trivy-fs',
+      'detected',
+      other
+        ? `${other}: npm audit reads only package-lock.json or npm-shrinkwrap.json, Trivy reads ${other}`
+        : 'no lockfile: npm audit needs one (Trivy still scans files and manifests)',
+    ),
+  };
+}
+
 export async function detectProject(repo: string): Promise<Project> {
   const { dir, fact: dirFact } = await serviceDirectory(repo);
   const root = path.join(repo, dir);
@@ -155,7 +175,8 @@ export async function detectProject(repo: string): Promise<Project> {
         `no ${HEALTH_ROUTES.join(', ')} route in the sources: a TCP probe on the port`,
       ),
   );
-  facts.push(quality.fact, width.fact);
+  const scanners = detectScanners(files);
+  facts.push(quality.fact, width.fact, scanners.fact);
   facts.push(
     hasTests
       ? fact('tests', 'npm run test', 'detected', 'package.json scripts.test')
@@ -176,6 +197,7 @@ export async function detectProject(repo: string): Promise<Project> {
     // Configuration files (an ESLint config's long import line) are not the service's code.
     lineLengthInclude: srcDir ? 'src/**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}' : undefined,
     hasTests,
+    securityScanners: scanners.scanners,
     mainExists,
     facts,
   };

@@ -35,6 +35,7 @@ export function renderCaller(project: Project, options: CallerOptions): string {
     `quality-checks: ${project.qualityChecks.join(',')}`,
     `max-line-length: ${project.maxLineLength}`,
     ...(project.lineLengthInclude ? [`line-length-include: '${project.lineLengthInclude}'`] : []),
+    ...(project.securityScanners ? [`security-scanners: ${project.securityScanners}`] : []),
     `stages: ${stages.join(',')}`,
     ...(options.branch === 'main' ? [] : [`production-branches: ${options.branch}`]),
     'staging-url: ${{ vars.STAGING_URL }}',

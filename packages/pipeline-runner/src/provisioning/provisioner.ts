@@ -34,6 +34,7 @@ import { startLocalPrometheus } from './prometheus-forward.js';
 import type { DeployedResource } from './service-forward.js';
 import { standInsUsed } from './stand-ins.js';
 import { readManifestObjects } from './deployed-env.js';
+import { givenClusterKubeconfig, kubeconfigText } from './deploy-cluster.js';
 import { missingSecretsReason, secretsNotInManifests } from './environment-secrets.js';
 import type { ManifestObject } from './environment-secrets.js';
 import { execFile } from 'node:child_process';
@@ -74,6 +75,8 @@ export class Provisioner {
   /** The local cluster has a real node (pods run in containers). */
   private realNode = false;
   private deployedPort?: number;
+  /** The kubeconfig the deploy step was given (its content). */
+  private deployKubeconfig?: string;
   private containers?: ContainerTooling;
   private containersError?: string;
   private readonly mappings: ImageMapping[] = [];
@@ -213,6 +216,8 @@ export class Provisioner {
     if (succeeded && resources && outputs[resources]) this.deployedResources = parseResourcesOutput(outputs[resources]);
     const port = Number(withValues[actionRule(uses)?.deployedPortInput ?? ''] ?? '');
     if (succeeded && Number.isInteger(port) && port > 0 && port < 65536) this.deployedPort = port;
+    const kubeconfig = withValues[actionRule(uses)?.deployedKubeconfigInput ?? ''];
+    if (succeeded && kubeconfig) this.deployKubeconfig = kubeconfig;
     const input = actionRule(uses)?.deployedManifestsInput;
     if (!succeeded || !input || !withValues[input]) return;
     const workspace = this.options.dirs.workspace;
@@ -325,20 +330,39 @@ export class Provisioner {
       throw new NotProvidedError(
         'no image was deployed in this run, and the smoke tests test the built image (the build or deploy job did not run it for real)',
       );
-    if (this.realNode && this.kubeconfig && this.deployedResources.length > 0) {
-      await this.forwardDeployedService(target, deployed);
+    const kubeconfig = this.deployedResources.length > 0 ? await this.deployCluster(target.report.notes) : undefined;
+    if (kubeconfig) {
+      await this.forwardDeployedService(target, deployed, kubeconfig);
       return;
     }
     await this.runServiceImage(target, deployed);
   }
 
+  /**
+   * The kubeconfig of the cluster the deploy used, when its pods run
+   * containers: the local cluster with its real node, or a cluster whose
+   * kubeconfig was given to the run (a secret) and has a Ready real node.
+   */
+  private async deployCluster(notes: string[]): Promise<string | undefined> {
+    const own = this.kubeconfig ? await readFile(this.kubeconfig, 'utf8').catch(() => undefined) : undefined;
+    if (this.kubeconfig && (this.deployKubeconfig === undefined || kubeconfigText(this.deployKubeconfig) === own))
+      return this.realNode ? this.kubeconfig : undefined;
+    if (this.deployKubeconfig === undefined) return undefined;
+    const kubectl = path.join(this.options.library, 'tools/kube/bin/kubectl');
+    return givenClusterKubeconfig(this.deployKubeconfig, this.options.dirs.scratch, kubectl, notes);
+  }
+
   /** Real node: the smoke tests reach the deployed Service through the API server. */
-  private async forwardDeployedService({ report, contexts }: JobToProvision, deployed: string): Promise<void> {
+  private async forwardDeployedService(
+    { report, contexts }: JobToProvision,
+    deployed: string,
+    kubeconfig: string,
+  ): Promise<void> {
     const { dirs, cleanups, library } = this.options;
     for (const note of standInsUsed(this.deployedResources)) report.notes.push(note);
     this.app = await forwardService({
       kubectl: path.join(library, 'tools/kube/bin/kubectl'),
-      kubeconfig: this.kubeconfig as string,
+      kubeconfig,
       resources: this.deployedResources,
       image: deployed,
       localPort: this.appPort as number,

@@ -35,6 +35,8 @@ export interface ActionRule {
   deployedResourcesOutput?: string;
   /** After a successful step, this input is the container port the deploy gave the service. */
   deployedPortInput?: string;
+  /** After a successful step, this input is the kubeconfig the deploy used (the Service the smoke tests reach is there). */
+  deployedKubeconfigInput?: string;
 }
 
 export interface RemoteRule {
@@ -104,6 +106,7 @@ export const PROVISIONING: ProvisioningTable = {
       deployedImagesInput: 'images',
       deployedResourcesOutput: 'resources',
       deployedPortInput: 'port',
+      deployedKubeconfigInput: 'kubeconfig',
     },
   ],
   serviceDirectoryInput: 'service-directory',

@@ -70,9 +70,34 @@ async function versionsServing(ns: string): Promise<Set<string>> {
   return new Set(live.flatMap((p) => (p.spec?.containers ?? []).map((c) => c.image?.split(':').pop() ?? '')));
 }
 
+/** The greeting each running pod answers with, by version (through the API server's pod proxy). */
+async function greetings(ns: string): Promise<Record<string, string[]>> {
+  const pods = await cluster.core.listNamespacedPod({ namespace: ns });
+  const found: Record<string, Set<string>> = {};
+  for (const pod of pods.items) {
+    if (pod.metadata?.deletionTimestamp || pod.status?.phase !== 'Running') continue;
+    const body = await cluster.core.connectGetNamespacedPodProxyWithPath({
+      name: `${pod.metadata?.name ?? ''}:8080`,
+      namespace: ns,
+      path: 'greeting',
+    });
+    const answer = (typeof body === 'string' ? JSON.parse(body) : body) as { version: string; greeting: string };
+    (found[answer.version] ??= new Set()).add(answer.greeting);
+  }
+  return Object.fromEntries(Object.entries(found).map(([v, g]) => [v, [...g].sort()]));
+}
+
+async function configValue(ns: string, name: string): Promise<string | undefined> {
+  try {
+    return (await cluster.core.readNamespacedConfigMap({ name, namespace: ns })).data?.['greeting'];
+  } catch {
+    return undefined;
+  }
+}
+
 /** A namespace with v1 deployed the rolling way (2 replicas), and a deployer with the local GitHub. */
-async function baseline(replicas = 2): Promise<{ ns: string; deploy: Deployer }> {
-  const ns = await createNamespace(cluster, 'canary14-pd');
+async function baseline(replicas = 2, prefix = 'canary14-pd'): Promise<{ ns: string; deploy: Deployer }> {
+  const ns = await createNamespace(cluster, prefix);
   namespaces.push(ns);
   const deploy = deployer(action, cluster, ns, github);
   const first = await deploy.run({ replicas });
@@ -202,6 +227,36 @@ describe('canary on a real node', () => {
       expect(states()).toEqual(['in_progress', 'failure']);
     },
     300_000,
+  );
+
+  itReal(
+    'a changed ConfigMap: the canary reads its copy, stable the live one; the copy goes on reject and on promotion',
+    async () => {
+      const { ns, deploy } = await baseline(2, 'kit14-pd');
+      const v2 = { tag: 'v2', greeting: 'bonjour' };
+      // The checks and restarts only: what this case is about is the configuration each track reads.
+      const canary = {
+        ...CANARY,
+        'canary-analysis': 'checks: [{name: root, path: /, contains: bonjour}]\nrequests: 10',
+      };
+      const paused = await deploy.run(v2, { ...canary, promote: 'manual' });
+      expect(paused.outputs['status']).toBe('paused');
+      expect(await greetings(ns)).toEqual({ v1: ['hello'], v2: ['bonjour'] });
+      expect(await configValue(ns, 'web-config')).toBe('hello');
+      expect(await configValue(ns, 'web-config-canary')).toBe('bonjour');
+
+      const rejected = await deploy.run(v2, { ...canary, action: 'reject' });
+      expect(rejected.outputs['status']).toBe('aborted');
+      expect(await configValue(ns, 'web-config-canary')).toBeUndefined();
+      expect(await greetings(ns)).toEqual({ v1: ['hello'] });
+
+      const promoted = await deploy.run(v2, canary);
+      expect(promoted.outputs['status']).toBe('deployed');
+      expect(await configValue(ns, 'web-config')).toBe('bonjour');
+      expect(await configValue(ns, 'web-config-canary')).toBeUndefined();
+      expect(await greetings(ns)).toEqual({ v2: ['bonjour'] });
+    },
+    500_000,
   );
 
   itReal(

@@ -11,6 +11,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as k8s from '@kubernetes/client-node';
 import { requireOrSkip } from '@pipeline/action-kit/testing';
 import { createNamespace, deleteNamespace, exists, testCluster } from './helpers/cluster.js';
 import { startLocalGithub, type LocalGithub } from './helpers/local-github.js';
@@ -19,6 +20,7 @@ import { realNodeReady } from './helpers/real-node.js';
 
 const action = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cluster = testCluster();
+const net = cluster.kc.makeApiClient(k8s.NetworkingV1Api);
 const namespaces: string[] = [];
 const haveRealNode = requireOrSkip({
   what: 'a real Kubernetes node (kubelet + containerd)',
@@ -54,6 +56,20 @@ const CANARY = {
   'canary-step-duration': '4s',
   'canary-analysis': ANALYSIS,
 };
+
+const INGRESS = `---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: shop.example
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+`;
 
 async function stableSpec(ns: string): Promise<{ generation: number; spec: unknown; images: string[] }> {
   const d = await cluster.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
@@ -257,6 +273,41 @@ describe('canary on a real node', () => {
       expect(await greetings(ns)).toEqual({ v2: ['bonjour'] });
     },
     500_000,
+  );
+
+  itReal(
+    'ingress-nginx mode, on the API objects (no controller runs here): the weighted canary Ingress and Service, gone on reject',
+    async () => {
+      const ns = await createNamespace(cluster, 'kit14-pd');
+      namespaces.push(ns);
+      const deploy = deployer(action, cluster, ns, github);
+      expect((await deploy.run({}, {}, INGRESS)).outputs['status']).toBe('deployed');
+      const canary = { ...CANARY, 'canary-analysis': 'checks: [{name: root, path: /}]\nrequests: 10' };
+      const paused = await deploy.run({ tag: 'v2' }, { ...canary, promote: 'manual' }, INGRESS);
+      expect(paused.outputs['status']).toBe('paused');
+      expect(JSON.parse(paused.outputs['analysis'] ?? '{}')).toMatchObject({ traffic: 'ingress' });
+      const ingress = await net.readNamespacedIngress({ name: 'web-canary', namespace: ns });
+      expect(ingress.metadata?.annotations).toMatchObject({
+        'nginx.ingress.kubernetes.io/canary': 'true',
+        'nginx.ingress.kubernetes.io/canary-weight': '25',
+        'nginx.ingress.kubernetes.io/canary-weight-total': '100',
+      });
+      expect(ingress.spec?.rules?.[0]?.http?.paths[0]?.backend.service?.name).toBe('web-canary');
+      // The stable Service reaches only stable pods, the canary Service only the canary's.
+      for (const [service, version] of [
+        ['web', 'v1'],
+        ['web-canary', 'v2'],
+      ] as const) {
+        const load = await serviceLoad(cluster, ns, service, '/');
+        await new Promise((r) => setTimeout(r, 1500));
+        expect([service, Object.keys((await load.stop()).ok)]).toEqual([service, [version]]);
+      }
+      const rejected = await deploy.run({ tag: 'v2' }, { ...canary, action: 'reject' }, INGRESS);
+      expect(rejected.outputs['status']).toBe('aborted');
+      expect(await exists(() => net.readNamespacedIngress({ name: 'web-canary', namespace: ns }))).toBe(false);
+      expect(await exists(() => cluster.core.readNamespacedService({ name: 'web-canary', namespace: ns }))).toBe(false);
+    },
+    400_000,
   );
 
   itReal(

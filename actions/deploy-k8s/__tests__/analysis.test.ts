@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { checkAnswer, parseCheckList, valueAt } from '../src/analysis/checks.js';
+import { checkAnswer, parseCheckList, requestPath } from '../src/analysis/checks.js';
 import { DEFAULT_ANALYSIS, parseAnalysis, parseRate, parseThreshold } from '../src/analysis/config.js';
 import {
   bucketQuantile,
@@ -90,7 +90,7 @@ metrics:
     ['check without name', 'checks: [{path: /}]', /checks\[0\]: field 'name' is required/],
     ['check unknown field', 'checks: [{name: c, url: /x}]', /unknown field 'url'/],
     ['check with a URL', 'checks: [{name: c, path: "http://x/y"}]', /not an absolute URL/],
-    ['check body on GET', 'checks: [{name: c, body: x}]', /'body' is not allowed with GET/],
+    ['check body on GET', 'checks: [{name: c, body: x}]', /'body' cannot be sent with GET/],
     ['duplicate check', 'checks: [{name: c}, {name: c}]', /name must be unique/],
   ])('refuses %s, naming the input', (_what, yaml, message) => {
     expect(() => parseAnalysis(yaml)).toThrow(/^Input 'canary-analysis'/);
@@ -144,21 +144,27 @@ describe('checks in smoke-test format', () => {
 
   it.each([
     [200, '{"data":{"books":[{"id":"1"}]}}', undefined],
-    [500, 'boom', /status 500, expected 200/],
-    [200, '{"data":{"books":[{"id":"2"}]}}', /data.books\[0\].id is "2", expected "1"/],
-    [200, '{"errors":[{"message":"x"}],"data":{"books":[]}}', /GraphQL answer has errors/],
+    [500, 'boom', /status: expected 200, got 500/],
+    [200, '{"data":{"books":[{"id":"2"}]}}', /json data.books\[0\].id: expected "1" \(string\), got "2"/],
+    [200, '{"errors":[{"message":"x"}],"data":{"books":[]}}', /graphql: expected no errors, got 1: x/],
     [200, 'not json books', /not JSON/],
-    [200, '{"data":{}}', /does not contain "books"/],
+    [200, '{"data":{}}', /expected the body to contain "books"/],
   ])('status %p body %p', (status, body, problem) => {
     const why = checkAnswer(check!, status, body);
     if (problem) expect(why).toMatch(problem);
     else expect(why).toBeUndefined();
   });
 
-  it('reads JSON paths with brackets or dots', () => {
-    expect(valueAt({ a: [{ b: 3 }] }, 'a[0].b')).toBe(3);
-    expect(valueAt({ a: [{ b: 3 }] }, 'a.0.b')).toBe(3);
-    expect(valueAt({ a: 1 }, 'a.b')).toBeUndefined();
+  it('requests a GraphQL GET with its query in the URL, and keeps a query string', () => {
+    const [get, plain] = parseCheckList(
+      [
+        { name: 'g', method: 'GET', graphql: { query: '{ a }' } },
+        { name: 'q', path: 'items?limit=2' },
+      ],
+      [],
+    );
+    expect(requestPath(get!)).toBe('/graphql?query=%7B+a+%7D');
+    expect(requestPath(plain!)).toBe('/items?limit=2');
   });
 
   it('leaves promql checks to the metrics, and roots relative paths at the pod', () => {
@@ -180,7 +186,7 @@ describe('checks in smoke-test format', () => {
     const [c] = parseCheckList([{ name: 'c', status: ['2xx', 404] }], []);
     expect(checkAnswer(c!, 204, '')).toBeUndefined();
     expect(checkAnswer(c!, 404, '')).toBeUndefined();
-    expect(checkAnswer(c!, 500, '')).toMatch(/expected 2xx or 404/);
+    expect(checkAnswer(c!, 500, '')).toMatch(/expected one of 2xx, 404, got 500/);
   });
 });
 

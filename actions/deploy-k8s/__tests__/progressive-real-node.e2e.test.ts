@@ -11,6 +11,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as k8s from '@kubernetes/client-node';
 import { requireOrSkip } from '@pipeline/action-kit/testing';
 import { createNamespace, deleteNamespace, exists, testCluster } from './helpers/cluster.js';
 import { startLocalGithub, type LocalGithub } from './helpers/local-github.js';
@@ -19,6 +20,7 @@ import { realNodeReady } from './helpers/real-node.js';
 
 const action = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cluster = testCluster();
+const net = cluster.kc.makeApiClient(k8s.NetworkingV1Api);
 const namespaces: string[] = [];
 const haveRealNode = requireOrSkip({
   what: 'a real Kubernetes node (kubelet + containerd)',
@@ -55,6 +57,20 @@ const CANARY = {
   'canary-analysis': ANALYSIS,
 };
 
+const INGRESS = `---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: shop.example
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+`;
+
 async function stableSpec(ns: string): Promise<{ generation: number; spec: unknown; images: string[] }> {
   const d = await cluster.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
   return {
@@ -70,9 +86,34 @@ async function versionsServing(ns: string): Promise<Set<string>> {
   return new Set(live.flatMap((p) => (p.spec?.containers ?? []).map((c) => c.image?.split(':').pop() ?? '')));
 }
 
+/** The greeting each running pod answers with, by version (through the API server's pod proxy). */
+async function greetings(ns: string): Promise<Record<string, string[]>> {
+  const pods = await cluster.core.listNamespacedPod({ namespace: ns });
+  const found: Record<string, Set<string>> = {};
+  for (const pod of pods.items) {
+    if (pod.metadata?.deletionTimestamp || pod.status?.phase !== 'Running') continue;
+    const body = await cluster.core.connectGetNamespacedPodProxyWithPath({
+      name: `${pod.metadata?.name ?? ''}:8080`,
+      namespace: ns,
+      path: 'greeting',
+    });
+    const answer = (typeof body === 'string' ? JSON.parse(body) : body) as { version: string; greeting: string };
+    (found[answer.version] ??= new Set()).add(answer.greeting);
+  }
+  return Object.fromEntries(Object.entries(found).map(([v, g]) => [v, [...g].sort()]));
+}
+
+async function configValue(ns: string, name: string): Promise<string | undefined> {
+  try {
+    return (await cluster.core.readNamespacedConfigMap({ name, namespace: ns })).data?.['greeting'];
+  } catch {
+    return undefined;
+  }
+}
+
 /** A namespace with v1 deployed the rolling way (2 replicas), and a deployer with the local GitHub. */
-async function baseline(replicas = 2): Promise<{ ns: string; deploy: Deployer }> {
-  const ns = await createNamespace(cluster, 'canary14-pd');
+async function baseline(replicas = 2, prefix = 'canary14-pd'): Promise<{ ns: string; deploy: Deployer }> {
+  const ns = await createNamespace(cluster, prefix);
   namespaces.push(ns);
   const deploy = deployer(action, cluster, ns, github);
   const first = await deploy.run({ replicas });
@@ -202,6 +243,71 @@ describe('canary on a real node', () => {
       expect(states()).toEqual(['in_progress', 'failure']);
     },
     300_000,
+  );
+
+  itReal(
+    'a changed ConfigMap: the canary reads its copy, stable the live one; the copy goes on reject and on promotion',
+    async () => {
+      const { ns, deploy } = await baseline(2, 'kit14-pd');
+      const v2 = { tag: 'v2', greeting: 'bonjour' };
+      // The checks and restarts only: what this case is about is the configuration each track reads.
+      const canary = {
+        ...CANARY,
+        'canary-analysis': 'checks: [{name: root, path: /, contains: bonjour}]\nrequests: 10',
+      };
+      const paused = await deploy.run(v2, { ...canary, promote: 'manual' });
+      expect(paused.outputs['status']).toBe('paused');
+      expect(await greetings(ns)).toEqual({ v1: ['hello'], v2: ['bonjour'] });
+      expect(await configValue(ns, 'web-config')).toBe('hello');
+      expect(await configValue(ns, 'web-config-canary')).toBe('bonjour');
+
+      const rejected = await deploy.run(v2, { ...canary, action: 'reject' });
+      expect(rejected.outputs['status']).toBe('aborted');
+      expect(await configValue(ns, 'web-config-canary')).toBeUndefined();
+      expect(await greetings(ns)).toEqual({ v1: ['hello'] });
+
+      const promoted = await deploy.run(v2, canary);
+      expect(promoted.outputs['status']).toBe('deployed');
+      expect(await configValue(ns, 'web-config')).toBe('bonjour');
+      expect(await configValue(ns, 'web-config-canary')).toBeUndefined();
+      expect(await greetings(ns)).toEqual({ v2: ['bonjour'] });
+    },
+    500_000,
+  );
+
+  itReal(
+    'ingress-nginx mode, on the API objects (no controller runs here): the weighted canary Ingress and Service, gone on reject',
+    async () => {
+      const ns = await createNamespace(cluster, 'kit14-pd');
+      namespaces.push(ns);
+      const deploy = deployer(action, cluster, ns, github);
+      expect((await deploy.run({}, {}, INGRESS)).outputs['status']).toBe('deployed');
+      const canary = { ...CANARY, 'canary-analysis': 'checks: [{name: root, path: /}]\nrequests: 10' };
+      const paused = await deploy.run({ tag: 'v2' }, { ...canary, promote: 'manual' }, INGRESS);
+      expect(paused.outputs['status']).toBe('paused');
+      expect(JSON.parse(paused.outputs['analysis'] ?? '{}')).toMatchObject({ traffic: 'ingress' });
+      const ingress = await net.readNamespacedIngress({ name: 'web-canary', namespace: ns });
+      expect(ingress.metadata?.annotations).toMatchObject({
+        'nginx.ingress.kubernetes.io/canary': 'true',
+        'nginx.ingress.kubernetes.io/canary-weight': '25',
+        'nginx.ingress.kubernetes.io/canary-weight-total': '100',
+      });
+      expect(ingress.spec?.rules?.[0]?.http?.paths[0]?.backend.service?.name).toBe('web-canary');
+      // The stable Service reaches only stable pods, the canary Service only the canary's.
+      for (const [service, version] of [
+        ['web', 'v1'],
+        ['web-canary', 'v2'],
+      ] as const) {
+        const load = await serviceLoad(cluster, ns, service, '/');
+        await new Promise((r) => setTimeout(r, 1500));
+        expect([service, Object.keys((await load.stop()).ok)]).toEqual([service, [version]]);
+      }
+      const rejected = await deploy.run({ tag: 'v2' }, { ...canary, action: 'reject' }, INGRESS);
+      expect(rejected.outputs['status']).toBe('aborted');
+      expect(await exists(() => net.readNamespacedIngress({ name: 'web-canary', namespace: ns }))).toBe(false);
+      expect(await exists(() => cluster.core.readNamespacedService({ name: 'web-canary', namespace: ns }))).toBe(false);
+    },
+    400_000,
   );
 
   itReal(

@@ -1,7 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseChecks, type Check } from '../src/checks.js';
-import { evaluateResponse, graphqlErrors, transportFailure, type HttpResponse } from '../src/evaluate.js';
-import { jsonEqual, oneLine, showValue, truncate, typeHint } from '../src/text.js';
+import {
+  evaluateResponse,
+  graphqlErrors,
+  jsonEqual,
+  oneLine,
+  showValue,
+  truncate,
+  typeHint,
+  type HttpResponse,
+} from '@pipeline/action-kit/checks';
+import { transportFailure } from '../src/evaluate.js';
 
 const check = (yaml: string): Check => {
   const [parsed] = parseChecks(yaml, 'inline');

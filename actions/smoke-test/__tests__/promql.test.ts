@@ -6,10 +6,10 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { parseChecks, ChecksError } from '../src/checks.js';
-import type { HttpResponse } from '../src/evaluate.js';
+import { meets, parseThreshold, type HttpResponse, type PromqlQuery } from '@pipeline/action-kit/checks';
 import type { HttpRequest } from '../src/http.js';
 import { parseInputs, INPUT_NAMES } from '../src/inputs.js';
-import { evaluatePromql, meets, parseThreshold, promqlUrl, type PromqlQuery } from '../src/promql.js';
+import { evaluatePromql, promqlUrl } from '../src/promql.js';
 import { measureFromChecks } from '../src/report.js';
 import { runCheck } from '../src/runner.js';
 import { summarize } from '../src/stats.js';

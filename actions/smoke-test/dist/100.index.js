@@ -659,7 +659,7 @@ exports["default"] = Int32Histogram;
 
 /***/ }),
 
-/***/ 6952:
+/***/ 4571:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -1694,7 +1694,7 @@ exports["default"] = JsHistogram;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.constructorFromBucketSize = constructorFromBucketSize;
 const PackedHistogram_1 = __webpack_require__(7210);
-const Int8Histogram_1 = __webpack_require__(6952);
+const Int8Histogram_1 = __webpack_require__(4571);
 const Int16Histogram_1 = __webpack_require__(282);
 const Int32Histogram_1 = __webpack_require__(5816);
 const Float64Histogram_1 = __webpack_require__(4656);
@@ -2586,7 +2586,7 @@ const Int16Histogram_1 = __webpack_require__(282);
 exports.Int16Histogram = Int16Histogram_1.default;
 const Int32Histogram_1 = __webpack_require__(5816);
 exports.Int32Histogram = Int32Histogram_1.default;
-const Int8Histogram_1 = __webpack_require__(6952);
+const Int8Histogram_1 = __webpack_require__(4571);
 exports.Int8Histogram = Int8Histogram_1.default;
 const JsHistogram_1 = __webpack_require__(5011);
 exports.JsHistogram = JsHistogram_1.default;

@@ -9,12 +9,8 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   runLoad: () => (/* binding */ runLoad)
 /* harmony export */ });
-/* harmony import */ var _check_status_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(1737);
-/* harmony import */ var _evaluate_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4571);
+/* harmony import */ var _pipeline_action_kit_checks__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9630);
 /* harmony import */ var _stats_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(5077);
-/* harmony import */ var _text_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9071);
-
-
 
 
 /** What the workers of one phase share: the request counter, the schedule, and the counts and latencies so far. */
@@ -51,7 +47,7 @@ class Phase {
         this.errors++;
         this.errorKinds[kind] = (this.errorKinds[kind] ?? 0) + 1;
         if (message !== undefined && this.errorSamples[kind] === undefined)
-            this.errorSamples[kind] = (0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .oneLine */ .TN)(message, 200);
+            this.errorSamples[kind] = (0,_pipeline_action_kit_checks__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(message, 200);
     }
     /** A worker has nothing more to send; the phase is done when all have stopped. */
     stop() {
@@ -83,7 +79,7 @@ class RequestHandler {
     onResponseEnd() {
         const phase = this.worker.phase;
         phase.record(this.start);
-        if (!(0,_check_status_js__WEBPACK_IMPORTED_MODULE_3__/* .statusMatches */ .D)(this.target.status, this.status))
+        if (!(0,_pipeline_action_kit_checks__WEBPACK_IMPORTED_MODULE_0__/* .statusMatches */ .W_)(this.target.status, this.status))
             phase.fail(`status ${this.status}`);
         else if (this.chunks && hasGraphqlErrors(Buffer.concat(this.chunks).toString('utf8')))
             phase.fail('graphql errors');
@@ -219,7 +215,7 @@ function hasGraphqlErrors(body) {
     if (!body.includes('"errors"'))
         return false;
     try {
-        return (0,_evaluate_js__WEBPACK_IMPORTED_MODULE_0__/* .graphqlErrors */ .dM)(JSON.parse(body)).length > 0;
+        return (0,_pipeline_action_kit_checks__WEBPACK_IMPORTED_MODULE_0__/* .graphqlErrors */ .dM)(JSON.parse(body)).length > 0;
     }
     catch {
         return false;

@@ -3,9 +3,8 @@
  * every problem is reported at once, each naming the check and the field.
  */
 import { parseDocument } from 'yaml';
-import { ChecksError, type Check } from './check-model.js';
-import { kind } from './check-fields.js';
-import { validateCheck } from './check-validation.js';
+import { kind, validateCheckList, type Check } from '@pipeline/action-kit/checks';
+import { ChecksError } from './check-model.js';
 
 /**
  * The issue's own example writes `json: { data.books[0].id: "1" }`, which is
@@ -64,17 +63,7 @@ export function parseChecks(text: string, source: string, notices: string[] = []
       `expected a YAML list of checks (items starting with "- name: ..."), got ${source === 'inline' ? kind(data) : kindOnly(data)}${source === 'inline' ? '' : ' (the file is not shown)'}`,
     ]);
   const problems: string[] = [];
-  const checks: Check[] = [];
-  const seen = new Map<string, number>();
-  data.forEach((item: unknown, index: number) => {
-    const check = validateCheck(item, index, problems);
-    if (!check) return;
-    const first = seen.get(check.name);
-    if (first !== undefined)
-      problems.push(`checks[${index}] ("${check.name}"): name must be unique; checks[${first}] has the same name`);
-    else seen.set(check.name, index);
-    checks.push(check);
-  });
+  const checks = validateCheckList(data, problems);
   if (problems.length > 0) throw new ChecksError(source, problems);
   return checks;
 }

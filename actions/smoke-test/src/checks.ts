@@ -3,21 +3,23 @@
  * A YAML list; every item is validated and every problem is reported at once,
  * each naming the check and the field.
  *
- * This module gathers the format's public surface; the code lives in
- * check-model (types, keys, errors), check-parsing (YAML), check-validation
- * and check-fields (one check and its fields), check-status and check-url.
+ * This module gathers the format's public surface for smoke-test: the model,
+ * validation, status and URL are the kit's (`@pipeline/action-kit/checks`,
+ * shared with deploy-k8s's canary analysis); reading the YAML (check-parsing)
+ * and the error naming the input (check-model) are smoke-test's.
  */
 export {
   CHECK_KEYS,
-  ChecksError,
-  defaultCheck,
   MANAGED_HEADERS,
   METHODS,
+  checkUrl,
+  describeStatus,
+  joinUrl,
+  statusMatches,
   type Check,
   type GraphqlRequest,
   type JsonExpectation,
   type StatusMatcher,
-} from './check-model.js';
+} from '@pipeline/action-kit/checks';
+export { ChecksError, defaultCheck } from './check-model.js';
 export { parseChecks, quoteBracketKeys } from './check-parsing.js';
-export { describeStatus, statusMatches } from './check-status.js';
-export { checkUrl, joinUrl } from './check-url.js';

@@ -5,7 +5,7 @@
  * Wall-clock duration is measured from just before the request is sent until
  * the whole body has been read.
  */
-import type { HttpResponse } from './evaluate.js';
+import type { HttpResponse } from '@pipeline/action-kit/checks';
 
 export interface HttpRequest {
   url: string;

@@ -24,7 +24,8 @@ import {
   type ReadInput,
   type RunEnv,
 } from '@pipeline/action-kit';
-import { ChecksError, defaultCheck, MANAGED_HEADERS, type Check } from './check-model.js';
+import { MANAGED_HEADERS, type Check } from '@pipeline/action-kit/checks';
+import { ChecksError, defaultCheck } from './check-model.js';
 import { parseChecks } from './check-parsing.js';
 
 export interface Inputs {

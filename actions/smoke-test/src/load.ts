@@ -24,11 +24,8 @@
  */
 import type { Histogram } from 'hdr-histogram-js';
 import type { Client, Dispatcher } from 'undici';
-import type { StatusMatcher } from './check-model.js';
-import { statusMatches } from './check-status.js';
-import { graphqlErrors } from './evaluate.js';
+import { graphqlErrors, oneLine, statusMatches, type StatusMatcher } from '@pipeline/action-kit/checks';
 import { round, type LatencySummary } from './stats.js';
-import { oneLine } from './text.js';
 
 export interface LoadTarget {
   name: string;

@@ -17,7 +17,7 @@ import {
   writeSummary,
   type AnnotationItem,
 } from '@pipeline/action-kit';
-import { checkUrl, joinUrl } from './check-url.js';
+import { checkUrl, joinUrl } from '@pipeline/action-kit/checks';
 import { fetchSend, type Send } from './http.js';
 import { getInputs, type Inputs } from './inputs.js';
 import type { LoadOptions, LoadResult, LoadTarget } from './load.js';

@@ -5,13 +5,11 @@ import { ActionError, backoffDelay, formatDuration, plural, retry, sleep as real
 
 /** The shortest time a readiness poll is given to answer. */
 const MIN_POLL_MS = 100;
-import type { Check } from './check-model.js';
-import { checkUrl } from './check-url.js';
-import { evaluateResponse, transportFailure, type HttpResponse } from './evaluate.js';
+import { checkUrl, evaluateResponse, oneLine, type Check, type HttpResponse } from '@pipeline/action-kit/checks';
+import { transportFailure } from './evaluate.js';
 import { evaluatePromql, promqlUrl } from './promql.js';
 import type { Send } from './http.js';
 import { round } from './stats.js';
-import { oneLine } from './text.js';
 
 export interface CheckResult {
   name: string;

@@ -27,6 +27,8 @@ export interface TestAppOptions {
   memoryLimit?: string;
   /** The ConfigMap key GREETING is read from (a missing one: CreateContainerConfigError). */
   greetingKey?: string;
+  /** The value of web-config's greeting key (default hello). */
+  greeting?: string;
   /** A startup probe allowing this many seconds (a slow start that is healthy). */
   startupSeconds?: number;
 }
@@ -46,7 +48,7 @@ kind: ConfigMap
 metadata:
   name: web-config
 data:
-  greeting: hello
+  greeting: ${options.greeting ?? 'hello'}
 ---
 apiVersion: v1
 kind: Service

@@ -5,19 +5,20 @@
  * reported at once, naming the key. Pure.
  */
 import { InputError, isRecord, parseHttpUrl } from '@pipeline/action-kit';
+import {
+  meets,
+  OPERATORS,
+  parseThreshold as parseKitThreshold,
+  type Operator,
+  type Threshold,
+} from '@pipeline/action-kit/checks';
 import { parse } from 'yaml';
 import { str } from '../records.js';
 import { parseCheckList, type HttpCheck } from './checks.js';
 
 export const BUILTIN_METRICS = ['error-rate', 'p95-ms', 'restarts'] as const;
 export type BuiltinMetric = (typeof BUILTIN_METRICS)[number];
-export const OPERATORS = ['<', '<=', '>', '>=', '==', '!='] as const;
-export type Operator = (typeof OPERATORS)[number];
-
-export interface Threshold {
-  op: Operator;
-  value: number;
-}
+export { meets, OPERATORS, type Operator, type Threshold };
 
 export type MetricSpec =
   | { name: string; builtin: BuiltinMetric; threshold: Threshold }
@@ -78,27 +79,10 @@ export function parseRate(value: unknown): number | undefined {
   return n >= 0 && n <= 1 ? n : undefined;
 }
 
-/** `< 0.05`, `<= 250`: an operator and a number. */
+/** `< 0.05`, `<= 250`: an operator and a number (the kit's reading, as smoke-test's promql checks). */
 export function parseThreshold(value: unknown): Threshold | undefined {
-  const m = /^\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)\s*$/i.exec(String(value));
-  return m ? { op: m[1] as Operator, value: Number(m[2]) } : undefined;
-}
-
-export function meets(value: number, threshold: Threshold): boolean {
-  switch (threshold.op) {
-    case '<':
-      return value < threshold.value;
-    case '<=':
-      return value <= threshold.value;
-    case '>':
-      return value > threshold.value;
-    case '>=':
-      return value >= threshold.value;
-    case '==':
-      return value === threshold.value;
-    case '!=':
-      return value !== threshold.value;
-  }
+  const parsed = typeof value === 'string' ? parseKitThreshold(value) : undefined;
+  return typeof parsed === 'string' ? undefined : parsed;
 }
 
 function parseMetric(item: unknown, index: number, problems: string[]): MetricSpec | undefined {

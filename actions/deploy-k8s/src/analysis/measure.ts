@@ -9,7 +9,7 @@ import { mapLimit, sleep } from '@pipeline/action-kit';
 import type { KubeApi, ProxyResponse } from '../kube.js';
 import type { KubeObject } from '../objects.js';
 import { podRestarts } from '../rollout.js';
-import { checkAnswer, type HttpCheck } from './checks.js';
+import { checkAnswer, requestPath, type HttpCheck } from './checks.js';
 import type { AnalysisConfig } from './config.js';
 import {
   buckets,
@@ -39,7 +39,6 @@ const DEFAULT_CHECK: HttpCheck = {
   status: [{ class: 2 }],
   contains: [],
   json: [],
-  graphql: false,
   allowErrors: false,
   load: true,
 };
@@ -53,7 +52,7 @@ async function send(api: KubeApi, track: Track, pod: string, check: HttpCheck): 
   try {
     return await api.proxy({
       method: check.method,
-      path: podPath(track, pod, check.path),
+      path: podPath(track, pod, requestPath(check)),
       headers: check.headers,
       ...(check.body !== undefined ? { body: check.body } : {}),
       timeoutMs: REQUEST_TIMEOUT_MS,

@@ -33,6 +33,7 @@ import {
   TRACK_LABEL,
 } from './targets.js';
 import { canaryReplicas, effectiveWeight } from './weights.js';
+import { configCopies, recordedCopies, useCopies } from './config-copies.js';
 
 const canaryName = (session: Session): string => `${session.target.deployment.metadata.name}-canary`;
 
@@ -45,16 +46,25 @@ function ingressObjects(session: Session, weight: number): KubeObject[] {
   ];
 }
 
+/** The canary's copies of the manifests' ConfigMaps and Secrets its pods reference. */
+const copiesOf = (session: Session): KubeObject[] =>
+  configCopies(
+    session.options.objects.map((o) => o.object),
+    session.target.deployment,
+    session.namespace,
+  );
+
 function canaryObject(session: Session, step: number, replicas: number, paused: boolean): KubeObject {
   const relabel =
     session.progressive.traffic === 'ingress'
       ? Object.keys(serviceSelector(session.target.services[0] as KubeObject))
       : [];
-  return canaryDeployment(session.target.deployment, replicas, {
+  const canary = canaryDeployment(session.target.deployment, replicas, {
     step: `${step}/${session.inputs.steps.length}`,
     paused,
     relabel,
   });
+  return useCopies(canary, copiesOf(session));
 }
 
 const canarySelector = (session: Session): string => selectorOf(canaryObject(session, 0, 0, false));
@@ -65,14 +75,18 @@ const apply = (session: Session, object: KubeObject): Promise<KubeObject> =>
 /** Deletes the canary's objects and waits until its pods are gone: from then on only stable serves. */
 export async function removeCanary(session: Session): Promise<void> {
   const { api, namespace } = session;
-  const objects = [
-    canaryObject(session, 0, 0, false),
-    ...(session.progressive.traffic === 'ingress' ? ingressObjects(session, 0) : []),
+  const deployment = canaryObject(session, 0, 0, false);
+  // The copies this run would make and those the live canary recorded (an earlier run's manifests may name others).
+  const recorded = recordedCopies(await api.get(deploymentRef(session, deployment.metadata.name)));
+  const copies = [...copiesOf(session).map((c) => ({ kind: c.kind, name: c.metadata.name })), ...recorded];
+  const objects = [deployment, ...(session.progressive.traffic === 'ingress' ? ingressObjects(session, 0) : [])];
+  const refs = [
+    ...objects.reverse().map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name })),
+    ...copies
+      .filter((c, i) => copies.findIndex((d) => d.kind === c.kind && d.name === c.name) === i)
+      .map((c) => ({ apiVersion: 'v1', kind: c.kind, name: c.name })),
   ];
-  for (const object of objects.reverse()) {
-    const ref = { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace };
-    if (await api.remove(ref)) session.log(`${object.kind}/${object.metadata.name}: deleted`);
-  }
+  for (const ref of refs) if (await api.remove({ ...ref, namespace })) session.log(`${ref.kind}/${ref.name}: deleted`);
   const gone = await podsGone(api, namespace, canarySelector(session), session.options.timeoutMs);
   session.progressive.stableOnlyAt = session.clock();
   session.mark(
@@ -113,6 +127,7 @@ async function runStep(session: Session, index: number, stable: KubeObject, paus
     session.mark(
       `step ${index + 1}: canary ${replicas} pod(s) next to ${stableReplicas} stable (${step.effectiveWeight}%)`,
     );
+    for (const copy of copiesOf(session)) await apply(session, copy);
     const applied = await apply(session, canaryObject(session, index + 1, replicas, paused));
     if (ingress) for (const object of ingressObjects(session, weight)) await apply(session, object);
     const rollout = await waitFor(session, applied);

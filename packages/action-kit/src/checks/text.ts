@@ -1,5 +1,5 @@
 /** Small text helpers for failure messages: safe truncation and value rendering. */
-import { redact } from '@pipeline/action-kit';
+import { redact } from '../redaction.js';
 
 /**
  * Cuts `text` to at most `max` characters without splitting a surrogate pair,

@@ -11,7 +11,7 @@
  * There are no wildcards, filters or script expressions: a path names exactly
  * one value, so a failed expectation can say exactly where it stopped.
  */
-import { plural } from '@pipeline/action-kit';
+import { plural } from '../plural.js';
 
 export type Segment =
   | { kind: 'key'; key: string }

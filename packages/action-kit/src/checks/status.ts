@@ -1,5 +1,5 @@
 /** Matching a response status against a check's expected statuses. */
-import type { StatusMatcher } from './check-model.js';
+import type { StatusMatcher } from './model.js';
 
 export function statusMatches(matchers: readonly StatusMatcher[], status: number): boolean {
   return matchers.some((m) => ('code' in m ? m.code === status : Math.floor(status / 100) === m.class));

@@ -1,9 +1,10 @@
 /**
- * Validating one item of the `checks` list into a `Check`: every problem is
- * collected (naming the check and the field) rather than stopping at the first.
+ * Validating a `checks` list (already parsed from YAML) into `Check`s: every
+ * problem is collected (naming the check and the field) rather than stopping
+ * at the first.
  */
-import { isRecord } from '@pipeline/action-kit';
-import { CHECK_KEYS, type Check, type GraphqlRequest } from './check-model.js';
+import { isRecord } from '../record.js';
+import { CHECK_KEYS, type Check, type GraphqlRequest } from './model.js';
 import {
   hasHeader,
   kind,
@@ -18,8 +19,27 @@ import {
   validatePath,
   validateStatus,
   type Problem,
-} from './check-fields.js';
-import { validatePromql } from './promql.js';
+} from './fields.js';
+import { validatePromql } from './threshold.js';
+
+/**
+ * Validates every item of a `checks` list, appending to `problems` (each names
+ * the check and the field); a name used twice is a problem too.
+ */
+export function validateCheckList(items: readonly unknown[], problems: string[]): Check[] {
+  const checks: Check[] = [];
+  const seen = new Map<string, number>();
+  items.forEach((item: unknown, index: number) => {
+    const check = validateCheck(item, index, problems);
+    if (!check) return;
+    const first = seen.get(check.name);
+    if (first !== undefined)
+      problems.push(`checks[${index}] ("${check.name}"): name must be unique; checks[${first}] has the same name`);
+    else seen.set(check.name, index);
+    checks.push(check);
+  });
+  return checks;
+}
 
 /** Validates `checks[index]`, appending to `problems`; undefined when the item has any problem. */
 export function validateCheck(item: unknown, index: number, problems: string[]): Check | undefined {

@@ -1,5 +1,5 @@
 /** The URL a check requests, joined to the base URL. */
-import type { Check } from './check-model.js';
+import type { Check } from './model.js';
 
 /** Joins a check path to the base URL, keeping the base URL's own path prefix and query. */
 export function joinUrl(base: URL, path: string): URL {

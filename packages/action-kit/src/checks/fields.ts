@@ -3,7 +3,8 @@
  * through `problem` (which names the check and the field) and returns the
  * parsed value, or a fallback when the value is invalid.
  */
-import { HEADER_VALUE_ACCEPTED, headerValueProblem, isHeaderName, isRecord } from '@pipeline/action-kit';
+import { HEADER_VALUE_ACCEPTED, headerValueProblem, isHeaderName } from '../headers.js';
+import { isRecord } from '../record.js';
 import { parsePath, PathSyntaxError } from './jsonpath.js';
 import {
   GRAPHQL_KEYS,
@@ -12,7 +13,7 @@ import {
   type GraphqlRequest,
   type JsonExpectation,
   type StatusMatcher,
-} from './check-model.js';
+} from './model.js';
 
 export type Problem = (field: string, message: string) => void;
 

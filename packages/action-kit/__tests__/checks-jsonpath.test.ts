@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { evaluatePath, formatPath, parsePath } from '../src/jsonpath.js';
+import { evaluatePath, formatPath, parsePath } from '../src/checks/index.js';
 
 describe('parsePath', () => {
   it.each([

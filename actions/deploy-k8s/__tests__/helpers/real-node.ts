@@ -77,6 +77,8 @@ spec:
       containers:
       - name: web
         image: ${TESTAPP}:${options.tag ?? 'v1'}
+        # The node keeps images between runs: a tag rebuilt since must not run its old digest.
+        imagePullPolicy: Always
         ports:
         - containerPort: 8080
         env:

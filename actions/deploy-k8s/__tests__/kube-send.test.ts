@@ -35,7 +35,7 @@ function sending(retryMs: number): Sending & { lines: string[] } {
 }
 
 /** A request that fails with `failures` (in order), then answers `ok`. */
-function flaky(failures: unknown[]): { body: () => Promise<string>; calls: () => number } {
+function flaky(failures: Error[]): { body: () => Promise<string>; calls: () => number } {
   let calls = 0;
   return {
     body: async () => {

@@ -25,8 +25,6 @@ export interface TestAppOptions {
   /** testapp's TESTAPP_* variables (see tools/kube/node-images/testapp). */
   env?: Record<string, string>;
   memoryLimit?: string;
-  /** The ConfigMap's greeting (default hello). */
-  greeting?: string;
   /** The ConfigMap key GREETING is read from (a missing one: CreateContainerConfigError). */
   greetingKey?: string;
   /** The value of web-config's greeting key (default hello). */

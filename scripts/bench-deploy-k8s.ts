@@ -1,12 +1,14 @@
 /**
  * deploy-k8s against kubectl on the same real cluster, in the same run.
  *
- *   node scripts/bench-deploy-k8s.ts [--rounds 3] [--deadline 10] [--real-node]
+ *   node scripts/bench-deploy-k8s.ts [--rounds 3] [--deadline 10] [--real-node] [--success-only] [--action FILE]
  *
  * 1. Success: a 3-replica Deployment update (new image) through the action
  *    (the built actions/deploy-k8s/dist/index.js, run as the runner runs it:
  *    a new Node process with INPUT_* variables) versus `kubectl apply -f`
- *    followed by `kubectl rollout status`. Rounds alternate the order.
+ *    followed by `kubectl rollout status`. Rounds alternate the order. Each
+ *    side runs with its cache kept (the action's compiled code in the tool
+ *    cache, kubectl's discovery cache) and with a fresh one.
  * 2. Failure: a bad update whose new pods fail (CrashLoopBackOff through the
  *    kwok Stage, when the cluster has it; and an unschedulable nodeSelector).
  *    From the first failing pod signal (seen by a pod watch in this process)
@@ -21,6 +23,9 @@
  * container that exits 1 at start (CrashLoopBackOff), a missing tag
  * (ErrImagePull / ImagePullBackOff), a readiness probe that never passes.
  *
+ * --success-only: part 1 alone. --action: another build of the action
+ * (e.g. main's dist/index.js, for a before/after on the same node).
+ *
  * Uses KUBECONFIG when set, otherwise `tools/kube/cluster.sh up`. Every
  * round runs in a fresh namespace, deleted at the end. Bounded: each command
  * has a timeout; only the cluster's 127.0.0.1 API server is contacted.
@@ -28,13 +33,16 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const action = path.join(root, 'actions', 'deploy-k8s', 'dist', 'index.js');
+const actionAt = process.argv.indexOf('--action');
+const action = path.resolve(
+  actionAt >= 0 ? (process.argv[actionAt + 1] ?? '') : path.join(root, 'actions', 'deploy-k8s', 'dist', 'index.js'),
+);
 const kubectl = process.env['KUBECTL'] ?? path.join(root, 'tools', 'kube', 'bin', 'kubectl');
 
 function option(name: string, fallback: number, max: number): number {
@@ -177,7 +185,22 @@ function writeManifest(text: string): { dir: string; file: string } {
   return { dir, file };
 }
 
-function runAction(ns: string, text: string, watchFor: Record<string, RegExp> = {}): Promise<Timed> {
+/**
+ * The runner's tool cache, where the action keeps V8's compiled code of its
+ * client: one kept between runs (a self-hosted runner, or a second deploy in
+ * a job), or a new one for each run (a fresh hosted runner).
+ */
+const warmToolCache = path.join(scratch, 'tool-cache');
+function toolCacheDir(fresh: boolean): string {
+  return fresh ? path.join(scratch, `tool-cache-${++fileCounter}`) : warmToolCache;
+}
+
+function runAction(
+  ns: string,
+  text: string,
+  watchFor: Record<string, RegExp> = {},
+  freshToolCache = false,
+): Promise<Timed> {
   const { dir } = writeManifest(text);
   const runnerTemp = path.join(dir, 'runner-temp');
   mkdirSync(runnerTemp);
@@ -190,6 +213,7 @@ function runAction(ns: string, text: string, watchFor: Record<string, RegExp> = 
     GITHUB_ACTIONS: 'true',
     RUNNER_TEMP: runnerTemp,
     GITHUB_WORKSPACE: dir,
+    RUNNER_TOOL_CACHE: toolCacheDir(freshToolCache),
     GITHUB_OUTPUT: files[0] as string,
     GITHUB_STEP_SUMMARY: files[1] as string,
     GITHUB_STATE: files[2] as string,
@@ -255,7 +279,7 @@ async function kubectlDeploy(ns: string, text: string, freshCache = false): Prom
     ms: performance.now() - started,
     endedAt: status.endedAt,
     code: status.code,
-    marks: status.marks,
+    marks: new Map([...status.marks, ['applied', apply.endedAt]]),
     out: apply.out + status.out,
   };
 }
@@ -310,6 +334,11 @@ const median = (values: number[]): number => {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+/** The 1, 5 and 15 minute load averages: the machine is shared, the figures depend on it. */
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 async function hasCrashStage(): Promise<boolean> {
   const ns = await namespace('bench-probe');
@@ -352,43 +381,52 @@ async function main(): Promise<void> {
       : `nodes: ${kwokNodes} kwok node(s) (simulated pods)`,
   );
   console.log(
-    `cluster ${kc.getCurrentCluster()?.server ?? '?'}; kubectl ${(JSON.parse(version.stdout || '{}') as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion ?? '?'}; action ${path.relative(root, action)}; ${rounds} round(s)`,
+    `load average ${load()}; cluster ${kc.getCurrentCluster()?.server ?? '?'}; kubectl ${(JSON.parse(version.stdout || '{}') as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion ?? '?'}; action ${path.relative(root, action)}; ${rounds} round(s)`,
   );
 
   // 1. Successful 3-replica rollout (an image update of a running Deployment).
-  const actionMs: number[] = [];
-  const kubectlMs: number[] = [];
-  const kubectlColdMs: number[] = [];
+  // Warm: the action's compiled-code cache and kubectl's discovery cache kept between runs; cold: new ones each run.
+  const who = ['action', 'action-cold', 'kubectl', 'kubectl-cold'] as const;
+  const times = new Map<(typeof who)[number], number[]>(who.map((w) => [w, []]));
+  // Where the two differ: the time from the start to the update being applied (the rollout itself is the same).
+  const toApply = new Map<(typeof who)[number], number[]>(who.map((w) => [w, []]));
   for (let round = 1; round <= rounds; round++) {
-    const nsA = await namespace('bench-action');
-    const nsK = await namespace('bench-kubectl');
-    const nsC = await namespace('bench-kubectl-cold');
-    created.push(nsA, nsK, nsC);
-    const first = await runAction(nsA, manifest({ image: goodImage() }));
-    if (first.code !== 0) throw new Error(`action first deploy failed:\n${first.out}`);
-    for (const ns of [nsK, nsC]) {
-      const base = await kubectlDeploy(ns, manifest({ image: goodImage() }));
-      if (base.code !== 0) throw new Error(`kubectl first deploy failed:\n${base.out}`);
+    const ns = new Map<(typeof who)[number], string>();
+    for (const name of who) ns.set(name, await namespace(`bench-${name}`));
+    created.push(...ns.values());
+    for (const name of who) {
+      const base = name.startsWith('action')
+        ? await runAction(ns.get(name) as string, manifest({ image: goodImage() }))
+        : await kubectlDeploy(ns.get(name) as string, manifest({ image: goodImage() }));
+      if (base.code !== 0) throw new Error(`${name} first deploy failed:\n${base.out}`);
     }
-    const who = ['action', 'kubectl', 'kubectl-cold'];
-    const order = [...who.slice(round % 3), ...who.slice(0, round % 3)];
+    const order = [...who.slice(round % who.length), ...who.slice(0, round % who.length)];
     for (const name of order) {
       const image = manifest({ image: updateImage(round) });
-      const r =
-        name === 'action'
-          ? await runAction(nsA, image)
-          : await kubectlDeploy(name === 'kubectl' ? nsK : nsC, image, name === 'kubectl-cold');
+      const at = ns.get(name) as string;
+      const r = name.startsWith('action')
+        ? await runAction(at, image, { applied: /^Deployment\/web in \S+: configured$/m }, name === 'action-cold')
+        : await kubectlDeploy(at, image, name === 'kubectl-cold');
       if (r.code !== 0) throw new Error(`${name} update failed:\n${r.out}`);
-      (name === 'action' ? actionMs : name === 'kubectl' ? kubectlMs : kubectlColdMs).push(r.ms);
+      times.get(name)?.push(r.ms);
+      toApply.get(name)?.push((r.marks.get('applied') ?? Number.NaN) - (r.endedAt - r.ms));
     }
+    const last = (name: (typeof who)[number]): string => s(times.get(name)?.at(-1) ?? Number.NaN);
     console.log(
-      `success round ${round}: action ${s(actionMs.at(-1) as number)}, kubectl apply + rollout status ${s(kubectlMs.at(-1) as number)} (warm discovery cache), ${s(kubectlColdMs.at(-1) as number)} (fresh cache, as on a new CI runner)`,
+      `success round ${round}: action ${last('action')} (warm compile cache), ${last('action-cold')} (fresh); kubectl apply + rollout status ${last('kubectl')} (warm discovery cache), ${last('kubectl-cold')} (fresh cache, as on a new CI runner)`,
     );
   }
+  const m = (name: (typeof who)[number]): number => median(times.get(name) ?? []);
   console.log(
-    `\nSuccessful 3-replica rollout (median of ${rounds}): action ${s(median(actionMs))}; kubectl ${s(median(kubectlMs))} warm cache (ratio action/kubectl ${(median(actionMs) / median(kubectlMs)).toFixed(2)}), ` +
-      `${s(median(kubectlColdMs))} fresh cache (ratio ${(median(actionMs) / median(kubectlColdMs)).toFixed(2)})`,
+    `\nSuccessful 3-replica rollout (median of ${rounds}): warm caches: action ${s(m('action'))}, kubectl ${s(m('kubectl'))}, ratio action/kubectl ${(m('action') / m('kubectl')).toFixed(2)}; ` +
+      `fresh caches: action ${s(m('action-cold'))}, kubectl ${s(m('kubectl-cold'))}, ratio ${(m('action-cold') / m('kubectl-cold')).toFixed(2)}; load average now ${load()}`,
   );
+  const a = (name: (typeof who)[number]): string => s(median(toApply.get(name) ?? []));
+  console.log(
+    `  of which start to applied (median): action ${a('action')} warm, ${a('action-cold')} fresh; kubectl apply ${a('kubectl')} warm, ${a('kubectl-cold')} fresh`,
+  );
+
+  if (process.argv.includes('--success-only')) return;
 
   // 2. Failing rollouts.
   const scenarios: { name: string; bad: ManifestOptions }[] = [];

@@ -9,7 +9,7 @@
 # taint kwok.x-k8s.io/node=fake:NoSchedule, so pods land on the real node
 # unless they tolerate it.
 #
-# Usage: tools/kube/cluster.sh up [--real-node]|down|status|kubeconfig
+# Usage: tools/kube/cluster.sh up [--real-node]|down|status|kubeconfig|restart-apiserver
 #   up          build if needed, start (or reuse) the cluster, wait until the
 #               API server is healthy and the nodes are Ready; the LAST line of
 #               stdout is the kubeconfig path (everything else goes to stderr).
@@ -18,6 +18,12 @@
 #   status      report health and which nodes are real; exit 0 when the
 #               cluster answers, 1 otherwise
 #   kubeconfig  print the kubeconfig path (exit 1 if the cluster is not up)
+#   restart-apiserver
+#               stop kube-apiserver (SIGTERM by its pid file, SIGKILL after
+#               5 s), start it again with the same command line and wait for
+#               /readyz; components that gave up while it was down are
+#               started again, as a supervisor would. For fault tests, on a
+#               cluster of their own (KUBE_CLUSTER_NAME), never a shared one.
 #
 # Env:
 #   KUBE_CLUSTER_NAME   cluster name (default pipeline-actions)
@@ -336,6 +342,59 @@ cmd_status() {
   return 1
 }
 
+# Starts a component of the cluster again with the command line and working
+# directory it had (kwokctl's binary runtime supervises nothing), and records
+# its new pid where kwokctl (and down) look for it.
+respawn() { # component, cwd, argv...
+  local what="$1" dir="$2"; shift 2
+  (cd "${dir}" && exec setsid "$@" >>"${cluster_dir}/logs/${what}.log" 2>&1 </dev/null 8>&-) &
+  echo "$!" > "${cluster_dir}/pids/${what}.pid"
+}
+
+cmd_restart_apiserver() {
+  lock
+  cluster_exists || die "cluster ${name} does not exist"
+  local components=(kube-apiserver kube-controller-manager kube-scheduler kwok-controller)
+  local -A argv_of=() cwd_of=()
+  local c pid
+  for c in "${components[@]}"; do
+    pid="$(cat "${cluster_dir}/pids/${c}.pid" 2>/dev/null || true)"
+    if ! [[ "${pid}" =~ ^[0-9]+$ ]] || ! ours "${pid}"; then continue; fi
+    argv_of[${c}]="$(tr '\0' '\n' < "/proc/${pid}/cmdline")"
+    cwd_of[${c}]="$(readlink "/proc/${pid}/cwd")"
+  done
+  [[ -n "${argv_of[kube-apiserver]:-}" ]] || die "kube-apiserver of cluster ${name} is not running"
+  pid="$(<"${cluster_dir}/pids/kube-apiserver.pid")"
+  local t0; t0="$(now)"
+  # It stops listening at once on SIGTERM, but may take a minute to drain
+  # long-running requests: after 5 s it is killed, as a supervisor would.
+  kill "${pid}"
+  local _
+  for _ in $(seq 1 20); do ours "${pid}" || break; sleep 0.25; done
+  if ours "${pid}"; then
+    log "kube-apiserver ${pid} still runs 5 s after SIGTERM; killing it"
+    kill -9 "${pid}" 2>/dev/null || true
+    for _ in $(seq 1 20); do ours "${pid}" || break; sleep 0.25; done
+  fi
+  local t_stopped; t_stopped="$(now)"
+  local args
+  mapfile -t args <<< "${argv_of[kube-apiserver]}"
+  respawn kube-apiserver "${cwd_of[kube-apiserver]}" "${args[@]}"
+  wait_for "the API server (/readyz)" "${timeout}" api_healthy || die "kube-apiserver did not come back; see ${cluster_dir}/logs/kube-apiserver.log"
+  log "kube-apiserver restarted: stopped in $(elapsed "${t0}" "${t_stopped}")s, unavailable for $(elapsed "${t0}" "$(now)")s"
+  # kube-controller-manager and kube-scheduler exit when they cannot renew
+  # their leader lease (10 s): give them a moment to notice, then restart those gone.
+  sleep 1
+  for c in "${components[@]:1}"; do
+    [[ -n "${argv_of[${c}]:-}" ]] || continue
+    pid="$(cat "${cluster_dir}/pids/${c}.pid" 2>/dev/null || true)"
+    if [[ "${pid}" =~ ^[0-9]+$ ]] && ours "${pid}"; then continue; fi
+    log "${c} exited while the API server was down; starting it again"
+    mapfile -t args <<< "${argv_of[${c}]}"
+    respawn "${c}" "${cwd_of[${c}]}" "${args[@]}"
+  done
+}
+
 command="${1:-}"
 [[ $# -gt 0 ]] && shift
 for arg in "$@"; do
@@ -349,6 +408,7 @@ case "${command}" in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
+  restart-apiserver) cmd_restart_apiserver ;;
   kubeconfig)
     if api_healthy; then echo "${kubeconfig}"; else log "cluster ${name} is not up"; exit 1; fi ;;
   *) awk 'NR>1 && /^#/ {sub(/^# ?/, ""); print; next} NR>1 {exit}' "${BASH_SOURCE[0]}" >&2; exit 2 ;;

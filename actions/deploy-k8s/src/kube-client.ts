@@ -6,6 +6,8 @@
  * backups and restores, and typos reach the server, which rejects them
  * (fieldValidation=Strict).
  */
+import { enableCompileCache } from 'node:module';
+import path from 'node:path';
 import type * as K8s from '@kubernetes/client-node';
 import { ActionError } from '@pipeline/action-kit';
 import {
@@ -21,6 +23,7 @@ import {
   type WatchOptions,
 } from './kube.js';
 import { toKubeError } from './kube-errors.js';
+import { send, type Sending } from './kube-send.js';
 import { proxyRequester } from './proxy-client.js';
 import { checkCredentials, probeServer } from './server-check.js';
 import type { KubeObject, ObjectRef } from './objects.js';
@@ -32,40 +35,44 @@ export interface ConnectOptions {
   /** Per-request time limit (watches excluded). */
   requestTimeoutMs?: number;
   userAgent?: string;
+  /**
+   * How long one request is sent again while the API server is unreachable
+   * or shedding load (isTransient), with backoff; 0 (default): not at all.
+   */
+  retryTransientMs?: number;
+  /** Says when a request is being retried, and when the server answered again. */
+  log?: (message: string) => void;
 }
 
 const REQUEST_TIMEOUT_MS = 60_000;
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string, server: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new KubeError(
-            `${what}: the Kubernetes API server ${server} did not answer within ${Math.round(ms / 1000)} s`,
-          ),
-        ),
-      ms,
-    );
-    timer.unref();
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 type K8sModule = typeof import('@kubernetes/client-node');
 type ClientModules = [K8sModule, typeof import('@kubernetes/client-node/dist/serializer.js')];
 let loading: Promise<ClientModules> | undefined;
 
 /**
+ * V8's code cache for what is loaded from here on: the client is some 18 MB
+ * of JavaScript, and compiling it is most of the action's start-up. It is
+ * kept in the runner's tool cache (which lasts between the steps of a job,
+ * and between jobs on a self-hosted runner), so a run after the first on a
+ * machine skips most of that. Nothing is cached without RUNNER_TOOL_CACHE.
+ */
+export function cacheCompiledCode(env: NodeJS.ProcessEnv): void {
+  const toolCache = env['RUNNER_TOOL_CACHE'];
+  if (!toolCache) return;
+  try {
+    enableCompileCache(path.join(toolCache, 'deploy-k8s', 'v8-compile-cache'));
+  } catch {
+    // A cache that cannot be written only costs time.
+  }
+}
+
+/**
  * Starts loading @kubernetes/client-node (a large module) without waiting,
  * so that it loads while the manifests are read. `connect` waits for it.
  */
 export function preloadClient(): Promise<ClientModules> {
+  if (!loading) cacheCompiledCode(process.env);
   // The serializer is not re-exported by the package index; it is the same module instance object.js uses.
   loading ??= Promise.all([import('@kubernetes/client-node'), import('@kubernetes/client-node/dist/serializer.js')]);
   return loading;
@@ -141,7 +148,7 @@ class ClientKubeApi implements KubeApi {
     kc: K8s.KubeConfig,
     readonly server: string,
     readonly contextNamespace: string | undefined,
-    private readonly timeoutMs: number,
+    private readonly sending: Sending,
     userAgent: string,
   ) {
     const [k8s] = modules;
@@ -173,12 +180,8 @@ class ClientKubeApi implements KubeApi {
     }
   }
 
-  private async call<T>(doing: string, body: () => Promise<T>): Promise<T> {
-    try {
-      return await withTimeout(body(), this.timeoutMs, doing, this.server);
-    } catch (error: unknown) {
-      throw toKubeError(error, doing, this.server);
-    }
+  private call<T>(doing: string, body: () => Promise<T>, failFast = false): Promise<T> {
+    return send(this.sending, doing, body, failFast);
   }
 
   private header(ref: ObjectRef): { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } } {
@@ -196,11 +199,10 @@ class ClientKubeApi implements KubeApi {
     const doing = `Looking up ${kind} in ${apiVersion}`;
     let info: ResourceInfo | undefined;
     try {
-      const resource = await withTimeout(this.objects.describe(apiVersion, kind), this.timeoutMs, doing, this.server);
+      const resource = await this.call(doing, () => this.objects.describe(apiVersion, kind));
       info = resource ? { plural: resource.name, namespaced: resource.namespaced } : undefined;
     } catch (error: unknown) {
-      const converted = toKubeError(error, doing, this.server);
-      if (converted.status !== 404) throw converted;
+      if (!(error instanceof KubeError) || error.status !== 404) throw error;
     }
     if (info) this.infoCache.set(key, info);
     return info;
@@ -281,17 +283,20 @@ class ClientKubeApi implements KubeApi {
     opts: ListOptions = {},
   ): Promise<{ items: KubeObject[]; resourceVersion: string }> => {
     this.ensureRaw(apiVersion, kind);
-    const result = await this.call(`Listing ${kind} in ${namespace ?? 'all namespaces'}`, () =>
-      this.objects.list(
-        apiVersion,
-        kind,
-        namespace,
-        undefined,
-        undefined,
-        undefined,
-        opts.fieldSelector,
-        opts.labelSelector,
-      ),
+    const result = await this.call(
+      `Listing ${kind} in ${namespace ?? 'all namespaces'}`,
+      () =>
+        this.objects.list(
+          apiVersion,
+          kind,
+          namespace,
+          undefined,
+          undefined,
+          undefined,
+          opts.fieldSelector,
+          opts.labelSelector,
+        ),
+      opts.failFast,
     );
     const list = result as unknown as { items?: KubeObject[]; metadata?: { resourceVersion?: string } };
     // Items of a list carry no apiVersion/kind; put them back so every object is self-describing.
@@ -345,7 +350,12 @@ export async function connect(options: ConnectOptions): Promise<KubeApi> {
     kc,
     cluster.server,
     contextNamespace,
-    options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+    {
+      server: cluster.server,
+      timeoutMs: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+      retryMs: options.retryTransientMs ?? 0,
+      log: options.log ?? (() => undefined),
+    },
     options.userAgent ?? 'deploy-k8s (pipeline-actions)',
   );
 }

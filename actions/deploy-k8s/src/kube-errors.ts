@@ -73,7 +73,12 @@ export function toKubeError(error: unknown, doing: string, server: string): Kube
   const code = causeCode(error);
   if (code) {
     const hint = NETWORK_HINTS[code] ?? (error instanceof Error ? error.message : String(error));
-    return new KubeError(`${doing}: cannot reach the Kubernetes API server ${server} (${code}): ${hint}`);
+    return new KubeError(
+      `${doing}: cannot reach the Kubernetes API server ${server} (${code}): ${hint}`,
+      undefined,
+      undefined,
+      code,
+    );
   }
   const text = error instanceof Error ? error.message : String(error);
   // The client reading a field of an answer that lacks it: the server is no Kubernetes API server.

@@ -18,6 +18,8 @@ export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ER
 export interface ListOptions {
   labelSelector?: string;
   fieldSelector?: string;
+  /** Fail at once while the API server is unreachable, rather than retry (the caller retries itself). */
+  failFast?: boolean;
 }
 
 export interface WatchOptions extends ListOptions {
@@ -84,9 +86,26 @@ export class KubeError extends ActionError {
     message: string,
     readonly status?: number,
     readonly reason?: string,
+    /** The network error code (ECONNREFUSED...) when no answer came. */
+    readonly code?: string,
   ) {
     super(message);
   }
+}
+
+/** Network failures that mean the API server is away (restarting) or dropped the connection. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+/**
+ * Is this failure worth sending the request again: the API server is
+ * restarting (connection refused or dropped) or shedding load (429, 503)?
+ * Every write here is safe to repeat: server-side apply is idempotent, and
+ * a repeated PUT, POST or DELETE answers 409 or 404, which the callers
+ * already handle by reading again.
+ */
+export function isTransient(error: unknown): boolean {
+  if (!(error instanceof KubeError)) return false;
+  return (error.code !== undefined && UNREACHABLE.has(error.code)) || error.status === 429 || error.status === 503;
 }
 
 export function isNotFound(error: unknown): boolean {

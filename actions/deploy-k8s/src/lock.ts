@@ -219,7 +219,9 @@ function holdLock(a: Acquiring, written: KubeObject, waitedMs: number): HeldLock
     ...lease,
     spec: { ...specOf(lease), renewTime: microTime(a.clock()) },
   });
+  let released = false;
   const renew = async (): Promise<void> => {
+    if (released) return;
     if (mine) {
       try {
         mine = await api.replace(renewed(mine), { fieldManager });
@@ -230,6 +232,7 @@ function holdLock(a: Acquiring, written: KubeObject, waitedMs: number): HeldLock
       }
     }
     const lease = await api.get(a.ref);
+    if (released) return;
     if (!lease || specOf(lease).holderIdentity !== holder) {
       if (!lost)
         log(
@@ -240,11 +243,17 @@ function holdLock(a: Acquiring, written: KubeObject, waitedMs: number): HeldLock
     }
     mine = await api.replace(renewed(lease), { fieldManager });
   };
+  // One renewal at a time: a renewal waiting out an API server restart is not joined by the next one.
+  let renewing = false;
   const timer = setInterval(
     () => {
-      renew().catch((error: unknown) =>
-        log(`Could not renew the lock Lease: ${error instanceof Error ? error.message : String(error)}`),
-      );
+      if (renewing) return;
+      renewing = true;
+      renew()
+        .catch((error: unknown) =>
+          log(`Could not renew the lock Lease: ${error instanceof Error ? error.message : String(error)}`),
+        )
+        .finally(() => (renewing = false));
     },
     Math.max(1000, (a.duration * 1000) / 3),
   );
@@ -261,6 +270,7 @@ function holdLock(a: Acquiring, written: KubeObject, waitedMs: number): HeldLock
     ref: a.ref,
     waitedMs,
     release: async () => {
+      released = true;
       clearInterval(timer);
       const shouldRetry = (error: unknown): boolean => isConflict(error) || isNotFound(error);
       // After three conflicts someone else keeps writing the Lease: it is no longer ours to release.

@@ -111,7 +111,13 @@ async function attemptDeploy(io: MainIo, attempt: Attempt): Promise<void> {
     ? [inputs.kubeconfig.text, inputs.kubeconfig.original]
     : await io.ambientKubeconfigs();
   attempt.secrets = knownSecrets(kubeTexts);
-  const api = await io.connect({ kubeconfig: inputs.kubeconfig?.text, context: inputs.context });
+  // A request the API server could not take (restarting, overloaded) is sent again for up to the 'timeout'.
+  const api = await io.connect({
+    kubeconfig: inputs.kubeconfig?.text,
+    context: inputs.context,
+    retryTransientMs: inputs.timeoutMs,
+    log: io.info,
+  });
   io.info(`API server ${api.server}`);
   const options: DeployOptions = {
     api,

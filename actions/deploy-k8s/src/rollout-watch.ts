@@ -5,8 +5,8 @@
  * so that "unschedulable for longer than the grace period" is measured here,
  * not from timestamps written by another machine.
  */
-import { isRecord, plural, retry } from '@pipeline/action-kit';
-import type { KubeApi, WatchEventType, WatchHandle } from './kube.js';
+import { isRecord, plural } from '@pipeline/action-kit';
+import type { KubeApi, WatchEventType } from './kube.js';
 import type { KubeObject } from './objects.js';
 import { str } from './records.js';
 import {
@@ -20,6 +20,7 @@ import {
   type PodSignal,
 } from './rollout.js';
 import { recentEvents } from './events.js';
+import { ResumableWatch } from './resumable-watch.js';
 import { selectorString } from './selectors.js';
 import type { PodReport, RolloutResult, TimelineEntry, WaitOptions } from './watcher.js';
 
@@ -36,9 +37,6 @@ interface PodKey {
   /** Deployment revision it was found for (the ReplicaSet lookup is done once per revision). */
   revision?: string;
 }
-
-/** A sleep whose timer does not keep the process alive (for retries of a watch that may be abandoned). */
-const unrefSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /** The pod key of the workload's current revision, or `known` when it cannot tell yet. */
 export async function currentPodKey(
@@ -100,7 +98,7 @@ export class RolloutWatch {
   private settled = false;
   /** A failure is being reported (events are being fetched): no further evaluation. */
   private stopping = false;
-  private readonly handles: WatchHandle[] = [];
+  private readonly watches: ResumableWatch[] = [];
   private recheck: NodeJS.Timeout | undefined;
   private overall: NodeJS.Timeout | undefined;
   private resolve: (result: RolloutResult) => void = () => undefined;
@@ -138,8 +136,11 @@ export class RolloutWatch {
       if (signal?.aborted) this.onAbort();
       signal?.addEventListener('abort', this.onAbort, { once: true });
       this.timeline({ at: this.clock(), text: `watching ${this.label}` });
-      void this.follow('workload');
-      void this.follow('pods');
+      for (const which of ['workload', 'pods'] as const) {
+        const watch = this.resumable(which);
+        this.watches.push(watch);
+        watch.start();
+      }
     });
   }
 
@@ -149,7 +150,7 @@ export class RolloutWatch {
     this.options.signal?.removeEventListener('abort', this.onAbort);
     clearTimeout(this.recheck);
     clearTimeout(this.overall);
-    for (const h of this.handles) h.stop();
+    for (const w of this.watches) w.stop();
     this.resolve({
       workloadEvents: [],
       ...result,
@@ -306,7 +307,7 @@ export class RolloutWatch {
   }
 
   private onEvent(which: 'workload' | 'pods', type: WatchEventType, object: KubeObject): void {
-    if (this.settled || type === 'BOOKMARK' || type === 'ERROR') return;
+    if (this.settled) return;
     if (which === 'pods') {
       if (type === 'DELETED') this.pods.delete(object.metadata.name);
       else this.pods.set(object.metadata.name, object);
@@ -321,54 +322,36 @@ export class RolloutWatch {
     );
   }
 
-  /** Lists, evaluates, then watches from the list's resourceVersion; resumes when the watch ends. */
-  private async listAndWatch(which: 'workload' | 'pods'): Promise<void> {
-    const apiVersion = which === 'workload' ? this.options.workload.apiVersion : 'v1';
-    const kind = which === 'workload' ? this.kind : 'Pod';
-    const opts =
-      which === 'workload' ? { fieldSelector: `metadata.name=${this.name}` } : { labelSelector: this.podSelector };
-    const list = await this.api.list(apiVersion, kind, this.namespace, opts);
-    if (which === 'workload') {
-      this.current = list.items[0];
-      if (!this.current) return this.deleted();
-      await this.refreshPodKey();
-    } else {
-      this.pods.clear();
-      for (const pod of list.items) this.pods.set(pod.metadata.name, pod);
-    }
-    this.evaluate();
-    if (this.settled) return;
-    const onDone = (error?: unknown): void => {
-      if (this.settled) return;
-      if (error)
-        this.log(`watch of ${kind} ended (${error instanceof Error ? error.message : 'unknown error'}); resuming`);
-      setTimeout(() => void this.follow(which), error ? 1000 : 0).unref();
-    };
-    const handle = await this.api.watch(
-      apiVersion,
-      kind,
-      this.namespace,
-      { ...opts, resourceVersion: list.resourceVersion },
-      (type, object) => this.onEvent(which, type, object),
-      onDone,
-    );
-    if (this.settled) handle.stop();
-    else this.handles.push(handle);
-  }
-
-  /** listAndWatch, retried every second while the rollout is being waited for. */
-  private async follow(which: 'workload' | 'pods'): Promise<void> {
-    if (this.settled) return;
-    const kind = which === 'workload' ? this.kind : 'Pod';
-    await retry(() => this.listAndWatch(which), {
-      attempts: Number.POSITIVE_INFINITY,
-      initialDelayMs: 1000,
-      factor: 1,
-      maxDelayMs: 1000,
-      shouldRetry: () => !this.settled,
-      onRetry: (error) =>
-        this.log(`watching ${kind} failed (${error instanceof Error ? error.message : String(error)}); retrying`),
-      sleep: unrefSleep,
-    }).catch(() => undefined); // given up only once settled
+  /** The workload (by name) or its pods (by selector), each listed then watched, resumed whenever the watch ends. */
+  private resumable(which: 'workload' | 'pods'): ResumableWatch {
+    const workload = which === 'workload';
+    return new ResumableWatch({
+      api: this.api,
+      apiVersion: workload ? this.options.workload.apiVersion : 'v1',
+      kind: workload ? this.kind : 'Pod',
+      namespace: this.namespace,
+      selector: workload ? { fieldSelector: `metadata.name=${this.name}` } : { labelSelector: this.podSelector },
+      what: workload ? this.label : `the pods of ${this.label}`,
+      onList: async (items) => {
+        if (workload) {
+          this.current = items[0];
+          if (!this.current) return this.deleted();
+          await this.refreshPodKey();
+        } else {
+          this.pods.clear();
+          for (const pod of items) this.pods.set(pod.metadata.name, pod);
+        }
+        this.evaluate();
+      },
+      onEvent: (type, object) => this.onEvent(which, type, object),
+      remainingMs: () => this.options.timeoutMs - (this.clock() - this.started),
+      clock: this.clock,
+      log: this.log,
+      onResumed: (blindMs) =>
+        this.timeline({
+          at: this.clock(),
+          text: `watch of ${workload ? this.label : 'its pods'} resumed after ${(blindMs / 1000).toFixed(1)} s`,
+        }),
+    });
   }
 }

@@ -46,12 +46,16 @@ export function clusterKubeconfigPath(): string {
 }
 
 export function testCluster(): TestCluster {
-  if (cached) return cached;
-  const kubeconfigPath = clusterKubeconfigPath();
+  cached ??= clusterAt(clusterKubeconfigPath());
+  return cached;
+}
+
+/** The cluster a kubeconfig file points at (its current context). */
+export function clusterAt(kubeconfigPath: string): TestCluster {
   const kubeconfigText = readFileSync(kubeconfigPath, 'utf8');
   const kc = new k8s.KubeConfig();
   kc.loadFromString(kubeconfigText);
-  cached = {
+  return {
     kubeconfigPath,
     kubeconfigText,
     kc,
@@ -61,7 +65,6 @@ export function testCluster(): TestCluster {
     coordination: kc.makeApiClient(k8s.CoordinationV1Api),
     server: kc.getCurrentCluster()?.server ?? '',
   };
-  return cached;
 }
 
 export async function createNamespace(cluster: TestCluster, prefix = 'dk8s'): Promise<string> {

@@ -50,6 +50,8 @@ export interface RunActionOptions {
   secrets?: string[];
   /** Step debug logging: `::debug::` lines appear in `log`. */
   debug?: boolean;
+  /** Called with each step log line as it appears, so a test can act while the action runs. */
+  onLine?: (line: string) => void;
 }
 
 export interface ActionRun {
@@ -159,7 +161,12 @@ export async function runAction(actionDir: string, options: RunActionOptions = {
   let stdout = '';
   let stderr = '';
   const streams = { stdout: new LineSplitter(), stderr: new LineSplitter() };
-  const take = (lines: string[]): void => lines.forEach((line) => log.push(...step.line(line)));
+  const take = (lines: string[]): void =>
+    lines.forEach((line) => {
+      const shown = step.line(line);
+      log.push(...shown);
+      if (options.onLine) shown.forEach(options.onLine);
+    });
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => ((stdout += chunk), take(streams.stdout.push(chunk))));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => ((stderr += chunk), take(streams.stderr.push(chunk))));
   child.stdin.end(options.stdin ?? '');

@@ -7,11 +7,11 @@
  * Prometheus has scraped a target in the namespace the deploy used, so a
  * check does not read a Prometheus that has not seen the new pods yet.
  */
-import { execFile, spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { AppProcess } from '../local.js';
+import { startPortForward } from './port-forward.js';
 import { PROVISIONING } from './table.js';
 
 const run = promisify(execFile);
@@ -66,36 +66,7 @@ export async function hasPrometheus(
 
 export async function forwardPrometheus(req: PrometheusForwardRequest): Promise<AppProcess> {
   const started = performance.now();
-  const child = spawn(
-    req.kubectl,
-    [
-      '--kubeconfig',
-      req.kubeconfig,
-      'port-forward',
-      '--address',
-      '127.0.0.1',
-      '-n',
-      req.namespace,
-      `service/${req.service}`,
-      `${req.localPort}:${req.port}`,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const chunks: string[] = [];
-  const keep = (d: Buffer): void => {
-    chunks.push(d.toString());
-    if (chunks.length > 200) chunks.shift();
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
-  const stop = async (): Promise<void> => {
-    await writeFile(req.logFile, chunks.join('')).catch(() => undefined);
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    await Promise.race([closed, sleep(5_000)]);
-  };
-  const url = `http://127.0.0.1:${req.localPort}`;
+  const { url, child, chunks, stop } = startPortForward(req);
   const deadline = Date.now() + (req.timeoutMs ?? 60_000);
   const ready = await poll(deadline, async () => ((await fetch(`${url}/-/ready`)).ok ? true : undefined));
   if (!ready) {

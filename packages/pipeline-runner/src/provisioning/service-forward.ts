@@ -5,12 +5,12 @@
  * GitHub's runner reaches a cluster the same way). The smoke and performance
  * tests then hit the pods the deploy rolled out, never a host process.
  */
-import { execFile, spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { waitUntilReady } from '../local.js';
 import type { AppProcess } from '../local.js';
+import { startPortForward } from './port-forward.js';
 
 const run = promisify(execFile);
 
@@ -147,33 +147,15 @@ export async function findForwardTarget(req: ForwardRequest): Promise<ForwardTar
 export async function forwardService(req: ForwardRequest): Promise<AppProcess> {
   const started = performance.now();
   const target = await findForwardTarget(req);
-  const args = [
-    '--kubeconfig',
-    req.kubeconfig,
-    'port-forward',
-    '--address',
-    '127.0.0.1',
-    '-n',
-    target.namespace,
-    `service/${target.service}`,
-    `${req.localPort}:${target.port}`,
-  ];
-  const child = spawn(req.kubectl, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const chunks: string[] = [];
-  const onData = (d: Buffer): void => {
-    chunks.push(d.toString());
-    if (chunks.length > 400) chunks.shift();
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
-  const stop = async (): Promise<void> => {
-    await writeFile(req.logFile, chunks.join('')).catch(() => undefined);
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    await Promise.race([closed, new Promise((r) => setTimeout(r, 5_000))]);
-  };
-  const url = `http://127.0.0.1:${req.localPort}`;
+  const { url, child, chunks, stop } = startPortForward({
+    kubectl: req.kubectl,
+    kubeconfig: req.kubeconfig,
+    namespace: target.namespace,
+    service: target.service,
+    port: target.port,
+    localPort: req.localPort,
+    logFile: req.logFile,
+  });
   await waitUntilReady(url, child, chunks, stop, req.timeoutMs ?? 120_000, req.readinessPath ?? '/health/ready');
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   req.notes.push(

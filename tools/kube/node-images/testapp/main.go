@@ -22,12 +22,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
+	"os/signal"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -144,9 +148,27 @@ func main() {
 	if port == "" {
 		port = "8080"
 	}
+	server := &http.Server{Addr: ":" + port, Handler: mux}
+	go drainOnSigterm(server)
 	fmt.Printf("testapp %s listening on :%s (%d MiB held)\n", version, port, len(kept)*8)
-	if err := http.ListenAndServe(":"+port, mux); err != nil {
+	if err := server.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		fmt.Fprintln(os.Stderr, "testapp:", err)
 		os.Exit(1)
 	}
+	select {} // drainOnSigterm exits
+}
+
+// drainOnSigterm behaves like a production service: a terminating pod may
+// still get connections until every node's proxy has dropped it from the
+// endpoints, so it keeps serving for a second, then finishes what is in
+// flight (within the pods' 2 s grace period) and exits 0.
+func drainOnSigterm(server *http.Server) {
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGTERM)
+	<-signals
+	time.Sleep(time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 800*time.Millisecond)
+	defer cancel()
+	_ = server.Shutdown(ctx)
+	os.Exit(0)
 }

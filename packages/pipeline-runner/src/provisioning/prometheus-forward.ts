@@ -11,19 +11,12 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { AppProcess } from '../local.js';
-import { startPortForward } from './port-forward.js';
+import { startPortForward, type PortForwardRequest } from './port-forward.js';
 import { PROVISIONING } from './table.js';
 
 const run = promisify(execFile);
 
-export interface PrometheusForwardRequest {
-  kubectl: string;
-  kubeconfig: string;
-  namespace: string;
-  service: string;
-  port: number;
-  localPort: number;
-  logFile: string;
+export interface PrometheusForwardRequest extends PortForwardRequest {
   /** The deployed service's namespace: wait until Prometheus scraped a target there. */
   targetNamespace?: string;
   notes: string[];

@@ -48,8 +48,11 @@ buildkit_version="$(pinned github.com/moby/buildkit)"
 buildx_version="$(pinned github.com/docker/buildx)"
 [[ -n "${buildkit_version}" && -n "${buildx_version}" ]] || { log "no buildkit/buildx version in go.mod"; exit 1; }
 # The Dockerfile syntax version this buildkit carries (frontend/dockerfile/version).
+# On a fresh machine the module is not in the cache yet: download it first.
+(cd "${here}" && go mod download github.com/moby/buildkit) || { log "go mod download github.com/moby/buildkit failed"; exit 1; }
 frontend_version="$(sed -n 's/^const version = "\(.*\)"$/\1/p' \
-  "$(go env GOMODCACHE)/github.com/moby/buildkit@${buildkit_version}/frontend/dockerfile/version/version.go" 2>/dev/null)"
+  "$(go env GOMODCACHE)/github.com/moby/buildkit@${buildkit_version}/frontend/dockerfile/version/version.go" 2>/dev/null || true)"
+[[ -n "${frontend_version}" ]] || { log "no Dockerfile frontend version in github.com/moby/buildkit@${buildkit_version}"; exit 1; }
 
 declare -A main_pkg=(
   [buildkitd]=github.com/moby/buildkit/cmd/buildkitd

@@ -7,7 +7,8 @@
 import { isRecord } from '@pipeline/action-kit';
 
 export type PackageManager = 'npm' | 'yarn' | 'pnpm';
-export type Origin = 'detected' | 'assumed' | 'input';
+/** observed: seen in the running image (the port probe), not read from files. */
+export type Origin = 'detected' | 'assumed' | 'input' | 'observed';
 
 export interface Fact {
   what: string;
@@ -183,8 +184,12 @@ export interface SourceFile {
   text: string;
 }
 
+/** How the port was found: the `port` input, seen listening in the running image, or one of the static rules. */
+export type PortSource = 'input' | 'observed' | 'exposed' | 'source-literal' | 'assumed';
+
 export interface PortChoice {
   port: number;
+  source: PortSource;
   fact: Fact;
   /** The sources read $PORT: the port is set through it as well. */
   readsPortVariable: boolean;
@@ -210,11 +215,12 @@ export function detectPort(
 ): PortChoice {
   const readsPortVariable = sources.some((s) => /process\.env(\.PORT\b|\[['"]PORT['"]\])/.test(s.text));
   if (input !== undefined)
-    return { port: input, readsPortVariable, fact: fact('port', String(input), 'input', 'port') };
+    return { port: input, source: 'input', readsPortVariable, fact: fact('port', String(input), 'input', 'port') };
   const exposed = dockerfile ? EXPOSE.exec(dockerfile.text) : null;
   if (exposed && validPort(Number(exposed[1])))
     return {
       port: Number(exposed[1]),
+      source: 'exposed',
       readsPortVariable,
       fact: fact('port', exposed[1] as string, 'detected', `EXPOSE in ${dockerfile?.path}`),
     };
@@ -225,6 +231,7 @@ export function detectPort(
       const line = source.text.slice(0, match.index).split('\n').length;
       return {
         port: Number(match[1]),
+        source: 'source-literal',
         readsPortVariable,
         fact: fact('port', match[1] as string, 'detected', `${source.path}:${line}`),
       };
@@ -232,6 +239,7 @@ export function detectPort(
   }
   return {
     port: DEFAULT_PORT,
+    source: 'assumed',
     readsPortVariable,
     fact: fact(
       'port',

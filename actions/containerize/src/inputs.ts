@@ -4,7 +4,15 @@
  */
 import path from 'node:path';
 import * as core from '@actions/core';
-import { InputError, parseInteger, parsePath, runContext, type ReadInput, type RunEnv } from '@pipeline/action-kit';
+import {
+  InputError,
+  parseDuration,
+  parseInteger,
+  parsePath,
+  runContext,
+  type ReadInput,
+  type RunEnv,
+} from '@pipeline/action-kit';
 
 export interface Inputs {
   /** Absolute: working-directory resolved against the workspace (the build context). */
@@ -19,7 +27,15 @@ export interface Inputs {
   nodeVersion: string;
   /** Where the built-in Dockerfile is written (RUNNER_TEMP/containerize). */
   outputDirectory: string;
+  /** The built image to start and watch (probe mode), or undefined: choose the Dockerfile. */
+  probeImage: string | undefined;
+  /** How long the started image gets to listen (milliseconds). */
+  probeTimeoutMs: number;
 }
+
+/** A reference as docker takes it (registry/path:tag@digest): no spaces, no leading "-" (it would be read as a flag). */
+const IMAGE_REF = /^[a-z0-9][a-z0-9._/:@+-]*$/i;
+export const DEFAULT_PROBE_TIMEOUT_MS = 20_000;
 
 const NODE_VERSION = /^[0-9]{1,3}(\.[0-9]{1,3}){0,2}$/;
 
@@ -38,6 +54,13 @@ export function parseInputs(read: ReadInput, env: RunEnv): Inputs {
   if (!NODE_VERSION.test(nodeVersion))
     throw new InputError('node-version', nodeVersion, 'a Node.js version such as 24 or 24.11 (the base image tag)');
   const port = read('port').trim();
+  const probeImage = read('probe-image').trim();
+  if (probeImage !== '' && (probeImage.length > 512 || !IMAGE_REF.test(probeImage)))
+    throw new InputError(
+      'probe-image',
+      probeImage,
+      'one image reference such as ghcr.io/org/app@sha256:... (no spaces, not starting with "-"), or empty to choose the Dockerfile',
+    );
   return Object.freeze({
     workingDirectory,
     dockerfile:
@@ -48,5 +71,12 @@ export function parseInputs(read: ReadInput, env: RunEnv): Inputs {
     port: port === '' ? undefined : parseInteger('port', port, { min: 1, max: 65535 }),
     nodeVersion,
     outputDirectory: path.join(runnerTemp, 'containerize'),
+    probeImage: probeImage === '' ? undefined : probeImage,
+    probeTimeoutMs: parseDuration(
+      'probe-timeout',
+      read('probe-timeout'),
+      { minMs: 1000, maxMs: 10 * 60_000 },
+      DEFAULT_PROBE_TIMEOUT_MS,
+    ),
   });
 }

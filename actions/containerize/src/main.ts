@@ -6,7 +6,7 @@
 import * as core from '@actions/core';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ActionError, markdownTable, phase, printable, writeSummary } from '@pipeline/action-kit';
+import { ActionError, infoUntrusted, markdownTable, phase, printable, tail, writeSummary } from '@pipeline/action-kit';
 import {
   detectBuild,
   detectPackageManager,
@@ -15,17 +15,24 @@ import {
   fact,
   readPackageJson,
   type Fact,
+  type PortChoice,
 } from './detect.js';
 import { renderDockerfile, renderDockerignore } from './dockerfile.js';
 import { getInputs, type Inputs } from './inputs.js';
+import { decidePort, type PortDecision } from './port-decision.js';
+import { dockerEngine, probeImage, realClock, realProcFiles, type ProbeDependencies } from './probe.js';
 import { readSources, realProjectIo, type ProjectIo } from './project.js';
+import { uniqueListeners } from './sockets.js';
 
-export interface Dependencies extends ProjectIo {
+export interface Dependencies extends ProjectIo, ProbeDependencies {
   write(file: string, text: string): Promise<void>;
 }
 
 export const realDependencies: Dependencies = {
   ...realProjectIo,
+  engine: dockerEngine(),
+  proc: realProcFiles,
+  clock: realClock,
   write: async (file, text) => {
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, text);
@@ -36,6 +43,8 @@ export interface Plan {
   dockerfile: string;
   generated: boolean;
   port: number;
+  /** The static port choice (the probe starts from it). */
+  portChoice: PortChoice;
   startCommand: string;
   packageManager: string;
   facts: Fact[];
@@ -77,6 +86,7 @@ export async function plan(inputs: Inputs, io: ProjectIo): Promise<Plan> {
       dockerfile: own.file,
       generated: false,
       port: port.port,
+      portChoice: port,
       startCommand: '',
       packageManager: '',
       facts: [fact('Dockerfile', dockerfileSource?.path ?? '', 'detected', 'the repository'), port.fact],
@@ -110,6 +120,7 @@ export async function plan(inputs: Inputs, io: ProjectIo): Promise<Plan> {
     dockerfile: path.join(inputs.outputDirectory, 'Dockerfile'),
     generated: true,
     port: port.port,
+    portChoice: port,
     startCommand: start.command.join(' '),
     packageManager: manager.manager,
     facts: [
@@ -144,8 +155,55 @@ function summary(result: Plan): string {
   return lines.join('\n');
 }
 
+function probeSummary(image: string, decision: PortDecision): string {
+  const rows = decision.facts.map((f) => [f.what, f.value, f.origin, f.how]);
+  return [
+    `## Containerize: port of the built image`,
+    '',
+    `Image \`${printable(image)}\`: port **${decision.port}** (${decision.source}).`,
+    '',
+    markdownTable(['what', 'value', 'origin', 'how'], rows),
+  ].join('\n');
+}
+
+/** Probe mode: the static choice again (pure, cheap), then the built image started and watched. */
+async function probe(inputs: Inputs, image: string, deps: Dependencies): Promise<void> {
+  const result = await phase('Detect', () => plan(inputs, deps));
+  const choice = result.portChoice;
+  let decision: PortDecision;
+  if (choice.source === 'input') {
+    core.info(`The port input (${choice.port}) sets the port: the image is not started.`);
+    decision = decidePort(choice, undefined);
+  } else {
+    const probed = await phase(`Start ${printable(image)} and watch its TCP ports`, () =>
+      probeImage({ image, port: choice.port, timeoutMs: inputs.probeTimeoutMs }, deps),
+    );
+    decision = decidePort(choice, probed.outcome);
+    if (!probed.removed) core.warning(`The probe's container ${probed.name} could not be removed.`);
+    if (probed.outcome.kind === 'listening')
+      core.setOutput(
+        'listening',
+        uniqueListeners(probed.outcome.listeners)
+          .map((l) => l.port)
+          .join(','),
+      );
+  }
+  for (const warning of decision.warnings) core.warning(printable(warning));
+  if (decision.logs !== undefined) {
+    core.info("The container's last log lines:");
+    infoUntrusted(tail(decision.logs, { lines: 20 }));
+  }
+  const facts = [...result.facts.filter((f) => f.what !== 'port'), ...decision.facts];
+  for (const f of decision.facts) core.info(`${f.what}: ${printable(f.value)} (${f.origin}: ${printable(f.how)})`);
+  core.setOutput('port', String(decision.port));
+  core.setOutput('port-source', decision.source);
+  core.setOutput('facts', JSON.stringify(facts));
+  await writeSummary(probeSummary(image, decision));
+}
+
 export async function main(deps: Dependencies = realDependencies): Promise<void> {
   const inputs = getInputs();
+  if (inputs.probeImage !== undefined) return probe(inputs, inputs.probeImage, deps);
   const result = await phase('Detect', () => plan(inputs, deps));
   for (const f of result.facts) core.info(`${f.what}: ${printable(f.value)} (${f.origin}: ${printable(f.how)})`);
   if (result.text !== undefined) {
@@ -161,6 +219,7 @@ export async function main(deps: Dependencies = realDependencies): Promise<void>
   core.setOutput('dockerfile', result.dockerfile);
   core.setOutput('generated', String(result.generated));
   core.setOutput('port', String(result.port));
+  core.setOutput('port-source', result.portChoice.source);
   core.setOutput('start-command', result.startCommand);
   core.setOutput('package-manager', result.packageManager);
   core.setOutput('facts', JSON.stringify(result.facts));

@@ -39,6 +39,7 @@ describe('the provisioning table', () => {
     ['./.pipeline-actions/actions/smoke-test', { needs: 'service' }],
     ['./.pipeline-actions/actions/deploy-k8s/', { deployedManifestsInput: 'manifests' }],
     ['acme/pipeline-actions/actions/deploy-k8s@v1', { deployedManifestsInput: 'manifests' }],
+    ['./.pipeline-actions/actions/containerize', { engineImageInput: 'probe-image' }],
     ['./.pipeline-actions/actions/quality', undefined],
   ])('action %s', (uses, expected) => {
     const rule = actionRule(uses);

@@ -93,8 +93,12 @@ async function runLocalAction(
   state: RunState,
   ctx: StepContext,
   uses: string,
-  withValues: Record<string, string>,
+  given: Record<string, string>,
 ): Promise<StepExecution> {
+  // An image it runs on the engine: by the name the build pushed it under here, with the engine's variables.
+  const engine = state.provisioner.engineInputs(uses, given);
+  const withValues = engine.withValues;
+  ctx.job.report.notes.push(...engine.notes);
   const actionDir = path.resolve(state.dirs.workspace, uses);
   const manifest = await readManifest(actionDir, uses, state.dirs.workspace);
   const using = manifest.runs?.using ?? '';
@@ -123,7 +127,7 @@ async function runLocalAction(
   if (notRunHere) return { kind: 'skipped', reason: notRunHere, replaceable: false };
   // Tool settings the local run provides (e.g. Trivy's mirror of the local registry); the step's own env wins.
   const toolEnv = await state.provisioner.stepToolEnv();
-  const stepCtx = { ...ctx, env: { ...toolEnv, ...ctx.env } };
+  const stepCtx = { ...ctx, env: { ...toolEnv, ...engine.env, ...ctx.env } };
   const env = processEnv(state, stepCtx, { inputs: inputs.env, actionPath: actionDir });
   const spec = await processSpec(state, stepCtx, {
     command: process.execPath,

@@ -14,23 +14,29 @@ export function repositoryOf(ref: string): string {
   return colon > slash ? bare.slice(0, colon) : bare;
 }
 
+/** The local name of an image reference the run pushed under one (same tag or digest), else undefined. */
+export function localImageRef(ref: string, mappings: readonly ImageMapping[]): string | undefined {
+  const repos = new Map(mappings.map((m) => [repositoryOf(m.from), repositoryOf(m.to)]));
+  const repo = repositoryOf(ref);
+  const local = repos.get(repo);
+  const rest = ref.slice(repo.length);
+  return local && (rest.startsWith('@') || rest.startsWith(':')) ? `${local}${rest}` : undefined;
+}
+
 /** Each output value naming a mapped image, rewritten to its local name; a note per rewrite. */
 export function localizeImageOutputs(
   outputs: Record<string, string>,
   mappings: readonly ImageMapping[],
 ): { outputs: Record<string, string>; notes: string[] } {
-  const repos = new Map(mappings.map((m) => [repositoryOf(m.from), repositoryOf(m.to)]));
   const notes: string[] = [];
   const rewritten = Object.fromEntries(
     Object.entries(outputs).map(([name, value]) => {
-      const repo = repositoryOf(value);
-      const local = repos.get(repo);
-      const rest = value.slice(repo.length);
-      if (!local || !(rest.startsWith('@') || rest.startsWith(':'))) return [name, value];
+      const local = localImageRef(value, mappings);
+      if (!local) return [name, value];
       notes.push(
-        `output ${name} is local: ${local}${rest} in the project's registry (the workflow named it ${value}; nothing was pushed there).`,
+        `output ${name} is local: ${local} in the project's registry (the workflow named it ${value}; nothing was pushed there).`,
       );
-      return [name, `${local}${rest}`];
+      return [name, local];
     }),
   );
   return { outputs: rewritten, notes };

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { dockerEnvFromUp } from '../emulations/docker/index.js';
 import type { DockerEnv, ImageMapping } from '../emulations/docker/index.js';
+import { localImageRef } from '../local-images.js';
 import { runScript } from '../local.js';
 
 export interface ContainerTooling {
@@ -36,4 +37,35 @@ export async function startContainerTooling(library: string, log: (line: string)
 export function trivyMirrorConfig(mappings: readonly ImageMapping[], registry: string): string {
   const hosts = [...new Set(mappings.map((m) => m.from.split('/')[0] ?? ''))].filter((h) => h !== '' && h !== registry);
   return ['registry:', '  mirrors:', ...hosts.flatMap((h) => [`    ${h}:`, `      - ${registry}`]), ''].join('\n');
+}
+
+export interface EngineStepInputs {
+  withValues: Record<string, string>;
+  env: Record<string, string>;
+  notes: string[];
+}
+
+/**
+ * A step that runs the image its `input` names on the container engine: the
+ * engine's variables (DOCKER_HOST...) for its environment, and the image by
+ * the local name the run pushed it under (a note says so). Without the engine
+ * (or the input) the step runs as written.
+ */
+export function engineStepInputs(
+  input: string | undefined,
+  withValues: Record<string, string>,
+  engine: Record<string, string> | undefined,
+  mappings: readonly ImageMapping[],
+): EngineStepInputs {
+  const value = input ? withValues[input] : undefined;
+  if (!input || !value || !engine) return { withValues, env: {}, notes: [] };
+  const local = localImageRef(value, mappings);
+  if (!local) return { withValues, env: engine, notes: [] };
+  return {
+    withValues: { ...withValues, [input]: local },
+    env: engine,
+    notes: [
+      `input ${input} is local: ${local} in the project's registry (the workflow named ${value}; the build pushed it there instead).`,
+    ],
+  };
 }

@@ -24,8 +24,8 @@ import { get } from '../workflow.js';
 import type { Job } from '../workflow.js';
 import type { Cleanups, RunDirs } from '../workspace.js';
 import type { ImageMapping } from '../emulations/docker/index.js';
-import { startContainerTooling, trivyMirrorConfig } from './containers.js';
-import type { ContainerTooling } from './containers.js';
+import { engineStepInputs, startContainerTooling, trivyMirrorConfig } from './containers.js';
+import type { ContainerTooling, EngineStepInputs } from './containers.js';
 import { mapImage } from '../emulations/docker/index.js';
 import { migrateDatabase } from './service-database.js';
 import { parseImagesInput, startServiceImage } from './service-image.js';
@@ -173,6 +173,11 @@ export class Provisioner {
     const file = path.join(this.options.dirs.scratch, 'trivy-local-registry.yaml');
     await writeFile(file, trivyMirrorConfig(this.mappings, this.containers.env.registry));
     return { TRIVY_CONFIG: file };
+  }
+
+  /** An action that runs an image on the container engine (its rule's engineImageInput): see engineStepInputs. */
+  engineInputs(uses: string, withValues: Record<string, string>): EngineStepInputs {
+    return engineStepInputs(actionRule(uses)?.engineImageInput, withValues, this.containers?.vars, this.mappings);
   }
 
   /**

@@ -37,6 +37,11 @@ export interface ActionRule {
   deployedPortInput?: string;
   /** After a successful step, this input is the kubeconfig the deploy used (the Service the smoke tests reach is there). */
   deployedKubeconfigInput?: string;
+  /**
+   * When set, this input names an image for the step to run on the container engine: the step gets the
+   * engine's variables (DOCKER_HOST...), and an image the run pushed under a local name is given by that name.
+   */
+  engineImageInput?: string;
 }
 
 export interface RemoteRule {
@@ -100,6 +105,7 @@ export const PROVISIONING: ProvisioningTable = {
   ],
   actions: [
     { action: 'smoke-test', needs: 'service' },
+    { action: 'containerize', engineImageInput: 'probe-image' },
     {
       action: 'deploy-k8s',
       deployedManifestsInput: 'manifests',

@@ -179,7 +179,8 @@ async function probe(inputs: Inputs, image: string, deps: Dependencies): Promise
       probeImage({ image, port: choice.port, timeoutMs: inputs.probeTimeoutMs }, deps),
     );
     decision = decidePort(choice, probed.outcome);
-    if (!probed.removed) core.warning(`The probe's container ${probed.name} could not be removed.`);
+    if (!probed.removed)
+      core.warning(`The probe's container ${probed.name} may be left behind: docker did not confirm its removal.`);
     if (probed.outcome.kind === 'listening')
       core.setOutput(
         'listening',

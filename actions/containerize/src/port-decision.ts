@@ -49,7 +49,9 @@ export function decidePort(choice: PortChoice, outcome: ProbeOutcome | undefined
       port: choice.port,
       source: choice.source,
       facts: [
-        fact('probe', 'not run', choice.source === 'input' ? 'input' : 'assumed', 'the port input sets the port'),
+        choice.source === 'input'
+          ? fact('probe', 'not run', 'input', 'the port input sets the port')
+          : fact('probe', 'not run', 'assumed', 'the image was not started'),
         choice.fact,
       ],
       warnings: [],

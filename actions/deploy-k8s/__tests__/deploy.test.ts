@@ -8,7 +8,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deploy, DeployError, type DeployOptions } from '../src/deploy.js';
-import { applicationName } from '../src/phases/prepare.js';
+import { applicationName, laterKinds } from '../src/phases/prepare.js';
 import { parseManifest } from '../src/manifests.js';
 import type { KubeObject } from '../src/objects.js';
 import { buildSummary, phaseGantt } from '../src/summary.js';
@@ -203,6 +203,28 @@ describe('applicationName', () => {
     [[o('ConfigMap', 'c')], 'c'],
   ])('%#', (objects, expected) => {
     expect(applicationName(objects)).toBe(expected);
+  });
+});
+
+describe('laterKinds: discovery looked up with the manifests', () => {
+  const o = (kind: string, name: string): KubeObject => ({
+    apiVersion: kind === 'Deployment' ? 'apps/v1' : 'v1',
+    kind,
+    metadata: { name },
+  });
+  const deployment = { file: 'k8s/app.yaml', document: 0, line: 1, object: o('Deployment', 'web') };
+  const configMap = { file: 'k8s/app.yaml', document: 1, line: 20, object: o('ConfigMap', 'c') };
+  const lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' };
+  const pod = { apiVersion: 'v1', kind: 'Pod' };
+  const ctx = (lock: boolean, dryRun: boolean, wait: boolean) => ({ options: { lock, dryRun, wait } as DeployOptions });
+  it.each([
+    ['lock and a workload to wait for', ctx(true, false, true), [deployment, configMap], [lease, pod]],
+    ['no workload: nothing to watch', ctx(true, false, true), [configMap], [lease]],
+    ['lock: false', ctx(false, false, true), [deployment], [pod]],
+    ['wait: false', ctx(true, false, false), [deployment], [lease]],
+    ['a dry run takes no lock and watches nothing', ctx(true, true, true), [deployment], []],
+  ])('%s', (_name, context, objects, expected) => {
+    expect(laterKinds(context, objects)).toEqual(expected);
   });
 });
 

@@ -110,15 +110,31 @@ async function missingNamespaces(ctx: PhaseContext, created: ReadonlySet<string>
   return missing;
 }
 
+/** Kinds used after this phase: the lock's Lease, and the Pods the rollout watch follows. */
+export function laterKinds(
+  ctx: Pick<PhaseContext, 'options'>,
+  objects: readonly SourcedObject[],
+): { apiVersion: string; kind: string }[] {
+  const { lock, dryRun, wait } = ctx.options;
+  return [
+    ...(lock && !dryRun ? [{ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' }] : []),
+    ...(wait && !dryRun && objects.some((o) => isWorkload(o.object)) ? [{ apiVersion: 'v1', kind: 'Pod' }] : []),
+  ];
+}
+
 async function prepareAll(
   ctx: PhaseContext,
   scope: Scope,
   objects: readonly SourcedObject[],
 ): Promise<{ items: Item[]; problems: ValidationProblem[] }> {
   const { api } = ctx;
-  // Discovery for every API group at once (cached per group), then the checks in manifest order.
+  // Discovery for every API group at once (cached per group), then the checks in manifest order. The
+  // groups the lock and the rollout watch use later are looked up in the same round trip, not one by one
+  // on the way to the apply (a failure here is reported where they are used).
   const kinds = [...new Map(objects.map((o) => [`${o.object.apiVersion}|${o.object.kind}`, o.object])).values()];
-  await Promise.all(kinds.map((o) => api.resourceInfo(o.apiVersion, o.kind).catch(() => undefined)));
+  await Promise.all(
+    [...kinds, ...laterKinds(ctx, objects)].map((o) => api.resourceInfo(o.apiVersion, o.kind).catch(() => undefined)),
+  );
   const items: Item[] = [];
   const problems: ValidationProblem[] = [];
   const seen = new Set<string>();

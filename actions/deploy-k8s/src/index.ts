@@ -1,4 +1,7 @@
-import { run } from '@pipeline/action-kit';
-import { main } from './main.js';
+import { cacheCompiledCode } from './compile-cache.js';
 
-void run(main);
+// The compile cache goes on before the rest of the action is loaded (start.js is a chunk of its own), so the
+// action's code is cached too, not only the Kubernetes client it loads later.
+cacheCompiledCode(process.env);
+const { start } = await import('./start.js');
+start();

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { format } from 'prettier';
 import { parse } from 'yaml';
 import { runInit } from '../src/init/index.js';
-import { detectScanners } from '../src/init/detect.js';
+import { detectQuality, detectScanners, detectTestScript, usesPrettier } from '../src/init/detect.js';
 
 const library = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -118,6 +118,89 @@ describe('npm run pipeline -- init', () => {
     const deployment = await readFile(path.join(dir, 'api/k8s/base/deployment.yaml'), 'utf8');
     expect(await format(deployment, { parser: 'yaml', singleQuote: true })).toBe(deployment);
     expect(await readFile(path.join(dir, 'api/smoke-checks.yml'), 'utf8')).toContain('path: /');
+  });
+
+  it('checks line length only against a limit the repository states, and runs its test:unit script', async () => {
+    // The shape of StanleySathler/fastify-typescript-starter: TypeScript, no Prettier, tests in test:unit.
+    const dir = await repo({
+      'package.json': JSON.stringify({
+        name: 'api',
+        scripts: { build: 'tsc', start: 'node ./dist', 'test:unit': 'jest' },
+        devDependencies: { typescript: '^5', jest: '^29' },
+      }),
+      'package-lock.json': '{}',
+      'tsconfig.json': '{}',
+      'src/index.ts': `app.listen({ port: 3001 }); // ${'x'.repeat(90)}\n`,
+    });
+    const { lines } = await init(dir);
+    const caller = (
+      parse(await readFile(path.join(dir, '.github/workflows/pipeline.yml'), 'utf8')) as {
+        jobs: { pipeline: { with: Record<string, unknown> } };
+      }
+    ).jobs.pipeline.with;
+    expect(caller).toMatchObject({
+      'quality-checks': 'typescript',
+      'test-script': 'test:unit',
+      stages: 'quality,security,test,build,deploy,smoke,performance',
+    });
+    expect(caller).not.toHaveProperty('max-line-length');
+    expect(caller).not.toHaveProperty('line-length-include');
+    expect(lines.join('\n')).toMatch(/max line length\s+none\s+\(no Prettier/);
+    expect(lines.join('\n')).toMatch(/tests\s+npm run test:unit\s+\(package\.json scripts\["test:unit"\]/);
+  });
+
+  it('leaves the quality stage out when the repository has no quality tool at all', async () => {
+    const dir = await repo({ 'package.json': JSON.stringify({ name: 'plain', scripts: { start: 'node index.js' } }) });
+    await init(dir);
+    const caller = (
+      parse(await readFile(path.join(dir, '.github/workflows/pipeline.yml'), 'utf8')) as {
+        jobs: { pipeline: { with: Record<string, unknown> } };
+      }
+    ).jobs.pipeline.with;
+    expect(caller['stages']).toBe('security,build,deploy,smoke,performance');
+    expect(caller).not.toHaveProperty('quality-checks');
+  });
+});
+
+describe('detectTestScript', () => {
+  it.each([
+    [{ test: 'jest' }, 'test'],
+    [{ test: 'jest', 'test:unit': 'jest unit' }, 'test'],
+    [{ 'test:unit': 'dotenv -e env/test.env jest' }, 'test:unit'],
+    [{ 'test:ci': 'vitest run' }, 'test:ci'],
+    [{ test: 'echo "Error: no test specified" && exit 1' }, undefined],
+    [{ test: 'echo "Error: no test specified" && exit 1', 'test:unit': 'jest' }, 'test:unit'],
+    [{ 'test:watch': 'jest --watch' }, undefined],
+    [{}, undefined],
+  ])('%j → %s', (scripts, script) => {
+    expect(detectTestScript({ scripts, dependencies: {}, devDependencies: {} }).script).toBe(script);
+  });
+});
+
+describe('detectQuality', () => {
+  it.each([
+    [['package.json', 'tsconfig.json'], { typescript: '^5' }, 80, 'typescript,line-length'],
+    [['package.json', 'tsconfig.json'], { typescript: '^5' }, undefined, 'typescript'],
+    [['package.json', '.eslintrc.json'], { eslint: '^8', prettier: '^3' }, 100, 'prettier,eslint,line-length'],
+    // ESLint without its configuration file, TypeScript without tsconfig.json: nothing to run them with.
+    [['package.json'], { eslint: '^8', typescript: '^5' }, undefined, ''],
+  ])('%j %j limit %s → %s', (files, devDependencies, limit, checks) => {
+    expect(
+      detectQuality(new Set(files), { scripts: {}, dependencies: {}, devDependencies }, limit).checks.join(','),
+    ).toBe(checks);
+  });
+});
+
+describe('usesPrettier', () => {
+  it.each([
+    [['package.json'], { prettier: '^3' }, true],
+    [['package.json', '.prettierrc'], {}, true],
+    [['package.json', '.prettierrc.yaml'], {}, true],
+    [['package.json', 'prettier.config.mjs'], {}, true],
+    [['package.json', '.editorconfig'], {}, false],
+    [['package.json'], {}, false],
+  ])('%j %j → %s', (files, devDependencies, uses) => {
+    expect(usesPrettier(new Set(files), { scripts: {}, dependencies: {}, devDependencies })).toBe(uses);
   });
 });
 

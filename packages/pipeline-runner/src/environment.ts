@@ -89,6 +89,17 @@ export function stepPath(library: string): string {
   return [path.dirname(process.execPath), ...tools, process.env['PATH'] ?? '/usr/bin:/bin'].join(path.delimiter);
 }
 
+/**
+ * The kubectl the runner itself runs (node listing, port-forwards, secret
+ * look-ups): the project's when it is built, else the one on PATH, as the
+ * steps get it (stepPath). A checkout without tools/kube/bin (a worktree, or
+ * a clone given another cluster's kubeconfig) still reaches that cluster.
+ */
+export function kubectlProgram(library: string): string {
+  const built = path.join(library, 'tools/kube/bin/kubectl');
+  return existsSync(built) ? built : 'kubectl';
+}
+
 export function hashFiles(workspace: string, patterns: string[]): string {
   const files = new Set<string>();
   for (const pattern of patterns) for (const file of globSync(pattern, { cwd: workspace })) files.add(file);

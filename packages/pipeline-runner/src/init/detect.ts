@@ -30,9 +30,11 @@ export interface Project {
   port: number;
   readinessPath: string | undefined;
   qualityChecks: string[];
-  maxLineLength: number;
+  /** The limit the repository states (its Prettier's printWidth); undefined: none, so no line-length check. */
+  maxLineLength: number | undefined;
   lineLengthInclude: string | undefined;
-  hasTests: boolean;
+  /** The npm script that runs the tests; undefined: none (the test stage is left out). */
+  testScript: string | undefined;
   /** The security stage's scanners when the default (npm-audit,trivy-fs) cannot run; undefined: the default. */
   securityScanners: string | undefined;
   /** package.json main names a file in the repository. */
@@ -78,15 +80,31 @@ export function detectHealthRoute(sources: readonly SourceFile[]): { path: strin
 
 const has = (files: Set<string>, pattern: RegExp): boolean => [...files].some((f) => pattern.test(f));
 
-/** The quality checks the repository has the tools and configuration for. */
-export function detectQuality(files: Set<string>, pkg: PackageJson): { checks: string[]; fact: Fact } {
+const PRETTIER_CONFIG = /^(\.prettierrc(\.[a-z]+)?|prettier\.config\.[cm]?[jt]s)$/;
+
+/** The repository formats with Prettier: it depends on it or configures it. */
+export function usesPrettier(files: ReadonlySet<string>, pkg: PackageJson): boolean {
+  const deps = { ...pkg.dependencies, ...pkg.devDependencies };
+  return deps['prettier'] !== undefined || [...files].some((f) => PRETTIER_CONFIG.test(f));
+}
+
+/**
+ * The quality checks the repository has the tools and configuration for.
+ * line-length only with a limit the repository states (lineLimit: its
+ * Prettier's): a repository without one never agreed to 80 columns.
+ */
+export function detectQuality(
+  files: Set<string>,
+  pkg: PackageJson,
+  lineLimit: number | undefined,
+): { checks: string[]; fact: Fact } {
   const deps = { ...pkg.dependencies, ...pkg.devDependencies };
   const checks: string[] = [];
   if (deps['prettier'] !== undefined) checks.push('prettier');
   if (deps['eslint'] !== undefined && has(files, /^(eslint\.config\.[cm]?[jt]s|\.eslintrc(\.[a-z]+)?)$/))
     checks.push('eslint');
   if (deps['typescript'] !== undefined && files.has('tsconfig.json')) checks.push('typescript');
-  checks.push('line-length');
+  if (lineLimit !== undefined) checks.push('line-length');
   return {
     checks,
     fact: fact(
@@ -98,7 +116,21 @@ export function detectQuality(files: Set<string>, pkg: PackageJson): { checks: s
   };
 }
 
-async function printWidth(dir: string, files: Set<string>): Promise<{ width: number; fact: Fact }> {
+async function printWidth(
+  dir: string,
+  files: Set<string>,
+  pkg: PackageJson,
+): Promise<{ width: number | undefined; fact: Fact }> {
+  if (!usesPrettier(files, pkg))
+    return {
+      width: undefined,
+      fact: fact(
+        'max line length',
+        'none',
+        'detected',
+        'no Prettier in package.json or its configuration: the repository states no limit, so no line-length check',
+      ),
+    };
   for (const name of ['.prettierrc', '.prettierrc.json']) {
     if (!files.has(name)) continue;
     try {
@@ -110,6 +142,27 @@ async function printWidth(dir: string, files: Set<string>): Promise<{ width: num
     }
   }
   return { width: 80, fact: fact('max line length', '80', 'assumed', "Prettier's default printWidth") };
+}
+
+const TEST_SCRIPTS = ['test', 'test:unit', 'test:ci'];
+
+/** The npm script that runs the tests: `test`, else `test:unit` or `test:ci` (npm init's placeholder is no test). */
+export function detectTestScript(pkg: PackageJson): { script: string | undefined; fact: Fact } {
+  const script = TEST_SCRIPTS.find((name) => {
+    const command = pkg.scripts[name];
+    return command !== undefined && !/no test specified/.test(command);
+  });
+  if (script === undefined)
+    return { script, fact: fact('tests', 'none', 'detected', 'no test script: the test stage is left out') };
+  return {
+    script,
+    fact: fact(
+      'tests',
+      `npm run ${script}`,
+      'detected',
+      script === 'test' ? 'package.json scripts.test' : `package.json scripts["${script}"] (no scripts.test)`,
+    ),
+  };
 }
 
 /** npm audit reads only npm's lockfiles; without one it fails, and Trivy alone reads yarn.lock or pnpm-lock.yaml. */
@@ -144,8 +197,8 @@ export async function detectProject(repo: string): Promise<Project> {
   );
   const manager = detectPackageManager(files, pkg);
   const health = detectHealthRoute(sources);
-  const quality = detectQuality(files, pkg);
-  const width = await printWidth(root, files);
+  const width = await printWidth(root, files, pkg);
+  const quality = detectQuality(files, pkg, width.width);
   const name =
     (pkg.name ?? path.basename(path.resolve(repo)))
       .replace(/^@[^/]+\//, '')
@@ -155,7 +208,7 @@ export async function detectProject(repo: string): Promise<Project> {
       .slice(0, 50) || 'service';
   const mainExists =
     pkg.main !== undefined && (await stat(path.join(root, pkg.main)).catch(() => undefined)) !== undefined;
-  const hasTests = pkg.scripts['test'] !== undefined && !/no test specified/.test(pkg.scripts['test']);
+  const tests = detectTestScript(pkg);
   const facts: Fact[] = [
     dirFact,
     fact('name', name, pkg.name ? 'detected' : 'assumed', pkg.name ? 'package.json name' : 'the folder name'),
@@ -177,11 +230,7 @@ export async function detectProject(repo: string): Promise<Project> {
   );
   const scanners = detectScanners(files);
   facts.push(quality.fact, width.fact, scanners.fact);
-  facts.push(
-    hasTests
-      ? fact('tests', 'npm run test', 'detected', 'package.json scripts.test')
-      : fact('tests', 'none', 'detected', 'no test script: the test stage is left out'),
-  );
+  facts.push(tests.fact);
   const srcDir = (await readdir(path.join(root, 'src')).catch(() => undefined)) !== undefined;
   return {
     serviceDirectory: dir,
@@ -195,8 +244,8 @@ export async function detectProject(repo: string): Promise<Project> {
     qualityChecks: quality.checks,
     maxLineLength: width.width,
     // Configuration files (an ESLint config's long import line) are not the service's code.
-    lineLengthInclude: srcDir ? 'src/**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}' : undefined,
-    hasTests,
+    lineLengthInclude: width.width !== undefined && srcDir ? 'src/**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}' : undefined,
+    testScript: tests.script,
     securityScanners: scanners.scanners,
     mainExists,
     facts,

@@ -20,9 +20,9 @@ const yaml = (value: unknown): string => stringify(value, { lineWidth: 0 });
 
 export function renderCaller(project: Project, options: CallerOptions): string {
   const stages = [
-    'quality',
+    ...(project.qualityChecks.length > 0 ? ['quality'] : []),
     'security',
-    ...(project.hasTests ? ['test'] : []),
+    ...(project.testScript !== undefined ? ['test'] : []),
     'build',
     'deploy',
     'smoke',
@@ -32,9 +32,12 @@ export function renderCaller(project: Project, options: CallerOptions): string {
     `service-directory: ${project.serviceDirectory}`,
     `manifest-image: ${project.name}`,
     ...(project.readinessPath ? [`readiness-path: ${project.readinessPath}`] : []),
-    `quality-checks: ${project.qualityChecks.join(',')}`,
-    `max-line-length: ${project.maxLineLength}`,
+    ...(project.qualityChecks.length > 0 ? [`quality-checks: ${project.qualityChecks.join(',')}`] : []),
+    ...(project.maxLineLength !== undefined ? [`max-line-length: ${project.maxLineLength}`] : []),
     ...(project.lineLengthInclude ? [`line-length-include: '${project.lineLengthInclude}'`] : []),
+    ...(project.testScript !== undefined && project.testScript !== 'test'
+      ? [`test-script: ${project.testScript}`]
+      : []),
     ...(project.securityScanners ? [`security-scanners: ${project.securityScanners}`] : []),
     `stages: ${stages.join(',')}`,
     ...(options.branch === 'main' ? [] : [`production-branches: ${options.branch}`]),

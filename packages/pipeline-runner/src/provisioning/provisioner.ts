@@ -35,6 +35,7 @@ import type { DeployedResource } from './service-forward.js';
 import { standInsUsed } from './stand-ins.js';
 import { readManifestObjects } from './deployed-env.js';
 import { givenClusterKubeconfig, kubeconfigText } from './deploy-cluster.js';
+import { kubectlProgram } from '../environment.js';
 import { missingSecretsReason, secretsNotInManifests } from './environment-secrets.js';
 import type { ManifestObject } from './environment-secrets.js';
 import { execFile } from 'node:child_process';
@@ -133,7 +134,7 @@ export class Provisioner {
     const { library, dirs, cleanups } = this.options;
     const workload = deployedWorkload(this.deployedResources, this.deployedImages[0]?.ref ?? '');
     this.prometheus = await startLocalPrometheus({
-      kubectl: path.join(library, 'tools/kube/bin/kubectl'),
+      kubectl: kubectlProgram(library),
       ...(this.realNode && this.kubeconfig ? { kubeconfig: this.kubeconfig } : {}),
       localPort: this.prometheusPort as number,
       logFile: path.join(dirs.logs, 'port-forward-prometheus.log'),
@@ -197,7 +198,7 @@ export class Provisioner {
     const objects = await readManifestObjects<ManifestObject>(files).catch(() => []);
     const missing = [];
     for (const ref of secretsNotInManifests(objects, withValues['namespace'] || 'default')) {
-      const kubectl = path.join(this.options.library, 'tools/kube/bin/kubectl');
+      const kubectl = kubectlProgram(this.options.library);
       const args = ['--kubeconfig', this.kubeconfig, 'get', 'secret', ref.name, '-n', ref.namespace, '-o', 'name'];
       const found = await promisify(execFile)(kubectl, args, { timeout: 30_000 }).then(
         () => true,
@@ -353,7 +354,7 @@ export class Provisioner {
     if (this.kubeconfig && (this.deployKubeconfig === undefined || kubeconfigText(this.deployKubeconfig) === own))
       return this.realNode ? this.kubeconfig : undefined;
     if (this.deployKubeconfig === undefined) return undefined;
-    const kubectl = path.join(this.options.library, 'tools/kube/bin/kubectl');
+    const kubectl = kubectlProgram(this.options.library);
     return givenClusterKubeconfig(this.deployKubeconfig, this.options.dirs.scratch, kubectl, notes);
   }
 
@@ -366,7 +367,7 @@ export class Provisioner {
     const { dirs, cleanups, library } = this.options;
     for (const note of standInsUsed(this.deployedResources)) report.notes.push(note);
     this.app = await forwardService({
-      kubectl: path.join(library, 'tools/kube/bin/kubectl'),
+      kubectl: kubectlProgram(library),
       kubeconfig,
       resources: this.deployedResources,
       image: deployed,

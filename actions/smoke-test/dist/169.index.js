@@ -37,17 +37,17 @@ function apiProblem(error) {
         }
         return `HTTP ${error['code']}${message ? `: ${message}` : ''}`;
     }
-    return error instanceof Error ? error.message.split('\n')[0] || error.name : String(error);
+    // A failed WebSocket handshake rejects with the ws ErrorEvent (a message, no Error).
+    const message = (0,_pipeline_action_kit__WEBPACK_IMPORTED_MODULE_1__/* .isRecord */ .u4)(error) && typeof error['message'] === 'string' ? error['message'] : '';
+    return message.split('\n')[0] || (error instanceof Error ? error.name : 'no answer');
 }
 async function clientCluster(kubeconfig) {
     const k8s = await __webpack_require__.e(/* import() */ 237).then(__webpack_require__.bind(__webpack_require__, 9237));
     const kc = new k8s.KubeConfig();
     kc.loadFromString(kubeconfig);
-    const server = kc.getCurrentCluster()?.server ?? '(no current cluster)';
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const portForward = new k8s.PortForward(kc, true);
     return {
-        server,
         async readService(namespace, name) {
             try {
                 return (0,_pipeline_action_kit_kube__WEBPACK_IMPORTED_MODULE_2__/* .liveService */ .MG)(await core.readNamespacedService({ name, namespace }));
@@ -55,7 +55,7 @@ async function clientCluster(kubeconfig) {
             catch (error) {
                 if ((0,_pipeline_action_kit__WEBPACK_IMPORTED_MODULE_1__/* .isRecord */ .u4)(error) && error['code'] === 404)
                     return undefined;
-                throw new _pipeline_action_kit__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`Reading Service ${namespace}/${name} from ${server} failed: ${apiProblem(error)}`);
+                throw new _pipeline_action_kit__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(`Reading Service ${namespace}/${name} failed: ${apiProblem(error)}`);
             }
         },
         async listPods(namespace, selector) {
@@ -74,6 +74,9 @@ async function clientCluster(kubeconfig) {
             let reported = false;
             const errors = new node_stream__WEBPACK_IMPORTED_MODULE_0__.Writable({
                 write(chunk, _encoding, done) {
+                    // The first frame of the error channel is only its port number, which the client strips: an empty chunk.
+                    if (chunk.length === 0)
+                        return done();
                     if (!reported)
                         onError(chunk.toString('utf8').trim().slice(0, 300) || 'the forward reported an error');
                     reported = true;
@@ -92,7 +95,8 @@ async function clientCluster(kubeconfig) {
             const tunnel = ws;
             tunnel.on('close', () => socket.end());
             tunnel.on('error', () => socket.destroy());
-            socket.on('close', () => tunnel.close());
+            // The local side is done: drop the tunnel at once (a close handshake could hold the step up to 30 s).
+            socket.on('close', () => tunnel.terminate());
         },
     };
 }

@@ -34,7 +34,7 @@ async function openServiceForward(ref, api, log) {
     const resolve = async (avoid) => {
         const service = await api.readService(ref.namespace, ref.name);
         if (!service)
-            throw new _pipeline_action_kit_kube__WEBPACK_IMPORTED_MODULE_2__/* .UnreachableServiceError */ .mH(`Service ${ref.name} does not exist in namespace ${ref.namespace} (API server ${api.server})`);
+            throw new _pipeline_action_kit_kube__WEBPACK_IMPORTED_MODULE_2__/* .UnreachableServiceError */ .mH(`Service ${ref.name} does not exist in namespace ${ref.namespace}`);
         const pods = Object.keys(service.selector).length > 0 ? await api.listPods(ref.namespace, service.selector) : [];
         return (0,_pipeline_action_kit_kube__WEBPACK_IMPORTED_MODULE_2__/* .resolveForward */ .Kw)(ref, service, pods, avoid);
     };
@@ -97,7 +97,7 @@ async function openServiceForward(ref, api, log) {
     });
     const { port } = server.address();
     const url = new URL(`http://127.0.0.1:${port}/`);
-    log(`Service ${(0,_pipeline_action_kit_kube__WEBPACK_IMPORTED_MODULE_2__/* .formatServiceRef */ .YS)(ref)}: port ${portLabel(current)} -> pod ${current.pod} port ${current.podPort}, reached at ${url.href} through the API server ${api.server}`);
+    log(`Service ${(0,_pipeline_action_kit_kube__WEBPACK_IMPORTED_MODULE_2__/* .formatServiceRef */ .YS)(ref)}: port ${portLabel(current)} -> pod ${current.pod} port ${current.podPort}, reached at ${url.href} through the API server`);
     return {
         url,
         report: () => ({

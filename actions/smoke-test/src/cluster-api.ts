@@ -22,30 +22,30 @@ function apiProblem(error: unknown): string {
     }
     return `HTTP ${error['code']}${message ? `: ${message}` : ''}`;
   }
-  return error instanceof Error ? error.message.split('\n')[0] || error.name : String(error);
+  // A failed WebSocket handshake rejects with the ws ErrorEvent (a message, no Error).
+  const message = isRecord(error) && typeof error['message'] === 'string' ? error['message'] : '';
+  return message.split('\n')[0] || (error instanceof Error ? error.name : 'no answer');
 }
 
 /** The part of the `ws` WebSocket the tunnel uses. */
 interface Tunnel {
   on(event: 'close' | 'error', listener: () => void): unknown;
-  close(): void;
+  terminate(): void;
 }
 
 export async function clientCluster(kubeconfig: string): Promise<ClusterApi> {
   const k8s = await import('@kubernetes/client-node');
   const kc = new k8s.KubeConfig();
   kc.loadFromString(kubeconfig);
-  const server = kc.getCurrentCluster()?.server ?? '(no current cluster)';
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const portForward = new k8s.PortForward(kc, true);
   return {
-    server,
     async readService(namespace, name) {
       try {
         return liveService(await core.readNamespacedService({ name, namespace }));
       } catch (error: unknown) {
         if (isRecord(error) && error['code'] === 404) return undefined;
-        throw new ActionError(`Reading Service ${namespace}/${name} from ${server} failed: ${apiProblem(error)}`);
+        throw new ActionError(`Reading Service ${namespace}/${name} failed: ${apiProblem(error)}`);
       }
     },
     async listPods(namespace, selector) {
@@ -63,6 +63,8 @@ export async function clientCluster(kubeconfig: string): Promise<ClusterApi> {
       let reported = false;
       const errors = new Writable({
         write(chunk: Buffer, _encoding, done) {
+          // The first frame of the error channel is only its port number, which the client strips: an empty chunk.
+          if (chunk.length === 0) return done();
           if (!reported) onError(chunk.toString('utf8').trim().slice(0, 300) || 'the forward reported an error');
           reported = true;
           socket.destroy();
@@ -79,7 +81,8 @@ export async function clientCluster(kubeconfig: string): Promise<ClusterApi> {
       const tunnel = ws as Tunnel;
       tunnel.on('close', () => socket.end());
       tunnel.on('error', () => socket.destroy());
-      socket.on('close', () => tunnel.close());
+      // The local side is done: drop the tunnel at once (a close handshake could hold the step up to 30 s).
+      socket.on('close', () => tunnel.terminate());
     },
   };
 }

@@ -22,8 +22,6 @@ import {
 } from '@pipeline/action-kit/kube';
 
 export interface ClusterApi {
-  /** The API server's address, for messages. */
-  readonly server: string;
   /** The Service, or undefined when it does not exist. */
   readService(namespace: string, name: string): Promise<LiveService | undefined>;
   listPods(namespace: string, selector: Readonly<Record<string, string>>): Promise<LivePod[]>;
@@ -80,7 +78,7 @@ export async function openServiceForward(
     const service = await api.readService(ref.namespace, ref.name);
     if (!service)
       throw new UnreachableServiceError(
-        `Service ${ref.name} does not exist in namespace ${ref.namespace} (API server ${api.server})`,
+        `Service ${ref.name} does not exist in namespace ${ref.namespace}`,
       );
     const pods = Object.keys(service.selector).length > 0 ? await api.listPods(ref.namespace, service.selector) : [];
     return resolveForward(ref, service, pods, avoid);
@@ -150,7 +148,7 @@ export async function openServiceForward(
   const { port } = server.address() as net.AddressInfo;
   const url = new URL(`http://127.0.0.1:${port}/`);
   log(
-    `Service ${formatServiceRef(ref)}: port ${portLabel(current)} -> pod ${current.pod} port ${current.podPort}, reached at ${url.href} through the API server ${api.server}`,
+    `Service ${formatServiceRef(ref)}: port ${portLabel(current)} -> pod ${current.pod} port ${current.podPort}, reached at ${url.href} through the API server`,
   );
   return {
     url,

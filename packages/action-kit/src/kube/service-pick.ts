@@ -4,6 +4,7 @@
  * deploy-k8s (its `service` output), smoke-test (the port-forward) and the
  * local runner.
  */
+import { ActionError } from '../errors.js';
 import type { ServiceRef } from './service-ref.js';
 
 /** What deploy-k8s's `resources` output says about one object. */
@@ -84,7 +85,7 @@ export interface ForwardTarget {
 }
 
 /** Why a Service cannot be reached; the message is written for the log. */
-export class UnreachableServiceError extends Error {
+export class UnreachableServiceError extends ActionError {
   override readonly name = 'UnreachableServiceError';
 }
 

@@ -144,12 +144,7 @@ describe('openServiceForward', () => {
   });
 
   it.each<[string, LiveService | undefined, FakePod[], RegExp]>([
-    [
-      'a missing Service',
-      undefined,
-      [],
-      /^Service web does not exist in namespace shop$/,
-    ],
+    ['a missing Service', undefined, [], /^Service web does not exist in namespace shop$/],
     [
       'a Service with no ready pod',
       service,

@@ -76,10 +76,7 @@ export async function openServiceForward(
 ): Promise<ServiceForward> {
   const resolve = async (avoid: ReadonlySet<string>): Promise<ForwardTarget> => {
     const service = await api.readService(ref.namespace, ref.name);
-    if (!service)
-      throw new UnreachableServiceError(
-        `Service ${ref.name} does not exist in namespace ${ref.namespace}`,
-      );
+    if (!service) throw new UnreachableServiceError(`Service ${ref.name} does not exist in namespace ${ref.namespace}`);
     const pods = Object.keys(service.selector).length > 0 ? await api.listPods(ref.namespace, service.selector) : [];
     return resolveForward(ref, service, pods, avoid);
   };

@@ -51,24 +51,22 @@ export interface SmokeDependencies {
 /** Above this share of one core used by the tester, its own queueing may show in the latencies. */
 const TESTER_SATURATED_PERCENT = 90;
 
-/** Opens the port-forward to a Service (client-node loaded only here). */
-export type OpenService = (target: ServiceTarget, log: (line: string) => void) => Promise<ServiceForward>;
-
-const openService: OpenService = async (target, log) => {
+/** Opens the port-forward to a Service (client-node loaded only here, so a url-only run never loads it). */
+async function openService(target: ServiceTarget, log: (line: string) => void): Promise<ServiceForward> {
   const [{ clientCluster }, { openServiceForward }] = await Promise.all([
     import('./cluster-api.js'),
     import('./service-forward.js'),
   ]);
   return openServiceForward(target.ref, await clientCluster(target.kubeconfig.text), log);
-};
+}
 
-export async function main(open: OpenService = openService): Promise<void> {
+export async function main(): Promise<void> {
   const inputs = getInputs();
   for (const notice of inputs.notices) core.notice(redact(notice, inputs.secrets), { title: 'Smoke test checks' });
   // A service may echo a header back: redact our own lines too, not only rely on the runner's masking.
   // Check names and answers come from the repository and the service: printed inert and redacted.
   const log = (line: string): void => core.info(printableLines(redact(line, inputs.secrets)));
-  const forward = inputs.service ? await reachService(inputs.service, open, log) : undefined;
+  const forward = inputs.service ? await reachService(inputs.service, log) : undefined;
   let report: Report;
   try {
     const url = forward?.url ?? inputs.url;
@@ -102,15 +100,13 @@ export async function main(open: OpenService = openService): Promise<void> {
 }
 
 /** The port-forward, or a failed step that says what is missing (no Service, no ready pod, no such port). */
-async function reachService(
-  target: ServiceTarget,
-  open: OpenService,
-  log: (line: string) => void,
-): Promise<ServiceForward> {
+async function reachService(target: ServiceTarget, log: (line: string) => void): Promise<ServiceForward> {
   try {
-    return await phase(`Reach Service ${formatServiceRef(target.ref)} through the API server`, () => open(target, log));
+    return await phase(`Reach Service ${formatServiceRef(target.ref)} through the API server`, () =>
+      openService(target, log),
+    );
   } catch (error: unknown) {
-    const why = describeError(error);
+    const why = redact(describeError(error));
     core.setOutput('passed', 'false');
     await writeSummary(
       () =>

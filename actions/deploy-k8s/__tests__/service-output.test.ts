@@ -123,6 +123,11 @@ describe('deployedService', () => {
     expect(await deployedService(api, r, rules, () => undefined)).toBe('');
   });
 
+  it('names the Service after a canary paused at its manual gate (it fronts the stable and the canary pods)', async () => {
+    const api = cluster([{ name: 'web', selector: { app: 'web' }, ports: [{ port: 80 }] }]);
+    expect(await deployedService(api, report([{}], { status: 'paused' }), rules, () => undefined)).toBe('shop/web:80');
+  });
+
   it('leaves the output empty, and says why, when the Services cannot be read (the deploy still succeeded)', async () => {
     const api = cluster([]);
     api.list = async () => {

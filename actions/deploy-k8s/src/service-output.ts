@@ -37,7 +37,8 @@ export async function deployedService(
   images: readonly ImageRule[],
   log: (message: string) => void,
 ): Promise<string> {
-  if (report.dryRun || (report.status !== 'deployed' && report.status !== 'unchanged')) return '';
+  // A paused canary or preview is live next to the stable pods: the Service in front of both is what users reach.
+  if (report.dryRun || !['deployed', 'unchanged', 'paused'].includes(report.status)) return '';
   const workload = workloadOf(report.resources, images);
   if (!workload) {
     log('service output: no Deployment, StatefulSet or DaemonSet runs the deployed image, so no Service is named');

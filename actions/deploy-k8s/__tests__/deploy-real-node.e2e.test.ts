@@ -113,6 +113,8 @@ async function baseline(): Promise<{ ns: string; before: LiveState }> {
   namespaces.push(ns);
   const first = await deploy(ns, {});
   expect(first.outputs['status']).toBe('deployed');
+  // The Service in front of the deployed Deployment, for a smoke test through the API server.
+  expect(first.outputs['service']).toBe(`${ns}/web:80`);
   const before = await liveState(ns);
   expect(before.digests).toHaveLength(2);
   expect(new Set(before.digests).size).toBe(1);

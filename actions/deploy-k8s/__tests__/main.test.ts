@@ -96,6 +96,8 @@ describe('main (injected I/O, fake API)', () => {
       analysis: '{}',
       canary: '',
       'deployment-id': '',
+      // a Service but no workload running the image: nothing for a smoke test to reach
+      service: '',
     });
     expect(
       (JSON.parse(run.outputs['resources'] as string) as { kind: string; result: string }[]).map((r) => [

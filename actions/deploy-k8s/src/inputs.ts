@@ -19,7 +19,7 @@ import {
   type ReadInput,
   type RunContext,
 } from '@pipeline/action-kit';
-import { decodeKubeconfig, secretValues, type DecodedKubeconfig } from './kubeconfig.js';
+import { decodeKubeconfig, kubeconfigMasks, type DecodedKubeconfig } from '@pipeline/action-kit/kube';
 import { parseImage, type ImageRule } from './images.js';
 import { runAnnotations } from './objects.js';
 import { parseGenerateInputs, type GenerateInputs } from './generated-inputs.js';
@@ -68,19 +68,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const ANNOTATION_KEY =
   /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
-/**
- * Every value to mask for a kubeconfig text (or input): as given, trimmed,
- * base64-decoded, and each secret inside. Works on values too broken to
- * use, so that even those never show.
- */
-export function kubeconfigMasks(raw: string): string[] {
-  const trimmed = raw.trim();
-  if (trimmed === '') return [];
-  const texts = [trimmed];
-  // Node's base64 decoder reads the url-safe alphabet too.
-  if (!trimmed.includes(':')) texts.push(Buffer.from(trimmed.replace(/\s+/g, ''), 'base64').toString('utf8'));
-  return [...new Set([raw, ...texts, ...texts.flatMap((text) => secretValues(text))])];
-}
+export { kubeconfigMasks };
 
 /** Wraps an input reader so that secret inputs are masked the moment they are read. */
 export function maskingReader(read: ReadInput, mask: (value: string) => void = maskSecret): ReadInput {

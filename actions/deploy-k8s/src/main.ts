@@ -15,6 +15,7 @@ import { readSources, type SourceIo, type Sources } from './manifest-source.js';
 import { realSourceIo } from './manifest-source-io.js';
 import { manifestSourceSummary } from './manifest-source-summary.js';
 import type { DeployOptions } from './phases/context.js';
+import { deployedService } from './service-output.js';
 import { buildSummary } from './summary.js';
 import { analysisOutput } from './strategy/report.js';
 import { progressiveDeploy } from './strategy/run.js';
@@ -82,6 +83,8 @@ interface Attempt {
   report?: DeployReport;
   sources?: Sources;
   deploymentId?: number;
+  /** The `service` output: the Service in front of the deployed workload, or ''. */
+  service?: string;
   failure?: unknown;
   secrets: string[];
 }
@@ -151,6 +154,7 @@ async function attemptDeploy(io: MainIo, attempt: Attempt): Promise<void> {
   attempt.report = await withDeployment(reporter, entries, io.warning, () =>
     progressive.strategy === 'rolling' ? deploy(options) : progressiveDeploy({ deploy: options, inputs: progressive }),
   );
+  attempt.service = await deployedService(api, attempt.report, inputs.images, io.info);
 }
 
 function writeOutputs(io: MainIo, attempt: Attempt, durationMs: number): void {
@@ -168,6 +172,7 @@ function writeOutputs(io: MainIo, attempt: Attempt, durationMs: number): void {
     io.setOutput('analysis', analysisOutput(report?.progressive));
     io.setOutput('canary', report?.status === 'paused' ? (report.progressive?.canary ?? '') : '');
     io.setOutput('deployment-id', attempt.deploymentId === undefined ? '' : String(attempt.deploymentId));
+    io.setOutput('service', attempt.service ?? '');
   } catch (error: unknown) {
     // Keep the deploy's own error (if any) as the step's failure.
     if (failure === undefined) throw error;

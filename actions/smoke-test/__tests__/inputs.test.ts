@@ -3,6 +3,8 @@ import { parseErrorRate, parseHeaders, parseInputs, type RawInputs } from '../sr
 
 const defaults: RawInputs = {
   url: 'https://svc.example',
+  service: '',
+  kubeconfig: '',
   checks: '',
   'wait-for-ready': '',
   timeout: '2m',
@@ -36,7 +38,7 @@ const parse = (overrides: Partial<RawInputs>) => {
 describe('parseInputs', () => {
   it('applies the defaults: one check GETting url, no load phase, no budgets', () => {
     const inputs = parse({});
-    expect(inputs.url.href).toBe('https://svc.example/');
+    expect(inputs.url?.href).toBe('https://svc.example/');
     expect(inputs.checksSource).toBe('default');
     expect(inputs.checks.map((c) => [c.name, c.method, c.path])).toEqual([['GET url', 'GET', '']]);
     expect(inputs).toMatchObject({
@@ -152,7 +154,10 @@ describe('parseInputs', () => {
   });
 
   it.each<[Partial<RawInputs>, RegExp]>([
-    [{ url: '' }, /Input 'url' has an invalid value "": expected the base URL of the service/],
+    [
+      { url: '' },
+      /Input 'url' has an invalid value "": expected either url \(the base URL of the service.*\) or service/,
+    ],
     [
       { url: 'svc.example' },
       /Input 'url' has an invalid value "svc.example": expected an absolute http:\/\/ or https:\/\/ URL/,
@@ -247,5 +252,70 @@ describe('parseErrorRate', () => {
   });
   it.each(['%', '-1', '1.5', '101%', 'abc'])('rejects %s', (raw) => {
     expect(() => parseErrorRate(raw)).toThrow(/Input 'max-error-rate'/);
+  });
+});
+
+describe('parseInputs: url or service (with kubeconfig)', () => {
+  const token = 'tok-smoke-inputs-0123456789abcdef';
+  const kubeconfig = `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'https://kube.invalid:6443'}\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\nusers:\n- name: u\n  user: {token: ${token}}\n`;
+
+  it('reads service and a YAML or base64 kubeconfig, with no url', () => {
+    for (const given of [kubeconfig, Buffer.from(kubeconfig).toString('base64')]) {
+      const inputs = parse({ url: '', service: 'shop/web:http', kubeconfig: given });
+      expect(inputs.url).toBeUndefined();
+      expect(inputs.service?.ref).toEqual({ namespace: 'shop', name: 'web', port: 'http' });
+      expect(inputs.service?.kubeconfig.text.trim()).toBe(kubeconfig.trim());
+    }
+  });
+
+  it.each<[string, Partial<RawInputs>, RegExp]>([
+    [
+      'both url and service',
+      { service: 'shop/web' },
+      /^Inputs 'url' and 'service' are both set \(url "https:\/\/svc.example", service "shop\/web"\): expected either url .* or service .*, not both\.$/,
+    ],
+    [
+      'neither',
+      { url: '' },
+      /^Input 'url' has an invalid value "": expected either url \(the base URL of the service, such as https:\/\/staging.example.com\) or service/,
+    ],
+    [
+      'service without kubeconfig',
+      { url: '', service: 'shop/web' },
+      /^Input 'kubeconfig' is empty: service "shop\/web" is reached through the API server with a kubeconfig/,
+    ],
+    [
+      'kubeconfig without service',
+      { kubeconfig: 'apiVersion: v1' },
+      /^Input 'kubeconfig' is set but 'service' is empty: the kubeconfig is only used to reach a Service/,
+    ],
+    [
+      'a bad service',
+      { url: '', service: 'web:80', kubeconfig: 'x' },
+      /^Input 'service' has an invalid value "web:80": expected namespace\/name or namespace\/name:port/,
+    ],
+    [
+      'a broken kubeconfig',
+      { url: '', service: 'shop/web', kubeconfig: 'garbage' },
+      /^Input 'kubeconfig' is not a usable kubeconfig/,
+    ],
+  ])('%s: a clear error', (_name, overrides, message) => {
+    expect(() => parse(overrides)).toThrow(message);
+  });
+
+  it('never quotes the kubeconfig in an error', () => {
+    for (const overrides of [
+      { kubeconfig },
+      { url: '', service: 'shop/web', kubeconfig: `not: [a kubeconfig ${token}` },
+    ]) {
+      let message = '';
+      try {
+        parse(overrides);
+      } catch (error: unknown) {
+        message = (error as Error).message;
+      }
+      expect(message).not.toBe('');
+      expect(message).not.toContain(token);
+    }
   });
 });

@@ -229,3 +229,30 @@ describe('latencyChart', () => {
     );
   });
 });
+
+describe('a Service reached through the API server', () => {
+  const target = {
+    service: 'shop/web',
+    namespace: 'shop',
+    port: '80 (http)',
+    podPort: 8080,
+    pods: ['web-7d9-a', 'web-7d9-b'],
+    connections: 4,
+    failedForwards: 1,
+    via: 'the API server (port-forward from this runner)' as const,
+  };
+
+  it('the summary names the Service, its namespace, the pods and the path taken', () => {
+    const md = summaryMarkdown(base({ url: 'http://127.0.0.1:41234/', target }));
+    expect(md).toMatch(/^## ✅ Smoke test passed: Service shop\/web\n/);
+    expect(md).toContain(
+      'Reached Service shop/web (namespace shop) port 80 (http) through the API server (port-forward from this runner): pod web-7d9-a, web-7d9-b port 8080, 4 connection(s); 1 failed forward(s) moved to another ready pod.',
+    );
+  });
+
+  it('without one, the summary is about the URL as before', () => {
+    const md = summaryMarkdown(base());
+    expect(md).toMatch(/^## ✅ Smoke test passed: https:\/\/svc.example\/\n/);
+    expect(md).not.toContain('through the API server');
+  });
+});

@@ -2,7 +2,7 @@ export const id = 100;
 export const ids = [100];
 export const modules = {
 
-/***/ 4109:
+/***/ 34109:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -159,7 +159,7 @@ function fromByteArray (uint8) {
 
 /***/ }),
 
-/***/ 6442:
+/***/ 96442:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -236,7 +236,7 @@ exports["default"] = ByteBuffer;
 
 /***/ }),
 
-/***/ 4656:
+/***/ 64656:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -248,7 +248,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const TypedArrayHistogram_1 = __webpack_require__(3257);
+const TypedArrayHistogram_1 = __webpack_require__(33257);
 class Float64Histogram extends TypedArrayHistogram_1.default {
     constructor(lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits) {
         super(Float64Array, lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits);
@@ -259,13 +259,13 @@ exports["default"] = Float64Histogram;
 
 /***/ }),
 
-/***/ 110:
+/***/ 70110:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.toSummary = exports.NO_TAG = void 0;
-const formatters_1 = __webpack_require__(9497);
+const formatters_1 = __webpack_require__(49497);
 exports.NO_TAG = "NO TAG";
 const toSummary = (histogram) => {
     const { totalCount, maxValue, numberOfSignificantValueDigits } = histogram;
@@ -288,13 +288,13 @@ exports.toSummary = toSummary;
 
 /***/ }),
 
-/***/ 8111:
+/***/ 48111:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.build = exports.defaultRequest = void 0;
-const JsHistogramFactory_1 = __webpack_require__(2173);
+const JsHistogramFactory_1 = __webpack_require__(42173);
 const wasm_1 = __webpack_require__(5681);
 exports.defaultRequest = {
     bitBucketSize: 32,
@@ -319,7 +319,7 @@ exports.build = build;
 
 /***/ }),
 
-/***/ 6294:
+/***/ 16294:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -376,7 +376,7 @@ exports["default"] = HistogramIterationValue;
 
 /***/ }),
 
-/***/ 157:
+/***/ 90157:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -389,8 +389,8 @@ exports.listTags = void 0;
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const Histogram_1 = __webpack_require__(110);
-const encoding_1 = __webpack_require__(1475);
+const Histogram_1 = __webpack_require__(70110);
+const encoding_1 = __webpack_require__(11475);
 const TAG_PREFIX = "Tag=";
 const TAG_PREFIX_LENGTH = "Tag=".length;
 /**
@@ -535,14 +535,14 @@ exports["default"] = HistogramLogReader;
 
 /***/ }),
 
-/***/ 9033:
+/***/ 99033:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const Histogram_1 = __webpack_require__(110);
-const encoding_1 = __webpack_require__(1475);
-const formatters_1 = __webpack_require__(9497);
+const Histogram_1 = __webpack_require__(70110);
+const encoding_1 = __webpack_require__(11475);
+const formatters_1 = __webpack_require__(49497);
 const HISTOGRAM_LOG_FORMAT_VERSION = "1.3";
 const timeFormatter = (0, formatters_1.floatFormatter)(5, 3);
 class HistogramLogWriter {
@@ -613,7 +613,7 @@ exports["default"] = HistogramLogWriter;
 
 /***/ }),
 
-/***/ 282:
+/***/ 60282:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -625,7 +625,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const TypedArrayHistogram_1 = __webpack_require__(3257);
+const TypedArrayHistogram_1 = __webpack_require__(33257);
 class Int16Histogram extends TypedArrayHistogram_1.default {
     constructor(lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits) {
         super(Uint16Array, lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits);
@@ -636,7 +636,7 @@ exports["default"] = Int16Histogram;
 
 /***/ }),
 
-/***/ 5816:
+/***/ 45816:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -648,7 +648,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const TypedArrayHistogram_1 = __webpack_require__(3257);
+const TypedArrayHistogram_1 = __webpack_require__(33257);
 class Int32Histogram extends TypedArrayHistogram_1.default {
     constructor(lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits) {
         super(Uint32Array, lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits);
@@ -659,7 +659,7 @@ exports["default"] = Int32Histogram;
 
 /***/ }),
 
-/***/ 4571:
+/***/ 64571:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -671,7 +671,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const TypedArrayHistogram_1 = __webpack_require__(3257);
+const TypedArrayHistogram_1 = __webpack_require__(33257);
 class Int8Histogram extends TypedArrayHistogram_1.default {
     constructor(lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits) {
         super(Uint8Array, lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits);
@@ -682,7 +682,7 @@ exports["default"] = Int8Histogram;
 
 /***/ }),
 
-/***/ 5044:
+/***/ 35044:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -698,13 +698,13 @@ exports.doDecode = doDecode;
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
 // @ts-ignore
-const base64 = __webpack_require__(4109);
+const base64 = __webpack_require__(34109);
 // @ts-ignore
-const pako = __webpack_require__(8501);
-const JsHistogram_1 = __webpack_require__(5011);
-const ByteBuffer_1 = __webpack_require__(6442);
-const JsHistogramFactory_1 = __webpack_require__(2173);
-const ZigZagEncoding_1 = __webpack_require__(7059);
+const pako = __webpack_require__(98501);
+const JsHistogram_1 = __webpack_require__(75011);
+const ByteBuffer_1 = __webpack_require__(96442);
+const JsHistogramFactory_1 = __webpack_require__(42173);
+const ZigZagEncoding_1 = __webpack_require__(27059);
 const { max } = Math;
 const V2EncodingCookieBase = 0x1c849303;
 const V2CompressedEncodingCookieBase = 0x1c849304;
@@ -882,7 +882,7 @@ JsHistogram_1.JsHistogram.prototype.encodeIntoCompressedBase64 = doEncodeIntoCom
 
 /***/ }),
 
-/***/ 5011:
+/***/ 75011:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -895,11 +895,11 @@ exports["default"] = exports.JsHistogram = void 0;
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const RecordedValuesIterator_1 = __webpack_require__(9494);
-const PercentileIterator_1 = __webpack_require__(9759);
-const formatters_1 = __webpack_require__(9497);
-const ulp_1 = __webpack_require__(7415);
-const Histogram_1 = __webpack_require__(110);
+const RecordedValuesIterator_1 = __webpack_require__(79494);
+const PercentileIterator_1 = __webpack_require__(99759);
+const formatters_1 = __webpack_require__(49497);
+const ulp_1 = __webpack_require__(77415);
+const Histogram_1 = __webpack_require__(70110);
 const { pow, floor, ceil, log2, max, min } = Math;
 class JsHistogram {
     incrementTotalCount() {
@@ -1687,17 +1687,17 @@ exports["default"] = JsHistogram;
 
 /***/ }),
 
-/***/ 2173:
+/***/ 42173:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.constructorFromBucketSize = constructorFromBucketSize;
-const PackedHistogram_1 = __webpack_require__(7210);
-const Int8Histogram_1 = __webpack_require__(4571);
-const Int16Histogram_1 = __webpack_require__(282);
-const Int32Histogram_1 = __webpack_require__(5816);
-const Float64Histogram_1 = __webpack_require__(4656);
+const PackedHistogram_1 = __webpack_require__(67210);
+const Int8Histogram_1 = __webpack_require__(64571);
+const Int16Histogram_1 = __webpack_require__(60282);
+const Int32Histogram_1 = __webpack_require__(45816);
+const Float64Histogram_1 = __webpack_require__(64656);
 function constructorFromBucketSize(bitBucketSize) {
     switch (bitBucketSize) {
         case "packed":
@@ -1718,12 +1718,12 @@ function constructorFromBucketSize(bitBucketSize) {
 
 /***/ }),
 
-/***/ 4129:
+/***/ 64129:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const HistogramIterationValue_1 = __webpack_require__(6294);
+const HistogramIterationValue_1 = __webpack_require__(16294);
 /**
  * Used for iterating through histogram values.
  */
@@ -1823,7 +1823,7 @@ exports["default"] = JsHistogramIterator;
 
 /***/ }),
 
-/***/ 7210:
+/***/ 67210:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -1835,8 +1835,8 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const JsHistogram_1 = __webpack_require__(5011);
-const PackedArray_1 = __webpack_require__(5952);
+const JsHistogram_1 = __webpack_require__(75011);
+const PackedArray_1 = __webpack_require__(73571);
 /**
  * <h3>A High Dynamic Range (HDR) Histogram that uses a packed internal representation</h3>
  * <p>
@@ -1907,12 +1907,12 @@ exports["default"] = PackedHistogram;
 
 /***/ }),
 
-/***/ 9759:
+/***/ 99759:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const JsHistogramIterator_1 = __webpack_require__(4129);
+const JsHistogramIterator_1 = __webpack_require__(64129);
 const { pow, floor, log2 } = Math;
 /**
  * Used for iterating through histogram values according to percentile levels. The iteration is
@@ -1996,7 +1996,7 @@ exports["default"] = PercentileIterator;
 
 /***/ }),
 
-/***/ 9494:
+/***/ 79494:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -2008,7 +2008,7 @@ exports["default"] = PercentileIterator;
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const JsHistogramIterator_1 = __webpack_require__(4129);
+const JsHistogramIterator_1 = __webpack_require__(64129);
 /**
  * Used for iterating through all recorded histogram values using the finest granularity steps supported by the
  * underlying representation. The iteration steps through all non-zero recorded value counts, and terminates when
@@ -2045,7 +2045,7 @@ exports["default"] = RecordedValuesIterator;
 
 /***/ }),
 
-/***/ 7348:
+/***/ 87348:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -2057,7 +2057,7 @@ exports["default"] = RecordedValuesIterator;
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const HistogramBuilder_1 = __webpack_require__(8111);
+const HistogramBuilder_1 = __webpack_require__(48111);
 /**
  * Records integer values, and provides stable interval {@link Histogram} samples from
  * live recorded data without interrupting or stalling active recording of values. Each interval
@@ -2220,7 +2220,7 @@ exports["default"] = Recorder;
 
 /***/ }),
 
-/***/ 3257:
+/***/ 33257:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -2232,7 +2232,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const JsHistogram_1 = __webpack_require__(5011);
+const JsHistogram_1 = __webpack_require__(75011);
 class TypedArrayHistogram extends JsHistogram_1.default {
     constructor(arrayCtr, lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits) {
         super(lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits);
@@ -2292,7 +2292,7 @@ exports["default"] = TypedArrayHistogram;
 
 /***/ }),
 
-/***/ 7059:
+/***/ 27059:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -2442,7 +2442,7 @@ exports["default"] = ZigZagEncoding;
 
 /***/ }),
 
-/***/ 1475:
+/***/ 11475:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -2456,12 +2456,12 @@ exports.decompress = decompress;
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const JsHistogram_1 = __webpack_require__(5011);
-const ByteBuffer_1 = __webpack_require__(6442);
+const JsHistogram_1 = __webpack_require__(75011);
+const ByteBuffer_1 = __webpack_require__(96442);
 const wasm_1 = __webpack_require__(5681);
 // @ts-ignore
-const base64 = __webpack_require__(4109);
-const JsHistogram_encoding_1 = __webpack_require__(5044);
+const base64 = __webpack_require__(34109);
+const JsHistogram_encoding_1 = __webpack_require__(35044);
 const V2CompressedEncodingCookieBase = 0x1c849304;
 const compressedEncodingCookie = V2CompressedEncodingCookieBase | 0x10; // LSBit of wordsize byte indicates TLZE Encoding
 function decompress(data) {
@@ -2512,7 +2512,7 @@ exports.encodeIntoCompressedBase64 = encodeIntoCompressedBase64;
 
 /***/ }),
 
-/***/ 9497:
+/***/ 49497:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -2570,41 +2570,41 @@ exports.JsHistogram = exports.WasmHistogram = exports.Recorder = exports.Histogr
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const ByteBuffer_1 = __webpack_require__(6442);
+const ByteBuffer_1 = __webpack_require__(96442);
 exports.ByteBuffer = ByteBuffer_1.default;
-const encoding_1 = __webpack_require__(1475);
+const encoding_1 = __webpack_require__(11475);
 Object.defineProperty(exports, "decodeFromCompressedBase64", ({ enumerable: true, get: function () { return encoding_1.decodeFromCompressedBase64; } }));
 Object.defineProperty(exports, "encodeIntoCompressedBase64", ({ enumerable: true, get: function () { return encoding_1.encodeIntoCompressedBase64; } }));
-const Float64Histogram_1 = __webpack_require__(4656);
+const Float64Histogram_1 = __webpack_require__(64656);
 exports.Float64Histogram = Float64Histogram_1.default;
-const HistogramLogReader_1 = __webpack_require__(157);
+const HistogramLogReader_1 = __webpack_require__(90157);
 exports.HistogramLogReader = HistogramLogReader_1.default;
 Object.defineProperty(exports, "listTags", ({ enumerable: true, get: function () { return HistogramLogReader_1.listTags; } }));
-const HistogramLogWriter_1 = __webpack_require__(9033);
+const HistogramLogWriter_1 = __webpack_require__(99033);
 exports.HistogramLogWriter = HistogramLogWriter_1.default;
-const Int16Histogram_1 = __webpack_require__(282);
+const Int16Histogram_1 = __webpack_require__(60282);
 exports.Int16Histogram = Int16Histogram_1.default;
-const Int32Histogram_1 = __webpack_require__(5816);
+const Int32Histogram_1 = __webpack_require__(45816);
 exports.Int32Histogram = Int32Histogram_1.default;
-const Int8Histogram_1 = __webpack_require__(4571);
+const Int8Histogram_1 = __webpack_require__(64571);
 exports.Int8Histogram = Int8Histogram_1.default;
-const JsHistogram_1 = __webpack_require__(5011);
+const JsHistogram_1 = __webpack_require__(75011);
 exports.JsHistogram = JsHistogram_1.default;
-const PackedHistogram_1 = __webpack_require__(7210);
+const PackedHistogram_1 = __webpack_require__(67210);
 exports.PackedHistogram = PackedHistogram_1.default;
-const Recorder_1 = __webpack_require__(7348);
+const Recorder_1 = __webpack_require__(87348);
 exports.Recorder = Recorder_1.default;
 const wasm_1 = __webpack_require__(5681);
 Object.defineProperty(exports, "initWebAssembly", ({ enumerable: true, get: function () { return wasm_1.initWebAssembly; } }));
 Object.defineProperty(exports, "initWebAssemblySync", ({ enumerable: true, get: function () { return wasm_1.initWebAssemblySync; } }));
 Object.defineProperty(exports, "WasmHistogram", ({ enumerable: true, get: function () { return wasm_1.WasmHistogram; } }));
-const HistogramBuilder_1 = __webpack_require__(8111);
+const HistogramBuilder_1 = __webpack_require__(48111);
 Object.defineProperty(exports, "build", ({ enumerable: true, get: function () { return HistogramBuilder_1.build; } }));
 //# sourceMappingURL=index.js.map
 
 /***/ }),
 
-/***/ 5952:
+/***/ 73571:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -2617,7 +2617,7 @@ exports.PackedArray = void 0;
  * and released to the public domain, as explained at
  * http://creativecommons.org/publicdomain/zero/1.0/
  */
-const PackedArrayContext_1 = __webpack_require__(7612);
+const PackedArrayContext_1 = __webpack_require__(27612);
 const NUMBER_OF_SETS = 8;
 const { pow, floor } = Math;
 /**
@@ -2791,7 +2791,7 @@ exports.PackedArray = PackedArray;
 
 /***/ }),
 
-/***/ 7612:
+/***/ 27612:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -3291,7 +3291,7 @@ const toHex = (n) => {
 
 /***/ }),
 
-/***/ 7415:
+/***/ 77415:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -3309,7 +3309,7 @@ exports["default"] = ulp;
 
 /***/ }),
 
-/***/ 221:
+/***/ 70221:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -3336,14 +3336,14 @@ var __awaiter = (this && this.__awaiter) || function (thisArg, _arguments, P, ge
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.WasmHistogram = exports.webAssemblyReady = exports.initWebAssemblySync = exports.initWebAssembly = exports.webAssemblyAvailable = void 0;
-const generated_wasm_1 = __webpack_require__(221);
-const Histogram_1 = __webpack_require__(110);
+const generated_wasm_1 = __webpack_require__(70221);
+const Histogram_1 = __webpack_require__(70110);
 // @ts-ignore
-const base64 = __webpack_require__(4109);
+const base64 = __webpack_require__(34109);
 // @ts-ignore
-const pako = __webpack_require__(8501);
+const pako = __webpack_require__(98501);
 // @ts-ignore
-const loader_1 = __webpack_require__(3139);
+const loader_1 = __webpack_require__(63139);
 const isNode = typeof process !== "undefined" && process.version;
 // @ts-ignore
 const isWorker = typeof importScripts === "function";
@@ -3547,17 +3547,17 @@ exports.WasmHistogram = WasmHistogram;
 
 /***/ }),
 
-/***/ 8501:
+/***/ 98501:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 // Top level file is just a mixin of submodules & constants
 
 
-var assign    = (__webpack_require__(190).assign);
+var assign    = (__webpack_require__(30190).assign);
 
 var deflate   = __webpack_require__(8346);
-var inflate   = __webpack_require__(7186);
-var constants = __webpack_require__(7514);
+var inflate   = __webpack_require__(27186);
+var constants = __webpack_require__(67514);
 
 var pako = {};
 
@@ -3574,11 +3574,11 @@ module.exports = pako;
 
 
 
-var zlib_deflate = __webpack_require__(8020);
-var utils        = __webpack_require__(190);
-var strings      = __webpack_require__(6149);
-var msg          = __webpack_require__(3207);
-var ZStream      = __webpack_require__(2669);
+var zlib_deflate = __webpack_require__(98020);
+var utils        = __webpack_require__(30190);
+var strings      = __webpack_require__(16149);
+var msg          = __webpack_require__(13207);
+var ZStream      = __webpack_require__(92669);
 
 var toString = Object.prototype.toString;
 
@@ -3975,19 +3975,19 @@ exports.gzip = gzip;
 
 /***/ }),
 
-/***/ 7186:
+/***/ 27186:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 
 
-var zlib_inflate = __webpack_require__(8712);
-var utils        = __webpack_require__(190);
-var strings      = __webpack_require__(6149);
-var c            = __webpack_require__(7514);
-var msg          = __webpack_require__(3207);
-var ZStream      = __webpack_require__(2669);
-var GZheader     = __webpack_require__(9291);
+var zlib_inflate = __webpack_require__(58712);
+var utils        = __webpack_require__(30190);
+var strings      = __webpack_require__(16149);
+var c            = __webpack_require__(67514);
+var msg          = __webpack_require__(13207);
+var ZStream      = __webpack_require__(92669);
+var GZheader     = __webpack_require__(39291);
 
 var toString = Object.prototype.toString;
 
@@ -4405,7 +4405,7 @@ exports.ungzip  = inflate;
 
 /***/ }),
 
-/***/ 190:
+/***/ 30190:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -4517,14 +4517,14 @@ exports.setTyped(TYPED_OK);
 
 /***/ }),
 
-/***/ 6149:
+/***/ 16149:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 // String encode/decode helpers
 
 
 
-var utils = __webpack_require__(190);
+var utils = __webpack_require__(30190);
 
 
 // Quick check if we can use fast array to bin string conversion
@@ -4711,7 +4711,7 @@ exports.utf8border = function (buf, max) {
 
 /***/ }),
 
-/***/ 3254:
+/***/ 53254:
 /***/ ((module) => {
 
 
@@ -4769,7 +4769,7 @@ module.exports = adler32;
 
 /***/ }),
 
-/***/ 7514:
+/***/ 67514:
 /***/ ((module) => {
 
 
@@ -4844,7 +4844,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8296:
+/***/ 18296:
 /***/ ((module) => {
 
 
@@ -4910,7 +4910,7 @@ module.exports = crc32;
 
 /***/ }),
 
-/***/ 8020:
+/***/ 98020:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -4934,11 +4934,11 @@ module.exports = crc32;
 //   misrepresented as being the original software.
 // 3. This notice may not be removed or altered from any source distribution.
 
-var utils   = __webpack_require__(190);
-var trees   = __webpack_require__(5198);
-var adler32 = __webpack_require__(3254);
-var crc32   = __webpack_require__(8296);
-var msg     = __webpack_require__(3207);
+var utils   = __webpack_require__(30190);
+var trees   = __webpack_require__(75198);
+var adler32 = __webpack_require__(53254);
+var crc32   = __webpack_require__(18296);
+var msg     = __webpack_require__(13207);
 
 /* Public constants ==========================================================*/
 /* ===========================================================================*/
@@ -6791,7 +6791,7 @@ exports.deflateTune = deflateTune;
 
 /***/ }),
 
-/***/ 9291:
+/***/ 39291:
 /***/ ((module) => {
 
 
@@ -6856,7 +6856,7 @@ module.exports = GZheader;
 
 /***/ }),
 
-/***/ 8986:
+/***/ 38986:
 /***/ ((module) => {
 
 
@@ -7208,7 +7208,7 @@ module.exports = function inflate_fast(strm, start) {
 
 /***/ }),
 
-/***/ 8712:
+/***/ 58712:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -7232,11 +7232,11 @@ module.exports = function inflate_fast(strm, start) {
 //   misrepresented as being the original software.
 // 3. This notice may not be removed or altered from any source distribution.
 
-var utils         = __webpack_require__(190);
-var adler32       = __webpack_require__(3254);
-var crc32         = __webpack_require__(8296);
-var inflate_fast  = __webpack_require__(8986);
-var inflate_table = __webpack_require__(855);
+var utils         = __webpack_require__(30190);
+var adler32       = __webpack_require__(53254);
+var crc32         = __webpack_require__(18296);
+var inflate_fast  = __webpack_require__(38986);
+var inflate_table = __webpack_require__(90855);
 
 var CODES = 0;
 var LENS = 1;
@@ -8771,7 +8771,7 @@ exports.inflateUndermine = inflateUndermine;
 
 /***/ }),
 
-/***/ 855:
+/***/ 90855:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -8795,7 +8795,7 @@ exports.inflateUndermine = inflateUndermine;
 //   misrepresented as being the original software.
 // 3. This notice may not be removed or altered from any source distribution.
 
-var utils = __webpack_require__(190);
+var utils = __webpack_require__(30190);
 
 var MAXBITS = 15;
 var ENOUGH_LENS = 852;
@@ -9121,7 +9121,7 @@ module.exports = function inflate_table(type, lens, lens_index, codes, table, ta
 
 /***/ }),
 
-/***/ 3207:
+/***/ 13207:
 /***/ ((module) => {
 
 
@@ -9160,7 +9160,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5198:
+/***/ 75198:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -9186,7 +9186,7 @@ module.exports = {
 
 /* eslint-disable space-unary-ops */
 
-var utils = __webpack_require__(190);
+var utils = __webpack_require__(30190);
 
 /* Public constants ==========================================================*/
 /* ===========================================================================*/
@@ -10389,7 +10389,7 @@ exports._tr_align = _tr_align;
 
 /***/ }),
 
-/***/ 2669:
+/***/ 92669:
 /***/ ((module) => {
 
 
@@ -10443,7 +10443,7 @@ module.exports = ZStream;
 
 /***/ }),
 
-/***/ 3139:
+/***/ 63139:
 /***/ ((module) => {
 
 // GENERATED FILE. DO NOT EDIT.

@@ -2,38 +2,38 @@ export const id = 627;
 export const ids = [627];
 export const modules = {
 
-/***/ 3627:
+/***/ 43627:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const Client = __webpack_require__(1230)
-const Dispatcher = __webpack_require__(5764)
-const Pool = __webpack_require__(67)
+const Client = __webpack_require__(91230)
+const Dispatcher = __webpack_require__(55764)
+const Pool = __webpack_require__(70067)
 const BalancedPool = __webpack_require__(5576)
-const RoundRobinPool = __webpack_require__(4891)
-const Agent = __webpack_require__(6264)
-const Dispatcher1Wrapper = __webpack_require__(7443)
-const ProxyAgent = __webpack_require__(297)
-const Socks5ProxyAgent = __webpack_require__(5528)
-const EnvHttpProxyAgent = __webpack_require__(1482)
-const RetryAgent = __webpack_require__(663)
-const H2CClient = __webpack_require__(3000)
+const RoundRobinPool = __webpack_require__(34891)
+const Agent = __webpack_require__(66264)
+const Dispatcher1Wrapper = __webpack_require__(17443)
+const ProxyAgent = __webpack_require__(60297)
+const Socks5ProxyAgent = __webpack_require__(25528)
+const EnvHttpProxyAgent = __webpack_require__(71482)
+const RetryAgent = __webpack_require__(40663)
+const H2CClient = __webpack_require__(93000)
 const errors = __webpack_require__(9540)
-const util = __webpack_require__(1811)
+const util = __webpack_require__(21811)
 const { InvalidArgumentError } = errors
-const api = __webpack_require__(6824)
-const buildConnector = __webpack_require__(153)
+const api = __webpack_require__(66824)
+const buildConnector = __webpack_require__(40153)
 const MockClient = __webpack_require__(1364)
-const { MockCallHistory, MockCallHistoryLog } = __webpack_require__(5714)
-const MockAgent = __webpack_require__(8074)
-const MockPool = __webpack_require__(6857)
+const { MockCallHistory, MockCallHistoryLog } = __webpack_require__(95714)
+const MockAgent = __webpack_require__(68074)
+const MockPool = __webpack_require__(46857)
 const SnapshotAgent = __webpack_require__(4404)
 const mockErrors = __webpack_require__(244)
-const RetryHandler = __webpack_require__(2315)
+const RetryHandler = __webpack_require__(52315)
 const { getGlobalDispatcher, setGlobalDispatcher } = __webpack_require__(8396)
-const DecoratorHandler = __webpack_require__(3800)
-const RedirectHandler = __webpack_require__(8019)
+const DecoratorHandler = __webpack_require__(23800)
+const RedirectHandler = __webpack_require__(88019)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -54,21 +54,21 @@ module.exports.RetryHandler = RetryHandler
 module.exports.DecoratorHandler = DecoratorHandler
 module.exports.RedirectHandler = RedirectHandler
 module.exports.interceptors = {
-  redirect: __webpack_require__(1235),
-  responseError: __webpack_require__(635),
-  retry: __webpack_require__(2785),
-  dump: __webpack_require__(3661),
-  dns: __webpack_require__(9067),
-  cache: __webpack_require__(7145),
-  decompress: __webpack_require__(1880),
-  deduplicate: __webpack_require__(9679)
+  redirect: __webpack_require__(91235),
+  responseError: __webpack_require__(80635),
+  retry: __webpack_require__(72785),
+  dump: __webpack_require__(23661),
+  dns: __webpack_require__(31448),
+  cache: __webpack_require__(67145),
+  decompress: __webpack_require__(81880),
+  deduplicate: __webpack_require__(69679)
 }
 
 module.exports.cacheStores = {
-  MemoryCacheStore: __webpack_require__(5112)
+  MemoryCacheStore: __webpack_require__(95112)
 }
 
-const SqliteCacheStore = __webpack_require__(6063)
+const SqliteCacheStore = __webpack_require__(76063)
 module.exports.cacheStores.SqliteCacheStore = SqliteCacheStore
 
 module.exports.buildConnector = buildConnector
@@ -130,7 +130,7 @@ function makeDispatcher (fn) {
 module.exports.setGlobalDispatcher = setGlobalDispatcher
 module.exports.getGlobalDispatcher = getGlobalDispatcher
 
-const fetchImpl = (__webpack_require__(1429).fetch)
+const fetchImpl = (__webpack_require__(81429).fetch)
 
 // Capture __filename at module load time for stack trace augmentation.
 // This may be undefined when bundled in environments like Node.js internals.
@@ -171,21 +171,21 @@ module.exports.fetch = function fetch (init, options = undefined) {
   })
 }
 module.exports.Headers = __webpack_require__(8955).Headers
-module.exports.Response = __webpack_require__(1258).Response
-module.exports.Request = __webpack_require__(480).Request
-module.exports.FormData = __webpack_require__(599).FormData
+module.exports.Response = __webpack_require__(41258).Response
+module.exports.Request = __webpack_require__(90480).Request
+module.exports.FormData = __webpack_require__(60599).FormData
 
-const { setGlobalOrigin, getGlobalOrigin } = __webpack_require__(5058)
+const { setGlobalOrigin, getGlobalOrigin } = __webpack_require__(45058)
 
 module.exports.setGlobalOrigin = setGlobalOrigin
 module.exports.getGlobalOrigin = getGlobalOrigin
 
-const { CacheStorage } = __webpack_require__(1844)
-const { kConstruct } = __webpack_require__(9902)
+const { CacheStorage } = __webpack_require__(91844)
+const { kConstruct } = __webpack_require__(79902)
 
 module.exports.caches = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie, parseCookie } = __webpack_require__(9934)
+const { deleteCookie, getCookies, getSetCookies, setCookie, parseCookie } = __webpack_require__(19934)
 
 module.exports.deleteCookie = deleteCookie
 module.exports.getCookies = getCookies
@@ -193,21 +193,21 @@ module.exports.getSetCookies = getSetCookies
 module.exports.setCookie = setCookie
 module.exports.parseCookie = parseCookie
 
-const { parseMIMEType, serializeAMimeType } = __webpack_require__(341)
+const { parseMIMEType, serializeAMimeType } = __webpack_require__(10341)
 
 module.exports.parseMIMEType = parseMIMEType
 module.exports.serializeAMimeType = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __webpack_require__(3277)
-const { WebSocket, ping } = __webpack_require__(3433)
+const { CloseEvent, ErrorEvent, MessageEvent } = __webpack_require__(23277)
+const { WebSocket, ping } = __webpack_require__(13433)
 module.exports.WebSocket = WebSocket
 module.exports.CloseEvent = CloseEvent
 module.exports.ErrorEvent = ErrorEvent
 module.exports.MessageEvent = MessageEvent
 module.exports.ping = ping
 
-module.exports.WebSocketStream = __webpack_require__(7420).WebSocketStream
-module.exports.WebSocketError = __webpack_require__(9692).WebSocketError
+module.exports.WebSocketStream = __webpack_require__(17420).WebSocketStream
+module.exports.WebSocketError = __webpack_require__(79692).WebSocketError
 
 module.exports.request = makeDispatcher(api.request)
 module.exports.stream = makeDispatcher(api.stream)
@@ -223,7 +223,7 @@ module.exports.MockAgent = MockAgent
 module.exports.SnapshotAgent = SnapshotAgent
 module.exports.mockErrors = mockErrors
 
-const { EventSource } = __webpack_require__(169)
+const { EventSource } = __webpack_require__(50169)
 
 module.exports.EventSource = EventSource
 
@@ -245,14 +245,14 @@ module.exports.install = install
 
 /***/ }),
 
-/***/ 5215:
+/***/ 75215:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { addAbortListener } = __webpack_require__(1811)
+const { addAbortListener } = __webpack_require__(21811)
 const { RequestAbortedError } = __webpack_require__(9540)
-const { kQueuedAbort } = __webpack_require__(9902)
+const { kQueuedAbort } = __webpack_require__(79902)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -361,16 +361,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7315:
+/***/ 77315:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const assert = __webpack_require__(4589)
-const { AsyncResource } = __webpack_require__(6698)
+const assert = __webpack_require__(34589)
+const { AsyncResource } = __webpack_require__(16698)
 const { InvalidArgumentError, SocketError } = __webpack_require__(9540)
-const util = __webpack_require__(1811)
-const { addSignal, removeSignal, dispatchWithSignal } = __webpack_require__(5215)
+const util = __webpack_require__(21811)
+const { addSignal, removeSignal, dispatchWithSignal } = __webpack_require__(75215)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -484,7 +484,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 5831:
+/***/ 85831:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -493,17 +493,17 @@ const {
   Readable,
   Duplex,
   PassThrough
-} = __webpack_require__(7075)
-const assert = __webpack_require__(4589)
-const { AsyncResource } = __webpack_require__(6698)
+} = __webpack_require__(57075)
+const assert = __webpack_require__(34589)
+const { AsyncResource } = __webpack_require__(16698)
 const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
 } = __webpack_require__(9540)
-const util = __webpack_require__(1811)
-const { kBodyUsed } = __webpack_require__(9902)
-const { addSignal, removeSignal, dispatchWithSignal } = __webpack_require__(5215)
+const util = __webpack_require__(21811)
+const { kBodyUsed } = __webpack_require__(79902)
+const { addSignal, removeSignal, dispatchWithSignal } = __webpack_require__(75215)
 
 function noop () {}
 
@@ -761,17 +761,17 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 6368:
+/***/ 56368:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const assert = __webpack_require__(4589)
-const { AsyncResource } = __webpack_require__(6698)
-const { Readable } = __webpack_require__(7214)
+const assert = __webpack_require__(34589)
+const { AsyncResource } = __webpack_require__(16698)
+const { Readable } = __webpack_require__(77214)
 const { InvalidArgumentError, RequestAbortedError } = __webpack_require__(9540)
-const util = __webpack_require__(1811)
-const { dispatchWithSignal } = __webpack_require__(5215)
+const util = __webpack_require__(21811)
+const { dispatchWithSignal } = __webpack_require__(75215)
 
 function noop () {}
 
@@ -1020,16 +1020,16 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 1969:
+/***/ 31969:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const assert = __webpack_require__(4589)
-const { AsyncResource } = __webpack_require__(6698)
+const assert = __webpack_require__(34589)
+const { AsyncResource } = __webpack_require__(16698)
 const { InvalidArgumentError, InvalidReturnValueError } = __webpack_require__(9540)
-const util = __webpack_require__(1811)
-const { addSignal, removeSignal, dispatchWithSignal } = __webpack_require__(5215)
+const util = __webpack_require__(21811)
+const { addSignal, removeSignal, dispatchWithSignal } = __webpack_require__(75215)
 
 function noop () {}
 
@@ -1301,17 +1301,17 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 2321:
+/***/ 52321:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
 const { InvalidArgumentError, SocketError } = __webpack_require__(9540)
-const { AsyncResource } = __webpack_require__(6698)
-const assert = __webpack_require__(4589)
-const util = __webpack_require__(1811)
-const { kHTTP2Stream } = __webpack_require__(9902)
-const { addSignal, removeSignal, dispatchWithSignal } = __webpack_require__(5215)
+const { AsyncResource } = __webpack_require__(16698)
+const assert = __webpack_require__(34589)
+const util = __webpack_require__(21811)
+const { kHTTP2Stream } = __webpack_require__(79902)
+const { addSignal, removeSignal, dispatchWithSignal } = __webpack_require__(75215)
 
 class UpgradeHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -1433,30 +1433,30 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 6824:
+/***/ 66824:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-module.exports.request = __webpack_require__(6368)
-module.exports.stream = __webpack_require__(1969)
-module.exports.pipeline = __webpack_require__(5831)
-module.exports.upgrade = __webpack_require__(2321)
-module.exports.connect = __webpack_require__(7315)
+module.exports.request = __webpack_require__(56368)
+module.exports.stream = __webpack_require__(31969)
+module.exports.pipeline = __webpack_require__(85831)
+module.exports.upgrade = __webpack_require__(52321)
+module.exports.connect = __webpack_require__(77315)
 
 
 /***/ }),
 
-/***/ 7214:
+/***/ 77214:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const assert = __webpack_require__(4589)
-const { addAbortListener } = __webpack_require__(8474)
-const { Readable } = __webpack_require__(7075)
+const assert = __webpack_require__(34589)
+const { addAbortListener } = __webpack_require__(78474)
+const { Readable } = __webpack_require__(57075)
 const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __webpack_require__(9540)
-const util = __webpack_require__(1811)
+const util = __webpack_require__(21811)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -2069,14 +2069,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5112:
+/***/ 95112:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { Writable } = __webpack_require__(7075)
-const { EventEmitter } = __webpack_require__(8474)
-const { assertCacheKey, assertCacheValue } = __webpack_require__(6082)
+const { Writable } = __webpack_require__(57075)
+const { EventEmitter } = __webpack_require__(78474)
+const { assertCacheKey, assertCacheValue } = __webpack_require__(76082)
 
 /**
  * @typedef {import('../../types/cache-interceptor.d.ts').default.CacheKey} CacheKey
@@ -2390,14 +2390,14 @@ module.exports = MemoryCacheStore
 
 /***/ }),
 
-/***/ 6063:
+/***/ 76063:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { Writable } = __webpack_require__(7075)
-const { assertCacheKey, assertCacheValue } = __webpack_require__(6082)
-const { zstdCompressSync, zstdDecompressSync } = __webpack_require__(8522)
+const { Writable } = __webpack_require__(57075)
+const { assertCacheKey, assertCacheValue } = __webpack_require__(76082)
+const { zstdCompressSync, zstdDecompressSync } = __webpack_require__(38522)
 
 let DatabaseSync
 
@@ -2542,7 +2542,7 @@ module.exports = class SqliteCacheStore {
     }
 
     if (!DatabaseSync) {
-      DatabaseSync = (__webpack_require__(99).DatabaseSync)
+      DatabaseSync = (__webpack_require__(80099).DatabaseSync)
     }
     this.#db = new DatabaseSync(opts?.location ?? ':memory:')
 
@@ -2990,14 +2990,14 @@ function isCompressibleContentType (contentType) {
 
 /***/ }),
 
-/***/ 153:
+/***/ 40153:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const net = __webpack_require__(7030)
-const assert = __webpack_require__(4589)
-const util = __webpack_require__(1811)
+const net = __webpack_require__(77030)
+const assert = __webpack_require__(34589)
+const util = __webpack_require__(21811)
 const { InvalidArgumentError, ConnectTimeoutError } = __webpack_require__(9540)
 
 let tls // include tls conditionally since it is not always available
@@ -3073,7 +3073,7 @@ function buildConnector ({ allowH2, preferH2, useH2c, maxCachedSessions, socketP
     let socket
     if (protocol === 'https:') {
       if (!tls) {
-        tls = __webpack_require__(1692)
+        tls = __webpack_require__(41692)
       }
       servername = servername || options.servername || util.getServerName(host) || null
 
@@ -3195,7 +3195,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 830:
+/***/ 10830:
 /***/ ((module) => {
 
 
@@ -3333,13 +3333,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6403:
+/***/ 36403:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const diagnosticsChannel = __webpack_require__(3053)
-const util = __webpack_require__(7975)
+const diagnosticsChannel = __webpack_require__(53053)
+const util = __webpack_require__(57975)
 
 const undiciDebugLog = util.debuglog('undici')
 const fetchDebuglog = util.debuglog('fetch')
@@ -4108,7 +4108,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9498:
+/***/ 29498:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -4117,7 +4117,7 @@ const {
   InvalidArgumentError,
   NotSupportedError
 } = __webpack_require__(9540)
-const assert = __webpack_require__(4589)
+const assert = __webpack_require__(34589)
 const {
   isValidHTTPToken,
   isValidHeaderValue,
@@ -4134,9 +4134,9 @@ const {
   getServerName,
   normalizedMethodRecords,
   getProtocolFromUrlString
-} = __webpack_require__(1811)
-const { channels } = __webpack_require__(6403)
-const { headerNameLowerCasedRecord } = __webpack_require__(830)
+} = __webpack_require__(21811)
+const { channels } = __webpack_require__(36403)
+const { headerNameLowerCasedRecord } = __webpack_require__(10830)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -4702,8 +4702,8 @@ let isFormData
 
 function isUndiciFormData (body) {
   if (isFormData === undefined) {
-    __webpack_require__(599)
-    isFormData = (__webpack_require__(394).webidl).is.FormData
+    __webpack_require__(60599)
+    isFormData = (__webpack_require__(40394).webidl).is.FormData
   }
   return isFormData(body)
 }
@@ -4714,16 +4714,16 @@ module.exports.createAbortedController = createAbortedController
 
 /***/ }),
 
-/***/ 2115:
+/***/ 32115:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { EventEmitter } = __webpack_require__(8474)
+const { EventEmitter } = __webpack_require__(78474)
 const { Buffer } = __webpack_require__(4573)
 const { InvalidArgumentError, Socks5ProxyError } = __webpack_require__(9540)
-const { debuglog } = __webpack_require__(7975)
-const { parseAddress } = __webpack_require__(4731)
+const { debuglog } = __webpack_require__(57975)
+const { parseAddress } = __webpack_require__(44731)
 
 const debug = debuglog('undici:socks5')
 const EMPTY_BUFFER = Buffer.alloc(0)
@@ -5143,13 +5143,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4731:
+/***/ 44731:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
 const { Buffer } = __webpack_require__(4573)
-const net = __webpack_require__(7030)
+const net = __webpack_require__(77030)
 const { InvalidArgumentError } = __webpack_require__(9540)
 
 /**
@@ -5362,7 +5362,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9902:
+/***/ 79902:
 /***/ ((module) => {
 
 
@@ -5452,7 +5452,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1719:
+/***/ 81719:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -5460,7 +5460,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __webpack_require__(830)
+} = __webpack_require__(10830)
 
 class TstNode {
   /** @type {any} */
@@ -5619,22 +5619,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1811:
+/***/ 21811:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const assert = __webpack_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __webpack_require__(9902)
-const { IncomingMessage } = __webpack_require__(7067)
-const stream = __webpack_require__(7075)
-const net = __webpack_require__(7030)
-const { stringify } = __webpack_require__(1792)
-const { EventEmitter: EE, addAbortListener: addAbortListenerNative } = __webpack_require__(8474)
-const timers = __webpack_require__(1108)
+const assert = __webpack_require__(34589)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __webpack_require__(79902)
+const { IncomingMessage } = __webpack_require__(37067)
+const stream = __webpack_require__(57075)
+const net = __webpack_require__(77030)
+const { stringify } = __webpack_require__(41792)
+const { EventEmitter: EE, addAbortListener: addAbortListenerNative } = __webpack_require__(78474)
+const timers = __webpack_require__(51108)
 const { InvalidArgumentError, ConnectTimeoutError } = __webpack_require__(9540)
-const { headerNameLowerCasedRecord } = __webpack_require__(830)
-const { tree } = __webpack_require__(1719)
+const { headerNameLowerCasedRecord } = __webpack_require__(10830)
+const { tree } = __webpack_require__(81719)
 
 class BodyAsyncIterable {
   constructor (body) {
@@ -6661,17 +6661,17 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6264:
+/***/ 66264:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
 const { InvalidArgumentError, MaxOriginsReachedError } = __webpack_require__(9540)
-const { kBusy, kClients, kConnected, kRunning, kPending, kClose, kDestroy, kDispatch, kUrl } = __webpack_require__(9902)
-const DispatcherBase = __webpack_require__(4288)
-const Pool = __webpack_require__(67)
-const Client = __webpack_require__(1230)
-const util = __webpack_require__(1811)
+const { kBusy, kClients, kConnected, kRunning, kPending, kClose, kDestroy, kDispatch, kUrl } = __webpack_require__(79902)
+const DispatcherBase = __webpack_require__(44288)
+const Pool = __webpack_require__(70067)
+const Client = __webpack_require__(91230)
+const util = __webpack_require__(21811)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -6874,10 +6874,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __webpack_require__(8161)
-const Pool = __webpack_require__(67)
-const { kOriginless, kUrl } = __webpack_require__(9902)
-const util = __webpack_require__(1811)
+} = __webpack_require__(68161)
+const Pool = __webpack_require__(70067)
+const { kOriginless, kUrl } = __webpack_require__(79902)
+const util = __webpack_require__(21811)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -7082,17 +7082,17 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 2816:
+/***/ 62816:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
 /* global WebAssembly */
 
-const assert = __webpack_require__(4589)
-const util = __webpack_require__(1811)
-const { channels } = __webpack_require__(6403)
-const timers = __webpack_require__(1108)
+const assert = __webpack_require__(34589)
+const util = __webpack_require__(21811)
+const { channels } = __webpack_require__(36403)
+const timers = __webpack_require__(51108)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -7141,12 +7141,12 @@ const {
   kHTTPContext,
   kClosed,
   kUseMilo
-} = __webpack_require__(9902)
+} = __webpack_require__(79902)
 
-const constants = __webpack_require__(3933)
+const constants = __webpack_require__(43933)
 // Node.js core bundles only llhttp; experimental Milo remains available in npm builds.
 const { H1Parser, getMiloEnabled } = typeof esbuildDetection === 'undefined'
-  ? __webpack_require__(4188)
+  ? __webpack_require__(34188)
   : {}
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
@@ -7165,7 +7165,7 @@ function lazyllhttp () {
     throw new WebAssemblyNotSupportedError()
   }
 
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __webpack_require__(3087) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __webpack_require__(73087) : undefined
 
   let mod
 
@@ -7188,7 +7188,7 @@ function lazyllhttp () {
 
   if (useWasmSIMD) {
     try {
-      mod = new WebAssembly.Module(__webpack_require__(7973))
+      mod = new WebAssembly.Module(__webpack_require__(77973))
     } catch {}
   }
 
@@ -7197,7 +7197,7 @@ function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = new WebAssembly.Module(llhttpWasmData || __webpack_require__(3087))
+    mod = new WebAssembly.Module(llhttpWasmData || __webpack_require__(73087))
   }
 
   return new WebAssembly.Instance(mod, {
@@ -8335,7 +8335,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__webpack_require__(7093).extractBody)
+      extractBody = (__webpack_require__(39474).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -8959,14 +8959,14 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 7465:
+/***/ 57465:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const assert = __webpack_require__(4589)
-const { pipeline } = __webpack_require__(7075)
-const util = __webpack_require__(1811)
+const assert = __webpack_require__(34589)
+const { pipeline } = __webpack_require__(57075)
+const util = __webpack_require__(21811)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -9007,8 +9007,8 @@ const {
   kHTTP2SessionState,
   kHTTP2Options,
   kMaxResponseSize
-} = __webpack_require__(9902)
-const { channels } = __webpack_require__(6403)
+} = __webpack_require__(79902)
+const { channels } = __webpack_require__(36403)
 
 const kOpenStreams = Symbol('open streams')
 const kRequestStream = Symbol('request stream')
@@ -9038,7 +9038,7 @@ let extractBody
 /** @type {import('http2')} */
 let http2
 try {
-  http2 = __webpack_require__(2467)
+  http2 = __webpack_require__(32467)
 } catch {
   // @ts-ignore
   http2 = { constants: {} }
@@ -10271,7 +10271,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__webpack_require__(7093).extractBody)
+    extractBody ??= (__webpack_require__(39474).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -10978,25 +10978,25 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 1230:
+/***/ 91230:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const assert = __webpack_require__(4589)
-const net = __webpack_require__(7030)
-const http = __webpack_require__(7067)
-const util = __webpack_require__(1811)
-const { ClientStats } = __webpack_require__(559)
-const { channels } = __webpack_require__(6403)
-const Request = __webpack_require__(9498)
-const DispatcherBase = __webpack_require__(4288)
+const assert = __webpack_require__(34589)
+const net = __webpack_require__(77030)
+const http = __webpack_require__(37067)
+const util = __webpack_require__(21811)
+const { ClientStats } = __webpack_require__(30559)
+const { channels } = __webpack_require__(36403)
+const Request = __webpack_require__(29498)
+const DispatcherBase = __webpack_require__(44288)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
 } = __webpack_require__(9540)
-const buildConnector = __webpack_require__(153)
+const buildConnector = __webpack_require__(40153)
 const {
   kUrl,
   kServerName,
@@ -11040,9 +11040,9 @@ const {
   kHTTP2Options,
   kUseMilo,
   kQueuedAbort
-} = __webpack_require__(9902)
-const connectH1 = __webpack_require__(2816)
-const connectH2 = __webpack_require__(7465)
+} = __webpack_require__(79902)
+const connectH1 = __webpack_require__(62816)
+const connectH2 = __webpack_require__(57465)
 
 const kClosedResolve = Symbol('kClosedResolve')
 const kCancelConnect = Symbol('kCancelConnect')
@@ -11863,20 +11863,20 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 4288:
+/***/ 44288:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
 const buffer = __webpack_require__(4573)
-const Dispatcher = __webpack_require__(5764)
+const Dispatcher = __webpack_require__(55764)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
 } = __webpack_require__(9540)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch } = __webpack_require__(9902)
-const { defaultWebSocketMaxFragments, defaultWebSocketMaxPayloadSize } = __webpack_require__(830)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch } = __webpack_require__(79902)
+const { defaultWebSocketMaxFragments, defaultWebSocketMaxPayloadSize } = __webpack_require__(10830)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -12073,13 +12073,13 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 5764:
+/***/ 55764:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
-const EventEmitter = __webpack_require__(8474)
+const EventEmitter = __webpack_require__(78474)
 const { InvalidArgumentError } = __webpack_require__(9540)
-const { kOriginless, kUrl, kInterceptorKind } = __webpack_require__(9902)
+const { kOriginless, kUrl, kInterceptorKind } = __webpack_require__(79902)
 
 class Dispatcher extends EventEmitter {
   dispatch () {
@@ -12159,15 +12159,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 7443:
+/***/ 17443:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const Dispatcher = __webpack_require__(5764)
+const Dispatcher = __webpack_require__(55764)
 const { InvalidArgumentError } = __webpack_require__(9540)
-const { toRawHeaders } = __webpack_require__(1811)
-const { kOriginless, kUrl } = __webpack_require__(9902)
+const { toRawHeaders } = __webpack_require__(21811)
+const { kOriginless, kUrl } = __webpack_require__(79902)
 
 class LegacyHandlerWrapper {
   #handler
@@ -12293,15 +12293,15 @@ module.exports = Dispatcher1Wrapper
 
 /***/ }),
 
-/***/ 1482:
+/***/ 71482:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const DispatcherBase = __webpack_require__(4288)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __webpack_require__(9902)
-const ProxyAgent = __webpack_require__(297)
-const Agent = __webpack_require__(6264)
+const DispatcherBase = __webpack_require__(44288)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __webpack_require__(79902)
+const ProxyAgent = __webpack_require__(60297)
+const Agent = __webpack_require__(66264)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -12490,7 +12490,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 1977:
+/***/ 81977:
 /***/ ((module) => {
 
 
@@ -12632,13 +12632,13 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 3000:
+/***/ 93000:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
 const { InvalidArgumentError } = __webpack_require__(9540)
-const Client = __webpack_require__(1230)
+const Client = __webpack_require__(91230)
 
 class H2CClient extends Client {
   constructor (origin, clientOpts) {
@@ -12690,14 +12690,14 @@ module.exports = H2CClient
 
 /***/ }),
 
-/***/ 4188:
+/***/ 34188:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const assert = __webpack_require__(4589)
-const util = __webpack_require__(1811)
-const timers = __webpack_require__(1108)
+const assert = __webpack_require__(34589)
+const util = __webpack_require__(21811)
+const timers = __webpack_require__(51108)
 const {
   HeadersTimeoutError,
   HeadersOverflowError,
@@ -12730,7 +12730,7 @@ const {
   kResume,
   kHTTPContext,
   kMaxHeadersSize
-} = __webpack_require__(9902)
+} = __webpack_require__(79902)
 
 const FastBuffer = Buffer[Symbol.species]
 const removeAllListeners = util.removeAllListeners
@@ -12801,11 +12801,11 @@ function getMilo () {
   // Milo modules compile WASM on load; defer loading until the parser is needed.
   if (useWasmSIMD) {
     try {
-      miloPackage = __webpack_require__(2282)
+      miloPackage = __webpack_require__(12282)
     } catch {}
   }
 
-  miloPackage = miloPackage || __webpack_require__(440)
+  miloPackage = miloPackage || __webpack_require__(90440)
   miloInstance = miloPackage.setup()
   return miloInstance
 }
@@ -13762,17 +13762,17 @@ module.exports = { H1Parser, getMiloEnabled, setMiloEnabled }
 
 /***/ }),
 
-/***/ 8161:
+/***/ 68161:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { AsyncResource } = __webpack_require__(6698)
-const { PoolStats } = __webpack_require__(559)
-const DispatcherBase = __webpack_require__(4288)
-const FixedQueue = __webpack_require__(1977)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch, kQueuedAbort } = __webpack_require__(9902)
-const { createAbortedController } = __webpack_require__(9498)
+const { AsyncResource } = __webpack_require__(16698)
+const { PoolStats } = __webpack_require__(30559)
+const DispatcherBase = __webpack_require__(44288)
+const FixedQueue = __webpack_require__(81977)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch, kQueuedAbort } = __webpack_require__(79902)
+const { createAbortedController } = __webpack_require__(29498)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -14172,7 +14172,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 67:
+/***/ 70067:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -14189,14 +14189,14 @@ const {
   kHasDispatcher,
   kRemoveClient,
   kRetireClient
-} = __webpack_require__(8161)
-const Client = __webpack_require__(1230)
+} = __webpack_require__(68161)
+const Client = __webpack_require__(91230)
 const {
   InvalidArgumentError
 } = __webpack_require__(9540)
-const util = __webpack_require__(1811)
-const { kConnecting, kHTTPContext, kHTTP2Session, kRemoteSettings, kUrl, kQueued } = __webpack_require__(9902)
-const buildConnector = __webpack_require__(153)
+const util = __webpack_require__(21811)
+const { kConnecting, kHTTPContext, kHTTP2Session, kRemoteSettings, kUrl, kQueued } = __webpack_require__(79902)
+const buildConnector = __webpack_require__(40153)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -14421,21 +14421,21 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 297:
+/***/ 60297:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch } = __webpack_require__(9902)
-const Agent = __webpack_require__(6264)
-const Pool = __webpack_require__(67)
-const DispatcherBase = __webpack_require__(4288)
+const { kProxy, kClose, kDestroy, kDispatch } = __webpack_require__(79902)
+const Agent = __webpack_require__(66264)
+const Pool = __webpack_require__(70067)
+const DispatcherBase = __webpack_require__(44288)
 const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError, ProxyConnectionError } = __webpack_require__(9540)
-const buildConnector = __webpack_require__(153)
-const Client = __webpack_require__(1230)
-const { channels } = __webpack_require__(6403)
-const Socks5ProxyAgent = __webpack_require__(5528)
-const { hasSafeIterator } = __webpack_require__(1811)
+const buildConnector = __webpack_require__(40153)
+const Client = __webpack_require__(91230)
+const { channels } = __webpack_require__(36403)
+const Socks5ProxyAgent = __webpack_require__(25528)
+const { hasSafeIterator } = __webpack_require__(21811)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -14848,14 +14848,14 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 663:
+/***/ 40663:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const Dispatcher = __webpack_require__(5764)
-const RetryHandler = __webpack_require__(2315)
-const { kOriginless, kUrl } = __webpack_require__(9902)
+const Dispatcher = __webpack_require__(55764)
+const RetryHandler = __webpack_require__(52315)
+const { kOriginless, kUrl } = __webpack_require__(79902)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -14903,7 +14903,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 4891:
+/***/ 34891:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -14918,14 +14918,14 @@ const {
   kRemoveClient,
   kRetireClient,
   kDrainQueue
-} = __webpack_require__(8161)
-const Client = __webpack_require__(1230)
+} = __webpack_require__(68161)
+const Client = __webpack_require__(91230)
 const {
   InvalidArgumentError
 } = __webpack_require__(9540)
-const util = __webpack_require__(1811)
-const { kUrl, kQueued } = __webpack_require__(9902)
-const buildConnector = __webpack_require__(153)
+const util = __webpack_require__(21811)
+const { kUrl, kQueued } = __webpack_require__(79902)
+const buildConnector = __webpack_require__(40153)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -15079,22 +15079,22 @@ module.exports = RoundRobinPool
 
 /***/ }),
 
-/***/ 5528:
+/***/ 25528:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { URL } = __webpack_require__(3136)
+const { URL } = __webpack_require__(73136)
 
 let tls // include tls conditionally since it is not always available
-const DispatcherBase = __webpack_require__(4288)
+const DispatcherBase = __webpack_require__(44288)
 const { ConnectTimeoutError, InvalidArgumentError } = __webpack_require__(9540)
-const { Socks5Client, STATES } = __webpack_require__(2115)
-const { kBusy, kConnected, kDispatch, kClose, kDestroy } = __webpack_require__(9902)
-const Pool = __webpack_require__(67)
-const buildConnector = __webpack_require__(153)
-const { setupConnectTimeout } = __webpack_require__(1811)
-const { debuglog } = __webpack_require__(7975)
+const { Socks5Client, STATES } = __webpack_require__(32115)
+const { kBusy, kConnected, kDispatch, kClose, kDestroy } = __webpack_require__(79902)
+const Pool = __webpack_require__(70067)
+const buildConnector = __webpack_require__(40153)
+const { setupConnectTimeout } = __webpack_require__(21811)
+const { debuglog } = __webpack_require__(57975)
 
 const debug = debuglog('undici:socks5-proxy')
 
@@ -15334,7 +15334,7 @@ class Socks5ProxyAgent extends DispatcherBase {
               let finalSocket = socket
               if (url.protocol === 'https:') {
                 if (!tls) {
-                  tls = __webpack_require__(1692)
+                  tls = __webpack_require__(41692)
                 }
                 debug('upgrading to TLS')
                 finalSocket = tls.connect({
@@ -15436,7 +15436,7 @@ module.exports = Socks5ProxyAgent
 
 /***/ }),
 
-/***/ 5637:
+/***/ 85637:
 /***/ ((module) => {
 
 
@@ -15486,8 +15486,8 @@ module.exports = {
 const globalDispatcher = Symbol.for('undici.globalDispatcher.2')
 const legacyGlobalDispatcher = Symbol.for('undici.globalDispatcher.1')
 const { InvalidArgumentError } = __webpack_require__(9540)
-const Agent = __webpack_require__(6264)
-const Dispatcher1Wrapper = __webpack_require__(7443)
+const Agent = __webpack_require__(66264)
+const Dispatcher1Wrapper = __webpack_require__(17443)
 
 // Fallback storage for when globalThis is not extensible (e.g. frozen)
 let fallbackDispatcher
@@ -15565,13 +15565,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 119:
+/***/ 30119:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const util = __webpack_require__(1811)
-const { kRedirectCacheControl } = __webpack_require__(9902)
+const util = __webpack_require__(21811)
+const { kRedirectCacheControl } = __webpack_require__(79902)
 const {
   parseCacheControlHeader,
   hasInvalidCacheControlDirective,
@@ -15579,7 +15579,7 @@ const {
   hasVaryStar,
   isInvalidOrWildcardVaryHeader,
   isEtagUsable
-} = __webpack_require__(6082)
+} = __webpack_require__(76082)
 
 /**
  * A suppressed redirect hop recorded by the redirect handler. Carried on
@@ -16799,7 +16799,7 @@ module.exports = CacheHandler
 
 
 
-const assert = __webpack_require__(4589)
+const assert = __webpack_require__(34589)
 
 /**
  * This takes care of revalidation requests we send to the origin. If we get
@@ -16935,12 +16935,12 @@ module.exports = CacheRevalidationHandler
 
 /***/ }),
 
-/***/ 3800:
+/***/ 23800:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const assert = __webpack_require__(4589)
+const assert = __webpack_require__(34589)
 
 /**
  * @deprecated
@@ -17018,7 +17018,7 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 7740:
+/***/ 47740:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -17565,15 +17565,15 @@ module.exports = DeduplicationHandler
 
 /***/ }),
 
-/***/ 8019:
+/***/ 88019:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const util = __webpack_require__(1811)
-const assert = __webpack_require__(4589)
+const util = __webpack_require__(21811)
+const assert = __webpack_require__(34589)
 const { InvalidArgumentError, MaxRedirectsError } = __webpack_require__(9540)
-const { kRequestOrigin, kRedirectCacheControl } = __webpack_require__(9902)
+const { kRequestOrigin, kRedirectCacheControl } = __webpack_require__(79902)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
 
@@ -17856,20 +17856,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 2315:
+/***/ 52315:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
-const assert = __webpack_require__(4589)
+const assert = __webpack_require__(34589)
 
-const { kRetryHandlerDefaultRetry, kQueuedAbort } = __webpack_require__(9902)
+const { kRetryHandlerDefaultRetry, kQueuedAbort } = __webpack_require__(79902)
 const { RequestRetryError, RequestAbortedError } = __webpack_require__(9540)
 const {
   hasSafeIterator,
   isDisturbed,
   parseRangeHeader,
   wrapRequestBody
-} = __webpack_require__(1811)
+} = __webpack_require__(21811)
 
 function calculateRetryAfterHeader (retryAfter) {
   const retryTime = new Date(retryAfter).getTime()
@@ -18575,16 +18575,16 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 7145:
+/***/ 67145:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const assert = __webpack_require__(4589)
-const { Readable } = __webpack_require__(7075)
-const util = __webpack_require__(1811)
-const CacheHandler = __webpack_require__(119)
-const MemoryCacheStore = __webpack_require__(5112)
+const assert = __webpack_require__(34589)
+const { Readable } = __webpack_require__(57075)
+const util = __webpack_require__(21811)
+const CacheHandler = __webpack_require__(30119)
+const MemoryCacheStore = __webpack_require__(95112)
 const CacheRevalidationHandler = __webpack_require__(5296)
 const {
   assertCacheStore,
@@ -18596,11 +18596,11 @@ const {
   isInvalidOrWildcardVaryHeader,
   parseVaryHeader,
   isEtagUsable
-} = __webpack_require__(6082)
+} = __webpack_require__(76082)
 const { AbortError } = __webpack_require__(9540)
-const { kQueuedAbort } = __webpack_require__(9902)
+const { kQueuedAbort } = __webpack_require__(79902)
 const { parseHttpDate } = __webpack_require__(2302)
-const { kInterceptorKind } = __webpack_require__(9902)
+const { kInterceptorKind } = __webpack_require__(79902)
 
 /**
  * @param {(string | RegExp)[] | undefined} origins
@@ -19360,15 +19360,15 @@ module.exports = (opts = {}) => {
 
 /***/ }),
 
-/***/ 1880:
+/***/ 81880:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { createInflate, createGunzip, createBrotliDecompress, createZstdDecompress, constants } = __webpack_require__(8522)
-const { pipeline, Transform: TransformStream } = __webpack_require__(7075)
+const { createInflate, createGunzip, createBrotliDecompress, createZstdDecompress, constants } = __webpack_require__(38522)
+const { pipeline, Transform: TransformStream } = __webpack_require__(57075)
 const { InvalidArgumentError, ResponseExceededMaxSizeError } = __webpack_require__(9540)
-const DecoratorHandler = __webpack_require__(3800)
+const DecoratorHandler = __webpack_require__(23800)
 
 /** @typedef {import('node:stream').Transform} Transform */
 /** @typedef {import('node:stream').Transform} Controller */
@@ -19930,16 +19930,16 @@ module.exports = createDecompressInterceptor
 
 /***/ }),
 
-/***/ 9679:
+/***/ 69679:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const diagnosticsChannel = __webpack_require__(3053)
-const util = __webpack_require__(1811)
-const DeduplicationHandler = __webpack_require__(7740)
-const { getInterceptorOrigin, normalizeHeaders, makeCacheKey, makeDeduplicationKey } = __webpack_require__(6082)
-const { kInterceptorKind } = __webpack_require__(9902)
+const diagnosticsChannel = __webpack_require__(53053)
+const util = __webpack_require__(21811)
+const DeduplicationHandler = __webpack_require__(47740)
+const { getInterceptorOrigin, normalizeHeaders, makeCacheKey, makeDeduplicationKey } = __webpack_require__(76082)
+const { kInterceptorKind } = __webpack_require__(79902)
 
 const pendingRequestsChannel = diagnosticsChannel.channel('undici:request:pending-requests')
 
@@ -20058,15 +20058,15 @@ module.exports = (opts = {}) => {
 
 /***/ }),
 
-/***/ 9067:
+/***/ 31448:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
-const { isIP } = __webpack_require__(7030)
-const { lookup } = __webpack_require__(610)
-const DecoratorHandler = __webpack_require__(3800)
+const { isIP } = __webpack_require__(77030)
+const { lookup } = __webpack_require__(40610)
+const DecoratorHandler = __webpack_require__(23800)
 const { InvalidArgumentError, InformationalError } = __webpack_require__(9540)
-const { kRequestOrigin } = __webpack_require__(9902)
+const { kRequestOrigin } = __webpack_require__(79902)
 const maxInt = Math.pow(2, 31) - 1
 
 function hasSafeIterator (headers) {
@@ -20658,13 +20658,13 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 3661:
+/***/ 23661:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
 const { InvalidArgumentError, RequestAbortedError } = __webpack_require__(9540)
-const DecoratorHandler = __webpack_require__(3800)
+const DecoratorHandler = __webpack_require__(23800)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -20764,13 +20764,13 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 1235:
+/***/ 91235:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const RedirectHandler = __webpack_require__(8019)
-const { kInterceptorKind } = __webpack_require__(9902)
+const RedirectHandler = __webpack_require__(88019)
+const { kInterceptorKind } = __webpack_require__(79902)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections, throwOnMaxRedirect: defaultThrowOnMaxRedirect, stripHeadersOnRedirect: defaultStripHeadersOnRedirect, stripHeadersOnCrossOriginRedirect: defaultStripHeadersOnCrossOriginRedirect } = {}) {
   const interceptor = (dispatch) => {
@@ -20795,13 +20795,13 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 635:
+/***/ 80635:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
 // const { parseHeaders } = require('../core/util')
-const DecoratorHandler = __webpack_require__(3800)
+const DecoratorHandler = __webpack_require__(23800)
 const { InvalidArgumentError, ResponseError } = __webpack_require__(9540)
 
 const defaultMaxSize = 1024 * 1024
@@ -20941,11 +20941,11 @@ module.exports = (opts = {}) => {
 
 /***/ }),
 
-/***/ 2785:
+/***/ 72785:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
-const RetryHandler = __webpack_require__(2315)
+const RetryHandler = __webpack_require__(52315)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -20967,13 +20967,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 3933:
+/***/ 43933:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.MINOR = exports.MAJOR = exports.HTAB_SP_VCHAR_OBS_TEXT = exports.QUOTED_STRING = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.HEX = exports.URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.STATUSES_HTTP = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.HEADER_STATE = exports.FINISH = exports.STATUSES = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __webpack_require__(8865);
+const utils_1 = __webpack_require__(78865);
 // Emums
 exports.ERROR = {
     OK: 0,
@@ -21505,7 +21505,7 @@ exports["default"] = {
 
 /***/ }),
 
-/***/ 3087:
+/***/ 73087:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 /* module decorator */ module = __webpack_require__.nmd(module);
@@ -21528,7 +21528,7 @@ Object.defineProperty(module, 'exports', {
 
 /***/ }),
 
-/***/ 7973:
+/***/ 77973:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 /* module decorator */ module = __webpack_require__.nmd(module);
@@ -21551,7 +21551,7 @@ Object.defineProperty(module, 'exports', {
 
 /***/ }),
 
-/***/ 8865:
+/***/ 78865:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -21570,7 +21570,7 @@ function enumToMap(obj, filter = [], exceptions = []) {
 
 /***/ }),
 
-/***/ 440:
+/***/ 90440:
 /***/ ((module) => {
 
 const wasmModule = new WebAssembly.Module(
@@ -22579,7 +22579,7 @@ module.exports = { wasmModule, noop, setup, simple }
 
 /***/ }),
 
-/***/ 2282:
+/***/ 12282:
 /***/ ((module) => {
 
 const wasmModule = new WebAssembly.Module(
@@ -23588,13 +23588,13 @@ module.exports = { wasmModule, noop, setup, simple }
 
 /***/ }),
 
-/***/ 8074:
+/***/ 68074:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { kClients } = __webpack_require__(9902)
-const Agent = __webpack_require__(6264)
+const { kClients } = __webpack_require__(79902)
+const Agent = __webpack_require__(66264)
 const {
   kAgent,
   kMockAgentSet,
@@ -23612,14 +23612,14 @@ const {
   kMockAgentAcceptsNonStandardSearchParameters,
   kMockCallHistoryAddLog,
   kIgnoreTrailingSlash
-} = __webpack_require__(4878)
+} = __webpack_require__(44878)
 const MockClient = __webpack_require__(1364)
-const MockPool = __webpack_require__(6857)
-const { matchValue, normalizeSearchParams, buildAndValidateMockOptions, normalizeOrigin } = __webpack_require__(9062)
+const MockPool = __webpack_require__(46857)
+const { matchValue, normalizeSearchParams, buildAndValidateMockOptions, normalizeOrigin } = __webpack_require__(49062)
 const { InvalidArgumentError, UndiciError } = __webpack_require__(9540)
-const Dispatcher = __webpack_require__(5764)
-const PendingInterceptorsFormatter = __webpack_require__(6513)
-const { MockCallHistory } = __webpack_require__(5714)
+const Dispatcher = __webpack_require__(55764)
+const PendingInterceptorsFormatter = __webpack_require__(56513)
+const { MockCallHistory } = __webpack_require__(95714)
 
 class MockAgent extends Dispatcher {
   constructor (opts = {}) {
@@ -23850,12 +23850,12 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 5714:
+/***/ 95714:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { kMockCallHistoryAddLog } = __webpack_require__(4878)
+const { kMockCallHistoryAddLog } = __webpack_require__(44878)
 const { InvalidArgumentError } = __webpack_require__(9540)
 
 function handleFilterCallsWithOptions (criteria, options, handler, store, allLogs) {
@@ -24110,9 +24110,9 @@ module.exports.MockCallHistoryLog = MockCallHistoryLog
 
 
 
-const { promisify } = __webpack_require__(7975)
-const Client = __webpack_require__(1230)
-const { buildMockDispatch } = __webpack_require__(9062)
+const { promisify } = __webpack_require__(57975)
+const Client = __webpack_require__(91230)
+const { buildMockDispatch } = __webpack_require__(49062)
 const {
   kDispatches,
   kMockAgent,
@@ -24122,9 +24122,9 @@ const {
   kOriginalDispatch,
   kConnected,
   kIgnoreTrailingSlash
-} = __webpack_require__(4878)
-const { MockInterceptor } = __webpack_require__(9288)
-const Symbols = __webpack_require__(9902)
+} = __webpack_require__(44878)
+const { MockInterceptor } = __webpack_require__(79288)
+const Symbols = __webpack_require__(79902)
 const { InvalidArgumentError } = __webpack_require__(9540)
 
 /**
@@ -24216,12 +24216,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9288:
+/***/ 79288:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __webpack_require__(9062)
+const { getResponseData, buildKey, addMockDispatch } = __webpack_require__(49062)
 const {
   kDispatches,
   kDispatchKey,
@@ -24230,14 +24230,14 @@ const {
   kContentLength,
   kMockDispatch,
   kIgnoreTrailingSlash
-} = __webpack_require__(4878)
+} = __webpack_require__(44878)
 const { InvalidArgumentError } = __webpack_require__(9540)
-const { serializePathWithQuery } = __webpack_require__(1811)
+const { serializePathWithQuery } = __webpack_require__(21811)
 const {
   types: {
     isPromise
   }
-} = __webpack_require__(7975)
+} = __webpack_require__(57975)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -24450,14 +24450,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 6857:
+/***/ 46857:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { promisify } = __webpack_require__(7975)
-const Pool = __webpack_require__(67)
-const { buildMockDispatch } = __webpack_require__(9062)
+const { promisify } = __webpack_require__(57975)
+const Pool = __webpack_require__(70067)
+const { buildMockDispatch } = __webpack_require__(49062)
 const {
   kDispatches,
   kMockAgent,
@@ -24467,9 +24467,9 @@ const {
   kOriginalDispatch,
   kConnected,
   kIgnoreTrailingSlash
-} = __webpack_require__(4878)
-const { MockInterceptor } = __webpack_require__(9288)
-const Symbols = __webpack_require__(9902)
+} = __webpack_require__(44878)
+const { MockInterceptor } = __webpack_require__(79288)
+const Symbols = __webpack_require__(79902)
 const { InvalidArgumentError } = __webpack_require__(9540)
 
 /**
@@ -24525,7 +24525,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 4878:
+/***/ 44878:
 /***/ ((module) => {
 
 
@@ -24564,7 +24564,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9062:
+/***/ 49062:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -24577,14 +24577,14 @@ const {
   kOrigin,
   kGetNetConnect,
   kTotalDispatchCount
-} = __webpack_require__(4878)
-const { serializePathWithQuery, parseHeaders } = __webpack_require__(1811)
-const { STATUS_CODES } = __webpack_require__(7067)
+} = __webpack_require__(44878)
+const { serializePathWithQuery, parseHeaders } = __webpack_require__(21811)
+const { STATUS_CODES } = __webpack_require__(37067)
 const {
   types: {
     isPromise
   }
-} = __webpack_require__(7975)
+} = __webpack_require__(57975)
 const { InvalidArgumentError } = __webpack_require__(9540)
 const requestAborted = Symbol('request aborted')
 
@@ -25301,13 +25301,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6513:
+/***/ 56513:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { Transform } = __webpack_require__(7075)
-const { Console } = __webpack_require__(7540)
+const { Transform } = __webpack_require__(57075)
+const { Console } = __webpack_require__(37540)
 
 const PERSISTENT = process.versions.icu ? '✅' : 'Y '
 const NOT_PERSISTENT = process.versions.icu ? '❌' : 'N '
@@ -25356,12 +25356,12 @@ module.exports = class PendingInterceptorsFormatter {
 
 
 
-const Agent = __webpack_require__(6264)
-const MockAgent = __webpack_require__(8074)
-const { SnapshotRecorder } = __webpack_require__(7979)
+const Agent = __webpack_require__(66264)
+const MockAgent = __webpack_require__(68074)
+const { SnapshotRecorder } = __webpack_require__(97979)
 const { InvalidArgumentError, UndiciError } = __webpack_require__(9540)
-const util = __webpack_require__(1811)
-const { validateSnapshotMode } = __webpack_require__(7716)
+const util = __webpack_require__(21811)
+const { validateSnapshotMode } = __webpack_require__(97716)
 
 const kSnapshotRecorder = Symbol('kSnapshotRecorder')
 const kSnapshotMode = Symbol('kSnapshotMode')
@@ -25729,17 +25729,17 @@ module.exports = SnapshotAgent
 
 /***/ }),
 
-/***/ 7979:
+/***/ 97979:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { writeFile, readFile, mkdir } = __webpack_require__(1455)
-const { dirname, resolve } = __webpack_require__(4379)
-const { setTimeout, clearTimeout } = __webpack_require__(7997)
+const { writeFile, readFile, mkdir } = __webpack_require__(51455)
+const { dirname, resolve } = __webpack_require__(76760)
+const { setTimeout, clearTimeout } = __webpack_require__(87997)
 const { InvalidArgumentError, UndiciError } = __webpack_require__(9540)
-const { setHeader } = __webpack_require__(1811)
-const { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = __webpack_require__(7716)
+const { setHeader } = __webpack_require__(21811)
+const { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = __webpack_require__(97716)
 
 /**
  * @typedef {Object} SnapshotRequestOptions
@@ -26360,14 +26360,14 @@ module.exports = { SnapshotRecorder, formatRequestKey, createRequestHash, filter
 
 /***/ }),
 
-/***/ 7716:
+/***/ 97716:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
 const { InvalidArgumentError } = __webpack_require__(9540)
-const { setHeader } = __webpack_require__(1811)
-const { runtimeFeatures } = __webpack_require__(226)
+const { setHeader } = __webpack_require__(21811)
+const { runtimeFeatures } = __webpack_require__(80226)
 
 /**
  * @typedef {Object} HeaderFilters
@@ -26393,7 +26393,7 @@ function createHeaderFilters (matchOptions = {}) {
 }
 
 const crypto = runtimeFeatures.has('crypto')
-  ? __webpack_require__(7598)
+  ? __webpack_require__(77598)
   : null
 
 /**
@@ -26526,7 +26526,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6082:
+/***/ 76082:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -26537,10 +26537,10 @@ const {
   hasSafeIterator,
   isValidHTTPToken,
   setHeader
-} = __webpack_require__(1811)
+} = __webpack_require__(21811)
 
-const { serializePathWithQuery } = __webpack_require__(1811)
-const { kRequestOrigin } = __webpack_require__(9902)
+const { serializePathWithQuery } = __webpack_require__(21811)
+const { kRequestOrigin } = __webpack_require__(79902)
 
 const MAX_DELTA_SECONDS = 2147483647
 const RESTRICTIVE_DIRECTIVE_NAMES = ['no-store', 'private', 'no-cache']
@@ -27974,7 +27974,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 226:
+/***/ 80226:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -27984,8 +27984,8 @@ module.exports = {
 /** @type {Record<NodeModuleName, () => any>} */
 const lazyLoaders = {
   __proto__: null,
-  'node:crypto': () => __webpack_require__(7598),
-  'node:sqlite': () => __webpack_require__(99)
+  'node:crypto': () => __webpack_require__(77598),
+  'node:sqlite': () => __webpack_require__(80099)
 }
 
 /**
@@ -28074,7 +28074,7 @@ module.exports["default"] = instance
 
 /***/ }),
 
-/***/ 559:
+/***/ 30559:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -28086,7 +28086,7 @@ const {
   kSize,
   kFree,
   kQueued
-} = __webpack_require__(9902)
+} = __webpack_require__(79902)
 
 class ClientStats {
   constructor (client) {
@@ -28113,7 +28113,7 @@ module.exports = { ClientStats, PoolStats }
 
 /***/ }),
 
-/***/ 1108:
+/***/ 51108:
 /***/ ((module) => {
 
 
@@ -28545,21 +28545,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3965:
+/***/ 93965:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const assert = __webpack_require__(4589)
+const assert = __webpack_require__(34589)
 
-const { kConstruct } = __webpack_require__(9902)
-const { urlEquals, getFieldValues } = __webpack_require__(4619)
-const { kEnumerableProperty, isDisturbed } = __webpack_require__(1811)
-const { webidl } = __webpack_require__(394)
-const { cloneResponse, fromInnerResponse, getResponseState } = __webpack_require__(1258)
-const { Request, fromInnerRequest, getRequestState } = __webpack_require__(480)
-const { fetching } = __webpack_require__(1429)
-const { urlIsHttpHttpsScheme, readAllBytes } = __webpack_require__(7333)
+const { kConstruct } = __webpack_require__(79902)
+const { urlEquals, getFieldValues } = __webpack_require__(74619)
+const { kEnumerableProperty, isDisturbed } = __webpack_require__(21811)
+const { webidl } = __webpack_require__(40394)
+const { cloneResponse, fromInnerResponse, getResponseState } = __webpack_require__(41258)
+const { Request, fromInnerRequest, getRequestState } = __webpack_require__(90480)
+const { fetching } = __webpack_require__(81429)
+const { urlIsHttpHttpsScheme, readAllBytes } = __webpack_require__(87333)
 /**
  * @see https://w3c.github.io/ServiceWorker/#dfn-cache-batch-operation
  * @typedef {Object} CacheBatchOperation
@@ -29423,15 +29423,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1844:
+/***/ 91844:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { Cache } = __webpack_require__(3965)
-const { webidl } = __webpack_require__(394)
-const { kEnumerableProperty } = __webpack_require__(1811)
-const { kConstruct } = __webpack_require__(9902)
+const { Cache } = __webpack_require__(93965)
+const { webidl } = __webpack_require__(40394)
+const { kEnumerableProperty } = __webpack_require__(21811)
+const { kConstruct } = __webpack_require__(79902)
 
 class CacheStorage {
   /**
@@ -29588,14 +29588,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4619:
+/***/ 74619:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const assert = __webpack_require__(4589)
-const { URLSerializer } = __webpack_require__(341)
-const { isValidHeaderName } = __webpack_require__(7333)
+const assert = __webpack_require__(34589)
+const { URLSerializer } = __webpack_require__(10341)
+const { isValidHeaderName } = __webpack_require__(87333)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -29640,7 +29640,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6655:
+/***/ 16655:
 /***/ ((module) => {
 
 
@@ -29659,14 +29659,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9934:
+/***/ 19934:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { parseSetCookie } = __webpack_require__(1085)
-const { stringify } = __webpack_require__(304)
-const { webidl } = __webpack_require__(394)
+const { parseSetCookie } = __webpack_require__(71085)
+const { stringify } = __webpack_require__(60304)
+const { webidl } = __webpack_require__(40394)
 
 const globalHeadersBrandCheck = (arg) => webidl.brandCheck(arg, webidl.util.MakeTypeAssertion(globalThis.Headers))
 const undiciHeadersBrandCheck = (arg) => webidl.brandCheck(arg, webidl.is.Headers)
@@ -29877,15 +29877,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1085:
+/***/ 71085:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
 const { collectASequenceOfCodePointsFast } = __webpack_require__(6495)
-const { maxNameValuePairSize, maxAttributeValueSize } = __webpack_require__(6655)
-const { isCTLExcludingHtab } = __webpack_require__(304)
-const assert = __webpack_require__(4589)
+const { maxNameValuePairSize, maxAttributeValueSize } = __webpack_require__(16655)
+const { isCTLExcludingHtab } = __webpack_require__(60304)
+const assert = __webpack_require__(34589)
 
 /**
  * @description Parses the field-value attributes of a set-cookie header string.
@@ -30202,7 +30202,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 304:
+/***/ 60304:
 /***/ ((module) => {
 
 
@@ -30580,13 +30580,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4114:
+/***/ 64114:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 const buffer = __webpack_require__(4573)
-const { Transform } = __webpack_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __webpack_require__(2830)
+const { Transform } = __webpack_require__(57075)
+const { isASCIINumber, isValidLastEventId } = __webpack_require__(92830)
 
 /**
  * @type {number[]} BOM
@@ -31162,22 +31162,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 169:
+/***/ 50169:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { pipeline } = __webpack_require__(7075)
-const { fetching } = __webpack_require__(1429)
-const { webidl } = __webpack_require__(394)
-const { EventSourceStream } = __webpack_require__(4114)
-const { parseMIMEType } = __webpack_require__(341)
-const { createFastMessageEvent } = __webpack_require__(3277)
-const { isNetworkError } = __webpack_require__(1258)
-const { cloneRequest } = __webpack_require__(480)
-const { isValidHeaderValue, kEnumerableProperty } = __webpack_require__(1811)
-const { environmentSettingsObject } = __webpack_require__(7333)
-const { createPotentialCORSRequest } = __webpack_require__(2830)
+const { pipeline } = __webpack_require__(57075)
+const { fetching } = __webpack_require__(81429)
+const { webidl } = __webpack_require__(40394)
+const { EventSourceStream } = __webpack_require__(64114)
+const { parseMIMEType } = __webpack_require__(10341)
+const { createFastMessageEvent } = __webpack_require__(23277)
+const { isNetworkError } = __webpack_require__(41258)
+const { cloneRequest } = __webpack_require__(90480)
+const { isValidHeaderValue, kEnumerableProperty } = __webpack_require__(21811)
+const { environmentSettingsObject } = __webpack_require__(87333)
+const { createPotentialCORSRequest } = __webpack_require__(92830)
 const { getGlobalDispatcher } = __webpack_require__(8396)
 const { isomorphicDecode } = __webpack_require__(6495)
 
@@ -31716,12 +31716,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2830:
+/***/ 92830:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { makeRequest } = __webpack_require__(480)
+const { makeRequest } = __webpack_require__(90480)
 
 /**
  * Checks if the given value is a valid LastEventId.
@@ -31783,27 +31783,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7093:
+/***/ 39474:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const util = __webpack_require__(1811)
+const util = __webpack_require__(21811)
 const {
   readableStreamClose,
   fullyReadBody,
   extractMimeType
-} = __webpack_require__(7333)
-const { FormData, setFormDataState, getFormDataBoundary } = __webpack_require__(599)
-const { webidl } = __webpack_require__(394)
-const assert = __webpack_require__(4589)
-const { isErrored, isDisturbed } = __webpack_require__(7075)
-const { isUint8Array } = __webpack_require__(3429)
-const { serializeAMimeType } = __webpack_require__(341)
-const { multipartFormDataParser } = __webpack_require__(407)
+} = __webpack_require__(87333)
+const { FormData, setFormDataState, getFormDataBoundary } = __webpack_require__(60599)
+const { webidl } = __webpack_require__(40394)
+const assert = __webpack_require__(34589)
+const { isErrored, isDisturbed } = __webpack_require__(57075)
+const { isUint8Array } = __webpack_require__(73429)
+const { serializeAMimeType } = __webpack_require__(10341)
+const { multipartFormDataParser } = __webpack_require__(70407)
 const { parseJSONFromBytes } = __webpack_require__(6495)
-const { utf8DecodeBytes } = __webpack_require__(5637)
-const { ReadableStreamTee } = __webpack_require__(7830)
+const { utf8DecodeBytes } = __webpack_require__(85637)
+const { ReadableStreamTee } = __webpack_require__(37830)
 
 const textEncoder = new TextEncoder()
 function noop () {}
@@ -32511,12 +32511,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 341:
+/***/ 10341:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const assert = __webpack_require__(4589)
+const assert = __webpack_require__(34589)
 const { asciiLowercase, forgivingBase64, collectASequenceOfCodePoints, collectASequenceOfCodePointsFast, isomorphicDecode, removeASCIIWhitespace, removeChars } = __webpack_require__(6495)
 
 const encoder = new TextEncoder()
@@ -33114,16 +33114,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 407:
+/***/ 70407:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { bufferToLowerCasedHeaderName } = __webpack_require__(1811)
-const { HTTP_TOKEN_CODEPOINTS } = __webpack_require__(341)
-const { makeEntry } = __webpack_require__(599)
-const { webidl } = __webpack_require__(394)
-const assert = __webpack_require__(4589)
+const { bufferToLowerCasedHeaderName } = __webpack_require__(21811)
+const { HTTP_TOKEN_CODEPOINTS } = __webpack_require__(10341)
+const { makeEntry } = __webpack_require__(60599)
+const { webidl } = __webpack_require__(40394)
+const assert = __webpack_require__(34589)
 const { isomorphicDecode } = __webpack_require__(6495)
 
 const dd = Buffer.from('--')
@@ -33715,19 +33715,19 @@ module.exports = {
 
 /***/ }),
 
-/***/ 599:
+/***/ 60599:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { iteratorMixin } = __webpack_require__(7333)
-const { kEnumerableProperty } = __webpack_require__(1811)
-const { webidl } = __webpack_require__(394)
-const nodeUtil = __webpack_require__(7975)
-const { runtimeFeatures } = __webpack_require__(226)
+const { iteratorMixin } = __webpack_require__(87333)
+const { kEnumerableProperty } = __webpack_require__(21811)
+const { webidl } = __webpack_require__(40394)
+const nodeUtil = __webpack_require__(57975)
+const { runtimeFeatures } = __webpack_require__(80226)
 
 const random = runtimeFeatures.has('crypto')
-  ? (__webpack_require__(7598).randomInt)
+  ? (__webpack_require__(77598).randomInt)
   : (max) => Math.floor(Math.random() * max)
 
 let getFormDataState, setFormDataState, getFormDataBoundary
@@ -33987,7 +33987,7 @@ module.exports = { FormData, makeEntry, setFormDataState, getFormDataBoundary }
 
 /***/ }),
 
-/***/ 5058:
+/***/ 45058:
 /***/ ((module) => {
 
 
@@ -34041,16 +34041,16 @@ module.exports = {
 
 
 
-const { kConstruct } = __webpack_require__(9902)
-const { kEnumerableProperty, setHeader } = __webpack_require__(1811)
+const { kConstruct } = __webpack_require__(79902)
+const { kEnumerableProperty, setHeader } = __webpack_require__(21811)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __webpack_require__(7333)
-const { webidl } = __webpack_require__(394)
-const assert = __webpack_require__(4589)
-const util = __webpack_require__(7975)
+} = __webpack_require__(87333)
+const { webidl } = __webpack_require__(40394)
+const assert = __webpack_require__(34589)
+const util = __webpack_require__(57975)
 
 /**
  * @param {number} code
@@ -34763,7 +34763,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1429:
+/***/ 81429:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -34777,10 +34777,10 @@ const {
   makeResponse,
   fromInnerResponse,
   getResponseState
-} = __webpack_require__(1258)
+} = __webpack_require__(41258)
 const { HeadersList } = __webpack_require__(8955)
-const { Request, cloneRequest, getRequestDispatcher, getRequestState, removeRequestAbortListener } = __webpack_require__(480)
-const zlib = __webpack_require__(8522)
+const { Request, cloneRequest, getRequestDispatcher, getRequestState, removeRequestAbortListener } = __webpack_require__(90480)
+const zlib = __webpack_require__(38522)
 const {
   makePolicyContainer,
   clonePolicyContainer,
@@ -34814,9 +34814,9 @@ const {
   hasAuthenticationEntry,
   includesCredentials,
   isTraversableNavigable
-} = __webpack_require__(7333)
-const assert = __webpack_require__(4589)
-const { safelyExtractBody, extractBody } = __webpack_require__(7093)
+} = __webpack_require__(87333)
+const assert = __webpack_require__(34589)
+const { safelyExtractBody, extractBody } = __webpack_require__(39474)
 const {
   redirectStatusSet,
   nullBodyStatus,
@@ -34824,15 +34824,15 @@ const {
   requestBodyHeader,
   subresourceSet
 } = __webpack_require__(4908)
-const EE = __webpack_require__(8474)
-const { Readable, pipeline, finished, isErrored, isReadable } = __webpack_require__(7075)
-const { addAbortListener, bufferToLowerCasedHeaderName } = __webpack_require__(1811)
+const EE = __webpack_require__(78474)
+const { Readable, pipeline, finished, isErrored, isReadable } = __webpack_require__(57075)
+const { addAbortListener, bufferToLowerCasedHeaderName } = __webpack_require__(21811)
 const { SocketError, InformationalError } = __webpack_require__(9540)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __webpack_require__(341)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __webpack_require__(10341)
 const { getGlobalDispatcher } = __webpack_require__(8396)
-const { webidl } = __webpack_require__(394)
-const { STATUS_CODES } = __webpack_require__(7067)
-const { bytesMatch } = __webpack_require__(8421)
+const { webidl } = __webpack_require__(40394)
+const { STATUS_CODES } = __webpack_require__(37067)
+const { bytesMatch } = __webpack_require__(98421)
 const { isomorphicEncode } = __webpack_require__(6495)
 
 const GET_OR_HEAD = ['GET', 'HEAD']
@@ -37240,22 +37240,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 480:
+/***/ 90480:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __webpack_require__(7093)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __webpack_require__(39474)
 const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __webpack_require__(8955)
-const util = __webpack_require__(1811)
-const nodeUtil = __webpack_require__(7975)
+const util = __webpack_require__(21811)
+const nodeUtil = __webpack_require__(57975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __webpack_require__(7333)
+} = __webpack_require__(87333)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -37267,10 +37267,10 @@ const {
   requestDuplex
 } = __webpack_require__(4908)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { webidl } = __webpack_require__(394)
-const { URLSerializer } = __webpack_require__(341)
-const { kConstruct } = __webpack_require__(9902)
-const assert = __webpack_require__(4589)
+const { webidl } = __webpack_require__(40394)
+const { URLSerializer } = __webpack_require__(10341)
+const { kConstruct } = __webpack_require__(79902)
+const assert = __webpack_require__(34589)
 
 const requestFinalizer = new FinalizationRegistry(({ signal, reference }) => {
   removeSignalFollower(signal, reference)
@@ -38364,15 +38364,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1258:
+/***/ 41258:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
 const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __webpack_require__(8955)
-const { extractBody, cloneBody, mixinBody, streamRegistry, bodyUnusable } = __webpack_require__(7093)
-const util = __webpack_require__(1811)
-const nodeUtil = __webpack_require__(7975)
+const { extractBody, cloneBody, mixinBody, streamRegistry, bodyUnusable } = __webpack_require__(39474)
+const util = __webpack_require__(21811)
+const nodeUtil = __webpack_require__(57975)
 const { kEnumerableProperty } = util
 const {
   isValidReasonPhrase,
@@ -38380,15 +38380,15 @@ const {
   isAborted,
   isErrorLike,
   environmentSettingsObject: relevantRealm
-} = __webpack_require__(7333)
+} = __webpack_require__(87333)
 const {
   redirectStatusSet,
   nullBodyStatus
 } = __webpack_require__(4908)
-const { webidl } = __webpack_require__(394)
-const { URLSerializer } = __webpack_require__(341)
-const { kConstruct } = __webpack_require__(9902)
-const assert = __webpack_require__(4589)
+const { webidl } = __webpack_require__(40394)
+const { URLSerializer } = __webpack_require__(10341)
+const { kConstruct } = __webpack_require__(79902)
+const assert = __webpack_require__(34589)
 const { isomorphicEncode, serializeJavascriptValueToJSONString } = __webpack_require__(6495)
 
 const textEncoder = new TextEncoder('utf-8')
@@ -39009,21 +39009,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7333:
+/***/ 87333:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { Transform } = __webpack_require__(7075)
-const zlib = __webpack_require__(8522)
+const { Transform } = __webpack_require__(57075)
+const zlib = __webpack_require__(38522)
 const { redirectStatusSet, referrerPolicyTokens, badPortsSet } = __webpack_require__(4908)
-const { getGlobalOrigin } = __webpack_require__(5058)
-const { collectAnHTTPQuotedString, parseMIMEType } = __webpack_require__(341)
+const { getGlobalOrigin } = __webpack_require__(45058)
+const { collectAnHTTPQuotedString, parseMIMEType } = __webpack_require__(10341)
 const { performance } = __webpack_require__(643)
-const { isValidHTTPToken, normalizedMethodRecordsBase } = __webpack_require__(1811)
-const assert = __webpack_require__(4589)
-const { isUint8Array } = __webpack_require__(3429)
-const { webidl } = __webpack_require__(394)
+const { isValidHTTPToken, normalizedMethodRecordsBase } = __webpack_require__(21811)
+const assert = __webpack_require__(34589)
+const { isUint8Array } = __webpack_require__(73429)
+const { webidl } = __webpack_require__(40394)
 const { isomorphicEncode, collectASequenceOfCodePoints, removeChars } = __webpack_require__(6495)
 
 function responseURL (response) {
@@ -40551,8 +40551,8 @@ module.exports = {
 
 
 
-const assert = __webpack_require__(4589)
-const { utf8DecodeBytes } = __webpack_require__(5637)
+const assert = __webpack_require__(34589)
+const { utf8DecodeBytes } = __webpack_require__(85637)
 
 /**
  * @param {(char: string) => boolean} condition
@@ -40797,13 +40797,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8421:
+/***/ 98421:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const assert = __webpack_require__(4589)
-const { runtimeFeatures } = __webpack_require__(226)
+const assert = __webpack_require__(34589)
+const { runtimeFeatures } = __webpack_require__(80226)
 const { asciiLowercase } = __webpack_require__(6495)
 
 /**
@@ -40837,7 +40837,7 @@ const validSRIHashAlgorithmTokenSet = new Map([['sha256', 0], ['sha384', 1], ['s
 let crypto
 
 if (runtimeFeatures.has('crypto')) {
-  crypto = __webpack_require__(7598)
+  crypto = __webpack_require__(77598)
   const cryptoHashes = crypto.getHashes()
 
   // If no hashes are available, we cannot support SRI.
@@ -41111,14 +41111,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 394:
+/***/ 40394:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const assert = __webpack_require__(4589)
-const { types, inspect } = __webpack_require__(7975)
-const { markAsUncloneable } = __webpack_require__(5919)
+const assert = __webpack_require__(34589)
+const { types, inspect } = __webpack_require__(57975)
+const { markAsUncloneable } = __webpack_require__(75919)
 
 const UNDEFINED = 1
 const BOOLEAN = 2
@@ -42110,23 +42110,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 468:
+/***/ 30468:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __webpack_require__(5071)
-const { parseExtensions, isClosed, isClosing, isEstablished, isConnecting, validateCloseCodeAndReason } = __webpack_require__(4448)
-const { makeRequest } = __webpack_require__(480)
-const { fetching } = __webpack_require__(1429)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __webpack_require__(15071)
+const { parseExtensions, isClosed, isClosing, isEstablished, isConnecting, validateCloseCodeAndReason } = __webpack_require__(64448)
+const { makeRequest } = __webpack_require__(90480)
+const { fetching } = __webpack_require__(81429)
 const { Headers, getHeadersList } = __webpack_require__(8955)
-const { getDecodeSplit } = __webpack_require__(7333)
-const { WebsocketFrameSend } = __webpack_require__(5923)
-const assert = __webpack_require__(4589)
-const { runtimeFeatures } = __webpack_require__(226)
+const { getDecodeSplit } = __webpack_require__(87333)
+const { WebsocketFrameSend } = __webpack_require__(55923)
+const assert = __webpack_require__(34589)
+const { runtimeFeatures } = __webpack_require__(80226)
 
 const crypto = runtimeFeatures.has('crypto')
-  ? __webpack_require__(7598)
+  ? __webpack_require__(77598)
   : null
 
 let warningEmitted = false
@@ -42467,7 +42467,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5071:
+/***/ 15071:
 /***/ ((module) => {
 
 
@@ -42600,14 +42600,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3277:
+/***/ 23277:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { webidl } = __webpack_require__(394)
-const { kEnumerableProperty } = __webpack_require__(1811)
-const { kConstruct } = __webpack_require__(9902)
+const { webidl } = __webpack_require__(40394)
+const { kEnumerableProperty } = __webpack_require__(21811)
+const { kConstruct } = __webpack_require__(79902)
 
 let createFastMessageEvent
 
@@ -42955,13 +42955,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5923:
+/***/ 55923:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { runtimeFeatures } = __webpack_require__(226)
-const { maxUnsigned16Bit, opcodes } = __webpack_require__(5071)
+const { runtimeFeatures } = __webpack_require__(80226)
+const { maxUnsigned16Bit, opcodes } = __webpack_require__(15071)
 
 const BUFFER_SIZE = 8 * 1024
 
@@ -42969,7 +42969,7 @@ let buffer = null
 let bufIdx = BUFFER_SIZE
 
 const randomFillSync = runtimeFeatures.has('crypto')
-  ? (__webpack_require__(7598).randomFillSync)
+  ? (__webpack_require__(77598).randomFillSync)
   : null
 
 function generateMask () {
@@ -43094,8 +43094,8 @@ module.exports = {
 
 
 
-const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __webpack_require__(8522)
-const { isValidClientWindowBits } = __webpack_require__(4448)
+const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __webpack_require__(38522)
+const { isValidClientWindowBits } = __webpack_require__(64448)
 const { MessageSizeExceededError } = __webpack_require__(9540)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
@@ -43201,14 +43201,14 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 2557:
+/***/ 52557:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { Writable } = __webpack_require__(7075)
-const assert = __webpack_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __webpack_require__(5071)
+const { Writable } = __webpack_require__(57075)
+const assert = __webpack_require__(34589)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __webpack_require__(15071)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -43217,12 +43217,12 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __webpack_require__(4448)
-const { failWebsocketConnection } = __webpack_require__(468)
-const { WebsocketFrameSend } = __webpack_require__(5923)
+} = __webpack_require__(64448)
+const { failWebsocketConnection } = __webpack_require__(30468)
+const { WebsocketFrameSend } = __webpack_require__(55923)
 const { PerMessageDeflate } = __webpack_require__(4936)
 const { MessageSizeExceededError } = __webpack_require__(9540)
-const { defaultWebSocketMaxFragments, defaultWebSocketMaxPayloadSize } = __webpack_require__(830)
+const { defaultWebSocketMaxFragments, defaultWebSocketMaxPayloadSize } = __webpack_require__(10830)
 
 // This code was influenced by ws released under the MIT license.
 // Copyright (c) 2011 Einar Otto Stangvik <einaros@gmail.com>
@@ -43738,14 +43738,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6605:
+/***/ 46605:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { WebsocketFrameSend } = __webpack_require__(5923)
-const { opcodes, sendHints } = __webpack_require__(5071)
-const FixedQueue = __webpack_require__(1977)
+const { WebsocketFrameSend } = __webpack_require__(55923)
+const { opcodes, sendHints } = __webpack_require__(15071)
+const FixedQueue = __webpack_require__(81977)
 
 /**
  * @typedef {object} SendQueueNode
@@ -43854,15 +43854,15 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 9692:
+/***/ 79692:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { webidl } = __webpack_require__(394)
-const { validateCloseCodeAndReason } = __webpack_require__(4448)
-const { kConstruct } = __webpack_require__(9902)
-const { kEnumerableProperty } = __webpack_require__(1811)
+const { webidl } = __webpack_require__(40394)
+const { validateCloseCodeAndReason } = __webpack_require__(64448)
+const { kConstruct } = __webpack_require__(79902)
+const { kEnumerableProperty } = __webpack_require__(21811)
 
 function createInheritableDOMException () {
   // https://github.com/nodejs/node/issues/59677
@@ -43968,23 +43968,23 @@ module.exports = { WebSocketError, createUnvalidatedWebSocketError }
 
 /***/ }),
 
-/***/ 7420:
+/***/ 17420:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { addAbortListener } = __webpack_require__(8474)
-const { environmentSettingsObject, readableStreamClose } = __webpack_require__(7333)
-const { states, opcodes, sentCloseFrameState } = __webpack_require__(5071)
-const { webidl } = __webpack_require__(394)
-const { getURLRecord, isValidSubprotocol, isEstablished, utf8Decode } = __webpack_require__(4448)
-const { establishWebSocketConnection, failWebsocketConnection, closeWebSocketConnection } = __webpack_require__(468)
-const { channels } = __webpack_require__(6403)
-const { WebsocketFrameSend } = __webpack_require__(5923)
-const { ByteParser } = __webpack_require__(2557)
-const { WebSocketError, createUnvalidatedWebSocketError } = __webpack_require__(9692)
-const { kEnumerableProperty } = __webpack_require__(1811)
-const { utf8DecodeBytes } = __webpack_require__(5637)
+const { addAbortListener } = __webpack_require__(78474)
+const { environmentSettingsObject, readableStreamClose } = __webpack_require__(87333)
+const { states, opcodes, sentCloseFrameState } = __webpack_require__(15071)
+const { webidl } = __webpack_require__(40394)
+const { getURLRecord, isValidSubprotocol, isEstablished, utf8Decode } = __webpack_require__(64448)
+const { establishWebSocketConnection, failWebsocketConnection, closeWebSocketConnection } = __webpack_require__(30468)
+const { channels } = __webpack_require__(36403)
+const { WebsocketFrameSend } = __webpack_require__(55923)
+const { ByteParser } = __webpack_require__(52557)
+const { WebSocketError, createUnvalidatedWebSocketError } = __webpack_require__(79692)
+const { kEnumerableProperty } = __webpack_require__(21811)
+const { utf8DecodeBytes } = __webpack_require__(85637)
 
 let emittedExperimentalWarning = false
 
@@ -44486,14 +44486,14 @@ module.exports = { WebSocketStream }
 
 /***/ }),
 
-/***/ 4448:
+/***/ 64448:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { states, opcodes } = __webpack_require__(5071)
+const { states, opcodes } = __webpack_require__(15071)
 const { isUtf8 } = __webpack_require__(4573)
-const { removeHTTPWhitespace } = __webpack_require__(341)
+const { removeHTTPWhitespace } = __webpack_require__(10341)
 const { collectASequenceOfCodePointsFast } = __webpack_require__(6495)
 
 /**
@@ -44840,16 +44840,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3433:
+/***/ 13433:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { isArrayBuffer } = __webpack_require__(3429)
-const { webidl } = __webpack_require__(394)
-const { URLSerializer } = __webpack_require__(341)
-const { environmentSettingsObject } = __webpack_require__(7333)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints, opcodes } = __webpack_require__(5071)
+const { isArrayBuffer } = __webpack_require__(73429)
+const { webidl } = __webpack_require__(40394)
+const { URLSerializer } = __webpack_require__(10341)
+const { environmentSettingsObject } = __webpack_require__(87333)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints, opcodes } = __webpack_require__(15071)
 const {
   isConnecting,
   isEstablished,
@@ -44860,15 +44860,15 @@ const {
   utf8Decode,
   toArrayBuffer,
   getURLRecord
-} = __webpack_require__(4448)
-const { establishWebSocketConnection, closeWebSocketConnection, failWebsocketConnection } = __webpack_require__(468)
-const { ByteParser } = __webpack_require__(2557)
-const { kEnumerableProperty } = __webpack_require__(1811)
+} = __webpack_require__(64448)
+const { establishWebSocketConnection, closeWebSocketConnection, failWebsocketConnection } = __webpack_require__(30468)
+const { ByteParser } = __webpack_require__(52557)
+const { kEnumerableProperty } = __webpack_require__(21811)
 const { getGlobalDispatcher } = __webpack_require__(8396)
-const { ErrorEvent, CloseEvent, createFastMessageEvent } = __webpack_require__(3277)
-const { SendQueue } = __webpack_require__(6605)
-const { WebsocketFrameSend } = __webpack_require__(5923)
-const { channels } = __webpack_require__(6403)
+const { ErrorEvent, CloseEvent, createFastMessageEvent } = __webpack_require__(23277)
+const { SendQueue } = __webpack_require__(46605)
+const { WebsocketFrameSend } = __webpack_require__(55923)
+const { channels } = __webpack_require__(36403)
 
 const kRef = Symbol.for('nodejs.ref')
 const kUnref = Symbol.for('nodejs.unref')

@@ -2,15 +2,15 @@ export const id = 752;
 export const ids = [752];
 export const modules = {
 
-/***/ 9752:
+/***/ 29752:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   runLoad: () => (/* binding */ runLoad)
 /* harmony export */ });
-/* harmony import */ var _pipeline_action_kit_checks__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9630);
-/* harmony import */ var _stats_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(5077);
+/* harmony import */ var _pipeline_action_kit_checks__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(79630);
+/* harmony import */ var _stats_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(95077);
 
 
 /** What the workers of one phase share: the request counter, the schedule, and the counts and latencies so far. */
@@ -136,7 +136,7 @@ async function runLoad(options) {
         throw new Error('the load phase needs at least one request to replay');
     if (options.durationMs === undefined && options.requests === undefined)
         throw new Error('the load phase needs a duration or a number of requests');
-    const [{ Client: UndiciClient }, hdr] = await Promise.all([__webpack_require__.e(/* import() */ 627).then(__webpack_require__.t.bind(__webpack_require__, 3627, 19)), __webpack_require__.e(/* import() */ 100).then(__webpack_require__.bind(__webpack_require__, 6100))]);
+    const [{ Client: UndiciClient }, hdr] = await Promise.all([__webpack_require__.e(/* import() */ 627).then(__webpack_require__.t.bind(__webpack_require__, 43627, 19)), __webpack_require__.e(/* import() */ 100).then(__webpack_require__.bind(__webpack_require__, 6100))]);
     const histogram = hdr.build({
         bitBucketSize: 32,
         autoResize: true,

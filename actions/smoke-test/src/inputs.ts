@@ -19,17 +19,34 @@ import {
   isRecord,
   hasControlCharacters,
   parseBoolean,
+  quoteValue,
   parsePath,
   OUTSIDE_WORKSPACE_INPUT,
   type ReadInput,
   type RunEnv,
 } from '@pipeline/action-kit';
 import { MANAGED_HEADERS, type Check } from '@pipeline/action-kit/checks';
+import {
+  decodeKubeconfig,
+  kubeconfigMasks,
+  parseServiceRef,
+  type DecodedKubeconfig,
+  type ServiceRef,
+} from '@pipeline/action-kit/kube';
 import { ChecksError, defaultCheck } from './check-model.js';
 import { parseChecks } from './check-parsing.js';
 
+/** A Service reached through the API server (a port-forward from this runner) instead of a URL. */
+export interface ServiceTarget {
+  ref: ServiceRef;
+  kubeconfig: DecodedKubeconfig;
+}
+
 export interface Inputs {
-  url: URL;
+  /** The service's base URL; undefined with `service` (then the port-forward's local URL). */
+  url: URL | undefined;
+  /** With `service`: which Service, and the kubeconfig to reach it with. */
+  service?: ServiceTarget;
   /** Prometheus HTTP API base URL for promql checks. */
   prometheusUrl?: URL;
   checks: readonly Check[];
@@ -55,6 +72,8 @@ export interface Inputs {
 
 export const INPUT_NAMES = [
   'url',
+  'service',
+  'kubeconfig',
   'checks',
   'wait-for-ready',
   'timeout',
@@ -90,6 +109,8 @@ export const getInputs = (): Inputs => parseInputs(core.getInput, process.env, (
  */
 export function parseInputs(read: ReadInput, env: RunEnv, readFile: ReadFile): Inputs {
   const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, read(name)])) as RawInputs;
+  // The kubeconfig first, in every spelling and each secret in it, even when it is too broken to use.
+  for (const value of kubeconfigMasks(raw.kubeconfig)) maskSecret(value);
   const masked = new Set(rawHeaderValues(raw.headers));
   for (const value of masked) maskSecret(value);
   const inputs = validate(raw, runContext(env).workspace, readFile);
@@ -118,7 +139,7 @@ function firstSeparator(line: string): number {
 }
 
 function validate(raw: RawInputs, workspace: string, readFile: ReadFile): Inputs {
-  const url = parseUrl(raw.url);
+  const { url, service } = parseTarget(raw);
   const headers = parseHeaders(raw.headers);
   const notices: string[] = [];
   const allowOutside = parseBoolean(OUTSIDE_WORKSPACE_INPUT, raw[OUTSIDE_WORKSPACE_INPUT], false);
@@ -167,6 +188,7 @@ function validate(raw: RawInputs, workspace: string, readFile: ReadFile): Inputs
     secrets: [],
     notices,
   };
+  if (service) inputs.service = service;
   if (waitForReady !== undefined) inputs.waitForReady = waitForReady;
   const prometheusUrl = parsePrometheusUrl(raw['prometheus-url'], checks);
   if (prometheusUrl) inputs.prometheusUrl = prometheusUrl;
@@ -221,6 +243,35 @@ function parsePrometheusUrl(raw: string, checks: readonly Check[]): URL | undefi
   });
   url.hash = '';
   return url;
+}
+
+const TARGET_ACCEPTED =
+  'either url (the base URL of the service, such as https://staging.example.com) or service (a Service reached through the API server, such as shop/web:http, with kubeconfig)';
+
+/** `url`, or `service` with `kubeconfig`: exactly one target. */
+function parseTarget(raw: RawInputs): { url: URL | undefined; service?: ServiceTarget } {
+  const hasUrl = raw.url.trim() !== '';
+  const hasService = raw.service.trim() !== '';
+  const hasKubeconfig = raw.kubeconfig.trim() !== '';
+  if (hasUrl && hasService)
+    throw new ActionError(
+      `Inputs 'url' and 'service' are both set (url ${quoteValue(raw.url.trim())}, service ${quoteValue(raw.service.trim())}): expected ${TARGET_ACCEPTED}, not both.`,
+    );
+  if (!hasService) {
+    // Never quote the kubeconfig: it is a secret.
+    if (hasKubeconfig)
+      throw new ActionError(
+        `Input 'kubeconfig' is set but 'service' is empty: the kubeconfig is only used to reach a Service through the API server; pass service (such as shop/web:http), or drop kubeconfig to test url.`,
+      );
+    if (!hasUrl) requireValue('url', raw.url, TARGET_ACCEPTED);
+    return { url: parseUrl(raw.url) };
+  }
+  const ref = parseServiceRef('service', raw.service);
+  if (!hasKubeconfig)
+    throw new ActionError(
+      `Input 'kubeconfig' is empty: service ${quoteValue(raw.service.trim())} is reached through the API server with a kubeconfig (raw YAML or base64), such as the one the deploy used.`,
+    );
+  return { url: undefined, service: { ref, kubeconfig: decodeKubeconfig(raw.kubeconfig) } };
 }
 
 function parseUrl(raw: string): URL {

@@ -7,6 +7,8 @@ import path from 'node:path';
 import * as core from '@actions/core';
 import {
   ActionError,
+  cell,
+  describeError,
   phase,
   printableLines,
   redact,
@@ -18,8 +20,9 @@ import {
   type AnnotationItem,
 } from '@pipeline/action-kit';
 import { checkUrl, joinUrl } from '@pipeline/action-kit/checks';
+import { formatServiceRef } from '@pipeline/action-kit/kube';
 import { fetchSend, type Send } from './http.js';
-import { getInputs, type Inputs } from './inputs.js';
+import { getInputs, type Inputs, type ServiceTarget } from './inputs.js';
 import type { LoadOptions, LoadResult, LoadTarget } from './load.js';
 import {
   failureMessage,
@@ -28,10 +31,15 @@ import {
   outputsOf,
   redactDeep,
   summaryMarkdown,
+  targetLine,
   type Report,
 } from './report.js';
 import { mergeHeaders, runCheck, waitForReady, type CheckResult } from './runner.js';
+import type { ServiceForward } from './service-forward.js';
 import { evaluateBudgets, formatMs, summarize } from './stats.js';
+
+/** The inputs once the target has a URL (the given one, or the port-forward's). */
+export type ResolvedInputs = Inputs & { url: URL };
 
 export interface SmokeDependencies {
   send: Send;
@@ -43,17 +51,36 @@ export interface SmokeDependencies {
 /** Above this share of one core used by the tester, its own queueing may show in the latencies. */
 const TESTER_SATURATED_PERCENT = 90;
 
+/** Opens the port-forward to a Service (client-node loaded only here, so a url-only run never loads it). */
+async function openService(target: ServiceTarget, log: (line: string) => void): Promise<ServiceForward> {
+  const [{ clientCluster }, { openServiceForward }] = await Promise.all([
+    import('./cluster-api.js'),
+    import('./service-forward.js'),
+  ]);
+  return openServiceForward(target.ref, await clientCluster(target.kubeconfig.text), log);
+}
+
 export async function main(): Promise<void> {
   const inputs = getInputs();
   for (const notice of inputs.notices) core.notice(redact(notice, inputs.secrets), { title: 'Smoke test checks' });
-  const report = await smokeTest(inputs, {
-    send: fetchSend,
-    runLoad: async (options) => (await import('./load.js')).runLoad(options),
-    // A service may echo a header back: redact our own lines too, not only rely on the runner's masking.
-    // Check names and answers come from the repository and the service: printed inert and redacted.
-    log: (line) => core.info(printableLines(redact(line, inputs.secrets))),
-  });
+  // A service may echo a header back: redact our own lines too, not only rely on the runner's masking.
+  // Check names and answers come from the repository and the service: printed inert and redacted.
+  const log = (line: string): void => core.info(printableLines(redact(line, inputs.secrets)));
+  const forward = inputs.service ? await reachService(inputs.service, log) : undefined;
+  let report: Report;
+  try {
+    const url = forward?.url ?? inputs.url;
+    if (!url) throw new ActionError('No url and no service: nothing to test');
+    report = await smokeTest(
+      { ...inputs, url },
+      { send: fetchSend, runLoad: async (options) => (await import('./load.js')).runLoad(options), log },
+    );
+    if (forward) report.target = forward.report();
+  } finally {
+    await forward?.close();
+  }
   const safe = redactDeep(report, inputs.secrets);
+  if (safe.target) core.info(targetLine(safe.target));
 
   const json = JSON.stringify(safe);
   for (const [name, value] of Object.entries(outputsOf(safe))) core.setOutput(name, value);
@@ -70,6 +97,25 @@ export async function main(): Promise<void> {
   core.info(
     `Smoke test passed: ${safe.checksPassed} check(s)${safe.measured.latency ? `, p95 ${formatMs(safe.measured.latency.p95Ms)} ms over ${safe.measured.requests} ${safe.measured.source} requests` : ''}.`,
   );
+}
+
+/** The port-forward, or a failed step that says what is missing (no Service, no ready pod, no such port). */
+async function reachService(target: ServiceTarget, log: (line: string) => void): Promise<ServiceForward> {
+  try {
+    return await phase(`Reach Service ${formatServiceRef(target.ref)} through the API server`, () =>
+      openService(target, log),
+    );
+  } catch (error: unknown) {
+    const why = redact(describeError(error));
+    core.setOutput('passed', 'false');
+    await writeSummary(
+      () =>
+        `## ❌ Smoke test failed: Service ${cell(formatServiceRef(target.ref))} could not be reached\n\n> ${cell(why)}\n`,
+    );
+    throw new ActionError(
+      `Smoke test failed: Service ${formatServiceRef(target.ref)} could not be reached through the API server: ${why}`,
+    );
+  }
 }
 
 /** Failed checks and exceeded budgets as errors; a saturated load generator as a warning. */
@@ -94,7 +140,7 @@ export function annotations(report: Report): AnnotationItem[] {
 }
 
 /** Runs every phase and returns the (unredacted) report; never throws for a failing service, only for a bug. */
-export async function smokeTest(inputs: Inputs, deps: SmokeDependencies): Promise<Report> {
+export async function smokeTest(inputs: ResolvedInputs, deps: SmokeDependencies): Promise<Report> {
   const report: Report = {
     passed: false,
     url: inputs.url.href,
@@ -137,7 +183,11 @@ export async function smokeTest(inputs: Inputs, deps: SmokeDependencies): Promis
   return finish(report, inputs);
 }
 
-function readyPhase(readyPath: string, inputs: Inputs, deps: SmokeDependencies): Promise<NonNullable<Report['ready']>> {
+function readyPhase(
+  readyPath: string,
+  inputs: ResolvedInputs,
+  deps: SmokeDependencies,
+): Promise<NonNullable<Report['ready']>> {
   const log = deps.log;
   return phase(`Wait for ${readyPath} to answer 2xx (up to ${Math.round(inputs.timeoutMs / 1000)}s)`, async () => {
     try {
@@ -160,7 +210,7 @@ function readyPhase(readyPath: string, inputs: Inputs, deps: SmokeDependencies):
   });
 }
 
-function checksPhase(inputs: Inputs, deps: SmokeDependencies): Promise<CheckResult[]> {
+function checksPhase(inputs: ResolvedInputs, deps: SmokeDependencies): Promise<CheckResult[]> {
   const log = deps.log;
   return phase(`Run ${inputs.checks.length} check(s)`, async () => {
     const results: CheckResult[] = [];
@@ -186,7 +236,7 @@ function checksPhase(inputs: Inputs, deps: SmokeDependencies): Promise<CheckResu
   });
 }
 
-function loadPhase(inputs: Inputs, deps: SmokeDependencies): Promise<LoadResult> {
+function loadPhase(inputs: ResolvedInputs, deps: SmokeDependencies): Promise<LoadResult> {
   const log = deps.log;
   return phase('Load phase', async () => {
     const options = loadOptions(inputs);
@@ -210,7 +260,7 @@ function loadPhase(inputs: Inputs, deps: SmokeDependencies): Promise<LoadResult>
   });
 }
 
-function finish(report: Report, inputs: Inputs): Report {
+function finish(report: Report, inputs: ResolvedInputs): Report {
   if (report.ready === null || report.ready.ready) {
     report.budgets.violations = evaluateBudgets(
       {
@@ -237,7 +287,7 @@ function budgetsOf(inputs: Inputs): { maxP95Ms?: number; maxErrorRate?: number }
 }
 
 /** The load phase replays every check with `load` left true, against the url's origin. */
-export function loadOptions(inputs: Inputs): LoadOptions {
+export function loadOptions(inputs: ResolvedInputs): LoadOptions {
   const targets: LoadTarget[] = inputs.checks
     .filter((check) => check.load)
     .map((check) => {

@@ -5,6 +5,7 @@
 import { cell, markdownTable, mermaid, redact } from '@pipeline/action-kit';
 import type { LoadResult } from './load.js';
 import type { CheckResult } from './runner.js';
+import type { ServiceTargetReport } from './service-forward.js';
 import { errorRate, formatMs, formatRate, PERCENTILES, type Budgets, type LatencySummary } from './stats.js';
 
 export interface ReadyReport {
@@ -35,6 +36,8 @@ export interface Report {
   load: LoadResult | { skipped: string } | null;
   measured: MeasuredReport;
   budgets: Budgets & { violations: string[] };
+  /** With the service input: the Service, its pods and the port-forward that reached them. */
+  target?: ServiceTargetReport;
 }
 
 /** Replaces every secret in every string of `value` (structurally, so the JSON stays valid). */
@@ -112,6 +115,7 @@ export function failureMessage(report: Report): string {
 
 export function summaryMarkdown(report: Report): string {
   const parts: string[] = [summaryHeading(report), summaryFacts(report)];
+  if (report.target) parts.push(cell(targetLine(report.target)));
   if (report.ready && !report.ready.ready) parts.push(`> ${cell(report.ready.error ?? 'not ready')}`);
   if (report.checks.length > 0) parts.push('### Checks', checksTable(report.checks));
   parts.push(...latencySections(report), ...budgetSections(report));
@@ -120,7 +124,16 @@ export function summaryMarkdown(report: Report): string {
 
 function summaryHeading(report: Report): string {
   const icon = report.passed ? '✅' : '❌';
-  return `## ${icon} Smoke test ${report.passed ? 'passed' : 'failed'}: ${cell(report.url)}`;
+  const what = report.target ? `Service ${report.target.service}` : report.url;
+  return `## ${icon} Smoke test ${report.passed ? 'passed' : 'failed'}: ${cell(what)}`;
+}
+
+/** Where the requests went when they reached a Service through the API server. */
+export function targetLine(target: ServiceTargetReport): string {
+  const pods = target.pods.join(', ');
+  const moved =
+    target.failedForwards > 0 ? `; ${target.failedForwards} failed forward(s) moved to another ready pod` : '';
+  return `Reached Service ${target.service} (namespace ${target.namespace}) port ${target.port} through ${target.via}: pod ${pods} port ${target.podPort}, ${target.connections} connection(s)${moved}.`;
 }
 
 /** One line: the check counts and, when readiness was polled, its outcome. */

@@ -11,23 +11,18 @@ import { promisify } from 'node:util';
 import { waitUntilReady } from '../local.js';
 import type { AppProcess } from '../local.js';
 import { startPortForward } from './port-forward.js';
+import {
+  deployedWorkload,
+  pickService,
+  repositoryOf,
+  type DeployedResource,
+  type LiveService,
+} from '@pipeline/action-kit/kube';
 
 const run = promisify(execFile);
 
-/** What deploy-k8s's `resources` output says about one object. */
-export interface DeployedResource {
-  kind: string;
-  name: string;
-  namespace?: string;
-  newImages: string[];
-}
-
-export interface LiveService {
-  name: string;
-  namespace: string;
-  selector: Record<string, string>;
-  ports: { name?: string; port: number; protocol?: string }[];
-}
+// The rules that pick the workload and its Service are the kit's (deploy-k8s's `service` output uses them too).
+export { deployedWorkload, pickService, repositoryOf, type DeployedResource, type LiveService };
 
 export interface ForwardTarget {
   namespace: string;
@@ -58,37 +53,6 @@ export function parseResourcesOutput(json: string | undefined): DeployedResource
   } catch {
     return [];
   }
-}
-
-const WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet'];
-
-/** `ghcr.io/o/r@sha256:…` and `ghcr.io/o/r:tag` name the repository `ghcr.io/o/r`. */
-export const repositoryOf = (ref: string): string => ref.replace(/@.*$/, '').replace(/:[^/:]*$/, '');
-
-/** The workload that runs the deployed image: by reference, else by repository (the only workload when it is alone). */
-export function deployedWorkload(resources: DeployedResource[], image: string): DeployedResource | undefined {
-  const workloads = resources.filter((r) => WORKLOADS.includes(r.kind));
-  return (
-    workloads.find((w) => w.newImages.includes(image)) ??
-    workloads.find((w) => w.newImages.some((i) => repositoryOf(i) === repositoryOf(image))) ??
-    (workloads.length === 1 ? workloads[0] : undefined)
-  );
-}
-
-/** The Service whose selector picks the workload's pods; its `http` port, else its first TCP port. */
-export function pickService(
-  podLabels: Record<string, string>,
-  services: LiveService[],
-): { service: LiveService; port: number } | undefined {
-  const matching = services.filter(
-    (s) => Object.keys(s.selector).length > 0 && Object.entries(s.selector).every(([k, v]) => podLabels[k] === v),
-  );
-  for (const service of matching) {
-    const tcp = service.ports.filter((p) => (p.protocol ?? 'TCP') === 'TCP');
-    const port = tcp.find((p) => p.name === 'http') ?? tcp[0];
-    if (port) return { service, port: port.port };
-  }
-  return undefined;
 }
 
 export interface ForwardRequest {

@@ -1,8 +1,8 @@
-export const id = 925;
-export const ids = [925];
+export const id = 627;
+export const ids = [627];
 export const modules = {
 
-/***/ 78925:
+/***/ 9627:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -340,11 +340,11 @@ function redaction_redactJson(value, secrets = []) {
  * nothing surfaces as "[object Object]" or an empty failure.
  */
 
-class ActionError extends Error {
+class errors_ActionError extends Error {
     name = 'ActionError';
 }
 /** A bad input value: the message names the input, the value and what is accepted. */
-class errors_InputError extends ActionError {
+class errors_InputError extends errors_ActionError {
     name = 'InputError';
     input;
     value;
@@ -371,7 +371,7 @@ function quoteValue(value) {
 }
 /** Turns any thrown value into one readable line (plus causes), never an empty string. */
 function describeError(error) {
-    if (error instanceof ActionError)
+    if (error instanceof errors_ActionError)
         return withCause(error.message, error.cause);
     if (error instanceof Error) {
         const prefix = error.name && error.name !== 'Error' ? `${error.name}: ` : '';
@@ -757,7 +757,7 @@ var external_node_child_process_ = __webpack_require__(31421);
 
 
 /** A program that did not finish within its time. */
-class ExecTimeoutError extends ActionError {
+class ExecTimeoutError extends errors_ActionError {
     name = 'ExecTimeoutError';
     timeoutMs;
     constructor(command, timeoutMs) {
@@ -773,7 +773,7 @@ const execArgs = (command, args, options = {}) => {
     if (command.trim() === '')
         throw new TypeError('execArgs needs a program to run');
     if (options.cwd !== undefined && !(0,external_node_fs_.existsSync)(options.cwd))
-        return Promise.reject(new ActionError(`Cannot run ${command}: its working directory ${options.cwd} does not exist`));
+        return Promise.reject(new errors_ActionError(`Cannot run ${command}: its working directory ${options.cwd} does not exist`));
     if (options.echo)
         process.stdout.write(`${printableLines(['[command]', command, ...args].join(' '))}\n`);
     return new Promise((resolve, reject) => {
@@ -815,7 +815,7 @@ const execArgs = (command, args, options = {}) => {
         child.on('error', (error) => {
             done();
             reject(error.code === 'ENOENT'
-                ? new ActionError(`Unable to locate executable file: ${command} (not found on PATH or not executable)`)
+                ? new errors_ActionError(`Unable to locate executable file: ${command} (not found on PATH or not executable)`)
                 : error);
         });
         child.on('close', (code, signal) => {
@@ -1290,7 +1290,7 @@ function emptyReport(dryRun) {
     };
 }
 /** A failed deploy: carries the report so that outputs and the summary can still be written. */
-class DeployError extends ActionError {
+class DeployError extends errors_ActionError {
     report;
     name = 'DeployError';
     constructor(message, report) {
@@ -1303,7 +1303,7 @@ function fail(report, message) {
     report.failure = message;
     throw new DeployError(message, report);
 }
-class ValidationError extends ActionError {
+class ValidationError extends errors_ActionError {
     problems;
     name = 'ValidationError';
     constructor(problems) {
@@ -2325,7 +2325,7 @@ function templateOf(object) {
  */
 
 /** An API or connection error with a message written for the workflow log. */
-class KubeError extends ActionError {
+class KubeError extends errors_ActionError {
     status;
     reason;
     code;
@@ -2370,7 +2370,7 @@ function isConflict(error) {
  */
 
 
-class LockTimeoutError extends ActionError {
+class LockTimeoutError extends errors_ActionError {
     name = 'LockTimeoutError';
 }
 /** MicroTime as the API server writes it (microseconds). */
@@ -2885,7 +2885,7 @@ async function validate(ctx, state) {
 
 const CRD_WAIT_MS = 30_000;
 const CRD_POLL_MS = 250;
-class NotEstablished extends ActionError {
+class NotEstablished extends errors_ActionError {
     name = 'NotEstablished';
 }
 /** Waits (bounded) until the CRDs this deploy applied are Established. */
@@ -3583,7 +3583,7 @@ async function deploy(options) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/kubeconfig.ts
+;// CONCATENATED MODULE: ../../packages/action-kit/src/kube/kubeconfig.ts
 /**
  * Kubeconfig handling that needs no cluster: decoding the input (raw YAML or
  * base64), checking its shape, and finding every secret value inside it so
@@ -3592,8 +3592,10 @@ async function deploy(options) {
 
 
 
+
+
 const kubeconfig_ACCEPTED = 'a kubeconfig as raw YAML or base64, with clusters, users and contexts (the value is not shown because it is secret)';
-class KubeconfigError extends ActionError {
+class KubeconfigError extends errors_ActionError {
     name = 'KubeconfigError';
     constructor(source, problem) {
         super(`${source} is not a usable kubeconfig: ${problem}. Expected ${kubeconfig_ACCEPTED}.`);
@@ -3618,6 +3620,7 @@ function decodeKubeconfig(raw, source = "Input 'kubeconfig'") {
     checkShape(text, source);
     return { text, original, encoding };
 }
+const nameOf = (entry) => typeof entry.name === 'string' || typeof entry.name === 'number' ? String(entry.name) : '';
 /** Checks that the YAML is a kubeconfig with at least one cluster and context. */
 function checkShape(text, source) {
     let doc;
@@ -3640,7 +3643,7 @@ function checkShape(text, source) {
         throw new KubeconfigError(source, 'it has no contexts');
     for (const cluster of clusters) {
         const server = record_isRecord(cluster) && record_isRecord(cluster['cluster']) ? cluster['cluster']['server'] : undefined;
-        const name = record_isRecord(cluster) ? str(cluster.name) || '?' : '?';
+        const name = record_isRecord(cluster) ? nameOf(cluster) || '?' : '?';
         const problem = serverProblem(server);
         if (problem)
             throw new KubeconfigError(source, `cluster '${printable(name)}' ${problem}`);
@@ -3735,6 +3738,189 @@ function secretValues(text) {
             visit(user['user'], undefined);
     return [...found];
 }
+/**
+ * Every value to mask for a kubeconfig text (or input): as given, trimmed,
+ * base64-decoded, and each secret inside. Works on values too broken to
+ * use, so that even those never show.
+ */
+function kubeconfigMasks(raw) {
+    const trimmed = raw.trim();
+    if (trimmed === '')
+        return [];
+    const texts = [trimmed];
+    // Node's base64 decoder reads the url-safe alphabet too.
+    if (!trimmed.includes(':'))
+        texts.push(Buffer.from(trimmed.replace(/\s+/g, ''), 'base64').toString('utf8'));
+    return [...new Set([raw, ...texts, ...texts.flatMap((text) => secretValues(text))])];
+}
+
+;// CONCATENATED MODULE: ../../packages/action-kit/src/kube/service-ref.ts
+/**
+ * The one spelling of "which Service to reach": `namespace/name:port`, where
+ * port is a Service port's number or name and may be left off (then its
+ * `http` port, else its first TCP port). deploy-k8s writes it as its `service`
+ * output; smoke-test reads it as its `service` input.
+ */
+
+const SERVICE_REF_ACCEPTED = 'namespace/name or namespace/name:port, such as shop/web:http or shop/web:8080 (a namespace and a Service name of lower-case letters, digits and "-", and a Service port number 1-65535 or its name)';
+/** A DNS-1123 label: namespace names (at most 63 characters). */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** A DNS-1035 label: Service names start with a letter. */
+const DNS_1035 = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** An IANA service name, as Kubernetes checks port names: 1-15 characters, a letter, no "--" and no "-" at either end. */
+const PORT_NAME = /^(?=.*[a-z])(?!.*--)[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/;
+/** `namespace/name[:port]`; throws InputError naming `input`, the value and the format. */
+function parseServiceRef(input, raw) {
+    const value = raw.trim();
+    const match = /^([^/:\s]+)\/([^/:\s]+)(?::([^/:\s]+))?$/.exec(value);
+    const [, namespace, name, port] = match ?? [];
+    if (!namespace || !name || !DNS_LABEL.test(namespace) || !DNS_1035.test(name))
+        throw new InputError(input, raw, SERVICE_REF_ACCEPTED);
+    const ref = { namespace, name };
+    if (port === undefined)
+        return ref;
+    if (/^\d+$/.test(port)) {
+        const number = Number(port);
+        if (number < 1 || number > 65535)
+            throw new InputError(input, raw, SERVICE_REF_ACCEPTED);
+        ref.port = number;
+    }
+    else if (PORT_NAME.test(port))
+        ref.port = port;
+    else
+        throw new InputError(input, raw, SERVICE_REF_ACCEPTED);
+    return ref;
+}
+function formatServiceRef(ref) {
+    return `${ref.namespace}/${ref.name}${ref.port === undefined ? '' : `:${ref.port}`}`;
+}
+
+;// CONCATENATED MODULE: ../../packages/action-kit/src/kube/service-pick.ts
+/**
+ * Which Service fronts a deployment, and which pod and port a connection to
+ * it reaches: pure rules over plain shapes of the live objects, shared by
+ * deploy-k8s (its `service` output), smoke-test (the port-forward) and the
+ * local runner.
+ */
+
+const WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet'];
+/** `ghcr.io/o/r@sha256:…` and `ghcr.io/o/r:tag` name the repository `ghcr.io/o/r`. */
+const repositoryOf = (ref) => ref.replace(/@.*$/, '').replace(/:[^/:]*$/, '');
+/** The workload that runs the deployed image: by reference, else by repository (the only workload when it is alone). */
+function deployedWorkload(resources, image) {
+    const workloads = resources.filter((r) => WORKLOADS.includes(r.kind));
+    return (workloads.find((w) => w.newImages.includes(image)) ??
+        workloads.find((w) => w.newImages.some((i) => repositoryOf(i) === repositoryOf(image))) ??
+        (workloads.length === 1 ? workloads[0] : undefined));
+}
+const isTcp = (port) => (port.protocol ?? 'TCP') === 'TCP';
+/** A Service's `http` port, else its first TCP port. */
+function defaultPort(service) {
+    const tcp = service.ports.filter(isTcp);
+    return tcp.find((p) => p.name === 'http') ?? tcp[0];
+}
+/** The Service whose selector picks the workload's pods; its `http` port, else its first TCP port. */
+function pickService(podLabels, services) {
+    const matching = services.filter((s) => Object.keys(s.selector).length > 0 && Object.entries(s.selector).every(([k, v]) => podLabels[k] === v));
+    for (const service of matching) {
+        const port = defaultPort(service);
+        if (port)
+            return { service, port: port.port };
+    }
+    return undefined;
+}
+/** Why a Service cannot be reached; the message is written for the log. */
+class UnreachableServiceError extends (/* unused pure expression or super */ null && (ActionError)) {
+    name = 'UnreachableServiceError';
+}
+const describe = (ref) => `Service ${ref.namespace}/${ref.name}`;
+/** The Service port the ref names (number or name), or its default port. */
+function servicePortOf(service, ref) {
+    const ports = service.ports.filter(isTcp);
+    const listed = ports.map((p) => (p.name ? `${p.port} (${p.name})` : String(p.port))).join(', ') || 'none';
+    if (ref.port === undefined) {
+        const port = defaultPort(service);
+        if (!port)
+            throw new UnreachableServiceError(`${describe(ref)} has no TCP port to reach`);
+        return port;
+    }
+    const port = ports.find((p) => (typeof ref.port === 'number' ? p.port === ref.port : p.name === ref.port));
+    if (!port)
+        throw new UnreachableServiceError(`${describe(ref)} has no TCP port ${String(ref.port)}; its TCP ports: ${listed}`);
+    return port;
+}
+/** The pod's port a Service port forwards to: its numeric targetPort, the container port of that name, or port itself. */
+function podPortOf(servicePort, pod) {
+    const target = servicePort.targetPort ?? servicePort.port;
+    if (typeof target === 'number')
+        return target;
+    if (/^\d+$/.test(target))
+        return Number(target);
+    return pod.containerPorts.find((c) => c.name === target && isTcp(c))?.containerPort;
+}
+/**
+ * A ready pod behind the Service and the port on it, preferring pods not in
+ * `avoid` (those whose forward just failed, such as a pod a rollout is
+ * replacing). Throws UnreachableServiceError saying what is missing.
+ */
+function resolveForward(ref, service, pods, avoid = new Set()) {
+    if (Object.keys(service.selector).length === 0)
+        throw new UnreachableServiceError(`${describe(ref)} has no selector, so no pod is behind it to forward to (a Service with manual Endpoints cannot be reached through a pod port-forward)`);
+    const servicePort = servicePortOf(service, ref);
+    const selector = Object.entries(service.selector)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
+    const ready = pods.filter((p) => p.ready);
+    if (ready.length === 0)
+        throw new UnreachableServiceError(pods.length === 0
+            ? `${describe(ref)} selects no pod (selector ${selector})`
+            : `${describe(ref)} has no ready pod: ${pods.length} pod(s) match its selector ${selector}, none of them Ready`);
+    const ordered = [...ready.filter((p) => !avoid.has(p.name)), ...ready.filter((p) => avoid.has(p.name))];
+    for (const pod of ordered) {
+        const podPort = podPortOf(servicePort, pod);
+        if (podPort !== undefined)
+            return { pod: pod.name, podPort, servicePort };
+    }
+    throw new UnreachableServiceError(`${describe(ref)} port ${servicePort.port} targets the container port named "${String(servicePort.targetPort)}", which no ready pod behind it declares`);
+}
+/** The plain shapes above from a Service and a Pod as the API returns them (JSON). */
+function liveService(object) {
+    const o = (object ?? {});
+    return {
+        name: o.metadata?.name ?? '',
+        namespace: o.metadata?.namespace ?? '',
+        selector: o.spec?.selector ?? {},
+        ports: (o.spec?.ports ?? []).map((p) => ({
+            port: p.port,
+            ...(p.name ? { name: p.name } : {}),
+            ...(p.protocol ? { protocol: p.protocol } : {}),
+            ...(p.targetPort !== undefined ? { targetPort: p.targetPort } : {}),
+        })),
+    };
+}
+function livePod(object) {
+    const o = (object ?? {});
+    const ready = o.metadata?.deletionTimestamp == null &&
+        o.status?.phase === 'Running' &&
+        (o.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+    return {
+        name: o.metadata?.name ?? '',
+        ready,
+        containerPorts: (o.spec?.containers ?? []).flatMap((c) => c.ports ?? []),
+    };
+}
+
+;// CONCATENATED MODULE: ../../packages/action-kit/src/kube/index.ts
+/**
+ * `@pipeline/action-kit/kube`: what more than one action needs about a
+ * cluster without talking to it: the kubeconfig input (decoding, shape,
+ * every secret in it to mask), the `namespace/name:port` Service reference,
+ * and the rules that pick the Service in front of a deployment and the pod
+ * and port a connection to it reaches. Pure; the API calls stay with each action.
+ */
+
+
+
 
 ;// CONCATENATED MODULE: ./src/generated-inputs.ts
 /**
@@ -3745,7 +3931,7 @@ function secretValues(text) {
 
 const GENERATE_POLICIES = ['never', 'when-missing'];
 const PROFILES = ['staging', 'production'];
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const generated_inputs_DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/;
 const HTTP_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/;
 function quantity(read, name, fallback) {
@@ -3767,7 +3953,7 @@ function httpPath(read, name) {
 function parseGenerateInputs(read) {
     const policy = parseEnum('generate-manifests', read('generate-manifests'), GENERATE_POLICIES, 'never');
     const appName = read('app-name').trim();
-    if (appName !== '' && (!DNS_LABEL.test(appName) || appName.length > 63))
+    if (appName !== '' && (!generated_inputs_DNS_LABEL.test(appName) || appName.length > 63))
         throw new errors_InputError('app-name', appName, 'a DNS label: lowercase letters, digits and -, at most 63 characters');
     const production = parseEnum('generated-profile', read('generated-profile'), PROFILES, 'staging') === 'production';
     const runAsUser = read('run-as-user').trim();
@@ -4933,21 +5119,7 @@ function parseStrategyInputs(read, env, run) {
 const inputs_DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 // Annotation keys: optional DNS-subdomain prefix and a name of at most 63 characters.
 const ANNOTATION_KEY = /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-/**
- * Every value to mask for a kubeconfig text (or input): as given, trimmed,
- * base64-decoded, and each secret inside. Works on values too broken to
- * use, so that even those never show.
- */
-function kubeconfigMasks(raw) {
-    const trimmed = raw.trim();
-    if (trimmed === '')
-        return [];
-    const texts = [trimmed];
-    // Node's base64 decoder reads the url-safe alphabet too.
-    if (!trimmed.includes(':'))
-        texts.push(Buffer.from(trimmed.replace(/\s+/g, ''), 'base64').toString('utf8'));
-    return [...new Set([raw, ...texts, ...texts.flatMap((text) => secretValues(text))])];
-}
+
 /** Wraps an input reader so that secret inputs are masked the moment they are read. */
 function maskingReader(read, mask = maskSecret) {
     return (name) => {
@@ -5278,9 +5450,9 @@ async function checkCredentials(kc) {
             const command = typeof exec['command'] === 'string' ? exec['command'] : '?';
             // The client reads status.token of whatever the plugin printed: `{}` fails inside it with a TypeError.
             const why = error instanceof TypeError ? 'its output has no status' : describeError(error);
-            throw new ActionError(`The kubeconfig user '${printable(name)}' gets its credentials from the exec plugin '${printable(command)}', which did not give usable ones (${why}). Expected it to print an ExecCredential: JSON with status.token, or status.clientCertificateData and status.clientKeyData.`);
+            throw new errors_ActionError(`The kubeconfig user '${printable(name)}' gets its credentials from the exec plugin '${printable(command)}', which did not give usable ones (${why}). Expected it to print an ExecCredential: JSON with status.token, or status.clientCertificateData and status.clientKeyData.`);
         }
-        throw new ActionError(`The credentials of the kubeconfig user '${printable(name)}' could not be loaded (${describeError(error)}): check its token, token file or client certificate.`);
+        throw new errors_ActionError(`The credentials of the kubeconfig user '${printable(name)}' could not be loaded (${describeError(error)}): check its token, token file or client certificate.`);
     }
 }
 /** Opens (and closes) a TCP connection to the server; a failure names the server, the error code and what to check. */
@@ -5333,20 +5505,20 @@ function loadKubeConfig(k8s, options) {
         else if (process.env['KUBERNETES_SERVICE_HOST'])
             kc.loadFromCluster();
         else {
-            throw new ActionError("No kubeconfig: set the input 'kubeconfig' (raw YAML or base64), or the KUBECONFIG environment variable, or run inside a cluster with a service account.");
+            throw new errors_ActionError("No kubeconfig: set the input 'kubeconfig' (raw YAML or base64), or the KUBECONFIG environment variable, or run inside a cluster with a service account.");
         }
     }
     catch (error) {
-        if (error instanceof ActionError)
+        if (error instanceof errors_ActionError)
             throw error;
         // Never echo the kubeconfig: only say what kind of problem it was.
         const kind = error instanceof Error ? error.constructor.name : 'Error';
-        throw new ActionError(`The kubeconfig could not be loaded (${kind}); check that it is a complete kubeconfig with clusters, users and contexts.`);
+        throw new errors_ActionError(`The kubeconfig could not be loaded (${kind}); check that it is a complete kubeconfig with clusters, users and contexts.`);
     }
     if (options.context) {
         if (!kc.getContextObject(options.context)) {
             const names = kc.getContexts().map((c) => c.name);
-            throw new ActionError(`Input 'context' has an invalid value ${JSON.stringify(options.context)}: expected one of the kubeconfig's contexts (${names.join(', ') || 'none'}).`);
+            throw new errors_ActionError(`Input 'context' has an invalid value ${JSON.stringify(options.context)}: expected one of the kubeconfig's contexts (${names.join(', ') || 'none'}).`);
         }
         kc.setCurrentContext(options.context);
     }
@@ -5526,7 +5698,7 @@ async function connect(options) {
     const kc = loadKubeConfig(modules[0], options);
     const cluster = kc.getCurrentCluster();
     if (!cluster)
-        throw new ActionError(`The kubeconfig's context ${JSON.stringify(kc.getCurrentContext())} names no cluster.`);
+        throw new errors_ActionError(`The kubeconfig's context ${JSON.stringify(kc.getCurrentContext())} names no cluster.`);
     const contextNamespace = kc.getContextObject(kc.getCurrentContext())?.namespace || undefined;
     await checkCredentials(kc);
     // Through a proxy the server itself may be unreachable from here: the client's own error has to do then.
@@ -5539,6 +5711,10 @@ async function connect(options) {
         log: options.log ?? (() => undefined),
     }, options.userAgent ?? 'deploy-k8s (pipeline-actions)');
 }
+
+;// CONCATENATED MODULE: ./src/kubeconfig.ts
+/** Kubeconfig handling lives in the kit (smoke-test reads the same input); re-exported for this action's modules. */
+
 
 ;// CONCATENATED MODULE: ./src/kubeconfig-files.ts
 /**
@@ -5602,7 +5778,7 @@ function knownSecrets(texts) {
 
 
 
-class ManifestError extends ActionError {
+class ManifestError extends errors_ActionError {
     problems;
     name = 'ManifestError';
     constructor(problems) {
@@ -5753,7 +5929,7 @@ async function requireInside(files, workspace) {
     for (const file of files) {
         const real = await (0,promises_.realpath)(file).catch(() => file);
         if (!isInside(root, real))
-            throw new ActionError(`Input 'manifests': ${printable(external_node_path_default().relative(workspace, file))} resolves to ${printable(real)}, outside the workspace (${workspace}). Expected manifests inside the workspace; set allow-outside-workspace: true to allow others.`);
+            throw new errors_ActionError(`Input 'manifests': ${printable(external_node_path_default().relative(workspace, file))} resolves to ${printable(real)}, outside the workspace (${workspace}). Expected manifests inside the workspace; set allow-outside-workspace: true to allow others.`);
     }
 }
 /** Reads and parses every file; throws ManifestError listing every problem at once. */
@@ -5762,7 +5938,7 @@ async function loadManifests(patterns, workspace, allowOutside = false) {
     if (!allowOutside)
         await requireInside(files, workspace);
     if (unmatched.length > 0) {
-        throw new ActionError(`Input 'manifests': ${unmatched.map((p) => JSON.stringify(p)).join(', ')} matched no file (relative to ${workspace}). Expected files, directories or glob patterns of YAML/JSON manifests, one per line.`);
+        throw new errors_ActionError(`Input 'manifests': ${unmatched.map((p) => JSON.stringify(p)).join(', ')} matched no file (relative to ${workspace}). Expected files, directories or glob patterns of YAML/JSON manifests, one per line.`);
     }
     const objects = [];
     const problems = [];
@@ -5775,7 +5951,7 @@ async function loadManifests(patterns, workspace, allowOutside = false) {
     if (problems.length > 0)
         throw new ManifestError(problems);
     if (objects.length === 0)
-        throw new ActionError(`Input 'manifests': the files ${files.join(', ')} contain no Kubernetes objects.`);
+        throw new errors_ActionError(`Input 'manifests': the files ${files.join(', ')} contain no Kubernetes objects.`);
     return objects;
 }
 
@@ -5901,7 +6077,7 @@ function manifestsYaml(objects) {
 async function generated(req, io) {
     const image = req.images[0]?.name;
     if (image === undefined)
-        throw new ActionError("Input 'images': generate-manifests needs the image to deploy (name=registry/name:tag); it is empty.");
+        throw new errors_ActionError("Input 'images': generate-manifests needs the image to deploy (name=registry/name:tag); it is empty.");
     const name = req.generate.appName ?? (image.split('/').pop() ?? image).replace(/[:@].*$/, '').toLowerCase();
     const objects = generateManifests({ ...req.generate, name, image });
     const yaml = manifestsYaml(objects);
@@ -5937,7 +6113,7 @@ async function readSources(req, io) {
     if (plain.length > 0)
         objects.push(...(await io.loadManifests(plain, workspace, allowOutside)));
     if (objects.length === 0)
-        throw new ActionError(`Input 'manifests': ${printable(manifests.join(', '))} rendered no Kubernetes objects.`);
+        throw new errors_ActionError(`Input 'manifests': ${printable(manifests.join(', '))} rendered no Kubernetes objects.`);
     return { objects, kustomized };
 }
 
@@ -5966,10 +6142,10 @@ async function kustomize(directory) {
         result = await execArgs('kubectl', ['kustomize', directory], { timeoutMs: KUSTOMIZE_TIMEOUT_MS });
     }
     catch (error) {
-        throw new ActionError(`Input 'manifests': ${printable(directory)} is a kustomize directory and rendering it needs kubectl on PATH (GitHub's hosted runners have it): ${describeError(error)}`);
+        throw new errors_ActionError(`Input 'manifests': ${printable(directory)} is a kustomize directory and rendering it needs kubectl on PATH (GitHub's hosted runners have it): ${describeError(error)}`);
     }
     if (result.exitCode !== 0)
-        throw new ActionError(`Input 'manifests': kubectl kustomize ${printable(directory)} failed (exit ${result.exitCode}): ${tail(result.stderr)}`);
+        throw new errors_ActionError(`Input 'manifests': kubectl kustomize ${printable(directory)} failed (exit ${result.exitCode}): ${tail(result.stderr)}`);
     return result.stdout;
 }
 const realSourceIo = {
@@ -5995,6 +6171,58 @@ function manifestSourceSummary(sources) {
         lines.push('', '### Generated manifests', '', `No manifests matched, so these were generated (generate-manifests: when-missing): ${kinds}.`, '', '<details><summary>generated-manifests.yaml</summary>', '', '```yaml', sources.generated.yaml.trimEnd(), '```', '</details>');
     }
     return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+}
+
+;// CONCATENATED MODULE: ./src/service-output.ts
+/**
+ * The `service` output: the Service in front of the deployed workload (the
+ * one running the new image), as `namespace/name:port`, so that a smoke
+ * test can reach it through the API server without a URL. Read from the live
+ * objects after the deploy, by the kit's rule the local runner uses too.
+ */
+
+
+const APPS = { Deployment: 'apps/v1', StatefulSet: 'apps/v1', DaemonSet: 'apps/v1' };
+/** The workload an image rule's image is in (by reference), else the kit's rule for the first image (repository, or the only workload). */
+function workloadOf(resources, images) {
+    for (const rule of images) {
+        const found = deployedWorkload([...resources], rule.image);
+        if (found?.newImages.includes(rule.image))
+            return found;
+    }
+    return deployedWorkload([...resources], images[0]?.image ?? '');
+}
+/** `namespace/name:port` of the Service selecting the deployed workload's pods, or '' (with the reason logged). */
+async function deployedService(api, report, images, log) {
+    // A paused canary or preview is live next to the stable pods: the Service in front of both is what users reach.
+    if (report.dryRun || !['deployed', 'unchanged', 'paused'].includes(report.status))
+        return '';
+    const workload = workloadOf(report.resources, images);
+    if (!workload) {
+        log('service output: no Deployment, StatefulSet or DaemonSet runs the deployed image, so no Service is named');
+        return '';
+    }
+    const namespace = workload.namespace ?? api.contextNamespace ?? 'default';
+    const apiVersion = APPS[workload.kind] ?? 'apps/v1';
+    try {
+        const live = await api.get({ apiVersion, kind: workload.kind, name: workload.name, namespace });
+        const spec = (live?.['spec'] ?? {});
+        const labels = spec.template?.metadata?.labels ?? {};
+        const { items } = await api.list('v1', 'Service', namespace);
+        const picked = pickService(labels, items.map(liveService));
+        if (!picked) {
+            log(`service output: no Service in namespace ${namespace} selects the pods of ${workload.kind}/${workload.name}`);
+            return '';
+        }
+        const ref = formatServiceRef({ namespace, name: picked.service.name, port: picked.port });
+        log(`service output: ${ref} (selects the pods of ${workload.kind}/${workload.name})`);
+        return ref;
+    }
+    catch (error) {
+        // The deploy itself succeeded: a Service that cannot be read leaves the output empty, not the step failed.
+        log(`service output: the Service in front of ${workload.kind}/${workload.name} could not be read (${describeError(error)})`);
+        return '';
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/analysis/verdict.ts
@@ -6617,7 +6845,7 @@ async function instantQuery(base, promql, fetcher = fetch) {
     const answer = await fetcher(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
     const text = await answer.text();
     if (answer.status !== 200)
-        throw new ActionError(`Prometheus answered ${answer.status} to ${promql}`);
+        throw new errors_ActionError(`Prometheus answered ${answer.status} to ${promql}`);
     return sampleValues(JSON.parse(text));
 }
 /** The worst sample for a threshold direction ("higher is worse" for < and <=). */
@@ -6631,11 +6859,11 @@ async function probePrometheus(base, fetcher = fetch) {
     try {
         const values = await instantQuery(base, 'vector(1)', fetcher);
         if (values[0] !== 1)
-            throw new ActionError('the answer to vector(1) is not a vector holding 1');
+            throw new errors_ActionError('the answer to vector(1) is not a vector holding 1');
     }
     catch (error) {
         const why = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
-        throw new ActionError(`canary-analysis: prometheus-url ${base} is not a reachable Prometheus HTTP API (${why}); nothing was changed.`);
+        throw new errors_ActionError(`canary-analysis: prometheus-url ${base} is not a reachable Prometheus HTTP API (${why}); nothing was changed.`);
     }
 }
 
@@ -7118,7 +7346,7 @@ function previousSelector(service) {
 
 
 
-const liveService = (session) => session.target.services[0];
+const blue_green_liveService = (session) => session.target.services[0];
 const serviceRef = (session, name) => ({
     apiVersion: 'v1',
     kind: 'Service',
@@ -7156,7 +7384,7 @@ async function pinUncoloured(session, live) {
 async function removeColour(session, colour) {
     const name = `${session.target.deployment.metadata.name}-${colour}`;
     await session.api.remove(deploymentRef(session, name));
-    await session.api.remove(serviceRef(session, `${liveService(session).metadata.name}-preview`));
+    await session.api.remove(serviceRef(session, `${blue_green_liveService(session).metadata.name}-preview`));
     await podsGone(session.api, session.namespace, selectorOf(colourDeployment(session.target.deployment, colour)), session.options.timeoutMs);
     session.progressive.stableOnlyAt = session.clock();
     session.mark(`${name} and the preview Service deleted: only the live colour serves`);
@@ -7176,7 +7404,7 @@ async function preview(session, colour, live) {
     session.progressive.steps.push(step);
     await session.phase(`Preview ${colour}`, async () => {
         const applied = await blue_green_apply(session, colourDeployment(session.target.deployment, colour));
-        await blue_green_apply(session, previewService(liveService(session), colour));
+        await blue_green_apply(session, previewService(blue_green_liveService(session), colour));
         const rollout = await waitFor(session, applied);
         if (rollout.outcome !== 'complete') {
             step.failure = `the ${colour} rollout ${rollout.outcome}: ${rollout.message}`;
@@ -7201,7 +7429,7 @@ async function preview(session, colour, live) {
 }
 /** Switches to the new colour, applies the other manifests, then keeps or deletes the old colour. */
 async function switchTo(session, colour, live) {
-    const selector = colourSelector(serviceSelector(liveService(session)), colour);
+    const selector = colourSelector(serviceSelector(blue_green_liveService(session)), colour);
     await session.phase(`Switch to ${colour}`, () => route(session, selector, live));
     session.progressive.steps.push({
         step: session.progressive.steps.length + 1,
@@ -7214,7 +7442,7 @@ async function switchTo(session, colour, live) {
         outcome: 'switched',
     });
     session.progressive.liveColor = colour;
-    await session.api.remove(serviceRef(session, `${liveService(session).metadata.name}-preview`));
+    await session.api.remove(serviceRef(session, `${blue_green_liveService(session).metadata.name}-preview`));
     const routing = new Set([session.target.deployment, ...session.target.services].map((o) => `${o.kind}/${o.metadata.name}`));
     const rest = session.options.objects.filter((o) => !routing.has(`${o.object.kind}/${o.object.metadata.name}`));
     if (rest.length > 0)
@@ -7237,7 +7465,7 @@ async function switchTo(session, colour, live) {
 async function switchBack(session, current) {
     const previous = previousSelector(current);
     if (!current || !previous)
-        blue_green_fail(session, 'failed', `action switch-back: the live Service ${liveService(session).metadata.name} records no earlier selector to switch back to. Nothing was changed.`);
+        blue_green_fail(session, 'failed', `action switch-back: the live Service ${blue_green_liveService(session).metadata.name} records no earlier selector to switch back to. Nothing was changed.`);
     const pods = await readyPods(session.api, session.namespace, selectorText(previous));
     if (pods.length === 0)
         blue_green_fail(session, 'failed', `action switch-back: no ready pod matches the earlier selector ${selectorText(previous)} (was the old colour kept?). Nothing was changed.`);
@@ -7248,10 +7476,10 @@ async function switchBack(session, current) {
 }
 async function runBlueGreen(session) {
     const { api, inputs } = session;
-    const current = await api.get(serviceRef(session, liveService(session).metadata.name));
+    const current = await api.get(serviceRef(session, blue_green_liveService(session).metadata.name));
     if (inputs.action === 'switch-back')
         return switchBack(session, current);
-    const preview_ = await api.get(serviceRef(session, `${liveService(session).metadata.name}-preview`));
+    const preview_ = await api.get(serviceRef(session, `${blue_green_liveService(session).metadata.name}-preview`));
     const live = current ? serviceSelector(current) : {};
     if (inputs.action !== 'deploy') {
         const colour = liveColour(labelsOf(preview_?.metadata.labels));
@@ -7816,6 +8044,7 @@ async function withDeployment(reporter, entries, warn, body) {
 
 
 
+
 /** The Octokit reporter when github-token and environment are set. */
 function githubDeployments(inputs, record) {
     const github = inputs.progressive.github;
@@ -7905,6 +8134,7 @@ async function attemptDeploy(io, attempt) {
         attempt.deploymentId ??= entry.deploymentId;
     });
     attempt.report = await withDeployment(reporter, entries, io.warning, () => progressive.strategy === 'rolling' ? deploy(options) : progressiveDeploy({ deploy: options, inputs: progressive }));
+    attempt.service = await deployedService(api, attempt.report, inputs.images, io.info);
 }
 function writeOutputs(io, attempt, durationMs) {
     const { report, failure } = attempt;
@@ -7921,6 +8151,7 @@ function writeOutputs(io, attempt, durationMs) {
         io.setOutput('analysis', analysisOutput(report?.progressive));
         io.setOutput('canary', report?.status === 'paused' ? (report.progressive?.canary ?? '') : '');
         io.setOutput('deployment-id', attempt.deploymentId === undefined ? '' : String(attempt.deploymentId));
+        io.setOutput('service', attempt.service ?? '');
     }
     catch (error) {
         // Keep the deploy's own error (if any) as the step's failure.

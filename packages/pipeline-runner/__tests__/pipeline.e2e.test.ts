@@ -274,12 +274,18 @@ describe('npm run pipeline -- <adopter repository>', () => {
           library: root,
           reportDir,
           ref: 'develop',
+          // This checkout's pipeline, not the caller's pinned commit (the first test covers the pin).
+          libraryRef: 'worktree',
           inputs: { stages: 'build,deploy,smoke,performance', 'fail-on-scanner-error': 'false' },
           log: () => undefined,
         });
         const notes = report.jobs.flatMap((j) => j.notes).join('\n');
         kubeconfig = /kubeconfig (\S+)/.exec(notes)?.[1] ?? '';
         expect(notes).toContain('a real node, real-node-0');
+        // The build started the pushed image and saw the port it listens on (the adopter reads $PORT).
+        const probe = job(report, 'build').steps.find((s) => s.name.startsWith("Probe the image's port"));
+        expect(probe?.status).toBe('success');
+        expect(probe?.outputs['port-source']).toBe('observed');
         expect(job(report, 'deploy-staging').status).toBe('success');
         const smoke = job(report, 'smoke-staging');
         expect(smoke.status).toBe('success');

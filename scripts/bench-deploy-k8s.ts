@@ -27,7 +27,7 @@
  * (e.g. main's dist/index.js, for a before/after on the same node).
  *
  * Uses KUBECONFIG when set, otherwise `tools/kube/cluster.sh up`. Every
- * round runs in a fresh namespace, deleted at the end. Bounded: each command
+ * round runs in fresh namespaces, deleted (and waited for) when the round ends. Bounded: each command
  * has a timeout; only the cluster's 127.0.0.1 API server is contacted.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -76,6 +76,7 @@ const kubeconfigText = readFileSync(kubeconfig, 'utf8');
 const kc = new k8s.KubeConfig();
 kc.loadFromString(kubeconfigText);
 const core = kc.makeApiClient(k8s.CoreV1Api);
+const apps = kc.makeApiClient(k8s.AppsV1Api);
 
 /** Pod spec lines that keep kwok-mode pods on kwok's nodes (set in main when the cluster has them). */
 let kwokPlacement = '';
@@ -251,6 +252,25 @@ async function namespace(prefix: string): Promise<string> {
 }
 const created: string[] = [];
 
+/**
+ * Deletes the namespaces and waits (at most 90 s) until they are gone, so that rounds do not pile pods up on
+ * the real node (110 pods at most) and the kubelet's clean-up of one round does not run during the next.
+ */
+async function removeNamespaces(names: readonly string[]): Promise<void> {
+  await Promise.all(names.map((name) => core.deleteNamespace({ name }).catch(() => undefined)));
+  const deadline = Date.now() + 90_000;
+  for (const name of names) {
+    while (Date.now() < deadline) {
+      const gone = await core.readNamespace({ name }).then(
+        () => false,
+        () => true,
+      );
+      if (gone) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 /** kubectl's discovery cache: kept between runs (a developer's machine) or new for each run (a fresh CI runner). */
 const warmCache = path.join(scratch, 'kubectl-cache');
 function cacheDir(fresh: boolean): string {
@@ -281,6 +301,47 @@ async function kubectlDeploy(ns: string, text: string, freshCache = false): Prom
     code: status.code,
     marks: new Map([...status.marks, ['applied', apply.endedAt]]),
     out: apply.out + status.out,
+  };
+}
+
+/**
+ * Watches Deployment/web in the namespace; `at` resolves when the API server first shows its rollout past
+ * `generation` complete (what both tools wait for), so each tool's own overhead can be told from the cluster's
+ * work: start to applied, plus complete to exit.
+ */
+function rolloutComplete(ns: string, generation: number): { at: Promise<number>; stop: () => void } {
+  let controller: AbortController | undefined;
+  let stopped = false;
+  const at = new Promise<number>((resolve) => {
+    void new k8s.Watch(kc)
+      .watch(
+        `/apis/apps/v1/namespaces/${ns}/deployments`,
+        { fieldSelector: 'metadata.name=web' },
+        (_type: string, d: k8s.V1Deployment) => {
+          const st = d.status ?? {};
+          const want = d.spec?.replicas ?? 1;
+          if (
+            (d.metadata?.generation ?? 0) > generation &&
+            (st.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0) &&
+            st.updatedReplicas === want &&
+            st.replicas === want &&
+            st.availableReplicas === want
+          )
+            resolve(performance.now());
+        },
+        () => undefined,
+      )
+      .then((c) => {
+        controller = c;
+        if (stopped) c.abort();
+      });
+  });
+  return {
+    at,
+    stop: () => {
+      stopped = true;
+      controller?.abort();
+    },
   };
 }
 
@@ -390,6 +451,8 @@ async function main(): Promise<void> {
   const times = new Map<(typeof who)[number], number[]>(who.map((w) => [w, []]));
   // Where the two differ: the time from the start to the update being applied (the rollout itself is the same).
   const toApply = new Map<(typeof who)[number], number[]>(who.map((w) => [w, []]));
+  // Each tool's own time: start to applied, plus rollout complete (seen by this process's watch) to exit.
+  const overhead = new Map<(typeof who)[number], number[]>(who.map((w) => [w, []]));
   for (let round = 1; round <= rounds; round++) {
     const ns = new Map<(typeof who)[number], string>();
     for (const name of who) ns.set(name, await namespace(`bench-${name}`));
@@ -404,14 +467,23 @@ async function main(): Promise<void> {
     for (const name of order) {
       const image = manifest({ image: updateImage(round) });
       const at = ns.get(name) as string;
+      const before = await apps.readNamespacedDeployment({ name: 'web', namespace: at });
+      const complete = rolloutComplete(at, before.metadata?.generation ?? 0);
       const r = name.startsWith('action')
         ? await runAction(at, image, { applied: /^Deployment\/web in \S+: configured$/m }, name === 'action-cold')
         : await kubectlDeploy(at, image, name === 'kubectl-cold');
       if (r.code !== 0) throw new Error(`${name} update failed:\n${r.out}`);
       times.get(name)?.push(r.ms);
       toApply.get(name)?.push((r.marks.get('applied') ?? Number.NaN) - (r.endedAt - r.ms));
+      const completedAt = await Promise.race([
+        complete.at,
+        new Promise<number>((r) => setTimeout(() => r(Number.NaN), 5000)),
+      ]);
+      complete.stop();
+      overhead.get(name)?.push((r.marks.get('applied') ?? Number.NaN) - (r.endedAt - r.ms) + (r.endedAt - completedAt));
     }
     const last = (name: (typeof who)[number]): string => s(times.get(name)?.at(-1) ?? Number.NaN);
+    await removeNamespaces([...ns.values()]);
     console.log(
       `success round ${round}: action ${last('action')} (warm compile cache), ${last('action-cold')} (fresh); kubectl apply + rollout status ${last('kubectl')} (warm discovery cache), ${last('kubectl-cold')} (fresh cache, as on a new CI runner)`,
     );
@@ -421,7 +493,19 @@ async function main(): Promise<void> {
     `\nSuccessful 3-replica rollout (median of ${rounds}): warm caches: action ${s(m('action'))}, kubectl ${s(m('kubectl'))}, ratio action/kubectl ${(m('action') / m('kubectl')).toFixed(2)}; ` +
       `fresh caches: action ${s(m('action-cold'))}, kubectl ${s(m('kubectl-cold'))}, ratio ${(m('action-cold') / m('kubectl-cold')).toFixed(2)}; load average now ${load()}`,
   );
+  // The rollout itself varies from round to round (readiness probes tick once a second): the median of each
+  // round's own ratio compares the two tools on the same node state.
+  const paired = (x: (typeof who)[number], y: (typeof who)[number]): string =>
+    median((times.get(x) ?? []).map((t, i) => t / ((times.get(y) ?? [])[i] ?? Number.NaN))).toFixed(2);
+  console.log(
+    `  median of the rounds' own ratios: warm ${paired('action', 'kubectl')}, fresh ${paired('action-cold', 'kubectl-cold')}`,
+  );
   const a = (name: (typeof who)[number]): string => s(median(toApply.get(name) ?? []));
+  const o = (name: (typeof who)[number]): number => median(overhead.get(name) ?? []);
+  console.log(
+    `  the tools' own time (start to applied + rollout complete to exit, median): action ${s(o('action'))} warm, ${s(o('action-cold'))} fresh; ` +
+      `kubectl ${s(o('kubectl'))} warm, ${s(o('kubectl-cold'))} fresh; the difference is ${s(o('action') - o('kubectl'))} warm, ${s(o('action-cold') - o('kubectl-cold'))} fresh`,
+  );
   console.log(
     `  of which start to applied (median): action ${a('action')} warm, ${a('action-cold')} fresh; kubectl apply ${a('kubectl')} warm, ${a('kubectl-cold')} fresh`,
   );

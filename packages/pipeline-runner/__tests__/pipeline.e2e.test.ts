@@ -316,6 +316,50 @@ describe('npm run pipeline -- <adopter repository>', () => {
     900_000,
   );
 
+  withRealNode(
+    'a caller without staging-url: the smoke job reaches the deployed Service itself, through the API server (as on GitHub)',
+    async () => {
+      const ns = `adopter-nourl-${Date.now().toString(36)}`;
+      const repo = await adopterRepo(async (dir) => {
+        await inNamespace(dir, 'staging', ns);
+        const caller = path.join(dir, '.github/workflows/pipeline.yml');
+        await writeFile(caller, (await readFile(caller, 'utf8')).replace(/^ *staging-url: .*\n/m, ''));
+      });
+      const reportDir = await mkdtemp(path.join(tmpdir(), 'report-'));
+      temps.push(reportDir);
+      let kubeconfig = '';
+      try {
+        const report = await runPipeline({
+          repo,
+          library: root,
+          libraryRef: 'worktree',
+          reportDir,
+          ref: 'develop',
+          inputs: { stages: 'build,deploy,smoke', 'fail-on-scanner-error': 'false', platforms: 'linux/amd64' },
+          log: () => undefined,
+        });
+        kubeconfig = /kubeconfig (\S+)/.exec(report.jobs.flatMap((j) => j.notes).join('\n'))?.[1] ?? '';
+        const deploy = job(report, 'deploy-staging');
+        expect(deploy.status).toBe('success');
+        expect(deploy.outputs['service']).toBe(`${ns}/adopter-service:80`);
+        const smoke = job(report, 'smoke-staging');
+        expect(smoke.status).toBe('success');
+        const checks = smoke.steps.find((s) => s.name === 'Smoke tests');
+        expect(checks?.status).toBe('success');
+        expect(Number(checks?.outputs['checks-passed'])).toBeGreaterThan(0);
+        // smoke-test opened the port-forward itself (the runner gave no URL): its summary names the Service.
+        expect(checks?.summary).toContain(`Reached Service ${ns}/adopter-service`);
+        expect(checks?.summary).toContain('through the API server');
+      } finally {
+        if (kubeconfig)
+          spawnSync(kubectl, ['--kubeconfig', kubeconfig, 'delete', 'namespace', ns, '--wait=false'], {
+            encoding: 'utf8',
+          });
+      }
+    },
+    900_000,
+  );
+
   // A cluster this run does not start: its kubeconfig given as the secret (run-proof.sh passes the
   // machine's shared cluster with --secret-file). PIPELINE_E2E_GIVEN_KUBECONFIG names another one.
   const givenKubeconfig = process.env['PIPELINE_E2E_GIVEN_KUBECONFIG'] || path.join(root, '.tmp/kube/kubeconfig');

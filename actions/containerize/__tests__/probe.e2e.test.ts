@@ -90,7 +90,8 @@ describeIt('the port probe on the real engine (the bundle, as the runner runs it
       const dir = await mkdtemp(path.join(tmpdir(), `port-probe-${name}-`));
       await writeFile(path.join(dir, 'Dockerfile'), dockerfile);
       workspaces[name] = dir;
-      const built = await run('docker', ['build', '--quiet', '--tag', image(name), dir], env);
+      // --load: the toolchain's default builder is BuildKit's (BUILDX_BUILDER), which keeps images to itself otherwise.
+      const built = await run('docker', ['buildx', 'build', '--load', '--quiet', '--tag', image(name), dir], env);
       if (built.code !== 0) throw new Error(`docker build ${name}: ${built.stderr}`);
     }
   }, 300_000);

@@ -317,7 +317,7 @@ describe('npm run pipeline -- <adopter repository>', () => {
   );
 
   withRealNode(
-    'a caller without staging-url: the smoke job reaches the deployed Service itself, through the API server (as on GitHub)',
+    'with a real node and a caller without staging-url, the smoke job reaches the deployed Service itself through the API server (as on GitHub)',
     async () => {
       const ns = `adopter-nourl-${Date.now().toString(36)}`;
       const repo = await adopterRepo(async (dir) => {

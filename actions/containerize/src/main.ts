@@ -42,7 +42,6 @@ export const realDependencies: Dependencies = {
 export interface Plan {
   dockerfile: string;
   generated: boolean;
-  port: number;
   /** The static port choice (the probe starts from it). */
   portChoice: PortChoice;
   startCommand: string;
@@ -85,7 +84,6 @@ export async function plan(inputs: Inputs, io: ProjectIo): Promise<Plan> {
     return {
       dockerfile: own.file,
       generated: false,
-      port: port.port,
       portChoice: port,
       startCommand: '',
       packageManager: '',
@@ -119,7 +117,6 @@ export async function plan(inputs: Inputs, io: ProjectIo): Promise<Plan> {
   return {
     dockerfile: path.join(inputs.outputDirectory, 'Dockerfile'),
     generated: true,
-    port: port.port,
     portChoice: port,
     startCommand: start.command.join(' '),
     packageManager: manager.manager,
@@ -219,7 +216,7 @@ export async function main(deps: Dependencies = realDependencies): Promise<void>
   }
   core.setOutput('dockerfile', result.dockerfile);
   core.setOutput('generated', String(result.generated));
-  core.setOutput('port', String(result.port));
+  core.setOutput('port', String(result.portChoice.port));
   core.setOutput('port-source', result.portChoice.source);
   core.setOutput('start-command', result.startCommand);
   core.setOutput('package-manager', result.packageManager);

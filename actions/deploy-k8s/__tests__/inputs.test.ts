@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { kubeconfigMasks, maskingReader, parseInputs } from '../src/inputs.js';
+import { kubeconfigMasks } from '@pipeline/action-kit/kube';
+import { maskingReader, parseInputs } from '../src/inputs.js';
 
 const kubeconfig =
   'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:6443\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\nusers:\n- name: u\n  user:\n    token: tok-abcdef123456\n';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { contextNames, decodeKubeconfig, secretValues } from '../src/kubeconfig.js';
+import { contextNames, decodeKubeconfig, secretValues } from '@pipeline/action-kit/kube';
 
 const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIEsecretkeymaterial\n-----END RSA PRIVATE KEY-----';
 const config = `apiVersion: v1

@@ -68,8 +68,6 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const ANNOTATION_KEY =
   /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
-export { kubeconfigMasks };
-
 /** Wraps an input reader so that secret inputs are masked the moment they are read. */
 export function maskingReader(read: ReadInput, mask: (value: string) => void = maskSecret): ReadInput {
   return (name) => {

@@ -7,8 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { maskSecret } from '@pipeline/action-kit';
-import { kubeconfigMasks } from './inputs.js';
-import { checkShape, secretValues } from './kubeconfig.js';
+import { checkShape, kubeconfigMasks, secretValues } from '@pipeline/action-kit/kube';
 import type { Environment } from './inputs.js';
 
 const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';

@@ -1,11 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   deployedWorkload,
-  parseResourcesOutput,
   pickService,
   repositoryOf,
-} from '../src/provisioning/service-forward.js';
-import type { DeployedResource, LiveService } from '../src/provisioning/service-forward.js';
+  type DeployedResource,
+  type LiveService,
+} from '@pipeline/action-kit/kube';
+import { parseResourcesOutput } from '../src/provisioning/service-forward.js';
 import { normalizeImage, standInsUsed } from '../src/provisioning/stand-ins.js';
 
 const resource = (kind: string, name: string, newImages: string[] = []): DeployedResource => ({

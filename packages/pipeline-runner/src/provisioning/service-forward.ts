@@ -11,18 +11,9 @@ import { promisify } from 'node:util';
 import { waitUntilReady } from '../local.js';
 import type { AppProcess } from '../local.js';
 import { startPortForward } from './port-forward.js';
-import {
-  deployedWorkload,
-  pickService,
-  repositoryOf,
-  type DeployedResource,
-  type LiveService,
-} from '@pipeline/action-kit/kube';
+import { deployedWorkload, pickService, type DeployedResource, type LiveService } from '@pipeline/action-kit/kube';
 
 const run = promisify(execFile);
-
-// The rules that pick the workload and its Service are the kit's (deploy-k8s's `service` output uses them too).
-export { deployedWorkload, pickService, repositoryOf, type DeployedResource, type LiveService };
 
 export interface ForwardTarget {
   namespace: string;

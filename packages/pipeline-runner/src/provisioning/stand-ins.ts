@@ -3,7 +3,7 @@
  * real node runs as local stand-ins (tools/containers/base-images.sh
  * postgres redis): a report that used one says so.
  */
-import type { DeployedResource } from './service-forward.js';
+import type { DeployedResource } from '@pipeline/action-kit/kube';
 
 /** Upstream image → what the local stand-in really is. */
 export const WORKLOAD_STAND_INS: Record<string, string> = {
